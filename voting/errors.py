@@ -1,0 +1,46 @@
+"""The one error base of the voting package; every check in voting/ raises a subclass."""
+
+from __future__ import annotations
+
+from typing import Self
+
+
+class VotingError(Exception):
+    """Base of every error voting/ raises.
+
+    The message is bilingual (中文 / English) and, when the error comes from an
+    input document, starts with where it is, e.g. ``units[3].area: …``.
+    """
+
+    def __init__(self, zh: str, en: str, *, where: str = "") -> None:
+        self.zh = zh
+        self.en = en
+        self.where = where
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{zh} / {en}")
+
+    def at(self, where: str) -> Self:
+        """The same error, located at ``where`` (prepended to any finer location)."""
+        if not self.where:
+            located = where
+        elif self.where.startswith("["):
+            located = f"{where}{self.where}"
+        else:
+            located = f"{where}.{self.where}"
+        return type(self)(self.zh, self.en, where=located)
+
+
+class AreaError(VotingError):
+    """An area is malformed, not positive, or out of range."""
+
+
+class MatterError(VotingError):
+    """A matter number is not one of the nine matters of Civil Code Art. 278."""
+
+
+class CensusError(VotingError):
+    """The units cannot form a census: duplicate unit, bad holder, mixed developer flags…"""
+
+
+class VoteError(VotingError):
+    """A vote names a holder outside the census or a choice that does not exist."""

@@ -1,0 +1,135 @@
+"""``gongzhi rules evaluate FILE``: an auditor re-decides an Art. 278 vote from a JSON file.
+
+Input (``-`` reads stdin)::
+
+    {"matter": 1..9,
+     "units": [{"id": "3-1-502", "area": "89.37", "holder": "owner-17", "developer": false}],
+     "votes": {"owner-17": "agree" | "oppose" | "abstain"}}
+
+Output: one JSON object on stdout (see :meth:`voting.rules.Outcome.to_json`), exit 0
+whether or not the matter passed. Any bad input exits 2 with a bilingual message on
+stderr that says where the problem is, and prints nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+
+from voting.errors import VotingError
+from voting.rules import evaluate_document
+
+_PROG = "gongzhi rules evaluate"
+EXIT_BAD_INPUT = 2
+
+
+class _BadInput(Exception):
+    """The file cannot be read or is not strict JSON; never leaves this module."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``rules evaluate FILE`` to the main ``gongzhi`` parser; handlers set ``func``."""
+    rules = subparsers.add_parser(
+        "rules",
+        help="民法典第二百七十八条表决规则 / Civil Code Art. 278 voting rules",
+        description="民法典第二百七十八条表决规则 / Civil Code Art. 278 voting rules",
+    )
+
+    def usage(_: argparse.Namespace) -> int:
+        rules.print_usage(sys.stderr)
+        return EXIT_BAD_INPUT
+
+    rules.set_defaults(func=usage)
+    commands = rules.add_subparsers(title="commands", metavar="COMMAND")
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="按第二百七十八条判定表决结果 / decide a vote under Art. 278",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_argument(
+        "file", metavar="FILE", help="JSON 输入文件，- 表示标准输入 / JSON file, - for stdin"
+    )
+    evaluate.set_defaults(func=run_evaluate)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Handler of ``rules evaluate``: 0 with the outcome on stdout, 2 on bad input."""
+    try:
+        outcome = evaluate_document(_load(_read(args.file)))
+    except (VotingError, _BadInput) as e:
+        print(f"{_PROG}: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    # Serialised in full before anything is written, so an error can never leave half a result.
+    sys.stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def _read(path: str) -> str:
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
+        return data.decode("utf-8-sig")
+    except OSError as e:
+        raise _BadInput(
+            f"{path}: 无法读取文件（{e.strerror}）/ cannot read the file ({e.strerror})"
+        ) from None
+    except UnicodeDecodeError as e:
+        raise _BadInput(
+            f"{path}: 不是UTF-8文本（字节 {e.start}）/ not UTF-8 text (byte {e.start})"
+        ) from None
+
+
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _load(text: str) -> object:
+    """Strict JSON: no NaN/Infinity, no repeated keys; fractional numbers kept as Decimal."""
+    try:
+        return json.loads(
+            text,
+            parse_float=Decimal,  # exact, so voting/ can refuse it with the literal in hand
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_refuse_duplicates,
+        )
+    except json.JSONDecodeError as e:
+        raise _BadInput(
+            f"第{e.lineno}行第{e.colno}列：JSON 无效（{e.msg}）"
+            f" / line {e.lineno} column {e.colno}: invalid JSON ({e.msg})"
+        ) from None
+    except (ValueError, RecursionError) as e:  # e.g. an integer too long to convert
+        raise _BadInput(f"JSON 无法解析 / JSON cannot be parsed ({e})") from None
+
+
+def _refuse_constant(name: str) -> object:
+    raise _BadInput(f"JSON 中不允许 {name} / {name} is not allowed in JSON")
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    # json.loads would silently keep the last of two equal keys: a second vote must not vanish.
+    obj: dict[str, object] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _BadInput(f"JSON 对象中键 {key!r} 重复 / duplicate key {key!r} in a JSON object")
+        obj[key] = value
+    return obj
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``rules …`` on its own (``python -m web.cli_rules rules evaluate FILE``)."""
+    parser = argparse.ArgumentParser(prog="gongzhi")
+    register(parser.add_subparsers(title="commands", metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_usage(sys.stderr)
+        return EXIT_BAD_INPUT
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
