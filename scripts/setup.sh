@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Create or refresh the project's environment: .venv (pinned Python packages) and
+# node_modules (pinned solc and anvil). Re-running is cheap: each step is skipped while its
+# lock input is unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "gongzhi needs Python 3.11 or newer (found: $("$PY" --version 2>&1))" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.gongzhi-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  echo "$want" > "$stamp"
+fi
+
+nstamp=node_modules/.gongzhi-installed
+nwant=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$nwant" > "$nstamp"
+fi

@@ -1,0 +1,47 @@
+"""Tables of the voting package: ballots, their frozen census, and who has cast.
+
+The votes themselves live in the ballot's own append-only log (ledger); `Cast` only indexes
+that log so one voter cannot cast twice and the committee can see who has not voted yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class VotingBase(DeclarativeBase):
+    pass
+
+
+class Ballot(VotingBase):
+    __tablename__ = "ballot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_slug: Mapped[str] = mapped_column(String(64), index=True)
+    matter: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    log_origin: Mapped[str] = mapped_column(String(200), unique=True)
+    census_root: Mapped[str] = mapped_column(String(64))
+    total_area_centi: Mapped[int] = mapped_column(BigInteger)
+    total_headcount: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CensusVoter(VotingBase):
+    """One voting person of a ballot, frozen when it opened (no personal data: DID and units)."""
+
+    __tablename__ = "census_voter"
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"), primary_key=True)
+    voter: Mapped[str] = mapped_column(String(32), primary_key=True)  # census key, e.g. "V0017"
+    did: Mapped[str | None] = mapped_column(String(200), index=True)
+    area_centi: Mapped[int] = mapped_column(BigInteger)
+    units: Mapped[list[str]] = mapped_column(JSON)
+    developer: Mapped[bool] = mapped_column(default=False)
+    cast_index: Mapped[int | None] = mapped_column(BigInteger, default=None)  # entry in the box

@@ -1,0 +1,44 @@
+"""The `gongzhi` command line: the server, and the checks auditors run offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from web import cli_rules
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings.from_env()
+    app = create_app(settings, demo=args.demo)
+    print(f"gongzhi 共治 — 打开 / open {settings.public_url}/", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gongzhi", description="共治 gongzhi: verifiable owner voting and disclosure"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server (settings from the environment)")
+    serve.add_argument("--demo", action="store_true", help="load the demo community if empty")
+    serve.set_defaults(func=_serve)
+    cli_rules.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Settings from the environment, with embedded defaults: one data folder holds everything."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    chain_rpc_url: str | None
+    chain_private_key: str | None
+    host: str
+    port: int
+    public_url: str
+    anchor_every_entries: int
+    anchor_every_seconds: float
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        e = dict(os.environ if env is None else env)
+        data = Path(e.get("GONGZHI_DATA", "./data")).resolve()
+        host = e.get("GONGZHI_HOST", "127.0.0.1")
+        port = int(e.get("GONGZHI_PORT", "8000"))
+        return cls(
+            data_dir=data,
+            database_url=e.get("DATABASE_URL") or f"sqlite:///{data / 'gongzhi.sqlite'}",
+            chain_rpc_url=e.get("CHAIN_RPC_URL") or None,
+            chain_private_key=e.get("CHAIN_PRIVATE_KEY") or None,
+            host=host,
+            port=port,
+            public_url=e.get("GONGZHI_PUBLIC_URL", f"http://{host}:{port}"),
+            anchor_every_entries=int(e.get("GONGZHI_ANCHOR_EVERY", "100")),
+            anchor_every_seconds=float(e.get("GONGZHI_ANCHOR_SECONDS", "30")),
+        )
+
+    def secret_file(self, name: str, size: int = 32) -> bytes:
+        """A key kept in the data folder, generated on first use (mode 0600)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / name
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(size))
+        return path.read_bytes()
