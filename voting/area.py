@@ -55,7 +55,7 @@ class Area:
                 'e.g. "89.37"',
             )
         whole, frac = match["whole"], match["frac"] or ""
-        if len(whole.lstrip("0")) > 9:
+        if len(whole.lstrip("0")) > 12:  # refuse before int() builds a huge number
             raise AreaError(f"面积过大：{text!r}", f"area too large: {text!r}")
         return cls._unit(int(whole) * 100 + int(frac.ljust(2, "0")), text)
 
