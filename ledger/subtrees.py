@@ -1,0 +1,154 @@
+"""Which stored subtree hashes make up a root or a proof: the plan a log store reads by.
+
+A store keeps the hash of every complete, aligned subtree: node ``(level, index)`` is
+MTH(D[index·2^level : (index+1)·2^level]) — the node hashes of tlog tiles. Every range
+the RFC 9162 §2.1 recursion visits starts on a multiple of a power of two at least its
+width, so its hash is the right fold of the perfect subtrees that tile it (one per set bit
+of its width). The functions here name those nodes, so a store fetches O(log n) rows and
+never rereads the log; `resolve` then folds them. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ledger.errors import ProofError
+from ledger.merkle import EMPTY_ROOT, node_hash, split_point
+
+Coord = tuple[int, int]
+"""(level, index): the root of leaves [index·2^level, (index+1)·2^level)."""
+
+Layout = list[list[Coord]]
+"""One list of perfect subtrees per proof element, bottom-up as RFC 9162 orders the proof."""
+
+
+def flat_index(level: int, index: int) -> int:
+    """The in-order position of node (level, index) in an unbounded binary tree.
+
+    Leaves sit at even positions 2i, a node of level L at ``index·2^(L+1) + 2^L − 1``
+    (the "array representation" of RFC 9420 §4.1): one integer names any node.
+    """
+    return (index << (level + 1)) + (1 << level) - 1
+
+
+def from_flat(pos: int) -> Coord:
+    """(level, index) of an in-order position (inverse of `flat_index`)."""
+    level = (~pos & (pos + 1)).bit_length() - 1  # the number of trailing one bits
+    return level, pos >> (level + 1)
+
+
+def perfect_subtrees(lo: int, hi: int) -> list[Coord]:
+    """The largest aligned perfect subtrees that tile [lo, hi), left to right."""
+    out: list[Coord] = []
+    while lo < hi:
+        level = (lo & -lo).bit_length() - 1 if lo else (hi - lo).bit_length() - 1
+        while lo + (1 << level) > hi:
+            level -= 1
+        out.append((level, lo >> level))
+        lo += 1 << level
+    return out
+
+
+def fold(hashes: Sequence[bytes]) -> bytes:
+    """MTH of a range from its perfect subtrees, left to right: each left one is a left child."""
+    if not hashes:
+        return EMPTY_ROOT
+    acc = hashes[-1]
+    for h in reversed(hashes[:-1]):
+        acc = node_hash(h, acc)
+    return acc
+
+
+def root_layout(size: int) -> list[Coord]:
+    """The nodes whose fold is MTH(D[size])  (RFC 9162 §2.1.1)."""
+    return perfect_subtrees(0, size)
+
+
+def inclusion_layout(index: int, size: int) -> Layout:
+    """The nodes of PATH(index, D[size])  (RFC 9162 §2.1.3.1), bottom-up."""
+    if not 0 <= index < size:
+        raise ProofError(
+            f"叶子序号 {index} 超出树的大小 {size} / "
+            f"leaf index {index} is outside a tree of size {size}"
+        )
+    lo, hi = 0, size
+    top_down: Layout = []
+    while hi - lo > 1:
+        k = split_point(hi - lo)
+        if index < lo + k:
+            top_down.append(perfect_subtrees(lo + k, hi))
+            hi = lo + k
+        else:
+            top_down.append(perfect_subtrees(lo, lo + k))
+            lo += k
+    return top_down[::-1]
+
+
+def consistency_layout(old_size: int, new_size: int) -> Layout:
+    """The nodes of PROOF(old_size, D[new_size])  (RFC 9162 §2.1.4.1), bottom-up."""
+    if not 0 < old_size <= new_size:
+        raise ProofError(
+            f"旧树大小 {old_size} 必须在 1 与 {new_size} 之间 / "
+            f"old size {old_size} must lie between 1 and {new_size}"
+        )
+    lo, hi, complete = 0, new_size, True
+    top_down: Layout = []
+    while old_size - lo != hi - lo:
+        k = split_point(hi - lo)
+        if old_size - lo <= k:
+            top_down.append(perfect_subtrees(lo + k, hi))
+            hi = lo + k
+        else:
+            top_down.append(perfect_subtrees(lo, lo + k))
+            lo += k
+            complete = False
+    if not complete:
+        top_down.append(perfect_subtrees(lo, hi))
+    return top_down[::-1]
+
+
+def needed(layout: Layout) -> set[Coord]:
+    """Every node a layout refers to: what a store must fetch."""
+    return {c for element in layout for c in element}
+
+
+def resolve(layout: Layout, hashes: Mapping[Coord, bytes]) -> list[bytes]:
+    """The proof (or, for a one-element layout, the root) from fetched node hashes."""
+    return [fold([hashes[c] for c in element]) for element in layout]
+
+
+def frontier(old_size: int, new_size: int) -> list[Coord]:
+    """Old complete nodes that new parents need when the tree grows from old to new size.
+
+    At each level at most one: the left sibling of the first new node, when that first new
+    node is a right child and its parent becomes complete.
+    """
+    out: list[Coord] = []
+    level = 0
+    while (new_size >> (level + 1)) > (old_size >> (level + 1)):
+        first = old_size >> level
+        if first & 1:
+            out.append((level, first - 1))
+        level += 1
+    return out
+
+
+def new_nodes(
+    old_size: int, leaf_hashes: Sequence[bytes], known: Mapping[Coord, bytes]
+) -> list[tuple[int, int, bytes]]:
+    """(level, index, hash) of every node above the leaves that appending completes.
+
+    ``known`` holds at least the `frontier` nodes; the leaves themselves are not returned.
+    """
+    new_size = old_size + len(leaf_hashes)
+    out: list[tuple[int, int, bytes]] = []
+    row, start, level = list(leaf_hashes), old_size, 0
+    while True:
+        lo, hi = old_size >> (level + 1), new_size >> (level + 1)
+        if hi <= lo:
+            return out
+        if 2 * lo < start:  # the first parent's left child was complete before
+            row, start = [known[(level, start - 1)], *row], start - 1
+        parents = [node_hash(row[2 * j], row[2 * j + 1]) for j in range(hi - lo)]
+        out.extend((level + 1, lo + j, h) for j, h in enumerate(parents))
+        row, start, level = parents, lo, level + 1
