@@ -1,0 +1,56 @@
+"""RFC 8785 JSON Canonicalization Scheme (JCS), the one canonical form gongzhi signs and hashes.
+
+A thin wrapper over the `rfc8785` library (ES6 number formatting per RFC 8785 §3.2.2.3,
+UTF-16 code-unit key order per §3.2.3, no Unicode normalisation). Its errors (NaN/Infinity,
+integers beyond ±(2^53-1), lone surrogates, non-JSON types) become `JcsError`.
+Also: a strict JSON reader, because what gets canonicalized must first be parsed without
+ambiguity (duplicate keys and NaN are refused rather than silently resolved).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+from identity.failures import JcsError
+
+
+def canonical(obj: Any) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of a JSON value."""
+    try:
+        return bytes(rfc8785.dumps(obj))
+    except rfc8785.CanonicalizationError as exc:
+        raise JcsError(f"无法规范化 JSON / cannot canonicalize JSON (RFC 8785): {exc}") from exc
+    except RecursionError as exc:
+        raise JcsError("JSON 嵌套过深 / JSON nested too deeply") from exc
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise JcsError(f"JSON 对象有重复的键 / duplicate key in JSON object: {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise JcsError(f"JSON 不允许 {name} / {name} is not JSON")
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse strict JSON (RFC 8259): UTF-8, no duplicate keys, no NaN/Infinity."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise JcsError("JSON 不是有效的 UTF-8 / JSON is not valid UTF-8") from exc
+    except json.JSONDecodeError as exc:
+        raise JcsError(
+            f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）/ "
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
+    except RecursionError as exc:
+        raise JcsError("JSON 嵌套过深 / JSON nested too deeply") from exc
