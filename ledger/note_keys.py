@@ -251,7 +251,7 @@ def _skey(name: str, kid: int, alg: int, seed: bytes) -> str:
 
 def _split_key(text: str, what: str) -> tuple[str, int, int, bytes]:
     """(name, key ID, type byte, key material) of ``name+hexid+base64(type||key)``."""
-    parts = text.split("+")
+    parts = text.split("+", 2)  # base64 may itself contain "+"
     if len(parts) != 3 or not is_valid_key_name(parts[0]) or len(parts[1]) != 8:
         raise NoteError(f"{what} 格式不对 / malformed {what}: {text[:80]!r}")
     name, hex_id, b64 = parts
