@@ -13,6 +13,7 @@ from typing import Any
 
 from eth_abi.abi import decode, encode
 from eth_abi.exceptions import DecodingError, EncodingError
+from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from contracts.errors import ChainError
@@ -52,6 +53,14 @@ def signature(entry: Mapping[str, Any]) -> str:
     return f"{entry['name']}({','.join(_types(entry['inputs']))})"
 
 
+def _decode(types: list[str], data: bytes) -> tuple[Any, ...]:
+    """eth_abi's decode, with addresses EIP-55 checksummed as everywhere else here."""
+    values = decode(types, data)
+    return tuple(
+        to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True)
+    )
+
+
 def _encode(types: list[str], args: Sequence[Any], what: str) -> bytes:
     try:
         return encode(types, list(args))
@@ -78,7 +87,7 @@ def decode_result(abi: Abi, fn: str, data: bytes) -> tuple[Any, ...]:
     """The return values of `fn`, decoded from a call's output."""
     entry = _entry(abi, "function", fn)
     try:
-        return tuple(decode(_types(entry["outputs"]), data))
+        return _decode(_types(entry["outputs"]), data)
     except DecodingError as exc:
         raise ChainError(f"返回值无法解码：{fn} / cannot decode the result of {fn}") from exc
 
@@ -98,9 +107,12 @@ def decode_event(abi: Abi, event: str, topics: Sequence[bytes], data: bytes) -> 
     if len(topics) != 1 + len(indexed):
         raise ChainError(f"事件 {event} 的主题数不对 / wrong topic count for {event}")
     try:
-        values = dict(zip([p["name"] for p in plain], decode(_types(plain), data), strict=True))
+        values = dict(zip([p["name"] for p in plain], _decode(_types(plain), data), strict=True))
         for param, topic in zip(indexed, topics[1:], strict=True):
-            values[param["name"]] = decode([_type(param)], topic)[0]
+            kind = _type(param)
+            # An indexed dynamic value is stored as its keccak256 hash: return that hash.
+            dynamic = kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
+            values[param["name"]] = topic if dynamic else _decode([kind], topic)[0]
     except DecodingError as exc:
         raise ChainError(f"事件 {event} 无法解码 / cannot decode {event} event") from exc
     return {p["name"]: values[p["name"]] for p in entry["inputs"]}
@@ -117,7 +129,7 @@ def decode_error(abi: Abi, data: bytes) -> DecodedError | None:
     for name, types in candidates:
         if keccak(text=f"{name}({','.join(types)})")[:4] == selector:
             try:
-                return DecodedError(name, tuple(decode(types, body)))
+                return DecodedError(name, _decode(types, body))
             except DecodingError:
                 return None
     return None

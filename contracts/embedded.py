@@ -11,6 +11,7 @@ signing key is made once, at random, into the folder; it is funded in the genesi
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import threading
@@ -37,6 +38,7 @@ from contracts.kvstore import SqliteDB
 
 DB_FILE = "chain.sqlite3"
 KEY_FILE = "deployer.key"
+LOCK_FILE = "chain.lock"
 DEFAULT_CHAIN_ID = 1337
 BLOCK_GAS_LIMIT = 30_000_000
 TX_GAS_LIMIT = 16_777_216  # EIP-7825's per-transaction cap, so nothing here outgrows a real chain
@@ -85,7 +87,33 @@ class _Node:
     def __init__(self, folder: Path, chain_id: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
+        self.folder_lock = self._lock_folder(folder)
         self.db = SqliteDB(folder / DB_FILE)
+        try:
+            self._open(folder, chain_id)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _lock_folder(folder: Path) -> int:
+        """One process per data folder: a second would mine on a head it has not seen."""
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise ChainError(
+                f"内置链目录 {folder} 正被另一个进程使用 / "
+                f"the embedded chain in {folder} is in use by another process"
+            ) from exc
+        return fd
+
+    def close(self) -> None:
+        self.db.close()
+        os.close(self.folder_lock)  # closing the descriptor releases the lock
+
+    def _open(self, folder: Path, chain_id: int) -> None:
         self.db.connection.executescript(_SCHEMA)
         self.key = self._key(folder)
         stored = self._meta("chain_id")
@@ -337,8 +365,10 @@ class EmbeddedChain:
             return node.logs(address, topics, from_block)
 
     def close(self) -> None:
+        """Release the database and the folder; other `with_key` views of it close too."""
         with self._node.lock:
-            self._node.db.close()
+            if not self._node.db.closed:
+                self._node.close()
 
     def __enter__(self) -> EmbeddedChain:
         return self

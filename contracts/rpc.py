@@ -54,6 +54,11 @@ class RpcChain:
         self._url = url
         self._timeout = timeout
         self._w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        # Transactions are signed here with an explicit chain id, and every address is a
+        # checksummed hex string: web3's validation (an eth_chainId round trip per request)
+        # and ENS name lookups would only add requests.
+        self._w3.middleware_onion.remove("validation")
+        self._w3.middleware_onion.remove("ens_name_to_address")
         self._account = Account.from_key(private_key)
         self._lock = threading.Lock()  # one nonce at a time
         self._chain_id: int | None = None
