@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from web import cli_rules
+from web import cli_identity, cli_rules, cli_verify
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo community if empty")
     serve.set_defaults(func=_serve)
     cli_rules.register(sub)
+    cli_identity.register(sub)
+    cli_verify.register(sub)
     return parser
 
 

@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     resolve = did_commands.add_parser(
         "resolve",
         help="输出 DID 文档 / print the DID document",
-        description="输出 did:key 的 DID 文档（JSON）/ print the DID document of a did:key",
+        description="输出 did:key 的 DID 文档（JSON） / print the DID document of a did:key",
     )
     resolve.add_argument("did", metavar="DID", help="did:key:z…")
     resolve.set_defaults(func=run_did_resolve)
@@ -89,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument(
         "--now",
         metavar="ISO",
-        help="验证时间，如 2025-06-01T00:00:00Z（默认现在）/ "
+        help="验证时间，如 2025-06-01T00:00:00Z（默认现在） / "
         "verification time, e.g. 2025-06-01T00:00:00Z (default: now)",
     )
     verify.set_defaults(func=run_vc_verify)

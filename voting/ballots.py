@@ -1,0 +1,348 @@
+"""A ballot's life: open (freeze the census), cast signed votes, close and decide.
+
+Every step is an entry in the ballot's own append-only log, so the record that anyone can
+export and re-check is exactly what was appended:
+
+    0      BallotOpened   the spec, the census and its Merkle root, signed by the committee
+    1..n   Vote           each owner's signed vote, as the owner's device signed it
+    n+1    BallotClosed   the count of votes, signed by the committee
+    n+2    BallotResult   the rule engine's outcome, signed by the committee
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from identity.jcs import canonical
+from identity.models import Community, Person, Unit
+from ledger.merkle import leaf_hash, root_hash
+from ledger.store import LogRef, LogStore
+from voting.area import Area
+from voting.census import Census
+from voting.census import Unit as CensusUnit
+from voting.errors import VotingError
+from voting.matters import Matter
+from voting.models import Ballot, CensusVoter
+from voting.rules import Choice, Outcome, evaluate
+
+# A vote verifier checks a signed document and returns the DID that signed it (raises if bad).
+VerifySigned = Callable[[Mapping[str, Any]], str]
+SignJson = Callable[[dict[str, Any]], dict[str, Any]]
+
+OPTIONS = [
+    {"value": "agree", "zh": "同意", "en": "agree"},
+    {"value": "oppose", "zh": "反对", "en": "oppose"},
+    {"value": "abstain", "zh": "弃权", "en": "abstain"},
+]
+
+
+class BallotError(VotingError):
+    """A ballot operation that is not allowed (closed, outside its window, double vote…)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    ballot_id: int
+    index: int
+    leaf_hash: str
+    checkpoint: str
+
+
+def census_entries(session: Session, community: Community) -> list[dict[str, Any]]:
+    """The public census: one row per voting person, with DID, units and area — nothing personal.
+
+    Voter keys are stable within one ballot ("V0001"…, in unit order) and reveal no identity.
+    """
+    rows = session.execute(
+        select(Unit, Person)
+        .join(Person, Unit.holder_id == Person.id)
+        .where(Unit.community_id == community.id)
+        .order_by(Unit.unit_no)
+    ).all()
+    if not rows:
+        raise BallotError("小区尚未导入房屋登记册", "the community has no register yet")
+    units = [
+        CensusUnit(
+            id=u.unit_no,
+            area=Area(hundredths=u.area_centi),
+            holder=f"p{p.id}",
+            developer=u.developer,
+        )
+        for u, p in rows
+    ]
+    census = Census.of(units)
+    dids = {f"p{p.id}": p.did for _, p in rows}
+    ordered = sorted(census.voters.values(), key=lambda v: v.unit_ids[0])
+    return [
+        {
+            "voter": f"V{i:04d}",
+            "did": dids[v.holder],
+            "units": list(v.unit_ids),
+            "area": str(v.area),
+            "developer": v.developer,
+        }
+        for i, v in enumerate(ordered, start=1)
+    ]
+
+
+def census_root(entries: list[dict[str, Any]]) -> bytes:
+    """RFC 9162 root over the canonical JSON of each census row, in order."""
+    return root_hash([canonical(e) for e in entries])
+
+
+def census_of(entries: list[dict[str, Any]]) -> Census:
+    """The rule engine's census from public census rows (keyed by voter key)."""
+    return Census.of(
+        [
+            CensusUnit(
+                id=",".join(e["units"]),
+                area=Area.parse(e["area"]),
+                holder=e["voter"],
+                developer=e["developer"],
+            )
+            for e in entries
+        ]
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _aware(t: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time we store is UTC.
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def box_origin(public_host: str, community: str, ballot_id: int) -> str:
+    return f"{public_host}/c/{community}/ballots/{ballot_id}"
+
+
+def open_ballot(
+    session: Session,
+    *,
+    store: LogStore,
+    sign: SignJson,
+    community: Community,
+    public_host: str,
+    matter: int,
+    title: str,
+    text: str,
+    opens_at: datetime,
+    closes_at: datetime,
+) -> Ballot:
+    """Freeze the census, create the ballot box and append the signed BallotOpened entry."""
+    m = Matter.parse(matter)
+    title, text = title.strip(), text.strip()
+    if not title or len(title) > 200:
+        raise BallotError("标题不能为空且不超过200字", "the title must be 1–200 characters")
+    if not text:
+        raise BallotError("表决事项说明不能为空", "the text of the matter must not be empty")
+    if _aware(closes_at) <= _aware(opens_at):
+        raise BallotError("截止时间须晚于开始时间", "the ballot must close after it opens")
+    entries = census_entries(session, community)
+    root = census_root(entries)
+    total = census_of(entries).total
+    ballot = Ballot(
+        community_slug=community.slug,
+        matter=int(m),
+        title=title,
+        text=text,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        log_origin="",
+        census_root=root.hex(),
+        total_area_centi=total.area.hundredths,
+        total_headcount=total.headcount,
+    )
+    session.add(ballot)
+    session.flush()
+    ballot.log_origin = box_origin(public_host, community.slug, ballot.id)
+    for e in entries:
+        session.add(
+            CensusVoter(
+                ballot_id=ballot.id,
+                voter=e["voter"],
+                did=e["did"],
+                area_centi=Area.parse(e["area"]).hundredths,
+                units=e["units"],
+                developer=e["developer"],
+            )
+        )
+    log = store.create_log(ballot.log_origin, "ballot")
+    opened = sign(
+        {
+            "type": "BallotOpened",
+            "ballot": ballot.log_origin,
+            "community": community.slug,
+            "matter": int(m),
+            "matterName": m.zh,
+            "title": title,
+            "text": text,
+            "options": OPTIONS,
+            "opensAt": _iso(opens_at),
+            "closesAt": _iso(closes_at),
+            "census": {"root": root.hex(), "voters": entries, "total": total.to_json()},
+        }
+    )
+    store.append(log, [canonical(opened)])
+    session.flush()
+    return ballot
+
+
+def get_ballot(session: Session, ballot_id: int) -> Ballot:
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise BallotError(f"没有第 {ballot_id} 号表决", f"no ballot {ballot_id}")
+    return ballot
+
+
+def cast_vote(
+    session: Session,
+    *,
+    store: LogStore,
+    verify: VerifySigned,
+    checkpoint: Callable[[LogRef], str],
+    ballot_id: int,
+    vote: Mapping[str, Any],
+    now: datetime | None = None,
+) -> Receipt:
+    """Check a signed vote and append it to the box; one vote per voting person, final."""
+    now = now or _now()
+    ballot = get_ballot(session, ballot_id)
+    if ballot.status != "open":
+        raise BallotError("表决已结束，不能再投票", "the ballot is closed")
+    if now < _aware(ballot.opens_at):
+        raise BallotError("表决尚未开始", "the ballot has not opened yet")
+    if now >= _aware(ballot.closes_at):
+        raise BallotError("表决已截止", "the voting window has ended")
+    if vote.get("type") != "Vote" or vote.get("ballot") != ballot.log_origin:
+        raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+    Choice.parse(vote.get("choice"))
+    signer = verify(vote)
+    if vote.get("voter") != signer:
+        raise BallotError("选票的签名人与投票人不符", "the vote is not signed by its voter")
+    voter = session.scalar(
+        select(CensusVoter).where(CensusVoter.ballot_id == ballot.id, CensusVoter.did == signer)
+    )
+    if voter is None:
+        raise BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
+    if voter.cast_index is not None:
+        raise BallotError("您已投过票，不能重复投票", "you have already voted")
+    log = store.get_log(ballot.log_origin)
+    data = canonical(dict(vote))
+    index = store.append(log, [data])
+    # The conditional update is what makes "one person, one vote" hold under concurrency.
+    claimed = session.execute(
+        update(CensusVoter)
+        .where(
+            CensusVoter.ballot_id == ballot.id,
+            CensusVoter.voter == voter.voter,
+            CensusVoter.cast_index.is_(None),
+        )
+        .values(cast_index=index)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise BallotError("您已投过票，不能重复投票", "you have already voted")
+    return Receipt(
+        ballot_id=ballot.id,
+        index=index,
+        leaf_hash=leaf_hash(data).hex(),
+        checkpoint=checkpoint(log),
+    )
+
+
+def decide(matter: int, entries: list[dict[str, Any]], votes: Mapping[str, str]) -> Outcome:
+    """Decide from census rows and {voter key: choice}: the very call the verifier repeats."""
+    return evaluate(
+        Matter.parse(matter), census_of(entries), {k: Choice.parse(v) for k, v in votes.items()}
+    )
+
+
+def _votes_by_voter(session: Session, store: LogStore, ballot: Ballot) -> dict[str, str]:
+    log = store.get_log(ballot.log_origin)
+    cast = session.execute(
+        select(CensusVoter.voter, CensusVoter.cast_index).where(
+            CensusVoter.ballot_id == ballot.id, CensusVoter.cast_index.is_not(None)
+        )
+    ).all()
+    out: dict[str, str] = {}
+    for voter, index in cast:
+        vote = json.loads(store.entry(log, int(index)).data)
+        out[voter] = vote["choice"]
+    return out
+
+
+def close_ballot(
+    session: Session,
+    *,
+    store: LogStore,
+    sign: SignJson,
+    ballot_id: int,
+    now: datetime | None = None,
+    early: bool = False,
+) -> Outcome:
+    """Close the box, decide with the rule engine and append the signed result."""
+    now = now or _now()
+    ballot = get_ballot(session, ballot_id)
+    if ballot.status != "open":
+        raise BallotError("表决已经结束", "the ballot is already closed")
+    if now < _aware(ballot.closes_at) and not early:
+        raise BallotError(
+            "表决期限未到；如确需提前结束请明确选择提前结束",
+            "the voting window has not ended; close early only if you mean to",
+        )
+    log = store.get_log(ballot.log_origin)
+    opened = json.loads(store.entry(log, 0).data)
+    votes = _votes_by_voter(session, store, ballot)
+    outcome = decide(ballot.matter, opened["census"]["voters"], votes)
+    closed = sign(
+        {
+            "type": "BallotClosed",
+            "ballot": ballot.log_origin,
+            "closedAt": _iso(now),
+            "votes": len(votes),
+            "boxSize": store.size(log),
+        }
+    )
+    result = sign(
+        {"type": "BallotResult", "ballot": ballot.log_origin, "outcome": outcome.to_json()}
+    )
+    store.append(log, [canonical(closed), canonical(result)])
+    ballot.status = "closed"
+    ballot.result = outcome.to_json()
+    session.flush()
+    return outcome
+
+
+def participation(session: Session, ballot: Ballot) -> dict[str, Any]:
+    """Live turnout by area and by headcount against the 2/3 quorum (exact, no floats)."""
+    area, heads = session.execute(
+        select(func.coalesce(func.sum(CensusVoter.area_centi), 0), func.count()).where(
+            CensusVoter.ballot_id == ballot.id, CensusVoter.cast_index.is_not(None)
+        )
+    ).one()
+    return {
+        "voted": {"area": str(Area(hundredths=int(area))), "headcount": int(heads)},
+        "total": {
+            "area": str(Area(hundredths=ballot.total_area_centi)),
+            "headcount": ballot.total_headcount,
+        },
+        "quorum": "2/3",
+        "area_met": 3 * int(area) >= 2 * ballot.total_area_centi,
+        "headcount_met": 3 * int(heads) >= 2 * ballot.total_headcount,
+        # Basis points for progress bars only; the decision never reads them.
+        "area_bp": int(area) * 10000 // max(ballot.total_area_centi, 1),
+        "headcount_bp": int(heads) * 10000 // max(ballot.total_headcount, 1),
+    }

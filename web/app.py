@@ -1,0 +1,36 @@
+"""The FastAPI application: services started once, routers, one error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from web import api_ballots, errors, pages
+from web.demo import seed_demo
+from web.services import Services
+from web.settings import Settings
+
+
+def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = True) -> FastAPI:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    services = Services.start(settings)
+    if demo:
+        seed_demo(services)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if anchor_loop:
+            services.start_anchoring()
+        yield
+        services.close()
+
+    app = FastAPI(title="共治 gongzhi", lifespan=lifespan)
+    app.state.services = services
+    app.state.demo = demo
+    errors.install(app)
+    app.include_router(api_ballots.router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,87 @@
+"""The demo community: register, owner DIDs with server-held keys, one open ballot.
+
+Server-held owner keys exist only here, for the demo and the tests: in real use the key pair
+is made on the owner's device and never leaves it. The keys are kept in the data folder
+(`demo-owner-keys.json`, mode 0600) so the demo owners can still vote after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from identity.didkey import KeyType
+from identity.keys import KeyPair
+from identity.models import Community, Person, Unit
+from identity.register import parse_csv
+from identity.registry import create_community, import_register
+from ledger.store import LogStore
+from voting import ballots
+from web.demo_register import demo_register_csv
+from web.services import Services
+
+SLUG = "xianxia-demo"
+KEYS_FILE = "demo-owner-keys.json"
+
+
+def _save_keys(path: Path, keys: dict[str, str]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(keys, f)
+
+
+def demo_keys(services: Services) -> dict[str, KeyPair]:
+    """unit number → the demo key of the owner who votes for it."""
+    path = services.settings.data_dir / KEYS_FILE
+    if not path.exists():
+        return {}
+    raw: dict[str, str] = json.loads(path.read_text())
+    return {unit: KeyPair.from_secret_multibase(secret) for unit, secret in raw.items()}
+
+
+def seed_demo(services: Services) -> bool:
+    """Load the demo community unless it exists; True if it was created now."""
+    with services.db.session() as session:
+        if session.scalar(select(Community).where(Community.slug == SLUG)) is not None:
+            return False
+        community = create_community(
+            session, slug=SLUG, name="仙霞示范小区（演示）", street_office="仙霞新村街道（演示）"
+        )
+        import_register(
+            session,
+            community=community,
+            register=parse_csv(demo_register_csv()),
+            cipher=services.cipher,
+        )
+        keys = _give_dids(session, community)
+        _save_keys(services.settings.data_dir / KEYS_FILE, keys)
+        now = datetime.now(UTC).replace(microsecond=0)
+        ballots.open_ballot(
+            session,
+            store=LogStore(session),
+            sign=services.sign_as_committee,
+            community=community,
+            public_host=services.public_host,
+            matter=4,
+            title="续聘现物业服务企业（演示）",
+            text="是否同意续聘现物业服务企业，服务期三年，物业费标准不变？（演示数据）",
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=14),
+        )
+    return True
+
+
+def _give_dids(session: Session, community: Community) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for person in session.scalars(select(Person).where(Person.community_id == community.id)):
+        key = KeyPair.generate(KeyType.ED25519)
+        person.did = str(key.did)
+        for unit in session.scalars(select(Unit).where(Unit.holder_id == person.id)):
+            keys[unit.unit_no] = key.secret_multibase()
+    session.flush()
+    return keys

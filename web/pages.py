@@ -1,0 +1,98 @@
+"""Server-rendered pages: Chinese first, mobile first, big targets for one thumb."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from identity.dataintegrity import sign_json
+from identity.models import Community
+from ledger.store import LogStore
+from voting import ballots
+from voting.errors import VotingError
+from voting.matters import Matter
+from voting.models import Ballot
+from web.demo import demo_keys
+from web.deps import ServicesDep, SessionDep
+from web.errors import ApiError
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _ballot_view(session: SessionDep, ballot: Ballot) -> dict[str, Any]:
+    return {
+        "b": ballot,
+        "matter": Matter(ballot.matter),
+        "p": ballots.participation(session, ballot),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, session: SessionDep) -> Response:
+    communities = []
+    for c in session.scalars(select(Community).order_by(Community.id)):
+        rows = session.scalars(
+            select(Ballot).where(Ballot.community_slug == c.slug).order_by(Ballot.id.desc())
+        )
+        communities.append({"c": c, "ballots": [_ballot_view(session, b) for b in rows]})
+    return templates.TemplateResponse(request, "index.html", {"communities": communities})
+
+
+@router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
+def ballot_page(ballot_id: int, request: Request, session: SessionDep) -> Response:
+    ballot = ballots.get_ballot(session, ballot_id)
+    return templates.TemplateResponse(
+        request,
+        "ballot.html",
+        {**_ballot_view(session, ballot), "demo": request.app.state.demo, "message": None},
+    )
+
+
+@router.post("/demo/ballots/{ballot_id}/vote", response_class=HTMLResponse)
+def demo_vote(
+    ballot_id: int,
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    unit: str = Form(...),
+    choice: str = Form(...),
+) -> Response:
+    """Demo only: vote as the owner of a unit with the server-held demo key."""
+    if not request.app.state.demo:
+        raise ApiError(404, "演示功能未开启", "demo mode is off")
+    key = demo_keys(services).get(unit.strip())
+    ballot = ballots.get_ballot(session, ballot_id)
+    message: str
+    if key is None:
+        message = f"房号 {unit} 不在演示小区中 / unit {unit} is not in the demo community"
+    else:
+        vote = sign_json(
+            {"type": "Vote", "ballot": ballot.log_origin, "voter": str(key.did), "choice": choice},
+            key,
+        )
+        store = LogStore(session)
+        try:
+            receipt = ballots.cast_vote(
+                session,
+                store=store,
+                verify=services.verify_signed,
+                checkpoint=lambda log: store.sign_checkpoint(log, services.log_signer(log)),
+                ballot_id=ballot_id,
+                vote=vote,
+            )
+            message = f"已投票，回执序号 {receipt.index}，叶子哈希 {receipt.leaf_hash[:16]}…"
+        except VotingError as exc:
+            message = f"{exc.zh} / {exc.en}"
+    if request.headers.get("accept", "").startswith("application/json"):
+        return RedirectResponse(f"/api/ballots/{ballot_id}", status_code=303)
+    return templates.TemplateResponse(
+        request,
+        "ballot.html",
+        {**_ballot_view(session, ballot), "demo": True, "message": message},
+    )

@@ -1,0 +1,59 @@
+"""Export a ballot's record for independent verification, and the offline check of one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from contracts.anchor import AnchorContract
+from ledger.checkpoint import open_checkpoint
+from ledger.note_keys import parse_vkey
+from ledger.store import LogStore
+from voting.ballots import get_ballot
+from voting.verify import RECORD_FORMAT, Report, verify_record
+from web.services import Services
+
+
+def export_record(session: Session, services: Services, ballot_id: int) -> dict[str, Any]:
+    """Entries exactly as appended, the signed checkpoint, and where the head is anchored."""
+    ballot = get_ballot(session, ballot_id)
+    store = LogStore(session)
+    log = store.get_log(ballot.log_origin)
+    size = store.size(log)
+    note = store.sign_checkpoint(log, services.log_signer(log))
+    anchors = [a for a in services.anchor.anchored(log.log_id) if a.tree_size == size]
+    return {
+        "format": RECORD_FORMAT,
+        "origin": log.origin,
+        "logId": log.log_id.hex(),
+        "logKey": services.log_signer(log).vkey,
+        "entries": [e.data.decode() for e in store.iter_entries(log, 0, size)],
+        "checkpoint": note,
+        "anchor": {
+            "chainId": services.chain.chain_id,
+            "contract": services.anchor.address,
+            "treeSize": size,
+            "tx": "0x" + anchors[-1].tx_hash.hex() if anchors else None,
+            "block": anchors[-1].block_number if anchors else None,
+        },
+    }
+
+
+def check_record(
+    record: dict[str, Any], *, anchor: AnchorContract | None, verify_signed: Any
+) -> Report:
+    """Verify a record offline; `anchor` None means the chain could not be reached."""
+    verifier = parse_vkey(record["logKey"])
+
+    def _checkpoint(note: str) -> tuple[str, int, bytes]:
+        opened = open_checkpoint(note, origin=record["origin"], log_verifier=verifier)
+        cp = opened.checkpoint
+        return cp.origin, cp.size, cp.root
+
+    return verify_record(
+        record,
+        verify_signed=verify_signed,
+        verify_checkpoint=_checkpoint,
+        anchored_root=anchor.root_at if anchor is not None else None,
+    )

@@ -1,0 +1,124 @@
+"""Everything the app wires together at start: database, keys, chain, anchoring."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from contracts.anchor import AnchorContract
+from contracts.chain import Chain
+from contracts.deploy import ensure_anchor
+from contracts.embedded import EmbeddedChain
+from contracts.rpc import RpcChain
+from identity.dataintegrity import sign_json, verify_signed_json
+from identity.didkey import KeyType
+from identity.keys import KeyPair
+from identity.pii import PiiCipher
+from ledger.anchoring import Anchorer
+from ledger.models import Log
+from ledger.note_keys import Ed25519Signer
+from ledger.store import LogRef, LogStore
+from web.db import Database
+from web.settings import Settings
+
+logger = logging.getLogger("gongzhi.services")
+
+
+def open_chain(settings: Settings) -> Chain:
+    if settings.chain_rpc_url:
+        if not settings.chain_private_key:
+            raise SystemExit(
+                "设置了 CHAIN_RPC_URL 但缺少 CHAIN_PRIVATE_KEY / "
+                "CHAIN_RPC_URL is set but CHAIN_PRIVATE_KEY is missing"
+            )
+        return RpcChain(settings.chain_rpc_url, settings.chain_private_key)
+    return EmbeddedChain(settings.data_dir / "chain")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    cipher: PiiCipher
+    log_seed: bytes
+    committee_key: KeyPair
+    chain: Chain
+    anchor: AnchorContract
+    anchorer: Anchorer
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def start(cls, settings: Settings) -> Services:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.database_url)
+        db.create_all()
+        chain = open_chain(settings)
+        anchor = ensure_anchor(chain, settings.data_dir / "contracts.json")
+        return cls(
+            settings=settings,
+            db=db,
+            cipher=PiiCipher(settings.secret_file("pii.key")),
+            log_seed=settings.secret_file("log.key"),
+            committee_key=KeyPair.from_private_bytes(
+                KeyType.ED25519, settings.secret_file("committee.key")
+            ),
+            chain=chain,
+            anchor=anchor,
+            anchorer=Anchorer(anchor),
+        )
+
+    @property
+    def committee_token(self) -> str:
+        return self.settings.secret_file("committee.token").hex()
+
+    @property
+    def public_host(self) -> str:
+        """The origin prefix of every log: the public address without its scheme."""
+        return self.settings.public_url.split("://", 1)[-1].rstrip("/")
+
+    def log_signer(self, log: LogRef) -> Ed25519Signer:
+        # One server key; each log's note key is named by its origin, as C2SP advises.
+        return Ed25519Signer(log.origin, self.log_seed)
+
+    def sign_as_committee(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return sign_json(obj, self.committee_key)
+
+    @staticmethod
+    def verify_signed(doc: Any) -> str:
+        return verify_signed_json(doc).controller
+
+    def anchor_pending(self, *, force: bool = False) -> int:
+        """Anchor every log with enough new entries (or any new entry when forced)."""
+        done = 0
+        with self.db.session() as session:
+            store = LogStore(session)
+            for origin in session.scalars(select(Log.origin)):
+                log = store.get_log(origin)
+                backlog = self.anchorer.backlog(store, log)
+                due = backlog and (force or backlog >= self.settings.anchor_every_entries)
+                if due and self.anchorer.anchor_quietly(store, log) is not None:
+                    done += 1
+        return done
+
+    def start_anchoring(self) -> None:
+        def loop() -> None:
+            while not self._stop.wait(self.settings.anchor_every_seconds):
+                try:
+                    self.anchor_pending(force=True)
+                except Exception:  # keep the loop alive whatever one round meets
+                    logger.exception("anchoring round failed")
+
+        self._thread = threading.Thread(target=loop, name="gongzhi-anchor", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.chain.close()
+        self.db.dispose()
