@@ -279,7 +279,9 @@ def _votes_by_voter(session: Session, store: LogStore, ballot: Ballot) -> dict[s
     ).all()
     out: dict[str, str] = {}
     for voter, index in cast:
-        vote = json.loads(store.entry(log, int(index)).data)
+        if index is None:  # excluded by the query already; this only narrows the type
+            continue
+        vote = json.loads(store.entry(log, index).data)
         out[voter] = vote["choice"]
     return out
 
