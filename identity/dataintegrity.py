@@ -135,7 +135,7 @@ def add_proof(
         proof["@context"] = copy.deepcopy(document["@context"])
     signature = key.sign(hash_data(document, proof))
     proof["proofValue"] = encode_base58btc(signature)
-    secured = dict(document)
+    secured = copy.deepcopy(dict(document))  # the caller may go on changing its document
     secured["proof"] = proof
     return secured
 

@@ -118,7 +118,7 @@ def decode_multikey(value: str) -> tuple[KeyType, bytes]:
     kind = _BY_MULTICODEC.get(code)
     if kind is None:
         raise UnsupportedDid(
-            f"不支持的密钥类型（multicodec 0x{code:x}）/ "
+            f"不支持的密钥类型（multicodec 0x{code:x}） / "
             f"unsupported key type (multicodec 0x{code:x})"
         )
     check_public_key(kind, raw)

@@ -2,7 +2,9 @@
 
 A thin wrapper over the `rfc8785` library (ES6 number formatting per RFC 8785 §3.2.2.3,
 UTF-16 code-unit key order per §3.2.3, no Unicode normalisation). Its errors (NaN/Infinity,
-integers beyond ±(2^53-1), lone surrogates, non-JSON types) become `JcsError`.
+integers beyond ±(2^53-1), lone surrogates, non-JSON types) become `JcsError`. Integers are
+kept to the I-JSON range (RFC 7493 §2.2): a larger one cannot be trusted to survive a
+JavaScript verifier, so refusing it up front beats a signature that fails elsewhere.
 Also: a strict JSON reader, because what gets canonicalized must first be parsed without
 ambiguity (duplicate keys and NaN are refused rather than silently resolved).
 """
@@ -49,7 +51,7 @@ def loads(data: bytes | str) -> Any:
         raise JcsError("JSON 不是有效的 UTF-8 / JSON is not valid UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise JcsError(
-            f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）/ "
+            f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列） / "
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
     except RecursionError as exc:

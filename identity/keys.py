@@ -84,7 +84,7 @@ class KeyPair:
         kind = _BY_SECRET_MULTICODEC.get(code)
         if kind is None:
             raise KeyFormatError(
-                f"不支持的私钥类型（multicodec 0x{code:x}）/ "
+                f"不支持的私钥类型（multicodec 0x{code:x}） / "
                 f"unsupported private key type (multicodec 0x{code:x})"
             )
         return cls.from_private_bytes(kind, raw)

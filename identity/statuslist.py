@@ -130,7 +130,7 @@ def allocate_index(used: Set[int], *, size: int = MIN_ENTRIES, rng: Random | Non
     generator = rng if rng is not None else secrets.SystemRandom()
     taken = sum(1 for index in used if 0 <= index < size)
     if taken >= size:
-        raise StatusListError(f"状态列表已满（{size} 个）/ status list is full ({size} entries)")
+        raise StatusListError(f"状态列表已满（{size} 个） / status list is full ({size} entries)")
     # Rejection sampling is uniform; when the list is mostly taken, draw from what is left.
     if taken <= size // 2:
         while True:

@@ -76,7 +76,7 @@ class UnitHolding:
         _check_unit_id(self.unit_id)
         if self.area <= 0 or self.area >= 10**12:
             raise Malformed(
-                f"面积必须为正（单位 0.01 平方米）/ area must be positive, in 0.01 m² "
+                f"面积必须为正（单位 0.01 平方米） / area must be positive, in 0.01 m² "
                 f"(unit {self.unit_id})"
             )
 
@@ -111,7 +111,7 @@ Claim = RegistrationClaim | OwnershipClaim | MembershipClaim
 def _check_unit_id(unit_id: object) -> str:
     if not isinstance(unit_id, str) or len(unit_id) > _UNIT_MAX or not _UNIT_RE.fullmatch(unit_id):
         raise Malformed(
-            f"房号格式无效（如 3-2-1101）/ invalid unit id (e.g. 3-2-1101): {str(unit_id)[:40]!r}"
+            f"房号格式无效（如 3-2-1101） / invalid unit id (e.g. 3-2-1101): {str(unit_id)[:40]!r}"
         )
     return unit_id
 
@@ -137,7 +137,7 @@ def _check_keys(subject: Mapping[str, Any], allowed: set[str]) -> None:
     extra = sorted(set(subject) - allowed)
     if extra:
         raise Malformed(
-            f"凭证主体含有不允许的字段（不得含个人信息）/ credential subject has fields that are "
+            f"凭证主体含有不允许的字段（不得含个人信息） / credential subject has fields that are "
             f"not allowed (no personal data): {', '.join(extra)[:120]}"
         )
 
@@ -189,7 +189,7 @@ def parse_claim(view: CredentialView) -> Claim | None:
         area = unit["area"]
         if not isinstance(area, str) or not _AREA_RE.fullmatch(area):
             raise Malformed(
-                'area 必须是以 0.01 平方米为单位的正整数字符串（如 "8937"）/ area must be a '
+                'area 必须是以 0.01 平方米为单位的正整数字符串（如 "8937"） / area must be a '
                 'positive integer string in 0.01 m² (e.g. "8937")'
             )
         holdings.append(UnitHolding(unit_id=_check_unit_id(unit["unitId"]), area=int(area)))
@@ -365,7 +365,7 @@ def check_trust(
             community = claim.community_id if claim is not None else None
             return TrustPath(root=view.issuer, community_id=community)
         raise UntrustedIssuer(
-            f"签发者不是受信任的根（街道办）/ issuer {view.issuer} is not a trusted root"
+            f"签发者不是受信任的根（街道办） / issuer {view.issuer} is not a trusted root"
         )
     candidates = _registrations_for(chain, view.issuer)
     if not candidates:

@@ -22,7 +22,7 @@ def parse(value: object, *, field: str) -> datetime:
     match = _RE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise Malformed(
-            f"{field} 必须是带时区的日期时间（如 2025-01-01T00:00:00Z）/ "
+            f"{field} 必须是带时区的日期时间（如 2025-01-01T00:00:00Z） / "
             f"{field} must be an XML Schema dateTimeStamp (e.g. 2025-01-01T00:00:00Z): "
             f"{str(value)[:60]!r}"
         )

@@ -1,0 +1,148 @@
+"""Shared test data for identity/: the published vectors and a small signed community.
+
+The community: a street office (root, Ed25519), an owners' committee (P-256 by default),
+an owner and a committee member, with both issuers' revocation lists. Keys come from fixed
+private bytes so every run signs the same (Ed25519) credentials.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from identity import statuslist, trust
+from identity.credential import load_status_list, sign_credential
+from identity.didkey import KeyType
+from identity.failures import StatusUnavailable
+from identity.keys import KeyPair
+from identity.statuslist import StatusList
+
+VECTORS = Path(__file__).parent / "vectors" / "identity"
+
+
+def vector_json(relative: str) -> Any:
+    return json.loads((VECTORS / relative).read_text(encoding="utf-8"))
+
+
+def vector_text(relative: str) -> str:
+    return (VECTORS / relative).read_text(encoding="utf-8")
+
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+NOW = datetime(2025, 6, 1, 8, 30, tzinfo=UTC)
+COMMUNITY = "xianxia-7"
+ROOT_LIST = "https://street.example/status/registrations"
+COMMITTEE_LIST = "https://xianxia-7.example/status/1"
+REGISTRATION_INDEX = 4242
+OWNER_INDEX = 94567
+MEMBER_INDEX = 23452
+
+
+@dataclass
+class World:
+    """A root, a committee, an owner and a member, with their credentials and lists."""
+
+    root: KeyPair
+    committee: KeyPair
+    owner: KeyPair
+    member: KeyPair
+    registration: dict[str, Any]
+    ownership: dict[str, Any]
+    membership: dict[str, Any]
+    root_bits: bytearray = field(default_factory=statuslist.new_bitstring)
+    committee_bits: bytearray = field(default_factory=statuslist.new_bitstring)
+
+    @property
+    def roots(self) -> set[str]:
+        return {self.root.did.value}
+
+    def root_list_credential(self) -> dict[str, Any]:
+        unsigned = statuslist.status_list_credential(
+            list_url=ROOT_LIST,
+            issuer=self.root.did.value,
+            purpose=statuslist.REVOCATION,
+            bits=self.root_bits,
+            valid_from=T0,
+        )
+        return sign_credential(unsigned, self.root, created=T0)
+
+    def committee_list_credential(self) -> dict[str, Any]:
+        unsigned = statuslist.status_list_credential(
+            list_url=COMMITTEE_LIST,
+            issuer=self.committee.did.value,
+            purpose=statuslist.REVOCATION,
+            bits=self.committee_bits,
+            valid_from=T0,
+        )
+        return sign_credential(unsigned, self.committee, created=T0)
+
+    def lookup(self) -> Any:
+        """A status lookup over freshly signed and verified copies of both lists."""
+        lists = {
+            ROOT_LIST: load_status_list(self.root_list_credential(), now=NOW),
+            COMMITTEE_LIST: load_status_list(self.committee_list_credential(), now=NOW),
+        }
+
+        def status_lookup(url: str) -> StatusList:
+            if url not in lists:
+                raise StatusUnavailable(f"no list {url}")
+            return lists[url]
+
+        return status_lookup
+
+
+def make_world(committee_kind: KeyType = KeyType.P256) -> World:
+    root = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(1, 33)))
+    committee = KeyPair.from_private_bytes(committee_kind, bytes(range(33, 65)))
+    owner = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(65, 97)))
+    member = KeyPair.from_private_bytes(KeyType.P256, bytes(range(97, 129)))
+    registration = sign_credential(
+        trust.registration_credential(
+            root=root.did.value,
+            committee=committee.did.value,
+            community_id=COMMUNITY,
+            valid_from=T0,
+            valid_until=T0 + timedelta(days=5 * 365),
+            credential_id="urn:uuid:6d0c6f0e-1b4e-4f5a-9a57-0a4c1d7d2b11",
+            status=statuslist.status_entry(list_url=ROOT_LIST, index=REGISTRATION_INDEX),
+        ),
+        root,
+        created=T0,
+    )
+    ownership = sign_credential(
+        trust.ownership_credential(
+            committee=committee.did.value,
+            owner=owner.did.value,
+            community_id=COMMUNITY,
+            units=[trust.UnitHolding("3-2-1101", 8937), trust.UnitHolding("B1-045", 1250)],
+            valid_from=T0,
+            credential_id="urn:uuid:2c8f3b7e-6a1d-4d0e-8f5c-3e9b7a1c4d22",
+            status=statuslist.status_entry(list_url=COMMITTEE_LIST, index=OWNER_INDEX),
+        ),
+        committee,
+        created=T0,
+    )
+    membership = sign_credential(
+        trust.member_credential(
+            committee=committee.did.value,
+            member=member.did.value,
+            community_id=COMMUNITY,
+            role="chair",
+            valid_from=T0,
+            status=statuslist.status_entry(list_url=COMMITTEE_LIST, index=MEMBER_INDEX),
+        ),
+        committee,
+        created=T0,
+    )
+    return World(
+        root=root,
+        committee=committee,
+        owner=owner,
+        member=member,
+        registration=registration,
+        ownership=ownership,
+        membership=membership,
+    )
