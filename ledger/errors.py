@@ -37,6 +37,10 @@ class LogExistsError(LedgerError):
     """A log with the given origin already exists."""
 
 
+class EntryError(LedgerError):
+    """An entry handed to a log is not bytes."""
+
+
 class RangeError(LedgerError):
     """An entry index or tree size lies beyond the end of the log."""
 

@@ -8,15 +8,14 @@ session and transaction and never commits: the caller's unit of work decides.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.checkpoint import Checkpoint, add_signature_lines, check_extends, sign_checkpoint
 from ledger.errors import (
+    EntryError,
     LedgerError,
     LogExistsError,
     LogNotFoundError,
@@ -28,6 +27,13 @@ from ledger.merkle import leaf_hash
 from ledger.models import Log, LogCheckpoint, LogCosignature, LogEntry, LogNode
 from ledger.note import open_note, split_note
 from ledger.note_keys import CosignatureVerifier, Signer, is_valid_key_name, parse_vkey
+from ledger.records import (
+    LogRef,
+    StoredCheckpoint,
+    StoredCosignature,
+    StoredEntry,
+    log_id_of,
+)
 from ledger.subtrees import (
     Coord,
     Layout,
@@ -42,46 +48,17 @@ from ledger.subtrees import (
     root_layout,
 )
 
+__all__ = [
+    "LogRef",
+    "LogStore",
+    "StoredCheckpoint",
+    "StoredCosignature",
+    "StoredEntry",
+    "log_id_of",
+]
+
 MAX_ORIGIN = 255
 _CHUNK = 5000  # rows per INSERT executemany: bounds memory, keeps statements cached
-
-
-def log_id_of(origin: str) -> bytes:
-    """The 32-byte log ID: SHA-256 of the origin string."""
-    return hashlib.sha256(origin.encode()).digest()
-
-
-@dataclass(frozen=True)
-class LogRef:
-    """A log as the store hands it out; its size is always read afresh (`LogStore.size`)."""
-
-    pk: int
-    origin: str
-    log_id: bytes
-    purpose: str
-
-
-@dataclass(frozen=True)
-class StoredEntry:
-    index: int
-    data: bytes
-    leaf_hash: bytes
-
-
-@dataclass(frozen=True)
-class StoredCosignature:
-    witness: str
-    vkey: str
-    timestamp: int
-
-
-@dataclass(frozen=True)
-class StoredCheckpoint:
-    """A signed checkpoint; ``note`` carries the log's signature and every cosignature line."""
-
-    checkpoint: Checkpoint
-    note: str
-    cosignatures: tuple[StoredCosignature, ...]
 
 
 class LogStore:
@@ -134,6 +111,12 @@ class LogStore:
         """
         if not entries:
             return self.size(log)
+        for i, data in enumerate(entries):
+            if not isinstance(data, bytes):
+                raise EntryError(
+                    f"第 {i} 条不是字节串（应为规范化 JSON 字节） / "
+                    f"entry {i} of the batch is {type(data).__name__}, not bytes"
+                )
         bumped = self.session.execute(
             update(Log)
             .where(Log.id == log.pk)
@@ -224,6 +207,11 @@ class LogStore:
         with both heads and the proof): the stored tree would then have been rewritten.
         Refuses a signer other than the log's key (fixed by its first checkpoint).
         """
+        if signer.name != log.origin:
+            raise UnknownKeyError(
+                f"日志密钥名 {signer.name!r} 应与来源 {log.origin!r} 相同 / "
+                f"the log key's name {signer.name!r} must be the origin {log.origin!r}"
+            )
         row = self.session.get_one(Log, log.pk)
         if row.vkey is None:
             row.vkey = signer.vkey
@@ -250,6 +238,10 @@ class LogStore:
         )
         self.session.flush()
         return note
+
+    def log_key(self, log: LogRef) -> str | None:
+        """The vkey that signs this log's checkpoints (None before the first checkpoint)."""
+        return self.session.scalar(select(Log.vkey).where(Log.id == log.pk))
 
     def add_cosignature(
         self, log: LogRef, checkpoint_size: int, cosigner_vkey: str, signature_line: str

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledger import merkle
 from ledger.errors import (
+    EntryError,
     LedgerError,
     LogExistsError,
     LogNotFoundError,
@@ -180,6 +181,9 @@ def test_refusals(session: Session) -> None:
         store.consistency_proof(log, 0, 3)
     with pytest.raises(ProofError):
         store.consistency_proof(log, 3, 2)
+    with pytest.raises(EntryError, match="str"):
+        store.append(log, [b"ok", "not bytes"])  # type: ignore[list-item]
+    assert store.size(log) == 3
     ghost = LogRef(10**6, "gongzhi.example/ghost", log_id_of("gongzhi.example/ghost"), "x")
     with pytest.raises(LogNotFoundError):
         store.append(ghost, [b"x"])

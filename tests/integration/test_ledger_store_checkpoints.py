@@ -122,7 +122,11 @@ def test_bad_cosignatures_are_refused(store: LogStore, log: LogRef) -> None:
 
 
 def test_only_the_logs_key_signs_its_checkpoints(store: LogStore, log: LogRef) -> None:
+    assert store.log_key(log) is None
+    with pytest.raises(UnknownKeyError, match="must be the origin"):
+        store.sign_checkpoint(log, Ed25519Signer(COMMITTEE.name, bytes(range(1, 33))))
     store.sign_checkpoint(log, LOG_KEY)
+    assert store.log_key(log) == LOG_KEY.vkey
     store.append(log, LEAVES[:2])
     with pytest.raises(UnknownKeyError, match="must be signed"):
         store.sign_checkpoint(log, Ed25519Signer.generate(ORIGIN))
