@@ -1,11 +1,11 @@
 """Verifiable Credentials Data Model 2.0: build, sign, and the verifier's individual checks.
 
 The checks run in the order `run_checks` applies them (and `identity.vc.verify_credential`
-exposes): structure and ``@context`` (VC DM 2.0 §4.3, §4.5, §4.6, §4.7, §4.9); the Data
-Integrity proof, which must be the issuer's (§4.7: the issuer is "the entity that generated
-the credential"; here: the controller of the verification method); the validity period
+exposes): structure and ``@context`` (VC DM 2.0 §4.3–§4.5, §4.7, §4.8); the Data
+Integrity proof, which must be the issuer's (§4.7 issuer; here: the issuer must be the
+controller of the proof's verification method); the validity period
 (§4.9 ``validFrom`` / ``validUntil``); status (§4.10 with Bitstring Status List v1.0
-§3.2 "Validate Algorithm"); and finally issuer trust, which is a policy the caller supplies
+§3.2 Validate Algorithm); and finally issuer trust, which is a policy the caller supplies
 (gongzhi's is in `identity.trust`).
 """
 
@@ -221,8 +221,13 @@ def check_status(view: CredentialView, lookup: StatusLookup | None) -> tuple[Sta
             continue
         try:
             status_list = lookup(entry.list_url)
-        except VerificationError:
+        except StatusUnavailable:
             raise
+        except VerificationError as exc:  # the list itself failed verification: say which
+            raise type(exc)(
+                f"状态列表 {entry.list_url} 未通过验证 / status list {entry.list_url} failed "
+                f"verification: {exc}"
+            ) from exc
         except IdentityError as exc:
             raise StatusUnavailable(
                 f"无法取得状态列表 / status list {entry.list_url} unavailable: {exc}"
@@ -263,7 +268,7 @@ def load_status_list(
     allow_unprefixed: bool = False,
 ) -> StatusList:
     """A `StatusList` from a ``BitstringStatusListCredential`` after verifying its proof and
-    validity period (Bitstring Status List §3.2 steps 4–9)."""
+    validity period (Bitstring Status List §3.2 Validate Algorithm, with §3.4 expansion)."""
     view, _ = verify_issued(credential, resolve=resolve)
     check_validity(view, now)
     subject = view.subject

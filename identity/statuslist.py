@@ -1,14 +1,14 @@
-"""W3C Bitstring Status List v1.0: bitstrings, entries, status list credentials (pure).
+"""W3C Bitstring Status List v1.0 (REC 2025-05-15): bitstrings, entries, list credentials.
 
-* Bitstring Generation (§3.3 Algorithms): a list is at least 16 KiB = 131,072 entries
-  (§6.1 "Herd privacy" asks for that minimum); GZIP, then multibase base64url without
-  padding (``u…``) gives ``encodedList``.
-* Bitstring Expansion: the reverse; a list shorter than the minimum is refused
-  (STATUS_LIST_LENGTH_ERROR).
-* Bit order (§2.1 "Bitstring Encoding"): index 0 is the left-most (most significant) bit of
-  the first byte.
-* Indexes should be assigned at random (§6.1 / §6.4 on correlation), hence `allocate_index`
-  with a `secrets`-backed generator that tests may replace.
+* §2.1 BitstringStatusListEntry, §2.2 BitstringStatusListCredential (data model).
+* §3.3 Bitstring Generation Algorithm: a list is at least 16 KiB = 131,072 entries (the
+  minimum the spec sets for group privacy); GZIP, then multibase base64url without padding
+  (``u…``) gives ``encodedList``. Bit index 0 is the left-most (most significant) bit of the
+  first byte.
+* §3.4 Bitstring Expansion: the reverse; a list shorter than the minimum is refused
+  (STATUS_LIST_LENGTH_ERROR); §3.2 Validate Algorithm is in `identity.credential`.
+* Privacy Considerations (§6) advise assigning indexes at random rather than in order,
+  hence `allocate_index` with a `secrets`-backed generator that tests may replace.
 
 Only ``statusSize`` 1 is supported (revocation and suspension need no more).
 """
@@ -123,7 +123,7 @@ def decode_list(
 
 
 def allocate_index(used: Set[int], *, size: int = MIN_ENTRIES, rng: Random | None = None) -> int:
-    """A uniformly random index in [0, size) not in `used` (§6.1: random, not sequential).
+    """A uniformly random index in [0, size) not in `used` (§6: random, not sequential).
 
     `rng` defaults to `secrets.SystemRandom()`; tests pass a seeded `random.Random`.
     """
@@ -151,7 +151,7 @@ class StatusEntry:
 
 
 def status_entry(*, list_url: str, index: int, purpose: str = REVOCATION) -> dict[str, Any]:
-    """A ``credentialStatus`` value (§2.1): ``statusListIndex`` is a decimal string."""
+    """A ``credentialStatus`` value (§2.1); ``statusListIndex`` is a decimal string."""
     if purpose not in PURPOSES:
         raise StatusListError(f"未知的状态用途 / unknown status purpose {purpose!r}")
     if index < 0:

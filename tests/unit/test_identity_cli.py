@@ -191,3 +191,16 @@ def test_vc_verify_reads_stdin(
         capsys,
     )
     assert code == 0 and out.splitlines()[-1] == "有效 / VALID"
+
+
+def test_vc_verify_tampered_status_list(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tampered = world.committee_list_credential()
+    tampered["validFrom"] = "2020-01-01T00:00:00Z"
+    args = _verify_args(world, tmp_path, [world.ownership, world.registration])
+    args[args.index(str(tmp_path / "list2.json"))] = _write(tmp_path / "t.json", tampered)
+    code, out, _ = _run(args, capsys)
+    assert code == 1
+    assert "status list https://xianxia-7.example/status/1 failed verification" in out
+    assert out.splitlines()[-1] == "无效 / INVALID (bad_signature)"
