@@ -7,6 +7,7 @@ strings; hashes are 32-byte `bytes`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class Artifact:
     compiler: str
 
 
+@functools.cache
 def load_artifact(name: str) -> Artifact:
     """The committed build of contract `name` (e.g. "LogAnchor")."""
     try:

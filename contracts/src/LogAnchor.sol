@@ -106,20 +106,24 @@ contract LogAnchor {
     }
 
     /**
-     * @notice Allows `account` to anchor heads. Admin only.
+     * @notice Allows `account` to anchor heads. Admin only; no change (and no event) if it
+     * already may.
      * @param account the new anchorer.
      */
     function addAnchorer(address account) external onlyAdmin {
         if (account == address(0)) revert LogAnchorInvalidAnchorer(account);
+        if (_anchorers[account]) return;
         _anchorers[account] = true;
         emit AnchorerAdded(account);
     }
 
     /**
-     * @notice Withdraws `account`'s right to anchor heads. Admin only.
+     * @notice Withdraws `account`'s right to anchor heads. Admin only; no change (and no
+     * event) if it had none.
      * @param account the anchorer to remove.
      */
     function removeAnchorer(address account) external onlyAdmin {
+        if (!_anchorers[account]) return;
         _anchorers[account] = false;
         emit AnchorerRemoved(account);
     }

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from contracts.abi import decode_event, event_topic
 from contracts.anchor import AnchorContract, AnchoredHead
 from contracts.chain import Chain, load_artifact
 from contracts.errors import AnchorRejected, ChainError
@@ -101,6 +102,13 @@ def test_bad_heads_are_refused(chain: Chain) -> None:
     assert len(contract.anchored(LOG)) == 1
 
 
+def test_old_root_relabelled_as_a_bigger_tree_is_refused(chain: Chain) -> None:
+    contract = _deploy(chain)
+    _anchor(contract, 4)
+    _refused(contract, "LogAnchorInconsistent", 8, root_hash(LEAVES[:4]), [])
+    _refused(contract, "LogAnchorInconsistent", 5, root_hash(LEAVES[:4]), [])
+
+
 def test_malformed_values_never_reach_the_chain(chain: Chain) -> None:
     contract = _deploy(chain)
     block = chain.block_number
@@ -139,3 +147,23 @@ def test_only_anchorers_may_anchor(chain: Chain, stranger: Chain) -> None:
         assert caught.value.error == "LogAnchorUnauthorizedAnchorer"
     head = contract.head(LOG)
     assert head is not None and head.tree_size == 1
+
+
+def test_anchorer_events_only_on_change(chain: Chain, stranger: Chain) -> None:
+    contract = _deploy(chain)
+    added = event_topic(contract.abi, "AnchorerAdded")
+    removed = event_topic(contract.abi, "AnchorerRemoved")
+
+    def count(topic: bytes) -> int:
+        return len(chain.logs(contract.address, [topic]))
+
+    assert (count(added), count(removed)) == (1, 0)  # the deployer, in the constructor
+    contract.add_anchorer(stranger.sender)
+    contract.add_anchorer(stranger.sender)
+    contract.remove_anchorer(stranger.sender)
+    contract.remove_anchorer(stranger.sender)
+    assert (count(added), count(removed)) == (2, 1)
+    (log,) = chain.logs(contract.address, [removed])
+    assert decode_event(contract.abi, "AnchorerRemoved", log.topics, log.data) == {
+        "account": stranger.sender
+    }

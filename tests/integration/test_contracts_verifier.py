@@ -75,6 +75,9 @@ def _cases() -> list[Case]:
         (5, 5, ROOTS[5], ROOTS[5], [ROOTS[1]]),
         (5, 5, ROOTS[5], ROOTS[4], []),
     ]
+    # The old head relabelled as a bigger tree: with a power-of-two old size the path is just
+    # the old root, so only the RFC's final "sn must be 0" check refuses it.
+    cases += [(m, n, ROOTS[m], ROOTS[m], []) for m in POWERS for n in (m + 1, 2 * m, 70) if n > m]
     for i, (m, n) in enumerate(_pairs()):
         bad = _variants(m, n)
         valid = (m, n, ROOTS[m], ROOTS[n], consistency_proof(m, LEAVES[:n]))
@@ -110,7 +113,7 @@ def test_on_chain_verifier_agrees_with_ledger_merkle(contract: AnchorContract) -
         rejected += not expected
     # Not a tautology: every valid proof (one per pair) passed, and the bad ones failed.
     assert accepted == len(_pairs()) + 1
-    assert rejected == len(_pairs()) + 4
+    assert rejected == len(_pairs()) + 4 + 3 * len(POWERS) - 1
 
 
 def test_every_pair_with_power_of_two_old_size_is_covered() -> None:
