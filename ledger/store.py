@@ -157,11 +157,16 @@ class LogStore:
     def iter_entries(
         self, log: LogRef, start: int = 0, end: int | None = None, *, chunk: int = 1000
     ) -> Iterator[StoredEntry]:
-        """Entries [start, end) in order, read ``chunk`` rows at a time (keyset pages)."""
+        """Entries [start, end) in order, read ``chunk`` rows at a time (keyset pages).
+
+        The range is checked at once, before the first entry is asked for.
+        """
         end = self._check_size(log, end)
         if not 0 <= start <= end:
             raise RangeError(f"起点 {start} 不合法 / invalid start {start} (end {end})")
-        at = start
+        return self._pages(log, start, end, chunk)
+
+    def _pages(self, log: LogRef, at: int, end: int, chunk: int) -> Iterator[StoredEntry]:
         while at < end:
             rows = self.session.execute(
                 select(LogEntry.idx, LogEntry.data, LogEntry.leaf_hash)
