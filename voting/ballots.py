@@ -47,6 +47,10 @@ class BallotError(VotingError):
     """A ballot operation that is not allowed (closed, outside its window, double vote…)."""
 
 
+class BallotNotFound(BallotError):
+    """No ballot has the given number."""
+
+
 @dataclass(frozen=True)
 class Receipt:
     ballot_id: int
@@ -204,7 +208,7 @@ def open_ballot(
 def get_ballot(session: Session, ballot_id: int) -> Ballot:
     ballot = session.get(Ballot, ballot_id)
     if ballot is None:
-        raise BallotError(f"没有第 {ballot_id} 号表决", f"no ballot {ballot_id}")
+        raise BallotNotFound(f"没有第 {ballot_id} 号表决", f"no ballot {ballot_id}")
     return ballot
 
 

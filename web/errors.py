@@ -44,7 +44,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(VotingError)
     async def _voting(_: Request, exc: VotingError) -> JSONResponse:
         where = f"{exc.where}: " if exc.where else ""
-        return _body(where + exc.zh, where + exc.en, 409 if "Ballot" in type(exc).__name__ else 400)
+        name = type(exc).__name__
+        status = 404 if name.endswith("NotFound") else 409 if name.startswith("Ballot") else 400
+        return _body(where + exc.zh, where + exc.en, status)
 
     @app.exception_handler(IdentityError)
     @app.exception_handler(LedgerError)

@@ -1,0 +1,215 @@
+"""One ballot from register to anchored result, on SQLite and PostgreSQL, embedded EVM and anvil.
+
+The demo community is loaded (register, owner DIDs, one open ballot on matter 4); owners cast
+signed votes through the API; the committee closes; the result is decided by the rule engine,
+appended to the ballot's log and anchored; the exported record then verifies independently,
+and any change to it is caught.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from identity.dataintegrity import sign_json
+from identity.didkey import KeyType
+from identity.keys import KeyPair
+from tests.e2e.support import committee_headers, running, services_of, settings_for
+from web import cli
+from web.demo import demo_keys
+
+
+@pytest.fixture(params=["embedded", pytest.param("anvil", marks=pytest.mark.anvil)])
+def chain_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _vote(key: KeyPair, origin: str, choice: str) -> dict[str, Any]:
+    return sign_json(
+        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": choice}, key
+    )
+
+
+def _cast_until_passed(client: Any, app: Any, ballot: dict[str, Any]) -> dict[str, int]:
+    """Vote with ~80 % of owners (mostly agree); return how many chose what."""
+    keys = demo_keys(services_of(app))
+    seen: set[str] = set()
+    counts = {"agree": 0, "oppose": 0, "abstain": 0}
+    for i, (_unit, key) in enumerate(sorted(keys.items())):
+        did = str(key.did)
+        if did in seen:  # one buyer of several units votes once
+            continue
+        seen.add(did)
+        if i % 5 == 4:
+            continue  # every fifth owner stays home
+        choice = "oppose" if i % 7 == 0 else "abstain" if i % 11 == 0 else "agree"
+        r = client.post(
+            f"/api/ballots/{ballot['id']}/votes", json=_vote(key, ballot["origin"], choice)
+        )
+        assert r.status_code == 201, r.text
+        receipt = r.json()
+        assert receipt["checkpoint"].startswith(ballot["origin"] + "\n")
+        counts[choice] += 1
+    return counts
+
+
+def test_one_ballot_end_to_end(
+    tmp_path: Path, db_url: str, chain_kind: str, request: pytest.FixtureRequest
+) -> None:
+    anvil = request.getfixturevalue("anvil_url") if chain_kind == "anvil" else None
+    settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=anvil)
+    with running(settings) as (client, app):
+        ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
+        assert ballot["status"] == "open" and ballot["matter"] == 4
+        assert ballot["participation"]["total"]["headcount"] == 193
+
+        counts = _cast_until_passed(client, app, ballot)
+        # A second vote by the same owner is refused and changes nothing.
+        key = next(iter(demo_keys(services_of(app)).values()))
+        again = client.post(
+            f"/api/ballots/{ballot['id']}/votes", json=_vote(key, ballot["origin"], "oppose")
+        )
+        before = client.get(f"/api/ballots/{ballot['id']}").json()["participation"]
+        assert again.status_code == 409
+        assert "已投过票" in again.json()["error"]["zh"]
+        voted = before["voted"]["headcount"]
+        assert voted == sum(counts.values())
+
+        # Closing needs the committee; then the result is decided and anchored.
+        assert (
+            client.post(f"/api/ballots/{ballot['id']}/close", json={"early": True}).status_code
+            == 401
+        )
+        r = client.post(
+            f"/api/ballots/{ballot['id']}/close",
+            json={"early": True},
+            headers=committee_headers(app),
+        )
+        assert r.status_code == 200, r.text
+        outcome = r.json()["outcome"]
+        assert r.json()["anchored_tx"]
+        assert outcome["participating"]["headcount"] == voted
+        assert outcome["agree"]["headcount"] == counts["agree"]
+        assert outcome["quorum_met"] and outcome["approved"] and outcome["passed"]
+
+        late = client.post(
+            f"/api/ballots/{ballot['id']}/votes", json=_vote(key, ballot["origin"], "agree")
+        )
+        assert late.status_code == 409
+
+        record = client.get(f"/api/ballots/{ballot['id']}/record").json()
+        assert record["anchor"]["tx"]
+        assert len(record["entries"]) == voted + 3
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record))
+    where = ["--rpc", anvil] if anvil else ["--data", str(tmp_path / "data")]
+    assert cli.main(["verify", "ballot", str(path), *where]) == 0
+
+
+def _tampered(record: dict[str, Any], index: int, change: Any) -> dict[str, Any]:
+    entries = list(record["entries"])
+    doc = json.loads(entries[index])
+    change(doc)
+    from identity.jcs import canonical
+
+    entries[index] = canonical(doc).decode()
+    return {**record, "entries": entries}
+
+
+def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with running(settings) as (client, app):
+        ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
+        _cast_until_passed(client, app, ballot)
+        client.post(
+            f"/api/ballots/{ballot['id']}/close",
+            json={"early": True},
+            headers=committee_headers(app),
+        )
+        record = client.get(f"/api/ballots/{ballot['id']}/record").json()
+
+    def flip_choice(doc: dict[str, Any]) -> None:
+        doc["choice"] = "oppose" if doc["choice"] == "agree" else "agree"
+
+    def drop_area(doc: dict[str, Any]) -> None:
+        doc["census"]["voters"][0]["area"] = "1.00"
+
+    def fake_result(doc: dict[str, Any]) -> None:
+        doc["outcome"]["passed"] = not doc["outcome"]["passed"]
+
+    cases = {
+        "vote changed": _tampered(record, 1, flip_choice),
+        "census changed": _tampered(record, 0, drop_area),
+        "result changed": _tampered(record, len(record["entries"]) - 1, fake_result),
+        "vote removed": {**record, "entries": record["entries"][:1] + record["entries"][2:]},
+        "vote duplicated": {**record, "entries": [*record["entries"][:2], *record["entries"][1:]]},
+    }
+    for name, bad in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(bad))
+        assert cli.main(["verify", "ballot", str(path), "--data", str(tmp_path / "data")]) == 1, (
+            name
+        )
+        assert "FAILED" in capsys.readouterr().out, name
+
+
+def test_state_survives_restart(tmp_path: Path) -> None:
+    """Stop the server, start it again: the chain remembers every anchor."""
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with running(settings) as (client, app):
+        ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
+        _cast_until_passed(client, app, ballot)
+        client.post(
+            f"/api/ballots/{ballot['id']}/close",
+            json={"early": True},
+            headers=committee_headers(app),
+        )
+        record = client.get(f"/api/ballots/{ballot['id']}/record").json()
+        contract = services_of(app).anchor.address
+    with running(settings) as (client, app):
+        services = services_of(app)
+        assert services.anchor.address == contract
+        size = len(record["entries"])
+        root = services.anchor.root_at(bytes.fromhex(record["logId"]), size)
+        assert root is not None
+        again = client.get(f"/api/ballots/{ballot['id']}/record").json()
+        assert again["entries"] == record["entries"]
+        assert again["anchor"]["tx"] == record["anchor"]["tx"]
+
+
+def test_bad_votes_are_refused_clearly(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with running(settings) as (client, app):
+        ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
+        url = f"/api/ballots/{ballot['id']}/votes"
+        stranger = KeyPair.generate(KeyType.ED25519)
+        owner = next(iter(demo_keys(services_of(app)).values()))
+        forged = _vote(owner, ballot["origin"], "agree")
+        forged["choice"] = "oppose"  # changed after signing
+        impostor = _vote(stranger, ballot["origin"], "agree")
+        impostor["voter"] = str(owner.did)
+        cases = [
+            (_vote(stranger, ballot["origin"], "agree"), 409, "名册"),
+            (forged, 400, ""),
+            (impostor, 400, ""),
+            (_vote(owner, ballot["origin"], "maybe"), 400, "未知选项"),
+            (_vote(owner, "elsewhere/ballots/9", "agree"), 409, "不属于"),
+            ({"type": "Vote"}, 409, ""),
+        ]
+        for body, status, zh in cases:
+            r = client.post(url, json=body)
+            assert r.status_code == status, (body, r.text)
+            assert zh in r.json()["error"]["zh"]
+            assert r.json()["error"]["en"]
+        assert client.post("/api/ballots/999/votes", json={}).status_code == 404
+        assert (
+            client.post(
+                url, content=b"not json", headers={"content-type": "application/json"}
+            ).status_code
+            == 422
+        )
+        p = client.get(f"/api/ballots/{ballot['id']}").json()["participation"]
+        assert p["voted"]["headcount"] == 0
