@@ -12,6 +12,7 @@ ambiguity (duplicate keys and NaN are refused rather than silently resolved).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import rfc8785
@@ -19,8 +20,53 @@ import rfc8785
 from identity.failures import JcsError
 
 
+# No gongzhi document nests deeper than a dozen levels. Checking the depth ourselves, rather
+# than waiting for RecursionError, keeps a hostile document from overflowing the C stack of a
+# worker thread (whose stack is smaller than the main thread's).
+MAX_DEPTH = 100
+_STRUCTURE = re.compile(rb'[\[\]{}"\\]')
+
+
+def _too_deep() -> JcsError:
+    return JcsError(f"JSON 嵌套超过 {MAX_DEPTH} 层 / JSON nested deeper than {MAX_DEPTH} levels")
+
+
+def _check_depth(obj: Any) -> None:
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _check_text_depth(data: bytes) -> None:
+    depth, in_string, skip = 0, False, -1
+    for match in _STRUCTURE.finditer(data):
+        at = match.start()
+        if at == skip:  # the character after a backslash is escaped, whatever it is
+            continue
+        char = data[at : at + 1]
+        if in_string:
+            if char == b"\\":
+                skip = at + 1
+            elif char == b'"':
+                in_string = False
+        elif char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+        elif char in (b"]", b"}"):
+            depth -= 1
+
+
 def canonical(obj: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value."""
+    _check_depth(obj)
     try:
         return bytes(rfc8785.dumps(obj))
     except rfc8785.CanonicalizationError as exc:
@@ -44,6 +90,8 @@ def _no_constant(name: str) -> Any:
 
 def loads(data: bytes | str) -> Any:
     """Parse strict JSON (RFC 8259): UTF-8, no duplicate keys, no NaN/Infinity."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    _check_text_depth(raw)
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)

@@ -24,6 +24,7 @@ fi
 nstamp=node_modules/.gongzhi-installed
 nwant=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm ci` refuses this lock: npm records only this platform's optional anvil binary.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$nwant" > "$nstamp"
 fi
