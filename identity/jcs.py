@@ -19,7 +19,6 @@ import rfc8785
 
 from identity.failures import JcsError
 
-
 # No gongzhi document nests deeper than a dozen levels. Checking the depth ourselves, rather
 # than waiting for RecursionError, keeps a hostile document from overflowing the C stack of a
 # worker thread (whose stack is smaller than the main thread's).
