@@ -145,9 +145,26 @@ def open_ballot(
     text: str,
     opens_at: datetime,
     closes_at: datetime,
+    amount_fen: int | None = None,
 ) -> Ballot:
-    """Freeze the census, create the ballot box and append the signed BallotOpened entry."""
+    """Freeze the census, create the ballot box and append the signed BallotOpened entry.
+
+    ``amount_fen`` is what a ballot on using the maintenance fund (matter 5) would approve
+    spending, in integer fen; it goes into the signed entry as ``amountFen``, which disclosure
+    logs cite (`ledger.disclosure.approval`). Other matters take no amount.
+    """
     m = Matter.parse(matter)
+    if amount_fen is not None and (
+        m != Matter.USE_MAINTENANCE_FUND
+        or isinstance(amount_fen, bool)
+        or not isinstance(amount_fen, int)
+        or not 0 < amount_fen <= 10**15
+    ):
+        raise BallotError(
+            "只有“使用维修资金”的表决可写明金额，且须为正整数（单位：分）",
+            "only a ballot on using the maintenance fund takes an amount: a positive integer "
+            "number of fen",
+        )
     title, text = title.strip(), text.strip()
     if not title or len(title) > 200:
         raise BallotError("标题不能为空且不超过200字", "the title must be 1–200 characters")
@@ -199,6 +216,7 @@ def open_ballot(
             "closesAt": _iso(closes_at),
             "census": {"root": root.hex(), "voters": entries, "total": total.to_json()},
         }
+        | ({} if amount_fen is None else {"amountFen": amount_fen})
     )
     store.append(log, [canonical(opened)])
     session.flush()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import func, select
 
 from identity.models import Unit
@@ -43,6 +43,7 @@ class BallotCreate(BaseModel):
     text: str
     opens_at: datetime
     closes_at: datetime
+    amount_fen: StrictInt | None = None  # matter 5 only: the spending approved, in fen
 
 
 class BallotPublic(BaseModel):
@@ -161,6 +162,7 @@ def open_ballot(
         text=body.text,
         opens_at=_utc(body.opens_at),
         closes_at=_utc(body.closes_at),
+        amount_fen=body.amount_fen,
     )
     return ballot_public(session, ballot)
 
