@@ -1,0 +1,322 @@
+"""The accounting checks an entry must pass before it joins a disclosure log.
+
+* Lines add up to the stated totals, and every statement balances: opening + inflow −
+  outflow = closing (for a common-area account the inflow is the owners' share, which is all
+  of income − costs, 民法典 第282条).
+* Each period opens where the last period of the same account closed, and follows it by one
+  month: no gap in which money could go missing, no second version of a month.
+* Maintenance-fund spending cites a passed ballot of the same community on 使用维修资金, and all
+  spending that cites it, over all periods, stays within the amount it approved.
+* An objection points at a disclosure, a reply at an objection (by the questioned entry's
+  publisher), a review at a reply to the reviewer's own objection.
+
+Pure: what the checks must know of earlier entries comes through `LedgerState`, which the
+server answers from its index tables and the offline verifier from what it has read so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from ledger.disclosure.approval import (
+    ApprovedSpendingLookup,
+    BallotRef,
+    check_same_community,
+)
+from ledger.disclosure.entries import (
+    DISCLOSURE,
+    ENTRY_TYPES,
+    OBJECTION,
+    REPLY,
+    REVIEW,
+    Disclosure,
+    Entry,
+    EntryRef,
+    Objection,
+    ObjectionReply,
+    ObjectionReview,
+)
+from ledger.disclosure.errors import AccountingError, ApprovalError, ObjectionError
+from ledger.disclosure.fields import next_period, yuan
+from ledger.disclosure.kinds import (
+    CommonAreaIncome,
+    IncomeExpense,
+    Kind,
+    Line,
+    MaintenanceFund,
+    Statement,
+)
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Where an account stood after a statement: its period and closing balance."""
+
+    kind: Kind
+    account: str
+    period: str
+    closing: int
+    index: int
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    """What later entries need to know of an entry.
+
+    ``target`` is the disclosure an objection questions, or the objection a reply or review
+    answers; ``reply`` is the reply a review judges.
+    """
+
+    index: int
+    leaf_hash: bytes
+    type: str
+    signer: str
+    kind: Kind | None = None
+    target: int | None = None
+    reply: int | None = None
+
+
+class LedgerState(Protocol):
+    """Read access to what earlier entries of the same log established."""
+
+    def last_balance(self, kind: Kind, account: str) -> Balance | None: ...
+    def spent(self, ref: BallotRef) -> int: ...
+    def entry_info(self, index: int) -> EntryInfo | None: ...
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What appending an entry changes in the state the next entry is checked against."""
+
+    info: EntryInfo
+    balance: Balance | None = None
+    spending: tuple[tuple[BallotRef, int], ...] = ()
+
+
+def _sum_lines(lines: Iterable[Line], total: int, zh: str, en: str, where: str) -> None:
+    found = sum(line.amount for line in lines)
+    if found != total:
+        raise AccountingError(
+            f"{zh}明细合计 {yuan(found)}，与所填合计 {yuan(total)} 不符",
+            f"{en} lines add up to {found} fen, not the stated total of {total} fen",
+            where=where,
+        )
+
+
+def _balances(opening: int, inflow: int, outflow: int, closing: int, zh: str, en: str) -> None:
+    if opening + inflow - outflow != closing:
+        raise AccountingError(
+            f"期初 {yuan(opening)} + {zh} {yuan(inflow)} − 支出 {yuan(outflow)} = "
+            f"{yuan(opening + inflow - outflow)}，与期末余额 {yuan(closing)} 不符",
+            f"opening {opening} + {en} {inflow} − outflow {outflow} = "
+            f"{opening + inflow - outflow} fen, but the closing balance is {closing} fen",
+            where="body.closingFen",
+        )
+
+
+def check_arithmetic(body: Statement) -> None:
+    """The statement's lines add up to its totals and its balances reconcile."""
+    if isinstance(body, IncomeExpense):
+        _sum_lines(body.income, body.total_income, "收入", "income", "body.totalIncomeFen")
+        _sum_lines(body.expense, body.total_expense, "支出", "expense", "body.totalExpenseFen")
+        _balances(
+            body.opening, body.total_income, body.total_expense, body.closing, "收入", "income"
+        )
+    elif isinstance(body, MaintenanceFund):
+        _sum_lines(
+            (Line(s.item, s.amount) for s in body.spending),
+            body.total_spending,
+            "使用",
+            "spending",
+            "body.totalSpendingFen",
+        )
+        _balances(
+            body.opening,
+            body.deposits + body.interest,
+            body.total_spending,
+            body.closing,
+            "交存与增值收益",
+            "deposits and interest",
+        )
+    else:
+        _sum_lines(body.income, body.total_income, "收入", "income", "body.totalIncomeFen")
+        _sum_lines(body.costs, body.total_cost, "成本", "cost", "body.totalCostFen")
+        if body.net != body.total_income - body.total_cost:
+            raise AccountingError(
+                f"净收益应为收入 {yuan(body.total_income)} − 成本 {yuan(body.total_cost)} = "
+                f"{yuan(body.total_income - body.total_cost)}，而不是 {yuan(body.net)}",
+                f"net must be income − costs = {body.total_income - body.total_cost} fen, "
+                f"not {body.net}",
+                where="body.netFen",
+            )
+        if body.owners_share != body.net:
+            raise AccountingError(
+                "扣除合理成本后的收益全部属于业主共有（民法典第282条），业主分享应等于净收益",
+                "after reasonable costs the income belongs to the owners in common (Civil Code "
+                "Art. 282): the owners' share must equal the net",
+                where="body.ownersShareFen",
+            )
+        _sum_lines(
+            body.disbursements,
+            body.total_disbursed,
+            "支用",
+            "disbursement",
+            "body.totalDisbursedFen",
+        )
+        _balances(
+            body.opening,
+            body.owners_share,
+            body.total_disbursed,
+            body.closing,
+            "业主分享",
+            "owners' share",
+        )
+
+
+def check_continuity(kind: Kind, body: Statement, last: Balance | None) -> None:
+    """This period follows the account's last one by a month and opens at its closing."""
+    if last is None:
+        return  # the first statement of an account sets where it starts
+    where = f"{kind.zh}“{body.account}”"
+    expected = next_period(last.period)
+    if body.period != expected:
+        raise AccountingError(
+            f"{where}上一期为 {last.period}（第 {last.index} 条），本期应为 {expected}，"
+            f"而不是 {body.period}",
+            f"account {body.account!r} last reported {last.period} (entry {last.index}); the "
+            f"next period must be {expected}, not {body.period}",
+            where="body.period",
+        )
+    if body.opening != last.closing:
+        raise AccountingError(
+            f"{where}期初余额 {yuan(body.opening)} 与上期（{last.period}，第 {last.index} 条）"
+            f"期末余额 {yuan(last.closing)} 不符",
+            f"account {body.account!r} opens at {body.opening} fen but its last period "
+            f"({last.period}, entry {last.index}) closed at {last.closing} fen",
+            where="body.openingFen",
+        )
+
+
+def check_spending(
+    origin: str,
+    body: MaintenanceFund,
+    *,
+    approved: ApprovedSpendingLookup,
+    state: LedgerState,
+) -> tuple[tuple[BallotRef, int], ...]:
+    """Each spending line cites a passed matter-5 ballot of this community, within its amount.
+
+    Returns this statement's spending per cited ballot result.
+    """
+    totals: dict[BallotRef, int] = {}
+    for i, line in enumerate(body.spending):
+        where = f"body.spending[{i}].approval"
+        check_same_community(origin, line.approval, where)
+        totals[line.approval] = totals.get(line.approval, 0) + line.amount
+    for ref, amount in totals.items():
+        approval = approved(ref)
+        if approval is None:
+            raise ApprovalError(
+                f"找不到所引的表决结果 {ref.ballot} 第 {ref.index} 条"
+                f"（叶哈希 {ref.leaf_hash.hex()[:16]}…）：维修资金的使用须经业主共同决定",
+                f"no ballot result {ref.ballot} entry {ref.index} with that leaf hash: spending "
+                "from the maintenance fund needs the owners' decision (Civil Code Art. 278)",
+            )
+        before = state.spent(ref)
+        if before + amount > approval.amount:
+            raise ApprovalError(
+                f"表决“{approval.title}”批准使用 {yuan(approval.amount)}，此前已用 "
+                f"{yuan(before)}，本期再用 {yuan(amount)} 超出批准金额",
+                f"the ballot {ref.ballot} approved {approval.amount} fen; {before} fen were "
+                f"spent before and {amount} fen now exceed the approved amount",
+            )
+    return tuple(totals.items())
+
+
+def _linked(state: LedgerState, ref: EntryRef, index: int, want: str, where: str) -> EntryInfo:
+    info = state.entry_info(ref.index) if ref.index < index else None
+    if info is None or info.leaf_hash != ref.leaf_hash:
+        raise ObjectionError(
+            f"日志中没有第 {ref.index} 条或其叶哈希不符",
+            f"there is no earlier entry {ref.index} with that leaf hash",
+            where=where,
+        )
+    if info.type != want:
+        raise ObjectionError(
+            f"第 {ref.index} 条是{ENTRY_TYPES[info.type]}，不是{ENTRY_TYPES[want]}",
+            f"entry {ref.index} is a {info.type}, not a {want}",
+            where=where,
+        )
+    return info
+
+
+def check_entry(
+    entry: Entry,
+    *,
+    origin: str,
+    index: int,
+    leaf_hash: bytes,
+    signer: str,
+    state: LedgerState,
+    approved: ApprovedSpendingLookup,
+) -> Effects:
+    """Every accounting and linking check for ``entry`` as entry ``index`` of log ``origin``.
+
+    Raises a `DisclosureError` naming the failed check; returns what the entry changes.
+    """
+    if isinstance(entry, Disclosure):
+        info = EntryInfo(index, leaf_hash, DISCLOSURE, signer, kind=entry.kind)
+        body = entry.body
+        if not isinstance(body, IncomeExpense | MaintenanceFund | CommonAreaIncome):
+            return Effects(info)
+        check_arithmetic(body)
+        check_continuity(entry.kind, body, state.last_balance(entry.kind, body.account))
+        spending: tuple[tuple[BallotRef, int], ...] = ()
+        if isinstance(body, MaintenanceFund):
+            spending = check_spending(origin, body, approved=approved, state=state)
+        balance = Balance(entry.kind, body.account, body.period, body.closing, index)
+        return Effects(info, balance, spending)
+    if isinstance(entry, Objection):
+        target = _linked(state, entry.target, index, DISCLOSURE, "target")
+        return Effects(EntryInfo(index, leaf_hash, OBJECTION, signer, target=target.index))
+    if isinstance(entry, ObjectionReply):
+        objection = _linked(state, entry.objection, index, OBJECTION, "objection")
+        questioned = state.entry_info(objection.target) if objection.target is not None else None
+        if questioned is None or questioned.signer != signer:
+            raise ObjectionError(
+                "只有被质疑信息的发布人才能答复",
+                "only the publisher of the questioned entry may reply",
+                where="publisher",
+            )
+        return Effects(EntryInfo(index, leaf_hash, REPLY, signer, target=objection.index))
+    check_review(entry, index=index, state=state, signer=signer)
+    return Effects(
+        EntryInfo(
+            index,
+            leaf_hash,
+            REVIEW,
+            signer,
+            target=entry.objection.index,
+            reply=entry.reply.index,
+        )
+    )
+
+
+def check_review(entry: ObjectionReview, *, index: int, state: LedgerState, signer: str) -> None:
+    """A review judges a reply to the reviewer's own objection."""
+    objection = _linked(state, entry.objection, index, OBJECTION, "objection")
+    if objection.signer != signer:
+        raise ObjectionError(
+            "只有提出质疑的业主才能评价答复",
+            "only the owner who raised the objection may review the reply",
+            where="objector",
+        )
+    reply = _linked(state, entry.reply, index, REPLY, "reply")
+    if reply.target != objection.index:
+        raise ObjectionError(
+            f"第 {reply.index} 条答复的不是第 {objection.index} 条质疑",
+            f"reply {reply.index} does not answer objection {objection.index}",
+            where="reply",
+        )

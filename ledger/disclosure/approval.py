@@ -1,0 +1,112 @@
+"""What owners approved: maintenance-fund spending decided by a ballot (民法典 第278条 第5项).
+
+A spending line cites the ballot's result entry: the ballot log's origin, the index of its
+``BallotResult`` entry and that entry's RFC 9162 leaf hash. Whoever checks the line (the
+server, or a resident offline) looks the ballot up through an `ApprovedSpendingLookup`,
+which in the end calls `approved_from_entries` on the ballot's ``BallotOpened`` entry (which
+states the amount, ``amountFen``) and its ``BallotResult`` entry. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.disclosure import fields as f
+from ledger.disclosure.errors import ApprovalError
+
+#: 民法典 第二百七十八条 第一款 第五项: 使用建筑物及其附属设施的维修资金.
+MATTER_USE_MAINTENANCE_FUND = 5
+
+
+@dataclass(frozen=True)
+class BallotRef:
+    """The ``BallotResult`` entry of a ballot log: origin, entry index, leaf hash."""
+
+    ballot: str
+    index: int
+    leaf_hash: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ballot": self.ballot, "index": self.index, "leafHash": self.leaf_hash.hex()}
+
+
+@dataclass(frozen=True)
+class ApprovedSpending:
+    """How much a passed ballot allowed to be spent from the maintenance fund, and on what."""
+
+    ref: BallotRef
+    amount: int
+    title: str
+
+
+#: Looks a cited ballot up; None when there is no such result entry. Raises `ApprovalError`
+#: when the entry exists but approves no spending (not passed, another matter, no amount).
+ApprovedSpendingLookup = Callable[[BallotRef], ApprovedSpending | None]
+
+
+def parse_ballot_ref(value: object, where: str) -> BallotRef:
+    ref = f.obj(value, where, required=("ballot", "index", "leafHash"))
+    return BallotRef(
+        ballot=f.text(ref["ballot"], f"{where}.ballot", max_len=255),
+        index=f.count(ref["index"], f"{where}.index"),
+        leaf_hash=f.hex32(ref["leafHash"], f"{where}.leafHash"),
+    )
+
+
+def _refuse(ref: BallotRef, zh: str, en: str) -> ApprovalError:
+    return ApprovalError(
+        f"所引表决 {ref.ballot} 第 {ref.index} 条{zh}",
+        f"the cited ballot {ref.ballot} entry {ref.index} {en}",
+    )
+
+
+def approved_from_entries(
+    ref: BallotRef, opened: Mapping[str, Any], result: Mapping[str, Any]
+) -> ApprovedSpending:
+    """The spending a ballot approved, from its opening and result entries (already trusted
+    to be entries 0 and ``ref.index`` of the ballot log, signed by the committee).
+
+    The ballot must be on matter 5 (使用维修资金), must state ``amountFen`` when it opened, and
+    its result must be *passed*: quorum and approval both met (Art. 278 ¶2).
+    """
+    if opened.get("type") != "BallotOpened" or opened.get("ballot") != ref.ballot:
+        raise _refuse(ref, "：表决开启条目不符", "has no matching BallotOpened entry")
+    if result.get("type") != "BallotResult" or result.get("ballot") != ref.ballot:
+        raise _refuse(ref, "不是表决结果", "is not the ballot's BallotResult")
+    outcome = result.get("outcome")
+    matter = opened.get("matter")
+    if (
+        matter != MATTER_USE_MAINTENANCE_FUND
+        or not isinstance(outcome, Mapping)
+        or outcome.get("matter") != MATTER_USE_MAINTENANCE_FUND
+    ):
+        raise _refuse(
+            ref,
+            "不是关于“使用维修资金”（民法典第278条第5项）的表决",
+            "is not a ballot on using the maintenance fund (Civil Code Art. 278 item 5)",
+        )
+    if outcome.get("passed") is not True:
+        raise _refuse(ref, "：表决未通过", "did not pass")
+    if "amountFen" not in opened:
+        raise _refuse(ref, "：表决未写明批准使用的金额", "states no approved amount (amountFen)")
+    amount = f.fen(opened["amountFen"], f"{ref.ballot}#0.amountFen")
+    title = opened.get("title")
+    return ApprovedSpending(ref=ref, amount=amount, title=title if isinstance(title, str) else "")
+
+
+def community_prefix(origin: str) -> str:
+    """``{host}/c/{slug}/`` of a disclosure log origin ``{host}/c/{slug}/disclosures``."""
+    head, sep, tail = origin.rpartition("/")
+    return head + sep if sep and tail == "disclosures" else origin + "/"
+
+
+def check_same_community(disclosure_origin: str, ref: BallotRef, where: str) -> None:
+    """A ballot of another community approves nothing here."""
+    if not ref.ballot.startswith(community_prefix(disclosure_origin) + "ballots/"):
+        raise ApprovalError(
+            f"所引表决 {ref.ballot} 不属于本小区",
+            f"the cited ballot {ref.ballot} is not one of this community's",
+            where=where,
+        )

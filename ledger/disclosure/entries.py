@@ -1,0 +1,276 @@
+"""The signed entries of a disclosure log: disclosures and the 质疑 loop around them.
+
+Every entry is one RFC 8785 JSON object with a W3C Data Integrity proof (eddsa-jcs-2022 or
+ecdsa-jcs-2019) by the DID named in it, and ``log`` set to the log's origin so it cannot be
+replayed into another community's log:
+
+* ``Disclosure`` — ``{type, log, kind, publisher, body, proof}``, by the property manager or
+  the owners' committee (说 — what is made public).
+* ``Objection`` — ``{type, log, objector, target: {index, leafHash}, text, proof}``, by an
+  owner: which entry is questioned and why (议). No personal data: the DID only.
+* ``ObjectionReply`` — ``{type, log, publisher, objection: {index, leafHash}, action, text}``,
+  by whoever published the questioned entry (办).
+* ``ObjectionReview`` — ``{type, log, objector, objection, reply, satisfied, [text]}``, by the
+  objector: whether the reply settles it (评).
+
+Pure: parsing and the signature check (`read_entry`) do no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from identity.errors import IdentityError
+from identity.jcs import canonical
+from identity.jcs import loads as strict_loads
+from ledger.disclosure import fields as f
+from ledger.disclosure.errors import AuthorityError, SchemaError
+from ledger.disclosure.kinds import Body, Kind, parse_body, parse_kind
+
+DISCLOSURE = "Disclosure"
+OBJECTION = "Objection"
+REPLY = "ObjectionReply"
+REVIEW = "ObjectionReview"
+ENTRY_TYPES = {
+    DISCLOSURE: "公开信息",
+    OBJECTION: "质疑",
+    REPLY: "答复",
+    REVIEW: "评价",
+}
+#: 办: what the publisher did about an objection.
+REPLY_ACTIONS = {
+    "explained": "已解释说明",
+    "corrected": "已更正（另行发布更正后的公开信息）",
+    "rejected": "不予采纳",
+}
+MAX_ENTRY_BYTES = 256 * 1024
+
+# A signed JSON document → the DID that signed it; raises if the proof does not verify.
+VerifySigned = Callable[[Mapping[str, Any]], str]
+
+# Free text is public for ever: refuse what looks like a mainland mobile or ID-card number.
+_PERSONAL = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx])(?!\d)")
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """An earlier entry of the same log: its index and RFC 9162 leaf hash."""
+
+    index: int
+    leaf_hash: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "leafHash": self.leaf_hash.hex()}
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    log: str
+    publisher: str
+    kind: Kind
+    body: Body
+
+    @property
+    def signer(self) -> str:
+        return self.publisher
+
+
+@dataclass(frozen=True)
+class Objection:
+    log: str
+    objector: str
+    target: EntryRef
+    text: str
+
+    @property
+    def signer(self) -> str:
+        return self.objector
+
+
+@dataclass(frozen=True)
+class ObjectionReply:
+    log: str
+    publisher: str
+    objection: EntryRef
+    action: str
+    text: str
+
+    @property
+    def signer(self) -> str:
+        return self.publisher
+
+
+@dataclass(frozen=True)
+class ObjectionReview:
+    log: str
+    objector: str
+    objection: EntryRef
+    reply: EntryRef
+    satisfied: bool
+    text: str | None
+
+    @property
+    def signer(self) -> str:
+        return self.objector
+
+
+Entry = Disclosure | Objection | ObjectionReply | ObjectionReview
+
+
+def _ref(value: object, where: str) -> EntryRef:
+    ref = f.obj(value, where, required=("index", "leafHash"))
+    return EntryRef(
+        index=f.count(ref["index"], f"{where}.index"),
+        leaf_hash=f.hex32(ref["leafHash"], f"{where}.leafHash"),
+    )
+
+
+def _public_text(value: object, where: str) -> str:
+    """Free text that will be public: no phone or ID-card numbers (personal data)."""
+    text = f.text(value, where, max_len=f.MAX_TEXT)
+    if _PERSONAL.search(text):
+        raise SchemaError(
+            "内容疑似含有手机号或身份证号；公开日志中不得出现个人信息",
+            "the text seems to hold a phone or ID-card number; no personal data in a public log",
+            where=where,
+        )
+    return text
+
+
+def parse_entry(doc: Mapping[str, Any]) -> Entry:
+    """The typed entry of a JSON document (schema only; the proof is checked by `read_entry`)."""
+    if not isinstance(doc, Mapping):
+        raise SchemaError("条目必须是 JSON 对象", "an entry must be a JSON object")
+    kind = f.choice(doc.get("type"), "type", ENTRY_TYPES)
+    if kind == DISCLOSURE:
+        d = f.obj(doc, "entry", required=("type", "log", "kind", "publisher", "body", "proof"))
+        k = parse_kind(d["kind"])
+        return Disclosure(
+            log=f.text(d["log"], "log", max_len=255),
+            publisher=f.did(d["publisher"], "publisher"),
+            kind=k,
+            body=parse_body(k, d["body"]),
+        )
+    if kind == OBJECTION:
+        d = f.obj(doc, "entry", required=("type", "log", "objector", "target", "text", "proof"))
+        return Objection(
+            log=f.text(d["log"], "log", max_len=255),
+            objector=f.did(d["objector"], "objector"),
+            target=_ref(d["target"], "target"),
+            text=_public_text(d["text"], "text"),
+        )
+    if kind == REPLY:
+        d = f.obj(
+            doc,
+            "entry",
+            required=("type", "log", "publisher", "objection", "action", "text", "proof"),
+        )
+        return ObjectionReply(
+            log=f.text(d["log"], "log", max_len=255),
+            publisher=f.did(d["publisher"], "publisher"),
+            objection=_ref(d["objection"], "objection"),
+            action=f.choice(d["action"], "action", REPLY_ACTIONS),
+            text=_public_text(d["text"], "text"),
+        )
+    d = f.obj(
+        doc,
+        "entry",
+        required=("type", "log", "objector", "objection", "reply", "satisfied", "proof"),
+        optional=("text",),
+    )
+    return ObjectionReview(
+        log=f.text(d["log"], "log", max_len=255),
+        objector=f.did(d["objector"], "objector"),
+        objection=_ref(d["objection"], "objection"),
+        reply=_ref(d["reply"], "reply"),
+        satisfied=f.flag(d["satisfied"], "satisfied"),
+        text=_public_text(d["text"], "text") if "text" in d else None,
+    )
+
+
+def is_canonical(raw: bytes, doc: Any) -> bool:
+    """Whether ``raw`` is the RFC 8785 form of ``doc`` (already parsed from it).
+
+    Fast path: for JSON without floats whose object keys are ASCII, RFC 8785 output equals
+    ``json.dumps(sort_keys, no spaces, ensure_ascii=False)`` — same key order (UTF-16 code
+    units and code points agree on ASCII), same string escapes (§3.2.2.2: only ``"``, ``\\``
+    and control characters, with the short forms and lowercase ``\\u00xx``), integers in
+    plain decimal. Anything else goes through the full canonicalizer.
+    """
+    try:
+        if _plain(doc):
+            fast = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            return fast.encode("utf-8") == raw
+        return canonical(doc) == raw
+    except (IdentityError, UnicodeEncodeError, ValueError):
+        return False
+
+
+def _plain(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if not all(isinstance(k, str) and k.isascii() for k in v):
+                return False
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, float) or (isinstance(v, int) and abs(v) >= 2**53):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class ReadEntry:
+    """An entry as read from the log: the document, its typed form, and who signed it."""
+
+    doc: Mapping[str, Any]
+    entry: Entry
+    signer: str
+
+
+def read_entry(raw: bytes, *, origin: str, verify: VerifySigned) -> ReadEntry:
+    """Parse, check and verify one entry exactly as stored (bytes of RFC 8785 JSON).
+
+    Refuses bytes that are not canonical JSON, an entry of another log, and a proof that does
+    not verify or was made by someone other than the DID the entry names.
+    """
+    if len(raw) > MAX_ENTRY_BYTES:
+        raise SchemaError(
+            f"条目超过 {MAX_ENTRY_BYTES // 1024} KB", f"entry larger than {MAX_ENTRY_BYTES} bytes"
+        )
+    try:
+        doc = strict_loads(raw)
+    except IdentityError as exc:
+        raise SchemaError("条目不是合法的 JSON", f"entry is not valid JSON: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise SchemaError("条目必须是 JSON 对象", "an entry must be a JSON object")
+    if not is_canonical(raw, doc):
+        raise SchemaError("条目不是规范 JSON（RFC 8785）", "entry is not RFC 8785 canonical JSON")
+    entry = parse_entry(doc)
+    return ReadEntry(doc, entry, check_signed(doc, entry, origin=origin, verify=verify))
+
+
+def check_signed(doc: Mapping[str, Any], entry: Entry, *, origin: str, verify: VerifySigned) -> str:
+    """The entry belongs to this log and is signed by the DID it names; returns that DID."""
+    if entry.log != origin:
+        raise SchemaError(
+            f"条目属于日志 {entry.log}，不是 {origin}",
+            f"the entry is for log {entry.log}, not {origin}",
+            where="log",
+        )
+    try:
+        signer = verify(doc)
+    except IdentityError as exc:
+        raise AuthorityError("签名无效", f"the signature does not verify: {exc}") from exc
+    if signer != entry.signer:
+        raise AuthorityError(
+            f"条目由 {signer} 签名，而不是其所写的 {entry.signer}",
+            f"the entry is signed by {signer}, not by {entry.signer} whom it names",
+        )
+    return signer

@@ -1,0 +1,38 @@
+"""Errors of the disclosure checks: every one a `LedgerError`, every message in 中文 / English."""
+
+from __future__ import annotations
+
+from ledger.errors import LedgerError
+
+
+class DisclosureError(LedgerError):
+    """An entry of a disclosure log is refused; ``where`` names the field, when there is one."""
+
+    def __init__(self, zh: str, en: str, *, where: str | None = None) -> None:
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{zh} / {prefix}{en}")
+        self.zh, self.en, self.where = zh, en, where
+
+
+class SchemaError(DisclosureError):
+    """A field is missing, unknown, of the wrong type or out of bounds."""
+
+
+class AccountingError(DisclosureError):
+    """The figures do not add up, or a period does not open where the last one closed."""
+
+
+class ApprovalError(DisclosureError):
+    """Maintenance-fund spending that no passed ballot approved, or beyond what it approved."""
+
+
+class AuthorityError(DisclosureError):
+    """The signer may not publish, object or reply here, or the signature is not theirs."""
+
+
+class ObjectionError(DisclosureError):
+    """An objection, reply or review that points at the wrong entry."""
+
+
+class DuplicateEntryError(DisclosureError):
+    """The very same signed entry is already in the log."""

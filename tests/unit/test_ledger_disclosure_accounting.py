@@ -1,0 +1,216 @@
+"""Accounting checks: totals, balances, continuity, approved spending, and the 质疑 links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from identity.dataintegrity import verify_signed_json
+from ledger.disclosure.accounting import check_entry
+from ledger.disclosure.approval import (
+    ApprovedSpending,
+    BallotRef,
+    approved_from_entries,
+    community_prefix,
+)
+from ledger.disclosure.entries import read_entry
+from ledger.disclosure.errors import (
+    AccountingError,
+    ApprovalError,
+    ObjectionError,
+    SchemaError,
+)
+from ledger.disclosure.kinds import Kind
+from ledger.disclosure.state import MemoryState
+from tests import ledger_disclosure_support as s
+
+RESULT_LEAF = b"\x42" * 32
+REF = {"ballot": s.BALLOT, "index": 12, "leafHash": RESULT_LEAF.hex()}
+
+
+def _approved(amount: int = 5_000_000) -> Any:
+    def lookup(ref: BallotRef) -> ApprovedSpending | None:
+        if ref.ballot == s.BALLOT and ref.index == 12 and ref.leaf_hash == RESULT_LEAF:
+            return ApprovedSpending(ref, amount, "更换3号楼电梯")
+        return None
+
+    return lookup
+
+
+def _append(
+    docs: Sequence[dict[str, Any]], state: MemoryState | None = None, approved: Any = None
+) -> MemoryState:
+    state = state or MemoryState()
+    for doc in docs:
+        read = read_entry(
+            s.raw(doc), origin=s.ORIGIN, verify=lambda d: verify_signed_json(d).controller
+        )
+        effects = check_entry(
+            read.entry,
+            origin=s.ORIGIN,
+            index=state.size,
+            leaf_hash=s.leaf(doc),
+            signer=read.signer,
+            state=state,
+            approved=approved or _approved(),
+        )
+        state.apply(effects)
+    return state
+
+
+def _ie(**kw: Any) -> dict[str, Any]:
+    return s.disclosure("IncomeExpense", s.income_expense(**kw))
+
+
+def test_consecutive_months_chain_their_balances() -> None:
+    jan = s.income_expense()
+    feb = s.income_expense(period="2026-02", opening=jan["closingFen"])
+    dec = s.income_expense(period="2026-03", opening=feb["closingFen"])
+    state = _append([s.disclosure("IncomeExpense", b) for b in (jan, feb, dec)])
+    last = state.last_balance(Kind.INCOME_EXPENSE, "物业服务费")
+    assert last is not None and last.period == "2026-03" and last.index == 2
+    assert last.closing == dec["closingFen"]
+
+
+def test_lines_must_add_up_to_totals() -> None:
+    body = s.income_expense()
+    body["totalExpenseFen"] += 1
+    body["closingFen"] -= 1  # still balances, but the lines do not make the total
+    with pytest.raises(AccountingError, match="expense lines add up"):
+        _append([s.disclosure("IncomeExpense", body)])
+
+
+def test_closing_must_be_opening_plus_income_minus_expense() -> None:
+    body = s.income_expense()
+    body["closingFen"] += 1
+    with pytest.raises(AccountingError, match="closing balance") as caught:
+        _append([s.disclosure("IncomeExpense", body)])
+    assert "期末余额" in str(caught.value)
+
+
+def test_period_must_open_where_the_last_closed() -> None:
+    state = _append([_ie()])
+    closing = s.income_expense()["closingFen"]
+    with pytest.raises(AccountingError, match="opens at"):
+        _append([_ie(period="2026-02", opening=closing + 100)], state)
+    with pytest.raises(AccountingError, match="must be 2026-02"):
+        _append([_ie(period="2026-03", opening=closing)], state)  # a month skipped
+    with pytest.raises(AccountingError, match="must be 2026-02"):
+        _append([_ie(period="2026-01", opening=closing)], state)  # a month again
+    # another account has its own chain; the year turns over
+    _append(
+        [
+            _ie(account="停车场", period="2025-12"),
+            _ie(account="停车场", period="2026-01", opening=closing),
+        ],
+        state,
+    )
+    assert state.size == 3
+
+
+def test_common_area_income_belongs_to_the_owners() -> None:
+    body = s.common_area()
+    body["ownersShareFen"] = body["netFen"] // 2
+    body["closingFen"] = body["openingFen"] + body["ownersShareFen"]
+    with pytest.raises(AccountingError, match=r"Art\. 282"):
+        _append([s.disclosure("CommonAreaIncome", body)])
+    body = s.common_area()
+    body["netFen"] += 1
+    with pytest.raises(AccountingError, match="income − costs"):
+        _append([s.disclosure("CommonAreaIncome", body)])
+    ok = s.common_area(disbursements=(("补充维修资金", 100_000),))
+    feb = s.common_area(period="2026-02", opening=ok["closingFen"])
+    _append([s.disclosure("CommonAreaIncome", ok), s.disclosure("CommonAreaIncome", feb)])
+
+
+def test_maintenance_fund_spending_needs_an_approving_ballot() -> None:
+    jan = s.maintenance_fund(spending=[("更换电梯（首付）", 3_000_000, REF)])
+    state = _append([s.disclosure("MaintenanceFund", jan, key=s.COMMITTEE)])
+    assert state.spent(BallotRef(s.BALLOT, 12, RESULT_LEAF)) == 3_000_000
+
+    # February: within what remains (2,000,000)
+    feb = s.maintenance_fund(
+        period="2026-02", opening=jan["closingFen"], spending=[("尾款", 2_000_000, REF)]
+    )
+    _append([s.disclosure("MaintenanceFund", feb, key=s.COMMITTEE)], state)
+    # March: one more fen is beyond the approved amount
+    mar = s.maintenance_fund(
+        period="2026-03", opening=feb["closingFen"], spending=[("追加", 1, REF)]
+    )
+    with pytest.raises(ApprovalError, match="exceed the approved amount"):
+        _append([s.disclosure("MaintenanceFund", mar, key=s.COMMITTEE)], state)
+
+
+def test_split_lines_on_one_ballot_count_together() -> None:
+    body = s.maintenance_fund(spending=[("a", 3_000_000, REF), ("b", 2_000_001, REF)])
+    with pytest.raises(ApprovalError, match="exceed"):
+        _append([s.disclosure("MaintenanceFund", body)])
+
+
+def test_unknown_or_foreign_ballot_is_refused() -> None:
+    wrong_leaf = dict(REF, leafHash="00" * 32)
+    body = s.maintenance_fund(spending=[("电梯", 100, wrong_leaf)])
+    with pytest.raises(ApprovalError, match="no ballot result"):
+        _append([s.disclosure("MaintenanceFund", body)])
+    foreign = dict(REF, ballot=f"{s.HOST}/c/elsewhere/ballots/7")
+    body = s.maintenance_fund(spending=[("电梯", 100, foreign)])
+    with pytest.raises(ApprovalError, match="not one of this community"):
+        _append([s.disclosure("MaintenanceFund", body)])
+
+
+def test_spending_beyond_the_balance_is_refused() -> None:
+    body = s.maintenance_fund(opening=0, deposits=0, interest=0, spending=[("电梯", 1, REF)])
+    with pytest.raises(SchemaError) as caught:
+        _append([s.disclosure("MaintenanceFund", body)])
+    assert "closingFen" in str(caught.value)  # the closing balance would be negative
+
+
+def test_approval_from_ballot_entries() -> None:
+    ref = BallotRef(s.BALLOT, 12, RESULT_LEAF)
+    opened, result = s.ballot_entries()
+    approved = approved_from_entries(ref, opened, result)
+    assert approved.amount == 5_000_000 and approved.title == "更换3号楼电梯"
+    cases = [
+        (s.ballot_entries(passed=False), "did not pass"),
+        (s.ballot_entries(matter=4), "Art. 278 item 5"),
+        (s.ballot_entries(amount=None), "no approved amount"),
+        (s.ballot_entries(ballot=s.BALLOT + "0"), "BallotOpened"),
+        ((opened, opened), "BallotResult"),
+    ]
+    for (o, r), needle in cases:
+        with pytest.raises(ApprovalError, match=needle):
+            approved_from_entries(ref, o, r)
+    bad_amount = dict(opened, amountFen=12.5)
+    with pytest.raises(SchemaError, match="integer number of fen"):
+        approved_from_entries(ref, bad_amount, result)
+    assert community_prefix(s.ORIGIN) == f"{s.HOST}/c/{s.SLUG}/"
+
+
+def test_objection_reply_review_loop() -> None:
+    statement = _ie()
+    state = _append([statement])
+    obj = s.objection(0, s.leaf(statement))
+    _append([obj], state)
+    rep = s.reply(1, s.leaf(obj))
+    _append([rep], state)
+    rev = s.review((1, s.leaf(obj)), (2, s.leaf(rep)), satisfied=False)
+    _append([rev], state)
+    info = state.entry_info(3)
+    assert info is not None and info.type == "ObjectionReview" and info.target == 1
+
+    # an objection must point at an earlier disclosure with the right leaf hash
+    with pytest.raises(ObjectionError, match="no earlier entry"):
+        _append([s.objection(0, b"\x00" * 32)], state)
+    with pytest.raises(ObjectionError, match="no earlier entry"):
+        _append([s.objection(99, s.leaf(statement))], state)
+    with pytest.raises(ObjectionError, match="not a Disclosure"):
+        _append([s.objection(1, s.leaf(obj))], state)
+    # only the questioned entry's publisher replies; only the objector reviews
+    with pytest.raises(ObjectionError, match="only the publisher"):
+        _append([s.reply(1, s.leaf(obj), key=s.COMMITTEE)], state)
+    with pytest.raises(ObjectionError, match="only the owner who raised"):
+        _append([s.review((1, s.leaf(obj)), (2, s.leaf(rep)), key=s.OTHER_OWNER)], state)
+    with pytest.raises(ObjectionError, match="not a ObjectionReply"):
+        _append([s.review((1, s.leaf(obj)), (0, s.leaf(statement)))], state)
