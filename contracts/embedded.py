@@ -347,11 +347,13 @@ class EmbeddedChain:
             return receipt
 
     def call(self, address: str, abi: Abi, fn: str, args: Sequence[Any]) -> tuple[Any, ...]:
-        data = encode_call(abi, fn, args)
+        return decode_result(abi, fn, self.call_raw(address, encode_call(abi, fn, args), fn))
+
+    def call_raw(self, address: str, data: bytes, what: str = "eth_call") -> bytes:
+        """Run a read-only call with raw calldata on the head (what `eth_call` does)."""
         with self._locked() as node:
             tx = node.signed(self._key, to_canonical_address(address), data)
-            output = bytes(node.simulate(tx, fn).output)
-        return decode_result(abi, fn, output)
+            return bytes(node.simulate(tx, what).output)
 
     def code_at(self, address: str) -> bytes:
         with self._locked() as node:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from web import api_ballots, errors, pages
+from web import api_ballots, chain_rpc, errors, pages
 from web.demo import seed_demo
 from web.services import Services
 from web.settings import Settings
@@ -33,4 +33,5 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     errors.install(app)
     app.include_router(api_ballots.router)
     app.include_router(pages.router)
+    app.include_router(chain_rpc.router)
     return app

@@ -40,3 +40,31 @@ def services_of(app: FastAPI) -> Services:
 def committee_headers(app: FastAPI) -> dict[str, str]:
     """Authorization for committee operations."""
     return {"Authorization": f"Bearer {services_of(app).committee_token}"}
+
+
+@contextmanager
+def live_server(settings: Settings, *, demo: bool = True) -> Iterator[tuple[str, FastAPI]]:
+    """The app served by uvicorn on a free loopback port, in a thread (for real HTTP clients)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    app = create_app(settings, demo=demo, anchor_loop=False)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
