@@ -41,7 +41,7 @@ from ledger.disclosure.entries import (
 from ledger.disclosure.errors import AccountingError, ApprovalError, ObjectionError
 from ledger.disclosure.fields import next_period, yuan
 from ledger.disclosure.kinds import (
-    CommonAreaIncome,
+    STATEMENTS,
     IncomeExpense,
     Kind,
     Line,
@@ -269,7 +269,7 @@ def check_entry(
     if isinstance(entry, Disclosure):
         info = EntryInfo(index, leaf_hash, DISCLOSURE, signer, kind=entry.kind)
         body = entry.body
-        if not isinstance(body, IncomeExpense | MaintenanceFund | CommonAreaIncome):
+        if not isinstance(body, STATEMENTS):
             return Effects(info)
         check_arithmetic(body)
         check_continuity(entry.kind, body, state.last_balance(entry.kind, body.account))

@@ -157,6 +157,7 @@ class Attachment:
 
 
 Statement = IncomeExpense | MaintenanceFund | CommonAreaIncome
+STATEMENTS = (IncomeExpense, MaintenanceFund, CommonAreaIncome)
 Body = FeeStandard | Statement | Attachment
 
 

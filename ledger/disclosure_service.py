@@ -1,0 +1,495 @@
+"""A community's disclosure log: append checked, signed entries; list them with their 质疑.
+
+One log per community, origin ``{public host}/c/{slug}/disclosures``. An entry is appended
+only when its signature verifies, its signer holds the right role (a registered publisher
+for disclosures and replies, an owner of the community for objections and reviews), and
+every accounting check of `ledger.disclosure.accounting` passes; otherwise nothing changes.
+Each append takes the log's lock first, so two statements of one account cannot both pass
+the continuity check against the same previous period. Works inside the caller's session
+and transaction, like `ledger.store.LogStore`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from identity.dataintegrity import verify_signed_json
+from identity.errors import IdentityError
+from identity.jcs import canonical
+from identity.jcs import loads as strict_loads
+from ledger.disclosure.accounting import Balance, Effects, EntryInfo, check_entry
+from ledger.disclosure.approval import (
+    ApprovedSpending,
+    ApprovedSpendingLookup,
+    BallotRef,
+    approved_from_entries,
+)
+from ledger.disclosure.entries import (
+    DISCLOSURE,
+    OBJECTION,
+    REPLY,
+    REVIEW,
+    Disclosure,
+    ObjectionReply,
+    ReadEntry,
+    VerifySigned,
+    read_entry,
+)
+from ledger.disclosure.errors import (
+    ApprovalError,
+    AuthorityError,
+    DuplicateEntryError,
+    SchemaError,
+)
+from ledger.disclosure.kinds import STATEMENTS, Kind, Statement
+from ledger.disclosure_models import (
+    DisclosureIndex,
+    DisclosurePublisher,
+    DisclosureSpending,
+    DisclosureWitness,
+)
+from ledger.errors import LedgerError, LogNotFoundError, NoteError
+from ledger.merkle import leaf_hash
+from ledger.models import Log
+from ledger.note_keys import CosignatureVerifier, Signer, parse_vkey
+from ledger.records import LogRef, StoredCheckpoint
+from ledger.store import LogStore
+
+PURPOSE = "disclosures"
+PUBLISHER_ROLES = {"property_manager": "物业服务人", "committee": "业主委员会"}
+WITNESS_ROLES = {"committee": "业主委员会", "street_office": "街道办事处"}
+
+
+def disclosure_origin(public_host: str, slug: str) -> str:
+    return f"{public_host}/c/{slug}/disclosures"
+
+
+def _verify_did(doc: Mapping[str, Any]) -> str:
+    return verify_signed_json(doc).controller
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may do what, and how maintenance-fund approvals are looked up.
+
+    ``is_resident`` says whether a DID is an owner of the community (objections, reviews);
+    ``publisher_role`` may name roles beyond the log's publisher table (e.g. the server-held
+    committee key).
+    """
+
+    approved: ApprovedSpendingLookup
+    is_resident: Callable[[str], bool]
+    publisher_role: Callable[[str], str | None] = lambda _did: None
+    verify: VerifySigned = _verify_did
+
+
+@dataclass(frozen=True)
+class Appended:
+    index: int
+    leaf_hash: bytes
+    checkpoint: str
+    read: ReadEntry
+
+
+@dataclass(frozen=True)
+class Witness:
+    vkey: str
+    name: str
+    role: str
+
+
+@dataclass
+class EntryView:
+    """An entry as listed: the signed document, what the index knows, and its 质疑 thread."""
+
+    index: int
+    leaf_hash: bytes
+    type: str
+    signer: str
+    doc: dict[str, Any]
+    kind: str | None = None
+    period: str | None = None
+    target: int | None = None
+    thread: list[EntryView] = field(default_factory=list)
+
+
+class DbState:
+    """`LedgerState` answered from the index tables: one small query per question."""
+
+    def __init__(self, session: Session, log_pk: int) -> None:
+        self.session, self.log_pk = session, log_pk
+
+    def last_balance(self, kind: Kind, account: str) -> Balance | None:
+        row = self.session.execute(
+            select(DisclosureIndex.idx, DisclosureIndex.period, DisclosureIndex.closing_fen)
+            .where(
+                DisclosureIndex.log_pk == self.log_pk,
+                DisclosureIndex.kind == kind.value,
+                DisclosureIndex.account == account,
+            )
+            .order_by(DisclosureIndex.idx.desc())
+            .limit(1)
+        ).one_or_none()
+        if row is None or row.period is None or row.closing_fen is None:
+            return None
+        return Balance(kind, account, row.period, row.closing_fen, row.idx)
+
+    def spent(self, ref: BallotRef) -> int:
+        total = self.session.scalar(
+            select(func.coalesce(func.sum(DisclosureSpending.amount_fen), 0)).where(
+                DisclosureSpending.log_pk == self.log_pk,
+                DisclosureSpending.ballot == ref.ballot,
+                DisclosureSpending.ballot_index == ref.index,
+                DisclosureSpending.ballot_leaf == ref.leaf_hash,
+            )
+        )
+        return int(total or 0)
+
+    def entry_info(self, index: int) -> EntryInfo | None:
+        row = self.session.get(DisclosureIndex, (self.log_pk, index))
+        if row is None:
+            return None
+        return EntryInfo(
+            row.idx,
+            row.leaf_hash,
+            row.type,
+            row.signer,
+            kind=Kind(row.kind) if row.kind else None,
+            target=row.target_idx,
+            reply=row.reply_idx,
+        )
+
+
+class DisclosureLogs:
+    """The disclosure logs in one SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.store = LogStore(session)
+
+    # --- logs, publishers, witnesses --------------------------------------------------------
+
+    def ensure(self, origin: str) -> LogRef:
+        """The community's disclosure log, created empty on first use."""
+        try:
+            return self.store.get_log(origin)
+        except LogNotFoundError:
+            return self.store.create_log(origin, PURPOSE)
+
+    def get(self, origin: str) -> LogRef:
+        log = self.store.get_log(origin)
+        if log.purpose != PURPOSE:
+            raise LogNotFoundError(f"{origin} 不是公开信息日志 / {origin} is not a disclosure log")
+        return log
+
+    def add_publisher(self, log: LogRef, did: str, role: str) -> None:
+        if role not in PUBLISHER_ROLES:
+            raise SchemaError(
+                "发布人角色须为 property_manager（物业服务人）或 committee（业主委员会）",
+                "a publisher's role must be property_manager or committee",
+                where="role",
+            )
+        if not did.startswith("did:") or len(did) > 200:
+            raise SchemaError("必须是 DID", "must be a DID", where="did")
+        row = self.session.get(DisclosurePublisher, (log.pk, did))
+        if row is None:
+            self.session.add(DisclosurePublisher(log_pk=log.pk, did=did, role=role))
+        else:
+            row.role = role
+        self.session.flush()
+
+    def remove_publisher(self, log: LogRef, did: str) -> None:
+        row = self.session.get(DisclosurePublisher, (log.pk, did))
+        if row is not None:
+            self.session.delete(row)
+            self.session.flush()
+
+    def publishers(self, log: LogRef) -> list[tuple[str, str]]:
+        rows = self.session.execute(
+            select(DisclosurePublisher.did, DisclosurePublisher.role)
+            .where(DisclosurePublisher.log_pk == log.pk)
+            .order_by(DisclosurePublisher.added_at, DisclosurePublisher.did)
+        ).all()
+        return [(r.did, r.role) for r in rows]
+
+    def add_witness(self, log: LogRef, vkey: str, role: str) -> Witness:
+        if role not in WITNESS_ROLES:
+            raise SchemaError(
+                "见证人角色须为 committee（业主委员会）或 street_office（街道办事处）",
+                "a witness's role must be committee or street_office",
+                where="role",
+            )
+        verifier = parse_vkey(vkey)
+        if not isinstance(verifier, CosignatureVerifier):
+            raise NoteError(
+                "见证人密钥必须是 cosignature/v1 类型（0x04） / "
+                "a witness key must be of type cosignature/v1 (0x04)"
+            )
+        if self.session.get(DisclosureWitness, (log.pk, verifier.vkey)) is None:
+            self.session.add(
+                DisclosureWitness(log_pk=log.pk, vkey=verifier.vkey, name=verifier.name, role=role)
+            )
+            self.session.flush()
+        return Witness(verifier.vkey, verifier.name, role)
+
+    def witnesses(self, log: LogRef) -> list[Witness]:
+        rows = self.session.scalars(
+            select(DisclosureWitness)
+            .where(DisclosureWitness.log_pk == log.pk)
+            .order_by(DisclosureWitness.added_at, DisclosureWitness.vkey)
+        ).all()
+        return [Witness(r.vkey, r.name, r.role) for r in rows]
+
+    def cosign(
+        self, log: LogRef, size: int, line: str, vkey: str | None = None
+    ) -> StoredCheckpoint:
+        """Keep a witness's cosignature of the checkpoint of ``size``; only registered
+        witnesses of this log count (the line names its key; ``vkey`` may pick one)."""
+        witnesses = self.witnesses(log)
+        name = line.removeprefix("— ").split(" ", 1)[0]
+        candidates = [w for w in witnesses if (w.vkey == vkey if vkey else w.name == name)]
+        if not candidates:
+            raise AuthorityError(
+                f"{vkey or name} 不是本日志登记的见证人",
+                f"{vkey or name} is not a registered witness of this log",
+            )
+        errors: list[LedgerError] = []
+        for witness in candidates:  # two keys may share a name: the signature picks one
+            try:
+                return self.store.add_cosignature(log, size, witness.vkey, line)
+            except LedgerError as exc:
+                errors.append(exc)
+        raise errors[0]
+
+    # --- appending ---------------------------------------------------------------------------
+
+    def _role(self, log: LogRef, did: str, policy: Policy) -> str | None:
+        row = self.session.get(DisclosurePublisher, (log.pk, did))
+        return row.role if row is not None else policy.publisher_role(did)
+
+    def _authorise(self, log: LogRef, read: ReadEntry, policy: Policy) -> None:
+        entry = read.entry
+        if isinstance(entry, Disclosure | ObjectionReply):
+            if self._role(log, read.signer, policy) is None:
+                raise AuthorityError(
+                    f"{read.signer} 不是本小区登记的发布人（物业服务人或业主委员会）",
+                    f"{read.signer} is not a registered publisher of this community "
+                    "(property manager or owners' committee)",
+                )
+        elif not policy.is_resident(read.signer):
+            raise AuthorityError(
+                f"{read.signer} 不是本小区的业主，不能提出质疑或评价",
+                f"{read.signer} is not an owner in this community and may not object or review",
+            )
+
+    def append(
+        self, log: LogRef, doc: Mapping[str, Any], *, policy: Policy, signer: Signer
+    ) -> Appended:
+        """Check and append one signed entry, then sign the new checkpoint with ``signer``."""
+        # The log's lock first (a no-op update): later reads see every committed append.
+        self.session.execute(
+            update(Log)
+            .where(Log.id == log.pk)
+            .values(size=Log.size)
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            raw = canonical(dict(doc))
+        except IdentityError as exc:
+            raise SchemaError("条目无法规范化", f"entry cannot be canonicalized: {exc}") from exc
+        read = read_entry(raw, origin=log.origin, verify=policy.verify)
+        self._authorise(log, read, policy)
+        leaf = leaf_hash(raw)
+        dup = self.session.scalar(
+            select(DisclosureIndex.idx).where(
+                DisclosureIndex.log_pk == log.pk, DisclosureIndex.leaf_hash == leaf
+            )
+        )
+        if dup is not None:
+            raise DuplicateEntryError(
+                f"同一条目已是第 {dup} 条", f"the very same entry is already entry {dup}"
+            )
+        index = self.store.size(log)
+        effects = check_entry(
+            read.entry,
+            origin=log.origin,
+            index=index,
+            leaf_hash=leaf,
+            signer=read.signer,
+            state=DbState(self.session, log.pk),
+            approved=policy.approved,
+        )
+        first = self.store.append(log, [raw])
+        if first != index:
+            raise LedgerError(
+                f"日志在检查期间增长（{index} → {first}） / the log grew while checking"
+            )
+        self._index(log, read, effects)
+        note = self.store.sign_checkpoint(log, signer)
+        return Appended(index, leaf, note, read)
+
+    def _index(self, log: LogRef, read: ReadEntry, effects: Effects) -> None:
+        info = effects.info
+        statement: Statement | None = None
+        if isinstance(read.entry, Disclosure) and isinstance(read.entry.body, STATEMENTS):
+            statement = read.entry.body
+        self.session.add(
+            DisclosureIndex(
+                log_pk=log.pk,
+                idx=info.index,
+                leaf_hash=info.leaf_hash,
+                type=info.type,
+                signer=info.signer,
+                kind=info.kind.value if info.kind else None,
+                account=statement.account if statement else None,
+                period=statement.period if statement else None,
+                closing_fen=statement.closing if statement else None,
+                target_idx=info.target,
+                reply_idx=info.reply,
+            )
+        )
+        for ref, amount in effects.spending:
+            self.session.add(
+                DisclosureSpending(
+                    log_pk=log.pk,
+                    idx=info.index,
+                    ballot=ref.ballot,
+                    ballot_index=ref.index,
+                    ballot_leaf=ref.leaf_hash,
+                    amount_fen=amount,
+                )
+            )
+        self.session.flush()
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def _load(self, log: LogRef, rows: Sequence[DisclosureIndex]) -> list[EntryView]:
+        out = []
+        for r in rows:
+            e = self.store.entry(log, r.idx)
+            out.append(
+                EntryView(
+                    index=r.idx,
+                    leaf_hash=r.leaf_hash,
+                    type=r.type,
+                    signer=r.signer,
+                    doc=strict_loads(e.data),
+                    kind=r.kind,
+                    period=r.period,
+                    target=r.target_idx,
+                )
+            )
+        return out
+
+    def _threads(self, log: LogRef, views: list[EntryView]) -> None:
+        """Attach to each disclosure its objections, and to each objection its replies and
+        reviews (说、议、办、评)."""
+        by_index = {v.index: v for v in views if v.type == DISCLOSURE}
+        if not by_index:
+            return
+        objections = self._load(
+            log,
+            self.session.scalars(
+                select(DisclosureIndex)
+                .where(
+                    DisclosureIndex.log_pk == log.pk,
+                    DisclosureIndex.type == OBJECTION,
+                    DisclosureIndex.target_idx.in_(sorted(by_index)),
+                )
+                .order_by(DisclosureIndex.idx)
+            ).all(),
+        )
+        answers = self._load(
+            log,
+            self.session.scalars(
+                select(DisclosureIndex)
+                .where(
+                    DisclosureIndex.log_pk == log.pk,
+                    DisclosureIndex.type.in_([REPLY, REVIEW]),
+                    DisclosureIndex.target_idx.in_([o.index for o in objections]),
+                )
+                .order_by(DisclosureIndex.idx)
+            ).all()
+            if objections
+            else [],
+        )
+        by_objection = {o.index: o for o in objections}
+        for a in answers:
+            if a.target in by_objection:
+                by_objection[a.target].thread.append(a)
+        for o in objections:
+            if o.target in by_index:
+                by_index[o.target].thread.append(o)
+
+    def listing(
+        self,
+        log: LogRef,
+        *,
+        start: int = 0,
+        limit: int = 50,
+        types: Collection[str] = (DISCLOSURE,),
+        kind: str | None = None,
+    ) -> list[EntryView]:
+        """Entries of the given types from ``start`` on, newest last, with their threads."""
+        q = select(DisclosureIndex).where(
+            DisclosureIndex.log_pk == log.pk,
+            DisclosureIndex.idx >= start,
+            DisclosureIndex.type.in_(list(types)),
+        )
+        if kind is not None:
+            q = q.where(DisclosureIndex.kind == kind)
+        rows = self.session.scalars(q.order_by(DisclosureIndex.idx).limit(limit)).all()
+        views = self._load(log, rows)
+        self._threads(log, views)
+        return views
+
+    def view(self, log: LogRef, index: int) -> EntryView:
+        row = self.session.get(DisclosureIndex, (log.pk, index))
+        if row is None:
+            raise LogNotFoundError(
+                f"日志 {log.origin} 没有第 {index} 条 / log {log.origin} has no entry {index}"
+            )
+        views = self._load(log, [row])
+        self._threads(log, views)
+        return views[0]
+
+
+def approved_from_store(
+    store: LogStore, ref: BallotRef, *, verify: VerifySigned, committee: Collection[str]
+) -> ApprovedSpending | None:
+    """What a cited ballot result approved, read from the ballot's own log.
+
+    None when the ballot log, the entry or its leaf hash is not there. Both entries must be
+    signed by one of the ``committee`` DIDs.
+    """
+    try:
+        log = store.get_log(ref.ballot)
+    except LogNotFoundError:
+        return None
+    if not 0 < ref.index < store.size(log):
+        return None
+    result = store.entry(log, ref.index)
+    if leaf_hash(result.data) != ref.leaf_hash or result.leaf_hash != ref.leaf_hash:
+        return None
+    opened = store.entry(log, 0)
+    docs = []
+    for e in (opened, result):
+        doc = strict_loads(e.data)
+        try:
+            signer = verify(doc)
+        except IdentityError as exc:
+            raise ApprovalError(
+                f"表决第 {e.index} 条签名无效", f"ballot entry {e.index} signature fails: {exc}"
+            ) from exc
+        if signer not in committee:
+            raise ApprovalError(
+                f"表决第 {e.index} 条不是业委会签名",
+                f"ballot entry {e.index} is not the committee's",
+            )
+        docs.append(doc)
+    return approved_from_entries(ref, docs[0], docs[1])
