@@ -9,13 +9,15 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import func, select
 
+from identity.issuance import ensure_registration
 from identity.models import Unit
 from identity.register import parse_csv, parse_xlsx
 from identity.registry import create_community, get_community, import_register
 from ledger.store import LogStore
 from voting import ballots
 from voting.models import Ballot
-from web.deps import CommitteeDep, ServicesDep, SessionDep
+from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep, RuntimeDep, vote_verifier
+from web.deps import ServicesDep, SessionDep
 from web.errors import ApiError
 from web.record import export_record
 
@@ -68,6 +70,10 @@ class ReceiptPublic(BaseModel):
     checkpoint: str
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _utc(t: datetime) -> datetime:
     if t.tzinfo is None:
         raise ApiError(
@@ -117,8 +123,15 @@ def health(services: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/communities", response_model=CommunityPublic, status_code=201)
-def create(body: CommunityCreate, session: SessionDep, _: CommitteeDep) -> CommunityPublic:
-    create_community(session, slug=body.slug, name=body.name, street_office=body.street_office)
+def create(
+    body: CommunityCreate, session: SessionDep, runtime: RuntimeDep, _: OperatorDep
+) -> CommunityPublic:
+    """The operator (for the street office) sets up a community and registers its committee
+    (业委会备案: a registration credential from the root to the committee's DID)."""
+    community = create_community(
+        session, slug=body.slug, name=body.name, street_office=body.street_office
+    )
+    ensure_registration(session, community=community, issuers=runtime.issuers, now=_now())
     return _community_public(session, body.slug)
 
 
@@ -185,12 +198,15 @@ def get_ballot(ballot_id: int, session: SessionDep) -> BallotPublic:
 def cast(
     ballot_id: int, vote: dict[str, Any], session: SessionDep, services: ServicesDep
 ) -> ReceiptPublic:
-    """A vote signed on the owner's device (Data Integrity proof by the owner's did:key)."""
+    """A vote signed on the owner's device (Data Integrity proof by the owner's did:key).
+
+    No session is needed: the signed vote is its own proof, and it is what the log keeps and
+    any verifier re-checks offline. A key reported lost is refused."""
     store = LogStore(session)
     receipt = ballots.cast_vote(
         session,
         store=store,
-        verify=services.verify_signed,
+        verify=vote_verifier(session, services.verify_signed),
         checkpoint=lambda log: store.sign_checkpoint(log, services.log_signer(log)),
         ballot_id=ballot_id,
         vote=vote,
@@ -204,7 +220,7 @@ class CloseRequest(BaseModel):
 
 @router.post("/ballots/{ballot_id}/close")
 def close(
-    ballot_id: int, body: CloseRequest, services: ServicesDep, _: CommitteeDep
+    ballot_id: int, body: CloseRequest, services: ServicesDep, _: BallotCommitteeDep
 ) -> dict[str, Any]:
     """Close, decide, append the result, and anchor the final head at once."""
     with services.db.session() as session:

@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from web import api_ballots, chain_rpc, errors, pages
+from web import api_ballots, api_identity, chain_rpc, errors, owner_pages, pages
+from web.auth import IdentityRuntime
 from web.demo import seed_demo
 from web.services import Services
 from web.settings import Settings
@@ -17,8 +18,10 @@ from web.settings import Settings
 def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = True) -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     services = Services.start(settings)
+    identity = IdentityRuntime.start(settings, services.committee_key)
     if demo:
         seed_demo(services)
+    identity.prepare(services.db)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -30,8 +33,11 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app = FastAPI(title="共治 gongzhi", lifespan=lifespan)
     app.state.services = services
     app.state.demo = demo
+    app.state.identity = identity
     errors.install(app)
     app.include_router(api_ballots.router)
+    app.include_router(api_identity.router)
     app.include_router(pages.router)
     app.include_router(chain_rpc.router)
+    owner_pages.install(app)
     return app

@@ -1,15 +1,15 @@
-"""Request dependencies: the services, a database session per request, committee access."""
+"""Request dependencies: the services and a database session per request.
+
+Who is asking (sessions, roles, the operator) is in `web.auth`."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from web.errors import ApiError
 from web.services import Services
 
 
@@ -27,16 +27,3 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-
-
-def require_committee(
-    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    """Committee operations need the committee's bearer token (compared in constant time)."""
-    token = services.committee_token
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise ApiError(401, "需要业委会身份", "committee credentials required")
-
-
-CommitteeDep = Annotated[None, Depends(require_committee)]

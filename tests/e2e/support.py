@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests import identity_web
 from tests.chains import ANVIL_KEYS
 from web.app import create_app
 from web.services import Services
@@ -38,8 +39,8 @@ def services_of(app: FastAPI) -> Services:
 
 
 def committee_headers(app: FastAPI) -> dict[str, str]:
-    """Authorization for committee operations."""
-    return {"Authorization": f"Bearer {services_of(app).committee_token}"}
+    """Authorization for committee operations: a member enrolled and signed in by DID."""
+    return identity_web.committee_headers(app)
 
 
 @contextmanager

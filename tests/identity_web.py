@@ -1,0 +1,108 @@
+"""Test helpers for the identity API: enrol a device key, sign in, act as the committee.
+
+Everything goes through HTTP as a real client would: the operator token only bootstraps a
+committee member's enrolment code; the member then enrols a key and signs in by DID.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from identity.dataintegrity import sign_json
+from identity.didkey import KeyType
+from identity.keys import KeyPair
+from web.auth import IdentityRuntime
+
+DEMO = "xianxia-demo"
+
+
+def runtime_of(app: FastAPI) -> IdentityRuntime:
+    runtime: IdentityRuntime = app.state.identity
+    return runtime
+
+
+def operator_headers(app: FastAPI) -> dict[str, str]:
+    return {"Authorization": f"Bearer {runtime_of(app).operator_token()}"}
+
+
+def redemption(key: KeyPair, code: str, *, domain: str) -> dict[str, Any]:
+    """What a device sends to bind its key with an enrolment code."""
+    return sign_json(
+        {"type": "EnrolmentRedemption", "code": code, "holder": key.did.value},
+        key,
+        proof_purpose="authentication",
+        domain=domain,
+    )
+
+
+def enrol(client: TestClient, app: FastAPI, code: str, key: KeyPair) -> Response:
+    response: Response = client.post(
+        "/api/enrolment/redeem", json=redemption(key, code, domain=runtime_of(app).domain)
+    )
+    return response
+
+
+def presentation(
+    key: KeyPair, challenge: str, *, domain: str, credentials: list[Any] | None = None
+) -> dict[str, Any]:
+    """A Verifiable Presentation answering a sign-in challenge."""
+    document: dict[str, Any] = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": key.did.value,
+    }
+    if credentials is not None:
+        document["verifiableCredential"] = credentials
+    return sign_json(
+        document, key, proof_purpose="authentication", challenge=challenge, domain=domain
+    )
+
+
+def sign_in(
+    client: TestClient,
+    key: KeyPair,
+    *,
+    session: str = "bearer",
+    credentials: list[Any] | None = None,
+) -> Response:
+    """Challenge, sign, sign in: the whole round trip."""
+    issued = client.post("/api/auth/challenge").json()
+    answer = presentation(
+        key, issued["challenge"], domain=issued["domain"], credentials=credentials
+    )
+    response: Response = client.post(
+        "/api/auth/sign-in", json={"presentation": answer, "session": session}
+    )
+    return response
+
+
+def bearer(response: Response) -> dict[str, str]:
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def new_member(
+    client: TestClient, app: FastAPI, slug: str = DEMO, *, role: str = "chair"
+) -> tuple[KeyPair, dict[str, str]]:
+    """A committee member bootstrapped by the operator: their key and bearer headers."""
+    issued = client.post(
+        f"/api/communities/{slug}/member-codes", json={"role": role}, headers=operator_headers(app)
+    )
+    assert issued.status_code == 201, issued.text
+    key = KeyPair.generate(KeyType.P256)
+    redeemed = enrol(client, app, issued.json()["code"], key)
+    assert redeemed.status_code == 201, redeemed.text
+    return key, bearer(sign_in(client, key))
+
+
+def committee_headers(app: FastAPI, slug: str = DEMO) -> dict[str, str]:
+    """Bearer headers of a committee member of `slug`, made once per app and community."""
+    cache: dict[str, dict[str, str]] = getattr(app.state, "test_committee_headers", {})
+    if slug not in cache:
+        _, cache[slug] = new_member(TestClient(app), app, slug)
+        app.state.test_committee_headers = cache
+    return cache[slug]

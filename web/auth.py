@@ -1,0 +1,305 @@
+"""Who is asking: sessions opened by DID sign-in, role checks, and the operator's token.
+
+Keys. The street office root key comes from ``GONGZHI_ROOT_KEY`` (a Multikey
+``secretKeyMultibase`` ``z…``, Ed25519 or P-256, or 64 hex digits of an Ed25519 seed); without
+it one is generated into the data folder (``root.key``, 0600) — right for a demo or a
+single-node install, where the operator stands in for the street office. Its DID is the
+trusted root, plus any DIDs in ``GONGZHI_TRUSTED_ROOTS`` (comma-separated). The committee
+issues with `Services.committee_key`, held by the server here; in production the committee's
+key lives with the committee (its own device or HSM), and only its public DID is on file.
+
+Sessions. Browsers get a cookie — HttpOnly (page scripts cannot read it), SameSite=Strict
+(no other site can make the browser send it), Secure when the public URL is https; unsafe
+requests carrying it must come from our own origin. API clients ask for a bearer token
+instead (``Authorization: Bearer …``). Either way only the token's SHA-256 is stored.
+
+Operator. Whoever runs the server holds the data folder and every key in it. The operator
+token (``operator.token`` in the data folder, 256 random bits, compared in constant time)
+stands for that access over HTTP, for what only the operator does: creating a community
+(the street office registers its committee), naming a property manager or auditor, and
+bootstrapping the very first committee member with a member enrolment code. The command
+line ``gongzhi admin …`` does the same directly on the data folder.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from identity import issuance
+from identity.didkey import Did, KeyType
+from identity.errors import IdentityError
+from identity.issuance import Issuers
+from identity.keys import KeyPair
+from identity.models import Community, Person
+from identity.signin import COMMITTEE, Challenges, find_session
+from identity.trust import ChainCache
+from voting.ballots import get_ballot
+from web.db import Database
+from web.deps import SessionDep
+from web.errors import ApiError
+from web.settings import Settings
+
+log = logging.getLogger("gongzhi.auth")
+SESSION_COOKIE = "gongzhi_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def root_key(settings: Settings, env: Mapping[str, str] | None = None) -> KeyPair:
+    """The street office's key: ``GONGZHI_ROOT_KEY`` or ``root.key`` in the data folder."""
+    value = (os.environ if env is None else env).get("GONGZHI_ROOT_KEY", "").strip()
+    if not value:
+        return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("root.key"))
+    try:
+        if value.startswith("z"):
+            return KeyPair.from_secret_multibase(value)
+        return KeyPair.from_private_bytes(KeyType.ED25519, bytes.fromhex(value))
+    except (IdentityError, ValueError) as exc:
+        raise SystemExit(
+            "GONGZHI_ROOT_KEY 无效（应为 z… 私钥或64位十六进制） / GONGZHI_ROOT_KEY is invalid "
+            "(a z… secretKeyMultibase or 64 hex digits)"
+        ) from exc
+
+
+def committee_key(settings: Settings) -> KeyPair:
+    """The committee's issuing key as `Services` loads it (for commands without a server)."""
+    return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("committee.key"))
+
+
+def _extra_roots(env: Mapping[str, str]) -> frozenset[str]:
+    roots: set[str] = set()
+    for item in env.get("GONGZHI_TRUSTED_ROOTS", "").split(","):
+        if item.strip():
+            try:
+                roots.add(Did(item.strip()).value)
+            except IdentityError as exc:
+                raise SystemExit(f"GONGZHI_TRUSTED_ROOTS: {exc}") from exc
+    return frozenset(roots)
+
+
+@dataclass
+class IdentityRuntime:
+    """Identity wiring built once at start: issuers, challenge key, verified-chain cache."""
+
+    settings: Settings
+    issuers: Issuers
+    challenges: Challenges
+    cache: ChainCache = field(default_factory=ChainCache)
+
+    @classmethod
+    def start(
+        cls, settings: Settings, committee: KeyPair, env: Mapping[str, str] | None = None
+    ) -> IdentityRuntime:
+        environment = os.environ if env is None else env
+        issuers = Issuers(
+            root=root_key(settings, environment),
+            committee=committee,
+            base_url=settings.public_url.rstrip("/"),
+            extra_roots=_extra_roots(environment),
+        )
+        log.info(
+            "street office root %s, committee %s", issuers.root.did, issuers.committee.did.value
+        )
+        return cls(
+            settings=settings,
+            issuers=issuers,
+            challenges=Challenges(settings.secret_file("signin.key")),
+        )
+
+    @property
+    def domain(self) -> str:
+        """What sign-in and enrolment proofs must name as ``domain``: our public origin."""
+        return self.issuers.base_url
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.settings.public_url.startswith("https://")
+
+    def operator_token(self) -> str:
+        return self.settings.secret_file("operator.token").hex()
+
+    def enrol_url(self, code: str) -> str:
+        # The code rides in the fragment, which browsers never send to a server or a log.
+        return f"{self.issuers.base_url}/enrol#code={code}"
+
+    def prepare(self, db: Database) -> None:
+        """At start: every community has its registration, and every owner who has a DID
+        but no credential (the demo's server-held keys) gets one."""
+        now = datetime.now(UTC)
+        with db.session() as session:
+            for community in session.scalars(select(Community)):
+                issuance.ensure_registration(
+                    session, community=community, issuers=self.issuers, now=now
+                )
+                self._backfill(session, community, now)
+
+    def _backfill(self, session: Session, community: Community, now: datetime) -> None:
+        people = session.scalars(
+            select(Person).where(Person.community_id == community.id, Person.did.is_not(None))
+        )
+        for person in people:
+            has = issuance.active(
+                session, community=community, person=person, kinds=[issuance.OWNERSHIP]
+            )
+            if not has and issuance.held_units(session, person):
+                issuance.issue_ownership(
+                    session, community=community, person=person, issuers=self.issuers, now=now
+                )
+
+
+def get_runtime(request: Request) -> IdentityRuntime:
+    runtime: IdentityRuntime = request.app.state.identity
+    return runtime
+
+
+RuntimeDep = Annotated[IdentityRuntime, Depends(get_runtime)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in DID and the roles its verified credentials granted, per community."""
+
+    did: str
+    grants: tuple[dict[str, Any], ...]
+    via: str  # "cookie" | "bearer"
+    expires_at: datetime
+
+    def roles_in(self, community: str) -> set[str]:
+        return {g["role"] for g in self.grants if g.get("community") == community}
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip() or None
+    return None
+
+
+def _same_origin(request: Request, runtime: IdentityRuntime) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:  # not sent by older browsers on same-origin requests
+        return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    return origin in (runtime.domain, own)
+
+
+def current_principal(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal | None:
+    """The signed-in caller, or None (the public). Unknown or expired tokens are the public."""
+    token = bearer_token(authorization)
+    via = "bearer"
+    if token is None:
+        token, via = request.cookies.get(SESSION_COOKIE), "cookie"
+    if not token:
+        return None
+    row = find_session(session, token=token, now=datetime.now(UTC))
+    if row is None:
+        return None
+    if (
+        via == "cookie"
+        and request.method not in _SAFE_METHODS
+        and not _same_origin(request, runtime)
+    ):
+        raise ApiError(403, "跨站请求被拒绝", "cross-site request refused")
+    return Principal(
+        did=row.did, grants=tuple(row.grants), via=via, expires_at=issuance.aware(row.expires_at)
+    )
+
+
+PrincipalDep = Annotated[Principal | None, Depends(current_principal)]
+
+
+def signed_in(principal: PrincipalDep) -> Principal:
+    if principal is None:
+        raise ApiError(401, "请先登录", "sign in first")
+    return principal
+
+
+SignedInDep = Annotated[Principal, Depends(signed_in)]
+
+
+def require_role(principal: Principal | None, community: str, *roles: str) -> Principal:
+    """The principal if it holds one of `roles` in `community`: 401 if not signed in, 403
+    if signed in without the role."""
+    if principal is None:
+        raise ApiError(401, "需要业委会身份，请先登录", "committee credentials required; sign in")
+    if not principal.roles_in(community) & set(roles):
+        names = "、".join(roles)
+        raise ApiError(
+            403,
+            f"您在小区“{community}”没有所需角色（{names}）",
+            f"you do not hold the role needed in community {community} ({', '.join(roles)})",
+        )
+    return principal
+
+
+def community_role(*roles: str) -> Callable[..., Principal]:
+    """A dependency: the caller holds one of `roles` in the community named by ``{slug}``."""
+
+    def dependency(slug: str, principal: PrincipalDep) -> Principal:
+        return require_role(principal, slug, *roles)
+
+    return dependency
+
+
+CommitteeDep = Annotated[Principal, Depends(community_role(COMMITTEE))]
+
+
+def committee_of_ballot(ballot_id: int, principal: PrincipalDep, session: SessionDep) -> Principal:
+    """The caller is a committee member of the ballot's community."""
+    return require_role(principal, get_ballot(session, ballot_id).community_slug, COMMITTEE)
+
+
+BallotCommitteeDep = Annotated[Principal, Depends(committee_of_ballot)]
+
+
+def _is_operator(runtime: IdentityRuntime, authorization: str | None) -> bool:
+    given = bearer_token(authorization) or ""
+    return bool(given) and hmac.compare_digest(given.encode(), runtime.operator_token().encode())
+
+
+def operator(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> None:
+    if not _is_operator(runtime, authorization):
+        raise ApiError(401, "需要运维者令牌", "the operator token is required")
+
+
+OperatorDep = Annotated[None, Depends(operator)]
+
+
+def committee_or_operator(
+    slug: str,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> str:
+    """The committee of ``{slug}``, or the operator bootstrapping its first member."""
+    if _is_operator(runtime, authorization):
+        return "operator"
+    return require_role(principal, slug, COMMITTEE).did
+
+
+CommitteeOrOperatorDep = Annotated[str, Depends(committee_or_operator)]
+
+
+def vote_verifier(session: Session, verify: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`verify` (the vote's own proof), then refuse a key reported lost: its credentials were
+    revoked with reason ``key_lost``, and whoever holds the phone must not vote with it."""
+
+    def check(document: Any) -> str:
+        did = verify(document)
+        issuance.check_key_usable(session, did)
+        return did
+
+    return check
