@@ -262,8 +262,11 @@ def _read_answer(answer: object, *, domain: str) -> tuple[str, str]:
         )
     except VerificationError as exc:
         raise EnrolmentError(
-            f"登记请求的签名无效（{exc.reason}） / the redemption's proof is not valid "
-            f"({exc.reason}): {exc}"
+            issuance.explain(
+                f"登记请求的签名无效（{exc.reason}）",
+                f"the redemption's proof is not valid ({exc.reason})",
+                exc,
+            )
         ) from exc
     return code, holder
 

@@ -95,6 +95,13 @@ class Issuers:
         return self.root if list_key == ROOT_LIST else self.committee
 
 
+def explain(zh: str, en: str, cause: Exception) -> str:
+    """``zh：cause-zh / en: cause-en`` — a bilingual message that keeps both halves apart
+    when it wraps another bilingual message."""
+    cause_zh, sep, cause_en = str(cause).partition(" / ")
+    return f"{zh}：{cause_zh} / {en}: {cause_en if sep else cause_zh}"
+
+
 def check_did(value: object) -> str:
     """A did:key DID as given, or `IssuanceError` with the reason (bilingual)."""
     if not isinstance(value, str):
@@ -102,7 +109,7 @@ def check_did(value: object) -> str:
     try:
         return Did(value).value
     except InvalidDid as exc:
-        raise IssuanceError(f"DID 无效 / invalid DID: {exc}") from exc
+        raise IssuanceError(explain("DID 无效", "invalid DID", exc)) from exc
 
 
 def _allocate(session: Session, list_key: str, rng: Random | None) -> int:

@@ -157,7 +157,11 @@ def read_presentation(document: object, *, domain: str) -> Presentation:
         )
     except VerificationError as exc:
         raise SignInError(
-            f"登录签名无效（{exc.reason}） / the sign-in proof is not valid ({exc.reason}): {exc}"
+            issuance.explain(
+                f"登录签名无效（{exc.reason}）",
+                f"the sign-in proof is not valid ({exc.reason})",
+                exc,
+            )
         ) from exc
     raw = document.get("verifiableCredential", [])
     items = raw if isinstance(raw, list) else [raw]
@@ -238,7 +242,9 @@ def authenticate(
             )
         except VerificationError as exc:
             raise SignInError(
-                f"凭证无效（{exc.reason}） / a credential is not valid ({exc.reason}): {exc}"
+                issuance.explain(
+                    f"凭证无效（{exc.reason}）", f"a credential is not valid ({exc.reason})", exc
+                )
             ) from exc
         grant = grant_of(verified, holder=answer.holder)
         if grant not in grants:

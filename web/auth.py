@@ -129,7 +129,7 @@ class IdentityRuntime:
 
     def enrol_url(self, code: str) -> str:
         # The code rides in the fragment, which browsers never send to a server or a log.
-        return f"{self.issuers.base_url}/enrol#code={code}"
+        return f"{self.issuers.base_url}/owner/enrol#code={code}"
 
     def prepare(self, db: Database) -> None:
         """At start: every community has its registration, and every owner who has a DID

@@ -1,0 +1,178 @@
+"""``gongzhi admin …``: what the operator does on the data folder, without a running server.
+
+* ``admin info`` — the street office root DID (the trusted root), the committee DID, the
+  public origin proofs must name.
+* ``admin create-community SLUG --name … --street-office …`` — set up a community and issue
+  its committee registration (业委会备案).
+* ``admin enrol-member SLUG [--role chair] [--days 7] [--qr FILE.svg|.png]`` — bootstrap the
+  very first committee member: prints a one-time member enrolment code (and its URL, and
+  writes it as a QR code if asked). The member redeems it on their own device, so their key
+  never passes through the operator. Later members are enrolled by members.
+* ``admin grant-role SLUG --did DID --role propertyManager|auditor`` — the street office's
+  role credential for the property manager or an auditor (printed as JSON).
+* ``admin operator-token`` — the token the HTTP API accepts for the same operator actions.
+
+Settings come from the environment, as for ``gongzhi serve`` (``GONGZHI_DATA``,
+``DATABASE_URL``, ``GONGZHI_PUBLIC_URL``, ``GONGZHI_ROOT_KEY``). Exit 0 on success, 1 when
+the request is refused (the reason is printed, in Chinese and English).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from identity import enrolment, issuance
+from identity.errors import IdentityError
+from identity.registry import create_community, get_community
+from web.auth import IdentityRuntime, committee_key
+from web.db import Database
+from web.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    admin = subparsers.add_parser(
+        "admin",
+        help="运维者操作 / operator actions on the data folder",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    admin.set_defaults(func=_usage(admin))
+    commands = admin.add_subparsers(title="commands", metavar="COMMAND")
+
+    info = commands.add_parser("info", help="根 DID 与业委会 DID / root and committee DIDs")
+    info.set_defaults(func=run_info)
+
+    create = commands.add_parser("create-community", help="建立小区并备案 / set up a community")
+    create.add_argument("slug", help="小区标识，如 xianxia-7 / community id, e.g. xianxia-7")
+    create.add_argument("--name", required=True, help="小区名称 / community name")
+    create.add_argument("--street-office", required=True, help="街道办 / street office")
+    create.set_defaults(func=run_create_community)
+
+    member = commands.add_parser(
+        "enrol-member", help="首位业委会委员的登记码 / first committee member's code"
+    )
+    member.add_argument("slug")
+    member.add_argument("--role", choices=("chair", "viceChair", "member"), default="chair")
+    member.add_argument("--days", type=int, default=7, help="有效天数 / days valid (1–90)")
+    member.add_argument("--qr", type=Path, help="把二维码写入 .svg 或 .png / write the QR code")
+    member.set_defaults(func=run_enrol_member)
+
+    role = commands.add_parser("grant-role", help="物业或审计角色凭证 / staff role credential")
+    role.add_argument("slug")
+    role.add_argument("--did", required=True)
+    role.add_argument("--role", choices=issuance.STAFF_ROLES, required=True)
+    role.set_defaults(func=run_grant_role)
+
+    token = commands.add_parser("operator-token", help="运维者令牌 / the operator token")
+    token.set_defaults(func=run_operator_token)
+
+
+def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def usage(_: argparse.Namespace) -> int:
+        parser.print_usage(sys.stderr)
+        return 2
+
+    return usage
+
+
+def _open() -> tuple[Settings, Database, IdentityRuntime]:
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    db.create_all()
+    return settings, db, IdentityRuntime.start(settings, committee_key(settings))
+
+
+def _refused(exc: IdentityError) -> int:
+    print(f"gongzhi admin: {exc}", file=sys.stderr)
+    return 1
+
+
+def run_info(_: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    runtime = IdentityRuntime.start(settings, committee_key(settings))
+    print(f"root (street office) {runtime.issuers.root.did.value}")
+    print(f"committee            {runtime.issuers.committee.did.value}")
+    print(f"trusted roots        {', '.join(sorted(runtime.issuers.trusted_roots))}")
+    print(f"domain               {runtime.domain}")
+    return 0
+
+
+def run_create_community(args: argparse.Namespace) -> int:
+    _, db, runtime = _open()
+    try:
+        with db.session() as session:
+            community = create_community(
+                session, slug=args.slug, name=args.name, street_office=args.street_office
+            )
+            row = issuance.ensure_registration(
+                session, community=community, issuers=runtime.issuers, now=datetime.now(UTC)
+            )
+            print(f"小区已建立并备案 / community set up and registered: {community.slug}")
+            print(f"registration {row.credential_id}")
+    except IdentityError as exc:
+        return _refused(exc)
+    finally:
+        db.dispose()
+    return 0
+
+
+def run_enrol_member(args: argparse.Namespace) -> int:
+    _, db, runtime = _open()
+    try:
+        with db.session() as session:
+            community = get_community(session, args.slug)
+            code = enrolment.member_code(
+                session,
+                community=community,
+                role=args.role,
+                now=datetime.now(UTC),
+                valid_for=timedelta(days=args.days),
+            )
+    except IdentityError as exc:
+        return _refused(exc)
+    finally:
+        db.dispose()
+    url = runtime.enrol_url(code.code)
+    if args.qr is not None:
+        from web.api_identity import qr_image
+
+        data, _media = qr_image(url, "png" if args.qr.suffix.lower() == ".png" else "svg")
+        args.qr.write_bytes(data)
+    print(f"委员登记码（{code.role}，仅可使用一次） / member code ({code.role}, one use only):")
+    print(code.code)
+    print(url)
+    print(f"有效至 / valid until {code.expires_at.isoformat(timespec='seconds')}")
+    return 0
+
+
+def run_grant_role(args: argparse.Namespace) -> int:
+    _, db, runtime = _open()
+    try:
+        with db.session() as session:
+            row = issuance.issue_role(
+                session,
+                community=get_community(session, args.slug),
+                did=args.did,
+                role=args.role,
+                issuers=runtime.issuers,
+                now=datetime.now(UTC),
+            )
+            document = issuance.document_of(row)
+    except IdentityError as exc:
+        return _refused(exc)
+    finally:
+        db.dispose()
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_operator_token(_: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    print(settings.secret_file("operator.token").hex())
+    return 0
