@@ -1,0 +1,96 @@
+"""The owner's pages: enrol once, sign in, vote in one tap, check the vote is in the box.
+
+The pages are thin shells: the key pair is made, kept and used only in the browser
+(web/static/gongzhi.js, WebCrypto P-256, non-extractable, IndexedDB), so the server renders
+what is public — the ballot's text and turnout — and the words of the page, in Simplified
+Chinese by default and in English with ``?lang=en``. Times are shown in Beijing time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from voting import ballots
+from voting.matters import Matter
+from web import api_receipts
+from web.deps import SessionDep
+from web.owner_text import text_for
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+BEIJING = timezone(timedelta(hours=8))  # China keeps one zone and no summer time
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "zh"
+
+
+def _page(request: Request, template: str, page: str, **context: Any) -> Response:
+    lang = _lang(request)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"lang": lang, "t": text_for(lang), "page": page, **context},
+        headers={
+            # The pages run the owner's key; nothing but our own scripts may run beside it.
+            "Content-Security-Policy": (
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+            ),
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+def _beijing(t: datetime) -> str:
+    aware = t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+@router.get("/owner", response_class=HTMLResponse)
+def owner_home(request: Request) -> Response:
+    return _page(request, "owner_home.html", "home")
+
+
+@router.get("/enrol", response_class=HTMLResponse)  # the address printed in enrolment QR codes
+@router.get("/owner/enrol", response_class=HTMLResponse)
+def owner_enrol(request: Request) -> Response:
+    return _page(request, "owner_enrol.html", "enrol")
+
+
+@router.get("/owner/signin", response_class=HTMLResponse)
+def owner_signin(request: Request) -> Response:
+    return _page(request, "owner_signin.html", "signin")
+
+
+@router.get("/owner/ballots/{ballot_id}", response_class=HTMLResponse)
+def owner_ballot(ballot_id: int, request: Request, session: SessionDep) -> Response:
+    ballot = ballots.get_ballot(session, ballot_id)
+    matter = Matter(ballot.matter)
+    return _page(
+        request,
+        "owner_ballot.html",
+        "ballot",
+        b=ballot,
+        matter=matter,
+        opens=_beijing(ballot.opens_at),
+        closes=_beijing(ballot.closes_at),
+        p=ballots.participation(session, ballot),
+    )
+
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """The owner's pages, the receipt-proof API and the static files (the browser client)."""
+    app.include_router(api_receipts.router)
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

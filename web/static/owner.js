@@ -1,0 +1,306 @@
+// The owner's pages: enrol, sign in, vote with confirmation, keep and check the receipt.
+// All key use goes through gongzhi.js; this file only wires the pages to it and to the API.
+
+import {
+  GongzhiError,
+  checkReceipt,
+  ensureOwnerKey,
+  loadOwnerKey,
+  loadValue,
+  saveValue,
+  signDocument,
+} from "./gongzhi.js";
+
+const T = JSON.parse(document.getElementById("owner-text").textContent);
+const LANG = document.body.dataset.lang;
+const VC_V2 = "https://www.w3.org/ns/credentials/v2";
+const $ = (id) => document.getElementById(id);
+
+function fmt(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function show(id, visible = true) {
+  $(id).hidden = !visible;
+}
+
+function say(text, kind = "ok", where = "status") {
+  const el = $(where);
+  el.textContent = text;
+  el.className = `${el.id === "status" ? "status" : "result"} ${kind}`;
+  el.hidden = false;
+  if (kind === "error") el.scrollIntoView({ block: "center", behavior: "smooth" });
+}
+
+function quiet(where = "status") {
+  $(where).hidden = true;
+}
+
+function reason(error) {
+  if (error instanceof GongzhiError || (error && error.zh)) return LANG === "en" ? error.en : error.zh;
+  if (error && error.name === "NotSupportedError") return T.no_crypto;
+  return String(error && error.message ? error.message : error);
+}
+
+/** fetch() of our own JSON API; a refusal becomes a GongzhiError with the server's words. */
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const e = data && data.error;
+    throw new GongzhiError(e?.zh ?? `服务器错误 ${response.status}`, e?.en ?? `server error ${response.status}`);
+  }
+  return data;
+}
+
+/** Sign in with the device key: challenge → signed presentation → HttpOnly session cookie. */
+async function signIn(key) {
+  const challenge = await api("POST", "/api/auth/challenge");
+  const presentation = await signDocument(
+    { "@context": [VC_V2], type: ["VerifiablePresentation"], holder: key.did },
+    {
+      key,
+      proofPurpose: challenge.proof_purpose ?? "authentication",
+      challenge: challenge.challenge,
+      domain: challenge.domain,
+    },
+  );
+  const session = await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
+  await saveValue("session", { did: session.did, grants: session.grants, expires: session.expires });
+  return session;
+}
+
+function unitsOf(credentials) {
+  const units = [];
+  for (const vc of credentials?.credentials ?? []) {
+    for (const u of vc.credentialSubject?.units ?? []) units.push(u.unitId);
+  }
+  return units;
+}
+
+async function communitiesKnown() {
+  const slugs = new Set();
+  const creds = await loadValue("credentials");
+  for (const vc of creds?.credentials ?? []) {
+    if (vc.credentialSubject?.communityId) slugs.add(vc.credentialSubject.communityId);
+  }
+  const session = await loadValue("session");
+  for (const g of session?.grants ?? []) if (g.community) slugs.add(g.community);
+  return [...slugs];
+}
+
+function keepLang(path) {
+  return LANG === "en" ? `${path}?lang=en` : path;
+}
+
+// ---- home -------------------------------------------------------------------------------
+
+async function homePage() {
+  const key = await loadOwnerKey();
+  $("key-state").textContent = key ? T.key_here : T.key_missing;
+  if (key) {
+    $("key-did").textContent = key.did;
+    show("key-detail");
+    show("signin-link");
+  } else {
+    show("enrol-link");
+  }
+  const list = $("ballot-list");
+  let open = 0;
+  for (const slug of await communitiesKnown()) {
+    for (const b of await api("GET", `/api/communities/${encodeURIComponent(slug)}/ballots`)) {
+      if (b.status !== "open") continue;
+      open += 1;
+      const voted = await loadValue(`vote:${b.origin}`);
+      const li = document.createElement("li");
+      const title = document.createElement("p");
+      title.className = "big";
+      title.textContent = b.title;
+      const go = document.createElement("a");
+      go.className = voted ? "button secondary" : "button primary";
+      go.href = keepLang(`/owner/ballots/${b.id}`);
+      go.textContent = voted ? `✓ ${T.voted_already}` : T.go_vote;
+      li.append(title, go);
+      list.append(li);
+    }
+  }
+  show("no-ballots", open === 0);
+}
+
+// ---- enrol ------------------------------------------------------------------------------
+
+function codeFromAddress() {
+  // The printed QR code carries the code in the fragment (#code=…): never sent to a server.
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  return fragment.get("code") ?? "";
+}
+
+async function enrolPage() {
+  const input = $("code");
+  input.value = codeFromAddress();
+  if (await loadOwnerKey()) show("enrol-again");
+  $("enrol-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = $("enrol-submit");
+    button.disabled = true;
+    say(T.enrol_working, "busy");
+    try {
+      const info = await api("GET", "/api/identity");
+      const key = await ensureOwnerKey();
+      const answer = await signDocument(
+        { type: "EnrolmentRedemption", code: input.value.trim(), holder: key.did },
+        { key, proofPurpose: "authentication", domain: info.domain },
+      );
+      const credentials = await api("POST", "/api/enrolment/redeem", answer);
+      await saveValue("credentials", credentials);
+      history.replaceState(null, "", location.pathname + location.search); // forget the code
+      try {
+        await signIn(key); // one step less for the owner; the sign-in page remains for later
+      } catch {
+        /* signing in can be done from the home page */
+      }
+      quiet();
+      show("enrol-form", false);
+      $("enrol-units").textContent = `${T.enrol_units}：${unitsOf(credentials).join("、")}`;
+      show("enrol-done");
+    } catch (error) {
+      say(T.error + reason(error), "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// ---- sign in ----------------------------------------------------------------------------
+
+async function signinPage() {
+  const key = await loadOwnerKey();
+  const button = $("signin-submit");
+  if (!key) {
+    button.disabled = true;
+    say(T.signin_need_key, "error");
+    show("signin-enrol");
+    return;
+  }
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    say(T.signin_working, "busy");
+    try {
+      await signIn(key);
+      quiet();
+      show("signin-done");
+      button.hidden = true;
+    } catch (error) {
+      say(T.error + reason(error), "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// ---- ballot -----------------------------------------------------------------------------
+
+function groups(hex) {
+  return hex.slice(0, 16).match(/.{4}/g).join(" ");
+}
+
+function showReceipt(record, ballotId) {
+  $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] });
+  $("receipt-index").textContent = fmt(T.receipt_index, { index: record.receipt.index });
+  $("receipt-hash").textContent = groups(record.receipt.leaf_hash);
+  show("receipt");
+  const button = $("check");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    say(T.checking, "busy", "check-result");
+    try {
+      const fetchProof = (index, since) =>
+        api("GET", `/api/ballots/${ballotId}/proof?index=${index}&since=${since}`);
+      const checked = await checkReceipt(record.receipt, record.vote, fetchProof);
+      say(fmt(T.check_ok, { index: checked.index, size: checked.latestSize }), "ok", "check-result");
+    } catch (error) {
+      say(`${T.check_failed} ${reason(error)}`, "error", "check-result");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+async function ballotPage() {
+  const { ballotId, ballotOrigin, ballotStatus } = document.body.dataset;
+  const stored = await loadValue(`vote:${ballotOrigin}`);
+  if (stored) {
+    showReceipt(stored, ballotId);
+    return;
+  }
+  if (ballotStatus !== "open") return;
+  const key = await loadOwnerKey();
+  if (!key) {
+    show("no-key");
+    return;
+  }
+  show("choose");
+  let chosen = null;
+  const submit = $("confirm-submit");
+  for (const button of document.querySelectorAll("button[data-choice]")) {
+    button.addEventListener("click", () => {
+      chosen = button.dataset.choice;
+      $("confirm-question").textContent = fmt(T.confirm_question, { choice: T[chosen] });
+      submit.className = `button primary ${chosen}`;
+      show("choose", false);
+      show("confirm");
+      quiet();
+      submit.focus();
+    });
+  }
+  $("confirm-back").addEventListener("click", () => {
+    show("confirm", false);
+    show("choose");
+  });
+  submit.addEventListener("click", async () => {
+    submit.disabled = true;
+    $("confirm-back").disabled = true;
+    say(T.sending, "busy");
+    try {
+      const vote = await signDocument(
+        { type: "Vote", ballot: ballotOrigin, voter: key.did, choice: chosen },
+        { key },
+      );
+      const receipt = await api("POST", `/api/ballots/${ballotId}/votes`, vote);
+      const record = { vote, receipt, choice: chosen, at: new Date().toISOString() };
+      await saveValue(`vote:${ballotOrigin}`, record);
+      quiet();
+      show("confirm", false);
+      showReceipt(record, ballotId);
+    } catch (error) {
+      say(T.error + reason(error), "error");
+      show("confirm", false);
+      show("choose");
+    } finally {
+      submit.disabled = false;
+      $("confirm-back").disabled = false;
+    }
+  });
+}
+
+const PAGES = { home: homePage, enrol: enrolPage, signin: signinPage, ballot: ballotPage };
+
+async function start() {
+  if (!globalThis.crypto?.subtle || !globalThis.indexedDB) {
+    say(T.no_crypto, "error");
+    return;
+  }
+  try {
+    await PAGES[document.body.dataset.page]?.();
+  } catch (error) {
+    say(T.error + reason(error), "error");
+  }
+  document.body.dataset.ready = "true"; // for the browser tests: the page has wired itself
+}
+
+start();
