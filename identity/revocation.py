@@ -98,6 +98,8 @@ def _settle(
         )
         revoked += gone
         issued += [new] if new is not None else []
+        if not issuance.held_units(session, losing):  # their unused code would bind nothing
+            enrolment.cancel_outstanding(session, person=losing, now=now)
     code: IssuedCode | None = None
     if gaining.did is not None:
         gone, new = issuance.reissue_ownership(
