@@ -75,16 +75,17 @@ def _verify_did(doc: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Policy:
-    """Who may do what, and how maintenance-fund approvals are looked up.
+    """Who may do what now, and how maintenance-fund approvals are looked up.
 
-    ``is_resident`` says whether a DID is an owner of the community (objections, reviews);
-    ``publisher_role`` may name roles beyond the log's publisher table (e.g. the server-held
-    committee key).
+    ``publisher_role`` names the role a DID holds at this moment (``property_manager`` or
+    ``committee``; None for neither) and ``is_resident`` whether it is an owner of the
+    community — both from the caller's verified credentials, so a withdrawn role stops
+    working at once. The publisher table only records who published, for the bundle.
     """
 
     approved: ApprovedSpendingLookup
     is_resident: Callable[[str], bool]
-    publisher_role: Callable[[str], str | None] = lambda _did: None
+    publisher_role: Callable[[str], str | None]
     verify: VerifySigned = _verify_did
 
 
@@ -187,7 +188,8 @@ class DisclosureLogs:
             raise LogNotFoundError(f"{origin} 不是公开信息日志 / {origin} is not a disclosure log")
         return log
 
-    def add_publisher(self, log: LogRef, did: str, role: str) -> None:
+    def record_publisher(self, log: LogRef, did: str, role: str) -> None:
+        """Note that ``did`` publishes in ``role`` (what the bundle lists as publishers)."""
         if role not in PUBLISHER_ROLES:
             raise SchemaError(
                 "发布人角色须为 property_manager（物业服务人）或 committee（业主委员会）",
@@ -199,14 +201,9 @@ class DisclosureLogs:
         row = self.session.get(DisclosurePublisher, (log.pk, did))
         if row is None:
             self.session.add(DisclosurePublisher(log_pk=log.pk, did=did, role=role))
-        else:
+            self.session.flush()
+        elif row.role != role:
             row.role = role
-        self.session.flush()
-
-    def remove_publisher(self, log: LogRef, did: str) -> None:
-        row = self.session.get(DisclosurePublisher, (log.pk, did))
-        if row is not None:
-            self.session.delete(row)
             self.session.flush()
 
     def publishers(self, log: LogRef) -> list[tuple[str, str]]:
@@ -268,19 +265,17 @@ class DisclosureLogs:
 
     # --- appending ---------------------------------------------------------------------------
 
-    def _role(self, log: LogRef, did: str, policy: Policy) -> str | None:
-        row = self.session.get(DisclosurePublisher, (log.pk, did))
-        return row.role if row is not None else policy.publisher_role(did)
-
     def _authorise(self, log: LogRef, read: ReadEntry, policy: Policy) -> None:
         entry = read.entry
         if isinstance(entry, Disclosure | ObjectionReply):
-            if self._role(log, read.signer, policy) is None:
+            role = policy.publisher_role(read.signer)
+            if role is None:
                 raise AuthorityError(
-                    f"{read.signer} 不是本小区登记的发布人（物业服务人或业主委员会）",
-                    f"{read.signer} is not a registered publisher of this community "
+                    f"{read.signer} 不是本小区的发布人（物业服务人或业主委员会）",
+                    f"{read.signer} is not a publisher of this community "
                     "(property manager or owners' committee)",
                 )
+            self.record_publisher(log, read.signer, role)
         elif not policy.is_resident(read.signer):
             raise AuthorityError(
                 f"{read.signer} 不是本小区的业主，不能提出质疑或评价",

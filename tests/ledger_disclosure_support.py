@@ -3,14 +3,27 @@ up (unless told otherwise), entries signed by fixed keys, and ballot-result evid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from identity.dataintegrity import sign_json
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from identity.dataintegrity import sign_json, verify_signed_json
 from identity.didkey import KeyType
 from identity.jcs import canonical
 from identity.keys import KeyPair
+from ledger.bundle_export import BUNDLE_FORMAT
+from ledger.checkpoint import Checkpoint, sign_checkpoint
+from ledger.disclosure.approval import BallotRef
+from ledger.disclosure_service import Appended, DisclosureLogs, Policy, approved_from_store
 from ledger.merkle import leaf_hash
+from ledger.models import LedgerBase
+from ledger.note_keys import CosignatureSigner, Ed25519Signer
+from ledger.records import log_id_of
+from ledger.store import LogStore
+from ledger.treefile import CompactRange
 
 HOST = "gongzhi.example"
 SLUG = "xianxia"
@@ -225,3 +238,131 @@ def ballot_entries(
         "outcome": {"matter": matter, "passed": passed},
     }
     return sign_json(opened, key), sign_json(result, key)
+
+
+# --- a community's disclosure log in a real database ----------------------------------------
+
+LOG_SEED = bytes(range(100, 132))
+COMMITTEE_WITNESS = CosignatureSigner(
+    "committee.xianxia.gongzhi.example", bytes(range(5, 37)), clock=lambda: 1_767_225_600
+)
+STREET_WITNESS = CosignatureSigner(
+    "street.xianxia.gongzhi.example", bytes(range(6, 38)), clock=lambda: 1_767_225_601
+)
+ROLES = {str(MANAGER.did): "property_manager", str(COMMITTEE.did): "committee"}
+RESIDENTS = {str(OWNER.did), str(OTHER_OWNER.did)}
+
+
+def log_signer(origin: str) -> Ed25519Signer:
+    return Ed25519Signer(origin, LOG_SEED)
+
+
+def make_tables(engine: Engine) -> None:
+    import ledger.disclosure_models  # noqa: F401  (registers the tables on LedgerBase)
+
+    LedgerBase.metadata.create_all(engine)
+
+
+def open_ballot_log(
+    session: Session, *, ballot: str = BALLOT, amount: int | None = 5_000_000, passed: bool = True
+) -> BallotRef:
+    """A ballot box holding BallotOpened, one filler entry and BallotResult, checkpointed."""
+    store = LogStore(session)
+    log = store.create_log(ballot, "ballot")
+    opened, result = ballot_entries(ballot=ballot, amount=amount, passed=passed)
+    store.append(log, [canonical(opened), b'{"type":"Vote"}', canonical(result)])
+    store.sign_checkpoint(log, log_signer(ballot))
+    return BallotRef(ballot, 2, leaf_hash(canonical(result)))
+
+
+def policy(session: Session, *, roles: dict[str, str] | None = None) -> Policy:
+    store = LogStore(session)
+    roles = ROLES if roles is None else roles
+    return Policy(
+        approved=lambda ref: approved_from_store(
+            store,
+            ref,
+            verify=lambda d: verify_signed_json(d).controller,
+            committee={str(COMMITTEE.did)},
+        ),
+        is_resident=RESIDENTS.__contains__,
+        publisher_role=roles.get,
+    )
+
+
+def publish(engine: Engine, doc: dict[str, Any], **kw: Any) -> Appended:
+    """Append one entry in its own transaction (rolled back whole if refused)."""
+    with Session(engine) as session, session.begin():
+        logs = DisclosureLogs(session)
+        log = logs.ensure(ORIGIN)
+        return logs.append(log, doc, policy=policy(session, **kw), signer=log_signer(ORIGIN))
+
+
+def ref_json(ref: BallotRef) -> dict[str, Any]:
+    return ref.to_json()
+
+
+# --- a synthetic bundle, built without a database (verifier tests and the benchmark) -------------
+
+ACCOUNTS = 1024  # 1,000,000 entries are ~977 months (81 years) of each account
+
+
+def _statement(account: int, month: int, opening: int, income: int, expense: int) -> bytes:
+    body = income_expense(
+        account=f"账户{account}",
+        period=f"{2000 + month // 12:04d}-{month % 12 + 1:02d}",
+        opening=opening,
+        income=(("物业服务费", income),),
+        expense=(("保洁", expense),),
+    )
+    return canonical(disclosure("IncomeExpense", body))
+
+
+def synthetic_entries(start: int, end: int, openings: dict[int, int]) -> list[bytes]:
+    """Entries [start, end) of the synthetic log; ``openings`` carries each account's balance
+    from one call to the next (start at {} for entry 0)."""
+    out = []
+    for i in range(start, end):
+        account, month = i % ACCOUNTS, i // ACCOUNTS
+        income = 500_000 + (i * 7919) % 100_000
+        expense = 400_000 + (i * 104_729) % 100_000
+        opening = openings.get(account, 0)
+        out.append(_statement(account, month, opening, income, expense))
+        openings[account] = opening + income - expense
+    return out
+
+
+def bundle_header(size: int) -> str:
+    return json.dumps(
+        {
+            "format": BUNDLE_FORMAT,
+            "origin": ORIGIN,
+            "logId": log_id_of(ORIGIN).hex(),
+            "logKey": log_signer(ORIGIN).vkey,
+            "size": size,
+            "publishers": [{"did": str(MANAGER.did), "role": "property_manager"}],
+            "witnesses": [],
+            "committee": [str(COMMITTEE.did)],
+            "chain": None,
+        },
+        ensure_ascii=False,
+    )
+
+
+def bundle_lines(entries: Iterable[bytes], size: int, every: int) -> Iterator[str]:
+    """A bundle of the given entries with a signed checkpoint every ``every`` entries."""
+    yield bundle_header(size)
+    tree = CompactRange()
+    checkpoints = 0
+    signer = log_signer(ORIGIN)
+    for i, data in enumerate(entries):
+        h = leaf_hash(data)
+        tree.add(h)
+        line = {"entry": {"index": i, "data": data.decode(), "leafHash": h.hex()}}
+        yield json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+        if tree.size % every == 0 or tree.size == size:
+            note = sign_checkpoint(Checkpoint(ORIGIN, tree.size, tree.root()), signer)
+            checkpoints += 1
+            yield json.dumps({"checkpoint": {"size": tree.size, "note": note, "cosigners": []}})
+    end = {"entries": size, "checkpoints": checkpoints, "anchors": None, "ballots": 0}
+    yield json.dumps({"end": end})
