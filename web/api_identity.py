@@ -232,8 +232,8 @@ def _credential_row(row: IssuedCredential) -> CredentialRow:
     )
 
 
-def _json(document: dict[str, Any], *, max_age: int = 0) -> Response:
-    response = JSONResponse(document)
+def _json(document: dict[str, Any], *, max_age: int = 0, status: int = 200) -> Response:
+    response = JSONResponse(document, status_code=status)
     if max_age:
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
@@ -303,15 +303,15 @@ def _credentials_of(session: SessionDep, runtime: RuntimeDep, did: str) -> Crede
     rows = [r for r in issuance.active(session, subject_did=did) if r.kind != issuance.REGISTRATION]
     committees = {r.issuer_did for r in rows if r.kind in (issuance.OWNERSHIP, issuance.MEMBER)}
     chain = [
-        issuance.document_of(r)
+        r
         for r in issuance.active(session, kinds=[issuance.REGISTRATION])
         if r.subject_did in committees
     ]
-    lists = sorted({runtime.issuers.list_url(r.status_list) for r in rows})
+    lists = sorted({runtime.issuers.list_url(r.status_list) for r in [*rows, *chain]})
     return CredentialsPublic(
         did=did,
         credentials=[issuance.document_of(r) for r in rows],
-        chain=chain,
+        chain=[issuance.document_of(r) for r in chain],
         status_lists=lists,
     )
 
@@ -625,4 +625,4 @@ def grant_role(
         issuers=runtime.issuers,
         now=_now(),
     )
-    return _json(issuance.document_of(row))
+    return _json(issuance.document_of(row), status=201)
