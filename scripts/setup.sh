@@ -28,3 +28,15 @@ if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
   npm install --no-audit --no-fund --loglevel=error
   echo "$nwant" > "$nstamp"
 fi
+
+# The browser tests drive Debian's Chromium through Playwright: never a downloaded browser
+# (no `playwright install`). A CJK font makes the pages' screenshots legible. Only when missing.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        chromium fonts-wqy-microhei; } >/dev/null 2>&1 \
+      || echo "warning: could not install chromium; the browser tests will not run" >&2
+  else
+    echo "note: the browser tests need Debian's chromium (apt-get install chromium)" >&2
+  fi
+fi

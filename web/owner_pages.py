@@ -54,6 +54,14 @@ def _beijing(t: datetime) -> str:
     return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _beijing_long(t: datetime, lang: str) -> str:
+    """The deadline as people say it: 2026年12月1日 12:30."""
+    b = (t if t.tzinfo is not None else t.replace(tzinfo=UTC)).astimezone(BEIJING)
+    if lang == "en":
+        return b.strftime("%d %b %Y, %H:%M")
+    return f"{b.year}年{b.month}月{b.day}日 {b:%H:%M}"
+
+
 @router.get("/owner", response_class=HTMLResponse)
 def owner_home(request: Request) -> Response:
     return _page(request, "owner_home.html", "home")
@@ -82,6 +90,7 @@ def owner_ballot(ballot_id: int, request: Request, session: SessionDep) -> Respo
         matter=matter,
         opens=_beijing(ballot.opens_at),
         closes=_beijing(ballot.closes_at),
+        deadline=_beijing_long(ballot.closes_at, _lang(request)),
         p=ballots.participation(session, ballot),
     )
 

@@ -25,7 +25,7 @@ from web.app import create_app
 from web.settings import Settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 # The flags the project runs Chromium with: headless, no sandbox (we run as root in a
 # container), nothing that reaches out to the network on its own.
@@ -39,7 +39,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}  # CSS pixels of a common phone
 
 
 def chromium_path() -> str:

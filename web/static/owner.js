@@ -106,7 +106,13 @@ async function homePage() {
   if (key) {
     $("key-did").textContent = key.did;
     show("key-detail");
-    show("signin-link");
+    const units = unitsOf(await loadValue("credentials"));
+    if (units.length) {
+      $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
+      show("my-units");
+    }
+    const me = await fetch("/api/me", { credentials: "same-origin" });
+    show(me.ok ? "signed-in" : "signin-link");
   } else {
     show("enrol-link");
   }
@@ -165,8 +171,8 @@ async function enrolPage() {
         /* signing in can be done from the home page */
       }
       quiet();
-      show("enrol-form", false);
-      $("enrol-units").textContent = `${T.enrol_units}：${unitsOf(credentials).join("、")}`;
+      show("enrol-card", false);
+      $("enrol-units").textContent = fmt(T.my_units, { units: unitsOf(credentials).join("、") });
       show("enrol-done");
     } catch (error) {
       say(T.error + reason(error), "error");
@@ -231,6 +237,18 @@ function showReceipt(record, ballotId) {
   });
 }
 
+async function refreshTurnout(ballotId) {
+  const { participation: p } = await api("GET", `/api/ballots/${ballotId}`);
+  const reached = (met) => (met ? ` ✓ ${T.reached}` : "");
+  $("turnout-area-text").textContent =
+    fmt(T.turnout_area, { voted: p.voted.area, total: p.total.area }) + reached(p.area_met);
+  $("turnout-heads-text").textContent =
+    fmt(T.turnout_heads, { voted: p.voted.headcount, total: p.total.headcount }) +
+    reached(p.headcount_met);
+  $("turnout-area").value = p.area_bp;
+  $("turnout-heads").value = p.headcount_bp;
+}
+
 async function ballotPage() {
   const { ballotId, ballotOrigin, ballotStatus } = document.body.dataset;
   const stored = await loadValue(`vote:${ballotOrigin}`);
@@ -244,6 +262,11 @@ async function ballotPage() {
     show("no-key");
     return;
   }
+  const units = unitsOf(await loadValue("credentials"));
+  if (units.length) {
+    $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
+    show("my-units");
+  }
   show("choose");
   let chosen = null;
   const submit = $("confirm-submit");
@@ -255,7 +278,9 @@ async function ballotPage() {
       show("choose", false);
       show("confirm");
       quiet();
-      submit.focus();
+      // Both confirm buttons on screen at once, without the owner having to scroll.
+      $("confirm").scrollIntoView({ block: "nearest" });
+      submit.focus({ preventScroll: true });
     });
   }
   $("confirm-back").addEventListener("click", () => {
@@ -277,6 +302,7 @@ async function ballotPage() {
       quiet();
       show("confirm", false);
       showReceipt(record, ballotId);
+      refreshTurnout(ballotId).catch(() => {}); // a stale bar is harmless; the vote is in
     } catch (error) {
       say(T.error + reason(error), "error");
       show("confirm", false);

@@ -1,0 +1,270 @@
+"""The owner's whole journey in a real Chromium against the real server (uvicorn, SQLite,
+embedded chain): enrol with a one-time code, sign in with one tap, vote 同意 with a confirm
+step, keep the receipt, and check in the browser that the vote is in the box.
+
+The committee's side (community, register, codes, opening the ballot) goes through the HTTP
+API as the committee's own client would, with a P-256 key held by the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from identity.dataintegrity import sign_json, verify_signed_json
+from identity.didkey import KeyType
+from identity.keys import KeyPair
+from tests.e2e.browser_support import (
+    PHONE,
+    launched_browser,
+    live_server,
+    run_module,
+    wait_ready,
+)
+from web.auth import IdentityRuntime
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+SLUG = "lianhua-e2e"
+REGISTER = (
+    "房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有\n"
+    "1-1-101,88.50,测试甲,310105195001010011,13800000001,是,否\n"
+    "1-1-102,92.25,测试乙,310105195202020022,13800000002,是,否\n"
+    "1-1-201,75.00,测试丙,310105196003030033,13800000003,是,否\n"
+)
+
+
+class Committee:
+    """The committee's HTTP client: a member enrolled by operator bootstrap, signed in."""
+
+    def __init__(self, base: str, runtime: IdentityRuntime) -> None:
+        self.http = httpx.Client(base_url=base, timeout=30)
+        self.domain = runtime.domain
+        operator = {"Authorization": f"Bearer {runtime.operator_token()}"}
+        self._ok(
+            self.http.post(
+                "/api/communities",
+                json={"slug": SLUG, "name": "莲花小区（测试）", "street_office": "测试街道"},
+                headers=operator,
+            )
+        )
+        code = self._ok(
+            self.http.post(
+                f"/api/communities/{SLUG}/member-codes", json={"role": "chair"}, headers=operator
+            )
+        )["code"]
+        key = KeyPair.generate(KeyType.P256)
+        self.redeem(key, code)
+        self.headers = {"Authorization": f"Bearer {self.sign_in(key)}"}
+        self._ok(
+            self.http.post(
+                f"/api/communities/{SLUG}/register",
+                content=REGISTER.encode(),
+                headers={**self.headers, "Content-Type": "text/csv"},
+            )
+        )
+
+    @staticmethod
+    def _ok(response: httpx.Response) -> Any:
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def redeem(self, key: KeyPair, code: str) -> Any:
+        answer = sign_json(
+            {"type": "EnrolmentRedemption", "code": code, "holder": key.did.value},
+            key,
+            proof_purpose="authentication",
+            domain=self.domain,
+        )
+        return self._ok(self.http.post("/api/enrolment/redeem", json=answer))
+
+    def sign_in(self, key: KeyPair) -> str:
+        issued = self._ok(self.http.post("/api/auth/challenge"))
+        vp = sign_json(
+            {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "holder": key.did.value,
+            },
+            key,
+            proof_purpose="authentication",
+            challenge=issued["challenge"],
+            domain=issued["domain"],
+        )
+        body = {"presentation": vp, "session": "bearer"}
+        token: str = self._ok(self.http.post("/api/auth/sign-in", json=body))["token"]
+        return token
+
+    def code_for(self, unit: str) -> dict[str, Any]:
+        codes = self._ok(
+            self.http.post(
+                f"/api/communities/{SLUG}/enrolment-codes",
+                json={"units": [unit]},
+                headers=self.headers,
+            )
+        )["codes"]
+        assert len(codes) == 1
+        code: dict[str, Any] = codes[0]
+        return code
+
+    def open_ballot(self) -> dict[str, Any]:
+        now = datetime.now(UTC).replace(microsecond=0)
+        body = {
+            "matter": 4,
+            "title": "续聘物业服务企业（测试）",
+            "text": "是否同意续聘现物业服务企业？",
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(days=7)).isoformat(),
+        }
+        ballot: dict[str, Any] = self._ok(
+            self.http.post(f"/api/communities/{SLUG}/ballots", json=body, headers=self.headers)
+        )
+        return ballot
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Committee]]:
+    with live_server(tmp_path_factory.mktemp("data"), demo=True) as (base, app):
+        committee = Committee(base, app.state.identity)
+        yield base, committee
+        committee.http.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launched_browser() as b:
+        yield b
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page in a fresh context: its own IndexedDB and cookies."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors  # no uncaught script error on any page
+
+
+def _tap(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
+    server: tuple[str, Committee], phone: Page
+) -> None:
+    base, committee = server
+    page = phone
+
+    # Enrol: the QR code's address fills in the code; the key is made on the phone.
+    code = committee.code_for("1-1-101")
+    assert code["url"].startswith(f"{base}/owner/enrol#code=")
+    page.goto(code["url"])
+    wait_ready(page)
+    assert page.input_value("#code") == code["code"]
+    _tap(page, "登记")
+    page.wait_for_selector("#enrol-done:not([hidden])")
+    assert "1-1-101" in page.inner_text("#enrol-units")
+    assert "#code=" not in page.url  # the code is dropped from the address once used
+    did = run_module(page, "return (await g.loadOwnerKey()).did;")
+    assert did.startswith("did:key:zDn")
+
+    # A neighbour enrols with a key of their own; then the committee opens a ballot, whose
+    # census freezes the DIDs enrolled by then.
+    other = KeyPair.generate(KeyType.P256)
+    committee.redeem(other, committee.code_for("1-1-102")["code"])
+    ballot = committee.open_ballot()
+
+    # Sign in with one tap: an HttpOnly, SameSite=Strict session cookie.
+    page.goto(f"{base}/owner/signin")
+    wait_ready(page)
+    _tap(page, "一键登录")
+    page.wait_for_selector("#signin-done:not([hidden])")
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    session = cookies["gongzhi_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    assert "gongzhi_session" not in page.evaluate("document.cookie")
+    me = page.evaluate("fetch('/api/me').then(r => r.json())")
+    assert me["did"] == did
+    assert {"community": SLUG, "role": "owner"}.items() <= me["grants"][0].items()
+
+    # Home lists the open ballot; one tap opens it.
+    page.goto(f"{base}/owner")
+    wait_ready(page)
+    page.get_by_role("link", name="去投票").click()
+    wait_ready(page)
+    assert ballot["title"] in page.inner_text("h1")
+
+    # Choose 反对, change one's mind, choose 同意, confirm.
+    _tap(page, "反对")
+    assert page.inner_text("#confirm-question") == "您选择了：反对。确认提交？"
+    _tap(page, "返回修改")
+    _tap(page, "同意")
+    assert page.inner_text("#confirm-question") == "您选择了：同意。确认提交？"
+    _tap(page, "确认提交")
+    page.wait_for_selector("#receipt:not([hidden])")
+    receipt_text = page.inner_text("#receipt")
+    assert "已投票" in receipt_text and "您的选择：同意" in receipt_text
+    assert page.is_hidden("#choose") and page.is_hidden("#confirm")
+
+    # The box holds exactly the vote the browser signed, by the browser's key.
+    record = committee.http.get(f"/api/ballots/{ballot['id']}/record").json()
+    votes = [e for e in map(_json, record["entries"]) if e.get("type") == "Vote"]
+    assert len(votes) == 1 and votes[0]["choice"] == "agree" and votes[0]["voter"] == did
+    verify_signed_json(votes[0], expected_signer=did)
+
+    # 核对我的选票: inclusion in the signed head, checked in the browser.
+    _tap(page, "核对我的选票")
+    page.wait_for_selector("#check-result.ok")
+    assert "核对成功" in page.inner_text("#check-result")
+    assert "投票箱现有 2 条记录" in page.inner_text("#check-result")
+
+    # Another owner votes: the box grows; the check now also proves it only grew since.
+    other_vote = sign_json(
+        {"type": "Vote", "ballot": ballot["origin"], "voter": other.did.value, "choice": "oppose"},
+        other,
+    )
+    committee._ok(committee.http.post(f"/api/ballots/{ballot['id']}/votes", json=other_vote))
+    page.reload()
+    wait_ready(page)
+    assert page.is_visible("#receipt") and page.is_hidden("#choose")
+    _tap(page, "核对我的选票")
+    page.wait_for_selector("#check-result.ok")
+    assert "投票箱现有 3 条记录" in page.inner_text("#check-result")  # opened + 2 votes
+
+    # The key on the phone cannot be exported, even by script on our own page.
+    refused = run_module(
+        page,
+        "const k = await g.loadOwnerKey();"
+        "try { await crypto.subtle.exportKey('pkcs8', k.privateKey); return 'exported'; }"
+        "catch (e) { return e.name; }",
+    )
+    assert refused == "InvalidAccessError"
+
+    # A receipt that does not match the signed vote fails the check, visibly.
+    run_module(
+        page,
+        "const key = `vote:${arg}`; const r = await g.loadValue(key);"
+        "r.receipt.leaf_hash = r.receipt.leaf_hash.replace(/^./, c => c === '0' ? '1' : '0');"
+        "await g.saveValue(key, r);",
+        ballot["origin"],
+    )
+    page.reload()
+    wait_ready(page)
+    _tap(page, "核对我的选票")
+    page.wait_for_selector("#check-result.error")
+    assert "核对没有通过" in page.inner_text("#check-result")
+
+
+def _json(text: str) -> dict[str, Any]:
+    import json
+
+    value: dict[str, Any] = json.loads(text)
+    return value
