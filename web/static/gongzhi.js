@@ -692,6 +692,9 @@ export async function checkReceipt(receipt, vote, fetchProof) {
   if (then.origin !== vote.ballot || latest.origin !== vote.ballot) {
     throw new GongzhiError("检查点不属于这次表决的投票箱", "a checkpoint is not of this ballot's box");
   }
+  if (!(receipt.index < then.size)) {
+    throw new GongzhiError("回执的检查点不包含这张选票", "the receipt's checkpoint does not cover the vote");
+  }
   await verifyInclusion(leaf, receipt.index, latest.size, answer.inclusion.map(fromHex), latest.root);
   await verifyConsistency(then.size, latest.size, answer.consistency.map(fromHex), then.root, latest.root);
   return {
