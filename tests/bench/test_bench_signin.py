@@ -28,7 +28,10 @@ from tests.identity_web import presentation, redemption, runtime_of
 pytestmark = pytest.mark.bench
 ROUNDS = 300
 SLUG = "bench-1"
-REGISTER = "房号,专有部分面积,业主姓名,证件号码,手机号\n1-1-101,88.00,某甲,110101198001010011,13800000001\n"
+REGISTER = (
+    "房号,专有部分面积,业主姓名,证件号码,手机号\n"
+    "1-1-101,88.00,某甲,110101198001010011,13800000001\n"
+)
 
 
 @pytest.mark.parametrize("kind", [KeyType.ED25519, KeyType.P256])
