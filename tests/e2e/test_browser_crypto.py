@@ -24,6 +24,7 @@ import pytest
 from identity.dataintegrity import sign_json, verify_signed_json
 from identity.didkey import KeyType
 from identity.errors import IdentityError
+from identity.jcs import canonical
 from identity.keys import KeyPair
 from ledger.checkpoint import Checkpoint, sign_checkpoint
 from ledger.merkle import consistency_proof, inclusion_proof, leaf_hash, root_hash
@@ -347,3 +348,63 @@ def test_checkpoint_signed_in_python_opens_in_browser(page: Page) -> None:
     )
     assert got[0] == [origin, 3, root.hex()]
     assert got[1:] == ["refused"] * 4
+
+
+def test_receipt_check_catches_a_lying_box(page: Page) -> None:
+    """`checkReceipt` against answers built here: an honest box passes; a box signed by a new
+    key, a rewritten history, a receipt of another vote or another box, or a receipt whose
+    head does not cover the vote is refused."""
+    origin = "gongzhi.test/lianhua/ballots/7"
+    vote = run_module(
+        page,
+        "const k = await g.ensureOwnerKey();"
+        "return await g.signDocument({type: 'Vote', ballot: arg, voter: k.did, choice: 'agree'});",
+        origin,
+    )
+    signer = Ed25519Signer(origin, b"\x01" * 32)
+    usurper = Ed25519Signer(origin, b"\x02" * 32)
+    leaves = [b'{"type":"BallotOpened"}', canonical(vote), b'{"type":"Vote","n":2}']
+
+    def head(entries: list[bytes], by: Ed25519Signer = signer, name: str = origin) -> str:
+        return sign_checkpoint(Checkpoint(name, len(entries), root_hash(entries)), by)
+
+    def answer(entries: list[bytes], by: Ed25519Signer = signer) -> dict[str, Any]:
+        return {
+            "origin": origin,
+            "log_key": by.vkey,
+            "checkpoint": head(entries, by),
+            "inclusion": [h.hex() for h in inclusion_proof(1, entries)],
+            "consistency": [h.hex() for h in consistency_proof(2, entries)],
+        }
+
+    receipt = {"index": 1, "leaf_hash": leaf_hash(leaves[1]).hex(), "checkpoint": head(leaves[:2])}
+    rewritten = [b'{"type":"BallotOpened","x":1}', *leaves[1:]]
+    other_box = Ed25519Signer("evil.test/box", b"\x01" * 32)
+    cases = [
+        (receipt, vote, answer(leaves)),  # honest: passes, and pins the box's key
+        (receipt, vote, answer(leaves, usurper)),  # the box's key changed
+        (receipt, vote, answer(rewritten)),  # history before the vote rewritten
+        (receipt, dict(vote, choice="oppose"), answer(leaves)),  # not the vote signed here
+        (
+            dict(receipt, checkpoint=head(leaves[:2], other_box, "evil.test/box")),
+            vote,
+            answer(leaves),
+        ),
+        (dict(receipt, index=2), vote, answer(leaves)),  # the receipt's head lacks the vote
+    ]
+    got = run_module(
+        page,
+        "const out = [];"
+        "for (const [receipt, vote, answer] of arg) {"
+        "  try { const r = await g.checkReceipt(receipt, vote, async () => answer);"
+        "    out.push([r.receiptSize, r.latestSize]); }"
+        "  catch (e) { out.push(e instanceof g.GongzhiError ? e.en : String(e)); } }"
+        "return out;",
+        cases,
+    )
+    assert got[0] == [2, 3]
+    assert "signing key changed" in got[1]
+    assert "consistency proof does not match" in got[2] or "rewritten" in got[2]
+    assert "leaf hash is not that of the vote" in got[3]
+    assert got[4] == "checkpoint is not signed by the log key"
+    assert got[5] == "the receipt's checkpoint does not cover the vote"
