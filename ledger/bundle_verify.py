@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from contracts.errors import ChainError
 from identity.dataintegrity import verify_signed_json
 from identity.errors import IdentityError
 from identity.jcs import loads as strict_loads
@@ -497,7 +498,6 @@ class _Verifier:
 
     def _finish_anchors(self) -> None:
         r = self.report
-        n = self.tree.size
         if self.anchors:
             r.anchored_size = self.anchors[-1][0]
             r.ok(
@@ -513,13 +513,24 @@ class _Verifier:
                 "chain not reachable: anchors NOT checked against the chain",
             )
             return
+        try:
+            self._check_on_chain(self.anchor)
+        except ChainError as exc:
+            r.note(
+                f"区块链中途无法连接，锚定未与链上核对：{exc}",
+                f"the chain became unreachable: anchors NOT checked against it ({exc})",
+            )
+
+    def _check_on_chain(self, anchor: AnchorView) -> None:
+        r = self.report
+        n = self.tree.size
         for size, root, tx in self.anchors:
-            if self.anchor.root_at(self.log_id, size) != root:
+            if anchor.root_at(self.log_id, size) != root:
                 raise BundleError(
                     f"链上没有大小 {size} 的该根（交易 {tx}） / the chain holds no such root for "
                     f"size {size} (tx {tx})"
                 )
-        head = self.anchor.head(self.log_id)
+        head = anchor.head(self.log_id)
         if head is None:
             if self.anchors:
                 raise BundleError("链上没有该日志的锚定 / the chain holds no anchor of this log")

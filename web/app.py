@@ -8,7 +8,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from web import api_ballots, api_identity, chain_rpc, errors, owner_pages, pages, pages_identity
+from web import (
+    api_ballots,
+    api_disclosures,
+    api_identity,
+    chain_rpc,
+    errors,
+    owner_pages,
+    pages,
+    pages_identity,
+)
 from web.auth import IdentityRuntime
 from web.demo import seed_demo
 from web.services import Services
@@ -40,5 +49,6 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(pages.router)
     app.include_router(pages_identity.router)
     app.include_router(chain_rpc.router)
+    app.include_router(api_disclosures.router)
     owner_pages.install(app)
     return app

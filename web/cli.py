@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from web import cli_admin, cli_identity, cli_rules, cli_verify
+from web import cli_admin, cli_identity, cli_ledger, cli_rules, cli_verify
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_identity.register(sub)
     cli_verify.register(sub)
     cli_admin.register(sub)
+    cli_ledger.register(sub)
     return parser
 
 

@@ -18,6 +18,7 @@ from identity.dataintegrity import verify_signed_json
 from identity.errors import IdentityError
 from ledger.errors import LedgerError
 from voting.errors import VotingError
+from web import cli_ledger
 from web.record import check_record
 
 
@@ -102,3 +103,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ballot.add_argument("--data", help="data folder of a stopped server's embedded chain")
     ballot.add_argument("--committee", help="the owners' committee DID that must have signed")
     ballot.set_defaults(func=run_verify_ballot)
+    cli_ledger.register_verify(kinds)

@@ -1,0 +1,514 @@
+"""Public disclosures of a community: the JSON API, the bundle, witnesses, and the public page.
+
+Publishing, objecting, replying and reviewing are one call: ``POST …/disclosures/entries``
+with the entry signed on the caller's device. The caller must be signed in as the DID that
+signed it, and hold the role the entry needs in the community — ``committee`` or
+``propertyManager`` for disclosures and replies, ``owner`` for objections and reviews (roles
+come from verified credentials, `web.auth`). Everything else is public: entries with their
+质疑 threads, checkpoints with their cosigners, proofs, and the whole bundle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contracts.errors import ChainError
+from identity.registry import get_community
+from identity.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
+from ledger.bundle_export import ChainAnchors, export_bundle
+from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup, BallotRef
+from ledger.disclosure.entries import OBJECTION, REVIEW
+from ledger.disclosure.errors import ApprovalError, AuthorityError
+from ledger.disclosure.fields import yuan
+from ledger.disclosure.kinds import KIND_NAMES, Kind
+from ledger.disclosure_service import (
+    DisclosureLogs,
+    EntryView,
+    Policy,
+    approved_from_store,
+    disclosure_origin,
+)
+from ledger.errors import LogNotFoundError
+from ledger.records import LogRef, StoredCheckpoint
+from ledger.store import LogStore
+from voting.matters import Matter
+from voting.models import Ballot
+from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
+from web.deps import ServicesDep, SessionDep
+from web.errors import ApiError
+from web.services import Services
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+PREFIX = "/api/communities/{slug}/disclosures"
+MAX_PAGE = 200
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+class CosignerPublic(BaseModel):
+    witness: str
+    vkey: str
+    timestamp: int
+
+
+class CheckpointPublic(BaseModel):
+    size: int
+    root: str  # hex; the note carries it in base64 as C2SP tlog-checkpoint says
+    note: str
+    cosigners: list[CosignerPublic]
+
+
+class WitnessPublic(BaseModel):
+    vkey: str
+    name: str
+    role: str
+
+
+class PublisherPublic(BaseModel):
+    did: str
+    role: str
+
+
+class LogPublic(BaseModel):
+    origin: str
+    log_id: str
+    log_key: str | None
+    size: int
+    anchored_size: int | None  # None when the chain cannot be reached
+    checkpoint: CheckpointPublic | None
+    publishers: list[PublisherPublic]
+    witnesses: list[WitnessPublic]
+
+
+class EntryPublic(BaseModel):
+    index: int
+    leaf_hash: str
+    type: str
+    signer: str
+    kind: str | None
+    period: str | None
+    anchored: bool
+    entry: dict[str, Any]
+    thread: list[EntryPublic] = Field(default_factory=list)
+
+
+class AppendedPublic(BaseModel):
+    index: int
+    leaf_hash: str
+    checkpoint: str
+
+
+class InclusionPublic(BaseModel):
+    index: int
+    size: int
+    leaf_hash: str
+    root: str
+    proof: list[str]
+
+
+class ConsistencyPublic(BaseModel):
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+class WitnessCreate(BaseModel):
+    vkey: str = Field(max_length=512)
+    role: Literal["committee", "street_office"]
+
+
+class CosignatureCreate(BaseModel):
+    line: str = Field(max_length=512)
+    vkey: str | None = Field(default=None, max_length=512)
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+def _log(session: Session, services: Services, slug: str, *, create: bool = False) -> LogRef:
+    get_community(session, slug)
+    logs = DisclosureLogs(session)
+    origin = disclosure_origin(services.public_host, slug)
+    return logs.ensure(origin) if create else logs.get(origin)
+
+
+def approved_spending(session: Session, services: Services, slug: str) -> ApprovedSpendingLookup:
+    """What a cited ballot approved: the ballot must be this community's, closed, passed, on
+    matter 5; the amount and the outcome are read from the ballot's own signed log."""
+
+    def lookup(ref: BallotRef) -> ApprovedSpending | None:
+        ballot = session.scalar(select(Ballot).where(Ballot.log_origin == ref.ballot))
+        if ballot is None or ballot.community_slug != slug:
+            return None
+        if ballot.status != "closed":
+            raise ApprovalError("所引表决尚未结束", f"the cited ballot {ref.ballot} is not closed")
+        approved = approved_from_store(
+            LogStore(session),
+            ref,
+            verify=services.verify_signed,
+            committee={services.committee_key.did.value},
+        )
+        result = ballot.result or {}
+        if approved is not None and (
+            ballot.matter != Matter.USE_MAINTENANCE_FUND or result.get("passed") is not True
+        ):
+            raise ApprovalError("表决记录与日志不符", "the ballot's row disagrees with its log")
+        return approved
+
+    return lookup
+
+
+def _policy(session: Session, services: Services, slug: str, principal: Principal) -> Policy:
+    roles = principal.roles_in(slug)
+
+    def publisher_role(did: str) -> str | None:
+        if did != principal.did:
+            return None
+        if COMMITTEE in roles:
+            return "committee"
+        return "property_manager" if PROPERTY_MANAGER in roles else None
+
+    return Policy(
+        approved=approved_spending(session, services, slug),
+        is_resident=lambda did: did == principal.did and OWNER in roles,
+        publisher_role=publisher_role,
+        verify=vote_verifier(session, services.verify_signed),  # refuses keys reported lost
+    )
+
+
+def _anchored_size(services: Services, store: LogStore, log: LogRef) -> int | None:
+    try:
+        return services.anchorer.anchored_size(log)
+    except ChainError:
+        return None
+
+
+def _checkpoint(stored: StoredCheckpoint) -> CheckpointPublic:
+    return CheckpointPublic(
+        size=stored.checkpoint.size,
+        root=stored.checkpoint.root.hex(),
+        note=stored.note,
+        cosigners=[
+            CosignerPublic(witness=c.witness, vkey=c.vkey, timestamp=c.timestamp)
+            for c in stored.cosignatures
+        ],
+    )
+
+
+def _entry(view: EntryView, anchored: int | None) -> EntryPublic:
+    return EntryPublic(
+        index=view.index,
+        leaf_hash=view.leaf_hash.hex(),
+        type=view.type,
+        signer=view.signer,
+        kind=view.kind,
+        period=view.period,
+        anchored=anchored is not None and view.index < anchored,
+        entry=view.doc,
+        thread=[_entry(t, anchored) for t in view.thread],
+    )
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+@router.get(PREFIX, response_model=LogPublic)
+def log_info(slug: str, session: SessionDep, services: ServicesDep) -> LogPublic:
+    log = _log(session, services, slug)
+    logs = DisclosureLogs(session)
+    latest = logs.store.latest_checkpoint(log)
+    return LogPublic(
+        origin=log.origin,
+        log_id=log.log_id.hex(),
+        log_key=logs.store.log_key(log),
+        size=logs.store.size(log),
+        anchored_size=_anchored_size(services, logs.store, log),
+        checkpoint=_checkpoint(latest) if latest else None,
+        publishers=[PublisherPublic(did=d, role=r) for d, r in logs.publishers(log)],
+        witnesses=[WitnessPublic(**w.__dict__) for w in logs.witnesses(log)],
+    )
+
+
+@router.get(PREFIX + "/entries", response_model=list[EntryPublic])
+def entries(
+    slug: str,
+    session: SessionDep,
+    services: ServicesDep,
+    start: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    type: Literal["Disclosure", "Objection", "ObjectionReply", "ObjectionReview"] = "Disclosure",
+    kind: Kind | None = None,
+) -> list[EntryPublic]:
+    """Entries from ``start`` on; disclosures come with their objections, replies, reviews."""
+    log = _log(session, services, slug)
+    logs = DisclosureLogs(session)
+    anchored = _anchored_size(services, logs.store, log)
+    views = logs.listing(
+        log, start=start, limit=limit, types=(type,), kind=kind.value if kind else None
+    )
+    return [_entry(v, anchored) for v in views]
+
+
+@router.get(PREFIX + "/entries/{index}", response_model=EntryPublic)
+def entry(slug: str, index: int, session: SessionDep, services: ServicesDep) -> EntryPublic:
+    log = _log(session, services, slug)
+    logs = DisclosureLogs(session)
+    return _entry(logs.view(log, index), _anchored_size(services, logs.store, log))
+
+
+@router.post(PREFIX + "/entries", response_model=AppendedPublic, status_code=201)
+def append(
+    slug: str, doc: dict[str, Any], services: ServicesDep, principal: SignedInDep
+) -> AppendedPublic:
+    """Append a signed entry (disclosure, objection, reply or review); refused whole if any
+    check fails."""
+    named = doc.get("objector") if doc.get("type") in (OBJECTION, REVIEW) else doc.get("publisher")
+    if named != principal.did:
+        raise ApiError(
+            403,
+            "条目须由当前登录的 DID 签名",
+            "the entry must name and be signed by the DID you signed in with",
+        )
+    try:
+        with services.db.session() as session:
+            log = _log(session, services, slug, create=True)
+            appended = DisclosureLogs(session).append(
+                log,
+                doc,
+                policy=_policy(session, services, slug, principal),
+                signer=services.log_signer(log),
+            )
+    except AuthorityError as exc:
+        raise ApiError(403, exc.zh, exc.en) from exc
+    return AppendedPublic(
+        index=appended.index, leaf_hash=appended.leaf_hash.hex(), checkpoint=appended.checkpoint
+    )
+
+
+@router.get(PREFIX + "/checkpoint", response_model=CheckpointPublic)
+def latest_checkpoint(slug: str, session: SessionDep, services: ServicesDep) -> CheckpointPublic:
+    log = _log(session, services, slug)
+    latest = LogStore(session).latest_checkpoint(log)
+    if latest is None:
+        raise ApiError(404, "尚无检查点", "no checkpoint yet")
+    return _checkpoint(latest)
+
+
+@router.get(PREFIX + "/checkpoint/note", response_class=PlainTextResponse)
+def latest_note(slug: str, session: SessionDep, services: ServicesDep) -> str:
+    """The latest checkpoint as a C2SP signed note, for witnesses' tools."""
+    return latest_checkpoint(slug, session, services).note
+
+
+@router.get(PREFIX + "/checkpoints", response_model=list[CheckpointPublic])
+def checkpoints(
+    slug: str,
+    session: SessionDep,
+    services: ServicesDep,
+    after: int = Query(-1, ge=-1),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+) -> list[CheckpointPublic]:
+    log = _log(session, services, slug)
+    stored = [c for c in LogStore(session).checkpoints(log) if c.checkpoint.size > after]
+    return [_checkpoint(c) for c in stored[:limit]]
+
+
+@router.post(
+    PREFIX + "/checkpoints/{size}/cosignatures", response_model=CheckpointPublic, status_code=201
+)
+def add_cosignature(
+    slug: str, size: int, body: CosignatureCreate, services: ServicesDep
+) -> CheckpointPublic:
+    """A witness's cosignature/v1 line; the signature by a registered witness key is what
+    authorises it."""
+    with services.db.session() as session:
+        log = _log(session, services, slug)
+        return _checkpoint(DisclosureLogs(session).cosign(log, size, body.line, body.vkey))
+
+
+@router.get(PREFIX + "/witnesses", response_model=list[WitnessPublic])
+def witnesses(slug: str, session: SessionDep, services: ServicesDep) -> list[WitnessPublic]:
+    log = _log(session, services, slug)
+    return [WitnessPublic(**w.__dict__) for w in DisclosureLogs(session).witnesses(log)]
+
+
+@router.post(PREFIX + "/witnesses", response_model=WitnessPublic, status_code=201)
+def add_witness(
+    slug: str, body: WitnessCreate, services: ServicesDep, _: CommitteeOrOperatorDep
+) -> WitnessPublic:
+    """Register a witness key: the committee's own, or (by the operator, who stands for the
+    street office) the street office's."""
+    with services.db.session() as session:
+        log = _log(session, services, slug, create=True)
+        return WitnessPublic(
+            **DisclosureLogs(session).add_witness(log, body.vkey, body.role).__dict__
+        )
+
+
+@router.get(PREFIX + "/proofs/inclusion", response_model=InclusionPublic)
+def inclusion(
+    slug: str,
+    session: SessionDep,
+    services: ServicesDep,
+    index: int = Query(ge=0),
+    size: int | None = Query(None, ge=1),
+) -> InclusionPublic:
+    """PATH(index, D[size]) (RFC 9162 §2.1.3.1), the current size by default."""
+    log = _log(session, services, slug)
+    store = LogStore(session)
+    size = store.size(log) if size is None else size
+    return InclusionPublic(
+        index=index,
+        size=size,
+        leaf_hash=store.entry(log, index).leaf_hash.hex(),
+        root=store.root(log, size).hex(),
+        proof=[p.hex() for p in store.inclusion_proof(log, index, size)],
+    )
+
+
+@router.get(PREFIX + "/proofs/consistency", response_model=ConsistencyPublic)
+def consistency(
+    slug: str,
+    session: SessionDep,
+    services: ServicesDep,
+    old: int = Query(ge=1),
+    new: int | None = Query(None, ge=1),
+) -> ConsistencyPublic:
+    """PROOF(old, D[new]) (RFC 9162 §2.1.4.1), to the current size by default."""
+    log = _log(session, services, slug)
+    store = LogStore(session)
+    new = store.size(log) if new is None else new
+    return ConsistencyPublic(
+        old_size=old,
+        new_size=new,
+        old_root=store.root(log, old).hex(),
+        new_root=store.root(log, new).hex(),
+        proof=[p.hex() for p in store.consistency_proof(log, old, new)],
+    )
+
+
+def chain_anchors(services: Services, log: LogRef) -> ChainAnchors | None:
+    """The chain's anchors of ``log``; anchors None when the chain cannot be read now."""
+    try:
+        chain_id = services.chain.chain_id
+    except ChainError:
+        return None
+    try:
+        anchors = services.anchor.anchored(log.log_id)
+    except ChainError:
+        return ChainAnchors(chain_id, services.anchor.address, None)
+    return ChainAnchors(chain_id, services.anchor.address, anchors)
+
+
+def bundle_lines(services: Services, slug: str) -> Iterator[str]:
+    """The community's bundle, read in its own database session (it outlives the request's)."""
+    with services.db.session() as session:
+        log = _log(session, services, slug)
+        yield from export_bundle(
+            session,
+            log.origin,
+            chain=chain_anchors(services, log),
+            committee=[services.committee_key.did.value],
+        )
+
+
+@router.get(PREFIX + "/bundle")
+def bundle(slug: str, session: SessionDep, services: ServicesDep) -> StreamingResponse:
+    """The whole log for `gongzhi verify ledger`, as JSON lines (streamed)."""
+    _log(session, services, slug)  # a clear 404/400 before the stream starts
+    return StreamingResponse(
+        (line.encode() for line in bundle_lines(services, slug)),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-disclosures.jsonl"'},
+    )
+
+
+# --- the public page ------------------------------------------------------------------------
+
+
+def _summary(view: EntryView) -> dict[str, Any]:
+    """What the page shows of a disclosure: the figures that matter, as yuan."""
+    body = view.doc.get("body", {})
+    money = {
+        "IncomeExpense": [
+            ("期初", "openingFen"),
+            ("收入", "totalIncomeFen"),
+            ("支出", "totalExpenseFen"),
+            ("期末", "closingFen"),
+        ],
+        "MaintenanceFund": [
+            ("期初", "openingFen"),
+            ("交存", "depositsFen"),
+            ("增值收益", "interestFen"),
+            ("使用", "totalSpendingFen"),
+            ("期末", "closingFen"),
+        ],
+        "CommonAreaIncome": [
+            ("收入", "totalIncomeFen"),
+            ("成本", "totalCostFen"),
+            ("业主分享", "ownersShareFen"),
+            ("期末", "closingFen"),
+        ],
+    }.get(view.kind or "", [])
+    figures = [(label, yuan(body[key])) for label, key in money if isinstance(body.get(key), int)]
+    if view.kind == "FeeStandard":
+        figures = [(i["item"], yuan(i["standardFen"])) for i in body.get("items", [])]
+    title = body.get("title") or body.get("account") or body.get("provider") or ""
+    return {"title": title, "figures": figures, "period": view.period}
+
+
+@router.get("/c/{slug}/disclosures", response_class=HTMLResponse)
+def disclosures_page(
+    slug: str, request: Request, session: SessionDep, services: ServicesDep
+) -> Response:
+    community = get_community(session, slug)
+    logs = DisclosureLogs(session)
+    origin = disclosure_origin(services.public_host, slug)
+    views: list[EntryView] = []
+    anchored = size = None
+    try:
+        log: LogRef | None = logs.get(origin)
+    except LogNotFoundError:  # nothing published yet: an empty page, not an error
+        log = None
+    if log is not None:
+        size = logs.store.size(log)
+        anchored = _anchored_size(services, logs.store, log)
+        views = logs.listing(log, start=max(0, size - MAX_PAGE), limit=MAX_PAGE)[::-1]
+    items = [
+        {
+            "v": v,
+            "s": _summary(v),
+            "kind": KIND_NAMES.get(Kind(v.kind), v.kind) if v.kind else "",
+            "anchored": anchored is not None and v.index < anchored,
+            "objections": len(v.thread),
+            "answered": sum(
+                1 for o in v.thread if any(t.type == "ObjectionReply" for t in o.thread)
+            ),
+        }
+        for v in views
+    ]
+    return templates.TemplateResponse(
+        request,
+        "disclosures.html",
+        {
+            "community": community,
+            "items": items,
+            "size": size,
+            "anchored": anchored,
+            "origin": origin,
+            "slug": slug,
+        },
+    )
