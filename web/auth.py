@@ -40,7 +40,7 @@ from identity.didkey import Did, KeyType
 from identity.errors import IdentityError
 from identity.issuance import Issuers
 from identity.keys import KeyPair
-from identity.models import Community, Person
+from identity.models import Community, IssuedCredential, Person
 from identity.signin import COMMITTEE, Challenges, find_session
 from identity.trust import ChainCache
 from voting.ballots import get_ballot
@@ -143,14 +143,20 @@ class IdentityRuntime:
                 self._backfill(session, community, now)
 
     def _backfill(self, session: Session, community: Community, now: datetime) -> None:
+        # Only owners never issued anything: a credential the committee revoked stays revoked.
+        issued = select(IssuedCredential.person_id).where(
+            IssuedCredential.community_id == community.id,
+            IssuedCredential.person_id.is_not(None),
+        )
         people = session.scalars(
-            select(Person).where(Person.community_id == community.id, Person.did.is_not(None))
+            select(Person).where(
+                Person.community_id == community.id,
+                Person.did.is_not(None),
+                Person.id.not_in(issued),
+            )
         )
         for person in people:
-            has = issuance.active(
-                session, community=community, person=person, kinds=[issuance.OWNERSHIP]
-            )
-            if not has and issuance.held_units(session, person):
+            if issuance.held_units(session, person):
                 issuance.issue_ownership(
                     session, community=community, person=person, issuers=self.issuers, now=now
                 )

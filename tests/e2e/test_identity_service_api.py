@@ -23,7 +23,7 @@ from identity.didkey import KeyType
 from identity.keys import KeyPair
 from identity.models import AuthSession, EnrolmentCode, IssuedCredential, Person
 from identity.trust import verify_chain
-from tests.e2e.support import running, services_of, settings_for
+from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import (
     bearer,
     enrol,
@@ -440,3 +440,24 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(tmp_path: Path) -> Non
         assert ok.status_code == 200, ok.text
         replay = client.post("/api/auth/sign-in", json={"presentation": vp})
         assert replay.status_code == 401 and "used already" in replay.json()["error"]["en"]
+
+
+def test_demo_owners_get_credentials_once(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with running(settings, demo=True) as (client, app):
+        committee = committee_headers(app)
+        issued = client.get("/api/communities/xianxia-demo/credentials", headers=committee).json()
+        owners = [c for c in issued if c["kind"] == "ownership"]
+        assert len(owners) == len({c["subject"] for c in owners}) > 100
+        r = client.post(
+            "/api/communities/xianxia-demo/revocations",
+            json={"credential_id": owners[0]["id"], "reason": "suspended"},
+            headers=committee,
+        )
+        assert r.status_code == 200 and r.json()["revoked"]
+    with running(settings, demo=True) as (client, app):  # a restart issues nothing new
+        again = client.get(
+            "/api/communities/xianxia-demo/credentials", headers=committee_headers(app)
+        ).json()
+        assert [c["id"] for c in again if c["kind"] == "ownership"] == [c["id"] for c in owners]
+        assert [c["reason"] for c in again if c["id"] == owners[0]["id"]] == ["suspended"]
