@@ -264,7 +264,9 @@ def open_session(
     now: datetime,
     ttl: timedelta = SESSION_TTL,
 ) -> tuple[str, AuthSession]:
-    """A new session for the signed-in DID; the token is returned once and stored hashed."""
+    """A new session for the signed-in DID; the token is returned once and stored hashed.
+    Sessions that expired a day ago or more are purged on the way."""
+    session.execute(delete(AuthSession).where(AuthSession.expires_at < now - timedelta(days=1)))
     token = secrets.token_urlsafe(32)
     row = AuthSession(
         token_hash=token_hash(token),
