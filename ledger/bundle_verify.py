@@ -384,7 +384,7 @@ class _Verifier:
             witnesses=self.witnesses,
         )
         cp = opened.checkpoint
-        if cp.size != size or cp.root != self.tree.root():
+        if cp.size != size or cp.root.hex() != body.get("root") or cp.root != self.tree.root():
             raise BundleError(
                 f"检查点 {size} 的根与条目算出的不同 / checkpoint {size}'s root differs from "
                 "the root of the entries"
@@ -395,10 +395,11 @@ class _Verifier:
             )
             check_extends(self.last_cp, cp, proof)
         stated = {
-            (str(c.get("witness")), c.get("timestamp"))
+            (str(c.get("witness")), str(c.get("vkey")), c.get("timestamp"))
             for c in _list(body.get("cosigners"), "cosigners")
         }
-        verified = {(c.name, c.timestamp) for c in opened.cosignatures}
+        vkeys = {(w.name, w.key_id): w.vkey for w in self.witnesses}
+        verified = {(c.name, vkeys[(c.name, c.key_id)], c.timestamp) for c in opened.cosignatures}
         if stated != verified:
             raise BundleError(
                 f"检查点 {size} 所列联署人与有效签名不符 / checkpoint {size}'s listed cosigners "

@@ -363,6 +363,7 @@ def bundle_lines(entries: Iterable[bytes], size: int, every: int) -> Iterator[st
         if tree.size % every == 0 or tree.size == size:
             note = sign_checkpoint(Checkpoint(ORIGIN, tree.size, tree.root()), signer)
             checkpoints += 1
-            yield json.dumps({"checkpoint": {"size": tree.size, "note": note, "cosigners": []}})
+            cp = {"size": tree.size, "root": tree.root().hex(), "note": note, "cosigners": []}
+            yield json.dumps({"checkpoint": cp})
     end = {"entries": size, "checkpoints": checkpoints, "anchors": None, "ballots": 0}
     yield json.dumps({"end": end})

@@ -158,7 +158,9 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
         "checkpoint dropped": [ln for i, ln in enumerate(lines) if i != at["checkpoint"][-1]],
         "cosigner claimed": edit(
             at["checkpoint"][0],
-            lambda o: o["checkpoint"]["cosigners"].append({"witness": "x", "timestamp": 1}),
+            lambda o: o["checkpoint"]["cosigners"].append(
+                {"witness": "x", "vkey": "x", "timestamp": 1}
+            ),
         ),
         "checkpoint note edited": edit(
             at["checkpoint"][2],
