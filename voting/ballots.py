@@ -59,8 +59,11 @@ class Receipt:
     checkpoint: str
 
 
-def census_entries(session: Session, community: Community) -> list[dict[str, Any]]:
-    """The public census: one row per voting person, with DID, units and area — nothing personal.
+def census_entries(
+    session: Session, community: Community
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The public census — one row per voting person, with DID, units and area, nothing
+    personal — and, aligned with it, the person ids (kept server-side only).
 
     Voter keys are stable within one ballot ("V0001"…, in unit order) and reveal no identity.
     """
@@ -84,7 +87,7 @@ def census_entries(session: Session, community: Community) -> list[dict[str, Any
     census = Census.of(units)
     dids = {f"p{p.id}": p.did for _, p in rows}
     ordered = sorted(census.voters.values(), key=lambda v: v.unit_ids[0])
-    return [
+    public = [
         {
             "voter": f"V{i:04d}",
             "did": dids[v.holder],
@@ -94,6 +97,7 @@ def census_entries(session: Session, community: Community) -> list[dict[str, Any
         }
         for i, v in enumerate(ordered, start=1)
     ]
+    return public, [int(v.holder[1:]) for v in ordered]
 
 
 def census_root(entries: list[dict[str, Any]]) -> bytes:
@@ -172,7 +176,7 @@ def open_ballot(
         raise BallotError("表决事项说明不能为空", "the text of the matter must not be empty")
     if _aware(closes_at) <= _aware(opens_at):
         raise BallotError("截止时间须晚于开始时间", "the ballot must close after it opens")
-    entries = census_entries(session, community)
+    entries, person_ids = census_entries(session, community)
     root = census_root(entries)
     total = census_of(entries).total
     ballot = Ballot(
@@ -190,11 +194,12 @@ def open_ballot(
     session.add(ballot)
     session.flush()
     ballot.log_origin = box_origin(public_host, community.slug, ballot.id)
-    for e in entries:
+    for e, person_id in zip(entries, person_ids, strict=True):
         session.add(
             CensusVoter(
                 ballot_id=ballot.id,
                 voter=e["voter"],
+                person_id=person_id,
                 did=e["did"],
                 area_centi=Area.parse(e["area"]).hundredths,
                 units=e["units"],
@@ -236,6 +241,7 @@ def cast_vote(
     store: LogStore,
     verify: VerifySigned,
     checkpoint: Callable[[LogRef], str],
+    sign: SignJson,
     ballot_id: int,
     vote: Mapping[str, Any],
     now: datetime | None = None,
@@ -258,11 +264,11 @@ def cast_vote(
     voter = session.scalar(
         select(CensusVoter).where(CensusVoter.ballot_id == ballot.id, CensusVoter.did == signer)
     )
+    log = store.get_log(ballot.log_origin)
     if voter is None:
-        raise BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
+        voter = _rekey(session, store=store, sign=sign, ballot=ballot, log=log, did=signer)
     if voter.cast_index is not None:
         raise BallotError("您已投过票，不能重复投票", "you have already voted")
-    log = store.get_log(ballot.log_origin)
     data = canonical(dict(vote))
     index = store.append(log, [data])
     # The conditional update is what makes "one person, one vote" hold under concurrency.
@@ -283,6 +289,56 @@ def cast_vote(
         leaf_hash=leaf_hash(data).hex(),
         checkpoint=checkpoint(log),
     )
+
+
+def _rekey(
+    session: Session, *, store: LogStore, sign: SignJson, ballot: Ballot, log: LogRef, did: str
+) -> CensusVoter:
+    """A census member who enrolled, or re-enrolled after losing a phone, since the ballot
+    opened votes with a DID the frozen census does not name. The committee re-checked that
+    owner when binding the new DID, so it attests the change publicly in the box (a signed
+    `VoterKeyChanged` entry that every verifier applies) before the vote is appended. The
+    old key, if any, can no longer vote in this ballot; a vote it already cast stays."""
+    person = session.scalar(select(Person).where(Person.did == did))
+    voter = (
+        None
+        if person is None
+        else session.scalar(
+            select(CensusVoter).where(
+                CensusVoter.ballot_id == ballot.id, CensusVoter.person_id == person.id
+            )
+        )
+    )
+    if voter is None:
+        raise BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
+    if voter.cast_index is not None:
+        raise BallotError("您已投过票，不能重复投票", "you have already voted")
+    old = voter.did
+    # Conditional, so two racing casts cannot both re-key (the second finds the DID changed).
+    changed = session.execute(
+        update(CensusVoter)
+        .where(
+            CensusVoter.ballot_id == ballot.id,
+            CensusVoter.voter == voter.voter,
+            CensusVoter.cast_index.is_(None),
+            CensusVoter.did.is_(None) if old is None else CensusVoter.did == old,
+        )
+        .values(did=did)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise BallotError("名册正在更新，请重试", "the census is being updated; please retry")
+    notice = sign(
+        {
+            "type": "VoterKeyChanged",
+            "ballot": ballot.log_origin,
+            "voter": voter.voter,
+            "oldDid": old,
+            "newDid": did,
+        }
+    )
+    store.append(log, [canonical(notice)])
+    session.refresh(voter)
+    return voter
 
 
 def decide(matter: int, entries: list[dict[str, Any]], votes: Mapping[str, str]) -> Outcome:

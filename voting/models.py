@@ -40,6 +40,7 @@ class CensusVoter(VotingBase):
     __tablename__ = "census_voter"
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"), primary_key=True)
     voter: Mapped[str] = mapped_column(String(32), primary_key=True)  # census key, e.g. "V0017"
+    person_id: Mapped[int] = mapped_column(Integer, index=True)  # server-side only, never public
     did: Mapped[str | None] = mapped_column(String(200), index=True)
     area_centi: Mapped[int] = mapped_column(BigInteger)
     units: Mapped[list[str]] = mapped_column(JSON)

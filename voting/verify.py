@@ -70,6 +70,8 @@ def verify_record(
         f"census of {len(voters)} voting persons matches its root",
     )
     by_did = {v["did"]: v["voter"] for v in voters if v["did"]}
+    did_of = {v["voter"]: v["did"] for v in voters}
+    rekeyed = 0
     votes: dict[str, str] = {}
     closed: dict[str, Any] | None = None
     result: dict[str, Any] | None = None
@@ -87,6 +89,23 @@ def verify_record(
             if key in votes:
                 raise _fail(f"第 {i} 条：重复投票", f"entry {i}: a second vote by {key}")
             votes[key] = entry["choice"]
+        elif kind == "VoterKeyChanged" and closed is None:
+            if verify_signed(entry) != committee:
+                raise _fail(
+                    f"第 {i} 条：换钥条目不是业委会签名",
+                    f"entry {i}: VoterKeyChanged not signed by the committee",
+                )
+            key, old, new = entry.get("voter"), entry.get("oldDid"), entry.get("newDid")
+            if key not in did_of or did_of[key] != old or key in votes or new in by_did:
+                raise _fail(
+                    f"第 {i} 条：换钥条目与名册不符",
+                    f"entry {i}: VoterKeyChanged does not "
+                    "fit the census (unknown voter, wrong old key, already voted or key in use)",
+                )
+            by_did.pop(old, None)
+            by_did[new] = key
+            did_of[key] = new
+            rekeyed += 1
         elif kind == "BallotClosed" and closed is None:
             if verify_signed(entry) != committee:
                 raise _fail("截止条目签名人不是业委会", "BallotClosed not signed by the committee")

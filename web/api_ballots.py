@@ -208,6 +208,7 @@ def cast(
         store=store,
         verify=vote_verifier(session, services.verify_signed),
         checkpoint=lambda log: store.sign_checkpoint(log, services.log_signer(log)),
+        sign=services.sign_as_committee,
         ballot_id=ballot_id,
         vote=vote,
     )

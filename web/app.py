@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from web import (
     api_ballots,
+    api_committee,
     api_disclosures,
     api_identity,
     chain_rpc,
@@ -45,6 +46,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.state.identity = identity
     errors.install(app)
     app.include_router(api_ballots.router)
+    app.include_router(api_committee.router)
     app.include_router(api_identity.router)
     app.include_router(pages.router)
     app.include_router(pages_identity.router)

@@ -83,6 +83,7 @@ def demo_vote(
                 store=store,
                 verify=services.verify_signed,
                 checkpoint=lambda log: store.sign_checkpoint(log, services.log_signer(log)),
+                sign=services.sign_as_committee,
                 ballot_id=ballot_id,
                 vote=vote,
             )

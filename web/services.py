@@ -73,10 +73,6 @@ class Services:
         )
 
     @property
-    def committee_token(self) -> str:
-        return self.settings.secret_file("committee.token").hex()
-
-    @property
     def public_host(self) -> str:
         """The origin prefix of every log: the public address without its scheme."""
         return self.settings.public_url.split("://", 1)[-1].rstrip("/")
