@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.errors import ChainError
@@ -25,7 +26,27 @@ class ApiError(Exception):
         self.status, self.zh, self.en = status, zh, en
 
 
-def _body(zh: str, en: str, status: int) -> JSONResponse:
+_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>出错了 · 共治</title>
+<style>body{{font:20px/1.6 system-ui,sans-serif;margin:0;background:#f6f5f1}}
+header{{background:#8b1a1a;color:#fff;padding:12px 16px;font-size:22px}}
+main{{max-width:720px;margin:0 auto;padding:16px}}.card{{background:#fff;border-radius:12px;
+padding:16px}}a{{display:block;text-align:center;font-size:22px;padding:14px;margin-top:16px;
+background:#8b1a1a;color:#fff;border-radius:10px;text-decoration:none}}
+.en{{color:#555;font-size:17px}}</style></head><body><header>共治</header><main>
+<div class="card"><p>{zh}</p><p class="en" lang="en">{en}</p><a href="/">返回首页</a></div>
+</main></body></html>"""
+
+
+def _body(zh: str, en: str, status: int, request: Request | None = None) -> Response:
+    """JSON for API clients; a readable page for a person whose browser asked for a page."""
+    wants_page = (
+        request is not None
+        and not request.url.path.startswith(("/api/", "/chain/"))
+        and "text/html" in request.headers.get("accept", "")
+    )
+    if wants_page:
+        return HTMLResponse(_PAGE.format(zh=html.escape(zh), en=html.escape(en)), status)
     return JSONResponse(
         {"error": {"zh": zh, "en": en, "message": f"{zh} / {en}"}}, status_code=status
     )
@@ -38,42 +59,49 @@ def _split(message: str) -> tuple[str, str]:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return _body(exc.zh, exc.en, exc.status)
+    async def _api(request: Request, exc: ApiError) -> Response:
+        return _body(exc.zh, exc.en, exc.status, request=request)
 
     @app.exception_handler(VotingError)
-    async def _voting(_: Request, exc: VotingError) -> JSONResponse:
+    async def _voting(request: Request, exc: VotingError) -> Response:
         where = f"{exc.where}: " if exc.where else ""
         name = type(exc).__name__
         status = 404 if name.endswith("NotFound") else 409 if name.startswith("Ballot") else 400
-        return _body(where + exc.zh, where + exc.en, status)
+        return _body(where + exc.zh, where + exc.en, status, request=request)
 
     @app.exception_handler(IdentityError)
     @app.exception_handler(LedgerError)
-    async def _domain(_: Request, exc: Exception) -> JSONResponse:
-        return _body(*_split(str(exc)), 400)
+    async def _domain(request: Request, exc: Exception) -> Response:
+        return _body(*_split(str(exc)), 400, request=request)
 
     @app.exception_handler(ChainError)
-    async def _chain(_: Request, exc: ChainError) -> JSONResponse:
-        return _body(*_split(str(exc)), 503)
+    async def _chain(request: Request, exc: ChainError) -> Response:
+        return _body(*_split(str(exc)), 503, request=request)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         msg = first.get("msg", "invalid request")
-        return _body(f"请求内容有误：{where} {msg}", f"invalid request: {where} {msg}", 422)
+        return _body(
+            f"请求内容有误：{where} {msg}", f"invalid request: {where} {msg}", 422, request=request
+        )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return _body("找不到该页面或资源", "not found", 404)
+            return _body("找不到该页面或资源", "not found", 404, request=request)
         if exc.status_code == 405:
-            return _body("不支持该请求方法", "method not allowed", 405)
-        return _body("请求无法处理", str(exc.detail), exc.status_code)
+            return _body("不支持该请求方法", "method not allowed", 405, request=request)
+        return _body("请求无法处理", str(exc.detail), exc.status_code, request=request)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # A bug of ours: say so plainly without leaking internals; the log keeps the type only.
         log.error("unexpected error %s", type(exc).__name__, exc_info=exc)
-        return _body("服务器内部错误，请稍后再试", "internal error, please try again later", 500)
+        return _body(
+            "服务器内部错误，请稍后再试",
+            "internal error, please try again later",
+            500,
+            request=request,
+        )

@@ -213,3 +213,15 @@ def test_bad_votes_are_refused_clearly(tmp_path: Path) -> None:
         )
         p = client.get(f"/api/ballots/{ballot['id']}").json()["participation"]
         assert p["voted"]["headcount"] == 0
+
+
+def test_people_get_pages_and_clients_get_json(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with running(settings) as (client, _app):
+        page = client.get("/ballots/999", headers={"accept": "text/html,*/*"})
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "没有第 999 号表决" in page.text and "返回首页" in page.text
+        api = client.get("/api/ballots/999", headers={"accept": "text/html,*/*"})
+        assert api.status_code == 404 and api.json()["error"]["en"] == "no ballot 999"
+        lost = client.get("/no/such/page", headers={"accept": "text/html"})
+        assert lost.status_code == 404 and "找不到" in lost.text
