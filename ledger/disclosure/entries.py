@@ -225,6 +225,32 @@ def _plain(value: Any) -> bool:
     return True
 
 
+class _FloatSeen(Exception):
+    pass
+
+
+def _no_float(_text: str) -> Any:
+    raise _FloatSeen
+
+
+def _load(raw: bytes) -> Any:
+    """Parse an entry. The C parser is enough for what `is_canonical` then compares with its
+    own output (a duplicate key or any other variation cannot survive that comparison); a
+    number with a fraction, NaN or Infinity goes to the strict reader and the full check."""
+    try:
+        return json.loads(raw, parse_float=_no_float, parse_constant=_no_float)
+    except _FloatSeen:
+        pass
+    except RecursionError as exc:
+        raise SchemaError("条目嵌套过深", "entry nested too deeply") from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise SchemaError("条目不是合法的 JSON", f"entry is not valid JSON: {exc}") from exc
+    try:
+        return strict_loads(raw)
+    except IdentityError as exc:
+        raise SchemaError("条目不是合法的 JSON", f"entry is not valid JSON: {exc}") from exc
+
+
 @dataclass(frozen=True)
 class ReadEntry:
     """An entry as read from the log: the document, its typed form, and who signed it."""
@@ -244,10 +270,7 @@ def read_entry(raw: bytes, *, origin: str, verify: VerifySigned) -> ReadEntry:
         raise SchemaError(
             f"条目超过 {MAX_ENTRY_BYTES // 1024} KB", f"entry larger than {MAX_ENTRY_BYTES} bytes"
         )
-    try:
-        doc = strict_loads(raw)
-    except IdentityError as exc:
-        raise SchemaError("条目不是合法的 JSON", f"entry is not valid JSON: {exc}") from exc
+    doc = _load(raw)
     if not isinstance(doc, dict):
         raise SchemaError("条目必须是 JSON 对象", "an entry must be a JSON object")
     if not is_canonical(raw, doc):

@@ -194,3 +194,27 @@ def test_small_helpers() -> None:
     assert yuan(-123_456) == "-1,234.56元" and yuan(5) == "0.05元"
     with pytest.raises(SchemaError):
         fen(1e3, "x")
+
+
+def test_entry_bytes_that_are_not_exactly_canonical_are_refused() -> None:
+    doc = s.disclosure("IncomeExpense", s.income_expense())
+    raw = s.raw(doc)
+    duplicated = raw.replace(b'{"body":', b'{"body":{},"body":', 1)
+    nan = raw.replace(b'"openingFen":0', b'"openingFen":NaN', 1)
+    zero = raw.replace(b'"openingFen":0', b'"openingFen":0.0', 1)
+    exponent = raw.replace(b'"openingFen":0', b'"openingFen":1e2', 1)
+    decimal = raw.replace(b'"openingFen":0', b'"openingFen":12.5', 1)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    utf16 = raw.decode().encode("utf-16")
+    for bad, needle in [
+        (duplicated, "canonical"),
+        (nan, "not valid JSON"),
+        (zero, "canonical"),  # RFC 8785 writes 0
+        (exponent, "canonical"),  # and 100
+        (decimal, "integer number of fen"),  # canonical, but money is integer fen
+        (deep, "JSON"),
+        (utf16, "JSON"),
+        (b"\xff" + raw, "not valid JSON"),
+    ]:
+        with pytest.raises(SchemaError, match=needle):
+            read_entry(bad, origin=s.ORIGIN, verify=_verify)
