@@ -21,7 +21,6 @@ order (the tree, the accounts) runs in the calling process, in log order. Any fa
 from __future__ import annotations
 
 import base64
-import json
 import multiprocessing
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -50,6 +49,7 @@ from ledger.disclosure.entries import (
     ObjectionReply,
     ObjectionReview,
     read_entry,
+    safe_loads,
 )
 from ledger.disclosure.fields import yuan
 from ledger.disclosure.state import MemoryState
@@ -150,7 +150,7 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
     if not start.startswith('{"entry"'):
         return _Other(lineno, text, failed=False)
     try:
-        item = json.loads(text)["entry"]
+        item = safe_loads(text)["entry"]
         index, data, stated = item["index"], item["data"], item["leafHash"]
         if not isinstance(index, int) or not isinstance(data, str) or not isinstance(stated, str):
             raise BundleError("条目行的字段类型不对 / entry line has fields of the wrong type")
@@ -300,8 +300,8 @@ class _Verifier:
 
     def line(self, lineno: int, text: str) -> None:
         try:
-            obj = json.loads(text)
-        except ValueError as exc:
+            obj = safe_loads(text)
+        except LedgerError as exc:
             raise BundleError(f"第 {lineno} 行不是 JSON / line {lineno} is not JSON") from exc
         if not isinstance(obj, dict) or len(obj) != 1:
             raise BundleError(f"第 {lineno} 行格式不对 / line {lineno} is malformed")
@@ -575,8 +575,8 @@ def _list_of(value: object, what: str) -> list[object]:
 
 def read_header(first: str) -> dict[str, Any]:
     try:
-        header = json.loads(first)
-    except ValueError as exc:
+        header = safe_loads(first)
+    except LedgerError as exc:
         raise BundleUnreadable("第一行不是 JSON / the first line is not JSON") from exc
     if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
         raise BundleUnreadable(

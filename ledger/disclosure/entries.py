@@ -233,22 +233,40 @@ def _no_float(_text: str) -> Any:
     raise _FloatSeen
 
 
-def _load(raw: bytes) -> Any:
-    """Parse an entry. The C parser is enough for what `is_canonical` then compares with its
-    own output (a duplicate key or any other variation cannot survive that comparison); a
-    number with a fraction, NaN or Infinity goes to the strict reader and the full check."""
-    try:
-        return json.loads(raw, parse_float=_no_float, parse_constant=_no_float)
-    except _FloatSeen:
-        pass
-    except RecursionError as exc:
-        raise SchemaError("条目嵌套过深", "entry nested too deeply") from exc
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise SchemaError("条目不是合法的 JSON", f"entry is not valid JSON: {exc}") from exc
+_FAST_BRACKETS = 100  # at most this many "[" or "{" bounds the nesting depth the same way
+
+
+def safe_loads(raw: bytes | str) -> Any:
+    """Parse JSON without ever recursing deeply in C (a deep enough document crashes the
+    interpreter instead of raising). With few brackets the C reader is safe and fast; a
+    number with a fraction, NaN or Infinity, or many brackets, go to `identity.jcs.loads`,
+    which checks the depth first and refuses duplicate keys, NaN and Infinity.
+
+    The fast path keeps the last of duplicate keys: callers compare with the canonical form
+    (`is_canonical`), which no document with a duplicate key can match.
+    """
+    if isinstance(raw, bytes):
+        brackets = raw.count(b"[") + raw.count(b"{")
+    else:
+        brackets = raw.count("[") + raw.count("{")
+    if brackets <= _FAST_BRACKETS:
+        try:
+            return json.loads(raw, parse_float=_no_float, parse_constant=_no_float)
+        except _FloatSeen:
+            pass
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+            raise SchemaError("不是合法的 JSON", f"not valid JSON: {exc}") from exc
     try:
         return strict_loads(raw)
     except IdentityError as exc:
-        raise SchemaError("条目不是合法的 JSON", f"entry is not valid JSON: {exc}") from exc
+        raise SchemaError("不是合法的 JSON", f"not valid JSON: {exc}") from exc
+
+
+def _load(raw: bytes) -> Any:
+    try:
+        return safe_loads(raw)
+    except SchemaError as exc:
+        raise SchemaError(f"条目{exc.zh}", f"entry is {exc.en}") from exc
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,12 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
         "end count": edit(at["end"][0], lambda o: o["end"].update(entries=9)),
         "line after end": [*lines, lines[at["entry"][0]]],
         "not json": [*lines[:e3], "{", *lines[e3 + 1 :]],
+        "deeply nested": [*lines[:e3], "[" * 50_000 + "]" * 50_000, *lines[e3 + 1 :]],
+        "deeply nested entry": [
+            *lines[:e3],
+            '{"entry":' + "[" * 50_000 + "]" * 50_000 + "}",
+            *lines[e3 + 1 :],
+        ],
     }
 
 
