@@ -10,6 +10,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from identity.models import IdentityBase
+from ledger import disclosure_models  # noqa: F401  (its tables join LedgerBase.metadata)
 from ledger.models import LedgerBase
 from voting.models import VotingBase
 
@@ -43,8 +44,10 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
-        for metadata in METADATA:
-            metadata.create_all(self.engine)
+        """Bring the schema to the newest migration (creating it on an empty database)."""
+        from web.migrate import upgrade  # imported late: web.migrations imports this module
+
+        upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
