@@ -62,7 +62,7 @@ class Services:
         return cls(
             settings=settings,
             db=db,
-            cipher=PiiCipher(settings.secret_file("pii.key")),
+            cipher=PiiCipher(settings.personal_data_key()),
             log_seed=settings.secret_file("log.key"),
             committee_key=KeyPair.from_private_bytes(
                 KeyType.ED25519, settings.secret_file("committee.key")

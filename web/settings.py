@@ -8,6 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def _hex_key(value: str, name: str) -> bytes | None:
+    if not value.strip():
+        return None
+    try:
+        key = bytes.fromhex(value.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise SystemExit(f"{name} 应为64位十六进制 / {name} must be 64 hex digits (32 bytes)")
+    return key
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     data_dir: Path
@@ -19,6 +31,7 @@ class Settings:
     public_url: str
     anchor_every_entries: int
     anchor_every_seconds: float
+    pii_key: bytes | None  # GONGZHI_PII_KEY, 64 hex digits; else pii.key in the data folder
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -36,7 +49,12 @@ class Settings:
             public_url=e.get("GONGZHI_PUBLIC_URL", f"http://{host}:{port}"),
             anchor_every_entries=int(e.get("GONGZHI_ANCHOR_EVERY", "100")),
             anchor_every_seconds=float(e.get("GONGZHI_ANCHOR_SECONDS", "30")),
+            pii_key=_hex_key(e.get("GONGZHI_PII_KEY", ""), "GONGZHI_PII_KEY"),
         )
+
+    def personal_data_key(self) -> bytes:
+        """The key personal data is encrypted under: from the setting, else the data folder."""
+        return self.pii_key or self.secret_file("pii.key")
 
     def secret_file(self, name: str, size: int = 32) -> bytes:
         """A key kept in the data folder, generated on first use (mode 0600)."""
