@@ -361,11 +361,13 @@ class _Verifier:
                 )
             docs.append(doc)
         approved = approved_from_entries(ref, docs[0], docs[1])
+        signer = verify_signed_json(docs[1]).controller
         self.approvals[ref] = approved
         self.ballot_report.ok(
             f"表决“{approved.title}”（{ref.ballot}）已通过，"
-            f"批准使用维修资金 {yuan(approved.amount)}",
-            f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund",
+            f"批准使用维修资金 {yuan(approved.amount)}，业委会 {signer} 签名",
+            f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund "
+            f"(signed by the committee {signer})",
         )
 
     def checkpoint(self, body: Mapping[str, Any]) -> None:
@@ -493,7 +495,7 @@ class _Verifier:
         for w in self.witnesses:
             r.lines.append(
                 f"  · 见证 witness {w.name} [{self.witness_roles.get(w.name)}]: "
-                f"{self.cosigned[w.name]} 个检查点联署 checkpoints cosigned"
+                f"{self.cosigned[w.name]} 个检查点联署 checkpoints cosigned — {w.vkey}"
             )
         self._finish_anchors()
 

@@ -22,6 +22,7 @@ from identity.dataintegrity import verify_signed_json
 from identity.errors import IdentityError
 from identity.jcs import canonical
 from identity.jcs import loads as strict_loads
+from ledger.checkpoint import Checkpoint, add_signature_lines
 from ledger.disclosure.accounting import Balance, Effects, EntryInfo, check_entry
 from ledger.disclosure.approval import (
     ApprovedSpending,
@@ -55,9 +56,9 @@ from ledger.disclosure_models import (
 )
 from ledger.errors import LedgerError, LogNotFoundError, NoteError
 from ledger.merkle import leaf_hash
-from ledger.models import Log
+from ledger.models import Log, LogCheckpoint, LogCosignature, LogEntry
 from ledger.note_keys import CosignatureVerifier, Signer, parse_vkey
-from ledger.records import LogRef, StoredCheckpoint
+from ledger.records import LogRef, StoredCheckpoint, StoredCosignature
 from ledger.store import LogStore
 
 PURPOSE = "disclosures"
@@ -263,6 +264,30 @@ class DisclosureLogs:
                 errors.append(exc)
         raise errors[0]
 
+    def checkpoint_page(self, log: LogRef, *, after: int, limit: int) -> list[StoredCheckpoint]:
+        """Checkpoints of sizes above ``after``, oldest first, each with its cosignatures."""
+        rows = self.session.scalars(
+            select(LogCheckpoint)
+            .where(LogCheckpoint.log_pk == log.pk, LogCheckpoint.size > after)
+            .order_by(LogCheckpoint.size)
+            .limit(limit)
+        ).all()
+        cosigs: dict[int, list[LogCosignature]] = {row.id: [] for row in rows}
+        for c in self.session.scalars(
+            select(LogCosignature)
+            .where(LogCosignature.checkpoint_id.in_(list(cosigs)))
+            .order_by(LogCosignature.id)
+        ):
+            cosigs[c.checkpoint_id].append(c)
+        return [
+            StoredCheckpoint(
+                Checkpoint(log.origin, row.size, row.root),
+                add_signature_lines(row.note, [c.signature_line for c in cosigs[row.id]]),
+                tuple(StoredCosignature(c.witness, c.vkey, c.timestamp) for c in cosigs[row.id]),
+            )
+            for row in rows
+        ]
+
     # --- appending ---------------------------------------------------------------------------
 
     def _authorise(self, log: LogRef, read: ReadEntry, policy: Policy) -> None:
@@ -364,22 +389,31 @@ class DisclosureLogs:
     # --- reading -----------------------------------------------------------------------------
 
     def _load(self, log: LogRef, rows: Sequence[DisclosureIndex]) -> list[EntryView]:
-        out = []
-        for r in rows:
-            e = self.store.entry(log, r.idx)
-            out.append(
-                EntryView(
-                    index=r.idx,
-                    leaf_hash=r.leaf_hash,
-                    type=r.type,
-                    signer=r.signer,
-                    doc=strict_loads(e.data),
-                    kind=r.kind,
-                    period=r.period,
-                    target=r.target_idx,
+        """Views of indexed entries, their documents read in one query."""
+        if not rows:
+            return []
+        wanted = [r.idx for r in rows]
+        data: dict[int, bytes] = {
+            idx: blob
+            for idx, blob in self.session.execute(
+                select(LogEntry.idx, LogEntry.data).where(
+                    LogEntry.log_pk == log.pk, LogEntry.idx.in_(wanted)
                 )
             )
-        return out
+        }
+        return [
+            EntryView(
+                index=r.idx,
+                leaf_hash=r.leaf_hash,
+                type=r.type,
+                signer=r.signer,
+                doc=strict_loads(data[r.idx]),
+                kind=r.kind,
+                period=r.period,
+                target=r.target_idx,
+            )
+            for r in rows
+        ]
 
     def _threads(self, log: LogRef, views: list[EntryView]) -> None:
         """Attach to each disclosure its objections, and to each objection its replies and

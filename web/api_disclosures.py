@@ -322,8 +322,10 @@ def checkpoints(
     limit: int = Query(50, ge=1, le=MAX_PAGE),
 ) -> list[CheckpointPublic]:
     log = _log(session, services, slug)
-    stored = [c for c in LogStore(session).checkpoints(log) if c.checkpoint.size > after]
-    return [_checkpoint(c) for c in stored[:limit]]
+    return [
+        _checkpoint(c)
+        for c in DisclosureLogs(session).checkpoint_page(log, after=after, limit=limit)
+    ]
 
 
 @router.post(

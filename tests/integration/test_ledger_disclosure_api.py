@@ -227,6 +227,9 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
             line = cosign(note, origin=origin, log_verifier=log_verifier, cosigner=w)
             r = client.post(f"{API}/checkpoints/{size}/cosignatures", json={"line": line})
             assert r.status_code == 201, r.text
+        page = client.get(f"{API}/checkpoints", params={"after": size - 2, "limit": 5}).json()
+        assert [c["size"] for c in page] == [size - 1, size]
+        assert {c["witness"] for c in page[-1]["cosigners"]} == {committee_w.name, street_w.name}
         shown = client.get(f"{API}/checkpoint").json()
         assert {c["witness"] for c in shown["cosigners"]} == {committee_w.name, street_w.name}
         forged = cosign(
