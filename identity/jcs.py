@@ -30,15 +30,35 @@ def _too_deep() -> JcsError:
     return JcsError(f"JSON 嵌套超过 {MAX_DEPTH} 层 / JSON nested deeper than {MAX_DEPTH} levels")
 
 
-def _check_depth(obj: Any) -> None:
+_MAX_SAFE = 2**53 - 1
+# Key order: RFC 8785 sorts by UTF-16 code units, Python by code points; they agree unless a
+# key holds a character beyond the BMP, which therefore takes the library path.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _walk(obj: Any) -> bool:
+    """Check the nesting depth; say whether `obj` takes the fast path (no floats, safe ints,
+    BMP-only keys), on which RFC 8785 output equals sorted compact `json.dumps`."""
+    simple = True
     stack: list[tuple[Any, int]] = [(obj, 1)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, dict | list):
+        if isinstance(value, dict):
             if depth > MAX_DEPTH:
                 raise _too_deep()
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
+            for key, child in value.items():
+                if not isinstance(key, str) or _ASTRAL.search(key):
+                    simple = False
+                stack.append((child, depth + 1))
+        elif isinstance(value, list):
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            stack.extend((child, depth + 1) for child in value)
+        elif isinstance(value, float) or (
+            isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_SAFE
+        ) or not isinstance(value, str | int | None):
+            simple = False
+    return simple
 
 
 def _check_text_depth(data: bytes) -> None:
@@ -65,7 +85,15 @@ def _check_text_depth(data: bytes) -> None:
 
 def canonical(obj: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value."""
-    _check_depth(obj)
+    if _walk(obj):
+        # The C encoder is ~6x faster than the pure-Python library, and verifying a million-
+        # entry log canonicalizes every entry twice; a property test pins the equality.
+        try:
+            return json.dumps(
+                obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+            ).encode()
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: let the library refuse it with its own message
     try:
         return bytes(rfc8785.dumps(obj))
     except rfc8785.CanonicalizationError as exc:
