@@ -36,29 +36,35 @@ _MAX_SAFE = 2**53 - 1
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def _walk(obj: Any) -> bool:
-    """Check the nesting depth; say whether `obj` takes the fast path (no floats, safe ints,
-    BMP-only keys), on which RFC 8785 output equals sorted compact `json.dumps`."""
-    simple = True
-    stack: list[tuple[Any, int]] = [(obj, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            if depth > MAX_DEPTH:
-                raise _too_deep()
-            for key, child in value.items():
-                if not isinstance(key, str) or _ASTRAL.search(key):
-                    simple = False
-                stack.append((child, depth + 1))
-        elif isinstance(value, list):
-            if depth > MAX_DEPTH:
-                raise _too_deep()
-            stack.extend((child, depth + 1) for child in value)
-        elif isinstance(value, float) or (
-            isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_SAFE
-        ) or not isinstance(value, str | int | None):
-            simple = False
-    return simple
+def _walk(value: Any, depth: int = 0) -> bool:
+    """Check the nesting depth; say whether `value` takes the fast path (no floats, safe ints,
+    BMP-only keys), on which RFC 8785 output equals sorted compact `json.dumps`.
+
+    Recursive with exact `type` tests: this runs on every entry a verifier reads."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -_MAX_SAFE <= value <= _MAX_SAFE
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            raise _too_deep()
+        simple = True
+        for key, child in value.items():
+            if type(key) is not str or (not key.isascii() and _ASTRAL.search(key)):
+                simple = False
+            if not _walk(child, depth + 1):
+                simple = False
+        return simple
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            raise _too_deep()
+        simple = True
+        for child in value:
+            if not _walk(child, depth + 1):
+                simple = False
+        return simple
+    return False  # floats, subclasses, anything else: the library decides
 
 
 def _check_text_depth(data: bytes) -> None:
