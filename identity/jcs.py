@@ -45,7 +45,7 @@ def _walk(value: Any, depth: int = 0) -> bool:
     if kind is str or kind is bool or value is None:
         return True
     if kind is int:
-        return -_MAX_SAFE <= value <= _MAX_SAFE
+        return bool(-_MAX_SAFE <= value <= _MAX_SAFE)
     if kind is dict:
         if depth >= MAX_DEPTH:
             raise _too_deep()
