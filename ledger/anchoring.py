@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from contracts.anchor import AnchorContract
@@ -31,10 +32,18 @@ class Anchored:
 class Anchorer:
     """Anchors logs; `pending` remembers what the chain last had, to batch cheaply."""
 
-    def __init__(self, contract: AnchorContract) -> None:
-        self.contract = contract
+    def __init__(self, contract: AnchorContract | Callable[[], AnchorContract]) -> None:
+        # A callable lets a server start while its chain is down and find the contract later.
+        self._contract = contract
         self._lock = threading.Lock()  # one anchor transaction at a time per process
         self._anchored_size: dict[bytes, int] = {}
+
+    @property
+    def contract(self) -> AnchorContract:
+        """The contract (raises `ChainError` while the chain cannot be reached)."""
+        if isinstance(self._contract, AnchorContract):
+            return self._contract
+        return self._contract()
 
     def anchored_size(self, log: LogRef) -> int:
         if log.log_id not in self._anchored_size:

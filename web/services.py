@@ -13,6 +13,7 @@ from contracts.anchor import AnchorContract
 from contracts.chain import Chain
 from contracts.deploy import ensure_anchor
 from contracts.embedded import EmbeddedChain
+from contracts.errors import ChainUnavailable
 from contracts.rpc import RpcChain
 from identity.dataintegrity import sign_json, verify_signed_json
 from identity.didkey import KeyType
@@ -47,8 +48,8 @@ class Services:
     log_seed: bytes
     committee_key: KeyPair
     chain: Chain
-    anchor: AnchorContract
-    anchorer: Anchorer
+    _anchor: AnchorContract | None
+    anchorer: Anchorer = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -58,7 +59,6 @@ class Services:
         db = Database(settings.database_url)
         db.create_all()
         chain = open_chain(settings)
-        anchor = ensure_anchor(chain, settings.data_dir / "contracts.json")
         return cls(
             settings=settings,
             db=db,
@@ -68,9 +68,25 @@ class Services:
                 KeyType.ED25519, settings.secret_file("committee.key")
             ),
             chain=chain,
-            anchor=anchor,
-            anchorer=Anchorer(anchor),
+            _anchor=None,
         )
+
+    def __post_init__(self) -> None:
+        self.anchorer = Anchorer(lambda: self.anchor)
+        try:
+            self.anchor  # noqa: B018  (deploy or find the contract now if the chain is up)
+        except ChainUnavailable as exc:
+            logger.warning("chain unreachable at start; anchoring will catch up: %s", exc)
+
+    @property
+    def anchor(self) -> AnchorContract:
+        """The LogAnchor contract, found (or deployed on first start) once the chain answers.
+
+        The server starts and serves while its chain is down; what needs the chain raises
+        `ChainUnavailable` (a 503 with a clear message) until it returns."""
+        if self._anchor is None:
+            self._anchor = ensure_anchor(self.chain, self.settings.data_dir / "contracts.json")
+        return self._anchor
 
     @property
     def public_host(self) -> str:

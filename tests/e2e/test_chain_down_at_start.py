@@ -1,0 +1,41 @@
+"""A server whose chain is down when it starts still serves and takes votes; anchoring waits."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from tests.chains import ANVIL_KEYS
+from tests.e2e.support import committee_headers, running
+from web.settings import Settings
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port  # nothing listens there once the socket is closed
+
+
+def test_serves_and_votes_while_the_chain_is_down(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "GONGZHI_DATA": str(tmp_path / "data"),
+            "CHAIN_RPC_URL": f"http://127.0.0.1:{_closed_port()}",
+            "CHAIN_PRIVATE_KEY": ANVIL_KEYS[0],
+        }
+    )
+    with running(settings) as (client, app):
+        assert client.get("/").status_code == 200
+        ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
+        r = client.post("/demo/ballots/1/vote", data={"unit": "1-1-101", "choice": "agree"})
+        assert "已投票" in r.text
+        health = client.get("/api/health")
+        assert health.status_code == 503 and "无法连接" in health.json()["error"]["zh"]
+        r = client.post(
+            f"/api/ballots/{ballot['id']}/close",
+            json={"early": True},
+            headers=committee_headers(app),
+        )
+        assert r.status_code == 200 and r.json()["anchored_tx"] is None
+        assert r.json()["outcome"]["participating"]["headcount"] == 1
