@@ -192,6 +192,7 @@ def _unit(
             problems.append(
                 (rowno, f"房号 {unit} 重复列出同一业主 / unit {unit} lists the same owner twice")
             )
+            continue
         owners.append(owner)
         if is_holder:
             holders.append(owner)
