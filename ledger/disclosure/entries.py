@@ -193,36 +193,11 @@ def parse_entry(doc: Mapping[str, Any]) -> Entry:
 
 
 def is_canonical(raw: bytes, doc: Any) -> bool:
-    """Whether ``raw`` is the RFC 8785 form of ``doc`` (already parsed from it).
-
-    Fast path: for JSON without floats whose object keys are ASCII, RFC 8785 output equals
-    ``json.dumps(sort_keys, no spaces, ensure_ascii=False)`` — same key order (UTF-16 code
-    units and code points agree on ASCII), same string escapes (§3.2.2.2: only ``"``, ``\\``
-    and control characters, with the short forms and lowercase ``\\u00xx``), integers in
-    plain decimal. Anything else goes through the full canonicalizer.
-    """
+    """Whether ``raw`` is the RFC 8785 form of ``doc`` (already parsed from it)."""
     try:
-        if _plain(doc):
-            fast = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-            return fast.encode("utf-8") == raw
-        return canonical(doc) == raw
-    except (IdentityError, UnicodeEncodeError, ValueError):
+        return canonical(doc) == raw  # identity.jcs takes its C-encoder fast path here
+    except IdentityError:
         return False
-
-
-def _plain(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            if not all(isinstance(k, str) and k.isascii() for k in v):
-                return False
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-        elif isinstance(v, float) or (isinstance(v, int) and abs(v) >= 2**53):
-            return False
-    return True
 
 
 class _FloatSeen(Exception):
