@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create or refresh the project's environment: .venv (pinned Python packages) and
-# node_modules (pinned solc and anvil). Re-running is cheap: each step is skipped while its
+# node_modules (pinned solc and anvil); with --browser also Debian's chromium. Re-running is cheap: each step is skipped while its
 # lock input is unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +29,12 @@ if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
   echo "$nwant" > "$nstamp"
 fi
 
-# The browser tests drive Debian's Chromium through Playwright: never a downloaded browser
-# (no `playwright install`). A CJK font makes the pages' screenshots legible. Only when missing.
+# The browser tests (only `setup.sh --browser`, as scripts/test.sh calls it) drive Debian's
+# Chromium through Playwright: never a downloaded browser (no `playwright install`). A CJK
+# font makes the pages' screenshots legible. Installed only when missing.
+if [ "${1:-}" != "--browser" ]; then
+  exit 0
+fi
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

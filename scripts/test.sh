@@ -4,7 +4,7 @@
 # (e.g. `scripts/test.sh --bench -k bench` for the opt-in benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --browser
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
