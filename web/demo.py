@@ -1,8 +1,12 @@
-"""The demo community: register, owner DIDs with server-held keys, one open ballot.
+"""The demo community: register, owner DIDs with server-held keys, one open ballot, and a
+disclosure log a visitor can read (fee standard, monthly statements, maintenance fund, one
+objection answered).
 
-Server-held owner keys exist only here, for the demo and the tests: in real use the key pair
-is made on the owner's device and never leaves it. The keys are kept in the data folder
-(`demo-owner-keys.json`, mode 0600) so the demo owners can still vote after a restart.
+Server-held keys exist only here, for the demo and the tests: in real use the key pair is made
+on the owner's (or property manager's) device and never leaves it. The keys are kept in the
+data folder (`demo-owner-keys.json`, `demo-manager-key.json`, mode 0600) so the demo people
+can still act after a restart. Demo disclosures go through `web.demo_disclosures`, which uses
+the same credentials, policy and checks as the API.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from identity.register import parse_csv
 from identity.registry import create_community, import_register
 from ledger.store import LogStore
 from voting import ballots
+from web.demo_disclosures import seed_disclosures
 from web.demo_register import demo_register_csv
 from web.services import Services
 
 SLUG = "xianxia-demo"
 KEYS_FILE = "demo-owner-keys.json"
+OBJECTOR_UNIT = "1-1-101"  # the demo owner who objects to a statement
 
 
 def _save_keys(path: Path, keys: dict[str, str]) -> None:
@@ -45,7 +51,16 @@ def demo_keys(services: Services) -> dict[str, KeyPair]:
 
 
 def seed_demo(services: Services) -> bool:
-    """Load the demo community unless it exists; True if it was created now."""
+    """Load the demo community and its disclosures unless they exist; True if anything was
+    added now (a second start adds nothing)."""
+    created = _seed_community(services)
+    objector = demo_keys(services).get(OBJECTOR_UNIT)
+    if objector is None:  # a data folder whose key file was removed: no one to object
+        return created
+    return seed_disclosures(services, slug=SLUG, objector=objector) or created
+
+
+def _seed_community(services: Services) -> bool:
     with services.db.session() as session:
         if session.scalar(select(Community).where(Community.slug == SLUG)) is not None:
             return False
