@@ -59,6 +59,7 @@ class BallotPublic(BaseModel):
     status: str
     origin: str
     census_root: str
+    log_key: str | None  # the box's checkpoint key, as the committee signed it into entry 0
     participation: dict[str, Any]
     result: dict[str, Any] | None
 
@@ -100,6 +101,12 @@ def _community_public(session: SessionDep, slug: str) -> CommunityPublic:
     )
 
 
+def _signed_log_key(session: SessionDep, ballot: Ballot) -> str | None:
+    store = LogStore(session)
+    key = ballots.opened_entry(store, store.get_log(ballot.log_origin)).get("logKey")
+    return key if isinstance(key, str) else None  # None: a box opened before logKey existed
+
+
 def ballot_public(session: SessionDep, ballot: Ballot) -> BallotPublic:
     return BallotPublic(
         id=ballot.id,
@@ -112,6 +119,7 @@ def ballot_public(session: SessionDep, ballot: Ballot) -> BallotPublic:
         status=ballot.status,
         origin=ballot.log_origin,
         census_root=ballot.census_root,
+        log_key=_signed_log_key(session, ballot),
         participation=ballots.participation(session, ballot),
         result=ballot.result,
     )
@@ -175,6 +183,7 @@ def open_ballot(
         text=body.text,
         opens_at=_utc(body.opens_at),
         closes_at=_utc(body.closes_at),
+        log_key=lambda log: services.log_signer(log).vkey,
         amount_fen=body.amount_fen,
     )
     return ballot_public(session, ballot)
@@ -196,7 +205,10 @@ def get_ballot(ballot_id: int, session: SessionDep) -> BallotPublic:
 
 @router.post("/ballots/{ballot_id}/votes", response_model=ReceiptPublic, status_code=201)
 def cast(
-    ballot_id: int, vote: dict[str, Any], session: SessionDep, services: ServicesDep
+    ballot_id: int,
+    vote: dict[str, Any],
+    session: SessionDep,
+    services: ServicesDep,
 ) -> ReceiptPublic:
     """A vote signed on the owner's device (Data Integrity proof by the owner's did:key).
 
@@ -212,6 +224,7 @@ def cast(
         ballot_id=ballot_id,
         vote=vote,
     )
+    services.appended_on_commit(session)  # N new entries may make a batch due
     return ReceiptPublic(**receipt.__dict__)
 
 

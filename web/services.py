@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain
@@ -51,6 +53,7 @@ class Services:
     _anchor: AnchorContract | None
     anchorer: Anchorer = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     @classmethod
@@ -117,19 +120,45 @@ class Services:
                     done += 1
         return done
 
+    def appended(self) -> None:
+        """A log grew: let the anchoring loop check whether a batch of N entries is due.
+
+        The request does not anchor itself, so a vote never waits for the chain."""
+        self._wake.set()
+
+    def appended_on_commit(self, session: Session) -> None:
+        """`appended`, once `session`'s transaction has committed (so the loop sees the entry)."""
+        event.listen(session, "after_commit", lambda _s: self.appended(), once=True)
+
     def start_anchoring(self) -> None:
+        """Anchor every T seconds whatever the backlog, and as soon as a log has N new entries."""
+        period = self.settings.anchor_every_seconds
+
+        def round_(force: bool) -> None:
+            try:
+                self.anchor_pending(force=force)
+            except Exception:  # keep the loop alive whatever one round meets
+                logger.exception("anchoring round failed")
+
         def loop() -> None:
-            while not self._stop.wait(self.settings.anchor_every_seconds):
-                try:
-                    self.anchor_pending(force=True)
-                except Exception:  # keep the loop alive whatever one round meets
-                    logger.exception("anchoring round failed")
+            deadline = time.monotonic() + period
+            while not self._stop.is_set():
+                woke = self._wake.wait(timeout=max(0.0, deadline - time.monotonic()))
+                if self._stop.is_set():
+                    return
+                if woke:
+                    self._wake.clear()
+                    round_(force=False)
+                if time.monotonic() >= deadline:
+                    round_(force=True)
+                    deadline = time.monotonic() + period
 
         self._thread = threading.Thread(target=loop, name="gongzhi-anchor", daemon=True)
         self._thread.start()
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.chain.close()

@@ -1,0 +1,53 @@
+"""The server anchors a log as soon as N entries are new, without waiting for its timer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from identity.dataintegrity import sign_json
+from ledger.store import log_id_of
+from tests.e2e.support import services_of
+from web.app import create_app
+from web.demo import demo_keys
+from web.settings import Settings
+
+
+def test_anchors_after_n_new_entries(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "GONGZHI_DATA": str(tmp_path / "data"),
+            "GONGZHI_ANCHOR_EVERY": "3",
+            "GONGZHI_ANCHOR_SECONDS": "3600",  # the timer never fires during this test
+        }
+    )
+    app = create_app(settings, demo=True, anchor_loop=True)
+    with TestClient(app) as client:
+        services = services_of(app)
+        ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
+        log_id = log_id_of(ballot["origin"])
+        keys = demo_keys(services)
+
+        def vote(unit: str) -> None:
+            key = keys[unit]
+            doc = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value}
+            r = client.post(
+                f"/api/ballots/{ballot['id']}/votes",
+                json=sign_json({**doc, "choice": "agree"}, key),
+            )
+            assert r.status_code == 201, r.text
+
+        def anchored_size(wait: float) -> int:
+            deadline = time.monotonic() + wait
+            while True:
+                head = services.anchor.head(log_id)
+                if head is not None or time.monotonic() > deadline:
+                    return 0 if head is None else head.tree_size
+                time.sleep(0.1)
+
+        vote("1-1-101")  # the box holds the spec and one vote: below the batch of 3
+        assert anchored_size(1.0) == 0
+        vote("1-1-201")  # three entries: a batch is due
+        assert anchored_size(15.0) == 3
