@@ -3,7 +3,9 @@
 Every step is an entry in the ballot's own append-only log, so the record that anyone can
 export and re-check is exactly what was appended:
 
-    0      BallotOpened   the spec, the census and its Merkle root, signed by the committee
+    0      BallotOpened   the spec, the census and its Merkle root, and the box's log key
+                          (``logKey``, the C2SP vkey that signs its checkpoints), signed by
+                          the committee
     1..n   Vote           each owner's signed vote, as the owner's device signed it
     n+1    BallotClosed   the count of votes, signed by the committee
     n+2    BallotResult   the rule engine's outcome, signed by the committee
@@ -22,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from identity.jcs import canonical
 from identity.models import Community, Person, Unit
+from ledger.errors import LedgerError
 from ledger.merkle import leaf_hash, root_hash
+from ledger.note_keys import Ed25519Verifier, parse_vkey
 from ledger.store import LogRef, LogStore
 from voting.area import Area
 from voting.census import Census
@@ -35,6 +39,8 @@ from voting.rules import Choice, Outcome, evaluate
 # A vote verifier checks a signed document and returns the DID that signed it (raises if bad).
 VerifySigned = Callable[[Mapping[str, Any]], str]
 SignJson = Callable[[dict[str, Any]], dict[str, Any]]
+# The verifier key (C2SP signed-note vkey) that will sign a new log's checkpoints.
+LogKeyOf = Callable[[LogRef], str]
 
 OPTIONS = [
     {"value": "agree", "zh": "同意", "en": "agree"},
@@ -149,9 +155,14 @@ def open_ballot(
     text: str,
     opens_at: datetime,
     closes_at: datetime,
+    log_key: LogKeyOf,
     amount_fen: int | None = None,
 ) -> Ballot:
     """Freeze the census, create the ballot box and append the signed BallotOpened entry.
+
+    ``log_key`` names the verifier key of the box's checkpoint signer; the committee signs it
+    into the entry as ``logKey``, so an owner's device can check every checkpoint against a
+    key the committee vouched for rather than one the server merely reports.
 
     ``amount_fen`` is what a ballot on using the maintenance fund (matter 5) would approve
     spending, in integer fen; it goes into the signed entry as ``amountFen``, which disclosure
@@ -207,6 +218,7 @@ def open_ballot(
             )
         )
     log = store.create_log(ballot.log_origin, "ballot")
+    box_key = _box_key(log_key(log), log.origin)
     opened = sign(
         {
             "type": "BallotOpened",
@@ -220,12 +232,36 @@ def open_ballot(
             "opensAt": _iso(opens_at),
             "closesAt": _iso(closes_at),
             "census": {"root": root.hex(), "voters": entries, "total": total.to_json()},
+            "logKey": box_key,
         }
         | ({} if amount_fen is None else {"amountFen": amount_fen})
     )
     store.append(log, [canonical(opened)])
     session.flush()
     return ballot
+
+
+def _box_key(vkey: str, origin: str) -> str:
+    """A well-formed Ed25519 note key named by the box's origin (C2SP signed-note §Verifier
+    keys; the checkpoint's first line is the origin, tlog-checkpoint §Note text)."""
+    try:
+        verifier = parse_vkey(vkey)
+    except LedgerError as exc:
+        raise BallotError(
+            "投票箱日志公钥无效", f"the ballot box's log key is invalid: {exc}"
+        ) from exc
+    if not isinstance(verifier, Ed25519Verifier) or verifier.name != origin:
+        raise BallotError(
+            "投票箱日志公钥须为以投票箱来源命名的 Ed25519 密钥",
+            f"the ballot box's log key must be an Ed25519 note key named {origin!r}",
+        )
+    return vkey
+
+
+def opened_entry(store: LogStore, log: LogRef) -> dict[str, Any]:
+    """Entry 0 of a ballot box, the committee-signed BallotOpened, as appended."""
+    opened: dict[str, Any] = json.loads(store.entry(log, 0).data)
+    return opened
 
 
 def get_ballot(session: Session, ballot_id: int) -> Ballot:

@@ -61,6 +61,19 @@ def verify_record(
     opened = entries[0]
     committee = verify_signed(opened)
     report.ok(f"开启条目由业委会 {committee} 签名", f"BallotOpened signed by {committee}")
+    # The checkpoint is checked with the record's logKey below: it must be the key the
+    # committee signed into BallotOpened, or a server could sign a rewritten box with a key
+    # of its own and hand that key out alongside.
+    signed_key = opened.get("logKey")
+    if not isinstance(signed_key, str) or record.get("logKey") != signed_key:
+        raise _fail(
+            "记录的日志公钥与业委会签名的开启条目中的不符",
+            "the record's logKey is not the one in the committee-signed BallotOpened entry",
+        )
+    report.ok(
+        "投票箱日志公钥与业委会签名的开启条目一致",
+        "the box's log key is the one the committee signed into BallotOpened",
+    )
 
     voters = opened["census"]["voters"]
     if census_root(voters).hex() != opened["census"]["root"]:

@@ -4,6 +4,11 @@ An owner's receipt names the vote's index and the signed checkpoint of the box r
 the vote. Later, the owner's browser asks for an inclusion proof of that index in a newer
 signed tree head (RFC 9162 §2.1.3) and a consistency proof from the receipt's tree to it
 (RFC 9162 §2.1.4), and checks both itself (web/static/gongzhi.js `checkReceipt`).
+
+The answer also carries entry 0, the committee-signed BallotOpened, exactly as appended, with
+its inclusion proof in the same signed tree: the browser checks the committee's signature on
+it and takes the box's checkpoint key (``logKey``) from there, not from ``log_key``, which the
+server merely reports.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class ProofPublic(BaseModel):
     inclusion: list[str]
     since: int | None
     consistency: list[str]
+    opened: str  # entry 0 (BallotOpened) as appended: RFC 8785 JSON signed by the committee
+    opened_inclusion: list[str]  # PATH(0, D[tree_size])
 
 
 def _signed_head(session: SessionDep, store: LogStore, log: LogRef, size: int | None) -> str:
@@ -103,4 +110,6 @@ def receipt_proof(
         inclusion=[h.hex() for h in store.inclusion_proof(log, index, tree_size)],
         since=since,
         consistency=[h.hex() for h in consistency],
+        opened=store.entry(log, 0).data.decode(),
+        opened_inclusion=[h.hex() for h in store.inclusion_proof(log, 0, tree_size)],
     )

@@ -87,6 +87,7 @@ def _seed_community(services: Services) -> bool:
             text="是否同意续聘现物业服务企业，服务期三年，物业费标准不变？（演示数据）",
             opens_at=now - timedelta(minutes=1),
             closes_at=now + timedelta(days=14),
+            log_key=lambda log: services.log_signer(log).vkey,
         )
     return True
 

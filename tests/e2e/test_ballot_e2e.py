@@ -17,6 +17,9 @@ import pytest
 from identity.dataintegrity import sign_json
 from identity.didkey import KeyType
 from identity.keys import KeyPair
+from ledger.checkpoint import Checkpoint, sign_checkpoint
+from ledger.merkle import root_hash
+from ledger.note_keys import Ed25519Signer
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from web import cli
 from web.demo import demo_keys
@@ -140,12 +143,31 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
     def fake_result(doc: dict[str, Any]) -> None:
         doc["outcome"]["passed"] = not doc["outcome"]["passed"]
 
+    # the box's key is the one the committee signed into BallotOpened, and the API says so
+    opened = json.loads(record["entries"][0])
+    assert opened["logKey"] == record["logKey"] == ballot["log_key"]
+    # a server that re-signs the box with a key of its own, and hands that key out
+    usurper = Ed25519Signer(record["origin"], b"\x09" * 32)
+    leaves = [e.encode() for e in record["entries"]]
+    resigned = {
+        **record,
+        "logKey": usurper.vkey,
+        "checkpoint": sign_checkpoint(
+            Checkpoint(record["origin"], len(leaves), root_hash(leaves)), usurper
+        ),
+    }
+
+    def swap_key(doc: dict[str, Any]) -> None:
+        doc["logKey"] = usurper.vkey
+
     cases = {
         "vote changed": _tampered(record, 1, flip_choice),
         "census changed": _tampered(record, 0, drop_area),
         "result changed": _tampered(record, len(record["entries"]) - 1, fake_result),
         "vote removed": {**record, "entries": record["entries"][:1] + record["entries"][2:]},
         "vote duplicated": {**record, "entries": [*record["entries"][:2], *record["entries"][1:]]},
+        "box re-signed by another key": resigned,
+        "log key in BallotOpened swapped": _tampered(resigned, 0, swap_key),
     }
     for name, bad in cases.items():
         path = tmp_path / f"{name}.json"
@@ -153,7 +175,10 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
         assert cli.main(["verify", "ballot", str(path), "--data", str(tmp_path / "data")]) == 1, (
             name
         )
-        assert "FAILED" in capsys.readouterr().out, name
+        out = capsys.readouterr().out
+        assert "FAILED" in out, name
+        if name == "box re-signed by another key":
+            assert "logKey is not the one in the committee-signed BallotOpened" in out, out
 
 
 def test_state_survives_restart(tmp_path: Path) -> None:

@@ -351,8 +351,10 @@ def test_checkpoint_signed_in_python_opens_in_browser(page: Page) -> None:
 
 
 def test_receipt_check_catches_a_lying_box(page: Page) -> None:
-    """`checkReceipt` against answers built here: an honest box passes; a box signed by a new
-    key, a rewritten history, a receipt of another vote or another box, or a receipt whose
+    """`checkReceipt` against answers built here: an honest box passes; a box whose
+    checkpoints are signed by a key other than the one the committee signed into BallotOpened
+    (reported honestly or not), an entry 0 not signed by the committee or altered after
+    signing, a rewritten history, a receipt of another vote or another box, or a receipt whose
     head does not cover the vote is refused."""
     origin = "gongzhi.test/lianhua/ballots/7"
     vote = run_module(
@@ -361,28 +363,44 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
         "return await g.signDocument({type: 'Vote', ballot: arg, voter: k.did, choice: 'agree'});",
         origin,
     )
+    committee = KeyPair.from_private_bytes(KeyType.ED25519, b"\x07" * 32)
+    impostor = KeyPair.from_private_bytes(KeyType.ED25519, b"\x08" * 32)
     signer = Ed25519Signer(origin, b"\x01" * 32)
     usurper = Ed25519Signer(origin, b"\x02" * 32)
-    leaves = [b'{"type":"BallotOpened"}', canonical(vote), b'{"type":"Vote","n":2}']
+
+    def opened(key: str = signer.vkey, by: KeyPair = committee, title: str = "t") -> bytes:
+        doc = {"type": "BallotOpened", "ballot": origin, "title": title, "logKey": key}
+        return canonical(sign_json(doc, by))
+
+    leaves = [opened(), canonical(vote), b'{"type":"Vote","n":2}']
 
     def head(entries: list[bytes], by: Ed25519Signer = signer, name: str = origin) -> str:
         return sign_checkpoint(Checkpoint(name, len(entries), root_hash(entries)), by)
 
-    def answer(entries: list[bytes], by: Ed25519Signer = signer) -> dict[str, Any]:
+    def answer(
+        entries: list[bytes], by: Ed25519Signer = signer, reported: str | None = None
+    ) -> dict[str, Any]:
         return {
             "origin": origin,
-            "log_key": by.vkey,
+            "log_key": reported or by.vkey,
             "checkpoint": head(entries, by),
             "inclusion": [h.hex() for h in inclusion_proof(1, entries)],
             "consistency": [h.hex() for h in consistency_proof(2, entries)],
+            "opened": entries[0].decode(),
+            "opened_inclusion": [h.hex() for h in inclusion_proof(0, entries)],
         }
 
     receipt = {"index": 1, "leaf_hash": leaf_hash(leaves[1]).hex(), "checkpoint": head(leaves[:2])}
-    rewritten = [b'{"type":"BallotOpened","x":1}', *leaves[1:]]
+    rewritten = [opened(title="rewritten"), *leaves[1:]]
     other_box = Ed25519Signer("evil.test/box", b"\x01" * 32)
+    by_impostor = [opened(usurper.vkey, impostor), *leaves[1:]]
+    altered = [opened().replace(signer.vkey.encode(), usurper.vkey.encode()), *leaves[1:]]
     cases = [
-        (receipt, vote, answer(leaves)),  # honest: passes, and pins the box's key
-        (receipt, vote, answer(leaves, usurper)),  # the box's key changed
+        (receipt, vote, answer(leaves)),  # honest: passes
+        (receipt, vote, answer(leaves, usurper)),  # checkpoints by a key the committee never named
+        (receipt, vote, answer(leaves, usurper, signer.vkey)),  # ...and the key misreported
+        (receipt, vote, answer(by_impostor, usurper)),  # entry 0 signed by someone else
+        (receipt, vote, answer(altered, usurper)),  # entry 0's logKey changed after signing
         (receipt, vote, answer(rewritten)),  # history before the vote rewritten
         (receipt, dict(vote, choice="oppose"), answer(leaves)),  # not the vote signed here
         (
@@ -395,16 +413,19 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
     got = run_module(
         page,
         "const out = [];"
-        "for (const [receipt, vote, answer] of arg) {"
-        "  try { const r = await g.checkReceipt(receipt, vote, async () => answer);"
-        "    out.push([r.receiptSize, r.latestSize]); }"
+        "for (const [receipt, vote, answer] of arg.cases) {"
+        "  try { const r = await g.checkReceipt(receipt, vote, async () => answer, arg.committee);"
+        "    out.push([r.receiptSize, r.latestSize, r.logKey]); }"
         "  catch (e) { out.push(e instanceof g.GongzhiError ? e.en : String(e)); } }"
         "return out;",
-        cases,
+        {"cases": cases, "committee": committee.did.value},
     )
-    assert got[0] == [2, 3]
-    assert "signing key changed" in got[1]
-    assert "consistency proof does not match" in got[2] or "rewritten" in got[2]
-    assert "leaf hash is not that of the vote" in got[3]
-    assert got[4] == "checkpoint is not signed by the log key"
-    assert got[5] == "the receipt's checkpoint does not cover the vote"
+    assert got[0] == [2, 3, signer.vkey]
+    assert "not the one the committee signed" in got[1]
+    assert got[2] == "checkpoint is not signed by the log key"
+    assert got[3] == "the BallotOpened entry is not signed by the committee"
+    assert "signature does not verify" in got[4]
+    assert "consistency proof does not match" in got[5] or "rewritten" in got[5]
+    assert "leaf hash is not that of the vote" in got[6]
+    assert got[7] == "checkpoint is not signed by the log key"
+    assert got[8] == "the receipt's checkpoint does not cover the vote"

@@ -18,6 +18,7 @@ import pytest
 from identity.dataintegrity import sign_json, verify_signed_json
 from identity.didkey import KeyType
 from identity.keys import KeyPair
+from ledger.note_keys import Ed25519Signer
 from tests.e2e.browser_support import (
     PHONE,
     launched_browser,
@@ -238,6 +239,19 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.ok")
     assert "投票箱现有 3 条记录" in page.inner_text("#check-result")  # opened + 2 votes
+
+    # A server handing out a box key other than the one the committee signed into
+    # BallotOpened is caught, even though this device pinned nothing wrong.
+    def other_key(route: Any) -> None:
+        answer = route.fetch().json()
+        answer["log_key"] = Ed25519Signer(ballot["origin"], b"\x05" * 32).vkey
+        route.fulfill(json=answer)
+
+    page.route("**/api/ballots/*/proof*", other_key)
+    _tap(page, "核对我的选票")
+    page.wait_for_selector("#check-result.error")
+    assert "业委会在开启条目中签署的密钥" in page.inner_text("#check-result")
+    page.unroute("**/api/ballots/*/proof*")
 
     # The key on the phone cannot be exported, even by script on our own page.
     refused = run_module(

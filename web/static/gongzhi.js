@@ -671,30 +671,74 @@ export function readCheckpoint(note) {
 }
 
 /**
+ * The box's checkpoint key as the committee signed it into entry 0 (BallotOpened):
+ * `opened` is that entry exactly as appended. It must be RFC 8785 canonical JSON, a
+ * BallotOpened of `ballot`, and carry a Data Integrity proof by `committee` (a did:key).
+ * Returns {logKey, leaf}: the vkey and the entry's leaf hash, to be shown included.
+ */
+export async function committeeLogKey(opened, ballot, committee) {
+  let entry;
+  try {
+    entry = JSON.parse(String(opened));
+  } catch {
+    throw new GongzhiError("开启条目不是 JSON", "the BallotOpened entry is not JSON");
+  }
+  const bytes = encoder.encode(String(opened));
+  if (!isPlainObject(entry) || !equalBytes(canonicalBytes(entry), bytes)) {
+    throw new GongzhiError("开启条目不是规范 JSON", "the BallotOpened entry is not RFC 8785 canonical JSON");
+  }
+  if (entry.type !== "BallotOpened" || entry.ballot !== ballot) {
+    throw new GongzhiError("第 0 条不是这次表决的开启条目", "entry 0 is not the BallotOpened of this ballot");
+  }
+  const signed = await verifyDocument(entry, { expectedPurpose: "assertionMethod" });
+  if (signed.controller !== committee) {
+    throw new GongzhiError("开启条目不是业委会签名", "the BallotOpened entry is not signed by the committee");
+  }
+  if (typeof entry.logKey !== "string") {
+    throw new GongzhiError("开启条目没有投票箱日志公钥", "the BallotOpened entry names no log key");
+  }
+  return { logKey: entry.logKey, leaf: await leafHash(bytes) };
+}
+
+/**
  * Check a receipt against the vote this device signed:
  *  1. the leaf hash is SHA-256(0x00 ‖ JCS(vote)) of exactly the signed vote;
- *  2. the receipt's checkpoint and the box's latest one are signed by the box's log key
- *     (pinned on this device the first time it is seen) and are of the vote's ballot box;
- *  3. the vote is included in the latest tree (RFC 9162 §2.1.3.2), and that tree is
+ *  2. the box's log key is the one the committee signed into entry 0 (BallotOpened, checked
+ *     against the committee's DID `committee`), not merely the one the server reports; the
+ *     key is also pinned on this device the first time it is seen;
+ *  3. the receipt's checkpoint and the box's latest one are signed by that key and are of
+ *     the vote's ballot box, and entry 0 is included in the latest tree;
+ *  4. the vote is included in the latest tree (RFC 9162 §2.1.3.2), and that tree is
  *     consistent with the tree of the receipt (§2.1.4.2): nothing was rewritten since.
  * `fetchProof(index, since)` answers GET /api/ballots/{id}/proof?index=…&since=….
- * Returns {origin, index, receiptSize, latestSize, latestRoot}.
+ * Returns {origin, index, receiptSize, latestSize, latestRoot, logKey}.
  */
-export async function checkReceipt(receipt, vote, fetchProof) {
+export async function checkReceipt(receipt, vote, fetchProof, committee) {
+  if (typeof committee !== "string" || !committee.startsWith("did:")) {
+    throw new GongzhiError("缺少业委会的 DID", "the committee's DID is needed to check a receipt");
+  }
   const leaf = await leafHash(canonicalBytes(vote));
   if (toHex(leaf) !== receipt.leaf_hash) {
     throw new GongzhiError("回执的叶子哈希与本机签名的选票不符", "the receipt's leaf hash is not that of the vote signed here");
   }
   const answer = await fetchProof(receipt.index, readCheckpoint(receipt.checkpoint).size);
-  await pinLogKey(answer.origin, answer.log_key);
-  const then = await openCheckpoint(receipt.checkpoint, answer.log_key);
-  const latest = await openCheckpoint(answer.checkpoint, answer.log_key);
+  const { logKey, leaf: openedLeaf } = await committeeLogKey(answer.opened, vote.ballot, committee);
+  if (answer.log_key !== logKey) {
+    throw new GongzhiError(
+      "投票箱检查点的签名密钥不是业委会在开启条目中签署的密钥：请联系业委会并保存本页截图",
+      "the key signing the box's checkpoints is not the one the committee signed into BallotOpened",
+    );
+  }
+  await pinLogKey(answer.origin, logKey);
+  const then = await openCheckpoint(receipt.checkpoint, logKey);
+  const latest = await openCheckpoint(answer.checkpoint, logKey);
   if (then.origin !== vote.ballot || latest.origin !== vote.ballot) {
     throw new GongzhiError("检查点不属于这次表决的投票箱", "a checkpoint is not of this ballot's box");
   }
   if (!(receipt.index < then.size)) {
     throw new GongzhiError("回执的检查点不包含这张选票", "the receipt's checkpoint does not cover the vote");
   }
+  await verifyInclusion(openedLeaf, 0, latest.size, (answer.opened_inclusion ?? []).map(fromHex), latest.root);
   await verifyInclusion(leaf, receipt.index, latest.size, answer.inclusion.map(fromHex), latest.root);
   await verifyConsistency(then.size, latest.size, answer.consistency.map(fromHex), then.root, latest.root);
   return {
@@ -703,5 +747,6 @@ export async function checkReceipt(receipt, vote, fetchProof) {
     receiptSize: then.size,
     latestSize: latest.size,
     latestRoot: toHex(latest.root),
+    logKey,
   };
 }

@@ -227,7 +227,9 @@ function showReceipt(record, ballotId) {
     try {
       const fetchProof = (index, since) =>
         api("GET", `/api/ballots/${ballotId}/proof?index=${index}&since=${since}`);
-      const checked = await checkReceipt(record.receipt, record.vote, fetchProof);
+      // The committee's DID checks the signed BallotOpened that names the box's log key.
+      const { committee } = await api("GET", "/api/identity");
+      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committee);
       say(fmt(T.check_ok, { index: checked.index, size: checked.latestSize }), "ok", "check-result");
     } catch (error) {
       say(`${T.check_failed} ${reason(error)}`, "error", "check-result");
