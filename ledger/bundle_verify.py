@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from contracts.errors import ChainError
-from identity.dataintegrity import verify_signed_json
+from identity.dataintegrity import CanonicalForms, verify_signed_json
 from identity.errors import IdentityError
 from identity.jcs import loads as strict_loads
 from ledger.bundle_export import BUNDLE_FORMAT
@@ -123,6 +123,10 @@ def _verify_did(doc: Mapping[str, Any]) -> str:
     return verify_signed_json(doc).controller
 
 
+def _verify_did_canonical(doc: Mapping[str, Any], forms: CanonicalForms) -> str:
+    return verify_signed_json(doc, forms=forms).controller
+
+
 # --- the per-entry work, in a worker process or inline ------------------------------------------
 
 
@@ -160,7 +164,9 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
             raise BundleError(
                 "所列叶哈希与条目内容不符 / the stated leaf hash does not match the entry"
             )
-        read = read_entry(raw, origin=origin, verify=_verify_did)
+        read = read_entry(
+            raw, origin=origin, verify=_verify_did, verify_canonical=_verify_did_canonical
+        )
         return _Entry(lineno, index, leaf, read.entry, read.signer)
     except (LedgerError, ValueError, KeyError, TypeError) as exc:
         return _Other(lineno, str(exc), failed=True)

@@ -22,6 +22,8 @@ MAX_NAME = 200
 _PERIOD = re.compile(r"(2\d{3})-(0[1-9]|1[0-2])")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HEX32 = re.compile(r"[0-9a-f]{64}")
+# Control codes other than the newline: C0 except U+000A, and DEL (what `text` refuses).
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 
 
 def obj(
@@ -36,6 +38,8 @@ def obj(
             f"缺少字段 {', '.join(missing)}", f"missing field(s) {', '.join(missing)}", where=where
         )
     allowed = {*required, *optional}
+    if allowed.issuperset(value):  # the usual case, without building the list of unknowns
+        return value
     unknown = sorted(str(k) for k in value if k not in allowed)
     if unknown:
         shown = ", ".join(unknown[:5])
@@ -86,7 +90,7 @@ def text(value: object, where: str, *, max_len: int = MAX_NAME) -> str:
         raise SchemaError("不能为空", "must not be blank", where=where)
     if len(value) > max_len:
         raise SchemaError(f"不能超过 {max_len} 字", f"at most {max_len} characters", where=where)
-    if any(c < " " and c != "\n" for c in value) or "\x7f" in value:
+    if _CONTROL.search(value):
         raise SchemaError("含有控制字符", "contains control characters", where=where)
     return value
 
