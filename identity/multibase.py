@@ -24,9 +24,6 @@ MAX_BASE58_CHARS = 512
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {char: value for value, char in enumerate(_B58_ALPHABET)}
-_B58_PAIRS = {
-    a + b: 58 * _B58_INDEX[a] + _B58_INDEX[b] for a in _B58_ALPHABET for b in _B58_ALPHABET
-}
 _B58_RE = re.compile(r"[1-9A-HJ-NP-Za-km-z]*")
 _B64URL_RE = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -52,13 +49,9 @@ def decode_base58btc(text: str) -> bytes:
     # leading '1's are zero bytes, the rest is a big-endian base-58 number. (Converting the
     # number with int.to_bytes is several times faster than base58.b58decode's digit loop,
     # which matters on the verification path.)
-    # Two digits at a time (58² per step) halves the Python-level loop.
     number = 0
-    odd = len(body) & 1
-    if odd:
-        number = _B58_INDEX[body[0]]
-    for at in range(odd, len(body), 2):
-        number = number * 3364 + _B58_PAIRS[body[at : at + 2]]
+    for char in body:
+        number = number * 58 + _B58_INDEX[char]
     zeros = len(body) - len(body.lstrip("1"))
     return b"\0" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
