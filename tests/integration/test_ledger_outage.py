@@ -176,11 +176,11 @@ def test_outage_delays_anchoring_and_loses_nothing(
             store = LogStore(session)
             log = store.get_log(f"{services.public_host}/c/{SLUG}/disclosures")
             events = services.anchor.anchored(log.log_id)
-            assert [(e.previous_size, e.tree_size) for e in events] == [
-                (0, base),
-                (base, base + 3),
-                (base + 3, base + 7),
-            ]
+            spans = [(e.previous_size, e.tree_size) for e in events]
+            # each anchor extends the last (the loop may anchor between our publishes), and
+            # the four entries appended during the outage went on chain in one batch
+            assert [p for p, _ in spans] == [0] + [t for _, t in spans[:-1]]
+            assert base in {t for _, t in spans} and spans[-1] == (base + 3, base + 7)
             assert all(e.root == store.root(log, e.tree_size) for e in events)
         lines = client.get(f"{API}/bundle").text.splitlines()
         report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=services.anchor)
