@@ -89,7 +89,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 
 
 def test_excel_register_with_numeric_cells() -> None:
-    header = HEADER.strip().split(",")
+    header: list[object] = [*HEADER.strip().split(",")]
     data = _xlsx(
         [
             header,
@@ -104,7 +104,7 @@ def test_excel_register_with_numeric_cells() -> None:
 
 
 def test_excel_errors_name_their_rows() -> None:
-    header = HEADER.strip().split(",")
+    header: list[object] = [*HEADER.strip().split(",")]
     data = _xlsx([header, ["1-1-101", 89.371, "王伟", "1", "", "是", "否"]])
     with pytest.raises(RegisterError) as caught:
         parse_xlsx(data)
