@@ -29,8 +29,8 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     services = Services.start(settings)
     identity = IdentityRuntime.start(settings, services.committee_key)
-    if demo:
-        seed_demo(services)
+    if demo and seed_demo(services):
+        services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
 
     @asynccontextmanager

@@ -15,7 +15,7 @@ from contracts.anchor import AnchorContract
 from contracts.chain import Chain
 from contracts.deploy import ensure_anchor
 from contracts.embedded import EmbeddedChain
-from contracts.errors import ChainUnavailable
+from contracts.errors import ChainError, ChainUnavailable
 from contracts.rpc import RpcChain
 from identity.dataintegrity import sign_json, verify_signed_json
 from identity.didkey import KeyType
@@ -108,16 +108,21 @@ class Services:
         return verify_signed_json(doc).controller
 
     def anchor_pending(self, *, force: bool = False) -> int:
-        """Anchor every log with enough new entries (or any new entry when forced)."""
+        """Anchor every log with enough new entries (or any new entry when forced).
+
+        A chain outage only postpones this: it is logged and the next round tries again."""
         done = 0
         with self.db.session() as session:
             store = LogStore(session)
-            for origin in session.scalars(select(Log.origin)):
-                log = store.get_log(origin)
-                backlog = self.anchorer.backlog(store, log)
-                due = backlog and (force or backlog >= self.settings.anchor_every_entries)
-                if due and self.anchorer.anchor_quietly(store, log) is not None:
-                    done += 1
+            try:
+                for origin in session.scalars(select(Log.origin)):
+                    log = store.get_log(origin)
+                    backlog = self.anchorer.backlog(store, log)
+                    due = backlog and (force or backlog >= self.settings.anchor_every_entries)
+                    if due and self.anchorer.anchor_quietly(store, log) is not None:
+                        done += 1
+            except ChainError as exc:
+                logger.warning("anchoring postponed: %s", exc)
         return done
 
     def appended(self) -> None:

@@ -39,15 +39,18 @@ def test_anchors_after_n_new_entries(tmp_path: Path) -> None:
             )
             assert r.status_code == 201, r.text
 
-        def anchored_size(wait: float) -> int:
+        def anchored_size(wait: float, past: int) -> int:
             deadline = time.monotonic() + wait
             while True:
                 head = services.anchor.head(log_id)
-                if head is not None or time.monotonic() > deadline:
-                    return 0 if head is None else head.tree_size
+                size = 0 if head is None else head.tree_size
+                if size > past or time.monotonic() > deadline:
+                    return size
                 time.sleep(0.1)
 
-        vote("1-1-101")  # the box holds the spec and one vote: below the batch of 3
-        assert anchored_size(1.0) == 0
-        vote("1-1-201")  # three entries: a batch is due
-        assert anchored_size(15.0) == 3
+        assert anchored_size(0, 0) == 1  # the demo's spec was anchored when it was seeded
+        vote("1-1-101")
+        vote("1-1-201")  # two new entries: below the batch of 3
+        assert anchored_size(1.0, 1) == 1
+        vote("1-1-301")  # three new entries: a batch is due
+        assert anchored_size(15.0, 1) == 4
