@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every check: lint, format, types, import rules, then the whole test suite on SQLite and
 # PostgreSQL, the embedded EVM and a real anvil node. Extra arguments go to pytest
-# (e.g. `scripts/test.sh --bench -k bench` for the opt-in benchmarks).
+# (benchmarks print their figures best without xdist: `.venv/bin/pytest --bench -s tests/bench`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
