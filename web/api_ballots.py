@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from identity.issuance import ensure_registration
 from identity.models import Unit
@@ -20,6 +21,7 @@ from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep, RuntimeDep, 
 from web.deps import ServicesDep, SessionDep
 from web.errors import ApiError
 from web.record import export_record
+from web.services import Services
 
 router = APIRouter(prefix="/api")
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -214,18 +216,25 @@ def cast(
 
     No session is needed: the signed vote is its own proof, and it is what the log keeps and
     any verifier re-checks offline. A key reported lost is refused."""
+    return ReceiptPublic(**cast_signed_vote(session, services, ballot_id, vote).__dict__)
+
+
+def cast_signed_vote(
+    session: Session, services: Services, ballot_id: int, vote: dict[str, Any]
+) -> ballots.Receipt:
+    """The one way a signed vote enters a box (the API and the demo page both use it)."""
     store = LogStore(session)
     receipt = ballots.cast_vote(
         session,
         store=store,
-        verify=vote_verifier(session, services.verify_signed),
+        verify=vote_verifier(session, services.verify_signed),  # also refuses lost keys
         checkpoint=lambda log: store.sign_checkpoint(log, services.log_signer(log)),
         sign=services.sign_as_committee,
         ballot_id=ballot_id,
         vote=vote,
     )
     services.appended_on_commit(session)  # N new entries may make a batch due
-    return ReceiptPublic(**receipt.__dict__)
+    return receipt
 
 
 class CloseRequest(BaseModel):

@@ -11,12 +11,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from identity.dataintegrity import sign_json
+from identity.errors import IdentityError
 from identity.models import Community
-from ledger.store import LogStore
 from voting import ballots
 from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot
+from web.api_ballots import cast_signed_vote
 from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
 from web.errors import ApiError
@@ -76,20 +77,13 @@ def demo_vote(
             {"type": "Vote", "ballot": ballot.log_origin, "voter": str(key.did), "choice": choice},
             key,
         )
-        store = LogStore(session)
         try:
-            receipt = ballots.cast_vote(
-                session,
-                store=store,
-                verify=services.verify_signed,
-                checkpoint=lambda log: store.sign_checkpoint(log, services.log_signer(log)),
-                sign=services.sign_as_committee,
-                ballot_id=ballot_id,
-                vote=vote,
-            )
+            receipt = cast_signed_vote(session, services, ballot_id, vote)
             message = f"已投票，回执序号 {receipt.index}，叶子哈希 {receipt.leaf_hash[:16]}…"
         except VotingError as exc:
             message = f"{exc.zh} / {exc.en}"
+        except IdentityError as exc:  # e.g. a key reported lost
+            message = str(exc)
     if request.headers.get("accept", "").startswith("application/json"):
         return RedirectResponse(f"/api/ballots/{ballot_id}", status_code=303)
     return templates.TemplateResponse(
