@@ -106,3 +106,24 @@ def committee_headers(app: FastAPI, slug: str = DEMO) -> dict[str, str]:
         _, cache[slug] = new_member(TestClient(app), app, slug)
         app.state.test_committee_headers = cache
     return cache[slug]
+
+
+def set_up_community(
+    client: TestClient, app: FastAPI, *, slug: str, name: str, street_office: str, register: str
+) -> dict[str, str]:
+    """The operator sets a community up, its first member signs in and uploads the register;
+    returns that member's authorization headers."""
+    r = client.post(
+        "/api/communities",
+        json={"slug": slug, "name": name, "street_office": street_office},
+        headers=operator_headers(app),
+    )
+    assert r.status_code == 201, r.text
+    _, committee = new_member(client, app, slug)
+    r = client.post(
+        f"/api/communities/{slug}/register",
+        content=register.encode(),
+        headers={**committee, "Content-Type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    return committee

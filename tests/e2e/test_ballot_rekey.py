@@ -21,7 +21,7 @@ from identity.didkey import KeyType
 from identity.jcs import canonical
 from identity.keys import KeyPair
 from tests.e2e.support import running, settings_for
-from tests.identity_web import enrol, new_member, operator_headers
+from tests.identity_web import enrol, set_up_community
 from web import cli
 
 SLUG = "rekey-1"
@@ -45,19 +45,9 @@ def _codes(client: TestClient, committee: dict[str, str]) -> dict[str, str]:
 
 
 def _setup(client: TestClient, app: FastAPI) -> tuple[dict[str, str], dict[str, Any]]:
-    r = client.post(
-        "/api/communities",
-        json={"slug": SLUG, "name": "换钥测试小区", "street_office": "测试街道"},
-        headers=operator_headers(app),
+    committee = set_up_community(
+        client, app, slug=SLUG, name="换钥测试小区", street_office="测试街道", register=REGISTER
     )
-    assert r.status_code == 201, r.text
-    _, committee = new_member(client, app, SLUG)
-    r = client.post(
-        f"/api/communities/{SLUG}/register",
-        content=REGISTER.encode(),
-        headers={**committee, "Content-Type": "text/csv"},
-    )
-    assert r.status_code == 200, r.text
     now = datetime.now(UTC)
     ballot = client.post(
         f"/api/communities/{SLUG}/ballots",

@@ -30,6 +30,7 @@ from tests.identity_web import (
     new_member,
     operator_headers,
     presentation,
+    set_up_community,
     sign_in,
 )
 
@@ -45,20 +46,9 @@ REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表�
 
 
 def _set_up(client: TestClient, app: FastAPI) -> dict[str, str]:
-    r = client.post(
-        "/api/communities",
-        json={"slug": SLUG, "name": "梅陇三村", "street_office": "梅陇街道"},
-        headers=operator_headers(app),
+    return set_up_community(
+        client, app, slug=SLUG, name="梅陇三村", street_office="梅陇街道", register=REGISTER
     )
-    assert r.status_code == 201, r.text
-    _, committee = new_member(client, app, SLUG)
-    r = client.post(
-        f"/api/communities/{SLUG}/register",
-        content=REGISTER.encode(),
-        headers={**committee, "Content-Type": "text/csv"},
-    )
-    assert r.status_code == 200, r.text
-    return committee
 
 
 def _codes(client: TestClient, committee: dict[str, str], **body: Any) -> dict[str, str]:
