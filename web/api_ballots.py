@@ -16,6 +16,7 @@ from identity.register import parse_csv, parse_xlsx
 from identity.registry import create_community, get_community, import_register
 from ledger.store import LogStore
 from voting import ballots
+from voting.area import Area
 from voting.models import Ballot
 from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep, RuntimeDep, vote_verifier
 from web.deps import ServicesDep, SessionDep
@@ -99,7 +100,7 @@ def _community_public(session: SessionDep, slug: str) -> CommunityPublic:
         name=c.name,
         street_office=c.street_office,
         units=int(count),
-        total_area=f"{int(area) // 100}.{int(area) % 100:02d}",
+        total_area=str(Area(int(area))),
     )
 
 

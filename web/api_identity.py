@@ -47,6 +47,7 @@ from identity.models import EnrolmentCode, IssuedCredential, Person, Unit, UnitO
 from identity.register import Owner
 from identity.registry import get_community
 from identity.revocation import OwnershipChange
+from voting.area import Area
 from web.auth import (
     SESSION_COOKIE,
     CommitteeDep,
@@ -431,7 +432,7 @@ def owners(slug: str, session: SessionDep, _: CommitteeDep) -> list[OwnerRow]:
     return [
         OwnerRow(
             unit=unit.unit_no,
-            area=f"{unit.area_centi // 100}.{unit.area_centi % 100:02d}",
+            area=str(Area(unit.area_centi)),
             holder=f"p{person.id}",
             co_owners=int(co_owners.get(unit.id, 1)),
             enrolled=person.did is not None,
