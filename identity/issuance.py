@@ -513,6 +513,20 @@ def check_key_usable(session: Session, did: str) -> None:
         )
 
 
+def lost_keys(session: Session, dids: Collection[str]) -> set[str]:
+    """Those of `dids` whose credentials were revoked because the key was lost or stolen."""
+    if not dids:
+        return set()
+    return set(
+        session.scalars(
+            select(IssuedCredential.subject_did).where(
+                IssuedCredential.subject_did.in_(set(dids)),
+                IssuedCredential.revoke_reason == KEY_LOST,
+            )
+        )
+    )
+
+
 def revoke_did(
     session: Session, *, community: Community, did: str, reason: str, now: datetime
 ) -> list[IssuedCredential]:

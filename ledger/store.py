@@ -99,6 +99,12 @@ class LogStore:
             raise LogNotFoundError(f"日志 {log.origin} 不存在 / log {log.origin} does not exist")
         return size
 
+    def lock(self, log: LogRef) -> None:
+        """Hold the log's row until the transaction ends (``SELECT … FOR UPDATE``), so a writer
+        reads what it decides on and appends with no other process's append in between.
+        (SQLite renders no lock: it has one writer at a time anyway.)"""
+        self.session.execute(select(Log.id).where(Log.id == log.pk).with_for_update())
+
     # --- appending ------------------------------------------------------------------------
 
     def append(self, log: LogRef, entries: Sequence[bytes]) -> int:

@@ -14,12 +14,12 @@ export and re-check is exactly what was appended:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from identity.jcs import canonical
@@ -271,64 +271,156 @@ def get_ballot(session: Session, ballot_id: int) -> Ballot:
     return ballot
 
 
-def cast_vote(
-    session: Session,
-    *,
-    store: LogStore,
-    verify: VerifySigned,
-    checkpoint: Callable[[LogRef], str],
-    sign: SignJson,
-    ballot_id: int,
-    vote: Mapping[str, Any],
-    now: datetime | None = None,
-) -> Receipt:
-    """Check a signed vote and append it to the box; one vote per voting person, final."""
-    now = now or _now()
-    ballot = get_ballot(session, ballot_id)
-    if ballot.status != "open":
-        raise BallotError("表决已结束，不能再投票", "the ballot is closed")
-    if now < _aware(ballot.opens_at):
-        raise BallotError("表决尚未开始", "the ballot has not opened yet")
-    if now >= _aware(ballot.closes_at):
-        raise BallotError("表决已截止", "the voting window has ended")
-    if vote.get("type") != "Vote" or vote.get("ballot") != ballot.log_origin:
-        raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+@dataclass(frozen=True)
+class SignedVote:
+    """A vote whose Data Integrity proof was checked (off the sequencer, in the request):
+    the document exactly as the owner's device signed it, and the DID that signed it."""
+
+    document: Mapping[str, Any]
+    signer: str
+
+
+def check_signed_vote(vote: Mapping[str, Any], verify: VerifySigned) -> SignedVote:
+    """What can be checked of a vote without the database: its shape and its signature."""
+    if vote.get("type") != "Vote" or not isinstance(vote.get("ballot"), str):
+        raise BallotError("这不是一张选票", "this is not a vote")
     Choice.parse(vote.get("choice"))
     signer = verify(vote)
     if vote.get("voter") != signer:
         raise BallotError("选票的签名人与投票人不符", "the vote is not signed by its voter")
-    voter = session.scalar(
-        select(CensusVoter).where(CensusVoter.ballot_id == ballot.id, CensusVoter.did == signer)
-    )
+    return SignedVote(document=vote, signer=signer)
+
+
+# Per vote of a batch: its receipt, or why it was refused (the others still count).
+CastOutcome = Receipt | Exception
+
+
+def cast_votes(
+    session: Session,
+    *,
+    store: LogStore,
+    checkpoint: Callable[[LogRef], str],
+    sign: SignJson,
+    ballot_id: int,
+    votes: Sequence[SignedVote],
+    lost: Callable[[Collection[str]], set[str]] = lambda _dids: set(),
+    now: datetime | None = None,
+) -> list[CastOutcome]:
+    """Append a batch of signed votes to one box: one append, one checkpoint for all.
+
+    Each vote is judged on its own — window, census, one vote per voting person (also
+    within the batch), keys reported lost (``lost`` names those of the given DIDs) — and the
+    refused ones get their reason while the rest are appended. The box's log row is locked
+    first, so batches of other processes for the same box queue behind this one and every
+    read below sees what they committed. A vote already in the box, byte for byte, gets its
+    receipt again (a client retrying after a lost answer), never a second entry."""
+    now = now or _now()
+    ballot = get_ballot(session, ballot_id)
     log = store.get_log(ballot.log_origin)
-    if voter is None:
-        voter = _rekey(session, store=store, sign=sign, ballot=ballot, log=log, did=signer)
-    if voter.cast_index is not None:
-        raise BallotError("您已投过票，不能重复投票", "you have already voted")
-    data = canonical(dict(vote))
-    index = store.append(log, [data])
-    # The conditional update is what makes "one person, one vote" hold under concurrency.
-    claimed = session.execute(
-        update(CensusVoter)
-        .where(
-            CensusVoter.ballot_id == ballot.id,
-            CensusVoter.voter == voter.voter,
-            CensusVoter.cast_index.is_(None),
+    store.lock(log)
+    session.refresh(ballot)  # after the lock: the status another process may have changed
+    closed = _closed_reason(ballot, now)
+    if closed is not None:
+        return [closed for _ in votes]
+    voters = {
+        v.did: v
+        for v in session.scalars(
+            select(CensusVoter).where(
+                CensusVoter.ballot_id == ballot.id,
+                CensusVoter.did.in_({v.signer for v in votes}),
+            )
         )
-        .values(cast_index=index)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise BallotError("您已投过票，不能重复投票", "you have already voted")
-    return Receipt(
-        ballot_id=ballot.id,
-        index=index,
-        leaf_hash=leaf_hash(data).hex(),
-        checkpoint=checkpoint(log),
-    )
+    }
+    lost_dids = lost({v.signer for v in votes})
+    refused: dict[int, Exception] = {}
+    kept: dict[int, tuple[int, bytes]] = {}  # position in batch → (index in box, entry)
+    accepted: list[tuple[int, str, bytes]] = []  # (position in batch, voter key, entry)
+    claimed: set[str] = set()
+    for pos, vote in enumerate(votes):
+        try:
+            if vote.document.get("ballot") != ballot.log_origin:
+                raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+            if vote.signer in lost_dids:
+                raise BallotError(
+                    "该密钥已挂失，不能再使用", "this key was reported lost and can no longer vote"
+                )
+            data = canonical(dict(vote.document))
+            voter = voters.get(vote.signer)
+            if voter is None:
+                voter = _rekey(
+                    session,
+                    store=store,
+                    sign=sign,
+                    ballot=ballot,
+                    log=log,
+                    did=vote.signer,
+                    claimed=claimed,
+                )
+                voters[vote.signer] = voter
+            if voter.cast_index is not None and store.entry(log, voter.cast_index).data == data:
+                kept[pos] = (voter.cast_index, data)
+                continue
+            if voter.cast_index is not None or voter.voter in claimed:
+                raise BallotError("您已投过票，不能重复投票", "you have already voted")
+        except (VotingError, LedgerError) as exc:
+            refused[pos] = exc
+            continue
+        claimed.add(voter.voter)
+        accepted.append((pos, voter.voter, data))
+    if accepted:
+        first = store.append(log, [data for _, _, data in accepted])
+        index_of = {key: first + i for i, (_, key, _) in enumerate(accepted)}
+        # Conditional, so "one person, one vote" holds even if the lock above were bypassed.
+        claimed_rows = session.execute(
+            update(CensusVoter)
+            .where(
+                CensusVoter.ballot_id == ballot.id,
+                CensusVoter.voter.in_(index_of),
+                CensusVoter.cast_index.is_(None),
+            )
+            .values(cast_index=case(index_of, value=CensusVoter.voter))
+            .execution_options(synchronize_session=False)
+        )
+        if claimed_rows.rowcount != len(index_of):  # type: ignore[attr-defined]
+            raise BallotConflict("投票箱正忙，请重试", "the ballot box is busy; please retry")
+        kept |= {pos: (first + i, data) for i, (pos, _, data) in enumerate(accepted)}
+    note = checkpoint(log) if kept else ""
+    return [
+        refused[pos]
+        if pos in refused
+        else Receipt(
+            ballot_id=ballot.id,
+            index=kept[pos][0],
+            leaf_hash=leaf_hash(kept[pos][1]).hex(),
+            checkpoint=note,
+        )
+        for pos in range(len(votes))
+    ]
+
+
+class BallotConflict(BallotError):
+    """Another writer changed the box under this batch: nothing was kept; retry."""
+
+
+def _closed_reason(ballot: Ballot, now: datetime) -> BallotError | None:
+    if ballot.status != "open":
+        return BallotError("表决已结束，不能再投票", "the ballot is closed")
+    if now < _aware(ballot.opens_at):
+        return BallotError("表决尚未开始", "the ballot has not opened yet")
+    if now >= _aware(ballot.closes_at):
+        return BallotError("表决已截止", "the voting window has ended")
+    return None
 
 
 def _rekey(
-    session: Session, *, store: LogStore, sign: SignJson, ballot: Ballot, log: LogRef, did: str
+    session: Session,
+    *,
+    store: LogStore,
+    sign: SignJson,
+    ballot: Ballot,
+    log: LogRef,
+    did: str,
+    claimed: Collection[str],
 ) -> CensusVoter:
     """A census member who enrolled, or re-enrolled after losing a phone, since the ballot
     opened votes with a DID the frozen census does not name. The committee re-checked that
@@ -347,7 +439,7 @@ def _rekey(
     )
     if voter is None:
         raise BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
-    if voter.cast_index is not None:
+    if voter.cast_index is not None or voter.voter in claimed:
         raise BallotError("您已投过票，不能重复投票", "you have already voted")
     old = voter.did
     # Conditional, so two racing casts cannot both re-key (the second finds the DID changed).

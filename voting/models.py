@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -38,10 +48,13 @@ class CensusVoter(VotingBase):
     """One voting person of a ballot, frozen when it opened (no personal data: DID and units)."""
 
     __tablename__ = "census_voter"
+    # A vote finds its voter by (ballot, DID): one index seek, not a scan of the ballot's
+    # primary-key prefix (which SQLite's planner chose over a DID-only index).
+    __table_args__ = (Index("ix_census_voter_ballot_did", "ballot_id", "did"),)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"), primary_key=True)
     voter: Mapped[str] = mapped_column(String(32), primary_key=True)  # census key, e.g. "V0017"
     person_id: Mapped[int] = mapped_column(Integer, index=True)  # server-side only, never public
-    did: Mapped[str | None] = mapped_column(String(200), index=True)
+    did: Mapped[str | None] = mapped_column(String(200))
     area_centi: Mapped[int] = mapped_column(BigInteger)
     units: Mapped[list[str]] = mapped_column(JSON)
     developer: Mapped[bool] = mapped_column(default=False)

@@ -293,7 +293,7 @@ def append(
             )
     except AuthorityError as exc:
         raise ApiError(403, exc.zh, exc.en) from exc
-    services.appended()  # committed: the anchoring loop may batch it now
+    services.appended({log.origin: appended.index + 1})  # committed: may make a batch due
     return AppendedPublic(
         index=appended.index, leaf_hash=appended.leaf_hash.hex(), checkpoint=appended.checkpoint
     )

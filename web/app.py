@@ -18,6 +18,7 @@ from web import (
     owner_pages,
     pages,
     pages_identity,
+    unavailable,
 )
 from web.auth import IdentityRuntime
 from web.demo import seed_demo
@@ -45,6 +46,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.state.demo = demo
     app.state.identity = identity
     errors.install(app)
+    unavailable.install(app)
     app.include_router(api_ballots.router)
     app.include_router(api_committee.router)
     app.include_router(api_identity.router)

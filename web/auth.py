@@ -45,13 +45,12 @@ from identity.signin import COMMITTEE, Challenges, find_session
 from identity.trust import ChainCache
 from voting.ballots import get_ballot
 from web.db import Database
-from web.deps import SessionDep
+from web.deps import SAFE_METHODS, ServicesDep
 from web.errors import ApiError
 from web.settings import Settings
 
 log = logging.getLogger("gongzhi.auth")
 SESSION_COOKIE = "gongzhi_session"
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def root_key(settings: Settings, env: Mapping[str, str] | None = None) -> KeyPair:
@@ -199,23 +198,27 @@ def _same_origin(request: Request, runtime: IdentityRuntime) -> bool:
 
 def current_principal(
     request: Request,
-    session: SessionDep,
+    services: ServicesDep,
     runtime: RuntimeDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal | None:
-    """The signed-in caller, or None (the public). Unknown or expired tokens are the public."""
+    """The signed-in caller, or None (the public). Unknown or expired tokens are the public.
+
+    Looked up in a read-only session of its own, so a writing route's unit of work (and, on
+    SQLite, its place in the writers' queue) starts only when the route itself needs it."""
     token = bearer_token(authorization)
     via = "bearer"
     if token is None:
         token, via = request.cookies.get(SESSION_COOKIE), "cookie"
     if not token:
         return None
-    row = find_session(session, token=token, now=datetime.now(UTC))
+    with services.db.session(write=False) as session:
+        row = find_session(session, token=token, now=datetime.now(UTC))
     if row is None:
         return None
     if (
         via == "cookie"
-        and request.method not in _SAFE_METHODS
+        and request.method not in SAFE_METHODS
         and not _same_origin(request, runtime)
     ):
         raise ApiError(403, "跨站请求被拒绝", "cross-site request refused")
@@ -263,9 +266,13 @@ def community_role(*roles: str) -> Callable[..., Principal]:
 CommitteeDep = Annotated[Principal, Depends(community_role(COMMITTEE))]
 
 
-def committee_of_ballot(ballot_id: int, principal: PrincipalDep, session: SessionDep) -> Principal:
+def committee_of_ballot(
+    ballot_id: int, principal: PrincipalDep, services: ServicesDep
+) -> Principal:
     """The caller is a committee member of the ballot's community."""
-    return require_role(principal, get_ballot(session, ballot_id).community_slug, COMMITTEE)
+    with services.db.session(write=False) as session:
+        slug = get_ballot(session, ballot_id).community_slug
+    return require_role(principal, slug, COMMITTEE)
 
 
 BallotCommitteeDep = Annotated[Principal, Depends(committee_of_ballot)]

@@ -1,5 +1,10 @@
 """Request dependencies: the services and a database session per request.
 
+The session is committed when the route function returns and *before* the answer is sent
+(``scope="function"``): a 2xx always means the data is committed, so a token, a community or
+a receipt can be used the moment its answer arrives. Safe methods (GET, HEAD, OPTIONS) only
+read, so their sessions never queue behind writers.
+
 Who is asking (sessions, roles, the operator) is in `web.auth`."""
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from web.services import Services
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
@@ -21,9 +28,10 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
-    with services.db.session() as session:
+def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
+    write = request.method not in SAFE_METHODS
+    with services.db.session(write=write, lazy=True) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -59,26 +59,28 @@ def ballot_page(ballot_id: int, request: Request, session: SessionDep) -> Respon
 def demo_vote(
     ballot_id: int,
     request: Request,
-    session: SessionDep,
     services: ServicesDep,
     unit: str = Form(...),
     choice: str = Form(...),
 ) -> Response:
-    """Demo only: vote as the owner of a unit with the server-held demo key."""
+    """Demo only: vote as the owner of a unit with the server-held demo key.
+
+    The vote goes through the sequencer like any other, so this route holds no database
+    session of its own while it waits for the batch (on SQLite that would block the batch)."""
     if not request.app.state.demo:
         raise ApiError(404, "演示功能未开启", "demo mode is off")
     key = demo_keys(services).get(unit.strip())
-    ballot = ballots.get_ballot(session, ballot_id)
+    with services.db.session(write=False) as session:
+        origin = ballots.get_ballot(session, ballot_id).log_origin
     message: str
     if key is None:
         message = f"房号 {unit} 不在演示小区中 / unit {unit} is not in the demo community"
     else:
         vote = sign_json(
-            {"type": "Vote", "ballot": ballot.log_origin, "voter": str(key.did), "choice": choice},
-            key,
+            {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": choice}, key
         )
         try:
-            receipt = cast_signed_vote(session, services, ballot_id, vote)
+            receipt = cast_signed_vote(services, ballot_id, vote)
             message = f"已投票，回执序号 {receipt.index}，叶子哈希 {receipt.leaf_hash[:16]}…"
         except VotingError as exc:
             message = f"{exc.zh} / {exc.en}"
@@ -86,8 +88,8 @@ def demo_vote(
             message = str(exc)
     if request.headers.get("accept", "").startswith("application/json"):
         return RedirectResponse(f"/api/ballots/{ballot_id}", status_code=303)
+    with services.db.session(write=False) as session:
+        view = _ballot_view(session, ballots.get_ballot(session, ballot_id))
     return templates.TemplateResponse(
-        request,
-        "ballot.html",
-        {**_ballot_view(session, ballot), "demo": True, "message": message},
+        request, "ballot.html", {**view, "demo": True, "message": message}
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
@@ -19,16 +21,24 @@ from contracts.errors import ChainError, ChainUnavailable
 from contracts.rpc import RpcChain
 from identity.dataintegrity import sign_json, verify_signed_json
 from identity.didkey import KeyType
+from identity.issuance import lost_keys
 from identity.keys import KeyPair
 from identity.pii import PiiCipher
-from ledger.anchoring import Anchorer
+from ledger.anchoring import Anchored, Anchorer
 from ledger.models import Log
 from ledger.note_keys import Ed25519Signer
 from ledger.store import LogRef, LogStore
+from voting import ballots
+from voting.ballots import CastOutcome, Receipt, SignedVote
 from web.db import Database
+from web.sequencer import Sequencer
 from web.settings import Settings
 
 logger = logging.getLogger("gongzhi.services")
+# pg_advisory_xact_lock key of the anchoring round: any fixed 64-bit number of our own.
+_ANCHOR_LOCK = 0x67_6F_6E_67_7A_68_69_61  # "gongzhia"
+_LOG_SIZES = select(Log.origin, Log.size)
+_WAKE_INTERVAL = 0.25  # seconds between two looks at what grew
 
 
 def open_chain(settings: Settings) -> Chain:
@@ -55,6 +65,11 @@ class Services:
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _votes: Sequencer[tuple[int, SignedVote], Receipt] | None = None
+    # Logs that grew since they were last looked at: origin → size (see `appended`).
+    _dirty: dict[str, int] = field(default_factory=dict)
+    _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
+    _origins: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -107,33 +122,126 @@ class Services:
     def verify_signed(doc: Any) -> str:
         return verify_signed_json(doc).controller
 
-    def anchor_pending(self, *, force: bool = False) -> int:
-        """Anchor every log with enough new entries (or any new entry when forced).
+    # --- votes --------------------------------------------------------------------------
 
-        A chain outage only postpones this: it is logged and the next round tries again."""
-        done = 0
+    def ballot_origin(self, ballot_id: int) -> str:
+        """The origin of a ballot's box (it never changes, so it is remembered)."""
+        origin = self._origins.get(ballot_id)
+        if origin is None:
+            with self.db.session(write=False) as session:
+                origin = ballots.get_ballot(session, ballot_id).log_origin
+            self._origins[ballot_id] = origin
+        return origin
+
+    @property
+    def votes(self) -> Sequencer[tuple[int, SignedVote], Receipt]:
+        """The sequencer votes enter their boxes through (started on first use)."""
+        if self._votes is None:
+            self._votes = Sequencer(self._integrate_votes, name="gongzhi-votes")
+        return self._votes
+
+    def _integrate_votes(self, batch: Sequence[tuple[int, SignedVote]]) -> list[CastOutcome]:
+        """One transaction for a batch of votes: per box one append and one checkpoint."""
+        by_ballot: dict[int, list[int]] = {}
+        for pos, (ballot_id, _) in enumerate(batch):
+            by_ballot.setdefault(ballot_id, []).append(pos)
+        outcomes: dict[int, CastOutcome] = {}
+        grown: dict[str, int] = {}
         with self.db.session() as session:
             store = LogStore(session)
+
+            def checkpoint(log: LogRef) -> str:
+                grown[log.origin] = store.size(log)
+                return store.sign_checkpoint(log, self.log_signer(log))
+
+            for ballot_id, positions in sorted(by_ballot.items()):
+                votes = [batch[p][1] for p in positions]
+                try:
+                    results = ballots.cast_votes(
+                        session,
+                        store=store,
+                        checkpoint=checkpoint,
+                        sign=self.sign_as_committee,
+                        ballot_id=ballot_id,
+                        votes=votes,
+                        lost=lambda dids: lost_keys(session, dids),
+                    )
+                except ballots.BallotNotFound as exc:  # nothing was written for it
+                    results = [exc] * len(votes)
+                outcomes |= dict(zip(positions, results, strict=True))
+        self.appended(grown)  # committed: the anchoring loop may batch these now
+        return [outcomes[pos] for pos in range(len(batch))]
+
+    # --- anchoring ------------------------------------------------------------------------
+
+    @contextmanager
+    def anchoring(self, *, wait: bool) -> Iterator[Session | None]:
+        """A read-only session in which this process may anchor, or None if another server
+        process sharing the database is anchoring now (``wait`` blocks until it is done).
+
+        On PostgreSQL a transaction-scoped advisory lock makes one anchorer at a time across
+        every process of a scaled-out deployment, so no log is anchored twice and the chain
+        account's nonces never race. SQLite serves one process (the embedded chain is too)."""
+        with self.db.session(write=False) as session:
+            if not self.db.is_sqlite:
+                if wait:
+                    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ANCHOR_LOCK})
+                elif not session.scalar(
+                    text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _ANCHOR_LOCK}
+                ):
+                    yield None
+                    return
+            yield session
+
+    def anchor_pending(self, *, force: bool = False) -> int:
+        """Anchor the logs that are due: any with `anchor_every_entries` new entries, and when
+        forced (every `anchor_every_seconds`) any with a new entry at all.
+
+        Which logs grew is known without scanning: the sequencer and the disclosure API say
+        so (`appended`); a forced round reads every log's size in one query, which also picks
+        up what other processes appended. A chain outage only postpones this: it is logged
+        and the next round tries again."""
+        done = 0
+        with self.anchoring(wait=False) as session:
+            if session is None:
+                return 0
+            store = LogStore(session)
+            with self._dirty_lock:
+                dirty = dict(self._dirty)
+            if force:
+                dirty = {row.origin: row.size for row in session.execute(_LOG_SIZES)}
             try:
-                for origin in session.scalars(select(Log.origin)):
+                for origin, size in sorted(dirty.items()):
                     log = store.get_log(origin)
-                    backlog = self.anchorer.backlog(store, log)
-                    due = backlog and (force or backlog >= self.settings.anchor_every_entries)
+                    backlog = size - self.anchorer.anchored_size(log)
+                    due = backlog > 0 and (force or backlog >= self.settings.anchor_every_entries)
                     if due and self.anchorer.anchor_quietly(store, log) is not None:
                         done += 1
+                    if backlog <= 0 or due:
+                        with self._dirty_lock:
+                            if self._dirty.get(origin, 0) <= size:
+                                self._dirty.pop(origin, None)
             except ChainError as exc:
                 logger.warning("anchoring postponed: %s", exc)
         return done
 
-    def appended(self) -> None:
-        """A log grew: let the anchoring loop check whether a batch of N entries is due.
+    def anchor_now(self, origin: str) -> Anchored | None:
+        """Anchor one log's head at once (a closed ballot's final head), waiting for any
+        other process's anchoring round to end first."""
+        with self.anchoring(wait=True) as session:
+            assert session is not None  # waiting always gets the lock
+            store = LogStore(session)
+            return self.anchorer.anchor_quietly(store, store.get_log(origin))
 
-        The request does not anchor itself, so a vote never waits for the chain."""
+    def appended(self, grown: Mapping[str, int] | None = None) -> None:
+        """Logs grew (origin → new size, once committed): let the anchoring loop check
+        whether a batch of N entries is due. No request anchors itself, so a vote never
+        waits for the chain."""
+        if grown:
+            with self._dirty_lock:
+                for origin, size in grown.items():
+                    self._dirty[origin] = max(size, self._dirty.get(origin, 0))
         self._wake.set()
-
-    def appended_on_commit(self, session: Session) -> None:
-        """`appended`, once `session`'s transaction has committed (so the loop sees the entry)."""
-        event.listen(session, "after_commit", lambda _s: self.appended(), once=True)
 
     def start_anchoring(self) -> None:
         """Anchor every T seconds whatever the backlog, and as soon as a log has N new entries."""
@@ -154,6 +262,8 @@ class Services:
                 if woke:
                     self._wake.clear()
                     round_(force=False)
+                    # Let a rush's wakes gather: one look per interval, not one per batch.
+                    self._stop.wait(_WAKE_INTERVAL)
                 if time.monotonic() >= deadline:
                     round_(force=True)
                     deadline = time.monotonic() + period
@@ -162,6 +272,8 @@ class Services:
         self._thread.start()
 
     def close(self) -> None:
+        if self._votes is not None:
+            self._votes.close()
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
