@@ -1,0 +1,249 @@
+"""Helpers for serving tests: a crowd of owners with keys, a real server process, a rush.
+
+The server runs as `gongzhi serve` in its own process (so it can be SIGKILLed, and so its
+CPU is not the test's), on a free loopback port, against a data folder prepared here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from identity.dataintegrity import sign_json
+from identity.didkey import KeyType
+from identity.keys import KeyPair
+from identity.models import Person
+from identity.register import parse_csv
+from identity.registry import create_community, import_register
+from ledger.store import LogStore
+from tests.chains import ANVIL_KEYS
+from voting import ballots
+from web.services import Services
+from web.settings import Settings
+
+PUBLIC_URL = "http://gongzhi.test"
+SLUG = "crowd"
+ROOT = Path(__file__).resolve().parent.parent
+# Generous limits: these tests send every vote from one loopback address on purpose.
+RATE_ENV = {"GONGZHI_RATE_PER_ADDRESS": "1000000", "GONGZHI_RATE_PER_IDENTITY": "1000000"}
+
+
+def environment(data: Path, *, db_url: str | None, anvil_url: str | None) -> dict[str, str]:
+    env = {"GONGZHI_DATA": str(data), "GONGZHI_PUBLIC_URL": PUBLIC_URL, **RATE_ENV}
+    if db_url and not db_url.startswith("sqlite"):
+        env["DATABASE_URL"] = db_url
+    if anvil_url:
+        env["CHAIN_RPC_URL"] = anvil_url
+        env["CHAIN_PRIVATE_KEY"] = ANVIL_KEYS[0]
+    return env
+
+
+def _id_number(n: int) -> str:
+    """A synthetic 居民身份证 number with a valid GB 11643 check digit."""
+    first17 = f"310105{1950 + n % 50}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+    return first17 + check
+
+
+def crowd_register(n: int) -> bytes:
+    """`n` units, each with its own sole owner (so `n` voting persons)."""
+    rows = [["房号", "专有部分面积", "业主姓名", "证件号码", "手机号", "表决人", "开发商持有"]]
+    for i in range(n):
+        unit = f"{1 + i // 400}-{1 + (i // 100) % 4}-{1000 + i % 100}"
+        area = f"{60 + i % 80}.{i % 100:02d}"
+        rows.append([unit, area, f"业主{i}", _id_number(i), f"139{i:08d}", "是", "否"])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+@dataclass(frozen=True)
+class Crowd:
+    keys: tuple[KeyPair, ...]  # one per voting person, distinct
+    ballot_id: int
+    origin: str
+
+    def votes(self, choice_seed: int = 0) -> list[dict[str, Any]]:
+        rng = random.Random(choice_seed)
+        return [
+            sign_json(
+                {
+                    "type": "Vote",
+                    "ballot": self.origin,
+                    "voter": key.did.value,
+                    "choice": rng.choice(("agree", "oppose", "abstain")),
+                },
+                key,
+            )
+            for key in self.keys
+        ]
+
+
+def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
+    """A community of `n` owners with keys and one open ballot, written into the folder."""
+    services = Services.start(Settings.from_env(env))
+    try:
+        with services.db.session() as session:
+            community = create_community(
+                session, slug=SLUG, name="压力测试小区", street_office="测试街道"
+            )
+            import_register(
+                session,
+                community=community,
+                register=parse_csv(crowd_register(n)),
+                cipher=services.cipher,
+            )
+            people = session.scalars(
+                select(Person).where(Person.community_id == community.id).order_by(Person.id)
+            ).all()
+            keys = []
+            for person in people:
+                key = KeyPair.generate(KeyType.ED25519)
+                person.did = key.did.value
+                keys.append(key)
+            session.flush()
+            now = datetime.now(UTC).replace(microsecond=0)
+            ballot = ballots.open_ballot(
+                session,
+                store=LogStore(session),
+                sign=services.sign_as_committee,
+                community=community,
+                public_host=services.public_host,
+                matter=4,
+                title="压力测试表决",
+                text="是否同意续聘现物业服务企业？（测试）",
+                opens_at=now - timedelta(minutes=1),
+                closes_at=now + timedelta(days=7),
+                log_key=lambda log: services.log_signer(log).vkey,
+            )
+            return Crowd(tuple(keys), ballot.id, ballot.log_origin)
+    finally:
+        services.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    """`gongzhi serve` in a process of its own; `kill()` is SIGKILL, `start()` starts anew."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 120) -> None:
+        env = {**os.environ, **self.env, "GONGZHI_PORT": str(self.port)}
+        env.pop("CI", None)
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "web.cli", "serve"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server did not answer in time")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextmanager
+def server(env: dict[str, str], log: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(env, log)
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int  # 0: no answer (connection refused or cut, timeout)
+    body: dict[str, Any]
+    seconds: float
+    retry_after: str | None
+
+
+async def _post_all(
+    url: str, bodies: Sequence[dict[str, Any]], concurrency: int, timeout: float
+) -> list[Answer]:
+    gate = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
+
+        async def one(body: dict[str, Any]) -> Answer:
+            async with gate:
+                start = time.perf_counter()
+                try:
+                    r = await client.post(url, json=body)
+                except httpx.HTTPError as exc:
+                    return Answer(0, {"failed": repr(exc)}, time.perf_counter() - start, None)
+                try:
+                    parsed = r.json()
+                except ValueError:
+                    parsed = {"raw": r.text[:200]}
+                return Answer(
+                    r.status_code,
+                    parsed,
+                    time.perf_counter() - start,
+                    r.headers.get("retry-after"),
+                )
+
+        return list(await asyncio.gather(*(one(b) for b in bodies)))
+
+
+def post_all(
+    url: str, bodies: Sequence[dict[str, Any]], *, concurrency: int, timeout: float = 30
+) -> list[Answer]:
+    """POST every body, `concurrency` at a time; one `Answer` per body, in order."""
+    return asyncio.run(_post_all(url, bodies, concurrency, timeout))
