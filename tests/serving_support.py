@@ -35,6 +35,7 @@ from identity.registry import create_community, import_register
 from ledger.store import LogStore
 from tests.chains import ANVIL_KEYS
 from voting import ballots
+from web.record import export_record
 from web.services import Services
 from web.settings import Settings
 
@@ -135,6 +136,29 @@ def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
                 log_key=lambda log: services.log_signer(log).vkey,
             )
             return Crowd(tuple(keys), ballot.id, ballot.log_origin)
+    finally:
+        services.close()
+
+
+def closed_record(env: dict[str, str], ballot_id: int) -> dict[str, Any]:
+    """Close the ballot (early) on the folder and export its full record, as the verifier
+    reads it."""
+    services = Services.start(Settings.from_env(env))
+    try:
+        with services.db.session() as session:
+            ballots.close_ballot(
+                session,
+                store=LogStore(session),
+                sign=services.sign_as_committee,
+                ballot_id=ballot_id,
+                early=True,
+            )
+        with services.db.session() as session:
+            store = LogStore(session)
+            log = store.get_log(ballots.get_ballot(session, ballot_id).log_origin)
+            store.sign_checkpoint(log, services.log_signer(log))
+        with services.db.session(write=False) as session:
+            return export_record(session, services, ballot_id)
     finally:
         services.close()
 

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.serving_support import Answer, environment, post_all, prepare_crowd, server
+from tests.serving_support import (
+    Answer,
+    closed_record,
+    environment,
+    post_all,
+    prepare_crowd,
+    server,
+)
 from web.record import check_record
 from web.services import Services
 
@@ -56,7 +63,7 @@ def test_a_rush_of_owners_each_gets_a_receipt_or_a_clear_retry(db_url: str, tmp_
         replay = post_all(url, votes[:50], concurrency=50)
         assert [a.body["index"] for a in replay] == [receipts[i]["index"] for i in range(50)]
 
-        record = httpx.get(f"{srv.url}/api/ballots/{crowd.ballot_id}/record", timeout=60).json()
+    record = closed_record(env, crowd.ballot_id)
     cast = [e for e in record["entries"] if '"type":"Vote"' in e]
     assert len(cast) == OWNERS  # exactly one vote per owner
     assert sorted(r["index"] for r in receipts.values()) == sorted(
