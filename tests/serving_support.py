@@ -242,7 +242,11 @@ async def _post_all(
     url: str, bodies: Sequence[dict[str, Any]], concurrency: int, timeout: float
 ) -> list[Answer]:
     gate = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # Idle connections are dropped well before the server would close them, so a request
+    # never goes out on a connection the server is closing (the keep-alive race).
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=2
+    )
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
 
         async def one(body: dict[str, Any]) -> Answer:

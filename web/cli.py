@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from web import cli_admin, cli_identity, cli_ledger, cli_rules, cli_verify
 
 
+KEEP_ALIVE_SECONDS = 75
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -18,7 +21,15 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     app = create_app(settings, demo=args.demo)
     print(f"gongzhi 共治 — 打开 / open {settings.public_url}/", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # Keep idle connections longer than clients do (browsers ~60 s, most clients less), so a
+    # client seldom sends a request just as we close its connection.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
     return 0
 
 
