@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from identity.jcs import canonical
@@ -532,25 +532,3 @@ def close_ballot(
     ballot.result = outcome.to_json()
     session.flush()
     return outcome
-
-
-def participation(session: Session, ballot: Ballot) -> dict[str, Any]:
-    """Live turnout by area and by headcount against the 2/3 quorum (exact, no floats)."""
-    area, heads = session.execute(
-        select(func.coalesce(func.sum(CensusVoter.area_centi), 0), func.count()).where(
-            CensusVoter.ballot_id == ballot.id, CensusVoter.cast_index.is_not(None)
-        )
-    ).one()
-    return {
-        "voted": {"area": str(Area(hundredths=int(area))), "headcount": int(heads)},
-        "total": {
-            "area": str(Area(hundredths=ballot.total_area_centi)),
-            "headcount": ballot.total_headcount,
-        },
-        "quorum": "2/3",
-        "area_met": 3 * int(area) >= 2 * ballot.total_area_centi,
-        "headcount_met": 3 * int(heads) >= 2 * ballot.total_headcount,
-        # Basis points for progress bars only; the decision never reads them.
-        "area_bp": int(area) * 10000 // max(ballot.total_area_centi, 1),
-        "headcount_bp": int(heads) * 10000 // max(ballot.total_headcount, 1),
-    }

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from identity.issuance import ensure_registration
 from identity.models import Unit
@@ -106,27 +107,23 @@ def _community_public(session: SessionDep, slug: str) -> CommunityPublic:
     )
 
 
-def _signed_log_key(session: SessionDep, ballot: Ballot) -> str | None:
-    store = LogStore(session)
-    key = ballots.opened_entry(store, store.get_log(ballot.log_origin)).get("logKey")
-    return key if isinstance(key, str) else None  # None: a box opened before logKey existed
-
-
-def ballot_public(session: SessionDep, ballot: Ballot) -> BallotPublic:
+def ballot_public(session: Session, services: Services, ballot: Ballot) -> BallotPublic:
+    """The ballot as its signed log says (`web.ballot_view`), not as its table row does."""
+    shown = services.views.shown(session, ballot)
     return BallotPublic(
-        id=ballot.id,
-        community=ballot.community_slug,
-        matter=ballot.matter,
-        title=ballot.title,
-        text=ballot.text,
-        opens_at=ballot.opens_at,
-        closes_at=ballot.closes_at,
-        status=ballot.status,
-        origin=ballot.log_origin,
-        census_root=ballot.census_root,
-        log_key=_signed_log_key(session, ballot),
-        participation=ballots.participation(session, ballot),
-        result=ballot.result,
+        id=shown.id,
+        community=shown.community_slug,
+        matter=shown.matter,
+        title=shown.title,
+        text=shown.text,
+        opens_at=shown.opens_at,
+        closes_at=shown.closes_at,
+        status=shown.status,
+        origin=shown.log_origin,
+        census_root=shown.census_root,
+        log_key=shown.log_key,
+        participation=shown.participation,
+        result=shown.result,
     )
 
 
@@ -191,21 +188,23 @@ def open_ballot(
         log_key=lambda log: services.log_signer(log).vkey,
         amount_fen=body.amount_fen,
     )
-    return ballot_public(session, ballot)
+    log = store.get_log(ballot.log_origin)
+    store.sign_checkpoint(log, services.log_signer(log))  # the box's first signed head
+    return ballot_public(session, services, ballot)
 
 
 @router.get("/communities/{slug}/ballots", response_model=list[BallotPublic])
-def list_ballots(slug: str, session: SessionDep) -> list[BallotPublic]:
+def list_ballots(slug: str, session: SessionDep, services: ServicesDep) -> list[BallotPublic]:
     get_community(session, slug)
     rows = session.scalars(
         select(Ballot).where(Ballot.community_slug == slug).order_by(Ballot.id.desc())
     )
-    return [ballot_public(session, b) for b in rows]
+    return [ballot_public(session, services, b) for b in rows]
 
 
 @router.get("/ballots/{ballot_id}", response_model=BallotPublic)
-def get_ballot(ballot_id: int, session: SessionDep) -> BallotPublic:
-    return ballot_public(session, ballots.get_ballot(session, ballot_id))
+def get_ballot(ballot_id: int, session: SessionDep, services: ServicesDep) -> BallotPublic:
+    return ballot_public(session, services, ballots.get_ballot(session, ballot_id))
 
 
 @router.post("/ballots/{ballot_id}/votes", response_model=ReceiptPublic, status_code=201)
@@ -253,10 +252,8 @@ def close(
             early=body.early,
         )
         origin = ballots.get_ballot(session, ballot_id).log_origin
-    with services.db.session() as session:
-        store = LogStore(session)
         log = store.get_log(origin)
-        store.sign_checkpoint(log, services.log_signer(log))
+        store.sign_checkpoint(log, services.log_signer(log))  # committed with the close
     anchored = services.anchor_now(origin)
     return {
         "outcome": outcome.to_json(),

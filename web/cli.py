@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from web import cli_admin, cli_identity, cli_ledger, cli_rules, cli_verify
 
-
 KEEP_ALIVE_SECONDS = 75
 
 

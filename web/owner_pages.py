@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from voting import ballots
 from voting.matters import Matter
 from web import api_receipts
-from web.deps import SessionDep
+from web.deps import ServicesDep, SessionDep
 from web.owner_text import text_for
 
 router = APIRouter()
@@ -79,8 +79,10 @@ def owner_signin(request: Request) -> Response:
 
 
 @router.get("/owner/ballots/{ballot_id}", response_class=HTMLResponse)
-def owner_ballot(ballot_id: int, request: Request, session: SessionDep) -> Response:
-    ballot = ballots.get_ballot(session, ballot_id)
+def owner_ballot(
+    ballot_id: int, request: Request, session: SessionDep, services: ServicesDep
+) -> Response:
+    ballot = services.views.shown(session, ballots.get_ballot(session, ballot_id))
     matter = Matter(ballot.matter)
     return _page(
         request,
@@ -91,7 +93,7 @@ def owner_ballot(ballot_id: int, request: Request, session: SessionDep) -> Respo
         opens=_beijing(ballot.opens_at),
         closes=_beijing(ballot.closes_at),
         deadline=_beijing_long(ballot.closes_at, _lang(request)),
-        p=ballots.participation(session, ballot),
+        p=ballot.participation,
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from identity.dataintegrity import sign_json
 from identity.errors import IdentityError
@@ -21,37 +22,35 @@ from web.api_ballots import cast_signed_vote
 from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
 from web.errors import ApiError
+from web.services import Services
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-def _ballot_view(session: SessionDep, ballot: Ballot) -> dict[str, Any]:
-    return {
-        "b": ballot,
-        "matter": Matter(ballot.matter),
-        "p": ballots.participation(session, ballot),
-    }
+def _ballot_view(session: Session, services: Services, ballot: Ballot) -> dict[str, Any]:
+    shown = services.views.shown(session, ballot)  # from the signed log, not the table row
+    return {"b": shown, "matter": Matter(shown.matter), "p": shown.participation}
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, session: SessionDep) -> Response:
+def index(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     communities = []
     for c in session.scalars(select(Community).order_by(Community.id)):
         rows = session.scalars(
             select(Ballot).where(Ballot.community_slug == c.slug).order_by(Ballot.id.desc())
         )
-        communities.append({"c": c, "ballots": [_ballot_view(session, b) for b in rows]})
+        communities.append({"c": c, "ballots": [_ballot_view(session, services, b) for b in rows]})
     return templates.TemplateResponse(request, "index.html", {"communities": communities})
 
 
 @router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
-def ballot_page(ballot_id: int, request: Request, session: SessionDep) -> Response:
-    ballot = ballots.get_ballot(session, ballot_id)
+def ballot_page(
+    ballot_id: int, request: Request, session: SessionDep, services: ServicesDep
+) -> Response:
+    view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
     return templates.TemplateResponse(
-        request,
-        "ballot.html",
-        {**_ballot_view(session, ballot), "demo": request.app.state.demo, "message": None},
+        request, "ballot.html", {**view, "demo": request.app.state.demo, "message": None}
     )
 
 
@@ -89,7 +88,7 @@ def demo_vote(
     if request.headers.get("accept", "").startswith("application/json"):
         return RedirectResponse(f"/api/ballots/{ballot_id}", status_code=303)
     with services.db.session(write=False) as session:
-        view = _ballot_view(session, ballots.get_ballot(session, ballot_id))
+        view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
     return templates.TemplateResponse(
         request, "ballot.html", {**view, "demo": True, "message": message}
     )

@@ -30,6 +30,7 @@ from ledger.note_keys import Ed25519Signer
 from ledger.store import LogRef, LogStore
 from voting import ballots
 from voting.ballots import CastOutcome, Receipt, SignedVote
+from web.ballot_view import BallotViews
 from web.db import Database
 from web.sequencer import Sequencer
 from web.settings import Settings
@@ -70,6 +71,7 @@ class Services:
     _dirty: dict[str, int] = field(default_factory=dict)
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
     _origins: dict[int, str] = field(default_factory=dict)
+    views: BallotViews = field(default_factory=BallotViews)
 
     @classmethod
     def start(cls, settings: Settings) -> Services:

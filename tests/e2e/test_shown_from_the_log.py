@@ -1,0 +1,83 @@
+"""What is shown of a ballot comes from its signed log: a database edit becomes an integrity
+error (409, in Chinese and English), never a different answer. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text, update
+
+from identity.dataintegrity import sign_json
+from tests.e2e.support import committee_headers, running, services_of, settings_for
+from voting.models import Ballot, CensusVoter
+from web.demo import demo_keys
+
+
+def _vote_and_close(client: TestClient, app: FastAPI) -> dict[str, Any]:
+    ballot = client.get("/api/ballots/1").json()
+    owners = {k.did.value: k for k in demo_keys(services_of(app)).values()}
+    for did in sorted(owners)[:5]:
+        doc = {"type": "Vote", "ballot": ballot["origin"], "voter": did, "choice": "agree"}
+        assert client.post("/api/ballots/1/votes", json=sign_json(doc, owners[did])).status_code
+    r = client.post("/api/ballots/1/close", json={"early": True}, headers=committee_headers(app))
+    assert r.status_code == 200, r.text
+    shown: dict[str, Any] = client.get("/api/ballots/1").json()
+    assert shown["status"] == "closed" and shown["result"] is not None
+    return shown
+
+
+def _integrity_error(r: httpx.Response) -> None:
+    assert r.status_code == 409, r.text
+    assert "签名日志不符" in r.json()["error"]["zh"] and "signed log" in r.json()["error"]["en"]
+
+
+def test_an_edited_result_is_an_integrity_error(db_url: str, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
+    with running(settings) as (client, app):
+        shown = _vote_and_close(client, app)
+        flipped = {**shown["result"], "passed": not shown["result"]["passed"]}
+        with services_of(app).db.session() as session:
+            session.execute(update(Ballot).where(Ballot.id == 1).values(result=flipped))
+        _integrity_error(client.get("/api/ballots/1"))
+        page = client.get("/ballots/1", headers={"accept": "text/html"})
+        assert page.status_code == 409 and "签名日志不符" in page.text
+
+
+def test_an_edited_census_area_changes_nothing_shown(db_url: str, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
+    with running(settings) as (client, app):
+        shown = _vote_and_close(client, app)
+        with services_of(app).db.session() as session:
+            session.execute(update(CensusVoter).values(area_centi=CensusVoter.area_centi * 10))
+    with running(settings) as (client, app):  # a fresh server: nothing cached
+        again = client.get("/api/ballots/1").json()
+    assert again["participation"] == shown["participation"]
+    assert again["result"] == shown["result"]
+
+
+def test_an_edited_vote_entry_is_an_integrity_error(db_url: str, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
+    with running(settings) as (client, app):
+        shown = _vote_and_close(client, app)
+        with services_of(app).db.session() as session:
+            data = session.execute(
+                text(
+                    "SELECT data FROM ledger_entry WHERE idx = 1 AND log_pk = "
+                    "(SELECT id FROM ledger_log WHERE origin = :o)"
+                ),
+                {"o": shown["origin"]},
+            ).scalar_one()
+            session.execute(
+                text(
+                    "UPDATE ledger_entry SET data = :d WHERE idx = 1 AND log_pk = "
+                    "(SELECT id FROM ledger_log WHERE origin = :o)"
+                ),
+                {"d": bytes(data).replace(b'"agree"', b'"oppose"'), "o": shown["origin"]},
+            )
+    with running(settings) as (client, _app):
+        _integrity_error(client.get("/api/ballots/1"))
+        _integrity_error(client.get("/api/communities/xianxia-demo/ballots"))
