@@ -38,6 +38,7 @@ ALL_DIGIT_CODE = next(
 def _wrong_check(number: str) -> str:
     return number[:17] + ("1" if number[17] != "1" else "2")
 
+
 HEADER = "房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有\n"
 GOOD = HEADER + (
     "1-1-101,89.37,王伟,310105196306013988,13647970965,是,否\n"
