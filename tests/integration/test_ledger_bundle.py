@@ -219,3 +219,23 @@ def test_parallel_workers_give_the_same_verdict(tmp_path: Path) -> None:
     bad[700] = bad[700].replace("账户", "账户X")  # breaks the entry's signature
     with pytest.raises(BundleError, match="line 701"):
         _verify(bad, tmp_path, jobs=2)
+
+
+def test_the_verifier_follows_accounts_by_id(tmp_path: Path) -> None:
+    """Finding 14 offline: a bundle whose look-alike account restarts at 0.00 is refused."""
+    real, alike = "物业服务费收支（演示）", "物业服务费收支(演示)"
+    nov = s.income_expense(account=real, period="2026-11")
+
+    def bundle(*bodies: tuple[str, dict[str, Any]]) -> list[str]:
+        entries = [s.raw(s.disclosure(kind, body)) for kind, body in bodies]
+        return list(s.bundle_lines(entries, len(entries), every=1))
+
+    opened = ("AccountOpened", s.account_opened(account=real, period="2026-11"))
+    good = bundle(opened, ("IncomeExpense", nov))
+    assert "物业服务费收支（演示）”（" in "\n".join(_verify(good, tmp_path).lines)
+    restarted = ("IncomeExpense", s.income_expense(account=alike, period="2026-12"))
+    with pytest.raises(BundleError, match="AccountOpened entry first"):
+        _verify(bundle(opened, ("IncomeExpense", nov), restarted), tmp_path)
+    reopened = ("AccountOpened", s.account_opened(account=alike, period="2026-12"))
+    with pytest.raises(BundleError, match="looks like"):
+        _verify(bundle(opened, ("IncomeExpense", nov), reopened), tmp_path)
