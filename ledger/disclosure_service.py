@@ -209,20 +209,30 @@ class DbState:
     def __init__(self, session: Session, log_pk: int) -> None:
         self.session, self.log_pk = session, log_pk
 
+    def _checked(self, row: DisclosureIndex) -> Entry:
+        """The entry an index row stands for, read from the log; the row must say what the
+        entry says (a row edited behind the log's back must not steer the checks)."""
+        stored = self.session.execute(
+            select(LogEntry.data, LogEntry.leaf_hash).where(
+                LogEntry.log_pk == self.log_pk, LogEntry.idx == row.idx
+            )
+        ).one_or_none()
+        if stored is None or stored.leaf_hash != row.leaf_hash:
+            raise IntegrityError(
+                f"第 {row.idx} 条的索引与日志不符", f"the index of entry {row.idx} is not the log's"
+            )
+        entry = _entry_of(row.idx, stored.data, stored.leaf_hash)
+        if IndexFields.of(entry) != IndexFields.of_row(row):
+            raise IntegrityError(
+                f"第 {row.idx} 条的索引与已签名的条目不符",
+                f"the index row of entry {row.idx} disagrees with the signed entry",
+            )
+        return entry
+
     def _account_at(self, row: DisclosureIndex) -> Account:
         """The account an AccountOpened entry opened, read from the entry itself."""
-        data = self.session.scalar(
-            select(LogEntry.data).where(LogEntry.log_pk == self.log_pk, LogEntry.idx == row.idx)
-        )
-        if data is None:
-            raise IntegrityError(f"缺少第 {row.idx} 条", f"entry {row.idx} is missing")
-        entry = _entry_of(row.idx, data, row.leaf_hash)
-        if not (isinstance(entry, Disclosure) and isinstance(entry.body, AccountOpened)) or (
-            entry.body.account_id != row.account
-        ):
-            raise IntegrityError(
-                f"第 {row.idx} 条的索引与条目不符", f"the index of entry {row.idx} disagrees"
-            )
+        entry = self._checked(row)
+        assert isinstance(entry, Disclosure) and isinstance(entry.body, AccountOpened)  # kind
         b = entry.body
         return Account(b.account_id, b.name, b.statement_kind, b.first_period, b.opening, row.idx)
 
@@ -250,8 +260,8 @@ class DbState:
         return None
 
     def last_balance(self, kind: Kind, account: str) -> Balance | None:
-        row = self.session.execute(
-            select(DisclosureIndex.idx, DisclosureIndex.period, DisclosureIndex.closing_fen)
+        row = self.session.scalars(
+            select(DisclosureIndex)
             .where(
                 DisclosureIndex.log_pk == self.log_pk,
                 DisclosureIndex.kind == kind.value,
@@ -259,8 +269,11 @@ class DbState:
             )
             .order_by(DisclosureIndex.idx.desc())
             .limit(1)
-        ).one_or_none()
-        if row is None or row.period is None or row.closing_fen is None:
+        ).first()
+        if row is None:
+            return None
+        self._checked(row)  # period and closing as the signed statement states them
+        if row.period is None or row.closing_fen is None:
             return None
         return Balance(kind, account, row.period, row.closing_fen, row.idx)
 
@@ -279,6 +292,7 @@ class DbState:
         row = self.session.get(DisclosureIndex, (self.log_pk, index))
         if row is None:
             return None
+        self._checked(row)  # who signed it and what it points at, as the entry says
         return EntryInfo(
             row.idx,
             row.leaf_hash,

@@ -221,3 +221,17 @@ def test_a_look_alike_account_cannot_restart_the_demo_account(tmp_path: Path, db
         )
         r = post("IncomeExpense", real)
         assert r.status_code == 201, r.text
+
+
+def test_an_edited_index_does_not_steer_the_next_check(engine: Engine) -> None:
+    """The continuity check reads the last closing from the index: it must be the signed one."""
+    s.open_account(engine)
+    jan = s.income_expense()
+    at = s.publish(engine, s.disclosure("IncomeExpense", jan))
+    with Session(engine) as session, session.begin():
+        pk = session.scalar(select(Log.id).where(Log.origin == s.ORIGIN))
+        assert pk is not None
+        index_closing_edited(session, pk, at.index)
+    feb = s.income_expense(period="2026-02", opening=jan["closingFen"] + 100)  # fits the edit
+    with pytest.raises(IntegrityError, match="disagrees with the signed entry"):
+        s.publish(engine, s.disclosure("IncomeExpense", feb))
