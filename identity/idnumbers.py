@@ -280,5 +280,18 @@ def check_id_number(
     if not number:
         raise IdNumberError("证件号码为空", "the ID number is empty")
     kind = doc_type if doc_type is not None else infer_doc_type(number)
-    _RULES[kind](number, today if today is not None else date.today())
+    try:
+        _RULES[kind](number, today if today is not None else date.today())
+    except IdNumberError as exc:
+        if doc_type is None and _is_credit_code(number):
+            raise IdNumberError(
+                f"{exc.zh}；若这是统一社会信用代码，请在“证件类型”列注明",
+                f"{exc.en}; if this is a unified social credit code, say so in the 证件类型 "
+                "(id_type) column",
+            ) from exc
+        raise
     return IdNumber(number, kind)
+
+
+def _is_credit_code(number: str) -> bool:
+    return bool(_CREDIT.fullmatch(number)) and gb32100_check(number[:17]) == number[17]

@@ -243,7 +243,8 @@ def test_real_shaped_numbers_of_every_document_are_accepted(id_number: str, id_t
 
 
 def test_an_all_digit_credit_code_without_its_type_is_read_as_an_id_card() -> None:
-    assert "居民身份证" in _problem(ALL_DIGIT_CODE)
+    message = _problem(ALL_DIGIT_CODE)
+    assert "居民身份证" in message and "证件类型" in message and "id_type" in message
 
 
 def test_the_demo_register_imports() -> None:
