@@ -15,6 +15,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from identity.errors import IdentityError
+from identity.idnumbers import normalise
 
 KEY_SIZE = 32
 _NONCE = 12
@@ -48,7 +49,7 @@ class PiiCipher:
 
     def lookup(self, value: str, *, field: str) -> str:
         """A keyed hash of a normalised value, for finding a row without decrypting all rows."""
-        normalised = "".join(value.split()).upper()
+        normalised = normalise(value)  # NFKC, invisible characters out: one hash per person
         return hmac.new(
             self._lookup_key, f"{field}\x00{normalised}".encode(), hashlib.sha256
         ).hexdigest()

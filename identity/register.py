@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from identity.errors import IdentityError
+from identity.idnumbers import IdNumberError, check_id_number, parse_doc_type
 
 # Accepted headers, Chinese first (what property offices use), English for API clients.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -22,6 +23,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "area": ("专有部分面积", "面积", "area"),
     "name": ("业主姓名", "姓名", "name"),
     "id_number": ("证件号码", "身份证号", "id_number"),
+    "id_type": ("证件类型", "id_type"),  # optional: inferred from the number's shape
     "phone": ("手机号", "电话", "phone"),
     "holder": ("表决人", "holder"),
     "developer": ("开发商持有", "developer"),
@@ -177,7 +179,14 @@ def _unit(
         except ValueError as exc:
             problems.append((rowno, str(exc)))
             continue
-        id_number = "".join(row["id_number"].split()).upper()
+        # One normal form before matching and hashing: a twin spelling is the same person.
+        try:
+            id_number = check_id_number(
+                row["id_number"], parse_doc_type(row.get("id_type", ""))
+            ).number
+        except IdNumberError as exc:
+            problems.append((rowno, f"证件号码：{exc.zh} / ID number: {exc.en}"))
+            continue
         owner = Owner(name=row["name"], id_number=id_number, phone=row.get("phone", ""))
         if id_number in persons and persons[id_number][1].name != owner.name:
             problems.append(

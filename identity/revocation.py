@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from identity import enrolment, issuance, signin
 from identity.enrolment import IssuedCode
 from identity.errors import IdentityError
+from identity.idnumbers import IdNumberError, check_id_number
 from identity.issuance import Issuers
 from identity.models import Community, IssuedCredential, Person, Unit, UnitOwner
 from identity.pii import PiiCipher
@@ -125,16 +126,18 @@ def _settle(
 
 def _checked_owner(owner: Owner, position: int) -> Owner:
     name = owner.name.strip()
-    id_number = "".join(owner.id_number.split()).upper()
+    try:
+        id_number = check_id_number(owner.id_number).number
+    except IdNumberError as exc:
+        raise OwnershipChangeError(
+            f"第{position}位买受人证件号码无效：{exc.zh} / buyer {position}: invalid ID "
+            f"number: {exc.en}"
+        ) from exc
     phone = owner.phone.strip()
     if not name or len(name) > 100:
         raise OwnershipChangeError(
             f"第{position}位买受人姓名须为1–100字 / buyer {position}: the name must be 1–100 "
             "characters"
-        )
-    if not 6 <= len(id_number) <= 40 or not id_number.isalnum():
-        raise OwnershipChangeError(
-            f"第{position}位买受人证件号码格式无效 / buyer {position}: the ID number is malformed"
         )
     if len(phone) > 40:
         raise OwnershipChangeError(

@@ -258,12 +258,18 @@ def export_bundle(
                     f"entry {e.index}'s stored leaf hash does not match its data",
                 )
             nodes += tree.add(e.leaf_hash)
+            try:
+                text = e.data.decode()
+            except UnicodeDecodeError:  # never appended so (entries are JSON): edited
+                raise _tampered(
+                    f"第 {e.index} 条不是 UTF-8 文本", f"entry {e.index} is not UTF-8 text"
+                ) from None
             out.append(
                 _line(
                     {
                         "entry": {
                             "index": e.index,
-                            "data": e.data.decode(),
+                            "data": text,
                             "leafHash": e.leaf_hash.hex(),
                         }
                     }

@@ -484,14 +484,20 @@ class _Verifier:
             r.lines.append(f"  · {did} [{role}]: {count}")
         kinds = "，".join(f"{k} {c} 条" for k, c in self.kinds.items()) or "无"
         r.ok(f"公开信息：{kinds}", f"disclosures by kind checked: {sum(self.kinds.values())}")
+        accounts = self.state.accounts
         r.ok(
-            f"账目核对通过：{len(self.state.balances)} 个账户，各期明细合计、期初+收入−支出=期末、"
-            "逐月衔接均无误",
-            f"accounts reconcile: {len(self.state.balances)} accounts, lines add up, "
-            "opening + in − out = closing, each period opens at the last closing",
+            f"账目核对通过：{len(accounts)} 个账户（均经“新开账户”开立，按编号衔接），"
+            "各期明细合计、期初+收入−支出=期末、逐月衔接均无误",
+            f"accounts reconcile: {len(accounts)} accounts (each opened by an AccountOpened "
+            "entry, followed by its id), lines add up, opening + in − out = closing, each "
+            "period opens at the last closing",
         )
-        for (kind, account), b in sorted(self.state.balances.items()):
-            r.lines.append(f"  · {kind.zh}“{account}” {b.period} 期末 {yuan(b.closing)}")
+        for account_id, account in sorted(accounts.items()):
+            b = self.state.balances.get((account.kind, account_id)) or account.start
+            r.lines.append(
+                f"  · {account.kind.zh}“{account.name}”（{account_id}） {b.period} 期末 "
+                f"{yuan(b.closing)}"
+            )
         r.lines += self.ballot_report.lines
         for ref, spent in self.state.spending.items():
             approved = self.approvals[ref].amount

@@ -7,6 +7,11 @@ every accounting check of `ledger.disclosure.accounting` passes; otherwise nothi
 Each append takes the log's lock first, so two statements of one account cannot both pass
 the continuity check against the same previous period. Works inside the caller's session
 and transaction, like `ledger.store.LogStore`.
+
+What is listed is read from the log, not from the index: each entry's stored bytes must hash
+to its leaf, the leaf must be in the tree of the latest checkpoint the log key signed, and
+the index row must say what the entry says. Any disagreement — a row edited behind the log's
+back — raises `IntegrityError` instead of serving a different answer.
 """
 
 from __future__ import annotations
@@ -22,8 +27,15 @@ from identity.dataintegrity import verify_signed_json
 from identity.errors import IdentityError
 from identity.jcs import canonical
 from identity.jcs import loads as strict_loads
-from ledger.checkpoint import Checkpoint, add_signature_lines
-from ledger.disclosure.accounting import Balance, Effects, EntryInfo, check_entry
+from ledger.checkpoint import Checkpoint, add_signature_lines, open_checkpoint
+from ledger.disclosure.accounting import (
+    Account,
+    Balance,
+    Effects,
+    EntryInfo,
+    check_entry,
+    name_key,
+)
 from ledger.disclosure.approval import (
     ApprovedSpending,
     ApprovedSpendingLookup,
@@ -36,18 +48,24 @@ from ledger.disclosure.entries import (
     REPLY,
     REVIEW,
     Disclosure,
+    Entry,
+    Objection,
     ObjectionReply,
+    ObjectionReview,
     ReadEntry,
     VerifySigned,
+    parse_entry,
     read_entry,
 )
 from ledger.disclosure.errors import (
     ApprovalError,
     AuthorityError,
+    DisclosureError,
     DuplicateEntryError,
+    IntegrityError,
     SchemaError,
 )
-from ledger.disclosure.kinds import STATEMENTS, Kind, Statement
+from ledger.disclosure.kinds import STATEMENTS, AccountOpened, Kind
 from ledger.disclosure_models import (
     DisclosureIndex,
     DisclosurePublisher,
@@ -55,7 +73,7 @@ from ledger.disclosure_models import (
     DisclosureWitness,
 )
 from ledger.errors import LedgerError, LogNotFoundError, NoteError
-from ledger.merkle import leaf_hash
+from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.models import Log, LogCheckpoint, LogCosignature, LogEntry
 from ledger.note_keys import CosignatureVerifier, Signer, parse_vkey
 from ledger.records import LogRef, StoredCheckpoint, StoredCosignature
@@ -120,15 +138,130 @@ class EntryView:
     thread: list[EntryView] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class IndexFields:
+    """What the index row of an entry holds, all of it derived from the entry itself."""
+
+    type: str
+    signer: str
+    kind: str | None = None
+    account: str | None = None  # the account id of a statement or an AccountOpened
+    period: str | None = None  # a statement's period, an opening's first period
+    closing_fen: int | None = None  # a statement's closing, an opening's balance
+    target_idx: int | None = None
+    reply_idx: int | None = None
+
+    @classmethod
+    def of(cls, entry: Entry) -> IndexFields:
+        if isinstance(entry, Disclosure):
+            body = entry.body
+            kind = entry.kind.value
+            if isinstance(body, AccountOpened):
+                return cls(
+                    DISCLOSURE, entry.signer, kind, body.account_id, body.first_period, body.opening
+                )
+            if isinstance(body, STATEMENTS):
+                return cls(
+                    DISCLOSURE, entry.signer, kind, body.account_id, body.period, body.closing
+                )
+            return cls(DISCLOSURE, entry.signer, kind)
+        if isinstance(entry, Objection):
+            return cls(OBJECTION, entry.signer, target_idx=entry.target.index)
+        if isinstance(entry, ObjectionReply):
+            return cls(REPLY, entry.signer, target_idx=entry.objection.index)
+        assert isinstance(entry, ObjectionReview)
+        return cls(
+            REVIEW, entry.signer, target_idx=entry.objection.index, reply_idx=entry.reply.index
+        )
+
+    @classmethod
+    def of_row(cls, row: DisclosureIndex) -> IndexFields:
+        return cls(
+            row.type,
+            row.signer,
+            row.kind,
+            row.account,
+            row.period,
+            row.closing_fen,
+            row.target_idx,
+            row.reply_idx,
+        )
+
+
+def _entry_of(index: int, data: bytes, leaf: bytes) -> Entry:
+    """The typed entry of stored bytes that must hash to ``leaf`` (the index's or the tree's)."""
+    if leaf_hash(data) != leaf:
+        raise IntegrityError(
+            f"第 {index} 条的存储内容与其叶哈希不符",
+            f"the stored bytes of entry {index} do not hash to its leaf",
+        )
+    try:
+        return parse_entry(strict_loads(data))
+    except (IdentityError, DisclosureError) as exc:
+        raise IntegrityError(
+            f"第 {index} 条的存储内容无法读取", f"the stored entry {index} cannot be read: {exc}"
+        ) from exc
+
+
 class DbState:
     """`LedgerState` answered from the index tables: one small query per question."""
 
     def __init__(self, session: Session, log_pk: int) -> None:
         self.session, self.log_pk = session, log_pk
 
+    def _checked(self, row: DisclosureIndex) -> Entry:
+        """The entry an index row stands for, read from the log; the row must say what the
+        entry says (a row edited behind the log's back must not steer the checks)."""
+        stored = self.session.execute(
+            select(LogEntry.data, LogEntry.leaf_hash).where(
+                LogEntry.log_pk == self.log_pk, LogEntry.idx == row.idx
+            )
+        ).one_or_none()
+        if stored is None or stored.leaf_hash != row.leaf_hash:
+            raise IntegrityError(
+                f"第 {row.idx} 条的索引与日志不符", f"the index of entry {row.idx} is not the log's"
+            )
+        entry = _entry_of(row.idx, stored.data, stored.leaf_hash)
+        if IndexFields.of(entry) != IndexFields.of_row(row):
+            raise IntegrityError(
+                f"第 {row.idx} 条的索引与已签名的条目不符",
+                f"the index row of entry {row.idx} disagrees with the signed entry",
+            )
+        return entry
+
+    def _account_at(self, row: DisclosureIndex) -> Account:
+        """The account an AccountOpened entry opened, read from the entry itself."""
+        entry = self._checked(row)
+        assert isinstance(entry, Disclosure) and isinstance(entry.body, AccountOpened)  # kind
+        b = entry.body
+        return Account(b.account_id, b.name, b.statement_kind, b.first_period, b.opening, row.idx)
+
+    def _openings(self) -> Any:
+        return select(DisclosureIndex).where(
+            DisclosureIndex.log_pk == self.log_pk,
+            DisclosureIndex.kind == Kind.ACCOUNT_OPENED.value,
+        )
+
+    def account(self, account_id: str) -> Account | None:
+        row = self.session.scalars(
+            self._openings()
+            .where(DisclosureIndex.account == account_id)
+            .order_by(DisclosureIndex.idx)
+            .limit(1)
+        ).first()
+        return None if row is None else self._account_at(row)
+
+    def account_named(self, key: str) -> Account | None:
+        # A community opens few accounts: reading every opening is cheap and exact.
+        for row in self.session.scalars(self._openings().order_by(DisclosureIndex.idx)):
+            account = self._account_at(row)
+            if name_key(account.name) == key:
+                return account
+        return None
+
     def last_balance(self, kind: Kind, account: str) -> Balance | None:
-        row = self.session.execute(
-            select(DisclosureIndex.idx, DisclosureIndex.period, DisclosureIndex.closing_fen)
+        row = self.session.scalars(
+            select(DisclosureIndex)
             .where(
                 DisclosureIndex.log_pk == self.log_pk,
                 DisclosureIndex.kind == kind.value,
@@ -136,8 +269,11 @@ class DbState:
             )
             .order_by(DisclosureIndex.idx.desc())
             .limit(1)
-        ).one_or_none()
-        if row is None or row.period is None or row.closing_fen is None:
+        ).first()
+        if row is None:
+            return None
+        self._checked(row)  # period and closing as the signed statement states them
+        if row.period is None or row.closing_fen is None:
             return None
         return Balance(kind, account, row.period, row.closing_fen, row.idx)
 
@@ -156,6 +292,7 @@ class DbState:
         row = self.session.get(DisclosureIndex, (self.log_pk, index))
         if row is None:
             return None
+        self._checked(row)  # who signed it and what it points at, as the entry says
         return EntryInfo(
             row.idx,
             row.leaf_hash,
@@ -355,22 +492,10 @@ class DisclosureLogs:
 
     def _index(self, log: LogRef, read: ReadEntry, effects: Effects) -> None:
         info = effects.info
-        statement: Statement | None = None
-        if isinstance(read.entry, Disclosure) and isinstance(read.entry.body, STATEMENTS):
-            statement = read.entry.body
+        fields = IndexFields.of(read.entry)
         self.session.add(
             DisclosureIndex(
-                log_pk=log.pk,
-                idx=info.index,
-                leaf_hash=info.leaf_hash,
-                type=info.type,
-                signer=info.signer,
-                kind=info.kind.value if info.kind else None,
-                account=statement.account if statement else None,
-                period=statement.period if statement else None,
-                closing_fen=statement.closing if statement else None,
-                target_idx=info.target,
-                reply_idx=info.reply,
+                log_pk=log.pk, idx=info.index, leaf_hash=info.leaf_hash, **fields.__dict__
             )
         )
         for ref, amount in effects.spending:
@@ -389,31 +514,82 @@ class DisclosureLogs:
     # --- reading -----------------------------------------------------------------------------
 
     def _load(self, log: LogRef, rows: Sequence[DisclosureIndex]) -> list[EntryView]:
-        """Views of indexed entries, their documents read in one query."""
+        """Views of indexed entries, read from the log and checked against it (see above)."""
         if not rows:
             return []
         wanted = [r.idx for r in rows]
-        data: dict[int, bytes] = {
-            idx: blob
-            for idx, blob in self.session.execute(
-                select(LogEntry.idx, LogEntry.data).where(
+        stored: dict[int, tuple[bytes, bytes]] = {
+            idx: (blob, leaf)
+            for idx, blob, leaf in self.session.execute(
+                select(LogEntry.idx, LogEntry.data, LogEntry.leaf_hash).where(
                     LogEntry.log_pk == log.pk, LogEntry.idx.in_(wanted)
                 )
             )
         }
-        return [
-            EntryView(
-                index=r.idx,
-                leaf_hash=r.leaf_hash,
-                type=r.type,
-                signer=r.signer,
-                doc=strict_loads(data[r.idx]),
-                kind=r.kind,
-                period=r.period,
-                target=r.target_idx,
+        missing = sorted(set(wanted) - stored.keys())
+        if missing:
+            raise IntegrityError(
+                f"索引列出的第 {missing[0]} 条不在日志中",
+                f"entry {missing[0]} is indexed but not in the log",
             )
-            for r in rows
-        ]
+        self._check_in_tree(log, {idx: leaf for idx, (_, leaf) in stored.items()})
+        views = []
+        for r in rows:
+            data, leaf = stored[r.idx]
+            if r.leaf_hash != leaf:
+                raise IntegrityError(
+                    f"第 {r.idx} 条的索引叶哈希与日志不符",
+                    f"the index's leaf hash of entry {r.idx} is not the log's",
+                )
+            entry = _entry_of(r.idx, data, leaf)
+            fields = IndexFields.of(entry)
+            if fields != IndexFields.of_row(r):
+                raise IntegrityError(
+                    f"第 {r.idx} 条的索引与已签名的条目不符",
+                    f"the index row of entry {r.idx} disagrees with the signed entry",
+                )
+            views.append(
+                EntryView(
+                    index=r.idx,
+                    leaf_hash=leaf,
+                    type=fields.type,
+                    signer=fields.signer,
+                    doc=strict_loads(data),
+                    kind=fields.kind,
+                    period=fields.period,
+                    target=fields.target_idx,
+                )
+            )
+        return views
+
+    def _check_in_tree(self, log: LogRef, leaves: Mapping[int, bytes]) -> None:
+        """Each leaf is in the tree of the latest checkpoint signed by the log's key."""
+        latest = self.store.latest_checkpoint(log)
+        vkey = self.store.log_key(log)
+        if latest is None or vkey is None:
+            raise IntegrityError("日志没有已签名的检查点", "the log has no signed checkpoint")
+        try:
+            signed = open_checkpoint(
+                latest.note, origin=log.origin, log_verifier=parse_vkey(vkey)
+            ).checkpoint
+        except LedgerError as exc:
+            raise IntegrityError(
+                "最新检查点的签名无法验证", f"the latest checkpoint does not verify: {exc}"
+            ) from exc
+        if signed != latest.checkpoint:
+            raise IntegrityError(
+                "最新检查点与其签名的内容不符", "the latest checkpoint is not what its note signs"
+            )
+        covered = {i: h for i, h in leaves.items() if i < signed.size}
+        try:
+            proofs = self.store.inclusion_proofs(log, covered, signed.size)
+            for i, h in covered.items():
+                verify_inclusion(h, i, signed.size, proofs[i], signed.root)
+        except LedgerError as exc:  # ProofError, or nodes missing from the store
+            raise IntegrityError(
+                "条目不在已签名检查点的树中",
+                f"an entry is not in the signed checkpoint's tree: {exc}",
+            ) from exc
 
     def _threads(self, log: LogRef, views: list[EntryView]) -> None:
         """Attach to each disclosure its objections, and to each objection its replies and

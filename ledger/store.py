@@ -8,7 +8,7 @@ session and transaction and never commits: the caller's unit of work decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -379,3 +379,15 @@ class LogStore:
                 f"日志 {log.origin} 的存储缺少节点 {missing} / log store is missing nodes {missing}"
             )
         return out
+
+    def inclusion_proofs(
+        self, log: LogRef, indices: Collection[int], size: int
+    ) -> dict[int, list[bytes]]:
+        """PATH(i, D[size]) for each index, the stored hashes read in one query."""
+        size = self._check_size(log, size)
+        layouts = {i: inclusion_layout(i, size) for i in indices}
+        wanted: set[Coord] = set()
+        for layout in layouts.values():
+            wanted |= needed(layout)
+        hashes = self._fetch(log, wanted)
+        return {i: resolve(layout, hashes) for i, layout in layouts.items()}

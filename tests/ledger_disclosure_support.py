@@ -3,6 +3,7 @@ up (unless told otherwise), entries signed by fixed keys, and ballot-result evid
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -38,6 +39,36 @@ OTHER_OWNER = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(4, 36)))
 Lines = Sequence[tuple[str, int]]
 
 
+ACCOUNT_IDS = {
+    "物业服务费": "service-fee",
+    "全体业主维修资金": "maintenance-fund",
+    "共有部分经营收益": "common-area",
+}
+
+
+def account_id_of(name: str) -> str:
+    """The id the builders give an account of this name (tests pick ids, the log keeps them)."""
+    return ACCOUNT_IDS.get(name) or "acct-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
+def account_opened(
+    kind: str = "IncomeExpense",
+    account: str = "物业服务费",
+    *,
+    account_id: str | None = None,
+    period: str = "2026-01",
+    opening: int = 0,
+) -> dict[str, Any]:
+    """The body of an AccountOpened disclosure."""
+    return {
+        "accountId": account_id or account_id_of(account),
+        "name": account,
+        "statementKind": kind,
+        "firstPeriod": period,
+        "openingFen": opening,
+    }
+
+
 def lines(items: Lines) -> list[dict[str, Any]]:
     return [{"category": c, "amountFen": a} for c, a in items]
 
@@ -45,6 +76,7 @@ def lines(items: Lines) -> list[dict[str, Any]]:
 def income_expense(
     *,
     account: str = "物业服务费",
+    account_id: str | None = None,
     period: str = "2026-01",
     opening: int = 0,
     income: Lines = (("物业服务费", 520_000), ("停车管理费", 80_000)),
@@ -52,6 +84,7 @@ def income_expense(
 ) -> dict[str, Any]:
     ti, te = sum(a for _, a in income), sum(a for _, a in expense)
     return {
+        "accountId": account_id or account_id_of(account),
         "account": account,
         "period": period,
         "openingFen": opening,
@@ -66,6 +99,7 @@ def income_expense(
 def maintenance_fund(
     *,
     account: str = "全体业主维修资金",
+    account_id: str | None = None,
     period: str = "2026-01",
     opening: int = 10_000_000,
     deposits: int = 300_000,
@@ -74,6 +108,7 @@ def maintenance_fund(
 ) -> dict[str, Any]:
     total = sum(a for _, a, _ in spending)
     return {
+        "accountId": account_id or account_id_of(account),
         "account": account,
         "period": period,
         "openingFen": opening,
@@ -88,6 +123,7 @@ def maintenance_fund(
 def common_area(
     *,
     account: str = "共有部分经营收益",
+    account_id: str | None = None,
     period: str = "2026-01",
     opening: int = 0,
     income: Lines = (("电梯广告", 120_000), ("地面停车位租金", 300_000)),
@@ -96,6 +132,7 @@ def common_area(
 ) -> dict[str, Any]:
     ti, tc, td = (sum(a for _, a in x) for x in (income, costs, disbursements))
     return {
+        "accountId": account_id or account_id_of(account),
         "account": account,
         "period": period,
         "openingFen": opening,
@@ -290,6 +327,20 @@ def policy(session: Session, *, roles: dict[str, str] | None = None) -> Policy:
     )
 
 
+def open_account(
+    engine: Engine,
+    kind: str = "IncomeExpense",
+    account: str = "物业服务费",
+    *,
+    key: KeyPair = MANAGER,
+    **kw: Any,
+) -> Appended:
+    """Publish the AccountOpened entry a statement of ``account`` needs first."""
+    return publish(
+        engine, disclosure("AccountOpened", account_opened(kind, account, **kw), key=key)
+    )
+
+
 def publish(engine: Engine, doc: dict[str, Any], **kw: Any) -> Appended:
     """Append one entry in its own transaction (rolled back whole if refused)."""
     with Session(engine) as session, session.begin():
@@ -304,12 +355,20 @@ def ref_json(ref: BallotRef) -> dict[str, Any]:
 
 # --- a synthetic bundle, built without a database (verifier tests and the benchmark) -------------
 
-ACCOUNTS = 1024  # 1,000,000 entries are ~977 months (81 years) of each account
+ACCOUNTS = 1024  # 1,000,000 entries are ~976 months (81 years) of each account
+
+
+def _opening(account: int) -> bytes:
+    body = account_opened(
+        account=f"账户{account}", account_id=f"account-{account}", period="2000-01"
+    )
+    return canonical(disclosure("AccountOpened", body))
 
 
 def _statement(account: int, month: int, opening: int, income: int, expense: int) -> bytes:
     body = income_expense(
         account=f"账户{account}",
+        account_id=f"account-{account}",
         period=f"{2000 + month // 12:04d}-{month % 12 + 1:02d}",
         opening=opening,
         income=(("物业服务费", income),),
@@ -319,11 +378,15 @@ def _statement(account: int, month: int, opening: int, income: int, expense: int
 
 
 def synthetic_entries(start: int, end: int, openings: dict[int, int]) -> list[bytes]:
-    """Entries [start, end) of the synthetic log; ``openings`` carries each account's balance
-    from one call to the next (start at {} for entry 0)."""
+    """Entries [start, end) of the synthetic log: first each account's AccountOpened, then
+    their monthly statements; ``openings`` carries each account's balance from one call to
+    the next (start at {} for entry 0)."""
     out = []
     for i in range(start, end):
-        account, month = i % ACCOUNTS, i // ACCOUNTS
+        if i < ACCOUNTS:
+            out.append(_opening(i))
+            continue
+        account, month = (i - ACCOUNTS) % ACCOUNTS, (i - ACCOUNTS) // ACCOUNTS
         income = 500_000 + (i * 7919) % 100_000
         expense = 400_000 + (i * 104_729) % 100_000
         opening = openings.get(account, 0)

@@ -27,7 +27,7 @@ from identity.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
 from ledger.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup, BallotRef
 from ledger.disclosure.entries import OBJECTION, REVIEW
-from ledger.disclosure.errors import ApprovalError, AuthorityError
+from ledger.disclosure.errors import ApprovalError, AuthorityError, IntegrityError
 from ledger.disclosure.fields import yuan
 from ledger.disclosure.kinds import KIND_NAMES, Kind
 from ledger.disclosure_service import (
@@ -51,6 +51,13 @@ router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PREFIX = "/api/communities/{slug}/disclosures"
 MAX_PAGE = 200
+#: What a row edited behind the log's back is answered with: the server's own data disagrees
+#: with its signed log. Not the client's fault and not retryable, but never a 500 either.
+INTEGRITY_STATUS = 409
+
+
+def _integrity(exc: IntegrityError) -> ApiError:
+    return ApiError(INTEGRITY_STATUS, exc.zh, exc.en)
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -256,9 +263,12 @@ def entries(
     log = _log(session, services, slug)
     logs = DisclosureLogs(session)
     anchored = _anchored_size(services, logs.store, log)
-    views = logs.listing(
-        log, start=start, limit=limit, types=(type,), kind=kind.value if kind else None
-    )
+    try:
+        views = logs.listing(
+            log, start=start, limit=limit, types=(type,), kind=kind.value if kind else None
+        )
+    except IntegrityError as exc:
+        raise _integrity(exc) from exc
     return [_entry(v, anchored) for v in views]
 
 
@@ -266,7 +276,11 @@ def entries(
 def entry(slug: str, index: int, session: SessionDep, services: ServicesDep) -> EntryPublic:
     log = _log(session, services, slug)
     logs = DisclosureLogs(session)
-    return _entry(logs.view(log, index), _anchored_size(services, logs.store, log))
+    try:
+        view = logs.view(log, index)
+    except IntegrityError as exc:
+        raise _integrity(exc) from exc
+    return _entry(view, _anchored_size(services, logs.store, log))
 
 
 @router.post(PREFIX + "/entries", response_model=AppendedPublic, status_code=201)
@@ -293,6 +307,8 @@ def append(
             )
     except AuthorityError as exc:
         raise ApiError(403, exc.zh, exc.en) from exc
+    except IntegrityError as exc:  # an earlier entry it is checked against was edited
+        raise _integrity(exc) from exc
     services.appended({log.origin: appended.index + 1})  # committed: may make a batch due
     return AppendedPublic(
         index=appended.index, leaf_hash=appended.leaf_hash.hex(), checkpoint=appended.checkpoint
@@ -469,7 +485,13 @@ def _summary(view: EntryView) -> dict[str, Any]:
     figures = [(label, yuan(body[key])) for label, key in money if isinstance(body.get(key), int)]
     if view.kind == "FeeStandard":
         figures = [(i["item"], yuan(i["standardFen"])) for i in body.get("items", [])]
-    title = body.get("title") or body.get("account") or body.get("provider") or ""
+    if view.kind == "AccountOpened":
+        figures = (
+            [("期初", yuan(body["openingFen"]))] if isinstance(body.get("openingFen"), int) else []
+        )
+    title = (
+        body.get("title") or body.get("account") or body.get("name") or body.get("provider") or ""
+    )
     return {"title": title, "figures": figures, "period": view.period}
 
 
@@ -489,7 +511,10 @@ def disclosures_page(
     if log is not None:
         size = logs.store.size(log)
         anchored = _anchored_size(services, logs.store, log)
-        views = logs.listing(log, start=max(0, size - MAX_PAGE), limit=MAX_PAGE)[::-1]
+        try:
+            views = logs.listing(log, start=max(0, size - MAX_PAGE), limit=MAX_PAGE)[::-1]
+        except IntegrityError as exc:
+            raise _integrity(exc) from exc
     items = [
         {
             "v": v,

@@ -43,6 +43,10 @@ MANAGER_KEY_FILE = "demo-manager-key.json"
 PROVIDER = "仙霞示范物业服务有限公司（演示）"
 ACCOUNT = "物业服务费收支（演示）"
 FUND = "专项维修资金（演示）"
+# Stable ids: statements name their account by these, never by the (look-alike-prone) name.
+ACCOUNT_ID = "demo-service-fee"
+FUND_ID = "demo-maintenance-fund"
+FUND_OPENING = 386_452_100
 Lines = Sequence[tuple[str, int]]
 
 # Three months of one account: (income lines, expense lines), in fen. The opening balance of
@@ -122,6 +126,7 @@ def fee_standard(effective: str) -> dict[str, Any]:
 def income_expense(period: str, opening: int, income: Lines, expense: Lines) -> dict[str, Any]:
     total_in, total_out = sum(a for _, a in income), sum(a for _, a in expense)
     return {
+        "accountId": ACCOUNT_ID,
         "account": ACCOUNT,
         "period": period,
         "openingFen": opening,
@@ -134,8 +139,9 @@ def income_expense(period: str, opening: int, income: Lines, expense: Lines) -> 
 
 
 def maintenance_fund(period: str) -> dict[str, Any]:
-    opening, deposits, interest = 386_452_100, 1_250_000, 96_611
+    opening, deposits, interest = FUND_OPENING, 1_250_000, 96_611
     return {
+        "accountId": FUND_ID,
         "account": FUND,
         "period": period,
         "openingFen": opening,
@@ -144,6 +150,19 @@ def maintenance_fund(period: str) -> dict[str, Any]:
         "spending": [],
         "totalSpendingFen": 0,
         "closingFen": opening + deposits + interest,
+    }
+
+
+def account_opened(
+    account_id: str, name: str, kind: str, first_period: str, opening: int
+) -> dict[str, Any]:
+    """新开账户: the explicit act that lets statements of ``account_id`` follow."""
+    return {
+        "accountId": account_id,
+        "name": name,
+        "statementKind": kind,
+        "firstPeriod": first_period,
+        "openingFen": opening,
     }
 
 
@@ -255,6 +274,12 @@ def seed_disclosures(services: Services, *, slug: str, objector: KeyPair) -> boo
             manager,
             publisher | {"kind": "FeeStandard", "body": fee_standard(f"{months[0][:4]}-01-01")},
         )
+        for account_id, name, kind, first, balance in (
+            (ACCOUNT_ID, ACCOUNT, "IncomeExpense", months[0], OPENING),
+            (FUND_ID, FUND, "MaintenanceFund", months[-1], FUND_OPENING),
+        ):
+            body = account_opened(account_id, name, kind, first, balance)
+            pm.append(manager, publisher | {"kind": "AccountOpened", "body": body})
         opening = OPENING
         objected: Appended | None = None
         for period, (income, expense) in zip(months, MONTHS, strict=True):

@@ -3,8 +3,11 @@
 * Lines add up to the stated totals, and every statement balances: opening + inflow −
   outflow = closing (for a common-area account the inflow is the owners' share, which is all
   of income − costs, 民法典 第282条).
-* Each period opens where the last period of the same account closed, and follows it by one
-  month: no gap in which money could go missing, no second version of a month.
+* A statement names an account opened earlier in the same log (``AccountOpened``) by its id,
+  under the name and of the kind it was opened with. Each period opens where the last period
+  of the same account closed — the first where the opening said — and follows it by one
+  month: no gap in which money could go missing, no second version of a month. An account
+  is opened once, and not under a name that looks like another account's (全角/半角, spaces).
 * Maintenance-fund spending cites a passed ballot of the same community on 使用维修资金, and all
   spending that cites it, over all periods, stays within the amount it approved.
 * An objection points at a disclosure, a reply at an objection (by the questioned entry's
@@ -16,6 +19,7 @@ server answers from its index tables and the offline verifier from what it has r
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -39,9 +43,10 @@ from ledger.disclosure.entries import (
     ObjectionReview,
 )
 from ledger.disclosure.errors import AccountingError, ApprovalError, ObjectionError
-from ledger.disclosure.fields import next_period, yuan
+from ledger.disclosure.fields import next_period, previous_period, yuan
 from ledger.disclosure.kinds import (
     STATEMENTS,
+    AccountOpened,
     IncomeExpense,
     Kind,
     Line,
@@ -52,13 +57,42 @@ from ledger.disclosure.kinds import (
 
 @dataclass(frozen=True)
 class Balance:
-    """Where an account stood after a statement: its period and closing balance."""
+    """Where an account stood after a statement: its period and closing balance.
+
+    ``account`` is the account's id. Before its first statement an account stands where its
+    opening put it: at the period before its first one, at its opening balance.
+    """
 
     kind: Kind
     account: str
     period: str
     closing: int
     index: int
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as an ``AccountOpened`` entry (entry ``index``) opened it."""
+
+    account_id: str
+    name: str
+    kind: Kind
+    first_period: str
+    opening: int
+    index: int
+
+    @property
+    def start(self) -> Balance:
+        return Balance(
+            self.kind, self.account_id, previous_period(self.first_period), self.opening, self.index
+        )
+
+
+def name_key(name: str) -> str:
+    """What two account names that look alike share: NFKC (全角 → 半角), case and every
+    space or invisible character folded away."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(c for c in folded if unicodedata.category(c)[0] not in "CZ")
 
 
 @dataclass(frozen=True)
@@ -82,6 +116,11 @@ class LedgerState(Protocol):
     """Read access to what earlier entries of the same log established."""
 
     def last_balance(self, kind: Kind, account: str) -> Balance | None: ...
+    def account(self, account_id: str) -> Account | None: ...
+    def account_named(self, key: str) -> Account | None:
+        """The account whose `name_key` is ``key``, if one was opened."""
+        ...
+
     def spent(self, ref: BallotRef) -> int: ...
     def entry_info(self, index: int) -> EntryInfo | None: ...
 
@@ -93,6 +132,7 @@ class Effects:
     info: EntryInfo
     balance: Balance | None = None
     spending: tuple[tuple[BallotRef, int], ...] = ()
+    opened: Account | None = None
 
 
 def _sum_lines(lines: Iterable[Line], total: int, zh: str, en: str, where: str) -> None:
@@ -175,10 +215,61 @@ def check_arithmetic(body: Statement) -> None:
         )
 
 
+def check_opening(body: AccountOpened, index: int, state: LedgerState) -> Account:
+    """A new id, and a name unlike every other account's; returns the account opened."""
+    before = state.account(body.account_id)
+    if before is not None:
+        raise AccountingError(
+            f"账户编号 {body.account_id} 已由第 {before.index} 条开立（“{before.name}”）",
+            f"account id {body.account_id!r} was already opened by entry {before.index} "
+            f"({before.name!r})",
+            where="body.accountId",
+        )
+    alike = state.account_named(name_key(body.name))
+    if alike is not None:
+        raise AccountingError(
+            f"账户名称“{body.name}”与第 {alike.index} 条开立的账户“{alike.name}”"
+            f"（编号 {alike.account_id}）相同或形似；续报该账户请用其编号",
+            f"the account name {body.name!r} is the same as or looks like {alike.name!r} "
+            f"(id {alike.account_id!r}, opened by entry {alike.index}); report that account "
+            "under its id",
+            where="body.name",
+        )
+    return Account(
+        body.account_id, body.name, body.statement_kind, body.first_period, body.opening, index
+    )
+
+
+def check_account(kind: Kind, body: Statement, state: LedgerState) -> Balance:
+    """The statement's account was opened, as this kind and under this name; returns where
+    the account stands now (its last statement, or its opening)."""
+    account = state.account(body.account_id)
+    if account is None:
+        raise AccountingError(
+            f"账户编号 {body.account_id} 未开立：新账户须先发布“新开账户”（AccountOpened）",
+            f"no account {body.account_id!r} was opened in this log: a new account needs an "
+            "AccountOpened entry first",
+            where="body.accountId",
+        )
+    if account.kind != kind:
+        raise AccountingError(
+            f"账户 {body.account_id} 开立为{account.kind.zh}，不是{kind.zh}",
+            f"account {body.account_id!r} was opened for {account.kind.value}, not {kind.value}",
+            where="body.accountId",
+        )
+    if body.account != account.name:
+        raise AccountingError(
+            f"账户 {body.account_id} 开立时名为“{account.name}”，而不是“{body.account}”",
+            f"account {body.account_id!r} was opened as {account.name!r}, not {body.account!r}",
+            where="body.account",
+        )
+    return state.last_balance(kind, body.account_id) or account.start
+
+
 def check_continuity(kind: Kind, body: Statement, last: Balance | None) -> None:
     """This period follows the account's last one by a month and opens at its closing."""
     if last is None:
-        return  # the first statement of an account sets where it starts
+        return  # only for callers that check no account (`check_account` always gives one)
     where = f"{kind.zh}“{body.account}”"
     expected = next_period(last.period)
     if body.period != expected:
@@ -269,14 +360,16 @@ def check_entry(
     if isinstance(entry, Disclosure):
         info = EntryInfo(index, leaf_hash, DISCLOSURE, signer, kind=entry.kind)
         body = entry.body
+        if isinstance(body, AccountOpened):
+            return Effects(info, opened=check_opening(body, index, state))
         if not isinstance(body, STATEMENTS):
             return Effects(info)
         check_arithmetic(body)
-        check_continuity(entry.kind, body, state.last_balance(entry.kind, body.account))
+        check_continuity(entry.kind, body, check_account(entry.kind, body, state))
         spending: tuple[tuple[BallotRef, int], ...] = ()
         if isinstance(body, MaintenanceFund):
             spending = check_spending(origin, body, approved=approved, state=state)
-        balance = Balance(entry.kind, body.account, body.period, body.closing, index)
+        balance = Balance(entry.kind, body.account_id, body.period, body.closing, index)
         return Effects(info, balance, spending)
     if isinstance(entry, Objection):
         target = _linked(state, entry.target, index, DISCLOSURE, "target")

@@ -36,3 +36,13 @@ class ObjectionError(DisclosureError):
 
 class DuplicateEntryError(DisclosureError):
     """The very same signed entry is already in the log."""
+
+
+class IntegrityError(LedgerError):
+    """What the database holds of an entry disagrees with the signed log (its bytes, their
+    leaf hash, the tree, the signed checkpoint, or the index derived from them): the row was
+    edited behind the log's back. Served as an error, never as a different answer."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"数据完整性错误：{zh} / integrity error: {en}")
+        self.zh, self.en = f"数据完整性错误：{zh}", f"integrity error: {en}"

@@ -22,6 +22,8 @@ MAX_NAME = 200
 _PERIOD = re.compile(r"(2\d{3})-(0[1-9]|1[0-2])")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HEX32 = re.compile(r"[0-9a-f]{64}")
+# An account's id: short ASCII, so that no two ids can look alike (names can: 全角/半角).
+_ACCOUNT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 # Control codes other than the newline: C0 except U+000A, and DEL (what `text` refuses).
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 
@@ -122,6 +124,24 @@ def next_period(value: str) -> str:
     """The month after ``YYYY-MM``."""
     year, month = int(value[:4]), int(value[5:])
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def previous_period(value: str) -> str:
+    """The month before ``YYYY-MM``."""
+    year, month = int(value[:4]), int(value[5:])
+    return f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}"
+
+
+def account_id(value: object, where: str) -> str:
+    """A stable account id: 1–64 of a-z, 0-9 and inner hyphens, e.g. ``service-fee-2026``."""
+    if not isinstance(value, str) or not _ACCOUNT_ID.fullmatch(value):
+        raise SchemaError(
+            "账户编号须为1–64位小写字母、数字或中间的连字符，如 service-fee",
+            f"an account id is 1–64 of a-z, 0-9 and inner hyphens, e.g. service-fee, "
+            f"got {_show(value)}",
+            where=where,
+        )
+    return value
 
 
 def day(value: object, where: str) -> str:

@@ -15,6 +15,10 @@
 * ``CommonAreaIncome`` — 民法典 第二百八十二条: 利用业主的共有部分产生的收入，在扣除合理成本之后，
   属于业主共有 — income and cost lines, net = income − costs, the owners' share (all of the net),
   and what was paid out of the owners' account (disbursements), with opening and closing.
+* ``AccountOpened`` — a new account (账户) of one of the three statement kinds: its stable id,
+  its name, the first period it reports and the balance it opens with. Statements name their
+  account by that id, so an account cannot be restarted at 0.00 under a look-alike name: a
+  new account is an act of its own in the log, for everyone to see and question.
 * ``Attachment`` — a service contract (物业服务合同), meeting minutes (会议纪要) or another
   document, by SHA-256, size and title: the file itself is not in the log.
 
@@ -38,6 +42,7 @@ class Kind(StrEnum):
     MAINTENANCE_FUND = "MaintenanceFund"
     COMMON_AREA_INCOME = "CommonAreaIncome"
     ATTACHMENT = "Attachment"
+    ACCOUNT_OPENED = "AccountOpened"
 
     @property
     def zh(self) -> str:
@@ -50,6 +55,7 @@ KIND_NAMES: dict[Kind, str] = {
     Kind.MAINTENANCE_FUND: "维修资金账户",
     Kind.COMMON_AREA_INCOME: "共有部分经营收益",
     Kind.ATTACHMENT: "合同与会议纪要",
+    Kind.ACCOUNT_OPENED: "新开账户",
 }
 
 #: What a fee standard is charged per (计费单位).
@@ -97,8 +103,20 @@ class FeeStandard:
 
 
 @dataclass(frozen=True)
+class AccountOpened:
+    """A new account: statements of ``statement_kind`` name it by ``account_id``."""
+
+    account_id: str
+    name: str
+    statement_kind: Kind
+    first_period: str
+    opening: int
+
+
+@dataclass(frozen=True)
 class IncomeExpense:
-    account: str
+    account_id: str
+    account: str  # its name, as opened
     period: str
     opening: int
     income: tuple[Line, ...]
@@ -120,6 +138,7 @@ class Spending:
 
 @dataclass(frozen=True)
 class MaintenanceFund:
+    account_id: str
     account: str
     period: str
     opening: int
@@ -132,6 +151,7 @@ class MaintenanceFund:
 
 @dataclass(frozen=True)
 class CommonAreaIncome:
+    account_id: str
     account: str
     period: str
     opening: int
@@ -158,7 +178,8 @@ class Attachment:
 
 Statement = IncomeExpense | MaintenanceFund | CommonAreaIncome
 STATEMENTS = (IncomeExpense, MaintenanceFund, CommonAreaIncome)
-Body = FeeStandard | Statement | Attachment
+STATEMENT_KINDS = (Kind.INCOME_EXPENSE, Kind.MAINTENANCE_FUND, Kind.COMMON_AREA_INCOME)
+Body = FeeStandard | Statement | Attachment | AccountOpened
 
 
 def _lines(value: object, where: str) -> tuple[Line, ...]:
@@ -219,6 +240,7 @@ def _income_expense(b: Mapping[str, object]) -> IncomeExpense:
         b,
         "body",
         required=(
+            "accountId",
             "account",
             "period",
             "openingFen",
@@ -230,6 +252,7 @@ def _income_expense(b: Mapping[str, object]) -> IncomeExpense:
         ),
     )
     return IncomeExpense(
+        account_id=f.account_id(b["accountId"], "body.accountId"),
         account=f.text(b["account"], "body.account"),
         period=f.period(b["period"], "body.period"),
         opening=f.fen(b["openingFen"], "body.openingFen", signed=True),
@@ -246,6 +269,7 @@ def _maintenance_fund(b: Mapping[str, object]) -> MaintenanceFund:
         b,
         "body",
         required=(
+            "accountId",
             "account",
             "period",
             "openingFen",
@@ -269,6 +293,7 @@ def _maintenance_fund(b: Mapping[str, object]) -> MaintenanceFund:
             )
         )
     return MaintenanceFund(
+        account_id=f.account_id(b["accountId"], "body.accountId"),
         account=f.text(b["account"], "body.account"),
         period=f.period(b["period"], "body.period"),
         # A maintenance fund is never overdrawn: its balances are not signed.
@@ -286,6 +311,7 @@ def _common_area_income(b: Mapping[str, object]) -> CommonAreaIncome:
         b,
         "body",
         required=(
+            "accountId",
             "account",
             "period",
             "openingFen",
@@ -301,6 +327,7 @@ def _common_area_income(b: Mapping[str, object]) -> CommonAreaIncome:
         ),
     )
     return CommonAreaIncome(
+        account_id=f.account_id(b["accountId"], "body.accountId"),
         account=f.text(b["account"], "body.account"),
         period=f.period(b["period"], "body.period"),
         opening=f.fen(b["openingFen"], "body.openingFen", signed=True),
@@ -313,6 +340,25 @@ def _common_area_income(b: Mapping[str, object]) -> CommonAreaIncome:
         disbursements=_lines(b["disbursements"], "body.disbursements"),
         total_disbursed=f.fen(b["totalDisbursedFen"], "body.totalDisbursedFen"),
         closing=f.fen(b["closingFen"], "body.closingFen", signed=True),
+    )
+
+
+def _account_opened(b: Mapping[str, object]) -> AccountOpened:
+    b = f.obj(
+        b,
+        "body",
+        required=("accountId", "name", "statementKind", "firstPeriod", "openingFen"),
+    )
+    kind = Kind(
+        f.choice(b["statementKind"], "body.statementKind", {k.value: k.zh for k in STATEMENT_KINDS})
+    )
+    return AccountOpened(
+        account_id=f.account_id(b["accountId"], "body.accountId"),
+        name=f.text(b["name"], "body.name"),
+        statement_kind=kind,
+        first_period=f.period(b["firstPeriod"], "body.firstPeriod"),
+        # a maintenance fund is never overdrawn (see `_maintenance_fund`)
+        opening=f.fen(b["openingFen"], "body.openingFen", signed=kind != Kind.MAINTENANCE_FUND),
     )
 
 
@@ -341,6 +387,7 @@ _PARSERS: dict[Kind, Callable[[Mapping[str, object]], Body]] = {
     Kind.MAINTENANCE_FUND: _maintenance_fund,
     Kind.COMMON_AREA_INCOME: _common_area_income,
     Kind.ATTACHMENT: _attachment,
+    Kind.ACCOUNT_OPENED: _account_opened,
 }
 
 

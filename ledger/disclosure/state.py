@@ -3,7 +3,8 @@
 Memory stays small whatever the log's length: per entry one byte of type and four bytes of
 signer number (DIDs are interned: a community has few publishers), plus the leaf hash unless
 the caller can read leaf hashes back itself (``leaf_at``, e.g. from the verifier's node file).
-Balances are kept per account and spending per cited ballot, links only for the 质疑 entries.
+Balances and openings are kept per account and spending per cited ballot, links only for the
+质疑 entries.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 
-from ledger.disclosure.accounting import Balance, Effects, EntryInfo
+from ledger.disclosure.accounting import Account, Balance, Effects, EntryInfo, name_key
 from ledger.disclosure.approval import BallotRef
 from ledger.disclosure.entries import DISCLOSURE, ENTRY_TYPES
 from ledger.disclosure.errors import DisclosureError
@@ -33,6 +34,8 @@ class MemoryState:
         self._did_ids: dict[str, int] = {}
         self._links: dict[int, tuple[int | None, int | None]] = {}
         self.balances: dict[tuple[Kind, str], Balance] = {}
+        self.accounts: dict[str, Account] = {}
+        self._named: dict[str, Account] = {}
         self.spending: dict[BallotRef, int] = {}
 
     @property
@@ -41,6 +44,12 @@ class MemoryState:
 
     def last_balance(self, kind: Kind, account: str) -> Balance | None:
         return self.balances.get((kind, account))
+
+    def account(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)
+
+    def account_named(self, key: str) -> Account | None:
+        return self._named.get(key)
 
     def spent(self, ref: BallotRef) -> int:
         return self.spending.get(ref, 0)
@@ -88,3 +97,6 @@ class MemoryState:
             self.balances[(b.kind, b.account)] = b
         for ref, amount in effects.spending:
             self.spending[ref] = self.spending.get(ref, 0) + amount
+        if effects.opened is not None:
+            self.accounts[effects.opened.account_id] = effects.opened
+            self._named[name_key(effects.opened.name)] = effects.opened

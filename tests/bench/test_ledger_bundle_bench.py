@@ -58,10 +58,10 @@ def _jobs(n: int) -> Iterator[tuple[int, int, dict[int, int]]]:
     for start in range(0, n, CHUNK):
         end = min(n, start + CHUNK)
         yield start, end, dict(openings)
-        for i in range(start, end):
+        for i in range(max(start, s.ACCOUNTS), end):  # the first ACCOUNTS entries open them
             income = 500_000 + (i * 7919) % 100_000
             expense = 400_000 + (i * 104_729) % 100_000
-            a = i % s.ACCOUNTS
+            a = (i - s.ACCOUNTS) % s.ACCOUNTS
             openings[a] = openings.get(a, 0) + income - expense
 
 

@@ -26,9 +26,9 @@ from web import cli
 
 SLUG = "rekey-1"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有
-1-1-101,90.00,甲某,110101198001010011,13800000001,是,否
+1-1-101,90.00,甲某,110101198001010010,13800000001,是,否
 1-1-102,80.00,乙某,110101198502020022,13800000002,是,否
-1-1-201,70.00,丙某,110101198603030033,13800000003,是,否
+1-1-201,70.00,丙某,110101198603030035,13800000003,是,否
 """
 
 
@@ -89,7 +89,7 @@ def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> Non
         # 1-1-201 loses the phone before voting: the committee re-checks and re-issues.
         r = client.post(
             f"/api/communities/{SLUG}/recoveries",
-            json={"unit": "1-1-201", "id_number": "110101198603030033"},
+            json={"unit": "1-1-201", "id_number": "110101198603030035"},
             headers=committee,
         )
         assert r.status_code == 201, r.text

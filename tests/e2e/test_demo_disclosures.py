@@ -27,16 +27,24 @@ def test_demo_disclosures_verify_and_are_linked(tmp_path: Path) -> None:
         assert info["publishers"] == [{"did": manager.did.value, "role": "property_manager"}]
         listed = client.get(f"{API}/entries").json()
         kinds = [e["kind"] for e in listed]
-        assert kinds == ["FeeStandard", *["IncomeExpense"] * 3, "MaintenanceFund"]
+        assert kinds == [
+            "FeeStandard",
+            *["AccountOpened"] * 2,
+            *["IncomeExpense"] * 3,
+            "MaintenanceFund",
+        ]
         assert all(e["signer"] == manager.did.value for e in listed)
         fee = listed[0]["entry"]["body"]["items"][0]
         assert fee["per"] == "m2_month" and fee["standardFen"] == 250 and "演示" in fee["item"]
         assert fee["method"] and fee["basis"]
-        months = [e["entry"]["body"] for e in listed[1:4]]
+        opened = {e["entry"]["body"]["accountId"]: e["entry"]["body"] for e in listed[1:3]}
+        months = [e["entry"]["body"] for e in listed[3:6]]
+        assert months[0]["openingFen"] == opened[months[0]["accountId"]]["openingFen"]
         for before, after in pairwise(months):
             assert after["openingFen"] == before["closingFen"]
         for m in months:
             assert isinstance(m["closingFen"], int) and "演示" in m["account"]
+            assert m["account"] == opened[m["accountId"]]["name"]
             assert m["closingFen"] == m["openingFen"] + m["totalIncomeFen"] - m["totalExpenseFen"]
         [objected] = [e for e in listed if e["thread"]]
         [objection] = objected["thread"]

@@ -36,12 +36,12 @@ from tests.identity_web import (
 
 SLUG = "meilong-3"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有
-2-1-101,88.00,测甲,110101198001010011,13800000001,是,否
-2-1-102,70.00,测甲,110101198001010011,13800000001,是,否
+2-1-101,88.00,测甲,110101198001010010,13800000001,是,否
+2-1-102,70.00,测甲,110101198001010010,13800000001,是,否
 2-1-201,95.50,测乙,110101198502020022,13800000002,是,否
-2-1-201,95.50,测丙,110101198603030033,13800000003,否,否
-2-1-202,60.00,测丁,110101199004040044,13800000004,,否
-2-1-301,60.00,测戊,110101199505050055,13800000005,,否
+2-1-201,95.50,测丙,110101198603030035,13800000003,否,否
+2-1-202,60.00,测丁,110101199004040041,13800000004,,否
+2-1-301,60.00,测戊,110101199505050053,13800000005,,否
 """
 
 
@@ -175,7 +175,7 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
         assert r.status_code == 400 and "110101198502020022" not in r.text
         r = client.post(
             f"/api/communities/{SLUG}/recoveries",
-            json={"unit": "2-1-102", "id_number": "110101198001010011"},
+            json={"unit": "2-1-102", "id_number": "110101198001010010"},
             headers=committee,
         )
         assert r.status_code == 201, r.text
@@ -222,7 +222,7 @@ def test_lost_key_cannot_vote_in_an_open_ballot(tmp_path: Path) -> None:
         ).json()
         r = client.post(
             f"/api/communities/{SLUG}/recoveries",
-            json={"unit": "2-1-301", "id_number": "110101199505050055"},
+            json={"unit": "2-1-301", "id_number": "110101199505050053"},
             headers=committee,
         )
         assert r.status_code == 201
@@ -255,7 +255,7 @@ def test_browser_session_cookie(tmp_path: Path) -> None:
         assert evil.status_code == 200  # no session needed there, so nothing to refuse
         r = browser.post(
             f"/api/communities/{SLUG}/transfers",
-            json={"unit": "2-1-201", "buyers": [{"name": "某", "id_number": "110101200001010066"}]},
+            json={"unit": "2-1-201", "buyers": [{"name": "某", "id_number": "110101200001010061"}]},
             headers={"Origin": "https://evil.test"},
         )
         assert r.status_code == 403 and "cross-site" in r.json()["error"]["en"]
@@ -280,7 +280,7 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
             json={
                 "unit": "2-1-102",
                 "buyers": [
-                    {"name": "新甲", "id_number": "110101199901010077", "phone": "13900000007"},
+                    {"name": "新甲", "id_number": "11010119990101007X", "phone": "13900000007"},
                     {"name": "新乙", "id_number": "110101199901010088"},
                 ],
                 "holder": 1,
@@ -298,7 +298,7 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
         # The co-owners of 2-1-201 move the vote from 测乙 to 测丙 (not enrolled yet: a code).
         r = client.put(
             f"/api/communities/{SLUG}/units/2-1-201/holder",
-            json={"id_number": "110101198603030033"},
+            json={"id_number": "110101198603030035"},
             headers=committee,
         )
         assert r.status_code == 200 and r.json()["enrolment"]["units"] == ["2-1-201"]
@@ -325,7 +325,7 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
         assert page.status_code == 200 and "2-1-301" in page.text
         sheet = browser.post(f"/communities/{SLUG}/enrolment-sheet", data={"units": "2-1-301"})
         assert sheet.status_code == 200 and sheet.text.count("<svg") == 1
-        assert "测戊" not in sheet.text and "110101199505050055" not in sheet.text
+        assert "测戊" not in sheet.text and "110101199505050053" not in sheet.text
         assert TestClient(app).get(f"/communities/{SLUG}/committee").status_code == 401
 
 

@@ -44,11 +44,11 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 DOMAIN = "https://gongzhi.test"
 SLUG = "xianxia-7"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有
-1-1-101,89.37,甲一,110101198001010011,13800000001,是,否
-1-1-102,75.00,甲一,110101198001010011,13800000001,是,否
+1-1-101,89.37,甲一,110101198001010010,13800000001,是,否
+1-1-102,75.00,甲一,110101198001010010,13800000001,是,否
 1-1-201,100.50,乙二,110101198502020022,13800000002,是,否
-1-1-201,100.50,丙三,110101198603030033,13800000003,否,否
-1-1-202,60.00,丁四,110101199004040044,13800000004,,否
+1-1-201,100.50,丙三,110101198603030035,13800000003,否,否
+1-1-202,60.00,丁四,110101199004040041,13800000004,,否
 """.encode()
 
 
@@ -155,7 +155,7 @@ def test_one_code_per_holder_and_one_identity_for_several_units(
         assert [(u.unit_id, u.area) for u in claim.units] == [("1-1-101", 8937), ("1-1-102", 7500)]
         assert set(document["credentialSubject"]) == {"id", "communityId", "units"}
         person = find_person(
-            s, community=_community(s), id_number="110101198001010011", cipher=CIPHER
+            s, community=_community(s), id_number="110101198001010010", cipher=CIPHER
         )
         assert person is not None and person.did == key.did.value
 
@@ -339,7 +339,7 @@ def test_transfer_revokes_the_sold_unit_and_reissues_the_rest(
             s,
             community=_community(s),
             unit_no="1-1-102",
-            buyers=[Owner(name="戊五", id_number="110101199505050055", phone="13800000005")],
+            buyers=[Owner(name="戊五", id_number="110101199505050053", phone="13800000005")],
             holder=0,
             cipher=CIPHER,
             issuers=issuers,
@@ -371,7 +371,7 @@ def test_transfer_revokes_the_sold_unit_and_reissues_the_rest(
             s,
             community=_community(s),
             unit_no="1-1-202",
-            buyers=[Owner(name="戊五", id_number="110101199505050055", phone="")],
+            buyers=[Owner(name="戊五", id_number="110101199505050053", phone="")],
             holder=0,
             cipher=CIPHER,
             issuers=issuers,
@@ -392,7 +392,7 @@ def test_transfer_revokes_the_sold_unit_and_reissues_the_rest(
             s,
             community=_community(s),
             unit_no="1-1-202",
-            buyers=[Owner(name="戊五", id_number="110101199505050055", phone="")],
+            buyers=[Owner(name="戊五", id_number="110101199505050053", phone="")],
             holder=0,
             cipher=CIPHER,
             issuers=issuers,

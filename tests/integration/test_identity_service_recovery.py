@@ -36,7 +36,7 @@ from tests.integration.test_identity_service_flow import (
 
 __all__ = ["issuers", "sessions"]  # fixtures shared with the flow tests
 CO_HOLDER_ID = "110101198502020022"  # 乙二, designated holder of the co-owned 1-1-201
-CO_OWNER_ID = "110101198603030033"  # 丙三, the other co-owner
+CO_OWNER_ID = "110101198603030035"  # 丙三, the other co-owner
 
 
 def test_co_owners_move_the_vote_to_another_of_them(
@@ -47,7 +47,7 @@ def test_co_owners_move_the_vote_to_another_of_them(
     first = _redeem(sessions, issuers, old, _codes(sessions)[("1-1-201",)]).credentials[0]
     with sessions.begin() as s:
         for who, message in (
-            ("110101198001010011", "not a co-owner"),  # owns other units, not this one
+            ("110101198001010010", "not a co-owner"),  # owns other units, not this one
             ("999999999999999999", "not a co-owner"),
             (CO_HOLDER_ID, "already votes"),
         ):
@@ -115,7 +115,7 @@ def test_lost_phone_revokes_the_key_and_binds_a_new_one(
             s,
             community=_community(s),
             unit_no="1-1-102",
-            id_number="1101 0119 8001 0100 11",  # typed with spaces: the lookup normalises
+            id_number="1101 0119 8001 0100 10",  # typed with spaces: the lookup normalises
             cipher=CIPHER,
             issuers=issuers,
             now=T0 + timedelta(days=1),

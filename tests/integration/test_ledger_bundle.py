@@ -54,6 +54,9 @@ def _build(engine: Engine, contract: AnchorContract | None) -> None:
         logs.add_witness(log, s.COMMITTEE_WITNESS.vkey, "committee")
         logs.add_witness(log, s.STREET_WITNESS.vkey, "street_office")
         ref = s.open_ballot_log(session)
+    s.open_account(engine)  # entries 0–2: the accounts the statements report
+    s.open_account(engine, "MaintenanceFund", "全体业主维修资金", opening=10_000_000)
+    s.open_account(engine, "CommonAreaIncome", "共有部分经营收益")
     s.publish(engine, s.disclosure("FeeStandard", s.fee_standard()))
     s.publish(engine, s.disclosure("Attachment", s.attachment()))
     jan = s.income_expense()
@@ -65,11 +68,11 @@ def _build(engine: Engine, contract: AnchorContract | None) -> None:
     if contract is not None:
         _anchor(engine, contract)
     s.publish(engine, s.disclosure("CommonAreaIncome", s.common_area()))
-    objection = s.objection(2, s.leaf(statement))
+    objection = s.objection(5, s.leaf(statement))
     s.publish(engine, objection)
-    reply = s.reply(5, s.leaf(objection))
+    reply = s.reply(8, s.leaf(objection))
     s.publish(engine, reply)
-    s.publish(engine, s.review((5, s.leaf(objection)), (6, s.leaf(reply)), satisfied=True))
+    s.publish(engine, s.review((8, s.leaf(objection)), (9, s.leaf(reply)), satisfied=True))
     feb = s.income_expense(period="2026-02", opening=jan["closingFen"])
     s.publish(engine, s.disclosure("IncomeExpense", feb))
     if contract is not None:
@@ -100,16 +103,17 @@ def test_bundle_verifies_against_the_chain(engine: Engine, chain: Chain, tmp_pat
     _build(engine, contract)
     lines = _export(engine, contract)
     kinds = [next(iter(json.loads(line))) for line in lines[1:]]
-    assert kinds.count("entry") == 10 and kinds.count("anchor") == 2
+    assert kinds.count("entry") == 13 and kinds.count("anchor") == 2
     assert kinds[0] == "ballot" and kinds[-1] == "end"
     report = _verify(lines, tmp_path, contract)
     text = "\n".join(report.lines)
-    assert report.entries == 10 and report.chain_checked and report.anchored_size == 9
-    assert "anchors checked on chain: 9 of 10" in text
+    assert report.entries == 13 and report.chain_checked and report.anchored_size == 12
+    assert "anchors checked on chain: 12 of 13" in text
     assert "approved 5000000 fen" in text and "spent 4000000 of 5000000" in text
     assert "objections 1, replies 1, reviews 1 (1 satisfied)" in text
     assert "street.xianxia.gongzhi.example [street_office]: 2" in text
-    assert "维修资金账户“全体业主维修资金” 2026-01 期末" in text
+    assert "维修资金账户“全体业主维修资金”（maintenance-fund） 2026-01 期末" in text
+    assert "3 accounts (each opened by an AccountOpened entry" in text
 
     # the same bundle without the chain: said so, still valid offline
     offline = _verify(lines, tmp_path, None)
@@ -138,7 +142,7 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
         kind: [i for i, line in enumerate(lines) if line.startswith(f'{{"{kind}"')]
         for kind in ("entry", "checkpoint", "ballot", "end")
     }
-    e3 = at["entry"][3]
+    e3 = at["entry"][6]  # the maintenance fund's statement
 
     def amount(obj: dict[str, Any]) -> None:
         doc = json.loads(obj["entry"]["data"])
@@ -190,7 +194,7 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
 def test_every_bundle_edit_is_caught(engine: Engine, tmp_path: Path) -> None:
     _build(engine, None)
     lines = _export(engine, None)
-    assert _verify(lines, tmp_path).entries == 10
+    assert _verify(lines, tmp_path).entries == 13
     for name, bad in _mutations(lines).items():
         with pytest.raises(BundleError) as caught:
             _verify(bad, tmp_path)
@@ -212,6 +216,26 @@ def test_parallel_workers_give_the_same_verdict(tmp_path: Path) -> None:
     two = _verify(lines, tmp_path, jobs=2)
     assert one.lines == two.lines and one.entries == size
     bad = [*lines]
-    bad[700] = bad[700].replace("物业服务费", "物业服务费X")  # breaks the entry's signature
+    bad[700] = bad[700].replace("账户", "账户X")  # breaks the entry's signature
     with pytest.raises(BundleError, match="line 701"):
         _verify(bad, tmp_path, jobs=2)
+
+
+def test_the_verifier_follows_accounts_by_id(tmp_path: Path) -> None:
+    """Finding 14 offline: a bundle whose look-alike account restarts at 0.00 is refused."""
+    real, alike = "物业服务费收支（演示）", "物业服务费收支(演示)"
+    nov = s.income_expense(account=real, period="2026-11")
+
+    def bundle(*bodies: tuple[str, dict[str, Any]]) -> list[str]:
+        entries = [s.raw(s.disclosure(kind, body)) for kind, body in bodies]
+        return list(s.bundle_lines(entries, len(entries), every=1))
+
+    opened = ("AccountOpened", s.account_opened(account=real, period="2026-11"))
+    good = bundle(opened, ("IncomeExpense", nov))
+    assert "物业服务费收支（演示）”（" in "\n".join(_verify(good, tmp_path).lines)
+    restarted = ("IncomeExpense", s.income_expense(account=alike, period="2026-12"))
+    with pytest.raises(BundleError, match="AccountOpened entry first"):
+        _verify(bundle(opened, ("IncomeExpense", nov), restarted), tmp_path)
+    reopened = ("AccountOpened", s.account_opened(account=alike, period="2026-12"))
+    with pytest.raises(BundleError, match="looks like"):
+        _verify(bundle(opened, ("IncomeExpense", nov), reopened), tmp_path)

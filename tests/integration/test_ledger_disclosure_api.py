@@ -107,6 +107,21 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         assert r.status_code == 201, r.text
         assert r.json()["index"] == base
 
+        # the accounts are opened first, each by its publisher (entries base+1, base+2)
+        for key, headers, body in (
+            (manager, pm, s.account_opened()),
+            (
+                member,
+                committee,
+                s.account_opened("MaintenanceFund", "全体业主维修资金", opening=10_000_000),
+            ),
+        ):
+            r = client.post(
+                f"{API}/entries",
+                json=_disclosure(key, origin, "AccountOpened", body),
+                headers=headers,
+            )
+            assert r.status_code == 201, r.text
         jan = s.income_expense()
         statement = _disclosure(manager, origin, "IncomeExpense", jan)
         assert client.post(f"{API}/entries", json=statement, headers=pm).status_code == 201
@@ -156,7 +171,7 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
                 "type": "Objection",
                 "log": origin,
                 "objector": owner.did.value,
-                "target": {"index": base + 1, "leafHash": leaf1.hex()},
+                "target": {"index": base + 3, "leafHash": leaf1.hex()},
                 "text": "保洁费偏高",
             },
         )
@@ -192,12 +207,13 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         assert client.post(f"{API}/entries", json=review, headers=owner_headers).status_code == 201
 
         listed = client.get(f"{API}/entries", params={"start": base}).json()
-        assert [e["index"] for e in listed] == [base, base + 1, base + 2]
-        [thread] = listed[1]["thread"]
+        assert [e["index"] for e in listed] == [base, base + 1, base + 2, base + 3, base + 4]
+        assert [e["kind"] for e in listed[1:3]] == ["AccountOpened"] * 2
+        [thread] = listed[3]["thread"]
         assert thread["entry"]["text"] == "保洁费偏高" and thread["signer"] == owner.did.value
         assert [t["type"] for t in thread["thread"]] == ["ObjectionReply", "ObjectionReview"]
         assert (
-            client.get(f"{API}/entries/{base + 1}").json()["thread"][0]["index"] == obj_at["index"]
+            client.get(f"{API}/entries/{base + 3}").json()["thread"][0]["index"] == obj_at["index"]
         )
 
         # witnesses: the committee registers its key; the operator the street office's

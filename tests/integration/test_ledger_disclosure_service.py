@@ -53,9 +53,10 @@ def _refused(engine: Engine, doc: dict[str, Any], error: type[LedgerError], need
 
 def test_statements_chain_and_refusals_change_nothing(engine: Engine) -> None:
     s.publish(engine, s.disclosure("FeeStandard", s.fee_standard()))
+    s.open_account(engine)
     jan = s.income_expense()
     first = s.publish(engine, s.disclosure("IncomeExpense", jan))
-    assert first.index == 1 and "\n— " + s.ORIGIN in first.checkpoint
+    assert first.index == 2 and "\n— " + s.ORIGIN in first.checkpoint
 
     bad_total = s.income_expense(period="2026-02", opening=jan["closingFen"])
     bad_total["closingFen"] += 1
@@ -83,8 +84,8 @@ def test_statements_chain_and_refusals_change_nothing(engine: Engine) -> None:
     _refused(engine, s.disclosure("FeeStandard", s.fee_standard()), DuplicateEntryError, "entry 0")
 
     feb = s.income_expense(period="2026-02", opening=jan["closingFen"])
-    assert s.publish(engine, s.disclosure("IncomeExpense", feb)).index == 2
-    assert _size(engine) == (3, 3, 0)
+    assert s.publish(engine, s.disclosure("IncomeExpense", feb)).index == 3
+    assert _size(engine) == (4, 4, 0)
 
 
 def test_withdrawn_role_stops_at_once(engine: Engine) -> None:
@@ -98,9 +99,10 @@ def test_maintenance_fund_spending_cites_the_ballot(engine: Engine) -> None:
         ref = s.open_ballot_log(session)
         failed = s.open_ballot_log(session, ballot=s.BALLOT + "1", passed=False)
         no_amount = s.open_ballot_log(session, ballot=s.BALLOT + "2", amount=None)
+    s.open_account(engine, "MaintenanceFund", "全体业主维修资金", opening=10_000_000)
     jan = s.maintenance_fund(spending=[("电梯首付", 3_000_000, ref.to_json())])
     s.publish(engine, s.disclosure("MaintenanceFund", jan, key=s.COMMITTEE))
-    assert _size(engine) == (1, 1, 1)
+    assert _size(engine) == (2, 2, 1)
 
     over = s.maintenance_fund(
         period="2026-02", opening=jan["closingFen"], spending=[("尾款", 2_000_001, ref.to_json())]
@@ -121,28 +123,30 @@ def test_maintenance_fund_spending_cites_the_ballot(engine: Engine) -> None:
         period="2026-02", opening=jan["closingFen"], spending=[("尾款", 2_000_000, ref.to_json())]
     )
     s.publish(engine, s.disclosure("MaintenanceFund", ok))
-    assert _size(engine) == (2, 2, 2)
+    assert _size(engine) == (3, 3, 2)
 
 
 def test_objection_loop_is_listed_with_its_entry(engine: Engine) -> None:
+    s.open_account(engine)  # entry 0
     statement = s.disclosure("IncomeExpense", s.income_expense())
     s.publish(engine, statement)
-    objection = s.objection(0, s.leaf(statement))
+    objection = s.objection(1, s.leaf(statement))
     s.publish(engine, objection)
-    _refused(engine, s.objection(0, s.leaf(statement), key=s.MANAGER), AuthorityError, "owner")
-    reply = s.reply(1, s.leaf(objection))
+    _refused(engine, s.objection(1, s.leaf(statement), key=s.MANAGER), AuthorityError, "owner")
+    reply = s.reply(2, s.leaf(objection))
     s.publish(engine, reply)
-    s.publish(engine, s.review((1, s.leaf(objection)), (2, s.leaf(reply)), satisfied=True))
+    s.publish(engine, s.review((2, s.leaf(objection)), (3, s.leaf(reply)), satisfied=True))
     with Session(engine) as session:
         logs = DisclosureLogs(session)
         log = logs.get(s.ORIGIN)
-        [view] = logs.listing(log)
-        assert view.index == 0 and view.kind == "IncomeExpense"
+        [opened, view] = logs.listing(log)
+        assert opened.kind == "AccountOpened" and opened.thread == []
+        assert view.index == 1 and view.kind == "IncomeExpense"
         [obj] = view.thread
         assert obj.type == "Objection" and obj.doc["text"] == objection["text"]
         assert [a.type for a in obj.thread] == ["ObjectionReply", "ObjectionReview"]
-        assert logs.view(log, 0).thread[0].index == 1
-        assert [v.index for v in logs.listing(log, types=("Objection",))] == [1]
+        assert logs.view(log, 1).thread[0].index == 2
+        assert [v.index for v in logs.listing(log, types=("Objection",))] == [2]
 
 
 def _race(engine: Engine, docs: list[dict[str, Any]]) -> list[BaseException | None]:
@@ -165,6 +169,7 @@ def _race(engine: Engine, docs: list[dict[str, Any]]) -> list[BaseException | No
 
 
 def test_racing_statements_of_one_account_cannot_both_pass(engine: Engine) -> None:
+    s.open_account(engine)
     jan = s.income_expense()
     s.publish(engine, s.disclosure("IncomeExpense", jan))
     feb_a = s.income_expense(period="2026-02", opening=jan["closingFen"])
@@ -175,7 +180,7 @@ def test_racing_statements_of_one_account_cannot_both_pass(engine: Engine) -> No
     [failed] = [r for r in results if r is not None]
     # the loser waited for the log's lock, then saw the winner's February
     assert isinstance(failed, AccountingError) and "2026-03" in str(failed), failed
-    assert _size(engine)[0] == 2
+    assert _size(engine)[0] == 3
 
 
 def _witnessed(engine: Engine) -> Callable[[int], str]:

@@ -39,10 +39,24 @@ def _approved(amount: int = 5_000_000) -> Any:
     return lookup
 
 
+# The accounts the builders report on, opened before any statement of theirs.
+OPENINGS = (
+    s.account_opened("IncomeExpense", "物业服务费"),
+    s.account_opened("MaintenanceFund", "全体业主维修资金", opening=10_000_000),
+    s.account_opened("CommonAreaIncome", "共有部分经营收益"),
+    s.account_opened("IncomeExpense", "停车场", period="2025-12"),
+)
+OPENED = len(OPENINGS)
+
+
+def _opened() -> MemoryState:
+    return _append([s.disclosure("AccountOpened", b) for b in OPENINGS], MemoryState())
+
+
 def _append(
     docs: Sequence[dict[str, Any]], state: MemoryState | None = None, approved: Any = None
 ) -> MemoryState:
-    state = state or MemoryState()
+    state = state or _opened()
     for doc in docs:
         read = read_entry(
             s.raw(doc), origin=s.ORIGIN, verify=lambda d: verify_signed_json(d).controller
@@ -69,8 +83,8 @@ def test_consecutive_months_chain_their_balances() -> None:
     feb = s.income_expense(period="2026-02", opening=jan["closingFen"])
     dec = s.income_expense(period="2026-03", opening=feb["closingFen"])
     state = _append([s.disclosure("IncomeExpense", b) for b in (jan, feb, dec)])
-    last = state.last_balance(Kind.INCOME_EXPENSE, "物业服务费")
-    assert last is not None and last.period == "2026-03" and last.index == 2
+    last = state.last_balance(Kind.INCOME_EXPENSE, "service-fee")
+    assert last is not None and last.period == "2026-03" and last.index == OPENED + 2
     assert last.closing == dec["closingFen"]
 
 
@@ -107,7 +121,7 @@ def test_period_must_open_where_the_last_closed() -> None:
         ],
         state,
     )
-    assert state.size == 3
+    assert state.size == OPENED + 3
 
 
 def test_common_area_income_belongs_to_the_owners() -> None:
@@ -189,8 +203,8 @@ def test_approval_from_ballot_entries() -> None:
 
 
 def test_objection_reply_review_loop() -> None:
-    statement = _ie()
-    state = _append([statement])
+    statement = s.disclosure("FeeStandard", s.fee_standard())
+    state = _append([statement], MemoryState())
     obj = s.objection(0, s.leaf(statement))
     _append([obj], state)
     rep = s.reply(1, s.leaf(obj))
@@ -214,3 +228,88 @@ def test_objection_reply_review_loop() -> None:
         _append([s.review((1, s.leaf(obj)), (2, s.leaf(rep)), key=s.OTHER_OWNER)], state)
     with pytest.raises(ObjectionError, match="not a ObjectionReply"):
         _append([s.review((1, s.leaf(obj)), (0, s.leaf(statement)))], state)
+
+
+REAL = "物业服务费收支（演示）"
+LOOK_ALIKE = "物业服务费收支(演示)"  # half-width brackets: NFKC makes it the same name
+
+
+def _closed_real_account() -> tuple[MemoryState, int]:
+    """An account opened at 2026-11 and its November statement; returns its closing."""
+    state = _append(
+        [s.disclosure("AccountOpened", s.account_opened(account=REAL, period="2026-11"))]
+    )
+    nov = s.income_expense(account=REAL, period="2026-11")
+    _append([s.disclosure("IncomeExpense", nov)], state)
+    return state, nov["closingFen"]
+
+
+def test_a_look_alike_name_cannot_restart_an_account_at_zero() -> None:
+    """Finding 14: 物业服务费收支(演示) was accepted for 2026-12 opening at 0.00."""
+    state, closing = _closed_real_account()
+    assert closing != 0
+    # under the real account's id: the name must be the one it was opened with…
+    with pytest.raises(AccountingError, match="was opened as"):
+        _append(
+            [_ie(account=LOOK_ALIKE, account_id=s.account_id_of(REAL), period="2026-12")], state
+        )
+    # …under a new id: no statement without an opening…
+    with pytest.raises(AccountingError, match="needs an AccountOpened entry first"):
+        _append([_ie(account=LOOK_ALIKE, period="2026-12")], state)
+    # …and no opening under a name that looks like an existing account's
+    alike = s.account_opened(account=LOOK_ALIKE, period="2026-12")
+    with pytest.raises(AccountingError, match="looks like") as caught:
+        _append([s.disclosure("AccountOpened", alike)], state)
+    assert "形似" in caught.value.zh
+    for spaced in (
+        " 物业服务费收支（演示）",
+        "物业服务费收支\u200b（演示）",
+        "物业服务费收支 (演示)",
+    ):
+        with pytest.raises(AccountingError, match="looks like"):
+            _append([s.disclosure("AccountOpened", s.account_opened(account=spaced))], state)
+    # the real account goes on where it closed
+    dec = _ie(account=REAL, period="2026-12", opening=closing)
+    _append([dec], state)
+    assert state.size == OPENED + 3
+
+
+def test_an_account_is_opened_once_and_reported_as_its_kind() -> None:
+    state = _opened()
+    again = s.account_opened("IncomeExpense", "别的名字", account_id="service-fee")
+    with pytest.raises(AccountingError, match="already opened by entry 0"):
+        _append([s.disclosure("AccountOpened", again)], state)
+    fund_as_ie = _ie(account="全体业主维修资金", opening=10_000_000)
+    with pytest.raises(AccountingError, match="opened for MaintenanceFund"):
+        _append([fund_as_ie], state)
+
+
+def test_the_first_statement_starts_where_the_opening_said() -> None:
+    state = _opened()  # 物业服务费 opens 2026-01 at 0.00
+    with pytest.raises(AccountingError, match="must be 2026-01"):
+        _append([_ie(period="2026-02")], state)
+    with pytest.raises(AccountingError, match="opens at 100 fen"):
+        _append([_ie(opening=100)], state)
+    fund = s.maintenance_fund(opening=9_999_999)
+    with pytest.raises(AccountingError, match="closed at 10000000 fen"):
+        _append([s.disclosure("MaintenanceFund", fund)], state)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("accountId", "物业服务费", "account id"),
+        ("accountId", "Service-Fee", "account id"),
+        ("accountId", "-x", "account id"),
+        ("statementKind", "FeeStandard", "must be one of"),
+        ("firstPeriod", "2026-13", "period"),
+    ],
+)
+def test_an_opening_is_checked_field_by_field(field: str, value: str, words: str) -> None:
+    body = s.account_opened() | {field: value}
+    with pytest.raises(SchemaError, match=words):
+        _append([s.disclosure("AccountOpened", body)], MemoryState())
+    statement = s.income_expense() | {"accountId": value} if field == "accountId" else None
+    if statement is not None:
+        with pytest.raises(SchemaError, match=words):
+            _append([s.disclosure("IncomeExpense", statement)])
