@@ -26,6 +26,7 @@ from ledger.models import Log
 from ledger.note_keys import Ed25519Signer
 from ledger.store import LogRef, LogStore
 from web.db import Database
+from web.log_host import host_of, stored_log_host
 from web.settings import Settings
 
 logger = logging.getLogger("gongzhi.services")
@@ -55,6 +56,7 @@ class Services:
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _log_host: str | None = None
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -93,8 +95,14 @@ class Services:
 
     @property
     def public_host(self) -> str:
-        """The origin prefix of every log: the public address without its scheme."""
-        return self.settings.public_url.split("://", 1)[-1].rstrip("/")
+        """The origin prefix of every log: fixed by the first log (`web.log_host`)."""
+        if self._log_host is None:
+            with self.db.session() as session:
+                stored = stored_log_host(session)
+            if stored is None:  # no log yet: the first one opened will fix it
+                return host_of(self.settings.public_url)
+            self._log_host = stored
+        return self._log_host
 
     def log_signer(self, log: LogRef) -> Ed25519Signer:
         # One server key; each log's note key is named by its origin, as C2SP advises.
