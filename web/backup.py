@@ -5,7 +5,9 @@ A backup is a directory (mode 0700, every file 0600: it holds the keys) with
 * ``manifest.json`` — format, when, which database, and each file's size and SHA-256;
 * ``data/…`` — the data folder: keys, the contract file, the embedded chain;
 * ``database.sqlite`` (SQLite) or ``database.pgdump`` (PostgreSQL, ``pg_dump`` custom format
-  of the one schema the server uses).
+  of the one schema the server uses) — or, where ``pg_dump`` is not installed,
+  ``database.jsonl``: every table's rows read through SQL in one repeatable-read
+  transaction, loaded back after the schema is migrated (same schema revision only).
 
 Consistent while the server runs: every SQLite file (the database and py-evm's chain store)
 is copied through SQLite's online backup API, which reads one snapshot; PostgreSQL is read by
@@ -20,6 +22,7 @@ table: it only ever creates, never overwrites.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -34,14 +37,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import MetaData, Table, create_engine, insert, select, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.sql import sqltypes
 
 FORMAT = "gongzhi-backup/1"
 MANIFEST = "manifest.json"
 DATA = "data"
 SQLITE_FILE = "database.sqlite"
 PG_FILE = "database.pgdump"
+SQL_FILE = "database.jsonl"
+ROWS_PER_INSERT = 1000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # SQLite's companions of a live database: the online backup reads through them.
 _COMPANIONS = ("-wal", "-shm", "-journal")
@@ -95,7 +101,7 @@ def _private_file(path: Path) -> None:
 def _sqlite_copy(source: Path, target: Path) -> None:
     """One consistent snapshot of a live SQLite database, through the online backup API."""
     _private_file(target)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True, timeout=30)
     try:
         dst = sqlite3.connect(target)
         try:
@@ -209,6 +215,137 @@ def _schema_state(database_url: str, schema: str) -> tuple[bool, int]:
     return bool(exists), int(tables or 0)
 
 
+# --- PostgreSQL through SQL (no pg_dump on PATH) ---------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes | memoryview):
+        return {"$bytes": base64.b64encode(bytes(value)).decode()}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        if "$bytes" in value:
+            return base64.b64decode(value["$bytes"])
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+    return value
+
+
+def _revision(conn: Connection) -> str | None:
+    found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if found is None else str(found)
+
+
+def _sql_dump(database_url: str, path: Path) -> str | None:
+    """Every table's rows, in foreign-key order, from one snapshot; returns the revision."""
+    engine = create_engine(database_url)
+    _private_file(path)
+    try:
+        with (
+            engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            path.open("w", encoding="utf-8") as out,
+        ):
+            meta = MetaData()
+            meta.reflect(conn)
+            revision = _revision(conn) if "alembic_version" in meta.tables else None
+            for table in meta.sorted_tables:
+                columns = [c.name for c in table.columns]
+                out.write(json.dumps({"table": table.name, "columns": columns}) + "\n")
+                order = list(table.primary_key.columns) or list(table.columns)
+                for row in conn.execute(select(table).order_by(*order)):
+                    out.write(json.dumps({"row": [_encode(v) for v in row]}) + "\n")
+    finally:
+        engine.dispose()
+    return revision
+
+
+def _sql_load(database_url: str, path: Path, revision: str | None) -> None:
+    """Migrate the empty database to this version's schema, then insert every row."""
+    from web.db import Database  # the migrations live with the app
+
+    database = Database(database_url)
+    try:
+        database.create_all()
+    finally:
+        database.dispose()
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            current = _revision(conn)
+            if current != revision:
+                raise BackupError(
+                    f"备份的数据库版本 {revision} 与本程序的 {current} 不同，请用相同版本恢复 / "
+                    f"the backup's schema revision {revision} is not this version's {current}: "
+                    "restore with the same gongzhi version"
+                )
+            meta = MetaData()
+            meta.reflect(conn)
+            for table in meta.tables.values():
+                for column in table.columns:
+                    if isinstance(column.type, sqltypes.JSON):
+                        column.type.none_as_null = True  # a missing value is SQL NULL
+            _insert_rows(conn, meta, path)
+            for table in meta.sorted_tables:  # serial ids continue after the restored rows
+                keys = list(table.primary_key.columns)
+                if len(keys) == 1 and isinstance(keys[0].type, sqltypes.Integer):
+                    # setval is strict: a key without a sequence gives NULL and changes nothing
+                    conn.execute(
+                        text(
+                            "SELECT setval(pg_get_serial_sequence(:t, :c), "
+                            f'coalesce(max("{keys[0].name}"), 0) + 1, false) '
+                            f'FROM "{table.name}"'
+                        ),
+                        {"t": f'"{table.name}"', "c": keys[0].name},
+                    )
+    except BackupError:
+        raise
+    except Exception as exc:  # the driver's own errors: nothing is committed
+        raise BackupError(f"恢复数据库失败 / restoring the database failed: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
+def _insert_rows(conn: Connection, meta: MetaData, path: Path) -> None:
+    table: Table | None = None
+    columns: list[str] = []
+    batch: list[list[Any]] = []
+
+    def flush() -> None:
+        if table is not None and batch and table.name != "alembic_version":
+            conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in batch])
+        batch.clear()
+
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if "table" in record:
+                flush()
+                table, columns = meta.tables.get(record["table"]), list(record["columns"])
+                if table is None:
+                    raise BackupError(
+                        f"本版本没有表 {record['table']} / this version has no table "
+                        f"{record['table']}"
+                    )
+                continue
+            batch.append([_decode(v) for v in record["row"]])
+            if len(batch) >= ROWS_PER_INSERT:
+                flush()
+    flush()
+
+
+def _create_schema(database_url: str, schema: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    finally:
+        engine.dispose()
+
+
 # --- backup -----------------------------------------------------------------------------------
 
 
@@ -224,6 +361,7 @@ def backup(target: Target, dest: Path) -> dict[str, Any]:
             "备份目录不能在数据目录之内 / the backup folder must not be inside the data folder"
         )
     pg = None if target.is_sqlite else _Postgres.of(target.database_url)
+    revision: str | None = None
     _private_dir(dest)
     _private_dir(dest / DATA)
     skip = {target.sqlite_path} if target.is_sqlite else set()
@@ -240,6 +378,8 @@ def backup(target: Target, dest: Path) -> dict[str, Any]:
         (_sqlite_copy if path in databases else _file_copy)(path, copy)
     if pg is None:
         _sqlite_copy(target.sqlite_path, dest / SQLITE_FILE)
+    elif shutil.which("pg_dump") is None:
+        revision = _sql_dump(target.database_url, dest / SQL_FILE)
     else:
         _private_file(dest / PG_FILE)
         pg.run(
@@ -256,6 +396,7 @@ def backup(target: Target, dest: Path) -> dict[str, Any]:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": "sqlite" if pg is None else "postgresql",
         "schema": None if pg is None else pg.schema,
+        "revision": revision,
         "files": [
             {"path": p.relative_to(dest).as_posix(), "size": p.stat().st_size, "sha256": _sha256(p)}
             for p in files
@@ -315,7 +456,9 @@ def restore(target: Target, source: Path) -> dict[str, Any]:
             )
     else:
         pg = _Postgres.of(target.database_url)
-        if manifest.get("schema") != pg.schema:
+        names = {str(item["path"]) for item in manifest.get("files", [])}
+        through_sql = SQL_FILE in names
+        if not through_sql and manifest.get("schema") != pg.schema:
             raise BackupError(
                 f"备份的模式是 {manifest.get('schema')}，目标是 {pg.schema} / the backup is of "
                 f"schema {manifest.get('schema')}, the target's is {pg.schema}"
@@ -339,6 +482,10 @@ def restore(target: Target, source: Path) -> dict[str, Any]:
     if pg is None:
         _private_dir(target.sqlite_path.parent)
         _file_copy(source / SQLITE_FILE, target.sqlite_path)
+    elif through_sql:
+        if not exists:
+            _create_schema(target.database_url, pg.schema)
+        _sql_load(target.database_url, source / SQL_FILE, manifest.get("revision"))
     else:
         dump = str(source / PG_FILE)
         listing = pg.run("pg_restore", "--list", dump)

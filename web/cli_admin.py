@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -201,6 +202,13 @@ def run_backup(args: argparse.Namespace) -> int:
     except (backup.BackupError, OSError) as exc:
         print(f"gongzhi admin: 备份失败 / backup failed: {exc}", file=sys.stderr)
         return 1
+    for name in ("GONGZHI_ROOT_KEY", "GONGZHI_PII_KEY", "CHAIN_PRIVATE_KEY"):
+        if os.environ.get(name, "").strip():
+            print(
+                f"! {name} 来自环境变量，不在备份中，请另行保管 / {name} comes from the "
+                "environment and is not in the backup: keep it safe separately",
+                file=sys.stderr,
+            )
     print(
         f"已备份 {len(manifest['files'])} 个文件到 {args.dest}（含密钥，请妥善保管） / backed up "
         f"{len(manifest['files'])} files to {args.dest} (it holds the keys: keep it secret)"

@@ -64,6 +64,34 @@ def _empty_database(db_url: str) -> None:
 def test_backup_while_serving_and_restore(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    dump = "database.sqlite" if db_url.startswith("sqlite") else "database.pgdump"
+    _round_trip(tmp_path, db_url, monkeypatch, capsys, dump)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_postgres_backup_through_sql_without_pg_dump(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where the PostgreSQL client tools are not installed, the rows go through SQL."""
+    (tmp_path / "no-tools").mkdir()
+    _round_trip(tmp_path, db_url, monkeypatch, capsys, "database.jsonl", tmp_path / "no-tools")
+
+
+def _admin(args: list[str], monkeypatch: pytest.MonkeyPatch, bin_dir: Path | None) -> int:
+    with monkeypatch.context() as mp:
+        if bin_dir is not None:  # only these directories on PATH
+            mp.setenv("PATH", str(bin_dir))
+        return cli.main(["admin", *args])
+
+
+def _round_trip(
+    tmp_path: Path,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    dump_name: str,
+    bin_dir: Path | None = None,
+) -> None:
     data, saved, restored = tmp_path / "data", tmp_path / "backup", tmp_path / "restored"
     _env(monkeypatch, data, db_url)
     with running(settings_for(data, db_url=db_url, anvil_url=None)) as (client, app):
@@ -78,38 +106,38 @@ def test_backup_while_serving_and_restore(
         services_of(app).anchor_pending(force=True)
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
         # Taken while the server runs (and holds its embedded chain).
-        assert cli.main(["admin", "backup", str(saved)]) == 0
+        assert _admin(["backup", str(saved)], monkeypatch, bin_dir) == 0
         assert "keep it secret" in capsys.readouterr().out
     _private(saved)
     manifest = json.loads((saved / "manifest.json").read_text())
     names = {item["path"] for item in manifest["files"]}
     assert {"data/root.key", "data/committee.key", "data/log.key", "data/contracts.json"} <= names
     assert "data/chain/chain.sqlite3" in names
-    assert ("database.sqlite" if db_url.startswith("sqlite") else "database.pgdump") in names
+    assert dump_name in names
 
     # Nothing is ever overwritten: not a backup folder, not a data folder, not a database.
-    assert cli.main(["admin", "backup", str(saved)]) == 1
+    assert _admin(["backup", str(saved)], monkeypatch, bin_dir) == 1
     assert "不是空目录" in capsys.readouterr().err
     before = sorted((p.name, p.stat().st_size) for p in data.rglob("*"))
-    assert cli.main(["admin", "restore", str(saved)]) == 1
+    assert _admin(["restore", str(saved)], monkeypatch, bin_dir) == 1
     err = capsys.readouterr().err
     assert "不会覆盖" in err and "nothing is overwritten" in err
     assert sorted((p.name, p.stat().st_size) for p in data.rglob("*")) == before
     _env(monkeypatch, restored, db_url)
     if not db_url.startswith("sqlite"):
-        assert cli.main(["admin", "restore", str(saved)]) == 1
+        assert _admin(["restore", str(saved)], monkeypatch, bin_dir) == 1
         assert "already has" in capsys.readouterr().err
         assert not restored.exists()
         _empty_database(db_url)
     # A damaged backup is refused before anything is written.
-    dump = saved / ("database.sqlite" if db_url.startswith("sqlite") else "database.pgdump")
+    dump = saved / dump_name
     good = dump.read_bytes()
     dump.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
-    assert cli.main(["admin", "restore", str(saved)]) == 1
+    assert _admin(["restore", str(saved)], monkeypatch, bin_dir) == 1
     assert "SHA-256" in capsys.readouterr().err and not restored.exists()
     dump.write_bytes(good)
 
-    assert cli.main(["admin", "restore", str(saved)]) == 0
+    assert _admin(["restore", str(saved)], monkeypatch, bin_dir) == 0
     with running(settings_for(restored, db_url=db_url, anvil_url=None)) as (client, app):
         services = services_of(app)
         assert client.get(f"/api/ballots/{ballot['id']}/record").json() == record
@@ -122,6 +150,8 @@ def test_backup_while_serving_and_restore(
                     assert store.root(log, head.tree_size) == head.root
                     checked += 1
             assert checked >= 2  # the ballot box and the disclosure log at least
+        # New rows after the restored ones (ids continue): a member enrols and signs in.
+        assert committee_headers(app)
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
     assert cli.main(["verify", "ballot", str(path), "--data", str(restored)]) == 0
