@@ -26,7 +26,7 @@ from ledger.models import Log
 from ledger.note_keys import Ed25519Signer
 from ledger.store import LogRef, LogStore
 from web.db import Database
-from web.log_host import host_of, stored_log_host
+from web.log_host import log_host
 from web.settings import Settings
 
 logger = logging.getLogger("gongzhi.services")
@@ -56,7 +56,9 @@ class Services:
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
-    _log_host: str | None = None
+    # Read once at start (never inside a request's transaction): with no log yet, the first
+    # one this process opens is named after today's address, which is then the stored one.
+    _log_host: str = ""
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -64,6 +66,8 @@ class Services:
         db = Database(settings.database_url)
         db.create_all()
         chain = open_chain(settings)
+        with db.session() as session:
+            host = log_host(session, settings.public_url)
         return cls(
             settings=settings,
             db=db,
@@ -74,6 +78,7 @@ class Services:
             ),
             chain=chain,
             _anchor=None,
+            _log_host=host,
         )
 
     def __post_init__(self) -> None:
@@ -96,12 +101,6 @@ class Services:
     @property
     def public_host(self) -> str:
         """The origin prefix of every log: fixed by the first log (`web.log_host`)."""
-        if self._log_host is None:
-            with self.db.session() as session:
-                stored = stored_log_host(session)
-            if stored is None:  # no log yet: the first one opened will fix it
-                return host_of(self.settings.public_url)
-            self._log_host = stored
         return self._log_host
 
     def log_signer(self, log: LogRef) -> Ed25519Signer:
