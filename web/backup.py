@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine, insert, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql import sqltypes
 
 FORMAT = "gongzhi-backup/1"
@@ -274,6 +274,18 @@ def _sql_load(database_url: str, path: Path, revision: str | None) -> None:
         database.dispose()
     engine = create_engine(database_url)
     try:
+        _load_rows(engine, path, revision)
+    except BaseException:
+        created = MetaData()  # the migrated tables: the schema was empty before
+        created.reflect(engine)
+        created.drop_all(engine)
+        raise
+    finally:
+        engine.dispose()
+
+
+def _load_rows(engine: Engine, path: Path, revision: str | None) -> None:
+    try:
         with engine.begin() as conn:
             current = _revision(conn)
             if current != revision:
@@ -305,8 +317,6 @@ def _sql_load(database_url: str, path: Path, revision: str | None) -> None:
         raise
     except Exception as exc:  # the driver's own errors: nothing is committed
         raise BackupError(f"恢复数据库失败 / restoring the database failed: {exc}") from exc
-    finally:
-        engine.dispose()
 
 
 def _insert_rows(conn: Connection, meta: MetaData, path: Path) -> None:
@@ -361,6 +371,24 @@ def backup(target: Target, dest: Path) -> dict[str, Any]:
             "备份目录不能在数据目录之内 / the backup folder must not be inside the data folder"
         )
     pg = None if target.is_sqlite else _Postgres.of(target.database_url)
+    try:
+        return _write_backup(target, dest, pg)
+    except BaseException:
+        _clear(dest)  # no half backup that looks like one: it was empty or absent before
+        raise
+
+
+def _clear(folder: Path) -> None:
+    """Remove what was written into `folder`, which was empty (or absent) before."""
+    if folder.is_dir():
+        for child in folder.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
+
+def _write_backup(target: Target, dest: Path, pg: _Postgres | None) -> dict[str, Any]:
     revision: str | None = None
     _private_dir(dest)
     _private_dir(dest / DATA)
@@ -424,7 +452,13 @@ def _read_manifest(source: Path) -> dict[str, Any]:
             if isinstance(manifest, dict)
             else f"{MANIFEST} 格式错误 / {MANIFEST} is malformed"
         )
-    for item in manifest.get("files", []):
+    files = manifest.get("files")
+    if not isinstance(files, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("path"), str) and isinstance(i.get("sha256"), str)
+        for i in files
+    ):
+        raise BackupError(f"{MANIFEST} 的文件清单格式错误 / {MANIFEST} lists its files wrongly")
+    for item in files:
         path = source / str(item["path"])
         if not path.resolve().is_relative_to(source.resolve()):
             raise BackupError(f"备份中有越界路径 / the backup names a path outside it: {path}")
@@ -456,20 +490,32 @@ def restore(target: Target, source: Path) -> dict[str, Any]:
             )
     else:
         pg = _Postgres.of(target.database_url)
-        names = {str(item["path"]) for item in manifest.get("files", [])}
-        through_sql = SQL_FILE in names
+        through_sql = any(item["path"] == SQL_FILE for item in manifest["files"])
         if not through_sql and manifest.get("schema") != pg.schema:
             raise BackupError(
                 f"备份的模式是 {manifest.get('schema')}，目标是 {pg.schema} / the backup is of "
                 f"schema {manifest.get('schema')}, the target's is {pg.schema}"
             )
-        exists, tables = _schema_state(target.database_url, pg.schema)
+        tables = _schema_state(target.database_url, pg.schema)[1]
         if tables:
             raise BackupError(
                 f"目标数据库（模式 {pg.schema}）已有 {tables} 张表，不会覆盖 / the target "
                 f"database (schema {pg.schema}) already has {tables} tables: nothing is "
                 "overwritten"
             )
+    try:
+        _put_back(target, source, manifest, pg)
+    except BaseException:
+        # Leave the targets as empty as they were, so that the restore can simply be retried.
+        _clear(target.data_dir)
+        if target.is_sqlite:
+            target.sqlite_path.unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+def _put_back(target: Target, source: Path, manifest: dict[str, Any], pg: _Postgres | None) -> None:
+    names = {str(item["path"]) for item in manifest["files"]}
     _private_dir(target.data_dir)
     for item in manifest["files"]:
         relative = Path(str(item["path"]))
@@ -482,14 +528,14 @@ def restore(target: Target, source: Path) -> dict[str, Any]:
     if pg is None:
         _private_dir(target.sqlite_path.parent)
         _file_copy(source / SQLITE_FILE, target.sqlite_path)
-    elif through_sql:
-        if not exists:
-            _create_schema(target.database_url, pg.schema)
+    elif SQL_FILE in names:
+        _create_schema(target.database_url, pg.schema)
         _sql_load(target.database_url, source / SQL_FILE, manifest.get("revision"))
     else:
         dump = str(source / PG_FILE)
         listing = pg.run("pg_restore", "--list", dump)
-        if exists:  # an empty schema is there already: restore into it, do not create it
+        # An empty schema is there already: restore into it rather than create it.
+        if _schema_state(target.database_url, pg.schema)[0]:
             listing = "\n".join(
                 line for line in listing.splitlines() if not re.search(r"\bSCHEMA - ", line)
             )
@@ -506,4 +552,3 @@ def restore(target: Target, source: Path) -> dict[str, Any]:
                 f"--dbname={pg.database}",
                 dump,
             )
-    return manifest

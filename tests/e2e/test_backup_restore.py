@@ -137,6 +137,13 @@ def _round_trip(
     assert "SHA-256" in capsys.readouterr().err and not restored.exists()
     dump.write_bytes(good)
 
+    if dump_name == "database.pgdump":
+        # pg_restore missing: a clear refusal, and the folder is left empty for a retry.
+        (tmp_path / "no-tools").mkdir()
+        assert _admin(["restore", str(saved)], monkeypatch, tmp_path / "no-tools") == 1
+        err = capsys.readouterr().err
+        assert "pg_restore" in err and "postgresql-client" in err
+        assert list(restored.iterdir()) == []
     assert _admin(["restore", str(saved)], monkeypatch, bin_dir) == 0
     with running(settings_for(restored, db_url=db_url, anvil_url=None)) as (client, app):
         services = services_of(app)
