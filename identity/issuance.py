@@ -16,12 +16,14 @@ read, so setting a bit is a single-row update that concurrent revocations cannot
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +44,10 @@ ROLE_CREDENTIAL = "CommunityRoleCredential"
 STAFF_ROLES = ("propertyManager", "auditor")
 # How long a published status list credential may be relied on before fetching it again.
 LIST_VALIDITY = timedelta(days=1)
+# The paths `Issuers.list_url` publishes lists at, after the base URL's own path (if any).
+_LIST_PATH = re.compile(
+    r"/api/(?:(?P<root>status-lists/street-office)|communities/(?P<slug>[^/]+)/status-list)\Z"
+)
 
 REGISTRATION, OWNERSHIP, MEMBER, ROLE = "registration", "ownership", "member", "role"
 # Revocation reason that also stops the key from voting: the device was lost or stolen.
@@ -70,6 +76,8 @@ class Issuers:
     committee: KeyPair
     base_url: str
     extra_roots: frozenset[str] = field(default_factory=frozenset)
+    # Status list URLs of former addresses found in stored credentials (`former_list_key`).
+    former_urls: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def trusted_roots(self) -> frozenset[str]:
@@ -90,6 +98,36 @@ class Issuers:
             if slug and "/" not in slug:
                 return slug
         return None
+
+    def former_list_key(self, session: Session, url: str) -> str | None:
+        """The list a URL under an address we were served at before names, or None.
+
+        A data folder moved to another port or public address keeps every credential it
+        issued, and those name their status list at the address it had then. Such a URL is
+        ours exactly when one of our stored credentials was issued with it; the list is the
+        same (keyed by `list_key`, its bits derived from the rows), so it resolves to the
+        list published now. Any other URL stays foreign."""
+        if url in self.former_urls:
+            return self.former_urls[url]
+        parts = urlsplit(url)
+        match = _LIST_PATH.search(parts.path)
+        if parts.scheme not in ("http", "https") or parts.query or match is None:
+            return None
+        key = ROOT_LIST if match.group("root") else str(match.group("slug"))
+        written = json.dumps({"statusListCredential": url}, ensure_ascii=False)[1:-1]
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", written.replace('": "', '":"')) + "%"
+        issued = session.scalar(
+            select(IssuedCredential.id)
+            .where(
+                IssuedCredential.status_list == key,
+                IssuedCredential.document.like(pattern, escape="\\"),
+            )
+            .limit(1)
+        )
+        if issued is None:
+            return None
+        self.former_urls[url] = key  # a credential once issued stays issued: safe to keep
+        return key
 
     def list_issuer(self, list_key: str) -> KeyPair:
         return self.root if list_key == ROOT_LIST else self.committee
@@ -474,7 +512,7 @@ def status_lookup(session: Session, issuers: Issuers) -> StatusLookup:
 
     def lookup(url: str) -> StatusList:
         if url not in loaded:
-            key = issuers.list_key(url)
+            key = issuers.list_key(url) or issuers.former_list_key(session, url)
             if key is None:
                 raise StatusUnavailable(
                     f"不是本服务发布的状态列表 / status list {url[:200]} is not published here"

@@ -8,6 +8,7 @@ node. It answers only what reading anchors needs; it can never send a transactio
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
@@ -19,6 +20,7 @@ from web.deps import ServicesDep
 
 router = APIRouter()
 MAX_BATCH = 20
+_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,16}")
 
 
 class RpcFault(Exception):
@@ -45,7 +47,10 @@ def _block(value: object, chain: EmbeddedChain) -> int:
         return chain.block_number
     if value == "earliest":
         return 0
-    return int.from_bytes(_bytes(value, "block number"), "big")
+    # A QUANTITY is hex without leading zeros ("0x0", "0x1a"): odd lengths are normal.
+    if not isinstance(value, str) or _QUANTITY.fullmatch(value) is None:
+        raise RpcFault(-32602, "block number must be a 0x-prefixed hex quantity")
+    return int(value[2:], 16)
 
 
 def _params(request: dict[str, Any]) -> list[Any]:
@@ -78,10 +83,16 @@ def _dispatch(chain: EmbeddedChain, request: dict[str, Any]) -> Any:
     raise RpcFault(-32601, f"method {method!r} is not served by this read-only endpoint")
 
 
+def _addresses(value: object) -> list[str]:
+    # JSON-RPC allows one address or a list of them; web3 always sends a list.
+    listed = value if isinstance(value, list) else [value]
+    if not listed or len(listed) > MAX_BATCH or not all(isinstance(a, str) for a in listed):
+        raise RpcFault(-32602, f"eth_getLogs needs a contract address (1 to {MAX_BATCH})")
+    return [str(a) for a in dict.fromkeys(listed)]
+
+
 def _logs(chain: EmbeddedChain, query: dict[str, Any]) -> list[dict[str, Any]]:
-    address = query.get("address")
-    if not isinstance(address, str):
-        raise RpcFault(-32602, "eth_getLogs needs one contract address")
+    addresses = _addresses(query.get("address"))
     topics = [None if t is None else _bytes(t, "topic") for t in query.get("topics", [])]
     first = _block(query.get("fromBlock", "earliest"), chain)
     last = _block(query.get("toBlock", "latest"), chain)
@@ -97,7 +108,10 @@ def _logs(chain: EmbeddedChain, query: dict[str, Any]) -> list[dict[str, Any]]:
             "logIndex": _hex(entry.log_index),
             "removed": False,
         }
-        for entry in chain.logs(address, topics, first)
+        for entry in sorted(
+            (e for address in addresses for e in chain.logs(address, topics, first)),
+            key=lambda e: (e.block_number, e.log_index),
+        )
         if entry.block_number <= last
     ]
 

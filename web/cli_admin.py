@@ -11,6 +11,10 @@
 * ``admin grant-role SLUG --did DID --role propertyManager|auditor`` — the street office's
   role credential for the property manager or an auditor (printed as JSON).
 * ``admin operator-token`` — the token the HTTP API accepts for the same operator actions.
+* ``admin backup DEST`` — the data folder (keys, contract file, embedded chain) and the
+  database into the new folder DEST (mode 0700: it holds the keys), consistent while the
+  server runs (`web.backup`).
+* ``admin restore SRC`` — that backup into an empty data folder and an empty database.
 
 Settings come from the environment, as for ``gongzhi serve`` (``GONGZHI_DATA``,
 ``DATABASE_URL``, ``GONGZHI_PUBLIC_URL``, ``GONGZHI_ROOT_KEY``). Exit 0 on success, 1 when
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -29,6 +34,7 @@ from pathlib import Path
 from identity import enrolment, issuance
 from identity.errors import IdentityError
 from identity.registry import create_community, get_community
+from web import backup
 from web.auth import IdentityRuntime, committee_key
 from web.db import Database
 from web.settings import Settings
@@ -70,6 +76,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     token = commands.add_parser("operator-token", help="运维者令牌 / the operator token")
     token.set_defaults(func=run_operator_token)
+
+    save = commands.add_parser("backup", help="备份数据目录与数据库 / back up folder and database")
+    save.add_argument("dest", type=Path, help="新的备份目录 / a new (or empty) folder")
+    save.set_defaults(func=run_backup)
+
+    load = commands.add_parser("restore", help="恢复到空目录与空数据库 / restore into empty ones")
+    load.add_argument("src", type=Path, help="由 admin backup 写出的目录 / an admin backup")
+    load.set_defaults(func=run_restore)
 
 
 def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
@@ -175,4 +189,42 @@ def run_grant_role(args: argparse.Namespace) -> int:
 def run_operator_token(_: argparse.Namespace) -> int:
     settings = Settings.from_env()
     print(settings.secret_file("operator.token").hex())
+    return 0
+
+
+def _target(settings: Settings) -> backup.Target:
+    return backup.Target(data_dir=settings.data_dir, database_url=settings.database_url)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    try:
+        manifest = backup.backup(_target(Settings.from_env()), args.dest)
+    except (backup.BackupError, OSError) as exc:
+        print(f"gongzhi admin: 备份失败 / backup failed: {exc}", file=sys.stderr)
+        return 1
+    for name in ("GONGZHI_ROOT_KEY", "GONGZHI_PII_KEY", "CHAIN_PRIVATE_KEY"):
+        if os.environ.get(name, "").strip():
+            print(
+                f"! {name} 来自环境变量，不在备份中，请另行保管 / {name} comes from the "
+                "environment and is not in the backup: keep it safe separately",
+                file=sys.stderr,
+            )
+    print(
+        f"已备份 {len(manifest['files'])} 个文件到 {args.dest}（含密钥，请妥善保管） / backed up "
+        f"{len(manifest['files'])} files to {args.dest} (it holds the keys: keep it secret)"
+    )
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    try:
+        manifest = backup.restore(_target(settings), args.src)
+    except (backup.BackupError, OSError) as exc:
+        print(f"gongzhi admin: 恢复失败 / restore failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"已从 {manifest['created']} 的备份恢复到 {settings.data_dir} / restored the backup of "
+        f"{manifest['created']} into {settings.data_dir}"
+    )
     return 0

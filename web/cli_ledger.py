@@ -53,7 +53,7 @@ def _contract_address(state_file: Path, chain_id: int) -> str | None:
     return found[-1] if found else None
 
 
-def _export_chain(settings: Any, rpc: str | None, stack: ExitStack) -> Chain | None:
+def _export_chain(settings: Any, rpc: str | None, stack: ExitStack) -> Chain:
     url = rpc or settings.chain_rpc_url
     if url:
         return stack.enter_context(closing(_reader_chain(url)))
@@ -66,47 +66,55 @@ def _export_chain(settings: Any, rpc: str | None, stack: ExitStack) -> Chain | N
         )
 
 
-def _anchors(settings: Any, chain: Chain | None, origin: str) -> ChainAnchors | None:
-    if chain is None:
-        return None
+class AnchorsUnreadable(Exception):
+    """The chain's anchors could not be read: a bundle without them would look complete but
+    could not be checked against the chain, so nothing is written."""
+
+
+def _anchors(settings: Any, chain: Chain, origin: str) -> ChainAnchors:
     try:
         chain_id = chain.chain_id
-        address = _contract_address(settings.data_dir / "contracts.json", chain_id)
-        if address is None:
-            print(
-                f"! 链 {chain_id} 上没有部署记录，锚定未列出 / no LogAnchor recorded for chain "
-                f"{chain_id}: anchors not listed",
-                file=sys.stderr,
-            )
-            return None
-        try:
-            anchors = AnchorContract(chain, address).anchored(log_id_of(origin))
-        except ChainError as exc:
-            print(f"! 无法读取锚定 / cannot read anchors: {exc}", file=sys.stderr)
-            return ChainAnchors(chain_id, address, None)
-        return ChainAnchors(chain_id, address, anchors)
     except ChainError as exc:
-        print(f"! 无法连接区块链 / chain not reachable: {exc}", file=sys.stderr)
-        return None
+        raise AnchorsUnreadable(f"无法连接区块链 / chain not reachable: {exc}") from exc
+    address = _contract_address(settings.data_dir / "contracts.json", chain_id)
+    if address is None:
+        raise AnchorsUnreadable(
+            f"{settings.data_dir / 'contracts.json'} 中没有链 {chain_id} 上的 LogAnchor 部署记录"
+            f" / no LogAnchor deployment on chain {chain_id} is recorded in "
+            f"{settings.data_dir / 'contracts.json'}"
+        )
+    try:
+        anchors = AnchorContract(chain, address).anchored(log_id_of(origin))
+    except ChainError as exc:
+        raise AnchorsUnreadable(
+            f"无法从链 {chain_id} 的合约 {address} 读取锚定 / cannot read anchors from the "
+            f"contract {address} on chain {chain_id}: {exc}"
+        ) from exc
+    return ChainAnchors(chain_id, address, anchors)
 
 
 def run_export(args: argparse.Namespace) -> int:
     from identity.keys import KeyPair
     from web.auth import committee_key
     from web.db import Database
+    from web.log_host import log_host
     from web.settings import Settings
 
     settings = Settings.from_env()
     committee: KeyPair = committee_key(settings)
-    host = settings.public_url.split("://", 1)[-1].rstrip("/")
-    origin = disclosure_origin(host, args.community)
     db = Database(settings.database_url)
     out_path = None if args.out == "-" else Path(args.out)
     temp = out_path.with_name(out_path.name + ".part") if out_path else None
+    origin = args.community
     try:
         with ExitStack() as stack, db.session() as session:
+            origin = disclosure_origin(log_host(session, settings.public_url), args.community)
             DisclosureLogs(session).get(origin)
-            chain = _anchors(settings, _export_chain(settings, args.rpc, stack), origin)
+            chain = (
+                None
+                if args.without_anchors
+                else _anchors(settings, _export_chain(settings, args.rpc, stack), origin)
+            )
             out: IO[str] = (
                 stack.enter_context(open(temp, "w", encoding="utf-8")) if temp else sys.stdout
             )
@@ -118,10 +126,16 @@ def run_export(args: argparse.Namespace) -> int:
                 count += 1
         if temp is not None and out_path is not None:
             os.replace(temp, out_path)
-    except (LedgerError, IdentityError, ChainError, OSError) as exc:
+    except (LedgerError, IdentityError, ChainError, OSError, AnchorsUnreadable) as exc:
         if temp is not None:
             temp.unlink(missing_ok=True)
-        print(f"✗ 导出失败 / export failed: {exc}", file=sys.stderr)
+        print(f"✗ 导出失败，未写入文件 / export failed, nothing written: {exc}", file=sys.stderr)
+        if isinstance(exc, AnchorsUnreadable):
+            print(
+                "  需要不含锚定的文件时请加 --without-anchors / pass --without-anchors for a "
+                "bundle without anchors",
+                file=sys.stderr,
+            )
         return 1
     finally:
         db.dispose()
@@ -220,6 +234,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     export.add_argument("--community", required=True, help="the community's slug")
     export.add_argument("--rpc", help="JSON-RPC URL to read anchors from (default: settings)")
+    export.add_argument(
+        "--without-anchors",
+        action="store_true",
+        help="write the bundle without reading the chain (it then cannot be checked on chain)",
+    )
     export.add_argument("out", help="bundle file to write (JSON lines), or - for stdout")
     export.set_defaults(func=run_export)
 

@@ -32,6 +32,7 @@ from voting import ballots
 from voting.ballots import CastOutcome, Receipt, SignedVote
 from web.ballot_view import BallotViews
 from web.db import Database
+from web.log_host import log_host
 from web.sequencer import Sequencer
 from web.settings import Settings
 
@@ -66,6 +67,9 @@ class Services:
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    # Read once at start (never inside a request's transaction): with no log yet, the first
+    # one this process opens is named after today's address, which is then the stored one.
+    _log_host: str = ""
     _votes: Sequencer[tuple[int, SignedVote], Receipt] | None = None
     # Logs that grew since they were last looked at: origin → size (see `appended`).
     _dirty: dict[str, int] = field(default_factory=dict)
@@ -79,6 +83,8 @@ class Services:
         db = Database(settings.database_url)
         db.create_all()
         chain = open_chain(settings)
+        with db.session() as session:
+            host = log_host(session, settings.public_url)
         return cls(
             settings=settings,
             db=db,
@@ -89,6 +95,7 @@ class Services:
             ),
             chain=chain,
             _anchor=None,
+            _log_host=host,
         )
 
     def __post_init__(self) -> None:
@@ -110,8 +117,8 @@ class Services:
 
     @property
     def public_host(self) -> str:
-        """The origin prefix of every log: the public address without its scheme."""
-        return self.settings.public_url.split("://", 1)[-1].rstrip("/")
+        """The origin prefix of every log: fixed by the first log (`web.log_host`)."""
+        return self._log_host
 
     def log_signer(self, log: LogRef) -> Ed25519Signer:
         # One server key; each log's note key is named by its origin, as C2SP advises.
