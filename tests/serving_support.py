@@ -42,12 +42,17 @@ from web.settings import Settings
 PUBLIC_URL = "http://gongzhi.test"
 SLUG = "crowd"
 ROOT = Path(__file__).resolve().parent.parent
-# Generous limits: these tests send every vote from one loopback address on purpose.
-RATE_ENV = {"GONGZHI_RATE_PER_ADDRESS": "1000000", "GONGZHI_RATE_PER_IDENTITY": "1000000"}
 
 
-def environment(data: Path, *, db_url: str | None, anvil_url: str | None) -> dict[str, str]:
-    env = {"GONGZHI_DATA": str(data), "GONGZHI_PUBLIC_URL": PUBLIC_URL, **RATE_ENV}
+def environment(
+    data: Path, *, db_url: str | None, anvil_url: str | None, rate_limits: bool = True
+) -> dict[str, str]:
+    """The server's settings; ``rate_limits=False`` for load and race tests that send far
+    more than an owner would (the defaults let a rush of 1,000 owners behind one address
+    through)."""
+    env = {"GONGZHI_DATA": str(data), "GONGZHI_PUBLIC_URL": PUBLIC_URL}
+    if not rate_limits:
+        env["GONGZHI_RATE_LIMITS"] = "off"
     if db_url and not db_url.startswith("sqlite"):
         env["DATABASE_URL"] = db_url
     if anvil_url:

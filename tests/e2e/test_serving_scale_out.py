@@ -25,7 +25,7 @@ OWNERS = 300
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite: one process
 def test_two_processes_one_box(db_url: str, anvil_url: str, tmp_path: Path) -> None:
-    env = environment(tmp_path / "data", db_url=db_url, anvil_url=anvil_url)
+    env = environment(tmp_path / "data", db_url=db_url, anvil_url=anvil_url, rate_limits=False)
     env |= {"GONGZHI_ANCHOR_EVERY": "25", "GONGZHI_ANCHOR_SECONDS": "0.5"}
     crowd = prepare_crowd(env, OWNERS)
     votes = crowd.votes()
