@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -42,15 +43,14 @@ def _rss_mb(srv: ServerProcess) -> tuple[float, float]:
 
 
 def _round_robin(urls: list[str], votes: list[dict[str, Any]], concurrency: int) -> list[Answer]:
-    if len(urls) == 1:
-        return post_all(urls[0], votes, concurrency=concurrency)
-    from concurrent.futures import ThreadPoolExecutor
-
-    shares = [votes[i :: len(urls)] for i in range(len(urls))]
+    """The votes shared out over the servers, `concurrency` in flight in all."""
     per = max(1, concurrency // len(urls))
     with ThreadPoolExecutor(len(urls)) as pool:
-        parts = list(pool.map(lambda a: post_all(a[0], a[1], concurrency=per), zip(urls, shares)))
-    return [a for part in parts for a in part]
+        parts = [
+            pool.submit(post_all, url, votes[i :: len(urls)], concurrency=per)
+            for i, url in enumerate(urls)
+        ]
+        return [a for part in parts for a in part.result()]
 
 
 def _run(label: str, urls: list[str], servers: list[ServerProcess], votes: list[Any]) -> None:
