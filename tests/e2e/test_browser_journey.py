@@ -29,7 +29,7 @@ from tests.e2e.browser_support import (
 from web.auth import IdentityRuntime
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Route
 
 SLUG = "lianhua-e2e"
 REGISTER = (
@@ -209,8 +209,27 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     _tap(page, "返回修改")
     _tap(page, "同意")
     assert page.inner_text("#confirm-question") == "您选择了：同意。确认提交？"
+    # The server is busy the first time (a rush): the page sends the same signed vote again
+    # after Retry-After by itself, and the owner gets the receipt without tapping again.
+    busy = {"left": 1}
+
+    def busy_once(route: Route) -> None:
+        if busy["left"]:
+            busy["left"] -= 1
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1"},
+                content_type="application/json",
+                body='{"error": {"zh": "服务器繁忙", "en": "busy"}}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/ballots/*/votes", busy_once)
     _tap(page, "确认提交")
     page.wait_for_selector("#receipt:not([hidden])")
+    assert busy["left"] == 0
+    page.unroute("**/api/ballots/*/votes")
     receipt_text = page.inner_text("#receipt")
     assert "已投票" in receipt_text and "您的选择：同意" in receipt_text
     assert page.is_hidden("#choose") and page.is_hidden("#confirm")

@@ -53,9 +53,29 @@ async function api(method, url, body) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const e = data && data.error;
-    throw new GongzhiError(e?.zh ?? `服务器错误 ${response.status}`, e?.en ?? `server error ${response.status}`);
+    const error = new GongzhiError(e?.zh ?? `服务器错误 ${response.status}`, e?.en ?? `server error ${response.status}`);
+    error.status = response.status;
+    error.retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    throw error;
   }
   return data;
+}
+
+/** `api`, sending the very same body again while the server says it is busy (429/503 with
+ * Retry-After) or the network drops: a signed vote sent twice gets the receipt of the one
+ * that counts, so retrying is safe and the owner need not tap again. */
+async function apiRetrying(method, url, body, attempts = 6) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api(method, url, body);
+    } catch (error) {
+      const busy = error instanceof TypeError || error.status === 429 || error.status === 503;
+      if (!busy || attempt >= attempts) throw error;
+      say(T.busy_retrying, "busy");
+      const seconds = Math.min(Math.max(error.retryAfter || 2, 1), 30);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+  }
 }
 
 /** Sign in with the device key: challenge → signed presentation → HttpOnly session cookie. */
@@ -298,7 +318,7 @@ async function ballotPage() {
         { type: "Vote", ballot: ballotOrigin, voter: key.did, choice: chosen },
         { key },
       );
-      const receipt = await api("POST", `/api/ballots/${ballotId}/votes`, vote);
+      const receipt = await apiRetrying("POST", `/api/ballots/${ballotId}/votes`, vote);
       const record = { vote, receipt, choice: chosen, at: new Date().toISOString() };
       await saveValue(`vote:${ballotOrigin}`, record);
       quiet();
