@@ -44,6 +44,7 @@ from identity.models import Community, IssuedCredential, Person
 from identity.signin import COMMITTEE, Challenges, find_session
 from identity.trust import ChainCache
 from voting.ballots import get_ballot
+from web.bounds import IdPath
 from web.db import Database
 from web.deps import SessionDep
 from web.errors import ApiError
@@ -263,7 +264,7 @@ def community_role(*roles: str) -> Callable[..., Principal]:
 CommitteeDep = Annotated[Principal, Depends(community_role(COMMITTEE))]
 
 
-def committee_of_ballot(ballot_id: int, principal: PrincipalDep, session: SessionDep) -> Principal:
+def committee_of_ballot(ballot_id: IdPath, principal: PrincipalDep, session: SessionDep) -> Principal:
     """The caller is a committee member of the ballot's community."""
     return require_role(principal, get_ballot(session, ballot_id).community_slug, COMMITTEE)
 

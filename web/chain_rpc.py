@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from web.deps import ServicesDep
+from web.error_responses import errors
 
 router = APIRouter()
 MAX_BATCH = 20
@@ -115,7 +116,7 @@ def _answer(chain: EmbeddedChain, request: Any) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": rid, "error": error}
 
 
-@router.post("/chain/rpc")
+@router.post("/chain/rpc", responses=errors())
 def rpc(services: ServicesDep, body: Annotated[Any, Body()]) -> JSONResponse:
     chain = services.chain
     if not isinstance(chain, EmbeddedChain):

@@ -20,8 +20,10 @@ from fastapi.templating import Jinja2Templates
 from voting import ballots
 from voting.matters import Matter
 from web import api_receipts
+from web.bounds import IdPath
 from web.deps import SessionDep
 from web.owner_text import text_for
+from web.error_responses import errors
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -62,24 +64,24 @@ def _beijing_long(t: datetime, lang: str) -> str:
     return f"{b.year}年{b.month}月{b.day}日 {b:%H:%M}"
 
 
-@router.get("/owner", response_class=HTMLResponse)
+@router.get("/owner", response_class=HTMLResponse, responses=errors())
 def owner_home(request: Request) -> Response:
     return _page(request, "owner_home.html", "home")
 
 
 @router.get("/enrol", response_class=HTMLResponse)  # the address printed in enrolment QR codes
-@router.get("/owner/enrol", response_class=HTMLResponse)
+@router.get("/owner/enrol", response_class=HTMLResponse, responses=errors())
 def owner_enrol(request: Request) -> Response:
     return _page(request, "owner_enrol.html", "enrol")
 
 
-@router.get("/owner/signin", response_class=HTMLResponse)
+@router.get("/owner/signin", response_class=HTMLResponse, responses=errors())
 def owner_signin(request: Request) -> Response:
     return _page(request, "owner_signin.html", "signin")
 
 
-@router.get("/owner/ballots/{ballot_id}", response_class=HTMLResponse)
-def owner_ballot(ballot_id: int, request: Request, session: SessionDep) -> Response:
+@router.get("/owner/ballots/{ballot_id}", response_class=HTMLResponse, responses=errors(404))
+def owner_ballot(ballot_id: IdPath, request: Request, session: SessionDep) -> Response:
     ballot = ballots.get_ballot(session, ballot_id)
     matter = Matter(ballot.matter)
     return _page(
@@ -92,6 +94,7 @@ def owner_ballot(ballot_id: int, request: Request, session: SessionDep) -> Respo
         closes=_beijing(ballot.closes_at),
         deadline=_beijing_long(ballot.closes_at, _lang(request)),
         p=ballots.participation(session, ballot),
+    responses=errors(),
     )
 
 

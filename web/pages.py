@@ -17,10 +17,12 @@ from voting import ballots
 from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot
+from web.bounds import IdPath
 from web.api_ballots import cast_signed_vote
 from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
 from web.errors import ApiError
+from web.error_responses import errors
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -34,7 +36,7 @@ def _ballot_view(session: SessionDep, ballot: Ballot) -> dict[str, Any]:
     }
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, responses=errors())
 def index(request: Request, session: SessionDep) -> Response:
     communities = []
     for c in session.scalars(select(Community).order_by(Community.id)):
@@ -45,8 +47,8 @@ def index(request: Request, session: SessionDep) -> Response:
     return templates.TemplateResponse(request, "index.html", {"communities": communities})
 
 
-@router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
-def ballot_page(ballot_id: int, request: Request, session: SessionDep) -> Response:
+@router.get("/ballots/{ballot_id}", response_class=HTMLResponse, responses=errors(404))
+def ballot_page(ballot_id: IdPath, request: Request, session: SessionDep) -> Response:
     ballot = ballots.get_ballot(session, ballot_id)
     return templates.TemplateResponse(
         request,
@@ -55,9 +57,9 @@ def ballot_page(ballot_id: int, request: Request, session: SessionDep) -> Respon
     )
 
 
-@router.post("/demo/ballots/{ballot_id}/vote", response_class=HTMLResponse)
+@router.post("/demo/ballots/{ballot_id}/vote", response_class=HTMLResponse, responses=errors(403, 404, 409))
 def demo_vote(
-    ballot_id: int,
+    ballot_id: IdPath,
     request: Request,
     session: SessionDep,
     services: ServicesDep,

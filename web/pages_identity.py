@@ -26,6 +26,7 @@ from web.api_identity import owners
 from web.auth import PrincipalDep, RuntimeDep, require_role
 from web.deps import SessionDep
 from web.errors import ApiError
+from web.error_responses import errors
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -44,7 +45,7 @@ def _denied(request: Request, exc: ApiError) -> Response:
     )
 
 
-@router.get("/communities/{slug}/committee", response_class=HTMLResponse)
+@router.get("/communities/{slug}/committee", response_class=HTMLResponse, responses=errors(404))
 def committee_page(
     slug: str, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> Response:
@@ -67,7 +68,7 @@ def committee_page(
     )
 
 
-@router.post("/communities/{slug}/enrolment-sheet", response_class=HTMLResponse)
+@router.post("/communities/{slug}/enrolment-sheet", response_class=HTMLResponse, responses=errors(401, 403, 404, 409))
 def enrolment_sheet(
     slug: str,
     request: Request,
