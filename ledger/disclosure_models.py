@@ -24,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from identity.dbtime import UtcDateTime
-
 from ledger.models import LedgerBase
 
 # As in ledger.models: SQLite only auto-increments an INTEGER PRIMARY KEY.

@@ -191,7 +191,7 @@ def open_ballot(
     The window must be sane at ``now`` (see MAX_WINDOW and its neighbours); both times must
     carry a time zone.
     """
-    _check_window(opens_at, closes_at, now or _now())
+    check_window(opens_at, closes_at, now or _now())
     m = Matter.parse(matter)
     if amount_fen is not None and (
         m != Matter.USE_MAINTENANCE_FUND
@@ -263,7 +263,7 @@ def open_ballot(
     return ballot
 
 
-def _check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
+def check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
     """Refuse a voting window that is over, too long, too short, or opens too far off."""
     if opens_at.utcoffset() is None or closes_at.utcoffset() is None or now.utcoffset() is None:
         raise BallotSpecError(

@@ -18,13 +18,13 @@ from ledger.store import LogStore
 from voting import ballots
 from voting.area import Area
 from voting.models import Ballot
-from web.bounds import BoundedInt, IdPath
 from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep, RuntimeDep, vote_verifier
+from web.bounds import BoundedInt, IdPath
 from web.deps import ServicesDep, SessionDep
+from web.error_responses import errors
 from web.errors import ApiError
 from web.record import export_record
 from web.services import Services
-from web.error_responses import errors
 
 router = APIRouter(prefix="/api")
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -50,7 +50,9 @@ class BallotCreate(BaseModel):
     text: str
     opens_at: datetime
     closes_at: datetime
-    amount_fen: StrictInt | None = Field(default=None, ge=1, le=10**15)  # matter 5 only: the spending approved, in fen
+    amount_fen: StrictInt | None = Field(
+        default=None, ge=1, le=10**15
+    )  # matter 5 only: the spending approved, in fen
 
 
 class BallotPublic(BaseModel):
@@ -135,7 +137,9 @@ def health(services: ServicesDep) -> dict[str, Any]:
     return {"ok": True, "chain_id": services.chain.chain_id, "contract": services.anchor.address}
 
 
-@router.post("/communities", response_model=CommunityPublic, status_code=201, responses=errors(401, 409))
+@router.post(
+    "/communities", response_model=CommunityPublic, status_code=201, responses=errors(401, 409)
+)
 def create(
     body: CommunityCreate, session: SessionDep, runtime: RuntimeDep, _: OperatorDep
 ) -> CommunityPublic:
@@ -172,7 +176,12 @@ async def upload_register(
         )
 
 
-@router.post("/communities/{slug}/ballots", response_model=BallotPublic, status_code=201, responses=errors(401, 403, 404, 409))
+@router.post(
+    "/communities/{slug}/ballots",
+    response_model=BallotPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def open_ballot(
     slug: str, body: BallotCreate, session: SessionDep, services: ServicesDep, _: CommitteeDep
 ) -> BallotPublic:
@@ -208,7 +217,12 @@ def get_ballot(ballot_id: IdPath, session: SessionDep) -> BallotPublic:
     return ballot_public(session, ballots.get_ballot(session, ballot_id))
 
 
-@router.post("/ballots/{ballot_id}/votes", response_model=ReceiptPublic, status_code=201, responses=errors(403, 404, 409))
+@router.post(
+    "/ballots/{ballot_id}/votes",
+    response_model=ReceiptPublic,
+    status_code=201,
+    responses=errors(403, 404, 409),
+)
 def cast(
     ballot_id: IdPath,
     vote: dict[str, Any],

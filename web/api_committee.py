@@ -13,8 +13,8 @@ from sqlalchemy import select
 from voting.area import Area
 from voting.ballots import get_ballot
 from voting.models import CensusVoter
-from web.bounds import IdPath
 from web.auth import BallotCommitteeDep
+from web.bounds import IdPath
 from web.deps import SessionDep
 from web.error_responses import errors
 

@@ -42,12 +42,12 @@ from ledger.records import LogRef, StoredCheckpoint
 from ledger.store import LogStore
 from voting.matters import Matter
 from voting.models import Ballot
-from web.bounds import MAX_INT, IndexPath
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
+from web.bounds import MAX_INT, IndexPath
 from web.deps import ServicesDep, SessionDep
+from web.error_responses import errors
 from web.errors import ApiError
 from web.services import Services
-from web.error_responses import errors
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -271,7 +271,12 @@ def entry(slug: str, index: IndexPath, session: SessionDep, services: ServicesDe
     return _entry(logs.view(log, index), _anchored_size(services, logs.store, log))
 
 
-@router.post(PREFIX + "/entries", response_model=AppendedPublic, status_code=201, responses=errors(401, 403, 404, 409))
+@router.post(
+    PREFIX + "/entries",
+    response_model=AppendedPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def append(
     slug: str, doc: dict[str, Any], services: ServicesDep, principal: SignedInDep
 ) -> AppendedPublic:
@@ -353,7 +358,12 @@ def witnesses(slug: str, session: SessionDep, services: ServicesDep) -> list[Wit
     return [WitnessPublic(**w.__dict__) for w in DisclosureLogs(session).witnesses(log)]
 
 
-@router.post(PREFIX + "/witnesses", response_model=WitnessPublic, status_code=201, responses=errors(401, 403, 404, 409))
+@router.post(
+    PREFIX + "/witnesses",
+    response_model=WitnessPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def add_witness(
     slug: str, body: WitnessCreate, services: ServicesDep, _: CommitteeOrOperatorDep
 ) -> WitnessPublic:

@@ -58,8 +58,8 @@ from web.auth import (
     bearer_token,
 )
 from web.deps import ServicesDep, SessionDep
-from web.errors import ApiError
 from web.error_responses import errors
+from web.errors import ApiError
 
 router = APIRouter(prefix="/api")
 
@@ -289,7 +289,12 @@ def registration(slug: str, session: SessionDep, runtime: RuntimeDep) -> Respons
     return _json(issuance.document_of(row))
 
 
-@router.post("/enrolment/redeem", response_model=CredentialsPublic, status_code=201, responses=errors(401, 404, 409))
+@router.post(
+    "/enrolment/redeem",
+    response_model=CredentialsPublic,
+    status_code=201,
+    responses=errors(401, 404, 409),
+)
 def redeem(answer: dict[str, Any], session: SessionDep, runtime: RuntimeDep) -> CredentialsPublic:
     """Bind a new DID with a one-time code. Body: an ``EnrolmentRedemption`` signed by the
     DID's key — ``{"type": "EnrolmentRedemption", "code": "XXXXX-…", "holder": "did:key:…",
@@ -407,7 +412,9 @@ def my_credentials(
 # ---- committee ------------------------------------------------------------------------------
 
 
-@router.get("/communities/{slug}/owners", response_model=list[OwnerRow], responses=errors(401, 403, 404))
+@router.get(
+    "/communities/{slug}/owners", response_model=list[OwnerRow], responses=errors(401, 403, 404)
+)
 def owners(slug: str, session: SessionDep, _: CommitteeDep) -> list[OwnerRow]:
     """Every unit with its holder as an opaque reference — no names, ID or phone numbers:
     the committee recognises owners by unit, and the paper register stays in its office."""
@@ -443,7 +450,11 @@ def owners(slug: str, session: SessionDep, _: CommitteeDep) -> list[OwnerRow]:
     ]
 
 
-@router.get("/communities/{slug}/credentials", response_model=list[CredentialRow], responses=errors(401, 403, 404))
+@router.get(
+    "/communities/{slug}/credentials",
+    response_model=list[CredentialRow],
+    responses=errors(401, 403, 404),
+)
 def credentials(slug: str, session: SessionDep, _: CommitteeDep) -> list[CredentialRow]:
     community = get_community(session, slug)
     rows = session.scalars(
@@ -454,7 +465,12 @@ def credentials(slug: str, session: SessionDep, _: CommitteeDep) -> list[Credent
     return [_credential_row(r) for r in rows]
 
 
-@router.post("/communities/{slug}/enrolment-codes", response_model=CodesPublic, status_code=201, responses=errors(401, 403, 404, 409))
+@router.post(
+    "/communities/{slug}/enrolment-codes",
+    response_model=CodesPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def enrolment_codes(
     slug: str, body: CodesRequest, session: SessionDep, runtime: RuntimeDep, _: CommitteeDep
 ) -> CodesPublic:
@@ -503,7 +519,12 @@ def enrolment_qr(
     return Response(content=data, media_type=media, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/communities/{slug}/member-codes", response_model=CodePublic, status_code=201, responses=errors(401, 403, 404, 409))
+@router.post(
+    "/communities/{slug}/member-codes",
+    response_model=CodePublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def member_code(
     slug: str,
     body: MemberCodeRequest,
@@ -524,7 +545,11 @@ def member_code(
     return _code_public(runtime, code)
 
 
-@router.put("/communities/{slug}/units/{unit}/holder", response_model=ChangePublic, responses=errors(401, 403, 404, 409))
+@router.put(
+    "/communities/{slug}/units/{unit}/holder",
+    response_model=ChangePublic,
+    responses=errors(401, 403, 404, 409),
+)
 def change_holder(
     slug: str,
     unit: str,
@@ -549,7 +574,12 @@ def change_holder(
     return _change_public(runtime, change)
 
 
-@router.post("/communities/{slug}/transfers", response_model=ChangePublic, status_code=201, responses=errors(401, 403, 404, 409))
+@router.post(
+    "/communities/{slug}/transfers",
+    response_model=ChangePublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def transfer(
     slug: str,
     body: TransferRequest,
@@ -574,7 +604,12 @@ def transfer(
     return _change_public(runtime, change)
 
 
-@router.post("/communities/{slug}/recoveries", response_model=ChangePublic, status_code=201, responses=errors(401, 403, 404, 409))
+@router.post(
+    "/communities/{slug}/recoveries",
+    response_model=ChangePublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def recover(
     slug: str,
     body: RecoveryRequest,
@@ -598,7 +633,11 @@ def recover(
     return _change_public(runtime, change)
 
 
-@router.post("/communities/{slug}/revocations", response_model=CredentialRow, responses=errors(401, 403, 404, 409))
+@router.post(
+    "/communities/{slug}/revocations",
+    response_model=CredentialRow,
+    responses=errors(401, 403, 404, 409),
+)
 def revoke(slug: str, body: RevokeRequest, session: SessionDep, _: CommitteeDep) -> CredentialRow:
     """Revoke one credential issued in this community (e.g. a member who left)."""
     row = revocation.revoke_credential(

@@ -26,8 +26,8 @@ from ledger.store import LogRef, LogStore
 from voting import ballots
 from web.bounds import MAX_INT, IdPath
 from web.deps import SessionDep
-from web.errors import ApiError
 from web.error_responses import errors
+from web.errors import ApiError
 
 router = APIRouter(prefix="/api")
 

@@ -264,7 +264,9 @@ def community_role(*roles: str) -> Callable[..., Principal]:
 CommitteeDep = Annotated[Principal, Depends(community_role(COMMITTEE))]
 
 
-def committee_of_ballot(ballot_id: IdPath, principal: PrincipalDep, session: SessionDep) -> Principal:
+def committee_of_ballot(
+    ballot_id: IdPath, principal: PrincipalDep, session: SessionDep
+) -> Principal:
     """The caller is a committee member of the ballot's community."""
     return require_role(principal, get_ballot(session, ballot_id).community_slug, COMMITTEE)
 

@@ -22,8 +22,8 @@ from voting.matters import Matter
 from web import api_receipts
 from web.bounds import IdPath
 from web.deps import SessionDep
-from web.owner_text import text_for
 from web.error_responses import errors
+from web.owner_text import text_for
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -94,7 +94,7 @@ def owner_ballot(ballot_id: IdPath, request: Request, session: SessionDep) -> Re
         closes=_beijing(ballot.closes_at),
         deadline=_beijing_long(ballot.closes_at, _lang(request)),
         p=ballots.participation(session, ballot),
-    responses=errors(),
+        responses=errors(),
     )
 
 

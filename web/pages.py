@@ -17,12 +17,12 @@ from voting import ballots
 from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot
-from web.bounds import IdPath
 from web.api_ballots import cast_signed_vote
+from web.bounds import IdPath
 from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
-from web.errors import ApiError
 from web.error_responses import errors
+from web.errors import ApiError
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -57,7 +57,9 @@ def ballot_page(ballot_id: IdPath, request: Request, session: SessionDep) -> Res
     )
 
 
-@router.post("/demo/ballots/{ballot_id}/vote", response_class=HTMLResponse, responses=errors(403, 404, 409))
+@router.post(
+    "/demo/ballots/{ballot_id}/vote", response_class=HTMLResponse, responses=errors(403, 404, 409)
+)
 def demo_vote(
     ballot_id: IdPath,
     request: Request,

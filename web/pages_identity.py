@@ -25,8 +25,8 @@ from identity.signin import COMMITTEE
 from web.api_identity import owners
 from web.auth import PrincipalDep, RuntimeDep, require_role
 from web.deps import SessionDep
-from web.errors import ApiError
 from web.error_responses import errors
+from web.errors import ApiError
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -68,7 +68,11 @@ def committee_page(
     )
 
 
-@router.post("/communities/{slug}/enrolment-sheet", response_class=HTMLResponse, responses=errors(401, 403, 404, 409))
+@router.post(
+    "/communities/{slug}/enrolment-sheet",
+    response_class=HTMLResponse,
+    responses=errors(401, 403, 404, 409),
+)
 def enrolment_sheet(
     slug: str,
     request: Request,

@@ -12,6 +12,7 @@ from typing import Any
 
 _PLACE = {"body": "请求体", "query": "查询参数", "path": "路径参数", "header": "请求头"}
 
+
 def _choices(ctx: Mapping[str, Any]) -> str:
     return str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
 
