@@ -45,7 +45,7 @@ from voting.models import Ballot
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
 from web.bounds import MAX_INT, IndexPath
 from web.deps import ServicesDep, SessionDep
-from web.error_responses import errors
+from web.error_responses import errors, page_errors
 from web.errors import ApiError
 from web.services import Services
 
@@ -443,7 +443,17 @@ def bundle_lines(services: Services, slug: str) -> Iterator[str]:
         )
 
 
-@router.get(PREFIX + "/bundle", responses=errors(404))
+@router.get(
+    PREFIX + "/bundle",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "JSON lines: the header, then every entry and checkpoint",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        },
+        **errors(404),
+    },
+)
 def bundle(slug: str, session: SessionDep, services: ServicesDep) -> StreamingResponse:
     """The whole log for `gongzhi verify ledger`, as JSON lines (streamed)."""
     _log(session, services, slug)  # a clear 404/400 before the stream starts
@@ -488,7 +498,7 @@ def _summary(view: EntryView) -> dict[str, Any]:
     return {"title": title, "figures": figures, "period": view.period}
 
 
-@router.get("/c/{slug}/disclosures", response_class=HTMLResponse, responses=errors(404))
+@router.get("/c/{slug}/disclosures", response_class=HTMLResponse, responses=page_errors(404))
 def disclosures_page(
     slug: str, request: Request, session: SessionDep, services: ServicesDep
 ) -> Response:

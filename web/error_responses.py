@@ -44,8 +44,24 @@ SIGNED_IN = (401, 403)
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` of a route answering `statuses` (besides its success)."""
+    """The ``responses=`` of a JSON route answering `statuses` (besides its success)."""
     return {
         status: {"model": ErrorBody, "description": _WHY[status]}
+        for status in sorted({*COMMON, *statuses})
+    }
+
+
+def page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The same for a page: a browser (``Accept: text/html``) gets a readable error page,
+    any other client the JSON body (`web.errors`). FastAPI would file a ``model`` under the
+    page's own media type, so the content is spelled out; ``ErrorBody`` is in the document
+    through the JSON routes."""
+    json_body = {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+    page = {"schema": {"type": "string"}}
+    return {
+        status: {
+            "description": _WHY[status],
+            "content": {"application/json": json_body, "text/html": page},
+        }
         for status in sorted({*COMMON, *statuses})
     }

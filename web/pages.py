@@ -21,7 +21,7 @@ from web.api_ballots import cast_signed_vote
 from web.bounds import IdPath
 from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
-from web.error_responses import errors
+from web.error_responses import page_errors
 from web.errors import ApiError
 
 router = APIRouter()
@@ -36,7 +36,7 @@ def _ballot_view(session: SessionDep, ballot: Ballot) -> dict[str, Any]:
     }
 
 
-@router.get("/", response_class=HTMLResponse, responses=errors())
+@router.get("/", response_class=HTMLResponse, responses=page_errors())
 def index(request: Request, session: SessionDep) -> Response:
     communities = []
     for c in session.scalars(select(Community).order_by(Community.id)):
@@ -47,7 +47,7 @@ def index(request: Request, session: SessionDep) -> Response:
     return templates.TemplateResponse(request, "index.html", {"communities": communities})
 
 
-@router.get("/ballots/{ballot_id}", response_class=HTMLResponse, responses=errors(404))
+@router.get("/ballots/{ballot_id}", response_class=HTMLResponse, responses=page_errors(404))
 def ballot_page(ballot_id: IdPath, request: Request, session: SessionDep) -> Response:
     ballot = ballots.get_ballot(session, ballot_id)
     return templates.TemplateResponse(
@@ -58,7 +58,9 @@ def ballot_page(ballot_id: IdPath, request: Request, session: SessionDep) -> Res
 
 
 @router.post(
-    "/demo/ballots/{ballot_id}/vote", response_class=HTMLResponse, responses=errors(403, 404, 409)
+    "/demo/ballots/{ballot_id}/vote",
+    response_class=HTMLResponse,
+    responses=page_errors(403, 404, 409),
 )
 def demo_vote(
     ballot_id: IdPath,

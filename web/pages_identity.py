@@ -25,7 +25,7 @@ from identity.signin import COMMITTEE
 from web.api_identity import owners
 from web.auth import PrincipalDep, RuntimeDep, require_role
 from web.deps import SessionDep
-from web.error_responses import errors
+from web.error_responses import page_errors
 from web.errors import ApiError
 
 router = APIRouter()
@@ -45,7 +45,11 @@ def _denied(request: Request, exc: ApiError) -> Response:
     )
 
 
-@router.get("/communities/{slug}/committee", response_class=HTMLResponse, responses=errors(404))
+@router.get(
+    "/communities/{slug}/committee",
+    response_class=HTMLResponse,
+    responses=page_errors(401, 403, 404),
+)
 def committee_page(
     slug: str, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> Response:
@@ -71,7 +75,7 @@ def committee_page(
 @router.post(
     "/communities/{slug}/enrolment-sheet",
     response_class=HTMLResponse,
-    responses=errors(401, 403, 404, 409),
+    responses=page_errors(401, 403, 404, 409),
 )
 def enrolment_sheet(
     slug: str,

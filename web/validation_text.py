@@ -7,7 +7,7 @@ one is pydantic's own. An unknown type still gets a Chinese sentence (never Engl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 _PLACE = {"body": "请求体", "query": "查询参数", "path": "路径参数", "header": "请求头"}
@@ -55,7 +55,7 @@ _ZH: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
-def _where(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
+def _where(loc: Sequence[Any]) -> tuple[str, str]:
     """The place in Chinese (请求体 / 查询参数 …) and the field path, e.g. ``opens_at``."""
     parts = list(loc)
     place = _PLACE.get(str(parts[0]), "") if parts else ""
@@ -64,7 +64,7 @@ def _where(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
     return place, ".".join(str(p) for p in parts)
 
 
-def describe(errors: list[Any] | tuple[Any, ...]) -> tuple[str, str]:
+def describe(errors: Sequence[Any]) -> tuple[str, str]:
     """The Chinese and the English sentence for the first of pydantic's errors."""
     first: Mapping[str, Any] = errors[0] if errors else {}
     place, field = _where(first.get("loc", ()))
