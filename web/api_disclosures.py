@@ -45,7 +45,7 @@ from voting.models import Ballot
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
 from web.bounds import MAX_INT, IndexPath
 from web.deps import ServicesDep, SessionDep
-from web.error_responses import errors, page_errors
+from web.error_responses import errors, page_errors, text_errors
 from web.errors import ApiError
 from web.services import Services
 
@@ -315,7 +315,9 @@ def latest_checkpoint(slug: str, session: SessionDep, services: ServicesDep) -> 
     return _checkpoint(latest)
 
 
-@router.get(PREFIX + "/checkpoint/note", response_class=PlainTextResponse, responses=errors(404))
+@router.get(
+    PREFIX + "/checkpoint/note", response_class=PlainTextResponse, responses=text_errors(404)
+)
 def latest_note(slug: str, session: SessionDep, services: ServicesDep) -> str:
     """The latest checkpoint as a C2SP signed note, for witnesses' tools."""
     return latest_checkpoint(slug, session, services).note

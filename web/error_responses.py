@@ -53,15 +53,23 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The same for a page: a browser (``Accept: text/html``) gets a readable error page,
-    any other client the JSON body (`web.errors`). FastAPI would file a ``model`` under the
-    page's own media type, so the content is spelled out; ``ErrorBody`` is in the document
-    through the JSON routes."""
+    any other client the JSON body (`web.errors`)."""
+    return _spelled_out(statuses, {"text/html": {"schema": {"type": "string"}}})
+
+
+def text_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The same for a route whose success is not JSON (a signed note): errors still are."""
+    return _spelled_out(statuses, {})
+
+
+def _spelled_out(
+    statuses: tuple[int, ...], beside: dict[str, Any]
+) -> dict[int | str, dict[str, Any]]:
+    # FastAPI files a ``model`` under the route's own media type (text/html, text/plain),
+    # so the content is spelled out; ``ErrorBody`` is in the document through the JSON
+    # routes that name it as their model.
     json_body = {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
-    page = {"schema": {"type": "string"}}
     return {
-        status: {
-            "description": _WHY[status],
-            "content": {"application/json": json_body, "text/html": page},
-        }
+        status: {"description": _WHY[status], "content": {"application/json": json_body, **beside}}
         for status in sorted({*COMMON, *statuses})
     }
