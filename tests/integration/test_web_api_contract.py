@@ -136,7 +136,7 @@ def test_stored_times_keep_their_offset(tmp_path: Path, db_url: str) -> None:
     settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
     with running(settings) as (client, app):
         beijing = datetime.now(UTC).astimezone(BEIJING)
-        body = {
+        body: dict[str, Any] = {
             "matter": 1,
             "title": "时间测试",
             "text": "开始与截止时间原样返回",

@@ -8,6 +8,7 @@ document declares, and every body and content type matches what it declares for 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
-from schemathesis import checks
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode, checks
+from schemathesis.core.result import Ok
 
 from tests import identity_web
 from tests.e2e.support import services_of, settings_for
@@ -24,7 +27,9 @@ from web.app import create_app
 from web.demo import SLUG, demo_keys
 from web.settings import Settings
 
-EXAMPLES = 12
+# Generated requests per operation and role: valid ones, then ones that break the schema
+# (out-of-range integers, wrong types, missing fields), which must be refused with a 4xx.
+EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 4}
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
@@ -56,14 +61,14 @@ def _roles(client: TestClient, app: FastAPI) -> dict[str, dict[str, str]]:
     }
 
 
-def _run(operation: Any, headers: dict[str, str], seen: Counter[str]) -> None:
+def _run(operation: Any, mode: GenerationMode, headers: dict[str, str], seen: Counter[str]) -> None:
     strategy = operation.as_strategy(
-        path_parameters={"slug": SLUG} if "{slug}" in operation.path else None
+        mode, path_parameters={"slug": SLUG} if "{slug}" in operation.path else None
     )
 
     @given(case=strategy)
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=EXAMPLES[mode],
         derandomize=True,
         database=None,
         deadline=None,
@@ -87,19 +92,21 @@ def test_the_api_keeps_its_openapi_contract_for_every_role(tmp_path: Path) -> No
     with TestClient(app, raise_server_exceptions=False) as client:
         roles = _roles(client, app)
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-        operations = [result.ok() for result in schema.get_all_operations()]
+        results = list(schema.get_all_operations())
+        assert all(isinstance(r, Ok) for r in results), results  # the document itself is valid
+        operations = [r.ok() for r in results if isinstance(r, Ok)]
         assert len(operations) > 40  # the whole API, not an empty document
         for role, headers in roles.items():
-            for operation in operations:
+            for operation, mode in itertools.product(operations, EXAMPLES):
                 if role != "public" and (operation.method.upper(), operation.path) == SIGNS_OUT:
                     continue
                 try:
-                    _run(operation, headers, seen)
-                except (
-                    Exception,
-                    BaseExceptionGroup,
-                ) as exc:  # all collected: one run, every operation
-                    label = f"{role} {operation.method.upper()} {operation.path}"
+                    _run(operation, mode, headers, seen)
+                except Unsatisfiable:  # nothing in the request can break the schema
+                    if mode is not GenerationMode.NEGATIVE:
+                        raise
+                except (Exception, BaseExceptionGroup) as exc:  # collected: one run tells all
+                    label = f"{role} {mode.value} {operation.method.upper()} {operation.path}"
                     failures.append(f"{label}: {exc}"[:1500])
     print(f"\nschemathesis: {sum(seen.values())} requests; statuses {sorted(seen.items())}")
     assert not failures, "\n\n".join(failures)
