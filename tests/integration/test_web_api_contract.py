@@ -4,6 +4,7 @@ in Chinese too, and an OpenAPI document that declares the error bodies actually 
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests import identity_web
-from tests.e2e.support import running, settings_for
+from tests.e2e.support import live_server, running, settings_for
 from web.demo import SLUG
 
 HUGE = 2**63  # one past SQL BIGINT: reached the driver and overflowed before the bounds
@@ -211,3 +212,20 @@ def test_an_unreasonable_voting_window_is_refused(
     assert r.status_code == 400, r.text
     assert en in r.json()["error"]["en"] and r.json()["error"]["zh"]
     assert client.get(f"/api/communities/{SLUG}/ballots").json() == before  # nothing changed
+
+
+def test_the_connection_stays_open_after_a_huge_integer(tmp_path: Path) -> None:
+    """Each 500 used to drop the keep-alive connection; a 422 keeps it."""
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with live_server(settings) as (url, _):
+        host, port = url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            for path in (f"/api/ballots/{HUGE}", f"{DISC}/entries?start={HUGE}", "/api/ballots/1"):
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                assert response.status in (200, 422), (path, response.status)
+                assert not response.will_close, path
+        finally:
+            connection.close()
