@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
+from web.bounds import MAX_INT
 from web.deps import ServicesDep
 from web.error_responses import errors
 
@@ -46,7 +47,10 @@ def _block(value: object, chain: EmbeddedChain) -> int:
         return chain.block_number
     if value == "earliest":
         return 0
-    return int.from_bytes(_bytes(value, "block number"), "big")
+    number = int.from_bytes(_bytes(value, "block number"), "big")
+    if number > MAX_INT:  # would overflow the chain database's integer: answer, not a 500
+        raise RpcFault(-32602, "block number out of range")
+    return number
 
 
 def _params(request: dict[str, Any]) -> list[Any]:

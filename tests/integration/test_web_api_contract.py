@@ -229,3 +229,17 @@ def test_the_connection_stays_open_after_a_huge_integer(tmp_path: Path) -> None:
                 assert not response.will_close, path
         finally:
             connection.close()
+
+
+@pytest.mark.parametrize("field", ["fromBlock", "toBlock"])
+def test_a_huge_block_number_on_the_chain_view_is_a_json_rpc_error(
+    demo: tuple[TestClient, FastAPI], field: str
+) -> None:
+    client, _ = demo
+    address = client.get("/api/health").json()["contract"]
+    query = {"address": address, field: "0x" + "f" * 40}
+    r = client.post(
+        "/chain/rpc", json={"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": [query]}
+    )
+    assert r.status_code == 200, r.text  # a 500 (OverflowError in the chain database) before
+    assert r.json()["error"] == {"code": -32602, "message": "block number out of range"}
