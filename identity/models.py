@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     LargeBinary,
     String,
@@ -19,6 +18,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from identity.dbtime import UtcDateTime
 
 
 class IdentityBase(DeclarativeBase):
@@ -33,7 +34,7 @@ class Community(IdentityBase):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     street_office: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class Person(IdentityBase):
@@ -95,8 +96,8 @@ class IssuedCredential(IdentityBase):
     status_list: Mapped[str] = mapped_column(String(80))
     status_index: Mapped[int] = mapped_column(BigInteger)
     document: Mapped[str] = mapped_column(Text)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     revoke_reason: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
@@ -110,11 +111,11 @@ class EnrolmentCode(IdentityBase):
     kind: Mapped[str] = mapped_column(String(16))  # owner | member
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), default=None)
     role: Mapped[str | None] = mapped_column(String(32), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     used_by_did: Mapped[str | None] = mapped_column(String(200), default=None)
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
 class UsedChallenge(IdentityBase):
@@ -122,7 +123,7 @@ class UsedChallenge(IdentityBase):
 
     __tablename__ = "used_challenge"
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class AuthSession(IdentityBase):
@@ -132,6 +133,6 @@ class AuthSession(IdentityBase):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     did: Mapped[str] = mapped_column(String(200), index=True)
     grants: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

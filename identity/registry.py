@@ -15,16 +15,24 @@ class RegistryError(IdentityError):
     """The register cannot be stored as asked (unknown community, already imported…)."""
 
 
+class CommunityNotFound(RegistryError):
+    """No community has the given slug."""
+
+
+class CommunityExists(RegistryError):
+    """A community with the given slug exists already."""
+
+
 def get_community(session: Session, slug: str) -> Community:
     community = session.scalar(select(Community).where(Community.slug == slug))
     if community is None:
-        raise RegistryError(f"没有小区“{slug}” / no community {slug!r}")
+        raise CommunityNotFound(f"没有小区“{slug}” / no community {slug!r}")
     return community
 
 
 def create_community(session: Session, *, slug: str, name: str, street_office: str) -> Community:
     if session.scalar(select(Community).where(Community.slug == slug)) is not None:
-        raise RegistryError(f"小区“{slug}”已存在 / community {slug!r} already exists")
+        raise CommunityExists(f"小区“{slug}”已存在 / community {slug!r} already exists")
     community = Community(slug=slug, name=name, street_office=street_office)
     session.add(community)
     session.flush()

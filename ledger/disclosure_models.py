@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from identity.dbtime import UtcDateTime
 from ledger.models import LedgerBase
 
 # As in ledger.models: SQLite only auto-increments an INTEGER PRIMARY KEY.
@@ -42,7 +42,7 @@ class DisclosurePublisher(LedgerBase):
     )
     did: Mapped[str] = mapped_column(String(200), primary_key=True)
     role: Mapped[str] = mapped_column(String(32))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class DisclosureWitness(LedgerBase):
@@ -55,7 +55,7 @@ class DisclosureWitness(LedgerBase):
     vkey: Mapped[str] = mapped_column(String(512), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class DisclosureIndex(LedgerBase):

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -19,6 +18,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from identity.dbtime import UtcDateTime
 
 # SQLite only turns INTEGER PRIMARY KEY into an auto-increment rowid; BIGINT elsewhere.
 _Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -43,7 +44,7 @@ class Log(LedgerBase):
     purpose: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     vkey: Mapped[str | None] = mapped_column(String(512), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class LogEntry(LedgerBase):
@@ -87,7 +88,7 @@ class LogCheckpoint(LedgerBase):
     size: Mapped[int] = mapped_column(BigInteger)
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class LogCosignature(LedgerBase):
@@ -103,4 +104,4 @@ class LogCosignature(LedgerBase):
     vkey: Mapped[str] = mapped_column(String(512))
     timestamp: Mapped[int] = mapped_column(BigInteger)
     signature_line: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())

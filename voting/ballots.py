@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, select, update
@@ -55,6 +55,25 @@ class BallotError(VotingError):
 
 class BallotNotFound(BallotError):
     """No ballot has the given number."""
+
+
+class BallotSpecError(BallotError):
+    """A ballot asked to open is malformed: title, text, amount, or its voting window."""
+
+
+# A ballot's voting window (finding: one open until 9999-12-31 and one that had ended before
+# it was created were both accepted).
+# Longest window: 60 days. A decision of the owners should not hang open for a season; the
+# census is frozen at opening and goes stale as units are sold.
+MAX_WINDOW = timedelta(days=60)
+# Shortest time left to vote once opened: 1 hour. Enough to refuse a typo (closing 09:00 for
+# 19:00) and a snap vote nobody could join, short enough for an urgent repair decision; the
+# notice owners must be given beforehand is announced outside this system.
+MIN_WINDOW = timedelta(hours=1)
+# How far in the past the opening may be: a committee member's clock runs a little off.
+OPENS_SKEW = timedelta(minutes=5)
+# How far ahead a ballot may be scheduled to open.
+MAX_LEAD = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -134,11 +153,6 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _aware(t: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every time we store is UTC.
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
 def box_origin(public_host: str, community: str, ballot_id: int) -> str:
     return f"{public_host}/c/{community}/ballots/{ballot_id}"
 
@@ -157,6 +171,7 @@ def open_ballot(
     closes_at: datetime,
     log_key: LogKeyOf,
     amount_fen: int | None = None,
+    now: datetime | None = None,
 ) -> Ballot:
     """Freeze the census, create the ballot box and append the signed BallotOpened entry.
 
@@ -167,7 +182,11 @@ def open_ballot(
     ``amount_fen`` is what a ballot on using the maintenance fund (matter 5) would approve
     spending, in integer fen; it goes into the signed entry as ``amountFen``, which disclosure
     logs cite (`ledger.disclosure.approval`). Other matters take no amount.
+
+    The window must be sane at ``now`` (see MAX_WINDOW and its neighbours); both times must
+    carry a time zone.
     """
+    check_window(opens_at, closes_at, now or _now())
     m = Matter.parse(matter)
     if amount_fen is not None and (
         m != Matter.USE_MAINTENANCE_FUND
@@ -175,18 +194,16 @@ def open_ballot(
         or not isinstance(amount_fen, int)
         or not 0 < amount_fen <= 10**15
     ):
-        raise BallotError(
+        raise BallotSpecError(
             "只有“使用维修资金”的表决可写明金额，且须为正整数（单位：分）",
             "only a ballot on using the maintenance fund takes an amount: a positive integer "
             "number of fen",
         )
     title, text = title.strip(), text.strip()
     if not title or len(title) > 200:
-        raise BallotError("标题不能为空且不超过200字", "the title must be 1–200 characters")
+        raise BallotSpecError("标题不能为空且不超过200字", "the title must be 1–200 characters")
     if not text:
-        raise BallotError("表决事项说明不能为空", "the text of the matter must not be empty")
-    if _aware(closes_at) <= _aware(opens_at):
-        raise BallotError("截止时间须晚于开始时间", "the ballot must close after it opens")
+        raise BallotSpecError("表决事项说明不能为空", "the text of the matter must not be empty")
     entries, person_ids = census_entries(session, community)
     root = census_root(entries)
     total = census_of(entries).total
@@ -239,6 +256,37 @@ def open_ballot(
     store.append(log, [canonical(opened)])
     session.flush()
     return ballot
+
+
+def check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
+    """Refuse a voting window that is over, too long, too short, or opens too far off."""
+    if opens_at.utcoffset() is None or closes_at.utcoffset() is None or now.utcoffset() is None:
+        raise BallotSpecError(
+            "开始和截止时间须带时区", "the opening and closing times need a time zone"
+        )
+    if closes_at <= opens_at:
+        raise BallotSpecError("截止时间须晚于开始时间", "the ballot must close after it opens")
+    if closes_at <= now:
+        raise BallotSpecError(
+            "截止时间已过，不能开启已结束的表决",
+            "the closing time has passed: a ballot that has ended cannot be opened",
+        )
+    if opens_at < now - OPENS_SKEW:
+        raise BallotSpecError(
+            "开始时间不能早于现在（最多可早5分钟）",
+            "the opening time cannot be in the past (5 minutes of clock skew at most)",
+        )
+    if opens_at > now + MAX_LEAD:
+        raise BallotSpecError(
+            "开始时间最多可安排在90天后", "a ballot can be scheduled to open at most 90 days ahead"
+        )
+    if closes_at - opens_at > MAX_WINDOW:
+        raise BallotSpecError("表决期限最长60天", "the voting window can be 60 days at most")
+    if closes_at - max(opens_at, now) < MIN_WINDOW:
+        raise BallotSpecError(
+            "表决期限太短：开启后须至少留出1小时投票",
+            "the voting window is too short: owners need at least 1 hour to vote",
+        )
 
 
 def _box_key(vkey: str, origin: str) -> str:
@@ -405,9 +453,9 @@ class BallotConflict(BallotError):
 def _closed_reason(ballot: Ballot, now: datetime) -> BallotError | None:
     if ballot.status != "open":
         return BallotError("表决已结束，不能再投票", "the ballot is closed")
-    if now < _aware(ballot.opens_at):
+    if now < ballot.opens_at:
         return BallotError("表决尚未开始", "the ballot has not opened yet")
-    if now >= _aware(ballot.closes_at):
+    if now >= ballot.closes_at:
         return BallotError("表决已截止", "the voting window has ended")
     return None
 
@@ -506,7 +554,7 @@ def close_ballot(
     ballot = get_ballot(session, ballot_id)
     if ballot.status != "open":
         raise BallotError("表决已经结束", "the ballot is already closed")
-    if now < _aware(ballot.closes_at) and not early:
+    if now < ballot.closes_at and not early:
         raise BallotError(
             "表决期限未到；如确需提前结束请明确选择提前结束",
             "the voting window has not ended; close early only if you mean to",

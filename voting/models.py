@@ -8,18 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    func,
-)
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from identity.dbtime import UtcDateTime
 
 
 class VotingBase(DeclarativeBase):
@@ -33,15 +25,15 @@ class Ballot(VotingBase):
     matter: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
-    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opens_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     log_origin: Mapped[str] = mapped_column(String(200), unique=True)
     census_root: Mapped[str] = mapped_column(String(64))
     total_area_centi: Mapped[int] = mapped_column(BigInteger)
     total_headcount: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class CensusVoter(VotingBase):

@@ -20,7 +20,9 @@ from voting import ballots
 from voting.area import Area
 from voting.models import Ballot
 from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep, RuntimeDep
+from web.bounds import BoundedInt, IdPath
 from web.deps import ServicesDep, SessionDep
+from web.error_responses import errors
 from web.errors import ApiError
 from web.record import export_record
 from web.services import Services
@@ -46,18 +48,20 @@ class CommunityPublic(BaseModel):
 
 
 class BallotCreate(BaseModel):
-    matter: int
+    matter: BoundedInt
     title: str
     text: str
     opens_at: datetime
     closes_at: datetime
-    amount_fen: StrictInt | None = None  # matter 5 only: the spending approved, in fen
+    amount_fen: StrictInt | None = Field(
+        default=None, ge=1, le=10**15
+    )  # matter 5 only: the spending approved, in fen
 
 
 class BallotPublic(BaseModel):
     id: int
     community: str
-    matter: int
+    matter: BoundedInt
     title: str
     text: str
     opens_at: datetime
@@ -127,12 +131,14 @@ def ballot_public(session: Session, services: Services, ballot: Ballot) -> Ballo
     )
 
 
-@router.get("/health")
+@router.get("/health", responses=errors())
 def health(services: ServicesDep) -> dict[str, Any]:
     return {"ok": True, "chain_id": services.chain.chain_id, "contract": services.anchor.address}
 
 
-@router.post("/communities", response_model=CommunityPublic, status_code=201)
+@router.post(
+    "/communities", response_model=CommunityPublic, status_code=201, responses=errors(401, 409)
+)
 def create(
     body: CommunityCreate, session: SessionDep, runtime: RuntimeDep, _: OperatorDep
 ) -> CommunityPublic:
@@ -145,12 +151,12 @@ def create(
     return _community_public(session, body.slug)
 
 
-@router.get("/communities/{slug}", response_model=CommunityPublic)
+@router.get("/communities/{slug}", response_model=CommunityPublic, responses=errors(404))
 def community(slug: str, session: SessionDep) -> CommunityPublic:
     return _community_public(session, slug)
 
 
-@router.post("/communities/{slug}/register")
+@router.post("/communities/{slug}/register", responses=errors(401, 403, 404, 409))
 async def upload_register(
     slug: str, request: Request, services: ServicesDep, _: CommitteeDep
 ) -> dict[str, int]:
@@ -169,7 +175,12 @@ async def upload_register(
         )
 
 
-@router.post("/communities/{slug}/ballots", response_model=BallotPublic, status_code=201)
+@router.post(
+    "/communities/{slug}/ballots",
+    response_model=BallotPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def open_ballot(
     slug: str, body: BallotCreate, session: SessionDep, services: ServicesDep, _: CommitteeDep
 ) -> BallotPublic:
@@ -193,7 +204,9 @@ def open_ballot(
     return ballot_public(session, services, ballot)
 
 
-@router.get("/communities/{slug}/ballots", response_model=list[BallotPublic])
+@router.get(
+    "/communities/{slug}/ballots", response_model=list[BallotPublic], responses=errors(404, 409)
+)
 def list_ballots(slug: str, session: SessionDep, services: ServicesDep) -> list[BallotPublic]:
     get_community(session, slug)
     rows = session.scalars(
@@ -202,13 +215,18 @@ def list_ballots(slug: str, session: SessionDep, services: ServicesDep) -> list[
     return [ballot_public(session, services, b) for b in rows]
 
 
-@router.get("/ballots/{ballot_id}", response_model=BallotPublic)
-def get_ballot(ballot_id: int, session: SessionDep, services: ServicesDep) -> BallotPublic:
+@router.get("/ballots/{ballot_id}", response_model=BallotPublic, responses=errors(404, 409))
+def get_ballot(ballot_id: IdPath, session: SessionDep, services: ServicesDep) -> BallotPublic:
     return ballot_public(session, services, ballots.get_ballot(session, ballot_id))
 
 
-@router.post("/ballots/{ballot_id}/votes", response_model=ReceiptPublic, status_code=201)
-async def cast(ballot_id: int, vote: dict[str, Any], services: ServicesDep) -> ReceiptPublic:
+@router.post(
+    "/ballots/{ballot_id}/votes",
+    response_model=ReceiptPublic,
+    status_code=201,
+    responses=errors(403, 404, 409),
+)
+async def cast(ballot_id: IdPath, vote: dict[str, Any], services: ServicesDep) -> ReceiptPublic:
     """A vote signed on the owner's device (Data Integrity proof by the owner's did:key).
 
     No session is needed: the signed vote is its own proof, and it is what the log keeps and
@@ -237,9 +255,9 @@ class CloseRequest(BaseModel):
     early: bool = False
 
 
-@router.post("/ballots/{ballot_id}/close")
+@router.post("/ballots/{ballot_id}/close", responses=errors(401, 403, 404, 409))
 def close(
-    ballot_id: int, body: CloseRequest, services: ServicesDep, _: BallotCommitteeDep
+    ballot_id: IdPath, body: CloseRequest, services: ServicesDep, _: BallotCommitteeDep
 ) -> dict[str, Any]:
     """Close, decide, append the result, and anchor the final head at once."""
     with services.db.session() as session:
@@ -261,7 +279,7 @@ def close(
     }
 
 
-@router.get("/ballots/{ballot_id}/record")
-def record(ballot_id: int, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
+@router.get("/ballots/{ballot_id}/record", responses=errors(404))
+def record(ballot_id: IdPath, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
     """The ballot's full record, for `gongzhi verify ballot` or any independent verifier."""
     return export_record(session, services, ballot_id)

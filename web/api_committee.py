@@ -14,7 +14,9 @@ from voting.area import Area
 from voting.ballots import get_ballot
 from voting.models import CensusVoter
 from web.auth import BallotCommitteeDep
+from web.bounds import IdPath
 from web.deps import SessionDep
+from web.error_responses import errors
 
 router = APIRouter(prefix="/api")
 
@@ -31,8 +33,8 @@ class Pending(BaseModel):
     pending: list[PendingVoter]
 
 
-@router.get("/ballots/{ballot_id}/pending", response_model=Pending)
-def pending(ballot_id: int, session: SessionDep, _: BallotCommitteeDep) -> Pending:
+@router.get("/ballots/{ballot_id}/pending", response_model=Pending, responses=errors(401, 403, 404))
+def pending(ballot_id: IdPath, session: SessionDep, _: BallotCommitteeDep) -> Pending:
     ballot = get_ballot(session, ballot_id)
     rows = session.scalars(
         select(CensusVoter)

@@ -43,7 +43,9 @@ from ledger.store import LogStore
 from voting.matters import Matter
 from voting.models import Ballot
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
+from web.bounds import MAX_INT, IndexPath
 from web.deps import ServicesDep, SessionDep
+from web.error_responses import errors, page_errors, text_errors
 from web.errors import ApiError
 from web.services import Services
 
@@ -232,7 +234,7 @@ def _entry(view: EntryView, anchored: int | None) -> EntryPublic:
 # --- the API --------------------------------------------------------------------------------
 
 
-@router.get(PREFIX, response_model=LogPublic)
+@router.get(PREFIX, response_model=LogPublic, responses=errors(404))
 def log_info(slug: str, session: SessionDep, services: ServicesDep) -> LogPublic:
     log = _log(session, services, slug)
     logs = DisclosureLogs(session)
@@ -249,12 +251,12 @@ def log_info(slug: str, session: SessionDep, services: ServicesDep) -> LogPublic
     )
 
 
-@router.get(PREFIX + "/entries", response_model=list[EntryPublic])
+@router.get(PREFIX + "/entries", response_model=list[EntryPublic], responses=errors(404))
 def entries(
     slug: str,
     session: SessionDep,
     services: ServicesDep,
-    start: int = Query(0, ge=0),
+    start: int = Query(0, ge=0, le=MAX_INT),
     limit: int = Query(50, ge=1, le=MAX_PAGE),
     type: Literal["Disclosure", "Objection", "ObjectionReply", "ObjectionReview"] = "Disclosure",
     kind: Kind | None = None,
@@ -272,8 +274,8 @@ def entries(
     return [_entry(v, anchored) for v in views]
 
 
-@router.get(PREFIX + "/entries/{index}", response_model=EntryPublic)
-def entry(slug: str, index: int, session: SessionDep, services: ServicesDep) -> EntryPublic:
+@router.get(PREFIX + "/entries/{index}", response_model=EntryPublic, responses=errors(404))
+def entry(slug: str, index: IndexPath, session: SessionDep, services: ServicesDep) -> EntryPublic:
     log = _log(session, services, slug)
     logs = DisclosureLogs(session)
     try:
@@ -283,7 +285,12 @@ def entry(slug: str, index: int, session: SessionDep, services: ServicesDep) -> 
     return _entry(view, _anchored_size(services, logs.store, log))
 
 
-@router.post(PREFIX + "/entries", response_model=AppendedPublic, status_code=201)
+@router.post(
+    PREFIX + "/entries",
+    response_model=AppendedPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def append(
     slug: str, doc: dict[str, Any], services: ServicesDep, principal: SignedInDep
 ) -> AppendedPublic:
@@ -315,7 +322,7 @@ def append(
     )
 
 
-@router.get(PREFIX + "/checkpoint", response_model=CheckpointPublic)
+@router.get(PREFIX + "/checkpoint", response_model=CheckpointPublic, responses=errors(404))
 def latest_checkpoint(slug: str, session: SessionDep, services: ServicesDep) -> CheckpointPublic:
     log = _log(session, services, slug)
     latest = LogStore(session).latest_checkpoint(log)
@@ -324,18 +331,20 @@ def latest_checkpoint(slug: str, session: SessionDep, services: ServicesDep) -> 
     return _checkpoint(latest)
 
 
-@router.get(PREFIX + "/checkpoint/note", response_class=PlainTextResponse)
+@router.get(
+    PREFIX + "/checkpoint/note", response_class=PlainTextResponse, responses=text_errors(404)
+)
 def latest_note(slug: str, session: SessionDep, services: ServicesDep) -> str:
     """The latest checkpoint as a C2SP signed note, for witnesses' tools."""
     return latest_checkpoint(slug, session, services).note
 
 
-@router.get(PREFIX + "/checkpoints", response_model=list[CheckpointPublic])
+@router.get(PREFIX + "/checkpoints", response_model=list[CheckpointPublic], responses=errors(404))
 def checkpoints(
     slug: str,
     session: SessionDep,
     services: ServicesDep,
-    after: int = Query(-1, ge=-1),
+    after: int = Query(-1, ge=-1, le=MAX_INT),
     limit: int = Query(50, ge=1, le=MAX_PAGE),
 ) -> list[CheckpointPublic]:
     log = _log(session, services, slug)
@@ -346,10 +355,13 @@ def checkpoints(
 
 
 @router.post(
-    PREFIX + "/checkpoints/{size}/cosignatures", response_model=CheckpointPublic, status_code=201
+    PREFIX + "/checkpoints/{size}/cosignatures",
+    response_model=CheckpointPublic,
+    status_code=201,
+    responses=errors(403, 404, 409),
 )
 def add_cosignature(
-    slug: str, size: int, body: CosignatureCreate, services: ServicesDep
+    slug: str, size: IndexPath, body: CosignatureCreate, services: ServicesDep
 ) -> CheckpointPublic:
     """A witness's cosignature/v1 line; the signature by a registered witness key is what
     authorises it."""
@@ -358,13 +370,18 @@ def add_cosignature(
         return _checkpoint(DisclosureLogs(session).cosign(log, size, body.line, body.vkey))
 
 
-@router.get(PREFIX + "/witnesses", response_model=list[WitnessPublic])
+@router.get(PREFIX + "/witnesses", response_model=list[WitnessPublic], responses=errors(404))
 def witnesses(slug: str, session: SessionDep, services: ServicesDep) -> list[WitnessPublic]:
     log = _log(session, services, slug)
     return [WitnessPublic(**w.__dict__) for w in DisclosureLogs(session).witnesses(log)]
 
 
-@router.post(PREFIX + "/witnesses", response_model=WitnessPublic, status_code=201)
+@router.post(
+    PREFIX + "/witnesses",
+    response_model=WitnessPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def add_witness(
     slug: str, body: WitnessCreate, services: ServicesDep, _: CommitteeOrOperatorDep
 ) -> WitnessPublic:
@@ -377,13 +394,13 @@ def add_witness(
         )
 
 
-@router.get(PREFIX + "/proofs/inclusion", response_model=InclusionPublic)
+@router.get(PREFIX + "/proofs/inclusion", response_model=InclusionPublic, responses=errors(404))
 def inclusion(
     slug: str,
     session: SessionDep,
     services: ServicesDep,
-    index: int = Query(ge=0),
-    size: int | None = Query(None, ge=1),
+    index: int = Query(ge=0, le=MAX_INT),
+    size: int | None = Query(None, ge=1, le=MAX_INT),
 ) -> InclusionPublic:
     """PATH(index, D[size]) (RFC 9162 §2.1.3.1), the current size by default."""
     log = _log(session, services, slug)
@@ -398,13 +415,13 @@ def inclusion(
     )
 
 
-@router.get(PREFIX + "/proofs/consistency", response_model=ConsistencyPublic)
+@router.get(PREFIX + "/proofs/consistency", response_model=ConsistencyPublic, responses=errors(404))
 def consistency(
     slug: str,
     session: SessionDep,
     services: ServicesDep,
-    old: int = Query(ge=1),
-    new: int | None = Query(None, ge=1),
+    old: int = Query(ge=1, le=MAX_INT),
+    new: int | None = Query(None, ge=1, le=MAX_INT),
 ) -> ConsistencyPublic:
     """PROOF(old, D[new]) (RFC 9162 §2.1.4.1), to the current size by default."""
     log = _log(session, services, slug)
@@ -444,7 +461,17 @@ def bundle_lines(services: Services, slug: str) -> Iterator[str]:
         )
 
 
-@router.get(PREFIX + "/bundle")
+@router.get(
+    PREFIX + "/bundle",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "JSON lines: the header, then every entry and checkpoint",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        },
+        **errors(404),
+    },
+)
 def bundle(slug: str, session: SessionDep, services: ServicesDep) -> StreamingResponse:
     """The whole log for `gongzhi verify ledger`, as JSON lines (streamed)."""
     _log(session, services, slug)  # a clear 404/400 before the stream starts
@@ -495,7 +522,7 @@ def _summary(view: EntryView) -> dict[str, Any]:
     return {"title": title, "figures": figures, "period": view.period}
 
 
-@router.get("/c/{slug}/disclosures", response_class=HTMLResponse)
+@router.get("/c/{slug}/disclosures", response_class=HTMLResponse, responses=page_errors(404))
 def disclosures_page(
     slug: str, request: Request, session: SessionDep, services: ServicesDep
 ) -> Response:

@@ -58,6 +58,7 @@ from web.auth import (
     bearer_token,
 )
 from web.deps import ServicesDep, SessionDep
+from web.error_responses import errors
 from web.errors import ApiError
 
 router = APIRouter(prefix="/api")
@@ -164,7 +165,7 @@ class BuyerIn(BaseModel):
 class TransferRequest(BaseModel):
     unit: str = Field(min_length=1, max_length=32)
     buyers: list[BuyerIn] = Field(min_length=1, max_length=20)
-    holder: int = Field(default=0, ge=0)
+    holder: int = Field(default=0, ge=0, le=19)  # an index into buyers (20 at most)
 
 
 class RecoveryRequest(BaseModel):
@@ -243,7 +244,7 @@ def _json(document: dict[str, Any], *, max_age: int = 0, status: int = 200) -> R
 # ---- public ---------------------------------------------------------------------------------
 
 
-@router.get("/identity", response_model=IdentityInfo)
+@router.get("/identity", response_model=IdentityInfo, responses=errors())
 def identity_info(runtime: RuntimeDep) -> IdentityInfo:
     """The trust anchors and the ``domain`` every sign-in or enrolment proof must name."""
     issuers = runtime.issuers
@@ -257,7 +258,7 @@ def identity_info(runtime: RuntimeDep) -> IdentityInfo:
     )
 
 
-@router.get("/status-lists/street-office")
+@router.get("/status-lists/street-office", responses=errors())
 def root_status_list(session: SessionDep, runtime: RuntimeDep) -> Response:
     """The street office's signed BitstringStatusListCredential (registrations, roles)."""
     document = issuance.published_list(
@@ -266,7 +267,7 @@ def root_status_list(session: SessionDep, runtime: RuntimeDep) -> Response:
     return _json(document, max_age=60)
 
 
-@router.get("/communities/{slug}/status-list")
+@router.get("/communities/{slug}/status-list", responses=errors(404))
 def community_status_list(slug: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     """The committee's signed BitstringStatusListCredential for this community (its stable
     URL is in every credential the committee issues, as ``statusListCredential``)."""
@@ -277,7 +278,7 @@ def community_status_list(slug: str, session: SessionDep, runtime: RuntimeDep) -
     return _json(document, max_age=60)
 
 
-@router.get("/communities/{slug}/registration")
+@router.get("/communities/{slug}/registration", responses=errors(404))
 def registration(slug: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     """The committee's registration credential (业委会备案), the link from owner credentials
     to the street office root that any verifier needs."""
@@ -288,7 +289,12 @@ def registration(slug: str, session: SessionDep, runtime: RuntimeDep) -> Respons
     return _json(issuance.document_of(row))
 
 
-@router.post("/enrolment/redeem", response_model=CredentialsPublic, status_code=201)
+@router.post(
+    "/enrolment/redeem",
+    response_model=CredentialsPublic,
+    status_code=201,
+    responses=errors(401, 404, 409),
+)
 def redeem(answer: dict[str, Any], session: SessionDep, runtime: RuntimeDep) -> CredentialsPublic:
     """Bind a new DID with a one-time code. Body: an ``EnrolmentRedemption`` signed by the
     DID's key — ``{"type": "EnrolmentRedemption", "code": "XXXXX-…", "holder": "did:key:…",
@@ -317,14 +323,14 @@ def _credentials_of(session: SessionDep, runtime: RuntimeDep, did: str) -> Crede
     )
 
 
-@router.post("/auth/challenge", response_model=ChallengePublic)
+@router.post("/auth/challenge", response_model=ChallengePublic, responses=errors())
 def challenge(runtime: RuntimeDep) -> ChallengePublic:
     """A single-use challenge, valid for 120 s. Sign it into a presentation (see sign-in)."""
     issued = runtime.challenges.issue(_now())
     return ChallengePublic(challenge=issued.value, domain=runtime.domain, expires=issued.expires_at)
 
 
-@router.post("/auth/sign-in", response_model=SignInPublic)
+@router.post("/auth/sign-in", response_model=SignInPublic, responses=errors(401))
 def sign_in(
     body: SignInRequest, response: Response, session: SessionDep, runtime: RuntimeDep
 ) -> SignInPublic:
@@ -366,7 +372,7 @@ def sign_in(
     )
 
 
-@router.post("/auth/sign-out", status_code=204)
+@router.post("/auth/sign-out", status_code=204, responses=errors(403))
 def sign_out(
     request: Request,
     session: SessionDep,
@@ -385,7 +391,7 @@ def sign_out(
     return response
 
 
-@router.get("/me", response_model=MePublic)
+@router.get("/me", response_model=MePublic, responses=errors(401))
 def me(principal: SignedInDep) -> MePublic:
     return MePublic(
         did=principal.did,
@@ -395,7 +401,7 @@ def me(principal: SignedInDep) -> MePublic:
     )
 
 
-@router.get("/me/credentials", response_model=CredentialsPublic)
+@router.get("/me/credentials", response_model=CredentialsPublic, responses=errors(401))
 def my_credentials(
     principal: SignedInDep, session: SessionDep, runtime: RuntimeDep
 ) -> CredentialsPublic:
@@ -406,7 +412,9 @@ def my_credentials(
 # ---- committee ------------------------------------------------------------------------------
 
 
-@router.get("/communities/{slug}/owners", response_model=list[OwnerRow])
+@router.get(
+    "/communities/{slug}/owners", response_model=list[OwnerRow], responses=errors(401, 403, 404)
+)
 def owners(slug: str, session: SessionDep, _: CommitteeDep) -> list[OwnerRow]:
     """Every unit with its holder as an opaque reference — no names, ID or phone numbers:
     the committee recognises owners by unit, and the paper register stays in its office."""
@@ -442,7 +450,11 @@ def owners(slug: str, session: SessionDep, _: CommitteeDep) -> list[OwnerRow]:
     ]
 
 
-@router.get("/communities/{slug}/credentials", response_model=list[CredentialRow])
+@router.get(
+    "/communities/{slug}/credentials",
+    response_model=list[CredentialRow],
+    responses=errors(401, 403, 404),
+)
 def credentials(slug: str, session: SessionDep, _: CommitteeDep) -> list[CredentialRow]:
     community = get_community(session, slug)
     rows = session.scalars(
@@ -453,7 +465,12 @@ def credentials(slug: str, session: SessionDep, _: CommitteeDep) -> list[Credent
     return [_credential_row(r) for r in rows]
 
 
-@router.post("/communities/{slug}/enrolment-codes", response_model=CodesPublic, status_code=201)
+@router.post(
+    "/communities/{slug}/enrolment-codes",
+    response_model=CodesPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def enrolment_codes(
     slug: str, body: CodesRequest, session: SessionDep, runtime: RuntimeDep, _: CommitteeDep
 ) -> CodesPublic:
@@ -482,7 +499,7 @@ def qr_image(url: str, kind: str) -> tuple[bytes, str]:
     return buffer.getvalue(), "image/svg+xml"
 
 
-@router.post("/communities/{slug}/enrolment-codes/qr")
+@router.post("/communities/{slug}/enrolment-codes/qr", responses=errors(401, 403, 404))
 def enrolment_qr(
     slug: str, body: QrRequest, session: SessionDep, runtime: RuntimeDep, _: CommitteeDep
 ) -> Response:
@@ -502,7 +519,12 @@ def enrolment_qr(
     return Response(content=data, media_type=media, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/communities/{slug}/member-codes", response_model=CodePublic, status_code=201)
+@router.post(
+    "/communities/{slug}/member-codes",
+    response_model=CodePublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def member_code(
     slug: str,
     body: MemberCodeRequest,
@@ -523,7 +545,11 @@ def member_code(
     return _code_public(runtime, code)
 
 
-@router.put("/communities/{slug}/units/{unit}/holder", response_model=ChangePublic)
+@router.put(
+    "/communities/{slug}/units/{unit}/holder",
+    response_model=ChangePublic,
+    responses=errors(401, 403, 404, 409),
+)
 def change_holder(
     slug: str,
     unit: str,
@@ -548,7 +574,12 @@ def change_holder(
     return _change_public(runtime, change)
 
 
-@router.post("/communities/{slug}/transfers", response_model=ChangePublic, status_code=201)
+@router.post(
+    "/communities/{slug}/transfers",
+    response_model=ChangePublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def transfer(
     slug: str,
     body: TransferRequest,
@@ -573,7 +604,12 @@ def transfer(
     return _change_public(runtime, change)
 
 
-@router.post("/communities/{slug}/recoveries", response_model=ChangePublic, status_code=201)
+@router.post(
+    "/communities/{slug}/recoveries",
+    response_model=ChangePublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
 def recover(
     slug: str,
     body: RecoveryRequest,
@@ -597,7 +633,11 @@ def recover(
     return _change_public(runtime, change)
 
 
-@router.post("/communities/{slug}/revocations", response_model=CredentialRow)
+@router.post(
+    "/communities/{slug}/revocations",
+    response_model=CredentialRow,
+    responses=errors(401, 403, 404, 409),
+)
 def revoke(slug: str, body: RevokeRequest, session: SessionDep, _: CommitteeDep) -> CredentialRow:
     """Revoke one credential issued in this community (e.g. a member who left)."""
     row = revocation.revoke_credential(
@@ -613,7 +653,7 @@ def revoke(slug: str, body: RevokeRequest, session: SessionDep, _: CommitteeDep)
 # ---- operator -------------------------------------------------------------------------------
 
 
-@router.post("/communities/{slug}/roles", status_code=201)
+@router.post("/communities/{slug}/roles", status_code=201, responses=errors(401, 404, 409))
 def grant_role(
     slug: str, body: RoleRequest, session: SessionDep, runtime: RuntimeDep, _: OperatorDep
 ) -> Response:

@@ -24,7 +24,9 @@ from ledger.models import LogCheckpoint
 from ledger.note import split_note
 from ledger.store import LogRef, LogStore
 from voting import ballots
+from web.bounds import MAX_INT, IdPath
 from web.deps import SessionDep
+from web.error_responses import errors
 from web.errors import ApiError
 
 router = APIRouter(prefix="/api")
@@ -65,13 +67,13 @@ def _signed_head(session: SessionDep, store: LogStore, log: LogRef, size: int | 
     return note
 
 
-@router.get("/ballots/{ballot_id}/proof", response_model=ProofPublic)
+@router.get("/ballots/{ballot_id}/proof", response_model=ProofPublic, responses=errors(404))
 def receipt_proof(
-    ballot_id: int,
+    ballot_id: IdPath,
     session: SessionDep,
-    index: Annotated[int, Query(ge=0)],
-    size: Annotated[int | None, Query(ge=1)] = None,
-    since: Annotated[int | None, Query(ge=1)] = None,
+    index: Annotated[int, Query(ge=0, le=MAX_INT)],
+    size: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    since: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> ProofPublic:
     """Inclusion of entry `index` in the signed tree of `size` (default: the newest signed
     tree), and, when `since` is given, consistency from the tree of that size to it."""

@@ -44,6 +44,7 @@ from identity.models import Community, IssuedCredential, Person
 from identity.signin import COMMITTEE, Challenges, find_session
 from identity.trust import ChainCache
 from voting.ballots import get_ballot
+from web.bounds import IdPath
 from web.db import Database
 from web.deps import SAFE_METHODS, ServicesDep
 from web.errors import ApiError
@@ -267,7 +268,7 @@ CommitteeDep = Annotated[Principal, Depends(community_role(COMMITTEE))]
 
 
 def committee_of_ballot(
-    ballot_id: int, principal: PrincipalDep, services: ServicesDep
+    ballot_id: IdPath, principal: PrincipalDep, services: ServicesDep
 ) -> Principal:
     """The caller is a committee member of the ballot's community."""
     with services.db.session(write=False) as session:

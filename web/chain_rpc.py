@@ -16,7 +16,9 @@ from fastapi.responses import JSONResponse
 
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
+from web.bounds import MAX_INT
 from web.deps import ServicesDep
+from web.error_responses import errors
 
 router = APIRouter()
 MAX_BATCH = 20
@@ -50,7 +52,10 @@ def _block(value: object, chain: EmbeddedChain) -> int:
     # A QUANTITY is hex without leading zeros ("0x0", "0x1a"): odd lengths are normal.
     if not isinstance(value, str) or _QUANTITY.fullmatch(value) is None:
         raise RpcFault(-32602, "block number must be a 0x-prefixed hex quantity")
-    return int(value[2:], 16)
+    number = int(value[2:], 16)
+    if number > MAX_INT:  # would overflow the chain database's integer: answer, not a 500
+        raise RpcFault(-32602, "block number out of range")
+    return number
 
 
 def _params(request: dict[str, Any]) -> list[Any]:
@@ -129,7 +134,7 @@ def _answer(chain: EmbeddedChain, request: Any) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": rid, "error": error}
 
 
-@router.post("/chain/rpc")
+@router.post("/chain/rpc", responses=errors())
 def rpc(services: ServicesDep, body: Annotated[Any, Body()]) -> JSONResponse:
     chain = services.chain
     if not isinstance(chain, EmbeddedChain):

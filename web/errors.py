@@ -12,8 +12,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.errors import ChainError
 from identity.errors import IdentityError
-from ledger.errors import LedgerError
+from identity.registry import CommunityExists, CommunityNotFound, RegistryError
+from ledger.disclosure.errors import AuthorityError, DuplicateEntryError
+from ledger.errors import (
+    ConsistencyError,
+    LedgerError,
+    LogExistsError,
+    LogNotFoundError,
+    RangeError,
+)
+from voting.ballots import BallotError, BallotNotFound, BallotSpecError
+from voting.box_state import BallotIntegrityError
 from voting.errors import VotingError
+from web.validation_text import describe
 
 log = logging.getLogger("gongzhi.web")
 
@@ -57,6 +68,37 @@ def _split(message: str) -> tuple[str, str]:
     return (zh, en) if sep else (message, message)
 
 
+# Each error class's HTTP status, said explicitly; an error takes the status of the most
+# specific class in its ancestry that is listed (deriving it from class names once answered
+# 400 to "no such community").
+STATUS: dict[type[Exception], int] = {
+    VotingError: 400,  # a malformed document, matter, area or vote
+    BallotError: 409,  # the ballot's state forbids it: closed, not open yet, voted already
+    BallotSpecError: 400,  # a ballot asked to open is malformed (title, window, amount)
+    BallotNotFound: 404,
+    BallotIntegrityError: 409,  # the stored box disagrees with its signed log
+    IdentityError: 400,  # a malformed DID, credential, register row, code…
+    CommunityNotFound: 404,
+    CommunityExists: 409,
+    RegistryError: 409,  # the register was imported already
+    LedgerError: 400,  # a malformed entry, proof request or note
+    LogNotFoundError: 404,
+    RangeError: 404,  # no such entry or tree size (yet)
+    LogExistsError: 409,
+    DuplicateEntryError: 409,
+    AuthorityError: 403,
+    ConsistencyError: 409,
+    ChainError: 503,  # the chain did not answer or refused: retry later
+}
+
+
+def status_of(exc: Exception) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> Response:
@@ -65,27 +107,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(VotingError)
     async def _voting(request: Request, exc: VotingError) -> Response:
         where = f"{exc.where}: " if exc.where else ""
-        name = type(exc).__name__
-        status = 404 if name.endswith("NotFound") else 409 if name.startswith("Ballot") else 400
-        return _body(where + exc.zh, where + exc.en, status, request=request)
+        return _body(where + exc.zh, where + exc.en, status_of(exc), request=request)
 
     @app.exception_handler(IdentityError)
     @app.exception_handler(LedgerError)
-    async def _domain(request: Request, exc: Exception) -> Response:
-        return _body(*_split(str(exc)), 400, request=request)
-
     @app.exception_handler(ChainError)
-    async def _chain(request: Request, exc: ChainError) -> Response:
-        return _body(*_split(str(exc)), 503, request=request)
+    async def _domain(request: Request, exc: Exception) -> Response:
+        return _body(*_split(str(exc)), status_of(exc), request=request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        msg = first.get("msg", "invalid request")
-        return _body(
-            f"请求内容有误：{where} {msg}", f"invalid request: {where} {msg}", 422, request=request
-        )
+        zh, en = describe(exc.errors())
+        return _body(zh, en, 422, request=request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

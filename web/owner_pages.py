@@ -20,7 +20,9 @@ from fastapi.templating import Jinja2Templates
 from voting import ballots
 from voting.matters import Matter
 from web import api_receipts
+from web.bounds import IdPath
 from web.deps import ServicesDep, SessionDep
+from web.error_responses import page_errors
 from web.owner_text import text_for
 
 router = APIRouter()
@@ -62,25 +64,28 @@ def _beijing_long(t: datetime, lang: str) -> str:
     return f"{b.year}年{b.month}月{b.day}日 {b:%H:%M}"
 
 
-@router.get("/owner", response_class=HTMLResponse)
+@router.get("/owner", response_class=HTMLResponse, responses=page_errors())
 def owner_home(request: Request) -> Response:
     return _page(request, "owner_home.html", "home")
 
 
-@router.get("/enrol", response_class=HTMLResponse)  # the address printed in enrolment QR codes
-@router.get("/owner/enrol", response_class=HTMLResponse)
+# /enrol is the address printed in enrolment QR codes
+@router.get("/enrol", response_class=HTMLResponse, responses=page_errors())
+@router.get("/owner/enrol", response_class=HTMLResponse, responses=page_errors())
 def owner_enrol(request: Request) -> Response:
     return _page(request, "owner_enrol.html", "enrol")
 
 
-@router.get("/owner/signin", response_class=HTMLResponse)
+@router.get("/owner/signin", response_class=HTMLResponse, responses=page_errors())
 def owner_signin(request: Request) -> Response:
     return _page(request, "owner_signin.html", "signin")
 
 
-@router.get("/owner/ballots/{ballot_id}", response_class=HTMLResponse)
+@router.get(
+    "/owner/ballots/{ballot_id}", response_class=HTMLResponse, responses=page_errors(404, 409)
+)
 def owner_ballot(
-    ballot_id: int, request: Request, session: SessionDep, services: ServicesDep
+    ballot_id: IdPath, request: Request, session: SessionDep, services: ServicesDep
 ) -> Response:
     ballot = services.views.shown(session, ballots.get_ballot(session, ballot_id))
     matter = Matter(ballot.matter)

@@ -19,8 +19,10 @@ from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot
 from web.api_ballots import cast_signed_vote
+from web.bounds import IdPath
 from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
+from web.error_responses import page_errors
 from web.errors import ApiError
 from web.services import Services
 
@@ -33,7 +35,7 @@ def _ballot_view(session: Session, services: Services, ballot: Ballot) -> dict[s
     return {"b": shown, "matter": Matter(shown.matter), "p": shown.participation}
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, responses=page_errors(409))
 def index(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     communities = []
     for c in session.scalars(select(Community).order_by(Community.id)):
@@ -44,9 +46,9 @@ def index(request: Request, session: SessionDep, services: ServicesDep) -> Respo
     return templates.TemplateResponse(request, "index.html", {"communities": communities})
 
 
-@router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
+@router.get("/ballots/{ballot_id}", response_class=HTMLResponse, responses=page_errors(404, 409))
 def ballot_page(
-    ballot_id: int, request: Request, session: SessionDep, services: ServicesDep
+    ballot_id: IdPath, request: Request, session: SessionDep, services: ServicesDep
 ) -> Response:
     view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
     return templates.TemplateResponse(
@@ -54,9 +56,13 @@ def ballot_page(
     )
 
 
-@router.post("/demo/ballots/{ballot_id}/vote", response_class=HTMLResponse)
+@router.post(
+    "/demo/ballots/{ballot_id}/vote",
+    response_class=HTMLResponse,
+    responses=page_errors(403, 404, 409),
+)
 def demo_vote(
-    ballot_id: int,
+    ballot_id: IdPath,
     request: Request,
     services: ServicesDep,
     unit: str = Form(...),

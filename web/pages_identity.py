@@ -25,6 +25,7 @@ from identity.signin import COMMITTEE
 from web.api_identity import owners
 from web.auth import PrincipalDep, RuntimeDep, require_role
 from web.deps import SessionDep
+from web.error_responses import page_errors
 from web.errors import ApiError
 
 router = APIRouter()
@@ -44,7 +45,11 @@ def _denied(request: Request, exc: ApiError) -> Response:
     )
 
 
-@router.get("/communities/{slug}/committee", response_class=HTMLResponse)
+@router.get(
+    "/communities/{slug}/committee",
+    response_class=HTMLResponse,
+    responses=page_errors(401, 403, 404),
+)
 def committee_page(
     slug: str, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> Response:
@@ -67,7 +72,11 @@ def committee_page(
     )
 
 
-@router.post("/communities/{slug}/enrolment-sheet", response_class=HTMLResponse)
+@router.post(
+    "/communities/{slug}/enrolment-sheet",
+    response_class=HTMLResponse,
+    responses=page_errors(401, 403, 404, 409),
+)
 def enrolment_sheet(
     slug: str,
     request: Request,

@@ -5,6 +5,7 @@ the API and through `gongzhi ledger export` / `gongzhi verify ledger`."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +55,15 @@ def _manager(client: TestClient, app: FastAPI) -> tuple[KeyPair, dict[str, str]]
 
 def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, str]) -> Any:
     """A matter-5 ballot approving 50,000.00 yuan, voted through and closed."""
+    now = datetime.now(UTC)
     opened = client.post(
         f"/api/communities/{SLUG}/ballots",
         json={
             "matter": 5,
             "title": "更换3号楼电梯",
             "text": "使用维修资金更换3号楼两部电梯，金额不超过五万元",
-            "opens_at": "2020-01-01T00:00:00+08:00",
-            "closes_at": "2099-01-01T00:00:00+08:00",
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(days=30)).isoformat(),
             "amount_fen": 5_000_000,
         },
         headers=committee,
