@@ -186,6 +186,9 @@ def open_ballot(
     The window must be sane at ``now`` (see MAX_WINDOW and its neighbours); both times must
     carry a time zone.
     """
+    # Whole seconds: the signed entry names the window to the second, and what is shown is
+    # read from it, so the row must not keep a finer time than the log.
+    opens_at, closes_at = opens_at.replace(microsecond=0), closes_at.replace(microsecond=0)
     check_window(opens_at, closes_at, now or _now())
     m = Matter.parse(matter)
     if amount_fen is not None and (

@@ -22,7 +22,7 @@ from web.error_responses import errors
 
 router = APIRouter()
 MAX_BATCH = 20
-_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,16}")
+_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}")  # too large for us: "out of range"
 
 
 class RpcFault(Exception):

@@ -136,7 +136,8 @@ def test_stored_times_keep_their_offset(tmp_path: Path, db_url: str) -> None:
     """The finding: GET answered "2026-12-01T08:05:24" on SQLite where the POST said "…Z"."""
     settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
     with running(settings) as (client, app):
-        beijing = datetime.now(UTC).astimezone(BEIJING)
+        # Whole seconds: a window is signed into the box to the second, and shown from there.
+        beijing = datetime.now(UTC).replace(microsecond=0).astimezone(BEIJING)
         body: dict[str, Any] = {
             "matter": 1,
             "title": "时间测试",
