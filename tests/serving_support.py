@@ -189,6 +189,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 120) -> None:
+        self.port = free_port()  # anew each time: another test may have taken the old one
         env = {**os.environ, **self.env, "GONGZHI_PORT": str(self.port)}
         env.pop("CI", None)
         with self.log.open("ab") as out:

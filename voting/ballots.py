@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
+from identity.errors import IdentityError
+from identity.issuance import IssuanceError
 from identity.jcs import canonical
 from identity.models import Community, Person, Unit
 from ledger.errors import LedgerError
@@ -392,8 +394,9 @@ def cast_votes(
             if vote.document.get("ballot") != ballot.log_origin:
                 raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
             if vote.signer in lost_dids:
-                raise BallotError(
-                    "该密钥已挂失，不能再使用", "this key was reported lost and can no longer vote"
+                raise IssuanceError(
+                    "该密钥已挂失，不能再使用 / "
+                    "this key was reported lost and can no longer be used"
                 )
             data = canonical(dict(vote.document))
             voter = voters.get(vote.signer)
@@ -413,7 +416,7 @@ def cast_votes(
                 continue
             if voter.cast_index is not None or voter.voter in claimed:
                 raise BallotError("您已投过票，不能重复投票", "you have already voted")
-        except (VotingError, LedgerError) as exc:
+        except (VotingError, LedgerError, IdentityError) as exc:
             refused[pos] = exc
             continue
         claimed.add(voter.voter)

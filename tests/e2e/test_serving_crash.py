@@ -45,8 +45,11 @@ def test_receipts_survive_sigkill(db_url: str, tmp_path: Path) -> None:
         mine += [i for i in range(round_ * BURST) if i not in receipts][:20]
         with ThreadPoolExecutor(1) as pool:
             burst = pool.submit(post_all, url, [votes[i] for i in mine], concurrency=20)
-            threading.Timer(rng.uniform(0.05, 1.0), server.kill).start()
+            killer = threading.Timer(rng.uniform(0.05, 1.0), server.kill)
+            killer.start()
             answers: list[Answer] = burst.result(timeout=120)
+        killer.cancel()  # a burst may end first: its timer must not kill the next server
+        killer.join()
         server.kill()
         assert all(a.status in (0, 201, 409, 503) for a in answers), {a.status for a in answers}
         receipts |= {i: a.body for i, a in zip(mine, answers, strict=True) if a.status == 201}
