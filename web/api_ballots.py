@@ -23,6 +23,7 @@ from web.deps import ServicesDep, SessionDep
 from web.errors import ApiError
 from web.record import export_record
 from web.services import Services
+from web.throttle import VoteLimit
 
 router = APIRouter(prefix="/api")
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -212,6 +213,7 @@ def cast(
     vote: dict[str, Any],
     session: SessionDep,
     services: ServicesDep,
+    _: VoteLimit,
 ) -> ReceiptPublic:
     """A vote signed on the owner's device (Data Integrity proof by the owner's did:key).
 

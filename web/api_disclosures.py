@@ -46,6 +46,7 @@ from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifi
 from web.deps import ServicesDep, SessionDep
 from web.errors import ApiError
 from web.services import Services
+from web.throttle import ObjectionLimit
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -271,7 +272,11 @@ def entry(slug: str, index: int, session: SessionDep, services: ServicesDep) -> 
 
 @router.post(PREFIX + "/entries", response_model=AppendedPublic, status_code=201)
 def append(
-    slug: str, doc: dict[str, Any], services: ServicesDep, principal: SignedInDep
+    slug: str,
+    doc: dict[str, Any],
+    services: ServicesDep,
+    principal: SignedInDep,
+    _: ObjectionLimit,
 ) -> AppendedPublic:
     """Append a signed entry (disclosure, objection, reply or review); refused whole if any
     check fails."""
