@@ -107,7 +107,7 @@ def test_the_register_upload_has_its_own_limit_and_is_not_json() -> None:
 
 
 def test_a_request_without_a_body_passes_untouched() -> None:
-    status, _, app, client = run([b""], headers={})
+    status, _, app, _ = run([b""], headers={})
     assert status == 200 and app.body == b""
 
 
