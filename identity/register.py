@@ -255,9 +255,11 @@ def parse_xlsx(data: bytes) -> Register:
     try:
         sheet = book.worksheets[0]
         # The sheet's declared size first (free), then a count as it is read: the
-        # declaration is optional and may lie.
+        # declaration is optional and may lie. (openpyxl would silently stop reading at a
+        # declared size that is too small, dropping owners: every row is read instead.)
         if (sheet.max_row or 0) > MAX_XLSX_ROWS + 1:
             raise _too_many_rows()
+        sheet.reset_dimensions()
         rows: list[list[str]] = []
         for r in sheet.iter_rows(values_only=True):
             if len(rows) > MAX_XLSX_ROWS:
