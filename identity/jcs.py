@@ -28,8 +28,8 @@ MAX_DEPTH = 100
 _STRUCTURE = re.compile(rb'[\[\]{}"\\]')
 
 
-def _too_deep(limit: int = MAX_DEPTH) -> JcsError:
-    return JcsError(f"JSON 嵌套超过 {limit} 层 / JSON nested deeper than {limit} levels")
+def _too_deep() -> JcsError:
+    return JcsError(f"JSON 嵌套超过 {MAX_DEPTH} 层 / JSON nested deeper than {MAX_DEPTH} levels")
 
 
 _MAX_SAFE = 2**53 - 1
@@ -79,9 +79,7 @@ def _walk(value: Any, depth: int = 0) -> bool:
     return False  # floats, subclasses, anything else: the library decides
 
 
-def check_depth(data: bytes, limit: int = MAX_DEPTH) -> None:
-    """Refuse UTF-8 JSON text nested deeper than `limit`, without parsing it: brackets are
-    counted outside strings (a scan of the structural bytes only, so it is cheap)."""
+def _check_text_depth(data: bytes) -> None:
     depth, in_string, skip = 0, False, -1
     for match in _STRUCTURE.finditer(data):
         at = match.start()
@@ -97,8 +95,8 @@ def check_depth(data: bytes, limit: int = MAX_DEPTH) -> None:
             in_string = True
         elif char in (b"[", b"{"):
             depth += 1
-            if depth > limit:
-                raise _too_deep(limit)
+            if depth > MAX_DEPTH:
+                raise _too_deep()
         elif char in (b"]", b"}"):
             depth -= 1
 
@@ -162,7 +160,7 @@ def _no_constant(name: str) -> Any:
 def loads(data: bytes | str) -> Any:
     """Parse strict JSON (RFC 8259): UTF-8, no duplicate keys, no NaN/Infinity."""
     raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
-    check_depth(raw)
+    _check_text_depth(raw)
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)

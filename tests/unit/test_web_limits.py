@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from typing import Any
 
 import pytest
@@ -125,3 +126,48 @@ def test_other_encodings_json_accepts_are_scanned_after_decoding(encoding: str) 
     assert json.loads(body)  # what FastAPI would parse
     assert json_too_deep(body, 32)
     assert not json_too_deep('["\u2200", [[1]]]'.encode(encoding), 32)
+
+
+def _depth(text: str) -> int:
+    """The nesting depth of JSON text, counted the slow, obvious way."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _nested(rnd: random.Random, depth: int) -> Any:
+    if depth == 0:
+        return rnd.choice([1, None, '[{"\\', '\\"[[', "\\\\", "]]}"])
+    inner = _nested(rnd, depth - 1)
+    shallow = _nested(rnd, rnd.randrange(depth))
+    return rnd.choice([[inner], {'k"[\\': inner}, [shallow, inner], {"a": shallow, "b": [inner]}])
+
+
+def test_the_depth_scan_agrees_with_a_parser_on_json_of_every_shape() -> None:
+    rnd = random.Random(7)  # fixed: the same 2,000 documents on every run
+    for _ in range(2000):
+        text = json.dumps(_nested(rnd, rnd.randrange(12)), ensure_ascii=rnd.random() < 0.5)
+        assert json_too_deep(text.encode(), 6) == (_depth(text) > 6), text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 33,  # cut off: a parser still recurses into every open bracket
+        b'["' + b'\\"' * 10 + b'", ' + b"[" * 33 + b"]" * 33 + b"]",  # quotes escaped in a string
+        b'{"a\\\\": ' + b"[" * 33 + b"]" * 33 + b"}",  # an escaped backslash closes nothing
+        (b"[" * 20 + b"]" * 20) * 50 + b"{" * 33 + b"}" * 33,
+    ],
+)
+def test_deep_bodies_of_tricky_shapes_are_caught(body: bytes) -> None:
+    assert json_too_deep(body, 32)
