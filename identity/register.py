@@ -33,6 +33,9 @@ _YES = {"是", "y", "yes", "true", "1", "√"}
 _NO = {"", "否", "n", "no", "false", "0"}
 _UNIT_RE = re.compile(r"^[0-9A-Za-z]+(-[0-9A-Za-z]+){1,3}$")
 _AREA_RE = re.compile(r"^[0-9]{1,7}(\.[0-9]{1,2})?$")
+# The largest compounds have a few thousand units; a sheet far beyond that is a mistake or an
+# attack, and is refused before it is read to the end (reading costs ~0.2 ms a row).
+MAX_XLSX_ROWS = 50_000
 
 
 class RegisterError(IdentityError):
@@ -258,10 +261,34 @@ def parse_xlsx(data: bytes) -> Register:
         raise RegisterError(
             [(1, f"不是有效的 Excel 文件 / not a valid .xlsx file ({type(exc).__name__})")]
         ) from exc
-    sheet = book.worksheets[0]
-    rows = [["" if v is None else _cell(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-    book.close()
+    try:
+        sheet = book.worksheets[0]
+        # The sheet's declared size first (free), then a count as it is read: the
+        # declaration is optional and may lie. (openpyxl would silently stop reading at a
+        # declared size that is too small, dropping owners: every row is read instead.)
+        if (sheet.max_row or 0) > MAX_XLSX_ROWS + 1:
+            raise _too_many_rows()
+        sheet.reset_dimensions()
+        rows: list[list[str]] = []
+        for r in sheet.iter_rows(values_only=True):
+            if len(rows) > MAX_XLSX_ROWS:
+                raise _too_many_rows()
+            rows.append(["" if v is None else _cell(v) for v in r])
+    finally:
+        book.close()
     return parse_rows(rows)
+
+
+def _too_many_rows() -> RegisterError:
+    return RegisterError(
+        [
+            (
+                MAX_XLSX_ROWS + 2,
+                f"工作表超过 {MAX_XLSX_ROWS} 行，未导入 / "
+                f"the worksheet has more than {MAX_XLSX_ROWS} rows; nothing was imported",
+            )
+        ]
+    )
 
 
 def _cell(value: object) -> str:

@@ -26,6 +26,7 @@ from web.error_responses import errors
 from web.errors import ApiError
 from web.record import export_record
 from web.services import Services
+from web.throttle import VoteAddressLimit, limit_vote_identity
 
 router = APIRouter(prefix="/api")
 # A batch commits within milliseconds; this only bounds a wait should the database hang.
@@ -226,13 +227,21 @@ def get_ballot(ballot_id: IdPath, session: SessionDep, services: ServicesDep) ->
     status_code=201,
     responses=errors(403, 404, 409),
 )
-async def cast(ballot_id: IdPath, vote: dict[str, Any], services: ServicesDep) -> ReceiptPublic:
+async def cast(
+    ballot_id: IdPath,
+    vote: dict[str, Any],
+    request: Request,
+    services: ServicesDep,
+    _: VoteAddressLimit,
+) -> ReceiptPublic:
     """A vote signed on the owner's device (Data Integrity proof by the owner's did:key).
 
     No session is needed: the signed vote is its own proof, and it is what the log keeps and
     any verifier re-checks offline. A key reported lost is refused. The answer is sent once
     the batch holding the vote has committed: a receipt means the vote is kept."""
-    future = services.votes.submit((ballot_id, check_vote(services, ballot_id, vote)))
+    signed = check_vote(services, ballot_id, vote)
+    limit_vote_identity(request, did=signed.signer, ballot=str(vote["ballot"]))
+    future = services.votes.submit((ballot_id, signed))
     receipt = await asyncio.wait_for(asyncio.wrap_future(future), timeout=VOTE_WAIT_SECONDS)
     return ReceiptPublic(**receipt.__dict__)
 

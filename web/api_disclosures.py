@@ -48,6 +48,7 @@ from web.deps import ServicesDep, SessionDep
 from web.error_responses import errors, page_errors, text_errors
 from web.errors import ApiError
 from web.services import Services
+from web.throttle import ObjectionLimit
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -292,7 +293,11 @@ def entry(slug: str, index: IndexPath, session: SessionDep, services: ServicesDe
     responses=errors(401, 403, 404, 409),
 )
 def append(
-    slug: str, doc: dict[str, Any], services: ServicesDep, principal: SignedInDep
+    slug: str,
+    doc: dict[str, Any],
+    services: ServicesDep,
+    principal: SignedInDep,
+    _: ObjectionLimit,
 ) -> AppendedPublic:
     """Append a signed entry (disclosure, objection, reply or review); refused whole if any
     check fails."""

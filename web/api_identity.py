@@ -60,6 +60,7 @@ from web.auth import (
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import errors
 from web.errors import ApiError
+from web.throttle import ChallengeLimit, RedeemLimit, SignInLimit
 
 router = APIRouter(prefix="/api")
 
@@ -295,7 +296,9 @@ def registration(slug: str, session: SessionDep, runtime: RuntimeDep) -> Respons
     status_code=201,
     responses=errors(401, 404, 409),
 )
-def redeem(answer: dict[str, Any], session: SessionDep, runtime: RuntimeDep) -> CredentialsPublic:
+def redeem(
+    answer: dict[str, Any], session: SessionDep, runtime: RuntimeDep, _: RedeemLimit
+) -> CredentialsPublic:
     """Bind a new DID with a one-time code. Body: an ``EnrolmentRedemption`` signed by the
     DID's key — ``{"type": "EnrolmentRedemption", "code": "XXXXX-…", "holder": "did:key:…",
     "proof": {…, "proofPurpose": "authentication", "domain": <GET /api/identity domain>}}``.
@@ -324,7 +327,7 @@ def _credentials_of(session: SessionDep, runtime: RuntimeDep, did: str) -> Crede
 
 
 @router.post("/auth/challenge", response_model=ChallengePublic, responses=errors())
-def challenge(runtime: RuntimeDep) -> ChallengePublic:
+def challenge(runtime: RuntimeDep, _: ChallengeLimit) -> ChallengePublic:
     """A single-use challenge, valid for 120 s. Sign it into a presentation (see sign-in)."""
     issued = runtime.challenges.issue(_now())
     return ChallengePublic(challenge=issued.value, domain=runtime.domain, expires=issued.expires_at)
@@ -332,7 +335,11 @@ def challenge(runtime: RuntimeDep) -> ChallengePublic:
 
 @router.post("/auth/sign-in", response_model=SignInPublic, responses=errors(401))
 def sign_in(
-    body: SignInRequest, response: Response, session: SessionDep, runtime: RuntimeDep
+    body: SignInRequest,
+    response: Response,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _: SignInLimit,
 ) -> SignInPublic:
     """Open a session. ``presentation``: a VerifiablePresentation ``{"@context":
     ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],

@@ -18,10 +18,13 @@ from web import (
     owner_pages,
     pages,
     pages_identity,
+    throttle,
     unavailable,
 )
 from web.auth import IdentityRuntime
 from web.demo import seed_demo
+from web.headers import HeadedFastAPI
+from web.limits import BodyLimitMiddleware
 from web.services import Services
 from web.settings import Settings
 
@@ -41,7 +44,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
         yield
         services.close()
 
-    app = FastAPI(title="共治 gongzhi", lifespan=lifespan)
+    app = HeadedFastAPI(title="共治 gongzhi", lifespan=lifespan)
     app.state.services = services
     app.state.demo = demo
     app.state.identity = identity
@@ -55,4 +58,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(chain_rpc.router)
     app.include_router(api_disclosures.router)
     owner_pages.install(app)
+    throttle.install(app, settings)
+    # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
+    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)
     return app

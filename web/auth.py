@@ -191,8 +191,14 @@ def bearer_token(authorization: str | None) -> str | None:
 
 def _same_origin(request: Request, runtime: IdentityRuntime) -> bool:
     origin = request.headers.get("origin")
+    site = request.headers.get("sec-fetch-site")
     if origin is None:  # not sent by older browsers on same-origin requests
-        return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+        return (site or "same-origin") in ("same-origin", "none")
+    if origin == "null":
+        # Sent for our own pages' posts when a referrer policy hides the origin (no-referrer)
+        # — and by sandboxed or opaque documents anywhere. Sec-Fetch-Site, which no page can
+        # set, tells them apart: only the browser's own "same-origin" is ours.
+        return site == "same-origin"
     own = f"{request.url.scheme}://{request.url.netloc}"
     return origin in (runtime.domain, own)
 

@@ -46,7 +46,6 @@ def _page(request: Request, template: str, page: str, **context: Any) -> Respons
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
             ),
-            "Referrer-Policy": "no-referrer",
         },
     )
 

@@ -32,7 +32,7 @@ router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 BEIJING = timezone(timedelta(hours=8))
 _UNIT_SPLIT = re.compile(r"[\s,，、;；]+")
-_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+_HEADERS = {"Cache-Control": "no-store"}  # the security headers come from web.headers
 
 
 def _denied(request: Request, exc: ApiError) -> Response:

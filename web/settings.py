@@ -4,8 +4,52 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from web.limits import BodyLimits
+from web.ratelimit import Rate
+
+# Requests per client address and per identity (a verified DID), as COUNT/SECONDS: a burst of
+# COUNT, refilled at COUNT per SECONDS. Per address is generous because a whole compound can
+# sit behind one NAT address (a thousand owners voting within seconds must pass); a vote is
+# signed, so the limit that bites is per DID (and per ballot). Env: GONGZHI_RATE_<NAME>, e.g.
+# GONGZHI_RATE_VOTE_IDENTITY=20/60; GONGZHI_RATE_LIMITS=off lifts them all (benchmarks).
+DEFAULT_RATES: Mapping[str, Rate] = {
+    "challenge_address": Rate(3000, 60),
+    "sign_in_address": Rate(3000, 60),
+    "sign_in_identity": Rate(30, 60),
+    "redeem_address": Rate(300, 60),
+    "redeem_identity": Rate(10, 60),
+    "vote_address": Rate(3000, 60),
+    "vote_identity": Rate(10, 60),
+    "objection_address": Rate(120, 60),
+    "objection_identity": Rate(20, 600),
+}
+
+
+def _rates(e: Mapping[str, str]) -> dict[str, Rate | None]:
+    if e.get("GONGZHI_RATE_LIMITS", "").strip().lower() == "off":
+        return dict.fromkeys(DEFAULT_RATES)
+    rates: dict[str, Rate | None] = dict(DEFAULT_RATES)
+    for name in DEFAULT_RATES:
+        variable = f"GONGZHI_RATE_{name.upper()}"
+        if e.get(variable, "").strip():
+            try:
+                rates[name] = Rate.parse(e[variable])
+            except ValueError as exc:
+                raise SystemExit(f"{variable} 应为 次数/秒数 或 off / {variable}: {exc}") from exc
+    return rates
+
+
+def _size(e: Mapping[str, str], name: str, default: int) -> int:
+    value = e.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"{name} 应为正整数 / {name} must be a positive integer")
+    return int(value)
 
 
 def _hex_key(value: str, name: str) -> bytes | None:
@@ -32,6 +76,8 @@ class Settings:
     anchor_every_entries: int
     anchor_every_seconds: float
     pii_key: bytes | None  # GONGZHI_PII_KEY, 64 hex digits; else pii.key in the data folder
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
+    rates: Mapping[str, Rate | None] = field(default_factory=lambda: dict(DEFAULT_RATES))
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,6 +96,12 @@ class Settings:
             anchor_every_entries=int(e.get("GONGZHI_ANCHOR_EVERY", "100")),
             anchor_every_seconds=float(e.get("GONGZHI_ANCHOR_SECONDS", "30")),
             pii_key=_hex_key(e.get("GONGZHI_PII_KEY", ""), "GONGZHI_PII_KEY"),
+            body_limits=BodyLimits(
+                json_bytes=_size(e, "GONGZHI_MAX_BODY_BYTES", BodyLimits.json_bytes),
+                upload_bytes=_size(e, "GONGZHI_MAX_UPLOAD_BYTES", BodyLimits.upload_bytes),
+                json_depth=_size(e, "GONGZHI_MAX_JSON_DEPTH", BodyLimits.json_depth),
+            ),
+            rates=_rates(e),
         )
 
     def personal_data_key(self) -> bytes:
