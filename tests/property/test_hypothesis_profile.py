@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 
 def test_no_deadline_no_database_no_too_slow_check() -> None:
-    assert settings.default.deadline is None
-    assert settings.default.database is None
-    assert HealthCheck.too_slow in settings.default.suppress_health_check
+    current = settings.default
+    assert current is not None
+    assert current.deadline is None and current.database is None
+    assert HealthCheck.too_slow in current.suppress_health_check
 
 
 @settings(max_examples=5)
