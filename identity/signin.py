@@ -12,6 +12,8 @@
    domain), records the nonce as used (a primary key: a second answer fails, concurrent ones
    too), and verifies every credential: proof, validity, status, and the issuer's chain up to
    a trusted root (`identity.vc.verify_credential`); each must name the holder as subject.
+   Expiry and validity periods are checked within the clock skew (`identity.clockskew`), and
+   a used nonce is kept until the skew has passed too.
 4. It opens a session: a random 256-bit token of which only the SHA-256 is stored.
 
 Roles a credential grants: ``owner`` (OwnershipCredential, with its units), ``committee``
