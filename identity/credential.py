@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from identity.clockskew import NO_SKEW, require_skew, shifted, skew_note
 from identity.contexts import VC_V2_CONTEXT
 from identity.dataintegrity import Resolver, VerifiedProof, add_proof, verify_proof
 from identity.didkey import resolve_verification_method
@@ -193,18 +194,23 @@ def verify_issued(
     return view, proof
 
 
-def check_validity(view: CredentialView, now: datetime) -> None:
-    """Step 3 — ``validFrom <= now <= validUntil`` (VC DM 2.0 §4.9)."""
+def check_validity(view: CredentialView, now: datetime, *, skew: timedelta = NO_SKEW) -> None:
+    """Step 3 — ``validFrom - skew <= now <= validUntil + skew`` (VC DM 2.0 §4.9): `skew` is
+    how far the verifier's clock may be off the issuer's (`identity.clockskew`)."""
     require_aware(now, field="now")
-    if view.valid_from is not None and now < view.valid_from:
+    require_skew(skew)
+    zh, en = skew_note(skew)
+    # Shift `now`, not the credential's own times: those are the signer's and may sit at
+    # the calendar's ends.
+    if view.valid_from is not None and shifted(now, skew) < view.valid_from:
         raise NotYetValid(
-            f"凭证自 {format_utc(view.valid_from)} 起才生效 / credential is not valid before "
-            f"{format_utc(view.valid_from)}"
+            f"凭证自 {format_utc(view.valid_from)} 起才生效{zh} / credential is not valid before "
+            f"{format_utc(view.valid_from)}{en}"
         )
-    if view.valid_until is not None and now > view.valid_until:
+    if view.valid_until is not None and shifted(now, -skew) > view.valid_until:
         raise Expired(
-            f"凭证已于 {format_utc(view.valid_until)} 过期 / credential expired at "
-            f"{format_utc(view.valid_until)}"
+            f"凭证已于 {format_utc(view.valid_until)} 过期{zh} / credential expired at "
+            f"{format_utc(view.valid_until)}{en}"
         )
 
 
@@ -266,11 +272,13 @@ def load_status_list(
     now: datetime,
     resolve: Resolver = resolve_verification_method,
     allow_unprefixed: bool = False,
+    skew: timedelta = NO_SKEW,
 ) -> StatusList:
     """A `StatusList` from a ``BitstringStatusListCredential`` after verifying its proof and
-    validity period (Bitstring Status List §3.2 Validate Algorithm, with §3.4 expansion)."""
+    validity period, within `skew` (Bitstring Status List §3.2 Validate Algorithm, with §3.4
+    expansion)."""
     view, _ = verify_issued(credential, resolve=resolve)
-    check_validity(view, now)
+    check_validity(view, now, skew=skew)
     subject = view.subject
     if LIST_CREDENTIAL_TYPE not in view.types or subject.get("type") != LIST_TYPE:
         raise Malformed("不是 BitstringStatusListCredential / not a BitstringStatusListCredential")
@@ -311,13 +319,15 @@ def run_checks(
     trust: TrustPolicy,
     resolve: Resolver = resolve_verification_method,
     on_check: CheckObserver | None = None,
+    skew: timedelta = NO_SKEW,
 ) -> VerifiedCredential:
-    """All five steps in order; the first failure raises its `VerificationError` subclass."""
+    """All five steps in order; the first failure raises its `VerificationError` subclass.
+    `skew` widens the validity period by that much on each side (`check_validity`)."""
     report: CheckObserver = on_check or (lambda check: None)
     view, proof = verify_issued(credential, resolve=resolve)
     report(Check("structure", f"{', '.join(view.types)} ({VC_V2_CONTEXT})"))
     report(Check("proof", f"{proof.cryptosuite} by {proof.verification_method}"))
-    check_validity(view, now)
+    check_validity(view, now, skew=skew)
     start = format_utc(view.valid_from) if view.valid_from else "…"
     end = format_utc(view.valid_until) if view.valid_until else "…"
     report(Check("validity", f"{start} – {end} at {format_utc(now)}"))

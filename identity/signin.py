@@ -12,6 +12,8 @@
    domain), records the nonce as used (a primary key: a second answer fails, concurrent ones
    too), and verifies every credential: proof, validity, status, and the issuer's chain up to
    a trusted root (`identity.vc.verify_credential`); each must name the holder as subject.
+   Expiry and validity periods are checked within the clock skew (`identity.clockskew`), and
+   a used nonce is kept until the skew has passed too.
 4. It opens a session: a random 256-bit token of which only the SHA-256 is stored.
 
 Roles a credential grants: ``owner`` (OwnershipCredential, with its units), ``committee``
@@ -34,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from identity import issuance
+from identity.clockskew import NO_SKEW, require_skew, shifted, skew_note
 from identity.contexts import VC_V2_CONTEXT
 from identity.dataintegrity import verify_signed_json
 from identity.errors import IdentityError
@@ -82,8 +85,13 @@ class Challenges:
         value = f"{_VERSION}.{nonce}.{expiry}.{self._mac(nonce, expiry)}"
         return Challenge(value=value, expires_at=datetime.fromtimestamp(expiry, UTC))
 
-    def check(self, value: object, now: datetime) -> tuple[str, datetime]:
-        """(nonce, expiry) of a challenge this server issued and that has not expired."""
+    def check(
+        self, value: object, now: datetime, *, skew: timedelta = NO_SKEW
+    ) -> tuple[str, datetime]:
+        """(nonce, last moment it is accepted) of a challenge this server issued, accepted
+        until `skew` past its expiry (`identity.clockskew`). Keep a used nonce until that
+        moment, or an answer could be replayed in the grace period."""
+        require_skew(skew)
         parts = value.split(".") if isinstance(value, str) and len(value) < 200 else []
         if len(parts) != 4 or parts[0] != _VERSION or not parts[2].isdigit():
             raise SignInError("挑战格式无效 / the challenge is malformed")
@@ -95,10 +103,13 @@ class Challenges:
             raise SignInError("挑战格式无效 / the challenge is malformed") from exc
         if not hmac.compare_digest(mac.encode(), self._mac(nonce, expiry).encode()):
             raise SignInError("挑战不是本服务签发的 / the challenge was not issued here")
-        expires_at = datetime.fromtimestamp(expiry, UTC)
-        if now >= expires_at:
-            raise SignInError("挑战已过期，请重新获取 / the challenge has expired; get a new one")
-        return nonce, expires_at
+        accepted_until = shifted(datetime.fromtimestamp(expiry, UTC), skew)
+        if now >= accepted_until:
+            zh, en = skew_note(skew)
+            raise SignInError(
+                f"挑战已过期，请重新获取{zh} / the challenge has expired; get a new one{en}"
+            )
+        return nonce, accepted_until
 
 
 def use_challenge(session: Session, *, nonce: str, expires_at: datetime, now: datetime) -> None:
@@ -213,10 +224,13 @@ def authenticate(
     issuers: Issuers,
     now: datetime,
     cache: ChainCache | None = None,
+    skew: timedelta = NO_SKEW,
 ) -> SignedIn:
-    """Steps 2–3 of the module docstring; raises `SignInError` naming the first failure."""
+    """Steps 2–3 of the module docstring; raises `SignInError` naming the first failure.
+    `skew` is how far clocks may disagree (`identity.clockskew`): the challenge's expiry and
+    the credentials' validity periods are checked within it."""
     answer = read_presentation(presentation, domain=domain)
-    nonce, expires_at = challenges.check(answer.challenge, now)
+    nonce, expires_at = challenges.check(answer.challenge, now, skew=skew)
     presented: Sequence[Mapping[str, Any]] = answer.credentials
     if not presented:
         stored = issuance.active(session, subject_did=answer.holder)
@@ -239,6 +253,7 @@ def authenticate(
                 status_lookup=lookup,
                 chain=chain,
                 cache=cache,
+                skew=skew,
             )
         except VerificationError as exc:
             raise SignInError(

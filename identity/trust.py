@@ -26,9 +26,10 @@ import re
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from identity.clockskew import NO_SKEW
 from identity.contexts import GONGZHI_V1_CONTEXT
 from identity.credential import (
     CheckObserver,
@@ -357,8 +358,10 @@ def check_trust(
     status_lookup: StatusLookup | None,
     resolve: Resolver = resolve_verification_method,
     cache: ChainCache | None = None,
+    skew: timedelta = NO_SKEW,
 ) -> TrustPath:
-    """Step 5 — why the issuer is trusted, or `UntrustedIssuer` (see the module docstring)."""
+    """Step 5 — why the issuer is trusted, or `UntrustedIssuer` (see the module docstring).
+    The registration's validity period is checked within `skew`, as the credential's is."""
     claim = parse_claim(view)
     if not isinstance(claim, OwnershipClaim | MembershipClaim):
         if view.issuer in trusted_roots:
@@ -389,7 +392,7 @@ def check_trust(
                     f"不符 / registered for community {reg_claim.community_id}, not "
                     f"{claim.community_id}"
                 )
-            check_validity(reg_view, now)
+            check_validity(reg_view, now, skew=skew)
             check_status(reg_view, status_lookup)
         except VerificationError as exc:
             failures.append(exc)
@@ -415,6 +418,7 @@ def gongzhi_trust(
     status_lookup: StatusLookup | None,
     resolve: Resolver = resolve_verification_method,
     cache: ChainCache | None = None,
+    skew: timedelta = NO_SKEW,
 ) -> TrustPolicy:
     """`check_trust` bound to its configuration, as `run_checks` takes it."""
     supporting = list(chain)
@@ -428,6 +432,7 @@ def gongzhi_trust(
             status_lookup=status_lookup,
             resolve=resolve,
             cache=cache,
+            skew=skew,
         )
 
     return policy
@@ -451,8 +456,10 @@ def verify_chain(
     resolve: Resolver = resolve_verification_method,
     cache: ChainCache | None = None,
     on_check: CheckObserver | None = None,
+    skew: timedelta = NO_SKEW,
 ) -> VerifiedChain:
-    """Verify a gongzhi credential end to end (structure, proof, validity, status, chain)."""
+    """Verify a gongzhi credential end to end (structure, proof, validity, status, chain);
+    validity periods are checked within `skew` (`identity.clockskew`)."""
     verified = run_checks(
         credential,
         now=now,
@@ -464,9 +471,11 @@ def verify_chain(
             status_lookup=status_lookup,
             resolve=resolve,
             cache=cache,
+            skew=skew,
         ),
         resolve=resolve,
         on_check=on_check,
+        skew=skew,
     )
     claim = parse_claim(verified.view)
     if claim is None:

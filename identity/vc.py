@@ -7,7 +7,8 @@
    `Malformed`, `WrongContext`;
 2. the Data Integrity proof (eddsa-jcs-2022 / ecdsa-jcs-2019), made by the issuer's key —
    `BadSignature`, `UnknownKey`, `UnsupportedCryptosuite`;
-3. ``validFrom`` / ``validUntil`` against `now` — `NotYetValid`, `Expired`;
+3. ``validFrom`` / ``validUntil`` against `now`, within the clock `skew` —
+   `NotYetValid`, `Expired`;
 4. status through `status_lookup` (Bitstring Status List; no I/O here) — `Revoked`,
    `Suspended`, `StatusUnavailable`; with ``status_lookup=None`` entries are reported as not
    checked, never silently passed;
@@ -18,8 +19,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from identity.clockskew import NO_SKEW
 from identity.credential import (
     Check,
     CheckObserver,
@@ -61,10 +63,12 @@ def verify_credential(
     chain: Iterable[object] = (),
     cache: ChainCache | None = None,
     on_check: CheckObserver | None = None,
+    skew: timedelta = NO_SKEW,
 ) -> VerifiedCredential:
     """Verify `credential` at `now`; `chain` holds supporting credentials (the issuing
     committee's registration). `cache` lets repeated verifications reuse verified
-    registrations; `on_check(step, detail)` is told about each check as it passes."""
+    registrations; `on_check(step, detail)` is told about each check as it passes; `skew`
+    is how far `now` may be off the issuers' clocks (`identity.clockskew`)."""
     policy = gongzhi_trust(
         trusted_roots=trusted_roots,
         chain=chain,
@@ -72,6 +76,7 @@ def verify_credential(
         status_lookup=status_lookup,
         resolve=resolve,
         cache=cache,
+        skew=skew,
     )
     return run_checks(
         credential,
@@ -80,4 +85,5 @@ def verify_credential(
         trust=policy,
         resolve=resolve,
         on_check=on_check,
+        skew=skew,
     )

@@ -357,6 +357,7 @@ def sign_in(
             issuers=runtime.issuers,
             now=now,
             cache=runtime.cache,
+            skew=runtime.settings.clock_skew,
         )
     except IdentityError as exc:
         raise _refuse(401, exc) from exc

@@ -16,10 +16,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from identity.clockskew import DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW
 from identity.credential import Check, load_status_list
 from identity.didkey import resolve_did_key
 from identity.errors import IdentityError
@@ -92,6 +93,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="验证时间，如 2025-06-01T00:00:00Z（默认现在） / "
         "verification time, e.g. 2025-06-01T00:00:00Z (default: now)",
     )
+    verify.add_argument(
+        "--clock-skew",
+        metavar="SECONDS",
+        default=str(int(DEFAULT_CLOCK_SKEW.total_seconds())),
+        help="容许本机时钟与签发者相差的秒数（默认 300，0 为精确） / seconds this computer's "
+        "clock may be off the issuers' (default 300; 0 for an exact verdict)",
+    )
     verify.set_defaults(func=run_vc_verify)
 
 
@@ -148,12 +156,13 @@ def _types(document: Mapping[str, Any]) -> list[Any]:
 class _LocalStatusLists:
     """Status list credentials from files, verified on first use at the verification time."""
 
-    def __init__(self, credentials: Sequence[Any], now: datetime) -> None:
+    def __init__(self, credentials: Sequence[Any], now: datetime, skew: timedelta) -> None:
         self._by_url: dict[str, Any] = {}
         for credential in credentials:
             if isinstance(credential, Mapping) and isinstance(credential.get("id"), str):
                 self._by_url[credential["id"]] = credential
         self._now = now
+        self._skew = skew
         self._loaded: dict[str, StatusList] = {}
 
     def __call__(self, url: str) -> StatusList:
@@ -161,7 +170,7 @@ class _LocalStatusLists:
             credential = self._by_url.get(url)
             if credential is None:
                 raise StatusUnavailable(f"未提供状态列表 / no --status-list file holds {url}")
-            self._loaded[url] = load_status_list(credential, now=self._now)
+            self._loaded[url] = load_status_list(credential, now=self._now, skew=self._skew)
         return self._loaded[url]
 
 
@@ -170,10 +179,21 @@ def _print_check(check: Check) -> None:
     print(f"{mark} {check.step} {check.detail}", flush=True)
 
 
+def _clock_skew(text: str) -> timedelta:
+    limit = int(MAX_CLOCK_SKEW.total_seconds())
+    if not (text.isascii() and text.isdigit() and int(text) <= limit):
+        raise IdentityError(
+            f"--clock-skew 应为 0 到 {limit} 的整数秒 / --clock-skew must be whole seconds "
+            f"from 0 to {limit}, got {text[:40]!r}"
+        )
+    return timedelta(seconds=int(text))
+
+
 def run_vc_verify(args: argparse.Namespace) -> int:
     """Handler of ``vc verify``: 0 valid, 1 invalid (reason named), 2 unreadable input."""
     try:
         now = parse(args.now, field="--now") if args.now else datetime.now(UTC)
+        skew = _clock_skew(args.clock_skew.strip())
     except IdentityError as exc:
         print(f"gongzhi vc verify: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -189,7 +209,7 @@ def run_vc_verify(args: argparse.Namespace) -> int:
 
     if presentation_proof:
         print("– presentation proof not checked (the presentation is only a container)")
-    status_lookup = _LocalStatusLists(lists, now) if args.status_list else None
+    status_lookup = _LocalStatusLists(lists, now, skew) if args.status_list else None
     try:
         verify_credential(
             credential,
@@ -199,6 +219,7 @@ def run_vc_verify(args: argparse.Namespace) -> int:
             chain=chain,
             cache=ChainCache(),
             on_check=_print_check,
+            skew=skew,
         )
     except VerificationError as exc:
         print(f"✗ {exc.reason}: {exc}")

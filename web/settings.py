@@ -6,8 +6,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from identity.clockskew import DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW
 from web.limits import BodyLimits
 from web.ratelimit import Rate
 
@@ -64,6 +66,20 @@ def _hex_key(value: str, name: str) -> bytes | None:
     return key
 
 
+def _clock_skew(value: str | None) -> timedelta:
+    """GONGZHI_CLOCK_SKEW: whole seconds between 0 and `MAX_CLOCK_SKEW`; unset → 5 minutes."""
+    if value is None or not value.strip():
+        return DEFAULT_CLOCK_SKEW
+    limit = int(MAX_CLOCK_SKEW.total_seconds())
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > limit:
+        raise SystemExit(
+            f"GONGZHI_CLOCK_SKEW 应为 0 到 {limit} 之间的整数秒 / GONGZHI_CLOCK_SKEW must be "
+            f"whole seconds from 0 to {limit}, got {value[:40]!r}"
+        )
+    return timedelta(seconds=int(text))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     data_dir: Path
@@ -78,6 +94,8 @@ class Settings:
     pii_key: bytes | None  # GONGZHI_PII_KEY, 64 hex digits; else pii.key in the data folder
     body_limits: BodyLimits = field(default_factory=BodyLimits)
     rates: Mapping[str, Rate | None] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    # GONGZHI_CLOCK_SKEW: how far a phone's clock may be off ours (identity.clockskew)
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -102,6 +120,7 @@ class Settings:
                 json_depth=_size(e, "GONGZHI_MAX_JSON_DEPTH", BodyLimits.json_depth),
             ),
             rates=_rates(e),
+            clock_skew=_clock_skew(e.get("GONGZHI_CLOCK_SKEW")),
         )
 
     def personal_data_key(self) -> bytes:

@@ -53,13 +53,15 @@ def live_server(settings: Settings, *, demo: bool = True) -> Iterator[tuple[str,
     import uvicorn
 
     app = create_app(settings, demo=demo, anchor_loop=False)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    # uvicorn serves the socket bound here: a port chosen, released and bound again later
+    # could be taken in between by another process on this shared machine.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # a bound, not a wait: start-up seeds the demo
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
@@ -69,3 +71,4 @@ def live_server(settings: Settings, *, demo: bool = True) -> Iterator[tuple[str,
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()

@@ -211,7 +211,7 @@ def test_bad_votes_are_refused_clearly(tmp_path: Path) -> None:
         ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
         url = f"/api/ballots/{ballot['id']}/votes"
         stranger = KeyPair.generate(KeyType.ED25519)
-        owner = next(iter(demo_keys(services_of(app)).values()))
+        owner = demo_keys(services_of(app))["1-1-101"]  # a fixed owner, not the key file's first
         forged = _vote(owner, ballot["origin"], "agree")
         forged["choice"] = "oppose"  # changed after signing
         impostor = _vote(stranger, ballot["origin"], "agree")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from identity.didkey import KeyType
 from identity.keys import KeyPair
 from identity.models import AuthSession, EnrolmentCode, IssuedCredential, Person
 from identity.trust import verify_chain
+from identity.xsdtime import parse
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import (
     bearer,
@@ -33,6 +35,7 @@ from tests.identity_web import (
     set_up_community,
     sign_in,
 )
+from web import api_identity
 
 SLUG = "meilong-3"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有
@@ -98,18 +101,23 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
             "2-1-101",
             "2-1-102",
         ]
-        # An outside verifier needs only what the server publishes.
-        now = datetime.now(UTC)
-        published = {
-            url: load_status_list(client.get(url).json(), now=now) for url in body["status_lists"]
-        }
+        # An outside verifier needs only what the server publishes. The lists are signed when
+        # fetched, here by a server whose clock runs 2 s ahead: the verifier judges everything
+        # at the latest validFrom it was handed, not at a time it read before fetching (which
+        # made this test fail with NotYetValid whenever a second ticked in between).
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(api_identity, "_now", lambda: datetime.now(UTC) + timedelta(seconds=2))
+            lists = {url: client.get(url).json() for url in body["status_lists"]}
+        documents = [credential, *body["chain"], *lists.values()]
+        now = max(parse(d["validFrom"], field="validFrom") for d in documents)
+        published = {url: load_status_list(doc, now=now) for url, doc in lists.items()}
         assert len(published) == 2  # the committee's list and the street office's
         root = client.get("/api/identity").json()["root"]
         verified = verify_chain(
             credential,
             trusted_roots={root},
             chain=body["chain"],
-            now=now + timedelta(seconds=1),
+            now=now,
             status_lookup=published.__getitem__,
         )
         assert verified.claim.community_id == SLUG

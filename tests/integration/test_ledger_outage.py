@@ -126,8 +126,13 @@ def _publish(
     assert r.status_code == 201, r.text
 
 
+def _postponed(caplog: pytest.LogCaptureFixture) -> int:
+    """How many anchoring attempts have been postponed by a chain error so far."""
+    return sum("postponed" in r.getMessage() for r in list(caplog.records))
+
+
 def test_outage_delays_anchoring_and_loses_nothing(
-    tmp_path: Path, db_url: str, proxy: Proxy
+    tmp_path: Path, db_url: str, proxy: Proxy, caplog: pytest.LogCaptureFixture
 ) -> None:
     env = {
         "GONGZHI_DATA": str(tmp_path / "data"),
@@ -161,9 +166,11 @@ def test_outage_delays_anchoring_and_loses_nothing(
         _wait("the first anchor", lambda: chain_size() == base + 3)
 
         proxy.stop()  # the chain is unreachable from here on
+        failed = _postponed(caplog)
         for i in range(3, 7):
             _publish(client, app, member, headers, i)
-        time.sleep(1.0)  # several anchoring rounds fail meanwhile
+        # several anchoring rounds fail meanwhile: counted, not guessed by sleeping
+        _wait("two failed anchoring rounds", lambda: _postponed(caplog) >= failed + 2)
         info = client.get(API).json()
         assert info["size"] == base + 7
         page = client.get(f"/c/{SLUG}/disclosures")

@@ -15,6 +15,7 @@ from identity.jcs import canonical
 from ledger.checkpoint import open_checkpoint
 from ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from ledger.note_keys import parse_vkey
+from tests.demo_voters import distinct_voters
 from tests.e2e.support import running, settings_for
 from web.demo import demo_keys
 from web.services import Services
@@ -22,13 +23,14 @@ from web.services import Services
 
 @pytest.fixture(scope="module")
 def voted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, list[Any]]]:
-    """The demo ballot with three votes cast; yields the client and the three receipts."""
+    """The demo ballot with three votes cast by three distinct owners; yields the client and
+    the three receipts."""
     data: Path = tmp_path_factory.mktemp("data")
     with running(settings_for(data, db_url=None, anvil_url=None)) as (client, app):
         services: Services = app.state.services
         origin = client.get("/api/ballots/1").json()["origin"]
         receipts = []
-        for key in list(demo_keys(services).values())[:3]:
+        for key in distinct_voters(demo_keys(services), 3):
             vote = sign_json(
                 {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": "agree"}, key
             )
@@ -36,6 +38,11 @@ def voted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
             assert r.status_code == 201, r.text
             receipts.append({**r.json(), "vote": vote})
         yield client, receipts
+
+
+def test_the_three_votes_come_from_three_persons(voted: tuple[TestClient, list[Any]]) -> None:
+    _, receipts = voted
+    assert len({receipt["vote"]["voter"] for receipt in receipts}) == 3
 
 
 def _opened(answer: dict[str, Any], note: str) -> tuple[int, bytes]:

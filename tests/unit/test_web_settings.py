@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,15 @@ def test_personal_data_key_from_setting(tmp_path: Path) -> None:
     for bad in ("ab" * 31, "zz" * 32):
         with pytest.raises(SystemExit, match="GONGZHI_PII_KEY"):
             Settings.from_env({"GONGZHI_DATA": str(tmp_path), "GONGZHI_PII_KEY": bad})
+
+
+def test_clock_skew_setting(tmp_path: Path) -> None:
+    base = {"GONGZHI_DATA": str(tmp_path)}
+    assert Settings.from_env(base).clock_skew == timedelta(minutes=5)
+    assert Settings.from_env(base | {"GONGZHI_CLOCK_SKEW": "0"}).clock_skew == timedelta(0)
+    assert Settings.from_env(base | {"GONGZHI_CLOCK_SKEW": " 90 "}).clock_skew == timedelta(
+        seconds=90
+    )
+    for bad in ("-1", "1.5", "3601", "五", "٣"):
+        with pytest.raises(SystemExit, match="GONGZHI_CLOCK_SKEW"):
+            Settings.from_env(base | {"GONGZHI_CLOCK_SKEW": bad})
