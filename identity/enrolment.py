@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from identity import issuance
@@ -72,7 +72,8 @@ class Redeemed:
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    bits = secrets.randbits(5 * CODE_LENGTH)  # one draw, then 5 bits per character
+    raw = "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(CODE_LENGTH))
     return "-".join(raw[i : i + GROUP] for i in range(0, CODE_LENGTH, GROUP))
 
 
@@ -210,16 +211,66 @@ def owner_codes(
                 f"{', '.join(enrolled)[:200]}"
             )
         wanted = [by_unit[u] for u in sorted(set(units))]
-    seen: set[int] = set()
-    codes: list[IssuedCode] = []
-    for person in wanted:
-        if person.id in seen:
-            continue
-        seen.add(person.id)
-        codes.append(
-            owner_code(session, community=community, person=person, now=now, valid_for=valid_for)
+    held: dict[int, list[str]] = {}
+    for unit, person in rows:  # rows are in unit order, so each list is too
+        held.setdefault(person.id, []).append(unit.unit_no)
+    people = list({person.id: person for person in wanted}.values())
+    return _issue_owner_codes(
+        session, community=community, people=people, held=held, now=now, valid_for=valid_for
+    )
+
+
+_IN_CHUNK = 500  # ids per ``IN (…)``: below SQLite's and PostgreSQL's parameter limits
+
+
+def _issue_owner_codes(
+    session: Session,
+    *,
+    community: Community,
+    people: Sequence[Person],
+    held: Mapping[int, Sequence[str]],
+    now: datetime,
+    valid_for: timedelta,
+) -> list[IssuedCode]:
+    """One code per person, in a bounded number of statements whatever the number of people.
+
+    The same effect as `owner_code` per person (older unused codes cancelled, one new code
+    each), but one ``UPDATE … IN`` per chunk and one multi-row ``INSERT`` instead of three
+    statements and a flush per person: 10,000 holders took minutes that way.
+    """
+    expires = now + _validity(valid_for)
+    ids = [p.id for p in people]
+    for at in range(0, len(ids), _IN_CHUNK):
+        session.execute(
+            update(EnrolmentCode)
+            .where(
+                EnrolmentCode.person_id.in_(ids[at : at + _IN_CHUNK]),
+                EnrolmentCode.used_at.is_(None),
+                EnrolmentCode.cancelled_at.is_(None),
+            )
+            .values(cancelled_at=now)
         )
-    return codes
+    codes = [new_code() for _ in people]
+    rows = [
+        {
+            "code_hash": code_hash(code),
+            "community_id": community.id,
+            "kind": OWNER,
+            "person_id": person.id,
+            "role": None,
+            "created_at": now,
+            "expires_at": expires,
+        }
+        for code, person in zip(codes, people, strict=True)
+    ]
+    if rows:
+        session.execute(insert(EnrolmentCode), rows)
+    return [
+        IssuedCode(
+            code=code, kind=OWNER, units=tuple(held[person.id]), role=None, expires_at=expires
+        )
+        for code, person in zip(codes, people, strict=True)
+    ]
 
 
 def member_code(
