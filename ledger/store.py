@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from itertools import repeat
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from ledger.checkpoint import Checkpoint, add_signature_lines, check_extends, sign_checkpoint
@@ -46,7 +46,7 @@ from ledger.subtrees import (
     inclusion_layout,
     is_stored,
     needed,
-    new_nodes,
+    new_levels,
     rebuild,
     resolve,
     root_layout,
@@ -63,7 +63,31 @@ __all__ = [
 ]
 
 MAX_ORIGIN = 255
-_CHUNK = 5000  # rows per INSERT executemany: bounds memory, keeps statements cached
+_ROWS_PER_INSERT = 200  # rows per multi-row INSERT (SQLite opens its cursors once per statement)
+
+
+def _insert(connection: Connection, table: str, columns: Sequence[str], flat: list[object]) -> None:
+    """Insert rows given as one flat list of values, straight through the driver.
+
+    An append is mostly this: Core's per-row parameter handling cost more than the hashing
+    and SQLite's own work together, and a multi-row ``VALUES`` saves SQLite re-running its
+    statement (opening the table, its index and the foreign key's parent) for every row.
+    At most 200 × 4 parameters a statement: far below either database's limit.
+    """
+    width = len(columns)
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    one = "(" + ", ".join([mark] * width) + ")"
+
+    def statement(rows: int) -> str:
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * rows)
+
+    step = _ROWS_PER_INSERT * width
+    full = len(flat) // step * step
+    if full:
+        groups = [tuple(flat[at : at + step]) for at in range(0, full, step)]
+        connection.exec_driver_sql(statement(_ROWS_PER_INSERT), groups)
+    if full < len(flat):
+        connection.exec_driver_sql(statement((len(flat) - full) // width), tuple(flat[full:]))
 
 
 class LogStore:
@@ -135,38 +159,22 @@ class LogStore:
         sha = hashlib.sha256  # leaf_hash, inlined: this is the per-entry cost of an append
         hashes = [sha(b"\x00" + data).digest() for data in entries]
         known = self._fetch(log, set(frontier(first, bumped)))
-        nodes = [
-            (log.pk, flat_index(lv, i), h)
-            for lv, i, h in new_nodes(first, hashes, known)
-            if is_stored(lv)
-        ]
-        # Straight to the driver's executemany: the ORM/Core per-row work cost more than the
-        # hashing and the SQLite inserts together.
-        connection = self.session.connection()
-        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        entry_sql = (
-            f"INSERT INTO {LogEntry.__tablename__} (log_pk, idx, leaf_hash, data) "
-            f"VALUES ({mark}, {mark}, {mark}, {mark})"
-        )
-        node_sql = (
-            f"INSERT INTO {LogNode.__tablename__} (log_pk, pos, hash) "
-            f"VALUES ({mark}, {mark}, {mark})"
-        )
         n = len(entries)
-        for at in range(0, n, _CHUNK):
-            end = min(n, at + _CHUNK)
-            rows = list(
-                zip(
-                    repeat(log.pk, end - at),
-                    range(first + at, first + end),
-                    hashes[at:end],
-                    entries[at:end],
-                    strict=True,
-                )
-            )
-            connection.exec_driver_sql(entry_sql, rows)  # type: ignore[arg-type]
-        for at in range(0, len(nodes), _CHUNK):
-            connection.exec_driver_sql(node_sql, nodes[at : at + _CHUNK])  # type: ignore[arg-type]
+        flat: list[object] = [None] * (4 * n)  # log_pk, idx, leaf_hash, data, row after row
+        flat[0::4] = repeat(log.pk, n)
+        flat[1::4] = range(first, bumped)
+        flat[2::4] = hashes
+        flat[3::4] = entries
+        connection = self.session.connection()
+        _insert(connection, LogEntry.__tablename__, ("log_pk", "idx", "leaf_hash", "data"), flat)
+        for level, lo, row in new_levels(first, hashes, known):
+            if is_stored(level):
+                k = len(row)
+                flat = [None] * (3 * k)
+                flat[0::3] = repeat(log.pk, k)
+                flat[1::3] = range(flat_index(level, lo), flat_index(level, lo + k), 2 << level)
+                flat[2::3] = row
+                _insert(connection, LogNode.__tablename__, ("log_pk", "pos", "hash"), flat)
         return first
 
     # --- reading --------------------------------------------------------------------------

@@ -170,16 +170,17 @@ def frontier(old_size: int, new_size: int) -> list[Coord]:
     return out
 
 
-def new_nodes(
+def new_levels(
     old_size: int, leaf_hashes: Sequence[bytes], known: Mapping[Coord, bytes]
-) -> list[tuple[int, int, bytes]]:
-    """(level, index, hash) of every node above the leaves that appending completes.
+) -> list[tuple[int, int, list[bytes]]]:
+    """(level, first index, hashes) of the nodes above the leaves that appending completes,
+    one row per level, bottom-up.
 
     ``known`` holds at least the `frontier` nodes; the leaves themselves are not returned.
     """
     sha = hashlib.sha256  # node_hash, inlined: this loop hashes once per appended entry
     new_size = old_size + len(leaf_hashes)
-    out: list[tuple[int, int, bytes]] = []
+    out: list[tuple[int, int, list[bytes]]] = []
     row, start, level = list(leaf_hashes), old_size, 0
     while True:
         lo, hi = old_size >> (level + 1), new_size >> (level + 1)
@@ -187,6 +188,20 @@ def new_nodes(
             return out
         if 2 * lo < start:  # the first parent's left child was complete before
             row, start = [known[(level, start - 1)], *row], start - 1
-        parents = [sha(b"\x01" + row[2 * j] + row[2 * j + 1]).digest() for j in range(hi - lo)]
-        out.extend((level + 1, lo + j, h) for j, h in enumerate(parents))
+        it = iter(row)  # consecutive pairs (left, right): hi - lo of them; an odd last one
+        # (an incomplete parent) waits for a later append
+        pairs = zip(it, it, strict=False)
+        parents = [sha(b"\x01" + left + right).digest() for left, right in pairs]
+        out.append((level + 1, lo, parents))
         row, start, level = parents, lo, level + 1
+
+
+def new_nodes(
+    old_size: int, leaf_hashes: Sequence[bytes], known: Mapping[Coord, bytes]
+) -> list[tuple[int, int, bytes]]:
+    """(level, index, hash) of every node above the leaves that appending completes."""
+    return [
+        (level, lo + j, h)
+        for level, lo, row in new_levels(old_size, leaf_hashes, known)
+        for j, h in enumerate(row)
+    ]
