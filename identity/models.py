@@ -108,9 +108,7 @@ class EnrolmentCode(IdentityBase):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # owner | member
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id"), default=None, index=True
-    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), default=None, index=True)
     role: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

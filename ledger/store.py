@@ -389,23 +389,30 @@ class LogStore:
         return rebuild(coords, self._fetch_stored(log, stored_for(coords)))
 
     def _fetch_stored(self, log: LogRef, coords: set[Coord]) -> dict[Coord, bytes]:
-        """Stored hashes of the given nodes: leaves from entries, the rest from nodes."""
+        """Stored hashes of the given nodes: leaves from entries, the rest from nodes.
+
+        The keys are integers this module computed, written into the SQL text: a proof
+        reads some 60 rows, and binding each as a Core ``IN`` parameter cost several
+        times what the database spends finding them.
+        """
         out: dict[Coord, bytes] = {}
         leaves = sorted(i for lv, i in coords if lv == 0)
         inner = sorted(c for c in coords if c[0] > 0)
+        connection = self.session.connection()
+        pk = int(log.pk)
         if leaves:
-            for idx, h in self.session.execute(
-                select(LogEntry.idx, LogEntry.leaf_hash).where(
-                    LogEntry.log_pk == log.pk, LogEntry.idx.in_(leaves)
-                )
+            keys = ",".join(str(int(i)) for i in leaves)
+            for idx, h in connection.exec_driver_sql(
+                f"SELECT idx, leaf_hash FROM {LogEntry.__tablename__} "
+                f"WHERE log_pk = {pk} AND idx IN ({keys})"
             ):
                 out[(0, idx)] = h
         if inner:
             by_pos = {flat_index(lv, idx): (lv, idx) for lv, idx in inner}
-            for pos, h in self.session.execute(
-                select(LogNode.pos, LogNode.hash).where(
-                    LogNode.log_pk == log.pk, LogNode.pos.in_(sorted(by_pos))
-                )
+            keys = ",".join(str(int(p)) for p in sorted(by_pos))
+            for pos, h in connection.exec_driver_sql(
+                f"SELECT pos, hash FROM {LogNode.__tablename__} "
+                f"WHERE log_pk = {pk} AND pos IN ({keys})"
             ):
                 out[by_pos[pos]] = h
         if len(out) != len(coords):
