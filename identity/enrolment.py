@@ -23,9 +23,9 @@ import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity import issuance
@@ -72,7 +72,8 @@ class Redeemed:
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    bits = secrets.randbits(5 * CODE_LENGTH)  # one draw, then 5 bits per character
+    raw = "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(CODE_LENGTH))
     return "-".join(raw[i : i + GROUP] for i in range(0, CODE_LENGTH, GROUP))
 
 
@@ -187,39 +188,91 @@ def owner_codes(
     recovery procedure (the old key must be revoked first), not a second identity.
     """
     _validity(valid_for)
+    # Columns, not ORM objects: loading 10,000 units and their holders as instances (and
+    # then having every UPDATE synchronise them) cost seconds.
     rows = session.execute(
-        select(Unit, Person)
+        select(Unit.unit_no, Person.id, Person.did)
         .join(Person, Unit.holder_id == Person.id)
         .where(Unit.community_id == community.id)
         .order_by(Unit.unit_no)
     ).all()
-    by_unit = {unit.unit_no: person for unit, person in rows}
+    by_unit = {unit_no: (person_id, did) for unit_no, person_id, did in rows}
     if units is None:
-        wanted = [person for _, person in rows if person.did is None]
+        wanted = [person_id for _, person_id, did in rows if did is None]
     else:
         unknown = sorted(set(units) - set(by_unit))
         if unknown:
             raise EnrolmentError(
                 f"本小区没有这些房号 / no such units in this community: {', '.join(unknown)[:200]}"
             )
-        enrolled = sorted(u for u in units if by_unit[u].did is not None)
+        enrolled = sorted(u for u in units if by_unit[u][1] is not None)
         if enrolled:
             raise EnrolmentError(
                 f"这些房屋的表决人已登记，如手机丢失请走挂失补办 / the holders of these units "
                 f"have enrolled already (use recovery for a lost phone): "
                 f"{', '.join(enrolled)[:200]}"
             )
-        wanted = [by_unit[u] for u in sorted(set(units))]
-    seen: set[int] = set()
-    codes: list[IssuedCode] = []
-    for person in wanted:
-        if person.id in seen:
-            continue
-        seen.add(person.id)
-        codes.append(
-            owner_code(session, community=community, person=person, now=now, valid_for=valid_for)
+        wanted = [by_unit[u][0] for u in sorted(set(units))]
+    held: dict[int, list[str]] = {}
+    for unit_no, person_id, _ in rows:  # rows are in unit order, so each list is too
+        held.setdefault(person_id, []).append(unit_no)
+    people = list(dict.fromkeys(wanted))  # one code per person, in unit order
+    return _issue_owner_codes(
+        session, community=community, people=people, held=held, now=now, valid_for=valid_for
+    )
+
+
+_IN_CHUNK = 500  # ids per ``IN (…)``: below SQLite's and PostgreSQL's parameter limits
+
+
+def _issue_owner_codes(
+    session: Session,
+    *,
+    community: Community,
+    people: Sequence[int],
+    held: Mapping[int, Sequence[str]],
+    now: datetime,
+    valid_for: timedelta,
+) -> list[IssuedCode]:
+    """One code per person (by id), in a bounded number of statements whatever their number.
+
+    The same effect as `owner_code` per person (older unused codes cancelled, one new code
+    each), but one ``UPDATE … IN`` per chunk and one multi-row ``INSERT`` instead of three
+    statements and a flush per person: 10,000 holders took minutes that way.
+    """
+    expires = now + _validity(valid_for)
+    ids = list(people)
+    for at in range(0, len(ids), _IN_CHUNK):
+        session.execute(
+            update(EnrolmentCode)
+            .where(
+                EnrolmentCode.person_id.in_(ids[at : at + _IN_CHUNK]),
+                EnrolmentCode.used_at.is_(None),
+                EnrolmentCode.cancelled_at.is_(None),
+            )
+            .values(cancelled_at=now)
         )
-    return codes
+    codes = [new_code() for _ in people]
+    rows = [
+        {
+            "code_hash": code_hash(code),
+            "community_id": community.id,
+            "kind": OWNER,
+            "person_id": person_id,
+            "role": None,
+            "created_at": now,
+            "expires_at": expires,
+        }
+        for code, person_id in zip(codes, people, strict=True)
+    ]
+    if rows:
+        session.execute(insert(cast(Table, EnrolmentCode.__table__)), rows)  # Core, not ORM bulk
+    return [
+        IssuedCode(
+            code=code, kind=OWNER, units=tuple(held[person_id]), role=None, expires_at=expires
+        )
+        for code, person_id in zip(codes, people, strict=True)
+    ]
 
 
 def member_code(

@@ -62,7 +62,7 @@ class Unit(IdentityBase):
     unit_no: Mapped[str] = mapped_column(String(32))
     area_centi: Mapped[int] = mapped_column(BigInteger)
     developer: Mapped[bool] = mapped_column(Boolean, default=False)
-    holder_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     holder: Mapped[Person] = relationship(foreign_keys=[holder_id])
 
 
@@ -109,7 +109,7 @@ class EnrolmentCode(IdentityBase):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # owner | member
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), default=None)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), default=None, index=True)
     role: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -13,8 +13,9 @@ What is checked, in one pass and in bounded memory (the tree's subtree hashes go
 * every anchor: its root recomputed from the entries, and — when the chain is reachable — the
   root the contract holds for that size and the contract's latest head.
 
-Signature checks of entries may run in worker processes (``jobs``); everything that depends on
-order (the tree, the accounts) runs in the calling process, in log order. Any failure raises
+Entries may be parsed and checked in worker processes (``jobs``), each reading its own byte
+range of the file; everything that depends on order (the tree, the accounts) runs in the
+calling process, in log order. Any failure raises
 `BundleError` naming the line, the entry and the check.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import multiprocessing
+import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -176,27 +178,71 @@ def _check_batch(origin: str, batch: list[tuple[int, str]]) -> list[Checked]:
     return [_check_line(origin, lineno, text) for lineno, text in batch]
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a fresh server that has imported only this module.
+def _read_range(path: str, start: int, end: int) -> list[bytes]:
+    """The lines of the file whose first byte lies in [start, end), each whole.
 
-    With "spawn" every worker re-imports the program's main module (for `gongzhi` that is the
-    whole web stack, ~1.8 s of CPU each); the fork server imports what a worker needs once and
-    forks the workers from it, and never from the calling process with its threads."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        return context
+    Chunks cut at arbitrary byte offsets thus share out the lines exactly: a line that
+    begins before ``start`` belongs to the chunk before, whatever its length.
+    """
+    out: list[bytes] = []
+    with open(path, "rb") as f:
+        if start > 0:
+            f.seek(start - 1)
+            if f.read(1) != b"\n":
+                f.readline()  # the tail of a line that began in the chunk before
+        at = f.tell()
+        while at < end:
+            line = f.readline()
+            if not line:
+                break
+            out.append(line)
+            at += len(line)
+    return out
+
+
+def _check_range(origin: str, path: str, start: int, end: int) -> tuple[int, list[Checked]]:
+    """Read and check one chunk of the file in a worker: (number of lines, results).
+
+    Only the byte range crosses the process boundary on the way in, and line numbers in the
+    results count from 0 within the chunk (the caller, who knows how many lines came before,
+    makes them absolute): the calling process neither reads nor pickles the entries' text.
+    """
+    lines = _read_range(path, start, end)
+    out: list[Checked] = []
+    for k, raw in enumerate(lines):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            out.append(_Other(k, f"不是 UTF-8 文本 / not UTF-8 text: {exc}", failed=True))
+            continue
+        text = text.rstrip("\n").rstrip("\r")
+        if text.strip():
+            out.append(_check_line(origin, k, text))
+    return len(lines), out
+
+
+_CHUNK_BYTES = 2 << 20  # a worker's share of the file at a time: about 2,000 entries
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers forked from this process: no re-import (as "spawn" would: ~1.8 s of CPU each
+    for the web stack `gongzhi` imports) and no helper processes (a fork server and the
+    resource tracker outlived the command). The verifier starts no threads of its own
+    before the pool exists; "spawn" where fork is not offered."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
 class _Checker:
-    """Runs `_check_batch` inline or in a process pool, keeping order and bounded backlog."""
+    """Runs `_check_batch` / `_check_range` inline or in a process pool, keeping order and a
+    bounded backlog; `close` ends and reaps every worker."""
 
     def __init__(self, origin: str, jobs: int) -> None:
         self.origin = origin
         self._pool = _context().Pool(jobs) if jobs > 1 else None
         self._pending: deque[Any] = deque()
-        self._limit = 4 * max(jobs, 1)
+        self._limit = 2 * max(jobs, 1)
 
     def submit(self, batch: list[tuple[int, str]]) -> Iterator[Checked]:
         """Queue a batch; yield the results that must be consumed now to bound the backlog."""
@@ -211,10 +257,27 @@ class _Checker:
         while self._pending:
             yield from self._pending.popleft().get()
 
+    def ranges(self, path: str, start: int, size: int) -> Iterator[tuple[int, list[Checked]]]:
+        """(lines, results) of each chunk of the file from ``start``, in file order."""
+        chunks = ((at, min(size, at + _CHUNK_BYTES)) for at in range(start, size, _CHUNK_BYTES))
+        if self._pool is None:
+            for at, end in chunks:
+                yield _check_range(self.origin, path, at, end)
+            return
+        pending: deque[Any] = deque()
+        for at, end in chunks:
+            pending.append(self._pool.apply_async(_check_range, (self.origin, path, at, end)))
+            if len(pending) > self._limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
     def close(self) -> None:
+        """Stop the workers and wait for each to exit (none outlives the verification)."""
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
+            self._pool = None
 
 
 # --- the verifier ------------------------------------------------------------------------------
@@ -620,12 +683,15 @@ def verify_bundle(
     anchor: AnchorView | None,
     committee: str | None = None,
     jobs: int = 1,
+    source: Path | None = None,
 ) -> BundleReport:
     """Verify the bundle read line by line; raise `BundleError` at the first failure.
 
     ``workdir`` holds the tree's node files (about 64 bytes per entry) and must be empty;
-    ``anchor`` None means the chain is not reachable; ``jobs`` > 1 checks signatures in that
-    many worker processes.
+    ``anchor`` None means the chain is not reachable; ``jobs`` > 1 checks entries in that
+    many worker processes. ``source``, the regular file ``lines`` are read from, lets the
+    workers read their share of it themselves: then only the first line is taken from
+    ``lines``.
     """
     numbered = enumerate(lines, start=1)
     first = next(numbered, None)
@@ -637,28 +703,38 @@ def verify_bundle(
     report.origin = v.origin
     checker = _Checker(v.origin, jobs if (v.size or 0) >= 4 * _BATCH else 1)
     try:
-        batch: list[tuple[int, str]] = []
 
-        def consume(results: Iterable[Checked]) -> None:
+        def consume(results: Iterable[Checked], base: int = 0) -> None:
             for item in results:
+                lineno = base + item.lineno
                 if isinstance(item, _Entry):
-                    v.entry(item.lineno, item.at, item.leaf, item.entry, item.signer)
+                    v.entry(lineno, item.at, item.leaf, item.entry, item.signer)
                 elif not item.failed:
-                    v.line(item.lineno, item.text)
+                    v.line(lineno, item.text)
                 else:
                     zh, en = _split(item.text)
-                    raise BundleError(f"第 {item.lineno} 行：{zh} / line {item.lineno}: {en}")
+                    raise BundleError(f"第 {lineno} 行：{zh} / line {lineno}: {en}")
 
-        for lineno, text in numbered:
-            if not text.strip():
-                continue
-            batch.append((lineno, text))
-            if len(batch) >= _BATCH:
+        if source is not None:
+            with source.open("rb") as f:
+                f.readline()  # the header, read above
+                start, size = f.tell(), os.fstat(f.fileno()).st_size
+            base = 2  # the first chunk's first line is line 2
+            for count, results in checker.ranges(str(source), start, size):
+                consume(results, base)
+                base += count
+        else:
+            batch: list[tuple[int, str]] = []
+            for lineno, text in numbered:
+                if not text.strip():
+                    continue
+                batch.append((lineno, text))
+                if len(batch) >= _BATCH:
+                    consume(checker.submit(batch))
+                    batch = []
+            if batch:
                 consume(checker.submit(batch))
-                batch = []
-        if batch:
-            consume(checker.submit(batch))
-        consume(checker.drain())
+            consume(checker.drain())
         v.finish()
     finally:
         checker.close()

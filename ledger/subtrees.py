@@ -1,16 +1,22 @@
 """Which stored subtree hashes make up a root or a proof: the plan a log store reads by.
 
-A store keeps the hash of every complete, aligned subtree: node ``(level, index)`` is
+A tree is made of complete, aligned subtrees: node ``(level, index)`` is
 MTH(D[index·2^level : (index+1)·2^level]) — the node hashes of tlog tiles. Every range
 the RFC 9162 §2.1 recursion visits starts on a multiple of a power of two at least its
 width, so its hash is the right fold of the perfect subtrees that tile it (one per set bit
 of its width). The functions here name those nodes, so a store fetches O(log n) rows and
 never rereads the log; `resolve` then folds them. Pure: no I/O.
+
+A SQL store keeps only the nodes of every `STORED_EVERY`-th level (and the leaves): a node
+in between is rebuilt from at most 2^(STORED_EVERY−1) stored nodes below it (`stored_for`,
+`rebuild`), like a tlog tile is. That writes a seventh of a node per entry instead of one,
+and a proof still reads O(log n) rows (at most 7 per 3 levels).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 
 from ledger.errors import ProofError
 from ledger.merkle import EMPTY_ROOT, node_hash, split_point
@@ -20,6 +26,37 @@ Coord = tuple[int, int]
 
 Layout = list[list[Coord]]
 """One list of perfect subtrees per proof element, bottom-up as RFC 9162 orders the proof."""
+
+STORED_EVERY = 3
+"""Levels 3, 6, 9 … are stored (with the leaves, level 0); the levels between are rebuilt."""
+
+
+def is_stored(level: int) -> bool:
+    return level % STORED_EVERY == 0
+
+
+def stored_for(coords: Iterable[Coord]) -> set[Coord]:
+    """The stored nodes (level 0 = leaf hashes) that `rebuild` needs for these nodes."""
+    out: set[Coord] = set()
+    for level, index in coords:
+        span = level % STORED_EVERY
+        base = level - span
+        out.update((base, j) for j in range(index << span, (index + 1) << span))
+    return out
+
+
+def rebuild(coords: Iterable[Coord], stored: Mapping[Coord, bytes]) -> dict[Coord, bytes]:
+    """The hashes of ``coords`` from the stored nodes `stored_for` named."""
+    sha = hashlib.sha256
+    out: dict[Coord, bytes] = {}
+    for level, index in coords:
+        span = level % STORED_EVERY
+        base = level - span
+        row = [stored[(base, j)] for j in range(index << span, (index + 1) << span)]
+        while len(row) > 1:
+            row = [sha(b"\x01" + row[k] + row[k + 1]).digest() for k in range(0, len(row), 2)]
+        out[(level, index)] = row[0]
+    return out
 
 
 def flat_index(level: int, index: int) -> int:
@@ -133,15 +170,17 @@ def frontier(old_size: int, new_size: int) -> list[Coord]:
     return out
 
 
-def new_nodes(
+def new_levels(
     old_size: int, leaf_hashes: Sequence[bytes], known: Mapping[Coord, bytes]
-) -> list[tuple[int, int, bytes]]:
-    """(level, index, hash) of every node above the leaves that appending completes.
+) -> list[tuple[int, int, list[bytes]]]:
+    """(level, first index, hashes) of the nodes above the leaves that appending completes,
+    one row per level, bottom-up.
 
     ``known`` holds at least the `frontier` nodes; the leaves themselves are not returned.
     """
+    sha = hashlib.sha256  # node_hash, inlined: this loop hashes once per appended entry
     new_size = old_size + len(leaf_hashes)
-    out: list[tuple[int, int, bytes]] = []
+    out: list[tuple[int, int, list[bytes]]] = []
     row, start, level = list(leaf_hashes), old_size, 0
     while True:
         lo, hi = old_size >> (level + 1), new_size >> (level + 1)
@@ -149,6 +188,20 @@ def new_nodes(
             return out
         if 2 * lo < start:  # the first parent's left child was complete before
             row, start = [known[(level, start - 1)], *row], start - 1
-        parents = [node_hash(row[2 * j], row[2 * j + 1]) for j in range(hi - lo)]
-        out.extend((level + 1, lo + j, h) for j, h in enumerate(parents))
+        it = iter(row)  # consecutive pairs (left, right): hi - lo of them; an odd last one
+        # (an incomplete parent) waits for a later append
+        pairs = zip(it, it, strict=False)
+        parents = [sha(b"\x01" + left + right).digest() for left, right in pairs]
+        out.append((level + 1, lo, parents))
         row, start, level = parents, lo, level + 1
+
+
+def new_nodes(
+    old_size: int, leaf_hashes: Sequence[bytes], known: Mapping[Coord, bytes]
+) -> list[tuple[int, int, bytes]]:
+    """(level, index, hash) of every node above the leaves that appending completes."""
+    return [
+        (level, lo + j, h)
+        for level, lo, row in new_levels(old_size, leaf_hashes, known)
+        for j, h in enumerate(row)
+    ]

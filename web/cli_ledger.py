@@ -202,6 +202,8 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
                     anchor=anchor,
                     committee=args.committee,
                     jobs=args.jobs,
+                    # A regular file: the workers read their own chunks of it.
+                    source=Path(args.bundle) if Path(args.bundle).is_file() else None,
                 )
         except BundleUnreadable as exc:
             print(f"无法读取文件 / cannot read the bundle: {exc}", file=sys.stderr)
@@ -254,6 +256,6 @@ def register_verify(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--jobs",
         type=int,
         default=min(os.cpu_count() or 1, 8),
-        help="processes checking signatures (default: the CPUs, at most 8)",
+        help="processes checking entries (default: the CPUs, at most 8)",
     )
     ledger.set_defaults(func=run_verify_ledger)

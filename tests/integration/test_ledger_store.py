@@ -23,6 +23,7 @@ from ledger.errors import (
 )
 from ledger.models import LedgerBase, LogNode
 from ledger.store import LogRef, LogStore, log_id_of
+from ledger.subtrees import STORED_EVERY
 
 ORIGIN = "gongzhi.example/c/xianxia/disclosures"
 
@@ -105,9 +106,11 @@ def test_random_logs_match_merkle(engine: Engine, seed: int) -> None:
             assert store.consistency_proof(log, old, size) == merkle.consistency_proof_from_hashes(
                 old, hashes[:size]
             )
-        # Exactly the complete subtrees above the leaves are stored: n - popcount(n) of them.
+        # Exactly the complete subtrees on every STORED_EVERY-th level are stored: n >> L of
+        # them on level L (before, every level: n - popcount(n) in all).
         stored = s.scalar(select(func.count()).select_from(LogNode).where(LogNode.log_pk == log.pk))
-        assert stored == n - n.bit_count()
+        levels = range(STORED_EVERY, n.bit_length() + 1, STORED_EVERY)
+        assert stored == sum(n >> level for level in levels)
 
 
 def test_proofs_read_a_bounded_number_of_rows(engine: Engine) -> None:
