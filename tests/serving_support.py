@@ -61,7 +61,7 @@ def environment(
     return env
 
 
-def _id_number(n: int) -> str:
+def id_number(n: int) -> str:
     """A synthetic 居民身份证 number with a valid GB 11643 check digit."""
     first17 = f"310105{1950 + n % 50}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -75,7 +75,7 @@ def crowd_register(n: int) -> bytes:
     for i in range(n):
         unit = f"{1 + i // 400}-{1 + (i // 100) % 4}-{1000 + i % 100}"
         area = f"{60 + i % 80}.{i % 100:02d}"
-        rows.append([unit, area, f"业主{i}", _id_number(i), f"139{i:08d}", "是", "否"])
+        rows.append([unit, area, f"业主{i}", id_number(i), f"139{i:08d}", "是", "否"])
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue().encode()

@@ -19,6 +19,7 @@ from identity.models import Community, EnrolmentCode, IdentityBase
 from identity.pii import PiiCipher
 from identity.register import parse_csv
 from identity.registry import create_community, import_register
+from tests.serving_support import id_number
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CIPHER = PiiCipher(bytes(range(32)))
@@ -28,7 +29,7 @@ def _register(holders: int) -> bytes:
     """``holders`` owners; every third one also holds a second unit (one code covers both)."""
     lines = ["房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有"]
     for i in range(holders):
-        person = f"业主{i},11010119800101{i:04d},138{i:08d},是,否"
+        person = f"业主{i},{id_number(i)},138{i:08d},是,否"
         lines.append(f"1-{i:05d},80.00,{person}")
         if i % 3 == 0:
             lines.append(f"2-{i:05d},40.50,{person}")

@@ -62,7 +62,8 @@ def test_file_chunks_give_the_verdict_and_line_numbers_of_one_process(
         assert report.lines == streamed.lines and report.entries == SIZE
 
     bad = [*bundle]
-    bad[700] = bad[700].replace("物业服务费", "物业服务费X")  # breaks the entry's signature
+    bad[700] = bad[700].replace('\\"openingFen\\":0', '\\"openingFen\\":1')  # breaks its signature
+    assert bad[700] != bundle[700]
     bad.insert(300, "")  # a blank line still counts: the broken entry is now on line 702
     path = _write(tmp_path / "bad.jsonl", bad)
     for jobs in (1, 2):
