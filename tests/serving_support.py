@@ -227,9 +227,9 @@ class ServerProcess:
 
 
 @contextmanager
-def server(env: dict[str, str], log: Path) -> Iterator[ServerProcess]:
+def server(env: dict[str, str], log: Path, start_seconds: float = 120) -> Iterator[ServerProcess]:
     proc = ServerProcess(env, log)
-    proc.start()
+    proc.start(timeout=start_seconds)
     try:
         yield proc
     finally:
