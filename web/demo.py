@@ -94,7 +94,8 @@ def _seed_community(services: Services) -> bool:
 
 def _give_dids(session: Session, community: Community) -> dict[str, str]:
     keys: dict[str, str] = {}
-    for person in session.scalars(select(Person).where(Person.community_id == community.id)):
+    people = select(Person).where(Person.community_id == community.id).order_by(Person.id)
+    for person in session.scalars(people):
         key = KeyPair.generate(KeyType.ED25519)
         person.did = str(key.did)
         for unit in session.scalars(select(Unit).where(Unit.holder_id == person.id)):
