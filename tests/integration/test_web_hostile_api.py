@@ -37,6 +37,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
         yield client, app
 
 
+@pytest.fixture(autouse=True)
+def no_limits_left_over(demo: tuple[TestClient, FastAPI]) -> None:
+    """Each test starts with no rate limit: one left by another test (tests run in random
+    order) would refuse this one's set-up."""
+    limit(demo[1])
+
+
 def limit(app: FastAPI, **rates: Rate) -> FakeClock:
     """Replace the app's limiter: only `rates` apply, on a fake clock."""
     clock = FakeClock()
