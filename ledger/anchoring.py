@@ -51,10 +51,6 @@ class Anchorer:
             self._anchored_size[log.log_id] = head.tree_size if head else 0
         return self._anchored_size[log.log_id]
 
-    def backlog(self, store: LogStore, log: LogRef) -> int:
-        """How many entries of `log` are not yet anchored."""
-        return store.size(log) - self.anchored_size(log)
-
     def anchor(self, store: LogStore, log: LogRef) -> Anchored | None:
         """Anchor the current head of `log` if it grew; raises `ChainError` if the chain fails."""
         with self._lock:

@@ -11,7 +11,7 @@ the entries' signatures (checked when they were appended, and re-checked by any 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ledger.merkle import leaf_hash, node_hash
@@ -58,11 +58,11 @@ class BoxState:
     def of_opening(cls, data: bytes) -> BoxState:
         opened = _parse(data, 0)
         if opened.get("type") != "BallotOpened":
-            raise _broken(0, "the box does not start with BallotOpened")
+            raise broken_entry(0, "the box does not start with BallotOpened")
         try:
             return cls._opened(opened, data)
         except (KeyError, TypeError, ValueError, VotingError) as exc:
-            raise _broken(0, f"malformed census: {type(exc).__name__}") from exc
+            raise broken_entry(0, f"malformed census: {type(exc).__name__}") from exc
 
     @classmethod
     def _opened(cls, opened: dict[str, Any], data: bytes) -> BoxState:
@@ -84,7 +84,7 @@ class BoxState:
         try:
             self._apply(_parse(data, self.size))
         except (KeyError, TypeError, ValueError) as exc:
-            raise _broken(self.size, f"malformed entry: {type(exc).__name__}") from exc
+            raise broken_entry(self.size, f"malformed entry: {type(exc).__name__}") from exc
         self.tree.append(leaf_hash(data))
         self.size += 1
 
@@ -94,7 +94,7 @@ class BoxState:
         if kind == "Vote" and self.closed is None:
             key = self.voter_of.get(entry.get("voter", ""))
             if key is None or key in self.voted:
-                raise _broken(i, "a vote by no one in the census, or a second vote")
+                raise broken_entry(i, "a vote by no one in the census, or a second vote")
             self.voted[key] = str(entry["choice"])
         elif kind == "VoterKeyChanged" and self.closed is None:
             self.voter_of.pop(entry.get("oldDid") or "", None)
@@ -104,7 +104,14 @@ class BoxState:
         elif kind == "BallotResult" and self.closed is not None and self.result is None:
             self.result = entry["outcome"]
         else:
-            raise _broken(i, f"unexpected entry {kind}")
+            raise broken_entry(i, f"unexpected entry {kind}")
+
+    def copy(self) -> BoxState:
+        """A state to extend without touching this one (the census is shared: it never
+        changes after entry 0)."""
+        grown = replace(self, voter_of=dict(self.voter_of), voted=dict(self.voted))
+        grown.tree = CompactRange(list(self.tree.peaks))
+        return grown
 
     def participation(self) -> dict[str, Any]:
         """Turnout by area and by headcount against the 2/3 quorum (exact, no floats)."""
@@ -126,13 +133,13 @@ def _parse(data: bytes, index: int) -> dict[str, Any]:
     try:
         entry = json.loads(data)
     except ValueError as exc:
-        raise _broken(index, "not JSON") from exc
+        raise broken_entry(index, "not JSON") from exc
     if not isinstance(entry, dict):
-        raise _broken(index, "not a JSON object")
+        raise broken_entry(index, "not a JSON object")
     return entry
 
 
-def _broken(index: int, why: str) -> BallotIntegrityError:
+def broken_entry(index: int, why: str) -> BallotIntegrityError:
     return BallotIntegrityError(
         f"投票箱第 {index} 条记录与签名日志不符，已停止显示并需核查",
         f"entry {index} of the ballot box does not match its signed log ({why}); "

@@ -10,6 +10,7 @@ database (its result, its status) is reported as an integrity error, never shown
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from ledger.errors import LedgerError
 from ledger.merkle import leaf_hash
 from ledger.note_keys import parse_vkey
 from ledger.store import LogRef, LogStore
-from voting.box_state import BallotIntegrityError, BoxState
+from voting.box_state import BallotIntegrityError, BoxState, broken_entry
 from voting.models import Ballot
 
 
@@ -47,6 +48,7 @@ class ShownBallot:
 class BallotViews:
     def __init__(self) -> None:
         self._states: dict[int, BoxState] = {}
+        self._heads: dict[int, str] = {}  # ballot → the checkpoint note its state was checked with
         self._lock = threading.Lock()
 
     def of(self, session: Session, ballot: Ballot) -> BoxState:
@@ -56,17 +58,22 @@ class BallotViews:
         size = head.checkpoint.size if head is not None else min(store.size(log), 1)
         with self._lock:
             state = self._states.get(ballot.id)
+            checked_with = self._heads.get(ballot.id)
         if state is None or state.size > size:
-            state = BoxState.of_opening(_checked(store, log, 0))
+            state = BoxState.of_opening(next(_entries(store, log, 0, 1)))
         if state.size < size:
-            state = _extended(store, log, state, size)
-        if head is not None and state.size == head.checkpoint.size:
-            _check_head(state, log, head.note)
+            state = state.copy()  # a request failing half-way leaves the shared state as it was
+            for data in _entries(store, log, state.size, size):
+                state.apply(data)
+        if head is not None and head.note != checked_with:
+            _check_head(state, log, head.note)  # once per signed head, not once per request
         _check_row(ballot, state)
         with self._lock:
             known = self._states.get(ballot.id)
             if known is None or known.size <= state.size:
                 self._states[ballot.id] = state
+                if head is not None:
+                    self._heads[ballot.id] = head.note
         return state
 
     def shown(self, session: Session, ballot: Ballot) -> ShownBallot:
@@ -90,32 +97,12 @@ class BallotViews:
         )
 
 
-def _checked(store: LogStore, log: LogRef, index: int) -> bytes:
-    entry = store.entry(log, index)
-    if leaf_hash(entry.data) != entry.leaf_hash:
-        raise _edited(index, "its data does not hash to its leaf")
-    return entry.data
-
-
-def _extended(store: LogStore, log: LogRef, state: BoxState, size: int) -> BoxState:
-    # A copy, so a request that fails half-way leaves the shared state as it was.
-    grown = BoxState(
-        opened=state.opened,
-        area_of=state.area_of,
-        voter_of=dict(state.voter_of),
-        total_area=state.total_area,
-        total_heads=state.total_heads,
-        voted=dict(state.voted),
-        closed=state.closed,
-        result=state.result,
-        size=state.size,
-    )
-    grown.tree.peaks = list(state.tree.peaks)
-    for entry in store.iter_entries(log, state.size, size):
+def _entries(store: LogStore, log: LogRef, start: int, end: int) -> Iterator[bytes]:
+    """Entries [start, end), each checked against its stored leaf hash."""
+    for entry in store.iter_entries(log, start, end):
         if leaf_hash(entry.data) != entry.leaf_hash:
-            raise _edited(entry.index, "its data does not hash to its leaf")
-        grown.apply(entry.data)
-    return grown
+            raise broken_entry(entry.index, "its data does not hash to its leaf")
+        yield entry.data
 
 
 def _check_head(state: BoxState, log: LogRef, note: str) -> None:
@@ -124,9 +111,9 @@ def _check_head(state: BoxState, log: LogRef, note: str) -> None:
             note, origin=log.origin, log_verifier=parse_vkey(state.opened["logKey"])
         ).checkpoint
     except (LedgerError, KeyError, TypeError) as exc:
-        raise _edited(state.size - 1, "the newest checkpoint's signature fails") from exc
+        raise broken_entry(state.size - 1, "the newest checkpoint's signature fails") from exc
     if signed.size != state.size or signed.root != state.tree.root():
-        raise _edited(state.size - 1, "the entries do not make the signed tree head")
+        raise broken_entry(state.size - 1, "the entries do not make the signed tree head")
 
 
 def _check_row(ballot: Ballot, state: BoxState) -> None:
@@ -137,11 +124,3 @@ def _check_row(ballot: Ballot, state: BoxState) -> None:
             f"ballot {ballot.id}'s table row disagrees with its signed log; "
             "it is not shown until checked",
         )
-
-
-def _edited(index: int, why: str) -> BallotIntegrityError:
-    return BallotIntegrityError(
-        f"投票箱第 {index} 条记录与签名日志不符，已停止显示并需核查",
-        f"entry {index} of the ballot box does not match its signed log ({why}); "
-        "it is not shown until checked",
-    )

@@ -70,7 +70,7 @@ class Services:
     # Read once at start (never inside a request's transaction): with no log yet, the first
     # one this process opens is named after today's address, which is then the stored one.
     _log_host: str = ""
-    _votes: Sequencer[tuple[int, SignedVote], Receipt] | None = None
+    votes: Sequencer[tuple[int, SignedVote], Receipt] = field(init=False)
     # Logs that grew since they were last looked at: origin → size (see `appended`).
     _dirty: dict[str, int] = field(default_factory=dict)
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -100,6 +100,8 @@ class Services:
 
     def __post_init__(self) -> None:
         self.anchorer = Anchorer(lambda: self.anchor)
+        # Votes enter their boxes through this (its thread starts with the first vote).
+        self.votes = Sequencer(self._integrate_votes, name="gongzhi-votes")
         try:
             self.anchor  # noqa: B018  (deploy or find the contract now if the chain is up)
         except ChainUnavailable as exc:
@@ -141,13 +143,6 @@ class Services:
                 origin = ballots.get_ballot(session, ballot_id).log_origin
             self._origins[ballot_id] = origin
         return origin
-
-    @property
-    def votes(self) -> Sequencer[tuple[int, SignedVote], Receipt]:
-        """The sequencer votes enter their boxes through (started on first use)."""
-        if self._votes is None:
-            self._votes = Sequencer(self._integrate_votes, name="gongzhi-votes")
-        return self._votes
 
     def _integrate_votes(self, batch: Sequence[tuple[int, SignedVote]]) -> list[CastOutcome]:
         """One transaction for a batch of votes: per box one append and one checkpoint."""
@@ -281,8 +276,7 @@ class Services:
         self._thread.start()
 
     def close(self) -> None:
-        if self._votes is not None:
-            self._votes.close()
+        self.votes.close()
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
