@@ -538,17 +538,17 @@ def registrations(session: Session, committee_did: str) -> list[dict[str, Any]]:
     return [document_of(row) for row in rows]
 
 
+def key_lost() -> IssuanceError:
+    """The refusal of a key whose credentials were revoked as lost or stolen."""
+    return IssuanceError(
+        "该密钥已挂失，不能再使用 / this key was reported lost and can no longer be used"
+    )
+
+
 def check_key_usable(session: Session, did: str) -> None:
     """Raise if a credential of `did` was revoked because its key was lost or stolen."""
-    lost = session.scalar(
-        select(IssuedCredential.id)
-        .where(IssuedCredential.subject_did == did, IssuedCredential.revoke_reason == KEY_LOST)
-        .limit(1)
-    )
-    if lost is not None:
-        raise IssuanceError(
-            "该密钥已挂失，不能再使用 / this key was reported lost and can no longer be used"
-        )
+    if lost_keys(session, [did]):
+        raise key_lost()
 
 
 def lost_keys(session: Session, dids: Collection[str]) -> set[str]:

@@ -23,7 +23,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from identity.errors import IdentityError
-from identity.issuance import IssuanceError
+from identity.issuance import key_lost
 from identity.jcs import canonical
 from identity.models import Community, Person, Unit
 from ledger.errors import LedgerError
@@ -394,10 +394,7 @@ def cast_votes(
             if vote.document.get("ballot") != ballot.log_origin:
                 raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
             if vote.signer in lost_dids:
-                raise IssuanceError(
-                    "该密钥已挂失，不能再使用 / "
-                    "this key was reported lost and can no longer be used"
-                )
+                raise key_lost()
             data = canonical(dict(vote.document))
             voter = voters.get(vote.signer)
             if voter is None:

@@ -71,10 +71,6 @@ class Sequencer(Generic[Item, Result]):
             self._ready.notify()
         return future
 
-    def waiting(self) -> int:
-        with self._ready:
-            return len(self._queue)
-
     def close(self, timeout: float = 10.0) -> None:
         """Integrate what is queued, then stop."""
         with self._ready:
