@@ -127,18 +127,14 @@ def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
                 keys.append(key)
             session.flush()
             now = datetime.now(UTC).replace(microsecond=0)
-            ballot = ballots.open_ballot(
+            ballot = services.open_ballot(
                 session,
-                store=LogStore(session),
-                sign=services.sign_as_committee,
                 community=community,
-                public_host=services.public_host,
                 matter=4,
                 title="压力测试表决",
                 text="是否同意续聘现物业服务企业？（测试）",
                 opens_at=now - timedelta(minutes=1),
                 closes_at=now + timedelta(days=7),
-                log_key=lambda log: services.log_signer(log).vkey,
             )
             return Crowd(tuple(keys), ballot.id, ballot.log_origin)
     finally:

@@ -185,23 +185,16 @@ async def upload_register(
 def open_ballot(
     slug: str, body: BallotCreate, session: SessionDep, services: ServicesDep, _: CommitteeDep
 ) -> BallotPublic:
-    store = LogStore(session)
-    ballot = ballots.open_ballot(
+    ballot = services.open_ballot(
         session,
-        store=store,
-        sign=services.sign_as_committee,
         community=get_community(session, slug),
-        public_host=services.public_host,
         matter=body.matter,
         title=body.title,
         text=body.text,
         opens_at=_utc(body.opens_at),
         closes_at=_utc(body.closes_at),
-        log_key=lambda log: services.log_signer(log).vkey,
         amount_fen=body.amount_fen,
     )
-    log = store.get_log(ballot.log_origin)
-    store.sign_checkpoint(log, services.log_signer(log))  # the box's first signed head
     return ballot_public(session, services, ballot)
 
 

@@ -24,8 +24,6 @@ from identity.keys import KeyPair
 from identity.models import Community, Person, Unit
 from identity.register import parse_csv
 from identity.registry import create_community, import_register
-from ledger.store import LogStore
-from voting import ballots
 from web.demo_disclosures import seed_disclosures
 from web.demo_register import demo_register_csv
 from web.services import Services
@@ -76,18 +74,14 @@ def _seed_community(services: Services) -> bool:
         keys = _give_dids(session, community)
         _save_keys(services.settings.data_dir / KEYS_FILE, keys)
         now = datetime.now(UTC).replace(microsecond=0)
-        ballots.open_ballot(
+        services.open_ballot(
             session,
-            store=LogStore(session),
-            sign=services.sign_as_committee,
             community=community,
-            public_host=services.public_host,
             matter=4,
             title="续聘现物业服务企业（演示）",
             text="是否同意续聘现物业服务企业，服务期三年，物业费标准不变？（演示数据）",
             opens_at=now - timedelta(minutes=1),
             closes_at=now + timedelta(days=14),
-            log_key=lambda log: services.log_signer(log).vkey,
         )
     return True
 

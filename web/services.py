@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -23,6 +24,7 @@ from identity.dataintegrity import sign_json, verify_signed_json
 from identity.didkey import KeyType
 from identity.issuance import lost_keys
 from identity.keys import KeyPair
+from identity.models import Community
 from identity.pii import PiiCipher
 from ledger.anchoring import Anchored, Anchorer
 from ledger.models import Log
@@ -30,6 +32,7 @@ from ledger.note_keys import Ed25519Signer
 from ledger.store import LogRef, LogStore
 from voting import ballots
 from voting.ballots import CastOutcome, Receipt, SignedVote
+from voting.models import Ballot
 from web.ballot_view import BallotViews
 from web.db import Database
 from web.log_host import log_host
@@ -133,7 +136,40 @@ class Services:
     def verify_signed(doc: Any) -> str:
         return verify_signed_json(doc).controller
 
-    # --- votes --------------------------------------------------------------------------
+    # --- ballots and votes -------------------------------------------------------------
+
+    def open_ballot(
+        self,
+        session: Session,
+        *,
+        community: Community,
+        matter: int,
+        title: str,
+        text: str,
+        opens_at: datetime,
+        closes_at: datetime,
+        amount_fen: int | None = None,
+    ) -> Ballot:
+        """Open a ballot with the committee's signature and this server's box key, and sign
+        the box's first head (so owners' devices can check entry 0 at once)."""
+        store = LogStore(session)
+        ballot = ballots.open_ballot(
+            session,
+            store=store,
+            sign=self.sign_as_committee,
+            community=community,
+            public_host=self.public_host,
+            matter=matter,
+            title=title,
+            text=text,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            log_key=lambda log: self.log_signer(log).vkey,
+            amount_fen=amount_fen,
+        )
+        log = store.get_log(ballot.log_origin)
+        store.sign_checkpoint(log, self.log_signer(log))
+        return ballot
 
     def ballot_origin(self, ballot_id: int) -> str:
         """The origin of a ballot's box (it never changes, so it is remembered)."""
