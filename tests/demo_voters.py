@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from identity.keys import KeyPair
+from identity.w3c.keys import KeyPair
 
 
 def distinct_voters(keys: Mapping[str, KeyPair], count: int) -> list[KeyPair]:

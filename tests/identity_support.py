@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from identity import statuslist, trust
-from identity.credential import load_status_list, sign_credential
-from identity.didkey import KeyType
-from identity.failures import StatusUnavailable
-from identity.keys import KeyPair
-from identity.statuslist import StatusList
+from identity.community import trust
+from identity.w3c import statuslist
+from identity.w3c.credential import load_status_list, sign_credential
+from identity.w3c.didkey import KeyType
+from identity.w3c.failures import StatusUnavailable
+from identity.w3c.keys import KeyPair
+from identity.w3c.statuslist import StatusList
 
 VECTORS = Path(__file__).parent / "vectors" / "identity"
 

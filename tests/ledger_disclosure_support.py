@@ -11,20 +11,20 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from identity.dataintegrity import sign_json, verify_signed_json
-from identity.didkey import KeyType
-from identity.jcs import canonical
-from identity.keys import KeyPair
-from ledger.bundle_export import BUNDLE_FORMAT
-from ledger.checkpoint import Checkpoint, sign_checkpoint
+from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.jcs import canonical
+from identity.w3c.keys import KeyPair
 from ledger.disclosure.approval import BallotRef
-from ledger.disclosure_service import Appended, DisclosureLogs, Policy, approved_from_store
-from ledger.merkle import leaf_hash
-from ledger.models import LedgerBase
-from ledger.note_keys import CosignatureSigner, Ed25519Signer
-from ledger.records import log_id_of
-from ledger.store import LogStore
-from ledger.treefile import CompactRange
+from ledger.disclosure.bundle_export import BUNDLE_FORMAT
+from ledger.disclosure.service import Appended, DisclosureLogs, Policy, approved_from_store
+from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
+from ledger.tlog.merkle import leaf_hash
+from ledger.tlog.models import LedgerBase
+from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
+from ledger.tlog.records import log_id_of
+from ledger.tlog.store import LogStore
+from ledger.tlog.treefile import CompactRange
 
 HOST = "gongzhi.example"
 SLUG = "xianxia"
@@ -295,7 +295,7 @@ def log_signer(origin: str) -> Ed25519Signer:
 
 
 def make_tables(engine: Engine) -> None:
-    import ledger.disclosure_models  # noqa: F401  (registers the tables on LedgerBase)
+    import ledger.disclosure.models  # noqa: F401  (registers the tables on LedgerBase)
 
     LedgerBase.metadata.create_all(engine)
 

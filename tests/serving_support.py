@@ -26,13 +26,13 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from identity.models import Person
-from identity.register import parse_csv
-from identity.registry import create_community, import_register
-from ledger.store import LogStore
+from identity.community.models import Person
+from identity.community.register import parse_csv
+from identity.community.registry import create_community, import_register
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from ledger.tlog.store import LogStore
 from tests.chains import ANVIL_KEYS
 from voting import ballots
 from web.record import export_record

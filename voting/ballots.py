@@ -22,14 +22,14 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
+from identity.community.issuance import key_lost
+from identity.community.models import Community, Person, Unit
 from identity.errors import IdentityError
-from identity.issuance import key_lost
-from identity.jcs import canonical
-from identity.models import Community, Person, Unit
-from ledger.errors import LedgerError
-from ledger.merkle import leaf_hash, root_hash
-from ledger.note_keys import Ed25519Verifier, parse_vkey
-from ledger.store import LogRef, LogStore
+from identity.w3c.jcs import canonical
+from ledger.tlog.errors import LedgerError
+from ledger.tlog.merkle import leaf_hash, root_hash
+from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
+from ledger.tlog.store import LogRef, LogStore
 from voting.area import Area
 from voting.census import Census
 from voting.census import Unit as CensusUnit

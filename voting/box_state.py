@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ledger.merkle import leaf_hash, node_hash
-from ledger.subtrees import fold
+from ledger.tlog.merkle import leaf_hash, node_hash
+from ledger.tlog.subtrees import fold
 from voting.area import Area
 from voting.errors import VotingError
 

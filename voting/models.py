@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from identity.dbtime import UtcDateTime
+from identity.community.dbtime import UtcDateTime
 
 
 class VotingBase(DeclarativeBase):

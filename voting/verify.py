@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from identity.jcs import canonical
-from ledger.merkle import leaf_hash, root_from_hashes
+from identity.w3c.jcs import canonical
+from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from voting.ballots import census_root, decide
 from voting.errors import VotingError
 

@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from identity.issuance import ensure_registration
-from identity.models import Unit
-from identity.register import parse_csv, parse_xlsx
-from identity.registry import create_community, get_community, import_register
-from ledger.store import LogStore
+from identity.community.issuance import ensure_registration
+from identity.community.models import Unit
+from identity.community.register import parse_csv, parse_xlsx
+from identity.community.registry import create_community, get_community, import_register
+from ledger.tlog.store import LogStore
 from voting import ballots
 from voting.area import Area
 from voting.models import Ballot

@@ -22,24 +22,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.errors import ChainError
-from identity.registry import get_community
-from identity.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
-from ledger.bundle_export import ChainAnchors, export_bundle
+from identity.community.registry import get_community
+from identity.community.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
 from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup, BallotRef
+from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.entries import OBJECTION, REVIEW
 from ledger.disclosure.errors import ApprovalError, AuthorityError, IntegrityError
 from ledger.disclosure.fields import yuan
 from ledger.disclosure.kinds import KIND_NAMES, Kind
-from ledger.disclosure_service import (
+from ledger.disclosure.service import (
     DisclosureLogs,
     EntryView,
     Policy,
     approved_from_store,
     disclosure_origin,
 )
-from ledger.errors import LogNotFoundError
-from ledger.records import LogRef, StoredCheckpoint
-from ledger.store import LogStore
+from ledger.tlog.errors import LogNotFoundError
+from ledger.tlog.records import LogRef, StoredCheckpoint
+from ledger.tlog.store import LogStore
 from voting.matters import Matter
 from voting.models import Ballot
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier

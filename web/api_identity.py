@@ -40,13 +40,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from identity import enrolment, issuance, revocation, signin
-from identity.enrolment import IssuedCode
+from identity.community import enrolment, issuance, revocation, signin
+from identity.community.enrolment import IssuedCode
+from identity.community.models import EnrolmentCode, IssuedCredential, Person, Unit, UnitOwner
+from identity.community.register import Owner
+from identity.community.registry import get_community
+from identity.community.revocation import OwnershipChange
 from identity.errors import IdentityError
-from identity.models import EnrolmentCode, IssuedCredential, Person, Unit, UnitOwner
-from identity.register import Owner
-from identity.registry import get_community
-from identity.revocation import OwnershipChange
 from voting.area import Area
 from web.auth import (
     SESSION_COOKIE,

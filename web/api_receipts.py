@@ -19,10 +19,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from ledger.checkpoint import Checkpoint
-from ledger.models import LogCheckpoint
-from ledger.note import split_note
-from ledger.store import LogRef, LogStore
+from ledger.tlog.checkpoint import Checkpoint
+from ledger.tlog.models import LogCheckpoint
+from ledger.tlog.note import split_note
+from ledger.tlog.store import LogRef, LogStore
 from voting import ballots
 from web.bounds import MAX_INT, IdPath
 from web.deps import SessionDep

@@ -35,14 +35,14 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import issuance
-from identity.didkey import Did, KeyType
+from identity.community import issuance
+from identity.community.issuance import Issuers
+from identity.community.models import Community, IssuedCredential, Person
+from identity.community.signin import COMMITTEE, Challenges, find_session
+from identity.community.trust import ChainCache
 from identity.errors import IdentityError
-from identity.issuance import Issuers
-from identity.keys import KeyPair
-from identity.models import Community, IssuedCredential, Person
-from identity.signin import COMMITTEE, Challenges, find_session
-from identity.trust import ChainCache
+from identity.w3c.didkey import Did, KeyType
+from identity.w3c.keys import KeyPair
 from voting.ballots import get_ballot
 from web.bounds import IdPath
 from web.db import Database

@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledger.checkpoint import open_checkpoint
-from ledger.errors import LedgerError
-from ledger.merkle import leaf_hash
-from ledger.note_keys import parse_vkey
-from ledger.store import LogRef, LogStore
+from ledger.tlog.checkpoint import open_checkpoint
+from ledger.tlog.errors import LedgerError
+from ledger.tlog.merkle import leaf_hash
+from ledger.tlog.note_keys import parse_vkey
+from ledger.tlog.store import LogRef, LogStore
 from voting.box_state import BallotIntegrityError, BoxState, broken_entry
 from voting.models import Ballot
 

@@ -31,9 +31,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from identity import enrolment, issuance
+from identity.community import enrolment, issuance
+from identity.community.registry import create_community, get_community
 from identity.errors import IdentityError
-from identity.registry import create_community, get_community
 from web import backup
 from web.auth import IdentityRuntime, committee_key
 from web.db import Database

@@ -20,16 +20,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from identity.clockskew import DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW
-from identity.credential import Check, load_status_list
-from identity.didkey import resolve_did_key
+from identity.community.trust import ChainCache
+from identity.community.vc import verify_credential
 from identity.errors import IdentityError
-from identity.failures import InvalidDid, StatusUnavailable, VerificationError
-from identity.jcs import loads
-from identity.statuslist import StatusList
-from identity.trust import ChainCache
-from identity.vc import verify_credential
-from identity.xsdtime import parse
+from identity.w3c.clockskew import DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW
+from identity.w3c.credential import Check, load_status_list
+from identity.w3c.didkey import resolve_did_key
+from identity.w3c.failures import InvalidDid, StatusUnavailable, VerificationError
+from identity.w3c.jcs import loads
+from identity.w3c.statuslist import StatusList
+from identity.w3c.xsdtime import parse
 
 EXIT_VALID = 0
 EXIT_INVALID = 1

@@ -28,11 +28,16 @@ from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from contracts.rpc import RpcChain
 from identity.errors import IdentityError
-from ledger.bundle_export import ChainAnchors, export_bundle
-from ledger.bundle_verify import BundleError, BundleUnreadable, read_header, verify_bundle
-from ledger.disclosure_service import DisclosureLogs, disclosure_origin
-from ledger.errors import LedgerError
-from ledger.records import log_id_of
+from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
+from ledger.disclosure.bundle_verify import (
+    BundleError,
+    BundleUnreadable,
+    read_header,
+    verify_bundle,
+)
+from ledger.disclosure.service import DisclosureLogs, disclosure_origin
+from ledger.tlog.errors import LedgerError
+from ledger.tlog.records import log_id_of
 
 
 def _reader_chain(url: str) -> RpcChain:
@@ -94,7 +99,7 @@ def _anchors(settings: Any, chain: Chain, origin: str) -> ChainAnchors:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from identity.keys import KeyPair
+    from identity.w3c.keys import KeyPair
     from web.auth import committee_key
     from web.db import Database
     from web.log_host import log_host

@@ -14,9 +14,9 @@ from contracts.chain import Chain
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from contracts.rpc import RpcChain
-from identity.dataintegrity import verify_signed_json
 from identity.errors import IdentityError
-from ledger.errors import LedgerError
+from identity.w3c.dataintegrity import verify_signed_json
+from ledger.tlog.errors import LedgerError
 from voting.errors import VotingError
 from web import cli_ledger
 from web.record import check_record

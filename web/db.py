@@ -1,7 +1,7 @@
 """The database: one engine for the whole app; every package keeps its own table metadata.
 
 Writers. PostgreSQL serialises what must be serialised with row locks (a log's size row,
-`ledger.store.LogStore.append`). SQLite has one write lock for the whole file, and a
+`ledger.tlog.store.LogStore.append`). SQLite has one write lock for the whole file, and a
 transaction that read before it writes fails at once ("database is locked") if another
 writer committed in between — the busy timeout does not help there. So on SQLite every
 writing session of this process takes one in-process lock first: writers queue in order
@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity.models import IdentityBase
-from ledger import disclosure_models  # noqa: F401  (its tables join LedgerBase.metadata)
-from ledger.models import LedgerBase
+from identity.community.models import IdentityBase
+from ledger.disclosure import models as disclosure_models  # noqa: F401  its tables join LedgerBase.metadata
+from ledger.tlog.models import LedgerBase
 from voting.models import VotingBase
 
 METADATA: tuple[MetaData, ...] = (

@@ -19,11 +19,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from identity.models import Community, Person, Unit
-from identity.register import parse_csv
-from identity.registry import create_community, import_register
+from identity.community.models import Community, Person, Unit
+from identity.community.register import parse_csv
+from identity.community.registry import create_community, import_register
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from web.demo_disclosures import seed_disclosures
 from web.demo_register import demo_register_csv
 from web.services import Services

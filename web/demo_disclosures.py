@@ -1,12 +1,13 @@
 """The demo community's disclosure log: what a visitor sees at ``/c/{slug}/disclosures``.
 
 A demo property manager (a server-held key, like the demo owners') is named the community's
-``propertyManager`` by the street office's role credential (`identity.issuance.issue_role`,
+``propertyManager`` by the street office's role credential
+(`identity.community.issuance.issue_role`,
 as ``gongzhi admin grant-role`` does). It publishes a fee standard (《物业服务收费明码标价规定》
 第七条), three consecutive monthly income and expense statements of one account (民法典
 第九百四十三条) and a maintenance-fund statement; a demo owner objects to one line and the
 manager replies. Every entry is signed by its author's key and appended by
-`ledger.disclosure_service.DisclosureLogs.append` under the same `Policy` the API builds from a
+`ledger.disclosure.service.DisclosureLogs.append` under the same `Policy` the API builds from a
 signed-in caller — roles read from credentials verified as at sign-in — so the accounting,
 continuity and authority checks are the real ones. Money is integer fen; names and texts say
 演示 so nobody takes them for a real community's accounts.
@@ -24,17 +25,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import issuance
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from identity.models import Person
-from identity.registry import get_community
-from identity.signin import PROPERTY_MANAGER, grant_of
-from identity.vc import verify_credential
+from identity.community import issuance
+from identity.community.models import Person
+from identity.community.registry import get_community
+from identity.community.signin import PROPERTY_MANAGER, grant_of
+from identity.community.vc import verify_credential
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from ledger.disclosure.fields import next_period
-from ledger.disclosure_service import Appended, DisclosureLogs, disclosure_origin
-from ledger.records import LogRef
+from ledger.disclosure.service import Appended, DisclosureLogs, disclosure_origin
+from ledger.tlog.records import LogRef
 from web.api_disclosures import _policy as policy_for  # the API's own policy, not a copy
 from web.auth import IdentityRuntime, Principal
 from web.services import Services
@@ -200,7 +201,7 @@ def demo_manager_key(services: Services) -> KeyPair | None:
 
 def _principal(session: Session, issuers: issuance.Issuers, did: str, now: datetime) -> Principal:
     """The roles `did` would sign in with: its stored credentials, verified as at sign-in
-    (`identity.signin.authenticate`, without the challenge a live device answers)."""
+    (`identity.community.signin.authenticate`, without the challenge a live device answers)."""
     lookup = issuance.status_lookup(session, issuers)
     grants: list[dict[str, Any]] = []
     for row in issuance.active(session, subject_did=did):

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.errors import ChainError
+from identity.community.registry import CommunityExists, CommunityNotFound, RegistryError
 from identity.errors import IdentityError
-from identity.registry import CommunityExists, CommunityNotFound, RegistryError
 from ledger.disclosure.errors import AuthorityError, DuplicateEntryError
-from ledger.errors import (
+from ledger.tlog.errors import (
     ConsistencyError,
     LedgerError,
     LogExistsError,

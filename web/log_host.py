@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.models import Log
+from ledger.tlog.models import Log
 
 _COMMUNITY = "/c/"
 

@@ -11,9 +11,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.dataintegrity import sign_json
+from identity.community.models import Community
 from identity.errors import IdentityError
-from identity.models import Community
+from identity.w3c.dataintegrity import sign_json
 from voting import ballots
 from voting.errors import VotingError
 from voting.matters import Matter

@@ -19,9 +19,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from identity import enrolment
-from identity.registry import get_community
-from identity.signin import COMMITTEE
+from identity.community import enrolment
+from identity.community.registry import get_community
+from identity.community.signin import COMMITTEE
 from web.api_identity import owners
 from web.auth import PrincipalDep, RuntimeDep, require_role
 from web.deps import SessionDep

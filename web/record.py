@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
-from ledger.checkpoint import open_checkpoint
-from ledger.note_keys import parse_vkey
-from ledger.store import LogStore
+from ledger.tlog.checkpoint import open_checkpoint
+from ledger.tlog.note_keys import parse_vkey
+from ledger.tlog.store import LogStore
 from voting.ballots import get_ballot
 from voting.verify import RECORD_FORMAT, Report, verify_record
 from web.services import Services

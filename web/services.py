@@ -20,16 +20,16 @@ from contracts.deploy import ensure_anchor
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError, ChainUnavailable
 from contracts.rpc import RpcChain
-from identity.dataintegrity import sign_json, verify_signed_json
-from identity.didkey import KeyType
-from identity.issuance import lost_keys
-from identity.keys import KeyPair
-from identity.models import Community
-from identity.pii import PiiCipher
-from ledger.anchoring import Anchored, Anchorer
-from ledger.models import Log
-from ledger.note_keys import Ed25519Signer
-from ledger.store import LogRef, LogStore
+from identity.community.issuance import lost_keys
+from identity.community.models import Community
+from identity.community.pii import PiiCipher
+from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from ledger.tlog.anchoring import Anchored, Anchorer
+from ledger.tlog.models import Log
+from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.store import LogRef, LogStore
 from voting import ballots
 from voting.ballots import CastOutcome, Receipt, SignedVote
 from voting.models import Ballot

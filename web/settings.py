@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from identity.clockskew import DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW
+from identity.w3c.clockskew import DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW
 from web.limits import BodyLimits
 from web.ratelimit import Rate
 
@@ -94,7 +94,7 @@ class Settings:
     pii_key: bytes | None  # GONGZHI_PII_KEY, 64 hex digits; else pii.key in the data folder
     body_limits: BodyLimits = field(default_factory=BodyLimits)
     rates: Mapping[str, Rate | None] = field(default_factory=lambda: dict(DEFAULT_RATES))
-    # GONGZHI_CLOCK_SKEW: how far a phone's clock may be off ours (identity.clockskew)
+    # GONGZHI_CLOCK_SKEW: how far a phone's clock may be off ours (identity.w3c.clockskew)
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW
 
     @classmethod

@@ -22,8 +22,8 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from identity.dataintegrity import verify_signed_json
 from identity.errors import IdentityError
+from identity.w3c.dataintegrity import verify_signed_json
 from ledger.disclosure.entries import OBJECTION, REVIEW
 from web.auth import PrincipalDep
 from web.ratelimit import Clock, RateLimiter

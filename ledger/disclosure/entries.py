@@ -24,10 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from identity.dataintegrity import CanonicalForms, canonical_forms
 from identity.errors import IdentityError
-from identity.jcs import canonical
-from identity.jcs import loads as strict_loads
+from identity.w3c.dataintegrity import CanonicalForms, canonical_forms
+from identity.w3c.jcs import canonical
+from identity.w3c.jcs import loads as strict_loads
 from ledger.disclosure import fields as f
 from ledger.disclosure.errors import AuthorityError, SchemaError
 from ledger.disclosure.kinds import Body, Kind, parse_body, parse_kind
@@ -53,7 +53,7 @@ MAX_ENTRY_BYTES = 256 * 1024
 # A signed JSON document → the DID that signed it; raises if the proof does not verify.
 VerifySigned = Callable[[Mapping[str, Any]], str]
 # The same, handed the entry's canonical forms so the unsecured document is not
-# canonicalized a second time (`identity.dataintegrity.canonical_forms`).
+# canonicalized a second time (`identity.w3c.dataintegrity.canonical_forms`).
 VerifyCanonical = Callable[[Mapping[str, Any], CanonicalForms], str]
 
 # Free text is public for ever: refuse what looks like a mainland mobile or ID-card number.
@@ -199,7 +199,7 @@ def parse_entry(doc: Mapping[str, Any]) -> Entry:
 def is_canonical(raw: bytes, doc: Any) -> bool:
     """Whether ``raw`` is the RFC 8785 form of ``doc`` (already parsed from it)."""
     try:
-        return canonical(doc) == raw  # identity.jcs takes its C-encoder fast path here
+        return canonical(doc) == raw  # identity.w3c.jcs takes its C-encoder fast path here
     except IdentityError:
         return False
 
@@ -218,7 +218,7 @@ _FAST_BRACKETS = 100  # at most this many "[" or "{" bounds the nesting depth th
 def safe_loads(raw: bytes | str) -> Any:
     """Parse JSON without ever recursing deeply in C (a deep enough document crashes the
     interpreter instead of raising). With few brackets the C reader is safe and fast; a
-    number with a fraction, NaN or Infinity, or many brackets, go to `identity.jcs.loads`,
+    number with a fraction, NaN or Infinity, or many brackets, go to `identity.w3c.jcs.loads`,
     which checks the depth first and refuses duplicate keys, NaN and Infinity.
 
     The fast path keeps the last of duplicate keys: callers compare with the canonical form

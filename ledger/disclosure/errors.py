@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.errors import LedgerError
+from ledger.tlog.errors import LedgerError
 
 
 class DisclosureError(LedgerError):

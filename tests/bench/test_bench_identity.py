@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import pytest
 
-from identity.credential import verify_issued
-from identity.didkey import KeyType
-from identity.jcs import canonical
-from identity.trust import ChainCache
-from identity.vc import verify_credential
+from identity.community.trust import ChainCache
+from identity.community.vc import verify_credential
+from identity.w3c.credential import verify_issued
+from identity.w3c.didkey import KeyType
+from identity.w3c.jcs import canonical
 from tests.identity_support import NOW, make_world
 
 pytestmark = pytest.mark.bench

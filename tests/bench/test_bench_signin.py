@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from identity.didkey import KeyType
-from identity.keys import KeyPair
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from tests.e2e.support import live_server, settings_for
 from tests.identity_web import presentation, redemption, runtime_of
 

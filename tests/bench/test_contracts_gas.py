@@ -9,7 +9,7 @@ import pytest
 
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain, load_artifact
-from ledger.merkle import consistency_proof_from_hashes, leaf_hash, root_from_hashes
+from ledger.tlog.merkle import consistency_proof_from_hashes, leaf_hash, root_from_hashes
 
 HASHES = [leaf_hash(i.to_bytes(4, "big")) for i in range(1_000 + 1 + 100 + 10_000)]
 # (label, log, old size or None for a first head, new size)

@@ -20,9 +20,9 @@ from pymerkle import verify_inclusion as pymerkle_verify_inclusion
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ledger import merkle
-from ledger.models import LedgerBase
-from ledger.store import LogStore
+from ledger.tlog import merkle
+from ledger.tlog.models import LedgerBase
+from ledger.tlog.store import LogStore
 from tests.backends import sqlite_engine
 
 BIG = 1_000_000

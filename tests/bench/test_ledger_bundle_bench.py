@@ -5,7 +5,7 @@
    1/10 of the size too, to show memory does not grow with the log. The bundle holds signed
    monthly statements of 1,024 accounts (every one checked for signature, schema, totals,
    balances and month-to-month continuity) and a signed checkpoint every 1,000 entries.
-2. Gas per anchor of a disclosure log anchored in batches through `ledger.anchoring.Anchorer`.
+2. Gas per anchor of a disclosure log anchored in batches through `ledger.tlog.anchoring.Anchorer`.
 
 ``GONGZHI_BENCH_BUNDLE`` sets the size (default 1,000,000). Figures are printed, never
 asserted against a time.
@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from contracts.anchor import AnchorContract
 from contracts.chain import load_artifact
 from contracts.embedded import EmbeddedChain
-from ledger.anchoring import Anchorer
-from ledger.models import LedgerBase
-from ledger.store import LogStore
+from ledger.tlog.anchoring import Anchorer
+from ledger.tlog.models import LedgerBase
+from ledger.tlog.store import LogStore
 from tests import ledger_disclosure_support as s
 from tests.backends import sqlite_engine
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from identity.dataintegrity import sign_json
-from ledger.store import log_id_of
+from identity.w3c.dataintegrity import sign_json
+from ledger.tlog.store import log_id_of
 from tests.e2e.support import services_of
 from web.app import create_app
 from web.demo import demo_keys

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from identity.dataintegrity import sign_json
+from identity.w3c.dataintegrity import sign_json
 from tests.e2e.support import live_server, services_of, settings_for
 from web.demo import demo_keys
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from identity.dataintegrity import sign_json
-from ledger.models import Log
-from ledger.store import LogStore
+from identity.w3c.dataintegrity import sign_json
+from ledger.tlog.models import Log
+from ledger.tlog.store import LogStore
 from tests.backends import PG_ADMIN_URL
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from web import cli

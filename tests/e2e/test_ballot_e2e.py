@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from ledger.checkpoint import Checkpoint, sign_checkpoint
-from ledger.merkle import root_hash
-from ledger.note_keys import Ed25519Signer
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
+from ledger.tlog.merkle import root_hash
+from ledger.tlog.note_keys import Ed25519Signer
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from web import cli
 from web.demo import demo_keys
@@ -116,7 +116,7 @@ def _tampered(record: dict[str, Any], index: int, change: Any) -> dict[str, Any]
     entries = list(record["entries"])
     doc = json.loads(entries[index])
     change(doc)
-    from identity.jcs import canonical
+    from identity.w3c.jcs import canonical
 
     entries[index] = canonical(doc).decode()
     return {**record, "entries": entries}

@@ -16,10 +16,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.jcs import canonical
-from identity.keys import KeyPair
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.jcs import canonical
+from identity.w3c.keys import KeyPair
 from tests.e2e.support import running, settings_for
 from tests.identity_web import enrol, set_up_community
 from web import cli

@@ -3,11 +3,12 @@ Python implementations the server trusts and against published vectors.
 
 * RFC 8785: the JS canonical form equals the cyberphone/json-canonicalization outputs.
 * did:key: P-256 keys of the W3C did:key vectors compress and decompress exactly.
-* ecdsa-jcs-2019: a proof made in the browser verifies in `identity.dataintegrity`, and any
+* ecdsa-jcs-2019: a proof made in the browser verifies in `identity.w3c.dataintegrity`, and any
   one changed character fails; the W3C vector and Python-made proofs verify in the browser.
 * The owner key is non-extractable and survives a reload (IndexedDB).
-* RFC 9162: inclusion and consistency proofs from `ledger.merkle` verify in JS; altered ones fail.
-* C2SP: a checkpoint signed by `ledger.note_keys.Ed25519Signer` opens in JS; altered ones fail.
+* RFC 9162: inclusion and consistency proofs from `ledger.tlog.merkle` verify in JS; altered
+ones fail.
+* C2SP: a checkpoint signed by `ledger.tlog.note_keys.Ed25519Signer` opens in JS; altered ones fail.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from identity.dataintegrity import sign_json, verify_signed_json
-from identity.didkey import KeyType
 from identity.errors import IdentityError
-from identity.jcs import canonical
-from identity.keys import KeyPair
-from ledger.checkpoint import Checkpoint, sign_checkpoint
-from ledger.merkle import consistency_proof, inclusion_proof, leaf_hash, root_hash
-from ledger.note_keys import Ed25519Signer
+from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.jcs import canonical
+from identity.w3c.keys import KeyPair
+from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
+from ledger.tlog.merkle import consistency_proof, inclusion_proof, leaf_hash, root_hash
+from ledger.tlog.note_keys import Ed25519Signer
 from tests.e2e.browser_support import launched_browser, live_server, run_module, wait_ready
 
 if TYPE_CHECKING:

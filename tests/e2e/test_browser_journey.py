@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from identity.dataintegrity import sign_json, verify_signed_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from ledger.note_keys import Ed25519Signer
+from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from ledger.tlog.note_keys import Ed25519Signer
 from tests.e2e.browser_support import (
     PHONE,
     launched_browser,

@@ -15,10 +15,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from identity import issuance
-from identity.clockskew import DEFAULT_CLOCK_SKEW
-from identity.keys import KeyPair
-from identity.xsdtime import parse
+from identity.community import issuance
+from identity.w3c.clockskew import DEFAULT_CLOCK_SKEW
+from identity.w3c.keys import KeyPair
+from identity.w3c.xsdtime import parse
 from tests.e2e.support import running, services_of, settings_for
 from tests.identity_web import new_member, operator_headers, presentation, runtime_of
 from web import api_identity

@@ -18,13 +18,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from identity.credential import load_status_list
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from identity.models import AuthSession, EnrolmentCode, IssuedCredential, Person
-from identity.trust import verify_chain
-from identity.xsdtime import parse
+from identity.community.models import AuthSession, EnrolmentCode, IssuedCredential, Person
+from identity.community.trust import verify_chain
+from identity.w3c.credential import load_status_list
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from identity.w3c.xsdtime import parse
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import (
     bearer,

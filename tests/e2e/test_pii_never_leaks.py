@@ -25,10 +25,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from identity.models import Person
+from identity.community.models import Person
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from tests.e2e.support import running, services_of, settings_for
 from tests.identity_web import bearer, enrol, new_member, operator_headers, sign_in
 from web.db import METADATA

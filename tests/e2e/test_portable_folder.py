@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from identity.dataintegrity import sign_json
-from identity.keys import KeyPair
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.e2e.support import running, services_of
 from web import cli
@@ -106,8 +106,8 @@ def test_a_folder_moves_to_another_port_and_public_url(
 
 def test_status_lists_of_unknown_addresses_stay_foreign(tmp_path: Path) -> None:
     """Only a URL one of our stored credentials was issued with resolves to our list."""
-    from identity.failures import StatusUnavailable
-    from identity.issuance import status_lookup
+    from identity.community.issuance import status_lookup
+    from identity.w3c.failures import StatusUnavailable
 
     settings = _settings(tmp_path / "data", "sqlite://", 18074)
     with running(settings) as (_client, app):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from identity.jcs import canonical
-from ledger.merkle import leaf_hash
+from identity.w3c.jcs import canonical
+from ledger.tlog.merkle import leaf_hash
 from tests.serving_support import (
     Answer,
     ServerProcess,

@@ -13,7 +13,7 @@ import pytest
 
 from contracts.deploy import ensure_anchor
 from contracts.rpc import RpcChain
-from ledger.merkle import root_hash
+from ledger.tlog.merkle import root_hash
 from tests.chains import ANVIL_KEYS
 from tests.serving_support import closed_record, environment, post_all, prepare_crowd, server
 from web.record import check_record

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 
-from identity.dataintegrity import sign_json
+from identity.w3c.dataintegrity import sign_json
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from voting.models import Ballot, CensusVoter
 from web.demo import demo_keys

@@ -10,7 +10,7 @@ from contracts.abi import decode_event, event_topic
 from contracts.anchor import AnchorContract, AnchoredHead
 from contracts.chain import Chain, load_artifact
 from contracts.errors import AnchorRejected, ChainError
-from ledger.merkle import consistency_proof, root_hash
+from ledger.tlog.merkle import consistency_proof, root_hash
 
 LOG = b"\x01" * 32
 OTHER_LOG = b"\x02" * 32

@@ -12,7 +12,7 @@ from contracts.chain import Artifact, Chain
 from contracts.deploy import ensure_anchor
 from contracts.errors import ChainError, ChainReset, ChainUnavailable
 from contracts.rpc import RpcChain
-from ledger.merkle import root_hash
+from ledger.tlog.merkle import root_hash
 
 LOG = b"\x07" * 32
 # Creation code that deploys the one-byte runtime 0x00 (STOP): some other contract.

@@ -12,7 +12,7 @@ import pytest
 from contracts.deploy import ensure_anchor
 from contracts.embedded import DB_FILE, KEY_FILE, EmbeddedChain
 from contracts.errors import ChainError
-from ledger.merkle import consistency_proof, root_hash
+from ledger.tlog.merkle import consistency_proof, root_hash
 
 LOG = b"\x05" * 32
 LEAVES = [f"vote {i}".encode() for i in range(40)]

@@ -1,6 +1,6 @@
-"""The contract's consistency check agrees with `ledger.merkle.verify_consistency`.
+"""The contract's consistency check agrees with `ledger.tlog.merkle.verify_consistency`.
 
-Both implement RFC 9162 §2.1.4.2; ledger.merkle is checked against published vectors, so
+Both implement RFC 9162 §2.1.4.2; ledger.tlog.merkle is checked against published vectors, so
 agreement on every case here (valid proofs and many kinds of bad ones) ties the on-chain
 verifier to them. Every old size that is a power of two is covered: there the RFC puts the
 old root itself at the head of the path.
@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain, load_artifact
 from contracts.errors import AnchorRejected, ProofRejected
-from ledger.errors import ProofError
-from ledger.merkle import consistency_proof, root_hash, verify_consistency
+from ledger.tlog.errors import ProofError
+from ledger.tlog.merkle import consistency_proof, root_hash, verify_consistency
 
 LEAVES = [i.to_bytes(2, "big") for i in range(70)]
 ROOTS = [root_hash(LEAVES[:n]) for n in range(71)]
@@ -137,7 +137,7 @@ def test_every_pair_with_power_of_two_old_size_is_covered() -> None:
 def test_forged_proofs_are_refused_on_chain(
     contract: AnchorContract, sizes: tuple[int, int], target: int, bit: int
 ) -> None:
-    """Flip one bit of the proof or of the new root: the contract and ledger.merkle refuse."""
+    """Flip one bit of the proof or of the new root: the contract and ledger.tlog.merkle refuse."""
     m, n = sizes
     log_id = bytes([m, n, target % 256, bit]) + bytes(28)
     if contract.head(log_id) is None:

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import Engine, event, func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity import enrolment
-from identity.models import Community, EnrolmentCode, IdentityBase
-from identity.pii import PiiCipher
-from identity.register import parse_csv
-from identity.registry import create_community, import_register
+from identity.community import enrolment
+from identity.community.models import Community, EnrolmentCode, IdentityBase
+from identity.community.pii import PiiCipher
+from identity.community.register import parse_csv
+from identity.community.registry import create_community, import_register
 from tests.serving_support import id_number
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, Table, func, insert, select
 from sqlalchemy.exc import StatementError
 
-from identity.dbtime import UtcDateTime
-from identity.models import IdentityBase
-from ledger.models import LedgerBase
+from identity.community.dbtime import UtcDateTime
+from identity.community.models import IdentityBase
+from ledger.tlog.models import LedgerBase
 from voting.models import VotingBase
 
 BEIJING = timezone(timedelta(hours=8))

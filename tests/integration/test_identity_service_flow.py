@@ -15,15 +15,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity import enrolment, issuance, revocation, signin, trust
-from identity.credential import load_status_list, sign_credential
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.enrolment import EnrolmentError
-from identity.failures import Revoked, StatusUnavailable
-from identity.issuance import Issuers
-from identity.keys import KeyPair
-from identity.models import (
+from identity.community import enrolment, issuance, revocation, signin, trust
+from identity.community.enrolment import EnrolmentError
+from identity.community.issuance import Issuers
+from identity.community.models import (
     AuthSession,
     Community,
     EnrolmentCode,
@@ -32,13 +27,18 @@ from identity.models import (
     Person,
     UsedChallenge,
 )
-from identity.pii import PiiCipher
-from identity.register import Owner, parse_csv
-from identity.registry import create_community, find_person, import_register
-from identity.revocation import OwnershipChangeError
-from identity.signin import Challenges, SignInError
-from identity.statuslist import StatusList, get_bit
-from identity.trust import OwnershipClaim, verify_chain
+from identity.community.pii import PiiCipher
+from identity.community.register import Owner, parse_csv
+from identity.community.registry import create_community, find_person, import_register
+from identity.community.revocation import OwnershipChangeError
+from identity.community.signin import Challenges, SignInError
+from identity.community.trust import OwnershipClaim, verify_chain
+from identity.w3c.credential import load_status_list, sign_credential
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.failures import Revoked, StatusUnavailable
+from identity.w3c.keys import KeyPair
+from identity.w3c.statuslist import StatusList, get_bit
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 DOMAIN = "https://gongzhi.test"

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity import enrolment, issuance, revocation, signin
-from identity.didkey import KeyType
-from identity.enrolment import EnrolmentError
-from identity.failures import Revoked
-from identity.issuance import IssuanceError, Issuers
-from identity.keys import KeyPair
-from identity.models import IssuedCredential
-from identity.revocation import OwnershipChangeError
-from identity.signin import Challenges, SignInError
+from identity.community import enrolment, issuance, revocation, signin
+from identity.community.enrolment import EnrolmentError
+from identity.community.issuance import IssuanceError, Issuers
+from identity.community.models import IssuedCredential
+from identity.community.revocation import OwnershipChangeError
+from identity.community.signin import Challenges, SignInError
+from identity.w3c.didkey import KeyType
+from identity.w3c.failures import Revoked
+from identity.w3c.keys import KeyPair
 from tests.integration.test_identity_service_flow import (
     CIPHER,
     SLUG,

@@ -13,12 +13,17 @@ from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract, AnchoredHead
 from contracts.chain import Chain, load_artifact
-from ledger.anchoring import Anchorer
-from ledger.bundle_export import ChainAnchors, export_bundle
-from ledger.bundle_verify import BundleError, BundleReport, BundleUnreadable, verify_bundle
-from ledger.checkpoint import cosign
-from ledger.disclosure_service import DisclosureLogs
-from ledger.records import log_id_of
+from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
+from ledger.disclosure.bundle_verify import (
+    BundleError,
+    BundleReport,
+    BundleUnreadable,
+    verify_bundle,
+)
+from ledger.disclosure.service import DisclosureLogs
+from ledger.tlog.anchoring import Anchorer
+from ledger.tlog.checkpoint import cosign
+from ledger.tlog.records import log_id_of
 from tests import ledger_disclosure_support as s
 
 
@@ -149,7 +154,7 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
         doc["body"]["openingFen"] += 1
         data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         obj["entry"]["data"] = data
-        from ledger.merkle import leaf_hash
+        from ledger.tlog.merkle import leaf_hash
 
         obj["entry"]["leafHash"] = leaf_hash(data.encode()).hex()
 

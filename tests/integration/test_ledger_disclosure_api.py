@@ -13,13 +13,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
-from ledger import merkle
-from ledger.bundle_verify import verify_bundle
-from ledger.checkpoint import cosign
-from ledger.note_keys import CosignatureSigner, parse_vkey
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from ledger.disclosure.bundle_verify import verify_bundle
+from ledger.tlog import merkle
+from ledger.tlog.checkpoint import cosign
+from ledger.tlog.note_keys import CosignatureSigner, parse_vkey
 from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for

@@ -17,16 +17,16 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.jcs import canonical
-from identity.keys import KeyPair
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.jcs import canonical
+from identity.w3c.keys import KeyPair
 from ledger.disclosure.errors import IntegrityError
 from ledger.disclosure.fields import next_period
-from ledger.disclosure_models import DisclosureIndex
-from ledger.disclosure_service import DisclosureLogs
-from ledger.merkle import leaf_hash
-from ledger.models import Log, LogCheckpoint, LogEntry
+from ledger.disclosure.models import DisclosureIndex
+from ledger.disclosure.service import DisclosureLogs
+from ledger.tlog.merkle import leaf_hash
+from ledger.tlog.models import Log, LogCheckpoint, LogEntry
 from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for

@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from identity.dataintegrity import sign_json
-from ledger.checkpoint import cosign
+from identity.w3c.dataintegrity import sign_json
 from ledger.disclosure.errors import (
     AccountingError,
     ApprovalError,
@@ -21,10 +20,11 @@ from ledger.disclosure.errors import (
     DuplicateEntryError,
     SchemaError,
 )
-from ledger.disclosure_models import DisclosureIndex, DisclosureSpending
-from ledger.disclosure_service import DisclosureLogs
-from ledger.errors import LedgerError, NoteError
-from ledger.models import Log
+from ledger.disclosure.models import DisclosureIndex, DisclosureSpending
+from ledger.disclosure.service import DisclosureLogs
+from ledger.tlog.checkpoint import cosign
+from ledger.tlog.errors import LedgerError, NoteError
+from ledger.tlog.models import Log
 from tests import ledger_disclosure_support as s
 
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ledger.bundle_export import export_bundle
-from ledger.bundle_verify import verify_bundle
+from ledger.disclosure.bundle_export import export_bundle
+from ledger.disclosure.bundle_verify import verify_bundle
 from ledger.disclosure.errors import AuthorityError, ObjectionError, SchemaError
-from ledger.disclosure_service import DisclosureLogs
+from ledger.disclosure.service import DisclosureLogs
 from tests import ledger_disclosure_support as s
 
 

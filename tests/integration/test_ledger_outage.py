@@ -17,10 +17,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from contracts.errors import ChainError
-from identity.dataintegrity import sign_json
-from identity.keys import KeyPair
-from ledger.bundle_verify import verify_bundle
-from ledger.store import LogStore
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.keys import KeyPair
+from ledger.disclosure.bundle_verify import verify_bundle
+from ledger.tlog.store import LogStore
 from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.chains import ANVIL_KEYS

@@ -1,4 +1,5 @@
-"""ledger.store on SQLite and PostgreSQL: every root and proof equals the pure ledger.merkle one."""
+"""ledger.tlog.store on SQLite and PostgreSQL: every root and proof equals the pure
+ledger.tlog.merkle one."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
-from ledger import merkle
-from ledger.errors import (
+from ledger.tlog import merkle
+from ledger.tlog.errors import (
     EntryError,
     LedgerError,
     LogExistsError,
@@ -21,9 +22,9 @@ from ledger.errors import (
     ProofError,
     RangeError,
 )
-from ledger.models import LedgerBase, LogNode
-from ledger.store import LogRef, LogStore, log_id_of
-from ledger.subtrees import STORED_EVERY
+from ledger.tlog.models import LedgerBase, LogNode
+from ledger.tlog.store import LogRef, LogStore, log_id_of
+from ledger.tlog.subtrees import STORED_EVERY
 
 ORIGIN = "gongzhi.example/c/xianxia/disclosures"
 

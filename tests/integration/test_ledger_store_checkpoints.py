@@ -1,4 +1,4 @@
-"""Checkpoints and cosignatures in ledger.store, on SQLite and PostgreSQL."""
+"""Checkpoints and cosignatures in ledger.tlog.store, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from ledger import merkle
-from ledger.checkpoint import Checkpoint, cosign, open_checkpoint
-from ledger.errors import (
+from ledger.tlog import merkle
+from ledger.tlog.checkpoint import Checkpoint, cosign, open_checkpoint
+from ledger.tlog.errors import (
     ConsistencyError,
     NoteError,
     RangeError,
     SignatureError,
     UnknownKeyError,
 )
-from ledger.models import LedgerBase, LogCheckpoint, LogNode
-from ledger.note import Signature, split_note
-from ledger.note_keys import CosignatureSigner, Ed25519Signer
-from ledger.store import LogRef, LogStore
-from ledger.subtrees import flat_index
+from ledger.tlog.models import LedgerBase, LogCheckpoint, LogNode
+from ledger.tlog.note import Signature, split_note
+from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
+from ledger.tlog.store import LogRef, LogStore
+from ledger.tlog.subtrees import flat_index
 
 ORIGIN = "gongzhi.example/c/xianxia/disclosures"
 LOG_KEY = Ed25519Signer(ORIGIN, bytes(range(1, 33)))

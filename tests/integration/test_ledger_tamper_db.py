@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from contracts.anchor import AnchorContract
 from contracts.chain import load_artifact
 from contracts.embedded import EmbeddedChain
-from ledger.bundle_export import ChainAnchors, export_bundle
-from ledger.bundle_verify import BundleError, verify_bundle
-from ledger.errors import LedgerError
-from ledger.models import Log, LogCheckpoint, LogCosignature, LogEntry, LogNode
-from ledger.note_keys import CosignatureSigner
-from ledger.records import log_id_of
+from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
+from ledger.disclosure.bundle_verify import BundleError, verify_bundle
+from ledger.tlog.errors import LedgerError
+from ledger.tlog.models import Log, LogCheckpoint, LogCosignature, LogEntry, LogNode
+from ledger.tlog.note_keys import CosignatureSigner
+from ledger.tlog.records import log_id_of
 from tests import ledger_disclosure_support as s
 from tests.integration.test_ledger_bundle import _build
 
@@ -68,7 +68,7 @@ def entry_rewritten(session: Session, rng: random.Random) -> str:
     row = _pick(session, LogEntry, rng)
     assert isinstance(row, LogEntry)
     data = row.data.replace(b'"', b'"', 1) + b" "
-    from ledger.merkle import leaf_hash
+    from ledger.tlog.merkle import leaf_hash
 
     session.execute(
         update(LogEntry)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger import bundle_verify
-from ledger.bundle_verify import BundleError, BundleReport, verify_bundle
+from ledger.disclosure import bundle_verify
+from ledger.disclosure.bundle_verify import BundleError, BundleReport, verify_bundle
 from tests import ledger_disclosure_support as s
 
 SIZE = 1100  # above the size from which workers are used

@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from identity.dataintegrity import sign_json
-from identity.didkey import KeyType
-from identity.keys import KeyPair
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.e2e.support import running, services_of, settings_for
 from web.demo import SLUG, demo_keys

@@ -1,4 +1,4 @@
-"""GET /api/ballots/{id}/proof: the proofs behind a vote receipt, checked with ledger.merkle
+"""GET /api/ballots/{id}/proof: the proofs behind a vote receipt, checked with ledger.tlog.merkle
 and the C2SP checkpoint verifier exactly as an owner's browser checks them."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from identity.dataintegrity import sign_json
-from identity.jcs import canonical
-from ledger.checkpoint import open_checkpoint
-from ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
-from ledger.note_keys import parse_vkey
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.jcs import canonical
+from ledger.tlog.checkpoint import open_checkpoint
+from ledger.tlog.merkle import leaf_hash, verify_consistency, verify_inclusion
+from ledger.tlog.note_keys import parse_vkey
 from tests.demo_voters import distinct_voters
 from tests.e2e.support import running, settings_for
 from web.demo import demo_keys

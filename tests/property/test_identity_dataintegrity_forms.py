@@ -1,4 +1,4 @@
-"""`identity.dataintegrity.canonical_forms` gives exactly the RFC 8785 bytes of the secured
+"""`identity.w3c.dataintegrity.canonical_forms` gives exactly the RFC 8785 bytes of the secured
 document and of the unsecured one (the slow path: the `rfc8785` library on each), and a proof
 verified with those forms agrees with one verified without them."""
 
@@ -11,11 +11,11 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identity.dataintegrity import add_proof, canonical_forms, unsecured, verify_proof
-from identity.didkey import KeyType
 from identity.errors import IdentityError
-from identity.failures import Malformed
-from identity.keys import KeyPair
+from identity.w3c.dataintegrity import add_proof, canonical_forms, unsecured, verify_proof
+from identity.w3c.didkey import KeyType
+from identity.w3c.failures import Malformed
+from identity.w3c.keys import KeyPair
 
 leaves = (
     st.none()

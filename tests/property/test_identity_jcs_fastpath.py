@@ -1,4 +1,4 @@
-"""The fast path of `identity.jcs.canonical` gives exactly what the RFC 8785 library gives."""
+"""The fast path of `identity.w3c.jcs.canonical` gives exactly what the RFC 8785 library gives."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identity.failures import JcsError
-from identity.jcs import canonical
+from identity.w3c.failures import JcsError
+from identity.w3c.jcs import canonical
 
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.none()

@@ -10,13 +10,14 @@ import base58
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identity import statuslist
-from identity.dataintegrity import sign_json, verify_proof
-from identity.didkey import Did, KeyType, decode_multikey, encode_multikey
+from identity.community.vc import verify_credential
 from identity.errors import IdentityError
-from identity.jcs import canonical, loads
-from identity.keys import KeyPair
-from identity.multibase import (
+from identity.w3c import statuslist
+from identity.w3c.dataintegrity import sign_json, verify_proof
+from identity.w3c.didkey import Did, KeyType, decode_multikey, encode_multikey
+from identity.w3c.jcs import canonical, loads
+from identity.w3c.keys import KeyPair
+from identity.w3c.multibase import (
     decode_base58btc,
     decode_base64url,
     decode_varint,
@@ -24,7 +25,6 @@ from identity.multibase import (
     encode_base64url,
     encode_varint,
 )
-from identity.vc import verify_credential
 from tests.identity_support import NOW, make_world, vector_json
 
 WORLD = make_world()

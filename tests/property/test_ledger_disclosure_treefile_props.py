@@ -1,4 +1,5 @@
-"""The streamed tree (ledger.treefile) agrees with ledger.merkle at every size, index and pair."""
+"""The streamed tree (ledger.tlog.treefile) agrees with ledger.tlog.merkle at every size, index
+and pair."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import merkle
-from ledger.treefile import CompactRange, TreeFiles
+from ledger.tlog import merkle
+from ledger.tlog.treefile import CompactRange, TreeFiles
 
 LEAVES = [f"leaf {i}".encode() for i in range(300)]
 HASHES = [merkle.leaf_hash(x) for x in LEAVES]

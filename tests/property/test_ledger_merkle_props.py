@@ -1,4 +1,5 @@
-"""Properties of ledger.merkle: proofs verify, any single-bit change is caught, pymerkle agrees."""
+"""Properties of ledger.tlog.merkle: proofs verify, any single-bit change is caught, pymerkle
+agrees."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from hypothesis import strategies as st
 from pymerkle import InmemoryTree
 from pymerkle import verify_consistency as pymerkle_verify_consistency
 
-from ledger import merkle
-from ledger.errors import ProofError
+from ledger.tlog import merkle
+from ledger.tlog.errors import ProofError
 
 MAX_LEAVES = 300
 

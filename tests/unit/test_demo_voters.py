@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from identity.didkey import KeyType
-from identity.keys import KeyPair
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from tests.demo_voters import distinct_voters
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from identity import statuslist
+from identity.w3c import statuslist
 from tests.identity_support import NOW, OWNER_INDEX, World, make_world, vector_json
 from web.cli_identity import register
 

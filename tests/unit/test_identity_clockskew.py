@@ -1,4 +1,4 @@
-"""Clock skew (identity.clockskew): validity periods, status lists, registrations and sign-in
+"""Clock skew (identity.w3c.clockskew): validity periods, status lists, registrations and sign-in
 challenges are accepted up to the skew outside their window, and refused one second past it.
 
 Every `now` is injected: nothing here reads a clock.
@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 
-from identity.clockskew import (
+from identity.community.signin import Challenges, SignInError
+from identity.community.trust import verify_chain
+from identity.community.vc import VerifiedCredential, verify_credential
+from identity.errors import IdentityError
+from identity.w3c.clockskew import (
     DEFAULT_CLOCK_SKEW,
     MAX_CLOCK_SKEW,
     NO_SKEW,
@@ -20,13 +24,9 @@ from identity.clockskew import (
     require_skew,
     shifted,
 )
-from identity.credential import load_status_list
-from identity.dataintegrity import add_proof
-from identity.errors import IdentityError
-from identity.failures import Expired, NotYetValid, UntrustedIssuer
-from identity.signin import Challenges, SignInError
-from identity.trust import verify_chain
-from identity.vc import VerifiedCredential, verify_credential
+from identity.w3c.credential import load_status_list
+from identity.w3c.dataintegrity import add_proof
+from identity.w3c.failures import Expired, NotYetValid, UntrustedIssuer
 from tests.identity_support import NOW, T0, World, make_world
 
 SKEW = DEFAULT_CLOCK_SKEW

@@ -1,4 +1,4 @@
-"""identity.dataintegrity against the W3C vc-di-eddsa / vc-di-ecdsa JCS test vectors."""
+"""identity.w3c.dataintegrity against the W3C vc-di-eddsa / vc-di-ecdsa JCS test vectors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from identity.dataintegrity import (
+from identity.errors import IdentityError
+from identity.w3c.dataintegrity import (
     ECDSA_JCS_2019,
     EDDSA_JCS_2022,
     add_proof,
@@ -19,9 +20,8 @@ from identity.dataintegrity import (
     verify_proof,
     verify_signed_json,
 )
-from identity.didkey import KeyType, VerificationMethod
-from identity.errors import IdentityError
-from identity.failures import (
+from identity.w3c.didkey import KeyType, VerificationMethod
+from identity.w3c.failures import (
     BadSignature,
     Expired,
     Malformed,
@@ -30,9 +30,9 @@ from identity.failures import (
     UnsupportedCryptosuite,
     WrongContext,
 )
-from identity.jcs import canonical
-from identity.keys import KeyPair
-from identity.multibase import decode_base58btc
+from identity.w3c.jcs import canonical
+from identity.w3c.keys import KeyPair
+from identity.w3c.multibase import decode_base58btc
 from tests.identity_support import vector_json, vector_text
 
 SUITES = {

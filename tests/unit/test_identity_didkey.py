@@ -1,4 +1,4 @@
-"""identity.didkey against the did:key vectors (tests/vectors/identity/did-key)."""
+"""identity.w3c.didkey against the did:key vectors (tests/vectors/identity/did-key)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 import base58
 import pytest
 
-from identity.didkey import (
+from identity.errors import IdentityError
+from identity.w3c.didkey import (
     DID_V1_CONTEXT,
     MULTIKEY_V1_CONTEXT,
     Did,
@@ -18,9 +19,8 @@ from identity.didkey import (
     resolve_did_key,
     resolve_verification_method,
 )
-from identity.errors import IdentityError
-from identity.failures import InvalidDid, UnsupportedDid
-from identity.keys import KeyPair
+from identity.w3c.failures import InvalidDid, UnsupportedDid
+from identity.w3c.keys import KeyPair
 from tests.identity_support import vector_json
 
 DECODED: list[dict[str, Any]] = vector_json("did-key/expected-decoded.json")

@@ -1,4 +1,4 @@
-"""identity.jcs against RFC 8785 test data (cyberphone/json-canonicalization testdata)."""
+"""identity.w3c.jcs against RFC 8785 test data (cyberphone/json-canonicalization testdata)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import struct
 import pytest
 
 from identity.errors import IdentityError
-from identity.failures import JcsError
-from identity.jcs import canonical, loads
+from identity.w3c.failures import JcsError
+from identity.w3c.jcs import canonical, loads
 from tests.identity_support import VECTORS
 
 CASES = sorted(p.stem for p in (VECTORS / "jcs-rfc8785" / "input").glob("*.json"))

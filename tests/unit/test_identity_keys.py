@@ -1,12 +1,12 @@
-"""identity.keys: generation, import/export, signing and verification for both key types."""
+"""identity.w3c.keys: generation, import/export, signing and verification for both key types."""
 
 from __future__ import annotations
 
 import pytest
 
-from identity.didkey import Did, KeyType
-from identity.failures import BadSignature, KeyFormatError
-from identity.keys import KeyPair, verify_signature
+from identity.w3c.didkey import Did, KeyType
+from identity.w3c.failures import BadSignature, KeyFormatError
+from identity.w3c.keys import KeyPair, verify_signature
 from tests.identity_support import vector_json
 
 P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551

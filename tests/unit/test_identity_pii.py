@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identity.pii import PiiCipher, PiiError
+from identity.community.pii import PiiCipher, PiiError
 
 KEY = bytes(range(32))
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from identity.register import RegisterError, parse_area, parse_csv, parse_xlsx
+from identity.community.register import RegisterError, parse_area, parse_csv, parse_xlsx
 from web.demo_register import demo_register_csv
 
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 表1, in value order
@@ -174,7 +174,7 @@ def test_a_twin_spelling_is_the_same_person(twin: str) -> None:
 
 
 def test_the_lookup_hash_is_the_same_for_twins() -> None:
-    from identity.pii import PiiCipher
+    from identity.community.pii import PiiCipher
 
     cipher = PiiCipher(bytes(range(32)))
     want = cipher.lookup(A, field="id_number")

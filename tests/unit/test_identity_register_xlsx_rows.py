@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from identity import register
-from identity.register import RegisterError, parse_xlsx
+from identity.community import register
+from identity.community.register import RegisterError, parse_xlsx
 
 TOO_MANY = "工作表超过 5 行，未导入 / the worksheet has more than 5 rows; nothing was imported"
 HEADER = ["房号", "专有部分面积", "业主姓名", "证件号码", "手机号", "表决人", "开发商持有"]

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from identity import enrolment
-from identity.didkey import KeyType
-from identity.enrolment import EnrolmentError, code_hash, new_code, normalise_code
-from identity.issuance import ROOT_LIST, IssuanceError, Issuers, check_did, explain
-from identity.keys import KeyPair
-from identity.signin import Challenges, SignInError
+from identity.community import enrolment
+from identity.community.enrolment import EnrolmentError, code_hash, new_code, normalise_code
+from identity.community.issuance import ROOT_LIST, IssuanceError, Issuers, check_did, explain
+from identity.community.signin import Challenges, SignInError
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

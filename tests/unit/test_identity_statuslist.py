@@ -1,4 +1,4 @@
-"""identity.statuslist against the Bitstring Status List examples and fixtures."""
+"""identity.w3c.statuslist against the Bitstring Status List examples and fixtures."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from identity import statuslist
-from identity.failures import Malformed, StatusListError
-from identity.statuslist import (
+from identity.w3c import statuslist
+from identity.w3c.failures import Malformed, StatusListError
+from identity.w3c.statuslist import (
     MIN_ENTRIES,
     allocate_index,
     decode_list,

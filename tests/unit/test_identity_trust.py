@@ -1,4 +1,5 @@
-"""identity.trust: the street office → committee → owner chain and gongzhi's credentials."""
+"""identity.community.trust: the street office → committee → owner chain and gongzhi's
+credentials."""
 
 from __future__ import annotations
 
@@ -9,14 +10,8 @@ from typing import Any
 
 import pytest
 
-from identity import statuslist, trust
-from identity.contexts import GONGZHI_V1_CONTEXT, VC_V2_CONTEXT, gongzhi_context
-from identity.credential import sign_credential
-from identity.dataintegrity import add_proof
-from identity.didkey import KeyType
-from identity.failures import Malformed, UntrustedIssuer
-from identity.keys import KeyPair
-from identity.trust import (
+from identity.community import trust
+from identity.community.trust import (
     ChainCache,
     MembershipClaim,
     OwnershipClaim,
@@ -24,6 +19,13 @@ from identity.trust import (
     UnitHolding,
     verify_chain,
 )
+from identity.w3c import statuslist
+from identity.w3c.contexts import GONGZHI_V1_CONTEXT, VC_V2_CONTEXT, gongzhi_context
+from identity.w3c.credential import sign_credential
+from identity.w3c.dataintegrity import add_proof
+from identity.w3c.didkey import KeyType, resolve_verification_method
+from identity.w3c.failures import Malformed, UntrustedIssuer
+from identity.w3c.keys import KeyPair
 from tests.identity_support import COMMUNITY, NOW, REGISTRATION_INDEX, T0, World, make_world
 
 
@@ -164,7 +166,7 @@ def test_cache_reuses_verified_registrations_and_rechecks_status(world: World) -
         )
         cache.verified(
             other,
-            resolve=lambda url: __import__("identity").didkey.resolve_verification_method(url),
+            resolve=lambda url: resolve_verification_method(url),
         )
     assert len(cache) == 2
 

@@ -1,4 +1,5 @@
-"""identity.vc.verify_credential: each check, in order, and the reason each failure names."""
+"""identity.community.vc.verify_credential: each check, in order, and the reason each failure
+names."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from identity import statuslist
-from identity.credential import Check, build_credential, issue_credential, load_status_list
-from identity.dataintegrity import add_proof
-from identity.didkey import KeyType
+from identity.community.vc import VerifiedCredential, sign_credential, verify_credential
 from identity.errors import IdentityError
-from identity.failures import (
+from identity.w3c import statuslist
+from identity.w3c.credential import Check, build_credential, issue_credential, load_status_list
+from identity.w3c.dataintegrity import add_proof
+from identity.w3c.didkey import KeyType
+from identity.w3c.failures import (
     BadSignature,
     Expired,
     Malformed,
@@ -26,9 +28,8 @@ from identity.failures import (
     VerificationError,
     WrongContext,
 )
-from identity.keys import KeyPair
-from identity.statuslist import StatusList
-from identity.vc import VerifiedCredential, sign_credential, verify_credential
+from identity.w3c.keys import KeyPair
+from identity.w3c.statuslist import StatusList
 from tests.identity_support import (
     COMMITTEE_LIST,
     COMMUNITY,
@@ -284,7 +285,7 @@ def test_sign_credential_refuses_another_issuers_credential(world: World) -> Non
 
 
 def test_reasons_are_distinct() -> None:
-    from identity import failures
+    from identity.w3c import failures
 
     classes = [
         c

@@ -1,4 +1,5 @@
-"""ledger.checkpoint: C2SP tlog-checkpoint bodies, log signatures, witness cosignatures, forks."""
+"""ledger.tlog.checkpoint: C2SP tlog-checkpoint bodies, log signatures, witness cosignatures,
+forks."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger import merkle
-from ledger.checkpoint import (
+from ledger.tlog import merkle
+from ledger.tlog.checkpoint import (
     Checkpoint,
     add_signature_lines,
     check_extends,
@@ -19,9 +20,9 @@ from ledger.checkpoint import (
     open_checkpoint,
     sign_checkpoint,
 )
-from ledger.errors import ConsistencyError, NoteError, SignatureError, UnknownKeyError
-from ledger.note import Signature, split_note
-from ledger.note_keys import CosignatureSigner, Ed25519Signer, cosigned_message, parse_vkey
+from ledger.tlog.errors import ConsistencyError, NoteError, SignatureError, UnknownKeyError
+from ledger.tlog.note import Signature, split_note
+from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer, cosigned_message, parse_vkey
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "vectors" / "ledger" / "signed_note_vectors.json").read_text()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from identity.dataintegrity import verify_signed_json
+from identity.w3c.dataintegrity import verify_signed_json
 from ledger.disclosure.accounting import check_entry
 from ledger.disclosure.approval import (
     ApprovedSpending,

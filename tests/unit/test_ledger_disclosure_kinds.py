@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from identity.dataintegrity import verify_signed_json
+from identity.w3c.dataintegrity import verify_signed_json
 from ledger.disclosure.entries import (
     Disclosure,
     Objection,
@@ -24,7 +24,7 @@ from ledger.disclosure.kinds import (
     MaintenanceFund,
     parse_body,
 )
-from ledger.errors import LedgerError
+from ledger.tlog.errors import LedgerError
 from tests import ledger_disclosure_support as s
 
 
@@ -142,7 +142,7 @@ def test_read_entry_checks_canonical_form_log_and_signer() -> None:
     claimed = s.disclosure("IncomeExpense", s.income_expense(), key=s.OWNER)
     claimed_doc = {k: v for k, v in claimed.items() if k != "proof"}
     claimed_doc["publisher"] = str(s.MANAGER.did)
-    from identity.dataintegrity import sign_json
+    from identity.w3c.dataintegrity import sign_json
 
     impostor = sign_json(claimed_doc, s.OWNER)
     with pytest.raises(AuthorityError, match="not by"):
@@ -174,7 +174,7 @@ def test_errors_are_ledger_errors() -> None:
 
 
 def test_canonical_fast_path_agrees_with_jcs() -> None:
-    from identity.jcs import canonical
+    from identity.w3c.jcs import canonical
 
     docs: list[Any] = [
         {"b": 1, "a": 'x\n\t"\\\x01\x7f', "c": [True, None, False, -0, 2**53 - 1]},

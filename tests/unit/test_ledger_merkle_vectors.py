@@ -1,4 +1,4 @@
-"""ledger.merkle against the published RFC 6962 / RFC 9162 vectors (tests/vectors/ledger)."""
+"""ledger.tlog.merkle against the published RFC 6962 / RFC 9162 vectors (tests/vectors/ledger)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ledger import merkle
-from ledger.errors import LedgerError, ProofError
+from ledger.tlog import merkle
+from ledger.tlog.errors import LedgerError, ProofError
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "vectors" / "ledger" / "rfc6962_vectors.json").read_text()

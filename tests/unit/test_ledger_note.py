@@ -1,4 +1,5 @@
-"""ledger.note and ledger.note_keys against the golang.org/x/mod and C2SP signed-note vectors."""
+"""ledger.tlog.note and ledger.tlog.note_keys against the golang.org/x/mod and C2SP signed-note
+vectors."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import LedgerError, NoteError, SignatureError, UnknownKeyError
-from ledger.note import Signature, open_note, sign_note, split_note
-from ledger.note_keys import (
+from ledger.tlog.errors import LedgerError, NoteError, SignatureError, UnknownKeyError
+from ledger.tlog.note import Signature, open_note, sign_note, split_note
+from ledger.tlog.note_keys import (
     ALG_COSIGNATURE_V1,
     CosignatureSigner,
     CosignatureVerifier,

@@ -1,12 +1,13 @@
-"""ledger.subtrees: the stored-node plan gives exactly ledger.merkle's roots and proofs."""
+"""ledger.tlog.subtrees: the stored-node plan gives exactly ledger.tlog.merkle's roots and
+proofs."""
 
 from __future__ import annotations
 
 import pytest
 
-from ledger import merkle
-from ledger.errors import ProofError
-from ledger.subtrees import (
+from ledger.tlog import merkle
+from ledger.tlog.errors import ProofError
+from ledger.tlog.subtrees import (
     Coord,
     consistency_layout,
     flat_index,

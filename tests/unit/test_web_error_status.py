@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from contracts.errors import AnchorRejected, ChainUnavailable
-from identity.enrolment import EnrolmentError
-from identity.failures import BadSignature
-from identity.registry import CommunityExists, CommunityNotFound, RegistryError
+from identity.community.enrolment import EnrolmentError
+from identity.community.registry import CommunityExists, CommunityNotFound, RegistryError
+from identity.w3c.failures import BadSignature
 from ledger.disclosure.errors import AccountingError, AuthorityError, DuplicateEntryError
-from ledger.errors import LogExistsError, LogNotFoundError, ProofError, RangeError
+from ledger.tlog.errors import LogExistsError, LogNotFoundError, ProofError, RangeError
 from voting.ballots import BallotError, BallotNotFound, BallotSpecError
 from voting.errors import AreaError
 from web.errors import status_of

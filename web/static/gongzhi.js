@@ -3,11 +3,11 @@
 //
 // Plain ES module, no build step. Everything here mirrors a Python module that the server
 // uses, so that what the browser signs or checks is byte-for-byte what the server checks:
-//   canonicalize        ↔ identity/jcs.py            (RFC 8785)
-//   base58btc, did:key  ↔ identity/multibase.py, identity/didkey.py
-//   signDocument        ↔ identity/dataintegrity.py  (W3C VC DI ECDSA §3.3, ecdsa-jcs-2019)
-//   verifyInclusion …   ↔ ledger/merkle.py           (RFC 9162 §2.1.3.2, §2.1.4.2)
-//   openCheckpoint      ↔ ledger/note.py, ledger/checkpoint.py (C2SP signed-note, checkpoint)
+//   canonicalize        ↔ identity/w3c/jcs.py            (RFC 8785)
+//   base58btc, did:key  ↔ identity/w3c/multibase.py, identity/w3c/didkey.py
+//   signDocument        ↔ identity/w3c/dataintegrity.py  (W3C VC DI ECDSA §3.3, ecdsa-jcs-2019)
+//   verifyInclusion …   ↔ ledger/tlog/merkle.py           (RFC 9162 §2.1.3.2, §2.1.4.2)
+//   openCheckpoint      ↔ ledger/tlog/note.py, ledger/tlog/checkpoint.py (C2SP signed-note, checkpoint)
 //
 // Every check throws GongzhiError (message in Chinese and English); none returns false.
 
@@ -84,7 +84,7 @@ export async function sha256(bytes) {
 // RFC 8785 JSON Canonicalization Scheme
 // ---------------------------------------------------------------------------------------
 
-const MAX_DEPTH = 100; // the same bound as identity/jcs.py
+const MAX_DEPTH = 100; // the same bound as identity/w3c/jcs.py
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function jcsString(s) {

@@ -1,0 +1,296 @@
+"""Revocation and recovery: a sold unit, a new designated holder, a lost phone.
+
+* Transfer (过户): the committee records the buyer(s) of a unit. The credential naming the
+  unit is revoked; a seller who still votes for other units is re-issued a credential for
+  those, to the same DID. A buyer who is new here enrols anew with a fresh code; one who
+  already has a DID (found by ID number through the keyed hash, never by decrypting) gets
+  one credential holding all of their units.
+* Designated holder (表决人) of a co-owned unit changes: the same, between two co-owners.
+* Lost phone (挂失补办): the committee re-checks the owner — the ID number must match the
+  unit's holder through `PiiCipher.lookup` — then every credential of the old DID is revoked
+  (reason ``key_lost``, which also stops that key from voting), its sessions end, the DID is
+  unbound and a new enrolment code is issued for a new key. Past ballots are not touched:
+  the old DID's votes stay in their logs and census, valid and attributable.
+
+Every revocation ends the subject's sessions, whose roles came from the revoked credential.
+Errors never repeat the personal data they were given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from identity.community import enrolment, issuance, signin
+from identity.community.enrolment import IssuedCode
+from identity.community.idnumbers import IdNumberError, check_id_number
+from identity.community.issuance import Issuers
+from identity.community.models import Community, IssuedCredential, Person, Unit, UnitOwner
+from identity.community.pii import PiiCipher
+from identity.community.register import Owner
+from identity.community.registry import find_person
+from identity.errors import IdentityError
+
+TRANSFERRED, HOLDER_CHANGED, UNITS_CHANGED = "transferred", "holder_changed", "units_changed"
+
+
+class OwnershipChangeError(IdentityError):
+    """A transfer, holder change or recovery that cannot be made as asked."""
+
+
+@dataclass(frozen=True)
+class OwnershipChange:
+    """What a change did: credentials revoked and issued, and a code for a holder to enrol."""
+
+    unit: str
+    revoked: tuple[str, ...]
+    issued: tuple[str, ...]
+    enrolment: IssuedCode | None = None
+
+
+def _unit(session: Session, community: Community, unit_no: object) -> Unit:
+    unit = (
+        session.scalar(
+            select(Unit).where(Unit.community_id == community.id, Unit.unit_no == unit_no)
+        )
+        if isinstance(unit_no, str)
+        else None
+    )
+    if unit is None:
+        raise OwnershipChangeError(
+            f"本小区没有该房号 / no such unit in this community: {str(unit_no)[:40]!r}"
+        )
+    return unit
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:  # a foreign key guarantees it; this only narrows the type
+        raise OwnershipChangeError("找不到业主记录 / owner record missing")
+    return person
+
+
+def _end_sessions(session: Session, rows: Sequence[IssuedCredential], now: datetime) -> None:
+    for did in {row.subject_did for row in rows}:
+        signin.end_sessions_of(session, did=did, now=now)
+
+
+def _settle(
+    session: Session,
+    *,
+    community: Community,
+    unit: Unit,
+    losing: Person | None,
+    gaining: Person,
+    issuers: Issuers,
+    now: datetime,
+    reason: str,
+) -> OwnershipChange:
+    """Credentials after `unit` moved from `losing` to `gaining` (its new holder)."""
+    revoked: list[IssuedCredential] = []
+    issued: list[IssuedCredential] = []
+    if losing is not None and losing.id != gaining.id:
+        gone, new = issuance.reissue_ownership(
+            session, community=community, person=losing, issuers=issuers, now=now, reason=reason
+        )
+        revoked += gone
+        issued += [new] if new is not None else []
+        if not issuance.held_units(session, losing):  # their unused code would bind nothing
+            enrolment.cancel_outstanding(session, person=losing, now=now)
+    code: IssuedCode | None = None
+    if gaining.did is not None:
+        gone, new = issuance.reissue_ownership(
+            session,
+            community=community,
+            person=gaining,
+            issuers=issuers,
+            now=now,
+            reason=UNITS_CHANGED,
+        )
+        revoked += gone
+        issued += [new] if new is not None else []
+    else:
+        code = enrolment.owner_code(session, community=community, person=gaining, now=now)
+    _end_sessions(session, revoked, now)
+    return OwnershipChange(
+        unit=unit.unit_no,
+        revoked=tuple(r.credential_id for r in revoked),
+        issued=tuple(r.credential_id for r in issued),
+        enrolment=code,
+    )
+
+
+def _checked_owner(owner: Owner, position: int) -> Owner:
+    name = owner.name.strip()
+    try:
+        id_number = check_id_number(owner.id_number).number
+    except IdNumberError as exc:
+        raise OwnershipChangeError(
+            f"第{position}位买受人证件号码无效：{exc.zh} / buyer {position}: invalid ID "
+            f"number: {exc.en}"
+        ) from exc
+    phone = owner.phone.strip()
+    if not name or len(name) > 100:
+        raise OwnershipChangeError(
+            f"第{position}位买受人姓名须为1–100字 / buyer {position}: the name must be 1–100 "
+            "characters"
+        )
+    if len(phone) > 40:
+        raise OwnershipChangeError(
+            f"第{position}位买受人手机号过长 / buyer {position}: the phone number is too long"
+        )
+    return Owner(name=name, id_number=id_number, phone=phone)
+
+
+def transfer_unit(
+    session: Session,
+    *,
+    community: Community,
+    unit_no: str,
+    buyers: Sequence[Owner],
+    holder: int,
+    cipher: PiiCipher,
+    issuers: Issuers,
+    now: datetime,
+) -> OwnershipChange:
+    """Record a sale: `buyers` own `unit_no` now and `buyers[holder]` votes for it."""
+    unit = _unit(session, community, unit_no)
+    checked = [_checked_owner(b, i) for i, b in enumerate(buyers, start=1)]
+    if not checked:
+        raise OwnershipChangeError("至少需要一位买受人 / at least one buyer is required")
+    if len({b.id_number for b in checked}) != len(checked):
+        raise OwnershipChangeError("买受人重复 / the same buyer is listed twice")
+    if not 0 <= holder < len(checked):
+        raise OwnershipChangeError(
+            "表决人须是买受人之一 / the designated holder must be one of the buyers"
+        )
+    sellers = set(session.scalars(select(UnitOwner.person_id).where(UnitOwner.unit_id == unit.id)))
+    people: list[Person] = []
+    for buyer in checked:
+        person = find_person(session, community=community, id_number=buyer.id_number, cipher=cipher)
+        if person is None:
+            person = Person(
+                community_id=community.id,
+                name_enc=cipher.encrypt(buyer.name, field="name"),
+                id_number_enc=cipher.encrypt(buyer.id_number, field="id_number"),
+                phone_enc=cipher.encrypt(buyer.phone, field="phone"),
+                id_lookup=cipher.lookup(buyer.id_number, field="id_number"),
+                developer=False,
+            )
+            session.add(person)
+            session.flush()
+        people.append(person)
+    if {p.id for p in people} == sellers:
+        raise OwnershipChangeError(
+            "买受人与现业主相同；如只更换表决人，请用“更换表决人” / the buyers are the current "
+            "owners; to change only the designated holder, use the holder change"
+        )
+    losing = _person(session, unit.holder_id)
+    session.execute(delete(UnitOwner).where(UnitOwner.unit_id == unit.id))
+    for person in people:
+        session.add(UnitOwner(unit_id=unit.id, person_id=person.id))
+    unit.holder_id = people[holder].id
+    unit.developer = False
+    session.flush()
+    return _settle(
+        session,
+        community=community,
+        unit=unit,
+        losing=losing,
+        gaining=people[holder],
+        issuers=issuers,
+        now=now,
+        reason=TRANSFERRED,
+    )
+
+
+def designate_holder(
+    session: Session,
+    *,
+    community: Community,
+    unit_no: str,
+    id_number: str,
+    cipher: PiiCipher,
+    issuers: Issuers,
+    now: datetime,
+) -> OwnershipChange:
+    """The co-owners of `unit_no` named another of them (by ID number) to vote for it."""
+    unit = _unit(session, community, unit_no)
+    person = find_person(session, community=community, id_number=id_number, cipher=cipher)
+    co_owner = person is not None and (
+        session.get(UnitOwner, {"unit_id": unit.id, "person_id": person.id}) is not None
+    )
+    if person is None or not co_owner:
+        raise OwnershipChangeError(
+            f"该证件号码不是房屋 {unit.unit_no} 的共有人 / this ID number is not a co-owner of "
+            f"unit {unit.unit_no}"
+        )
+    if unit.holder_id == person.id:
+        raise OwnershipChangeError(
+            f"此人已是房屋 {unit.unit_no} 的表决人 / this co-owner already votes for unit "
+            f"{unit.unit_no}"
+        )
+    losing = _person(session, unit.holder_id)
+    unit.holder_id = person.id
+    session.flush()
+    return _settle(
+        session,
+        community=community,
+        unit=unit,
+        losing=losing,
+        gaining=person,
+        issuers=issuers,
+        now=now,
+        reason=HOLDER_CHANGED,
+    )
+
+
+def recover_owner(
+    session: Session,
+    *,
+    community: Community,
+    unit_no: str,
+    id_number: str,
+    cipher: PiiCipher,
+    issuers: Issuers,
+    now: datetime,
+) -> OwnershipChange:
+    """Lost phone: re-check the holder of `unit_no` by ID number, revoke the old DID's
+    credentials (``key_lost``), unbind it and issue a new enrolment code."""
+    unit = _unit(session, community, unit_no)
+    person = find_person(session, community=community, id_number=id_number, cipher=cipher)
+    if person is None or person.id != unit.holder_id:
+        raise OwnershipChangeError(
+            f"证件号码与房屋 {unit.unit_no} 的表决人不符 / the ID number does not match the "
+            f"designated holder of unit {unit.unit_no}"
+        )
+    revoked: list[IssuedCredential] = []
+    if person.did is not None:
+        revoked = issuance.revoke_did(
+            session, community=community, did=person.did, reason=issuance.KEY_LOST, now=now
+        )
+        signin.end_sessions_of(session, did=person.did, now=now)
+        person.did = None
+        session.flush()
+    code = enrolment.owner_code(session, community=community, person=person, now=now)
+    return OwnershipChange(
+        unit=unit.unit_no,
+        revoked=tuple(r.credential_id for r in revoked),
+        issued=(),
+        enrolment=code,
+    )
+
+
+def revoke_credential(
+    session: Session, *, community: Community, credential_id: str, reason: str, now: datetime
+) -> IssuedCredential:
+    """Revoke one credential (e.g. a member who left the committee) and end its sessions."""
+    row = issuance.revoke_by_id(
+        session, community=community, credential_id=credential_id, reason=reason, now=now
+    )
+    _end_sessions(session, [row], now)
+    return row

@@ -1,0 +1,752 @@
+"""Verify a disclosure bundle (`ledger.disclosure.bundle_export`) offline, reading it as a stream.
+
+What is checked, in one pass and in bounded memory (the tree's subtree hashes go to files):
+
+* every entry: RFC 8785 canonical JSON, its stated leaf hash, its Data Integrity proof by the
+  DID it names, a listed publisher for disclosures and replies, its schema, and every
+  accounting check (`ledger.disclosure.accounting`) against the entries before it;
+* every cited ballot result: inclusion in a checkpoint of the ballot's log signed by the same
+  server key, signed by the committee, passed, on matter 5, with the approved amount;
+* every checkpoint: the log's signature, witnesses' cosignatures, its root recomputed from the
+  entries, and its consistency with the previous checkpoint (the proof computed from the
+  entries and checked as RFC 9162 §2.1.4.2 says);
+* every anchor: its root recomputed from the entries, and — when the chain is reachable — the
+  root the contract holds for that size and the contract's latest head.
+
+Entries may be parsed and checked in worker processes (``jobs``), each reading its own byte
+range of the file; everything that depends on order (the tree, the accounts) runs in the
+calling process, in log order. Any failure raises
+`BundleError` naming the line, the entry and the check.
+"""
+
+from __future__ import annotations
+
+import base64
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+from contracts.errors import ChainError
+from identity.errors import IdentityError
+from identity.w3c.dataintegrity import CanonicalForms, verify_signed_json
+from identity.w3c.jcs import loads as strict_loads
+from ledger.disclosure.accounting import check_entry
+from ledger.disclosure.approval import (
+    ApprovedSpending,
+    BallotRef,
+    approved_from_entries,
+    check_same_community,
+    parse_ballot_ref,
+)
+from ledger.disclosure.bundle_export import BUNDLE_FORMAT
+from ledger.disclosure.entries import (
+    DISCLOSURE,
+    Disclosure,
+    Entry,
+    ObjectionReply,
+    ObjectionReview,
+    read_entry,
+    safe_loads,
+)
+from ledger.disclosure.fields import yuan
+from ledger.disclosure.state import MemoryState
+from ledger.tlog.checkpoint import Checkpoint, check_extends, open_checkpoint
+from ledger.tlog.errors import LedgerError
+from ledger.tlog.merkle import leaf_hash, verify_inclusion
+from ledger.tlog.note_keys import CosignatureVerifier, Ed25519Verifier, parse_vkey
+from ledger.tlog.records import log_id_of
+from ledger.tlog.treefile import TreeFiles
+
+_BATCH = 256
+
+
+class BundleError(LedgerError):
+    """The bundle does not verify; the message names the line, the entry and the check."""
+
+
+class BundleUnreadable(BundleError):
+    """The input is not a disclosure bundle at all."""
+
+
+class AnchoredHeadLike(Protocol):
+    @property
+    def tree_size(self) -> int: ...
+    @property
+    def root(self) -> bytes: ...
+
+
+class AnchorView(Protocol):
+    """Read access to the anchoring contract (`contracts.anchor.AnchorContract` is one)."""
+
+    def root_at(self, log_id: bytes, tree_size: int) -> bytes | None: ...
+    def head(self, log_id: bytes) -> AnchoredHeadLike | None: ...
+
+
+@dataclass
+class BundleReport:
+    origin: str = ""
+    entries: int = 0
+    checkpoints: int = 0
+    anchored_size: int = 0
+    chain_checked: bool = False
+    lines: list[str] = field(default_factory=list)
+
+    def ok(self, zh: str, en: str) -> None:
+        self.lines.append(f"✓ {zh} / {en}")
+
+    def note(self, zh: str, en: str) -> None:
+        self.lines.append(f"! {zh} / {en}")
+
+
+def _split(message: str) -> tuple[str, str]:
+    zh, sep, en = message.partition(" / ")
+    return (zh, en) if sep else (message, message)
+
+
+def _fail(where_zh: str, where_en: str, message: str) -> BundleError:
+    zh, en = _split(message)
+    return BundleError(f"{where_zh}：{zh} / {where_en}: {en}")
+
+
+def _b64(text: object, what: str) -> bytes:
+    if not isinstance(text, str):
+        raise BundleError(f"{what} 不是 base64 文本 / {what} is not base64 text")
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise BundleError(f"{what} 不是合法的 base64 / {what} is not valid base64") from exc
+
+
+def _verify_did(doc: Mapping[str, Any]) -> str:
+    return verify_signed_json(doc).controller
+
+
+def _verify_did_canonical(doc: Mapping[str, Any], forms: CanonicalForms) -> str:
+    return verify_signed_json(doc, forms=forms).controller
+
+
+# --- the per-entry work, in a worker process or inline ------------------------------------------
+
+
+class _Entry(NamedTuple):
+    lineno: int
+    at: int  # the entry's index ("index" would shadow tuple.index)
+    leaf: bytes
+    entry: Entry
+    signer: str
+
+
+class _Other(NamedTuple):
+    """A line that is not an entry (``failed`` False), or why an entry line failed."""
+
+    lineno: int
+    text: str
+    failed: bool
+
+
+Checked = _Entry | _Other
+
+
+def _check_line(origin: str, lineno: int, text: str) -> Checked:
+    start = text.lstrip()[:12]
+    if not start.startswith('{"entry"'):
+        return _Other(lineno, text, failed=False)
+    try:
+        item = safe_loads(text)["entry"]
+        index, data, stated = item["index"], item["data"], item["leafHash"]
+        if not isinstance(index, int) or not isinstance(data, str) or not isinstance(stated, str):
+            raise BundleError("条目行的字段类型不对 / entry line has fields of the wrong type")
+        raw = data.encode("utf-8")
+        leaf = leaf_hash(raw)
+        if stated != leaf.hex():
+            raise BundleError(
+                "所列叶哈希与条目内容不符 / the stated leaf hash does not match the entry"
+            )
+        read = read_entry(
+            raw, origin=origin, verify=_verify_did, verify_canonical=_verify_did_canonical
+        )
+        return _Entry(lineno, index, leaf, read.entry, read.signer)
+    except (LedgerError, ValueError, KeyError, TypeError) as exc:
+        return _Other(lineno, str(exc), failed=True)
+
+
+def _check_batch(origin: str, batch: list[tuple[int, str]]) -> list[Checked]:
+    return [_check_line(origin, lineno, text) for lineno, text in batch]
+
+
+def _read_range(path: str, start: int, end: int) -> list[bytes]:
+    """The lines of the file whose first byte lies in [start, end), each whole.
+
+    Chunks cut at arbitrary byte offsets thus share out the lines exactly: a line that
+    begins before ``start`` belongs to the chunk before, whatever its length.
+    """
+    out: list[bytes] = []
+    with open(path, "rb") as f:
+        if start > 0:
+            f.seek(start - 1)
+            if f.read(1) != b"\n":
+                f.readline()  # the tail of a line that began in the chunk before
+        at = f.tell()
+        while at < end:
+            line = f.readline()
+            if not line:
+                break
+            out.append(line)
+            at += len(line)
+    return out
+
+
+def _check_range(origin: str, path: str, start: int, end: int) -> tuple[int, list[Checked]]:
+    """Read and check one chunk of the file in a worker: (number of lines, results).
+
+    Only the byte range crosses the process boundary on the way in, and line numbers in the
+    results count from 0 within the chunk (the caller, who knows how many lines came before,
+    makes them absolute): the calling process neither reads nor pickles the entries' text.
+    """
+    lines = _read_range(path, start, end)
+    out: list[Checked] = []
+    for k, raw in enumerate(lines):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            out.append(_Other(k, f"不是 UTF-8 文本 / not UTF-8 text: {exc}", failed=True))
+            continue
+        text = text.rstrip("\n").rstrip("\r")
+        if text.strip():
+            out.append(_check_line(origin, k, text))
+    return len(lines), out
+
+
+_CHUNK_BYTES = 2 << 20  # a worker's share of the file at a time: about 2,000 entries
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers forked from this process: no re-import (as "spawn" would: ~1.8 s of CPU each
+    for the web stack `gongzhi` imports) and no helper processes (a fork server and the
+    resource tracker outlived the command). The verifier starts no threads of its own
+    before the pool exists; "spawn" where fork is not offered."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class _Checker:
+    """Runs `_check_batch` / `_check_range` inline or in a process pool, keeping order and a
+    bounded backlog; `close` ends and reaps every worker."""
+
+    def __init__(self, origin: str, jobs: int) -> None:
+        self.origin = origin
+        self._pool = _context().Pool(jobs) if jobs > 1 else None
+        self._pending: deque[Any] = deque()
+        self._limit = 2 * max(jobs, 1)
+
+    def submit(self, batch: list[tuple[int, str]]) -> Iterator[Checked]:
+        """Queue a batch; yield the results that must be consumed now to bound the backlog."""
+        if self._pool is None:
+            yield from _check_batch(self.origin, batch)
+            return
+        self._pending.append(self._pool.apply_async(_check_batch, (self.origin, batch)))
+        while len(self._pending) > self._limit:
+            yield from self._pending.popleft().get()
+
+    def drain(self) -> Iterator[Checked]:
+        while self._pending:
+            yield from self._pending.popleft().get()
+
+    def ranges(self, path: str, start: int, size: int) -> Iterator[tuple[int, list[Checked]]]:
+        """(lines, results) of each chunk of the file from ``start``, in file order."""
+        chunks = ((at, min(size, at + _CHUNK_BYTES)) for at in range(start, size, _CHUNK_BYTES))
+        if self._pool is None:
+            for at, end in chunks:
+                yield _check_range(self.origin, path, at, end)
+            return
+        pending: deque[Any] = deque()
+        for at, end in chunks:
+            pending.append(self._pool.apply_async(_check_range, (self.origin, path, at, end)))
+            if len(pending) > self._limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def close(self) -> None:
+        """Stop the workers and wait for each to exit (none outlives the verification)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+# --- the verifier ------------------------------------------------------------------------------
+
+
+class _Verifier:
+    def __init__(
+        self,
+        header: Mapping[str, Any],
+        *,
+        workdir: Path,
+        anchor: AnchorView | None,
+        committee: str | None,
+        report: BundleReport,
+    ) -> None:
+        self.report = report
+        self.origin = _str(header.get("origin"), "origin")
+        self.size = header.get("size")
+        if not isinstance(self.size, int) or self.size < 0:
+            raise BundleUnreadable("文件头缺少条目数 / the header lacks the entry count")
+        if header.get("logId") != log_id_of(self.origin).hex():
+            raise BundleError("logId 不是来源的 SHA-256 / logId is not SHA-256 of the origin")
+        self.log_id = log_id_of(self.origin)
+        key = parse_vkey(_str(header.get("logKey"), "logKey"))
+        if not isinstance(key, Ed25519Verifier) or key.name != self.origin:
+            raise BundleError(
+                "日志公钥须为以来源命名的 Ed25519 密钥 / "
+                "the log key must be an Ed25519 key named by the origin"
+            )
+        self.log_key = key
+        self.witnesses: list[CosignatureVerifier] = []
+        self.witness_roles: dict[str, str] = {}
+        for w in _list(header.get("witnesses"), "witnesses"):
+            v = parse_vkey(_str(w.get("vkey"), "witness vkey"))
+            if not isinstance(v, CosignatureVerifier):
+                raise BundleError("见证人密钥须为 cosignature/v1 / witness keys are cosignature/v1")
+            self.witnesses.append(v)
+            self.witness_roles[v.name] = str(w.get("role"))
+        self.publishers = {
+            _str(p.get("did"), "publisher did"): str(p.get("role"))
+            for p in _list(header.get("publishers"), "publishers")
+        }
+        listed_committee = [str(d) for d in header.get("committee") or []]
+        if committee is not None and committee not in listed_committee:
+            raise BundleError(
+                f"业委会 {committee} 不在文件头所列之中 / committee {committee} is not the bundle's"
+            )
+        self.committee = {committee} if committee else set(listed_committee)
+        self.chain = header.get("chain")
+        self.anchor = anchor
+        self.tree = TreeFiles(workdir)
+        self.state = MemoryState(leaf_at=self.tree.leaf)
+        self.approvals: dict[BallotRef, ApprovedSpending] = {}
+        self.last_cp: Checkpoint | None = None
+        self.cosigned: Counter[str] = Counter()
+        self.anchors: list[tuple[int, bytes, str]] = []
+        self.kinds: Counter[str] = Counter()
+        self.types: Counter[str] = Counter()
+        self.signers: Counter[str] = Counter()
+        self.satisfied = 0
+        self.ended = False
+        self.ballot_report = BundleReport()  # shown after the accounts
+
+    # entries
+
+    def entry(self, lineno: int, index: int, leaf: bytes, entry: Entry, signer: str) -> None:
+        where = (f"第 {lineno} 行（第 {index} 条）", f"line {lineno} (entry {index})")
+        if self.ended:
+            raise BundleError(f"{where[0]}：结束行之后还有条目 / {where[1]}: entry after the end")
+        if index != self.tree.size:
+            raise BundleError(
+                f"{where[0]}：应为第 {self.tree.size} 条 / {where[1]}: expected entry "
+                f"{self.tree.size} (entries missing, repeated or out of order)"
+            )
+        if isinstance(entry, Disclosure | ObjectionReply) and signer not in self.publishers:
+            raise BundleError(
+                f"{where[0]}：签名人 {signer} 不是所列的发布人 / {where[1]}: signer {signer} is "
+                "not a listed publisher"
+            )
+        try:
+            effects = check_entry(
+                entry,
+                origin=self.origin,
+                index=index,
+                leaf_hash=leaf,
+                signer=signer,
+                state=self.state,
+                approved=self.approvals.get,
+            )
+        except LedgerError as exc:
+            raise _fail(*where, str(exc)) from exc
+        self.tree.add(leaf)
+        self.state.apply(effects)
+        self.types[effects.info.type] += 1
+        self.signers[signer] += 1
+        if isinstance(entry, Disclosure):
+            self.kinds[entry.kind.zh] += 1
+        if isinstance(entry, ObjectionReview) and entry.satisfied:
+            self.satisfied += 1
+
+    # other lines
+
+    def line(self, lineno: int, text: str) -> None:
+        try:
+            obj = safe_loads(text)
+        except LedgerError as exc:
+            raise BundleError(f"第 {lineno} 行不是 JSON / line {lineno} is not JSON") from exc
+        if not isinstance(obj, dict) or len(obj) != 1:
+            raise BundleError(f"第 {lineno} 行格式不对 / line {lineno} is malformed")
+        ((kind, body),) = obj.items()
+        handler = {
+            "ballot": self.ballot,
+            "checkpoint": self.checkpoint,
+            "anchor": self.anchor_line,
+            "end": self.end,
+        }.get(kind)
+        if handler is None or not isinstance(body, dict):
+            raise BundleError(
+                f"第 {lineno} 行：未知的行 {kind!r} / line {lineno}: unknown {kind!r}"
+            )
+        if self.ended:
+            raise BundleError(f"第 {lineno} 行在结束行之后 / line {lineno} follows the end line")
+        try:
+            handler(body)
+        except BundleError as exc:
+            raise _fail(f"第 {lineno} 行", f"line {lineno}", str(exc)) from exc
+        except (LedgerError, IdentityError, KeyError, TypeError, ValueError) as exc:
+            raise _fail(f"第 {lineno} 行", f"line {lineno}", f"{exc} / {exc}") from exc
+
+    def ballot(self, body: Mapping[str, Any]) -> None:
+        if self.tree.size:
+            raise BundleError("表决证据须在条目之前 / ballot evidence must precede the entries")
+        ref = parse_ballot_ref(body.get("ref"), "ref")
+        check_same_community(self.origin, ref, "ref")
+        key = parse_vkey(_str(body.get("logKey"), "logKey"))
+        if (
+            not isinstance(key, Ed25519Verifier)
+            or key.name != ref.ballot
+            or key.public_key != self.log_key.public_key
+        ):
+            raise BundleError(
+                "表决日志须由同一服务器密钥签名 / the ballot log must be signed by the same "
+                "server key as this log"
+            )
+        cp = open_checkpoint(
+            _str(body.get("checkpoint"), "checkpoint"), origin=ref.ballot, log_verifier=key
+        ).checkpoint
+        docs = []
+        for name, want in (("opened", 0), ("result", ref.index)):
+            item = body.get(name)
+            if not isinstance(item, dict) or item.get("index") != want:
+                raise BundleError(f"表决证据缺少 {name} / ballot evidence lacks {name}")
+            raw = _str(item.get("data"), name).encode()
+            proof = [_b64(p, "proof") for p in _list_of(item.get("proof"), "proof")]
+            verify_inclusion(leaf_hash(raw), want, cp.size, proof, cp.root)
+            if name == "result" and leaf_hash(raw) != ref.leaf_hash:
+                raise BundleError("表决结果的叶哈希不符 / ballot result leaf hash differs")
+            doc = strict_loads(raw)
+            if verify_signed_json(doc).controller not in self.committee:
+                raise BundleError(
+                    f"表决第 {want} 条不是业委会签名 / ballot entry {want} is not signed by the "
+                    "committee"
+                )
+            docs.append(doc)
+        approved = approved_from_entries(ref, docs[0], docs[1])
+        signer = verify_signed_json(docs[1]).controller
+        self.approvals[ref] = approved
+        self.ballot_report.ok(
+            f"表决“{approved.title}”（{ref.ballot}）已通过，"
+            f"批准使用维修资金 {yuan(approved.amount)}，业委会 {signer} 签名",
+            f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund "
+            f"(signed by the committee {signer})",
+        )
+
+    def checkpoint(self, body: Mapping[str, Any]) -> None:
+        size = body.get("size")
+        if size != self.tree.size:
+            raise BundleError(
+                f"检查点大小 {size} 出现在 {self.tree.size} 条之后 / checkpoint of size {size} "
+                f"after {self.tree.size} entries"
+            )
+        if self.last_cp is not None and size <= self.last_cp.size:
+            raise BundleError("检查点的大小须递增 / checkpoint sizes must increase")
+        opened = open_checkpoint(
+            _str(body.get("note"), "note"),
+            origin=self.origin,
+            log_verifier=self.log_key,
+            witnesses=self.witnesses,
+        )
+        cp = opened.checkpoint
+        if cp.size != size or cp.root.hex() != body.get("root") or cp.root != self.tree.root():
+            raise BundleError(
+                f"检查点 {size} 的根与条目算出的不同 / checkpoint {size}'s root differs from "
+                "the root of the entries"
+            )
+        if self.last_cp is not None:
+            proof = (
+                self.tree.consistency_proof(self.last_cp.size, cp.size) if self.last_cp.size else []
+            )
+            check_extends(self.last_cp, cp, proof)
+        stated = {
+            (str(c.get("witness")), str(c.get("vkey")), c.get("timestamp"))
+            for c in _list(body.get("cosigners"), "cosigners")
+        }
+        vkeys = {(w.name, w.key_id): w.vkey for w in self.witnesses}
+        verified = {(c.name, vkeys[(c.name, c.key_id)], c.timestamp) for c in opened.cosignatures}
+        if stated != verified:
+            raise BundleError(
+                f"检查点 {size} 所列联署人与有效签名不符 / checkpoint {size}'s listed cosigners "
+                "differ from the valid cosignatures"
+            )
+        self.cosigned.update(c.name for c in opened.cosignatures)
+        self.last_cp = cp
+        self.report.checkpoints += 1
+
+    def anchor_line(self, body: Mapping[str, Any]) -> None:
+        size, root_hex = body.get("treeSize"), body.get("root")
+        if not isinstance(size, int) or not isinstance(root_hex, str):
+            raise BundleError("锚定行格式不对 / malformed anchor line")
+        previous = self.anchors[-1][0] if self.anchors else 0
+        if body.get("previousSize") != previous or size <= previous:
+            raise BundleError(
+                f"锚定 {size} 不接续上一个锚定 {previous} / anchor {size} does not follow the "
+                f"previous anchor {previous}"
+            )
+        if size > self.tree.size or self.tree.root(size).hex() != root_hex:
+            raise BundleError(
+                f"锚定的大小 {size} 的根与条目算出的不同 / the root anchored for size {size} "
+                "differs from the entries"
+            )
+        self.anchors.append((size, bytes.fromhex(root_hex), str(body.get("txHash"))))
+
+    def end(self, body: Mapping[str, Any]) -> None:
+        if body.get("entries") != self.tree.size or self.size != self.tree.size:
+            raise BundleError(
+                f"条目数不符：文件头 {self.size}，结束行 {body.get('entries')}，实有 "
+                f"{self.tree.size} / entry count differs: header {self.size}, end "
+                f"{body.get('entries')}, found {self.tree.size}"
+            )
+        if body.get("checkpoints") != self.report.checkpoints:
+            raise BundleError("检查点数量不符 / checkpoint count differs")
+        if body.get("anchors") is not None and body.get("anchors") != len(self.anchors):
+            raise BundleError("锚定数量不符 / anchor count differs")
+        if body.get("ballots") != len(self.approvals):
+            raise BundleError("表决证据数量不符 / ballot evidence count differs")
+        self.ended = True
+
+    # the end
+
+    def finish(self) -> None:
+        r = self.report
+        if not self.ended:
+            raise BundleError("文件不完整：缺少结束行 / the bundle is truncated: no end line")
+        n = self.tree.size
+        if n and (self.last_cp is None or self.last_cp.size != n):
+            raise BundleError(
+                "最后的检查点未覆盖全部条目 / the last signed checkpoint does not cover every entry"
+            )
+        r.entries = n
+        r.ok(f"日志 {self.origin}，公钥 {self.log_key.vkey}", f"log {self.origin}")
+        r.ok(
+            f"{n} 条条目均为规范 JSON，签名有效，叶哈希相符",
+            f"{n} entries: canonical JSON, valid signatures, leaf hashes match",
+        )
+        for did, count in self.signers.most_common():
+            role = self.publishers.get(did, "业主 owner")
+            r.lines.append(f"  · {did} [{role}]: {count}")
+        kinds = "，".join(f"{k} {c} 条" for k, c in self.kinds.items()) or "无"
+        r.ok(f"公开信息：{kinds}", f"disclosures by kind checked: {sum(self.kinds.values())}")
+        accounts = self.state.accounts
+        r.ok(
+            f"账目核对通过：{len(accounts)} 个账户（均经“新开账户”开立，按编号衔接），"
+            "各期明细合计、期初+收入−支出=期末、逐月衔接均无误",
+            f"accounts reconcile: {len(accounts)} accounts (each opened by an AccountOpened "
+            "entry, followed by its id), lines add up, opening + in − out = closing, each "
+            "period opens at the last closing",
+        )
+        for account_id, account in sorted(accounts.items()):
+            b = self.state.balances.get((account.kind, account_id)) or account.start
+            r.lines.append(
+                f"  · {account.kind.zh}“{account.name}”（{account_id}） {b.period} 期末 "
+                f"{yuan(b.closing)}"
+            )
+        r.lines += self.ballot_report.lines
+        for ref, spent in self.state.spending.items():
+            approved = self.approvals[ref].amount
+            r.ok(
+                f"维修资金按表决使用：{yuan(spent)} / 批准 {yuan(approved)}（{ref.ballot}）",
+                f"maintenance fund spent {spent} of {approved} fen approved by {ref.ballot}",
+            )
+        t = self.types
+        r.ok(
+            f"质疑 {t['Objection']} 条，答复 {t['ObjectionReply']} 条，评价 "
+            f"{t['ObjectionReview']} 条（满意 {self.satisfied}）",
+            f"objections {t['Objection']}, replies {t['ObjectionReply']}, reviews "
+            f"{t['ObjectionReview']} ({self.satisfied} satisfied)",
+        )
+        r.ok(
+            f"{r.checkpoints} 个检查点签名有效，每个都由条目算出的一致性证明延续上一个",
+            f"{r.checkpoints} checkpoints: signed by the log, each consistent with the one "
+            "before (proofs computed from the entries)",
+        )
+        for w in self.witnesses:
+            r.lines.append(
+                f"  · 见证 witness {w.name} [{self.witness_roles.get(w.name)}]: "
+                f"{self.cosigned[w.name]} 个检查点联署 checkpoints cosigned — {w.vkey}"
+            )
+        self._finish_anchors()
+
+    def _finish_anchors(self) -> None:
+        r = self.report
+        if self.anchors:
+            r.anchored_size = self.anchors[-1][0]
+            r.ok(
+                f"{len(self.anchors)} 笔锚定交易的根均与条目相符，已锚定至第 {r.anchored_size} 条",
+                f"{len(self.anchors)} anchor transactions match the entries, anchored up to "
+                f"size {r.anchored_size}",
+            )
+        elif self.chain is None:
+            r.note("导出时未读取区块链，锚定未列出", "the export could not read the chain")
+        if self.anchor is None:
+            r.note(
+                "无法连接区块链，锚定未与链上核对",
+                "chain not reachable: anchors NOT checked against the chain",
+            )
+            return
+        try:
+            self._check_on_chain(self.anchor)
+        except ChainError as exc:
+            r.note(
+                f"区块链中途无法连接，锚定未与链上核对：{exc}",
+                f"the chain became unreachable: anchors NOT checked against it ({exc})",
+            )
+
+    def _check_on_chain(self, anchor: AnchorView) -> None:
+        r = self.report
+        n = self.tree.size
+        for size, root, tx in self.anchors:
+            if anchor.root_at(self.log_id, size) != root:
+                raise BundleError(
+                    f"链上没有大小 {size} 的该根（交易 {tx}） / the chain holds no such root for "
+                    f"size {size} (tx {tx})"
+                )
+        head = anchor.head(self.log_id)
+        if head is None:
+            if self.anchors:
+                raise BundleError("链上没有该日志的锚定 / the chain holds no anchor of this log")
+            r.note("该日志尚未在链上锚定", "this log is not anchored on the chain yet")
+        elif head.tree_size <= n:
+            if head.root != self.tree.root(head.tree_size):
+                raise BundleError(
+                    f"链上最新锚定（大小 {head.tree_size}）的根与条目不符：历史被改写 / the "
+                    f"chain's latest head (size {head.tree_size}) differs: history was rewritten"
+                )
+            r.anchored_size = max(r.anchored_size, head.tree_size)
+        else:
+            r.note(
+                f"链上已有更新的锚定（大小 {head.tree_size}），本文件只有 {n} 条",
+                f"the chain holds a newer head (size {head.tree_size}) than this bundle ({n})",
+            )
+        r.chain_checked = True
+        r.ok(
+            f"链上锚定核对一致：已锚定 {r.anchored_size} / {n} 条",
+            f"anchors checked on chain: {r.anchored_size} of {n} entries anchored",
+        )
+
+
+def _str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise BundleError(f"{what} 缺失或不是文字 / {what} missing or not a string")
+    return value
+
+
+def _list(value: object, what: str) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise BundleError(f"{what} 必须是对象数组 / {what} must be an array of objects")
+    return value
+
+
+def _list_of(value: object, what: str) -> list[object]:
+    if not isinstance(value, list):
+        raise BundleError(f"{what} 必须是数组 / {what} must be an array")
+    return value
+
+
+def read_header(first: str) -> dict[str, Any]:
+    try:
+        header = safe_loads(first)
+    except LedgerError as exc:
+        raise BundleUnreadable("第一行不是 JSON / the first line is not JSON") from exc
+    if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
+        raise BundleUnreadable(
+            f"不是共治公开信息文件（{BUNDLE_FORMAT}） / not a gongzhi disclosure bundle "
+            f"({BUNDLE_FORMAT})"
+        )
+    return header
+
+
+def verify_bundle(
+    lines: Iterable[str],
+    *,
+    workdir: Path,
+    anchor: AnchorView | None,
+    committee: str | None = None,
+    jobs: int = 1,
+    source: Path | None = None,
+) -> BundleReport:
+    """Verify the bundle read line by line; raise `BundleError` at the first failure.
+
+    ``workdir`` holds the tree's node files (about 64 bytes per entry) and must be empty;
+    ``anchor`` None means the chain is not reachable; ``jobs`` > 1 checks entries in that
+    many worker processes. ``source``, the regular file ``lines`` are read from, lets the
+    workers read their share of it themselves: then only the first line is taken from
+    ``lines``.
+    """
+    numbered = enumerate(lines, start=1)
+    first = next(numbered, None)
+    if first is None:
+        raise BundleUnreadable("文件为空 / the bundle is empty")
+    report = BundleReport()
+    header = read_header(first[1])
+    v = _Verifier(header, workdir=workdir, anchor=anchor, committee=committee, report=report)
+    report.origin = v.origin
+    checker = _Checker(v.origin, jobs if (v.size or 0) >= 4 * _BATCH else 1)
+    try:
+
+        def consume(results: Iterable[Checked], base: int = 0) -> None:
+            for item in results:
+                lineno = base + item.lineno
+                if isinstance(item, _Entry):
+                    v.entry(lineno, item.at, item.leaf, item.entry, item.signer)
+                elif not item.failed:
+                    v.line(lineno, item.text)
+                else:
+                    zh, en = _split(item.text)
+                    raise BundleError(f"第 {lineno} 行：{zh} / line {lineno}: {en}")
+
+        if source is not None:
+            with source.open("rb") as f:
+                f.readline()  # the header, read above
+                start, size = f.tell(), os.fstat(f.fileno()).st_size
+            base = 2  # the first chunk's first line is line 2
+            for count, results in checker.ranges(str(source), start, size):
+                consume(results, base)
+                base += count
+        else:
+            batch: list[tuple[int, str]] = []
+            for lineno, text in numbered:
+                if not text.strip():
+                    continue
+                batch.append((lineno, text))
+                if len(batch) >= _BATCH:
+                    consume(checker.submit(batch))
+                    batch = []
+            if batch:
+                consume(checker.submit(batch))
+            consume(checker.drain())
+        v.finish()
+    finally:
+        checker.close()
+        v.tree.close()
+    return report
+
+
+__all__ = [
+    "DISCLOSURE",
+    "AnchorView",
+    "BundleError",
+    "BundleReport",
+    "BundleUnreadable",
+    "verify_bundle",
+]
