@@ -6,16 +6,21 @@ committee member's enrolment code; the member then enrols a key and signs in by 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from identity.community.committee import decision_share
+from identity.community.registry import get_community
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from web.auth import IdentityRuntime
+from web.demo import demo_member_keys, register_demo_committee
 
 DEMO = "xianxia-demo"
 
@@ -127,3 +132,62 @@ def set_up_community(
     )
     assert r.status_code == 200, r.text
     return committee
+
+
+def decide(client: Any, data_dir: Path, slug: str, decision: dict[str, Any]) -> dict[str, Any]:
+    """Sign a pending committee decision with the demo members' keys (as each member's own
+    device would) through the API until it takes effect; returns it applied."""
+    now = datetime.now(UTC)
+    for key in demo_member_keys(data_dir):
+        if decision["state"] != "pending":
+            break
+        proof = decision_share(decision["document"], key, created=now)
+        signed = client.post(
+            f"/api/communities/{slug}/decisions/{decision['id']}/signatures",
+            json={"proof": proof},
+        )
+        assert signed.status_code == 200, signed.text
+        decision = signed.json()
+    assert decision["state"] == "applied", decision
+    return decision
+
+
+def open_ballot(
+    client: Any, app: FastAPI, body: dict[str, Any], *, slug: str = DEMO, headers: Any = None
+) -> dict[str, Any]:
+    """Propose a ballot as a committee member and have the demo members sign it open."""
+    proposed = client.post(
+        f"/api/communities/{slug}/ballots",
+        json=body,
+        headers=headers or committee_headers(app, slug),
+    )
+    assert proposed.status_code == 202, proposed.text
+    decide(client, data_dir_of(app), slug, proposed.json()["decision"])
+    opened = client.get(f"/api/ballots/{proposed.json()['ballot']['id']}")
+    assert opened.status_code == 200 and opened.json()["status"] == "open", opened.text
+    ballot: dict[str, Any] = opened.json()
+    return ballot
+
+
+def close_ballot(
+    client: Any, app: FastAPI, ballot_id: int, *, slug: str = DEMO, headers: Any = None
+) -> dict[str, Any]:
+    """Propose closing early and have the demo members sign the result."""
+    proposed = client.post(
+        f"/api/ballots/{ballot_id}/close",
+        json={"early": True},
+        headers=headers or committee_headers(app, slug),
+    )
+    assert proposed.status_code == 202, proposed.text
+    return decide(client, data_dir_of(app), slug, proposed.json())
+
+
+def data_dir_of(app: FastAPI) -> Path:
+    return Path(app.state.services.settings.data_dir)
+
+
+def register_committee(app: FastAPI, slug: str) -> None:
+    """The demo office registers the demo committee for another community of the app."""
+    services = app.state.services
+    with services.db.session() as session:
+        register_demo_committee(services, session, get_community(session, slug))

@@ -6,12 +6,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.community.committee import (
+    Member,
+    ServerKeys,
+    build_registration,
+    check_decision,
+    decision_share,
+    sign_registration,
+    verify_registration,
+    with_proofs,
+)
+from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.jcs import canonical
 from identity.w3c.keys import KeyPair
@@ -274,12 +285,34 @@ def ballot_entries(
         "ballot": ballot,
         "outcome": {"matter": matter, "passed": passed},
     }
-    return sign_json(opened, key), sign_json(result, key)
+    for doc in (opened, result):
+        doc |= {"community": SLUG, "registration": REGISTRATION.hash}
+    return (
+        with_proofs(opened, [decision_share(opened, key, created=T_DECIDED)]),
+        with_proofs(result, [decision_share(result, key, created=T_DECIDED)]),
+    )
 
 
 # --- a community's disclosure log in a real database ----------------------------------------
 
 LOG_SEED = bytes(range(100, 132))
+# The street office registers a committee of one (COMMITTEE): a decision needs its signature.
+OFFICE = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(9, 41)))
+T_DECIDED = datetime(2026, 6, 1, tzinfo=UTC)
+REGISTRATION_DOC = sign_registration(
+    build_registration(
+        root=OFFICE.did.value,
+        community=SLUG,
+        sequence=1,
+        members=[Member(COMMITTEE.did.value, "chair")],
+        server=ServerKeys(OFFICE.did.value, Ed25519Signer(ORIGIN, LOG_SEED).vkey),
+        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+        valid_until=datetime(2031, 1, 1, tzinfo=UTC),
+    ),
+    OFFICE,
+    created=datetime(2026, 1, 1, tzinfo=UTC),
+)
+REGISTRATION = verify_registration(REGISTRATION_DOC, frozenset({OFFICE.did.value}))
 COMMITTEE_WITNESS = CosignatureSigner(
     "committee.xianxia.gongzhi.example", bytes(range(5, 37)), clock=lambda: 1_767_225_600
 )
@@ -317,10 +350,7 @@ def policy(session: Session, *, roles: dict[str, str] | None = None) -> Policy:
     roles = ROLES if roles is None else roles
     return Policy(
         approved=lambda ref: approved_from_store(
-            store,
-            ref,
-            verify=lambda d: verify_signed_json(d).controller,
-            committee={str(COMMITTEE.did)},
+            store, ref, decision=lambda d: check_decision(d, REGISTRATION)
         ),
         is_resident=RESIDENTS.__contains__,
         publisher_role=roles.get,

@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from identity.errors import IdentityError
 from identity.w3c.jcs import canonical
 from ledger.tlog.merkle import leaf_hash, root_from_hashes
+from ledger.tlog.records import log_id_of
 from voting.ballots import census_root, decide
 from voting.errors import VotingError
 
@@ -39,10 +41,26 @@ def _fail(zh: str, en: str) -> RecordError:
     return RecordError(zh, en)
 
 
+# Checks a committee decision (an entry with its members' proof set) and says who signed;
+# raises `VotingError` or `IdentityError` when it does not hold.
+CheckDecision = Callable[[Mapping[str, Any]], str]
+
+
+def _decision(check: CheckDecision, entry: Mapping[str, Any], index: int) -> str:
+    try:
+        return check(entry)
+    except (VotingError, IdentityError) as exc:
+        raise _fail(
+            f"第 {index} 条不是有效的业委会决定",
+            f"entry {index} is not a valid committee decision: {exc}",
+        ) from exc
+
+
 def verify_record(
     record: Mapping[str, Any],
     *,
     verify_signed: VerifySigned,
+    check_decision: CheckDecision,
     verify_checkpoint: Callable[[str], tuple[str, int, bytes]],
     anchored_root: AnchoredRoot | None,
     report: Report | None = None,
@@ -59,8 +77,11 @@ def verify_record(
     if not entries or entries[0].get("type") != "BallotOpened":
         raise _fail("记录缺少开启表决条目", "the record does not start with BallotOpened")
     opened = entries[0]
-    committee = verify_signed(opened)
-    report.ok(f"开启条目由业委会 {committee} 签名", f"BallotOpened signed by {committee}")
+    committee = _decision(check_decision, opened, 0)
+    report.ok(
+        f"开启条目为业委会决定（{committee}）",
+        f"BallotOpened is a committee decision ({committee})",
+    )
     # The checkpoint is checked with the record's logKey below: it must be the key the
     # committee signed into BallotOpened, or a server could sign a rewritten box with a key
     # of its own and hand that key out alongside.
@@ -103,11 +124,7 @@ def verify_record(
                 raise _fail(f"第 {i} 条：重复投票", f"entry {i}: a second vote by {key}")
             votes[key] = entry["choice"]
         elif kind == "VoterKeyChanged" and closed is None:
-            if verify_signed(entry) != committee:
-                raise _fail(
-                    f"第 {i} 条：换钥条目不是业委会签名",
-                    f"entry {i}: VoterKeyChanged not signed by the committee",
-                )
+            _decision(check_decision, entry, i)
             key, old, new = entry.get("voter"), entry.get("oldDid"), entry.get("newDid")
             if key not in did_of or did_of[key] != old or key in votes or new in by_did:
                 raise _fail(
@@ -119,14 +136,9 @@ def verify_record(
             by_did[new] = key
             did_of[key] = new
             rekeyed += 1
-        elif kind == "BallotClosed" and closed is None:
-            if verify_signed(entry) != committee:
-                raise _fail("截止条目签名人不是业委会", "BallotClosed not signed by the committee")
-            closed = entry
-        elif kind == "BallotResult" and closed is not None and result is None:
-            if verify_signed(entry) != committee:
-                raise _fail("结果条目签名人不是业委会", "BallotResult not signed by the committee")
-            result = entry
+        elif kind == "BallotResult" and closed is None:
+            _decision(check_decision, entry, i)
+            closed = result = entry
         else:
             raise _fail(f"第 {i} 条：意外的条目 {kind}", f"entry {i}: unexpected entry {kind}")
     report.ok(
@@ -135,8 +147,11 @@ def verify_record(
     )
     if closed is None or result is None:
         raise _fail("表决尚未结束，记录没有结果", "the ballot is not closed: no result yet")
-    if closed["votes"] != len(votes):
-        raise _fail("截止条目的票数与选票不符", "BallotClosed counts a different number of votes")
+    if closed["votes"] != len(votes) or closed.get("boxSize") != len(entries) - 1:
+        raise _fail(
+            "结果条目的票数或投票箱大小与记录不符",
+            "BallotResult counts a different number of votes or entries than the record holds",
+        )
     outcome = decide(opened["matter"], voters, votes).to_json()
     if outcome != result["outcome"]:
         raise _fail(
@@ -162,7 +177,7 @@ def verify_record(
         f"日志检查点签名有效，{size} 条，根 {root.hex()[:16]}…",
         f"checkpoint signed by the log; {size} entries, root matches",
     )
-    log_id = bytes.fromhex(record["logId"])
+    log_id = log_id_of(opened["ballot"])  # by the fixed rule, never the record's say-so
     if anchored_root is None:
         report.lines.append(
             "! 无法连接区块链，未核对锚定 / chain not reachable: anchor not checked"

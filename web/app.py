@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from web import (
     api_ballots,
     api_committee,
+    api_decisions,
     api_disclosures,
     api_identity,
     chain_rpc,
@@ -22,7 +23,7 @@ from web import (
     unavailable,
 )
 from web.auth import IdentityRuntime
-from web.demo import seed_demo
+from web.demo import demo_office_key, seed_demo
 from web.headers import HeadedFastAPI
 from web.limits import BodyLimitMiddleware
 from web.services import Services
@@ -33,6 +34,9 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     services = Services.start(settings)
     identity = IdentityRuntime.start(settings, services.committee_key)
+    services.roots = identity.issuers.trusted_roots | (
+        {demo_office_key(settings.data_dir).did.value} if demo else set()
+    )
     if demo and seed_demo(services):
         services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
@@ -52,6 +56,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     unavailable.install(app)
     app.include_router(api_ballots.router)
     app.include_router(api_committee.router)
+    app.include_router(api_decisions.router)
     app.include_router(api_identity.router)
     app.include_router(pages.router)
     app.include_router(pages_identity.router)

@@ -99,14 +99,13 @@ def _anchors(settings: Any, chain: Chain, origin: str) -> ChainAnchors:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from identity.w3c.keys import KeyPair
-    from web.auth import committee_key
+    from identity.community import registrations
+    from identity.community.registry import get_community
     from web.db import Database
     from web.log_host import log_host
     from web.settings import Settings
 
     settings = Settings.from_env()
-    committee: KeyPair = committee_key(settings)
     db = Database(settings.database_url)
     out_path = None if args.out == "-" else Path(args.out)
     temp = out_path.with_name(out_path.name + ".part") if out_path else None
@@ -124,8 +123,12 @@ def run_export(args: argparse.Namespace) -> int:
                 stack.enter_context(open(temp, "w", encoding="utf-8")) if temp else sys.stdout
             )
             count = 0
+            stored = registrations.documents(session, get_community(session, args.community))
+            members = [
+                str(m["id"]) for m in (stored[-1]["credentialSubject"]["members"] if stored else [])
+            ]
             for line in export_bundle(
-                session, origin, chain=chain, committee=[committee.did.value]
+                session, origin, chain=chain, committee=members, registrations=stored
             ):
                 out.write(line)
                 count += 1

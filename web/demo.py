@@ -19,7 +19,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community.models import Community, Person, Unit
+from identity.community import decisions, registrations
+from identity.community.committee import (
+    Member,
+    build_registration,
+    decision_share,
+    sign_registration,
+)
+from identity.community.models import Community, DecisionRow, Person, Unit
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
 from identity.w3c.didkey import KeyType
@@ -30,6 +37,9 @@ from web.services import Services
 
 SLUG = "xianxia-demo"
 KEYS_FILE = "demo-owner-keys.json"
+OFFICE_FILE = "demo-office-key.json"  # DEMO ONLY: a real street office keeps its own
+MEMBERS_FILE = "demo-member-keys.json"  # DEMO ONLY: real members sign on their own devices
+DEMO_MEMBERS = 3
 OBJECTOR_UNIT = "1-1-101"  # the demo owner who objects to a statement
 
 
@@ -46,6 +56,62 @@ def demo_keys(services: Services) -> dict[str, KeyPair]:
         return {}
     raw: dict[str, str] = json.loads(path.read_text())
     return {unit: KeyPair.from_secret_multibase(secret) for unit, secret in raw.items()}
+
+
+def _demo_key_file(path: Path, count: int) -> list[KeyPair]:
+    """Demo keys kept in the data folder (made on first use, mode 0600)."""
+    if not path.exists():
+        _save_keys(
+            path,
+            {str(i): KeyPair.generate(KeyType.ED25519).secret_multibase() for i in range(count)},
+        )
+    raw: dict[str, str] = json.loads(path.read_text())
+    return [KeyPair.from_secret_multibase(raw[str(i)]) for i in range(count)]
+
+
+def demo_office_key(data_dir: Path) -> KeyPair:
+    """The demo street office's root key. A demo server holds it so the demo runs on its own;
+    a real server holds no root key at all."""
+    return _demo_key_file(data_dir / OFFICE_FILE, 1)[0]
+
+
+def demo_member_keys(data_dir: Path) -> list[KeyPair]:
+    """The demo committee members' keys (chair first), kept in the data folder. DEMO ONLY."""
+    return _demo_key_file(data_dir / MEMBERS_FILE, DEMO_MEMBERS)
+
+
+def sign_as_demo_members(
+    services: Services, session: Session, community: Community, row: DecisionRow
+) -> None:
+    """Sign a pending decision with demo members' keys until it takes effect. DEMO ONLY: in
+    real use each member signs on their own device (`gongzhi member sign`, the console)."""
+    now = datetime.now(UTC)
+    body = decisions.body_of(row)
+    for key in demo_member_keys(services.settings.data_dir):
+        if row.state != decisions.PENDING:
+            return
+        services.sign_decision(session, community, row.id, decision_share(body, key, created=now))
+
+
+def register_demo_committee(services: Services, session: Session, community: Community) -> None:
+    """The demo office registers the demo committee (业委会备案) for five years."""
+    office = demo_office_key(services.settings.data_dir)
+    members = demo_member_keys(services.settings.data_dir)
+    now = datetime.now(UTC).replace(microsecond=0)
+    unsigned = build_registration(
+        root=office.did.value,
+        community=community.slug,
+        sequence=1,
+        members=[
+            Member(key.did.value, "chair" if i == 0 else "member") for i, key in enumerate(members)
+        ],
+        server=services.host_keys(community.slug),
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=5 * 365),
+    )
+    registrations.add(
+        session, community, sign_registration(unsigned, office, created=now), services.roots
+    )
 
 
 def seed_demo(services: Services) -> bool:
@@ -73,8 +139,10 @@ def _seed_community(services: Services) -> bool:
         )
         keys = _give_dids(session, community)
         _save_keys(services.settings.data_dir / KEYS_FILE, keys)
+        register_demo_committee(services, session, community)
         now = datetime.now(UTC).replace(microsecond=0)
-        services.open_ballot(
+        chair = demo_member_keys(services.settings.data_dir)[0]
+        _, proposal = services.open_ballot(
             session,
             community=community,
             matter=4,
@@ -82,7 +150,9 @@ def _seed_community(services: Services) -> bool:
             text="是否同意续聘现物业服务企业，服务期三年，物业费标准不变？（演示数据）",
             opens_at=now - timedelta(minutes=1),
             closes_at=now + timedelta(days=14),
+            proposed_by=chair.did.value,
         )
+        sign_as_demo_members(services, session, community, proposal)
     return True
 
 

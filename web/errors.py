@@ -11,6 +11,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.errors import ChainError
+from identity.community.committee import DecisionError, RegistrationError
+from identity.community.decisions import DecisionClosed, DecisionNotFound
+from identity.community.registrations import NoCommittee
 from identity.community.registry import CommunityExists, CommunityNotFound, RegistryError
 from identity.errors import IdentityError
 from ledger.disclosure.errors import AuthorityError, DuplicateEntryError
@@ -79,6 +82,11 @@ STATUS: dict[type[Exception], int] = {
     BallotIntegrityError: 409,  # the stored box disagrees with its signed log
     IdentityError: 400,  # a malformed DID, credential, register row, code…
     CommunityNotFound: 404,
+    DecisionError: 409,  # a signature that does not count: non-member, twice, another document
+    RegistrationError: 400,  # a registration not signed by a trusted root, or malformed
+    NoCommittee: 409,  # no registration in force: nobody can act as the committee now
+    DecisionNotFound: 404,
+    DecisionClosed: 409,
     CommunityExists: 409,
     RegistryError: 409,  # the register was imported already
     LedgerError: 400,  # a malformed entry, proof request or note

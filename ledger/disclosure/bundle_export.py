@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,6 +198,7 @@ def export_bundle(
     *,
     chain: ChainAnchors | None,
     committee: Sequence[str] = (),
+    registrations: Sequence[Mapping[str, Any]] = (),
     self_check: bool = True,
 ) -> Iterator[str]:
     """The bundle of the disclosure log ``origin``, line by line (see the module docstring).
@@ -238,6 +239,9 @@ def export_bundle(
                 {"vkey": w.vkey, "name": w.name, "role": w.role} for w in logs.witnesses(log)
             ],
             "committee": list(committee),
+            # As the street office signed them: the committee's decisions cited here (ballot
+            # results) are checked against these, and these against the office's root.
+            "registrations": [dict(r) for r in registrations],
             "chain": None
             if chain is None
             else {"chainId": chain.chain_id, "contract": chain.contract},

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from contracts.errors import ChainError
+from identity.community.committee import Decided, RegistrationChain, check_decision
 from identity.errors import IdentityError
 from identity.w3c.dataintegrity import CanonicalForms, verify_signed_json
 from identity.w3c.jcs import loads as strict_loads
@@ -40,6 +41,7 @@ from ledger.disclosure.approval import (
     BallotRef,
     approved_from_entries,
     check_same_community,
+    community_prefix,
     parse_ballot_ref,
 )
 from ledger.disclosure.bundle_export import BUNDLE_FORMAT
@@ -326,6 +328,7 @@ class _Verifier:
                 f"业委会 {committee} 不在文件头所列之中 / committee {committee} is not the bundle's"
             )
         self.committee = {committee} if committee else set(listed_committee)
+        self.registrations = _list(header.get("registrations") or [], "registrations")
         self.chain = header.get("chain")
         self.anchor = anchor
         self.tree = TreeFiles(workdir)
@@ -436,14 +439,10 @@ class _Verifier:
             if name == "result" and leaf_hash(raw) != ref.leaf_hash:
                 raise BundleError("表决结果的叶哈希不符 / ballot result leaf hash differs")
             doc = strict_loads(raw)
-            if verify_signed_json(doc).controller not in self.committee:
-                raise BundleError(
-                    f"表决第 {want} 条不是业委会签名 / ballot entry {want} is not signed by the "
-                    "committee"
-                )
+            decided = self._decision(doc, want)
             docs.append(doc)
         approved = approved_from_entries(ref, docs[0], docs[1])
-        signer = verify_signed_json(docs[1]).controller
+        signer = "、".join(decided.signers)
         self.approvals[ref] = approved
         self.ballot_report.ok(
             f"表决“{approved.title}”（{ref.ballot}）已通过，"
@@ -451,6 +450,20 @@ class _Verifier:
             f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund "
             f"(signed by the committee {signer})",
         )
+
+    def _decision(self, doc: Mapping[str, Any], index: int) -> Decided:
+        """A ballot entry cited here must be a decision of this community's committee, under
+        the registration it names (registrations are checked against their issuers)."""
+        slug = community_prefix(self.origin).rstrip("/").rpartition("/")[2]
+        roots = frozenset(str(r.get("issuer")) for r in self.registrations)
+        try:
+            chain = RegistrationChain.of(self.registrations, roots, slug)
+            return check_decision(doc, chain.by_hash(str(doc.get("registration", ""))))
+        except IdentityError as exc:
+            raise BundleError(
+                f"表决第 {index} 条不是业委会决定 / ballot entry {index} is not a decision of "
+                f"the committee: {exc}"
+            ) from exc
 
     def checkpoint(self, body: Mapping[str, Any]) -> None:
         size = body.get("size")

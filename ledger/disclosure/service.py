@@ -665,12 +665,13 @@ class DisclosureLogs:
 
 
 def approved_from_store(
-    store: LogStore, ref: BallotRef, *, verify: VerifySigned, committee: Collection[str]
+    store: LogStore, ref: BallotRef, *, decision: Callable[[Mapping[str, Any]], object]
 ) -> ApprovedSpending | None:
     """What a cited ballot result approved, read from the ballot's own log.
 
     None when the ballot log, the entry or its leaf hash is not there. Both entries must be
-    signed by one of the ``committee`` DIDs.
+    committee decisions: ``decision`` checks one (its members' signatures against the
+    registration it names) and raises `IdentityError` when it does not hold.
     """
     try:
         log = store.get_log(ref.ballot)
@@ -686,15 +687,11 @@ def approved_from_store(
     for e in (opened, result):
         doc = strict_loads(e.data)
         try:
-            signer = verify(doc)
+            decision(doc)
         except IdentityError as exc:
             raise ApprovalError(
-                f"表决第 {e.index} 条签名无效", f"ballot entry {e.index} signature fails: {exc}"
+                f"表决第 {e.index} 条不是有效的业委会决定",
+                f"ballot entry {e.index} is not a valid committee decision: {exc}",
             ) from exc
-        if signer not in committee:
-            raise ApprovalError(
-                f"表决第 {e.index} 条不是业委会签名",
-                f"ballot entry {e.index} is not the committee's",
-            )
         docs.append(doc)
     return approved_from_entries(ref, docs[0], docs[1])

@@ -95,7 +95,15 @@ def _export(engine: Engine, contract: AnchorContract | None) -> list[str]:
         )
     )
     with Session(engine) as session:
-        return list(export_bundle(session, s.ORIGIN, chain=chain, committee=[str(s.COMMITTEE.did)]))
+        return list(
+            export_bundle(
+                session,
+                s.ORIGIN,
+                chain=chain,
+                committee=[str(s.COMMITTEE.did)],
+                registrations=[s.REGISTRATION_DOC],
+            )
+        )
 
 
 def _verify(lines: list[str], tmp: Path, anchor: Any = None, **kw: Any) -> BundleReport:

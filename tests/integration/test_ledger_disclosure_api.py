@@ -56,9 +56,10 @@ def _manager(client: TestClient, app: FastAPI) -> tuple[KeyPair, dict[str, str]]
 def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, str]) -> Any:
     """A matter-5 ballot approving 50,000.00 yuan, voted through and closed."""
     now = datetime.now(UTC)
-    opened = client.post(
-        f"/api/communities/{SLUG}/ballots",
-        json={
+    ballot = identity_web.open_ballot(
+        client,
+        app,
+        {
             "matter": 5,
             "title": "更换3号楼电梯",
             "text": "使用维修资金更换3号楼两部电梯，金额不超过五万元",
@@ -66,10 +67,9 @@ def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, s
             "closes_at": (now + timedelta(days=30)).isoformat(),
             "amount_fen": 5_000_000,
         },
+        slug=SLUG,
         headers=committee,
     )
-    assert opened.status_code == 201, opened.text
-    ballot = opened.json()
     seen: set[str] = set()
     for _unit, key in sorted(demo_keys(services_of(app)).items()):
         if key.did.value in seen:
@@ -80,10 +80,8 @@ def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, s
             f"/api/ballots/{ballot['id']}/votes", json=sign_json(vote | {"choice": "agree"}, key)
         )
         assert r.status_code == 201, r.text
-    closed = client.post(
-        f"/api/ballots/{ballot['id']}/close", json={"early": True}, headers=committee
-    )
-    assert closed.status_code == 200 and closed.json()["outcome"]["passed"], closed.text
+    closed = identity_web.close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
+    assert closed["document"]["outcome"]["passed"], closed
     record = client.get(f"/api/ballots/{ballot['id']}/record").json()
     index = len(record["entries"]) - 1
     leaf = merkle.leaf_hash(record["entries"][index].encode())

@@ -235,6 +235,7 @@ def _check(session: Session, contract: AnchorContract, work: Path, *, self_check
             s.ORIGIN,
             chain=anchors,
             committee=[str(s.COMMITTEE.did)],
+            registrations=[s.REGISTRATION_DOC],
             self_check=self_check,
         )
     )
