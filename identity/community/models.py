@@ -136,3 +136,55 @@ class AuthSession(IdentityBase):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class RegistrationRow(IdentityBase):
+    """A committee registration (业委会备案) the street office signed, exactly as received.
+
+    Rows are only ever added: a change of members is the next `sequence` (see
+    `identity.community.committee`), and the pair (community, sequence) is unique, so two
+    registrations cannot both claim the same place in the chain."""
+
+    __tablename__ = "committee_registration"
+    __table_args__ = (UniqueConstraint("community_id", "sequence"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    sequence: Mapped[int] = mapped_column()
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    document: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+
+
+class DecisionRow(IdentityBase):
+    """A committee decision awaiting, or having had, enough members' signatures.
+
+    `body` is the unsigned document (RFC 8785 JSON) the members sign; `subject` names what it
+    acts on (a ballot's origin); once applied, `entry_index` says where the log keeps it."""
+
+    __tablename__ = "committee_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    registration_hash: Mapped[str] = mapped_column(String(64))
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    entry_index: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class DecisionShareRow(IdentityBase):
+    """One member's proof over a decision's body; one per member (a primary key, so two
+    concurrent signatures by the same member cannot both be kept)."""
+
+    __tablename__ = "committee_decision_share"
+    decision_id: Mapped[int] = mapped_column(ForeignKey("committee_decision.id"), primary_key=True)
+    signer: Mapped[str] = mapped_column(String(200), primary_key=True)
+    proof: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
