@@ -17,7 +17,12 @@ from identity.w3c.keyfile import write_key_file
 from identity.w3c.keys import KeyPair
 from ledger.tlog.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from ledger.tlog.merkle import consistency_proof, root_hash
-from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
+from ledger.tlog.note_keys import (
+    CosignatureSigner,
+    CosignatureVerifier,
+    Ed25519Signer,
+    parse_vkey,
+)
 from web import cli, cli_keys
 
 ORIGIN = "gongzhi.test/c/demo/disclosures"
@@ -80,8 +85,6 @@ def test_cosigns_and_records_then_follows_growth(log: FakeLog, key: Path, tmp_pa
     line, vkey = log.posted[0]["line"], log.posted[0]["vkey"]
     witness = CosignatureSigner("office", b"\0" * 32).verifier()  # name only; key from vkey
     assert vkey.startswith("office+") and witness.name == "office"
-    from ledger.tlog.note_keys import parse_vkey
-
     opened = open_checkpoint(
         log.note() + line,
         origin=ORIGIN,
@@ -211,8 +214,6 @@ def test_init_prints_a_cosignature_vkey(
     path = tmp_path / "w.json"
     assert cli.main(["witness", "init", "--key", str(path), "--name", "street-office"]) == 0
     vkey = capsys.readouterr().out.strip().splitlines()[-1]
-    from ledger.tlog.note_keys import CosignatureVerifier, parse_vkey
-
     assert isinstance(parse_vkey(vkey), CosignatureVerifier)
     assert vkey.startswith("street-office+")
     assert cli.main(["witness", "init", "--key", str(path), "--name", "again"]) == 2  # kept
