@@ -10,6 +10,7 @@ from web import (
     cli_admin,
     cli_identity,
     cli_ledger,
+    cli_member,
     cli_office,
     cli_rules,
     cli_verify,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.register(sub)
     cli_ledger.register(sub)
     cli_office.register(sub)
+    cli_member.register(sub)
     cli_witness.register(sub)
     return parser
 
