@@ -226,3 +226,25 @@ def test_init_refuses_a_bad_name(
     monkeypatch.setenv("GONGZHI_PASSPHRASE", PASS)
     assert cli.main(["witness", "init", "--key", str(tmp_path / "w"), "--name", name]) == 2
     assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize("text", ["garbage", '{"type": "GongzhiWitnessState", "version": 9}'])
+def test_unreadable_state_is_bad_input_and_posts_nothing(
+    log: FakeLog, key: Path, tmp_path: Path, text: str
+) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "witness-state.json").write_text(text)
+    assert cosign(key, state) == 2
+    assert log.posted == [] and (state / "witness-state.json").read_text() == text
+
+
+def test_edited_state_note_is_refused(log: FakeLog, key: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    assert cosign(key, state) == 0
+    path = state / "witness-state.json"
+    document = json.loads(path.read_text())
+    document["logs"]["demo"]["size"] = 99  # claims a checkpoint the log never signed
+    path.write_text(json.dumps(document))
+    assert cosign(key, state) == 2
+    assert len(log.posted) == 1
