@@ -2,7 +2,7 @@
 
 The server proposes; the member's device decides what it puts its key to. A pending
 decision must be this community's, carry no proof, and match the hash the server lists
-(``documentHash`` = lowercase hex SHA-256 of the RFC 8785 form of the unsigned document).
+(``document_hash`` = lowercase hex SHA-256 of the RFC 8785 form of the unsigned document).
 A queued credential must be an ``OwnershipCredential`` of this community whose issuer is
 this member, unsigned: the device never signs a registration, a role or another
 community's credential whatever the server sends. Pure: no I/O.
@@ -64,7 +64,7 @@ def parse_pending(item: object, community: str) -> PendingDecision:
     """One item of ``GET …/decisions``, checked as the device must before showing it."""
     if not isinstance(item, Mapping):
         raise RefusedToSign("待决事项不是 JSON 对象", "a pending decision is not a JSON object")
-    ident, document, digest = item.get("id"), item.get("document"), item.get("documentHash")
+    ident, document, digest = item.get("id"), item.get("document"), item.get("document_hash")
     signers = item.get("signers")
     if not isinstance(ident, str | int) or isinstance(ident, bool):
         raise RefusedToSign("待决事项没有编号", "a pending decision has no id")
@@ -84,7 +84,7 @@ def parse_pending(item: object, community: str) -> PendingDecision:
     if not isinstance(digest, str) or digest != document_hash(document):
         raise RefusedToSign(
             f"待决事项 {ident} 的文件与其哈希不符",
-            f"pending decision {ident}'s document does not match its documentHash",
+            f"pending decision {ident}'s document does not match its document_hash",
         )
     if not isinstance(signers, list) or not all(isinstance(s, str) for s in signers):
         raise RefusedToSign(

@@ -71,7 +71,7 @@ class FakeServer:
             "id": ident,
             "type": document["type"],
             "document": shown,
-            "documentHash": document_hash(document),
+            "document_hash": document_hash(document),
             "signers": signers,
             "needed": self.registration.needed,
             "members": len(self.registration.members),
@@ -189,7 +189,7 @@ def test_a_document_that_is_not_its_hash_is_not_signed(
     server.lie_about_hash = True
     assert member("sign", "--key", str(key_file(tmp_path, members[0])), "--yes") == 1
     assert server.posted == []
-    assert "documentHash" in capsys.readouterr().err
+    assert "document_hash" in capsys.readouterr().err
 
 
 def test_a_non_member_is_refused_by_the_server(
