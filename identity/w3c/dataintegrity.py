@@ -72,11 +72,19 @@ def _contexts(value: object) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def hash_data(unsecured_document: Mapping[str, Any], proof_config: Mapping[str, Any]) -> bytes:
-    """§3.3.4 Hashing: SHA-256(JCS(proofConfig)) || SHA-256(JCS(document)), 64 bytes."""
+def hash_data(
+    unsecured_document: Mapping[str, Any],
+    proof_config: Mapping[str, Any],
+    *,
+    exact_integers: bool = False,
+) -> bytes:
+    """§3.3.4 Hashing: SHA-256(JCS(proofConfig)) || SHA-256(JCS(document)), 64 bytes.
+
+    A signer passes `exact_integers` (see `identity.w3c.jcs.canonical`); a verifier takes
+    numbers as RFC 8785 does, as doubles."""
     return (
-        hashlib.sha256(canonical(proof_config)).digest()
-        + hashlib.sha256(canonical(unsecured_document)).digest()
+        hashlib.sha256(canonical(proof_config, exact_integers=exact_integers)).digest()
+        + hashlib.sha256(canonical(unsecured_document, exact_integers=exact_integers)).digest()
     )
 
 
@@ -179,7 +187,7 @@ def add_proof(
         proof["domain"] = domain
     if "@context" in document:
         proof["@context"] = copy.deepcopy(document["@context"])
-    signature = key.sign(hash_data(document, proof))
+    signature = key.sign(hash_data(document, proof, exact_integers=True))
     proof["proofValue"] = encode_base58btc(signature)
     secured = copy.deepcopy(dict(document))  # the caller may go on changing its document
     secured["proof"] = proof
