@@ -35,7 +35,7 @@ _STRUCTURE = re.compile(rb'[\[\]{}"\\]')
 
 
 def _too_deep() -> JcsError:
-    return JcsError(f"JSON 嵌套超过 {MAX_DEPTH} 层 / JSON nested deeper than {MAX_DEPTH} levels")
+    return JcsError(f"JSON 嵌套超过 {MAX_DEPTH} 层", f"JSON nested deeper than {MAX_DEPTH} levels")
 
 
 _MAX_SAFE = 2**53 - 1
@@ -142,11 +142,12 @@ def _doubles(value: Any, *, exact: bool) -> Any:
             double = float(value)  # correctly rounded, as a JSON reader rounds the digits
         except OverflowError as exc:
             raise JcsError(
-                f"整数超出 IEEE-754 双精度范围 / integer beyond the IEEE-754 double range: {value}"
+                "整数超出 IEEE-754 双精度范围",
+                f"integer beyond the IEEE-754 double range: {value}",
             ) from exc
         if exact and int(double) != value:
             raise JcsError(
-                "整数不能精确表示为 IEEE-754 双精度数，签名将覆盖另一个数 / "
+                "整数不能精确表示为 IEEE-754 双精度数，签名将覆盖另一个数",
                 f"integer {value} is not exactly an IEEE-754 double; a signature would cover "
                 f"{int(double)} instead",
             )
@@ -173,22 +174,22 @@ def canonical(obj: Any, *, exact_integers: bool = False) -> bytes:
     try:
         return bytes(rfc8785.dumps(_doubles(obj, exact=exact_integers)))
     except rfc8785.CanonicalizationError as exc:
-        raise JcsError(f"无法规范化 JSON / cannot canonicalize JSON (RFC 8785): {exc}") from exc
+        raise JcsError("无法规范化 JSON", f"cannot canonicalize JSON (RFC 8785): {exc}") from exc
     except RecursionError as exc:
-        raise JcsError("JSON 嵌套过深 / JSON nested too deeply") from exc
+        raise JcsError("JSON 嵌套过深", "JSON nested too deeply") from exc
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise JcsError(f"JSON 对象有重复的键 / duplicate key in JSON object: {key!r}")
+            raise JcsError("JSON 对象有重复的键", f"duplicate key in JSON object: {key!r}")
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> Any:
-    raise JcsError(f"JSON 不允许 {name} / {name} is not JSON")
+    raise JcsError(f"JSON 不允许 {name}", f"{name} is not JSON")
 
 
 def loads(data: bytes | str) -> Any:
@@ -199,11 +200,11 @@ def loads(data: bytes | str) -> Any:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
-        raise JcsError("JSON 不是有效的 UTF-8 / JSON is not valid UTF-8") from exc
+        raise JcsError("JSON 不是有效的 UTF-8", "JSON is not valid UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise JcsError(
-            f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列） / "
-            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+            f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）",
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
         ) from exc
     except RecursionError as exc:
-        raise JcsError("JSON 嵌套过深 / JSON nested too deeply") from exc
+        raise JcsError("JSON 嵌套过深", "JSON nested too deeply") from exc
