@@ -70,8 +70,7 @@ def _now() -> datetime:
 
 
 def _refuse(status: int, exc: IdentityError) -> ApiError:
-    zh, sep, en = str(exc).partition(" / ")
-    return ApiError(status, zh, en if sep else zh)
+    return ApiError(status, *exc.bilingual())
 
 
 class IdentityInfo(BaseModel):

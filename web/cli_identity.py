@@ -169,7 +169,7 @@ class _LocalStatusLists:
         if url not in self._loaded:
             credential = self._by_url.get(url)
             if credential is None:
-                raise StatusUnavailable(f"未提供状态列表 / no --status-list file holds {url}")
+                raise StatusUnavailable("未提供状态列表", f"no --status-list file holds {url}")
             self._loaded[url] = load_status_list(credential, now=self._now, skew=self._skew)
         return self._loaded[url]
 
@@ -183,8 +183,8 @@ def _clock_skew(text: str) -> timedelta:
     limit = int(MAX_CLOCK_SKEW.total_seconds())
     if not (text.isascii() and text.isdigit() and int(text) <= limit):
         raise IdentityError(
-            f"--clock-skew 应为 0 到 {limit} 的整数秒 / --clock-skew must be whole seconds "
-            f"from 0 to {limit}, got {text[:40]!r}"
+            f"--clock-skew 应为 0 到 {limit} 的整数秒",
+            f"--clock-skew must be whole seconds from 0 to {limit}, got {text[:40]!r}",
         )
     return timedelta(seconds=int(text))
 

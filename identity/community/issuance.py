@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from identity.community import trust
 from identity.community.models import Community, IssuedCredential, Person, Unit
-from identity.errors import IdentityError
+from identity.errors import IdentityError, explain
 from identity.w3c import statuslist
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import StatusLookup, build_credential, sign_credential
@@ -135,21 +135,14 @@ class Issuers:
         return self.root if list_key == ROOT_LIST else self.committee
 
 
-def explain(zh: str, en: str, cause: Exception) -> str:
-    """``zh：cause-zh / en: cause-en`` — a bilingual message that keeps both halves apart
-    when it wraps another bilingual message."""
-    cause_zh, sep, cause_en = str(cause).partition(" / ")
-    return f"{zh}：{cause_zh} / {en}: {cause_en if sep else cause_zh}"
-
-
 def check_did(value: object) -> str:
     """A did:key DID as given, or `IssuanceError` with the reason (bilingual)."""
     if not isinstance(value, str):
-        raise IssuanceError("DID 缺失 / DID missing")
+        raise IssuanceError("DID 缺失", "DID missing")
     try:
         return Did(value).value
     except InvalidDid as exc:
-        raise IssuanceError(explain("DID 无效", "invalid DID", exc)) from exc
+        raise IssuanceError(*explain("DID 无效", "invalid DID", exc)) from exc
 
 
 def _allocate(session: Session, list_key: str, rng: Random | None) -> int:
@@ -201,7 +194,7 @@ def _store(
         session.flush()
     except IntegrityError as exc:  # a concurrent issuance drew the same random index
         raise IssuanceError(
-            "同时签发的凭证过多，请重试 / too many credentials issued at once, please retry"
+            "同时签发的凭证过多，请重试", "too many credentials issued at once, please retry"
         ) from exc
     return row
 
@@ -298,11 +291,11 @@ def issue_ownership(
 ) -> IssuedCredential:
     """One ownership credential to the person's DID for every unit they vote for."""
     if person.did is None:
-        raise IssuanceError("该业主尚未绑定 DID / this owner has not bound a DID yet")
+        raise IssuanceError("该业主尚未绑定 DID", "this owner has not bound a DID yet")
     units = held_units(session, person)
     if not units:
         raise IssuanceError(
-            "该业主不是任何房屋的表决人 / this owner is not the designated holder of any unit"
+            "该业主不是任何房屋的表决人", "this owner is not the designated holder of any unit"
         )
     ensure_registration(session, community=community, issuers=issuers, now=now)
     holdings = [trust.UnitHolding(unit_id=u.unit_no, area=u.area_centi) for u in units]
@@ -412,7 +405,7 @@ def role_credential(
     root-issued; its subject is checked by `parse_role`."""
     if role not in STAFF_ROLES:
         raise IssuanceError(
-            f"角色必须是 {' / '.join(STAFF_ROLES)} / role must be one of {', '.join(STAFF_ROLES)}"
+            f"角色必须是 {' / '.join(STAFF_ROLES)}", f"role must be one of {', '.join(STAFF_ROLES)}"
         )
     return build_credential(
         issuer=root,
@@ -430,11 +423,11 @@ def parse_role(subject: Mapping[str, Any]) -> tuple[str, str]:
     community, role = subject.get("communityId"), subject.get("role")
     if set(subject) != {"id", "communityId", "role"} or not isinstance(community, str):
         raise IssuanceError(
-            "角色凭证的主体须且仅须有 id、communityId、role / a role credential subject needs "
-            "exactly id, communityId and role"
+            "角色凭证的主体须且仅须有 id、communityId、role",
+            "a role credential subject needs exactly id, communityId and role",
         )
     if role not in STAFF_ROLES:
-        raise IssuanceError(f"未知的角色 / unknown role {str(role)[:40]!r}")
+        raise IssuanceError("未知的角色", f"unknown role {str(role)[:40]!r}")
     return community, str(role)
 
 
@@ -517,7 +510,7 @@ def status_lookup(session: Session, issuers: Issuers) -> StatusLookup:
             key = issuers.list_key(url) or issuers.former_list_key(session, url)
             if key is None:
                 raise StatusUnavailable(
-                    f"不是本服务发布的状态列表 / status list {url[:200]} is not published here"
+                    "不是本服务发布的状态列表", f"status list {url[:200]} is not published here"
                 )
             loaded[url] = StatusList(
                 url=url,
@@ -543,7 +536,7 @@ def registrations(session: Session, committee_did: str) -> list[dict[str, Any]]:
 def key_lost() -> IssuanceError:
     """The refusal of a key whose credentials were revoked as lost or stolen."""
     return IssuanceError(
-        "该密钥已挂失，不能再使用 / this key was reported lost and can no longer be used"
+        "该密钥已挂失，不能再使用", "this key was reported lost and can no longer be used"
     )
 
 
@@ -589,10 +582,10 @@ def revoke_by_id(
     )
     if row is None or row.kind == REGISTRATION:
         raise IssuanceError(
-            f"本小区没有该凭证 / no such credential in this community: {credential_id[:80]!r}"
+            "本小区没有该凭证", f"no such credential in this community: {credential_id[:80]!r}"
         )
     if row.revoked_at is not None:
-        raise IssuanceError("该凭证已被撤销 / the credential is already revoked")
+        raise IssuanceError("该凭证已被撤销", "the credential is already revoked")
     revoke(row, reason=reason, now=now)
     session.flush()
     return row

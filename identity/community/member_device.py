@@ -24,10 +24,6 @@ from identity.w3c.jcs import canonical
 class RefusedToSign(IdentityError):
     """The device will not sign this; ``zh`` and ``en`` say why."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
-
 
 @dataclass(frozen=True)
 class PendingDecision:

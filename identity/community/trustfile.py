@@ -30,10 +30,6 @@ _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 class TrustFileError(IdentityError):
     """A trust file that is malformed; ``zh`` and ``en`` are kept apart."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
-
 
 @dataclass(frozen=True)
 class Trust:

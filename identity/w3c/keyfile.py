@@ -59,10 +59,6 @@ class KeyFileError(IdentityError):
 
     reason: ClassVar[str] = "key_file"
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
-
 
 class WrongPassphrase(KeyFileError):
     """The passphrase does not open the file (or the file was altered since it was written)."""

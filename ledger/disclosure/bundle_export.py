@@ -69,7 +69,7 @@ def _b64(h: bytes) -> str:
 
 
 def _tampered(zh: str, en: str) -> LedgerError:
-    return LedgerError(f"数据库自检失败：{zh} / database self-check failed: {en}")
+    return LedgerError(f"数据库自检失败：{zh}", f"database self-check failed: {en}")
 
 
 def _ballot_evidence(store: LogStore, ref: BallotRef) -> dict[str, Any]:
@@ -77,8 +77,8 @@ def _ballot_evidence(store: LogStore, ref: BallotRef) -> dict[str, Any]:
     stored = store.latest_checkpoint(log)
     if stored is None or stored.checkpoint.size <= ref.index:
         raise LedgerError(
-            f"表决日志 {ref.ballot} 没有覆盖第 {ref.index} 条的检查点 / "
-            f"ballot log {ref.ballot} has no checkpoint covering entry {ref.index}"
+            f"表决日志 {ref.ballot} 没有覆盖第 {ref.index} 条的检查点",
+            f"ballot log {ref.ballot} has no checkpoint covering entry {ref.index}",
         )
     size = stored.checkpoint.size
 
@@ -213,7 +213,7 @@ def export_bundle(
     log_key = store.log_key(log)
     if log_key is None:
         raise LedgerError(
-            f"日志 {origin} 尚未签署检查点 / log {origin} has no signed checkpoint yet"
+            f"日志 {origin} 尚未签署检查点", f"log {origin} has no signed checkpoint yet"
         )
     publishers = [{"did": d, "role": r} for d, r in logs.publishers(log)]
     listed = {p["did"] for p in publishers}

@@ -104,23 +104,18 @@ class BundleReport:
         self.lines.append(f"! {zh} / {en}")
 
 
-def _split(message: str) -> tuple[str, str]:
-    zh, sep, en = message.partition(" / ")
-    return (zh, en) if sep else (message, message)
-
-
-def _fail(where_zh: str, where_en: str, message: str) -> BundleError:
-    zh, en = _split(message)
-    return BundleError(f"{where_zh}：{zh} / {where_en}: {en}")
+def _fail(where_zh: str, where_en: str, cause: Exception) -> BundleError:
+    zh, en = _halves(cause)
+    return BundleError(f"{where_zh}：{zh}", f"{where_en}: {en}")
 
 
 def _b64(text: object, what: str) -> bytes:
     if not isinstance(text, str):
-        raise BundleError(f"{what} 不是 base64 文本 / {what} is not base64 text")
+        raise BundleError(f"{what} 不是 base64 文本", f"{what} is not base64 text")
     try:
         return base64.b64decode(text, validate=True)
     except ValueError as exc:
-        raise BundleError(f"{what} 不是合法的 base64 / {what} is not valid base64") from exc
+        raise BundleError(f"{what} 不是合法的 base64", f"{what} is not valid base64") from exc
 
 
 def _verify_did(doc: Mapping[str, Any]) -> str:
@@ -143,37 +138,51 @@ class _Entry(NamedTuple):
 
 
 class _Other(NamedTuple):
-    """A line that is not an entry (``failed`` False), or why an entry line failed."""
+    """A line that is not an entry."""
 
     lineno: int
     text: str
-    failed: bool
 
 
-Checked = _Entry | _Other
+class _Failed(NamedTuple):
+    """Why an entry line failed, in both languages."""
+
+    lineno: int
+    zh: str
+    en: str
+
+
+Checked = _Entry | _Other | _Failed
+
+
+def _halves(exc: Exception) -> tuple[str, str]:
+    """An error's message in both languages: its own halves when it is one of ours."""
+    if isinstance(exc, LedgerError | IdentityError):
+        return exc.bilingual()
+    return str(exc), str(exc)
 
 
 def _check_line(origin: str, lineno: int, text: str) -> Checked:
     start = text.lstrip()[:12]
     if not start.startswith('{"entry"'):
-        return _Other(lineno, text, failed=False)
+        return _Other(lineno, text)
     try:
         item = safe_loads(text)["entry"]
         index, data, stated = item["index"], item["data"], item["leafHash"]
         if not isinstance(index, int) or not isinstance(data, str) or not isinstance(stated, str):
-            raise BundleError("条目行的字段类型不对 / entry line has fields of the wrong type")
+            raise BundleError("条目行的字段类型不对", "entry line has fields of the wrong type")
         raw = data.encode("utf-8")
         leaf = leaf_hash(raw)
         if stated != leaf.hex():
             raise BundleError(
-                "所列叶哈希与条目内容不符 / the stated leaf hash does not match the entry"
+                "所列叶哈希与条目内容不符", "the stated leaf hash does not match the entry"
             )
         read = read_entry(
             raw, origin=origin, verify=_verify_did, verify_canonical=_verify_did_canonical
         )
         return _Entry(lineno, index, leaf, read.entry, read.signer)
     except (LedgerError, ValueError, KeyError, TypeError) as exc:
-        return _Other(lineno, str(exc), failed=True)
+        return _Failed(lineno, *_halves(exc))
 
 
 def _check_batch(origin: str, batch: list[tuple[int, str]]) -> list[Checked]:
@@ -215,7 +224,7 @@ def _check_range(origin: str, path: str, start: int, end: int) -> tuple[int, lis
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            out.append(_Other(k, f"不是 UTF-8 文本 / not UTF-8 text: {exc}", failed=True))
+            out.append(_Failed(k, f"不是 UTF-8 文本：{exc}", f"not UTF-8 text: {exc}"))
             continue
         text = text.rstrip("\n").rstrip("\r")
         if text.strip():
@@ -299,15 +308,15 @@ class _Verifier:
         self.origin = _str(header.get("origin"), "origin")
         self.size = header.get("size")
         if not isinstance(self.size, int) or self.size < 0:
-            raise BundleUnreadable("文件头缺少条目数 / the header lacks the entry count")
+            raise BundleUnreadable("文件头缺少条目数", "the header lacks the entry count")
         if header.get("logId") != log_id_of(self.origin).hex():
-            raise BundleError("logId 不是来源的 SHA-256 / logId is not SHA-256 of the origin")
+            raise BundleError("logId 不是来源的 SHA-256", "logId is not SHA-256 of the origin")
         self.log_id = log_id_of(self.origin)
         key = parse_vkey(_str(header.get("logKey"), "logKey"))
         if not isinstance(key, Ed25519Verifier) or key.name != self.origin:
             raise BundleError(
-                "日志公钥须为以来源命名的 Ed25519 密钥 / "
-                "the log key must be an Ed25519 key named by the origin"
+                "日志公钥须为以来源命名的 Ed25519 密钥",
+                "the log key must be an Ed25519 key named by the origin",
             )
         self.log_key = key
         self.witnesses: list[CosignatureVerifier] = []
@@ -315,7 +324,9 @@ class _Verifier:
         for w in _list(header.get("witnesses"), "witnesses"):
             v = parse_vkey(_str(w.get("vkey"), "witness vkey"))
             if not isinstance(v, CosignatureVerifier):
-                raise BundleError("见证人密钥须为 cosignature/v1 / witness keys are cosignature/v1")
+                raise BundleError(
+                    "见证人密钥须为 cosignature/v1", "witness keys are cosignature/v1"
+                )
             self.witnesses.append(v)
             self.witness_roles[v.name] = str(w.get("role"))
         self.publishers = {
@@ -325,7 +336,8 @@ class _Verifier:
         listed_committee = [str(d) for d in header.get("committee") or []]
         if committee is not None and committee not in listed_committee:
             raise BundleError(
-                f"业委会 {committee} 不在文件头所列之中 / committee {committee} is not the bundle's"
+                f"业委会 {committee} 不在文件头所列之中",
+                f"committee {committee} is not the bundle's",
             )
         self.committee = {committee} if committee else set(listed_committee)
         self.registrations = _list(header.get("registrations") or [], "registrations")
@@ -349,16 +361,17 @@ class _Verifier:
     def entry(self, lineno: int, index: int, leaf: bytes, entry: Entry, signer: str) -> None:
         where = (f"第 {lineno} 行（第 {index} 条）", f"line {lineno} (entry {index})")
         if self.ended:
-            raise BundleError(f"{where[0]}：结束行之后还有条目 / {where[1]}: entry after the end")
+            raise BundleError(f"{where[0]}：结束行之后还有条目", f"{where[1]}: entry after the end")
         if index != self.tree.size:
             raise BundleError(
-                f"{where[0]}：应为第 {self.tree.size} 条 / {where[1]}: expected entry "
-                f"{self.tree.size} (entries missing, repeated or out of order)"
+                f"{where[0]}：应为第 {self.tree.size} 条",
+                f"{where[1]}: expected entry "
+                f"{self.tree.size} (entries missing, repeated or out of order)",
             )
         if isinstance(entry, Disclosure | ObjectionReply) and signer not in self.publishers:
             raise BundleError(
-                f"{where[0]}：签名人 {signer} 不是所列的发布人 / {where[1]}: signer {signer} is "
-                "not a listed publisher"
+                f"{where[0]}：签名人 {signer} 不是所列的发布人",
+                f"{where[1]}: signer {signer} is not a listed publisher",
             )
         try:
             effects = check_entry(
@@ -371,7 +384,7 @@ class _Verifier:
                 approved=self.approvals.get,
             )
         except LedgerError as exc:
-            raise _fail(*where, str(exc)) from exc
+            raise _fail(*where, exc) from exc
         self.tree.add(leaf)
         self.state.apply(effects)
         self.types[effects.info.type] += 1
@@ -387,9 +400,9 @@ class _Verifier:
         try:
             obj = safe_loads(text)
         except LedgerError as exc:
-            raise BundleError(f"第 {lineno} 行不是 JSON / line {lineno} is not JSON") from exc
+            raise BundleError(f"第 {lineno} 行不是 JSON", f"line {lineno} is not JSON") from exc
         if not isinstance(obj, dict) or len(obj) != 1:
-            raise BundleError(f"第 {lineno} 行格式不对 / line {lineno} is malformed")
+            raise BundleError(f"第 {lineno} 行格式不对", f"line {lineno} is malformed")
         ((kind, body),) = obj.items()
         handler = {
             "ballot": self.ballot,
@@ -399,20 +412,20 @@ class _Verifier:
         }.get(kind)
         if handler is None or not isinstance(body, dict):
             raise BundleError(
-                f"第 {lineno} 行：未知的行 {kind!r} / line {lineno}: unknown {kind!r}"
+                f"第 {lineno} 行：未知的行 {kind!r}", f"line {lineno}: unknown {kind!r}"
             )
         if self.ended:
-            raise BundleError(f"第 {lineno} 行在结束行之后 / line {lineno} follows the end line")
+            raise BundleError(f"第 {lineno} 行在结束行之后", f"line {lineno} follows the end line")
         try:
             handler(body)
         except BundleError as exc:
-            raise _fail(f"第 {lineno} 行", f"line {lineno}", str(exc)) from exc
+            raise _fail(f"第 {lineno} 行", f"line {lineno}", exc) from exc
         except (LedgerError, IdentityError, KeyError, TypeError, ValueError) as exc:
-            raise _fail(f"第 {lineno} 行", f"line {lineno}", f"{exc} / {exc}") from exc
+            raise _fail(f"第 {lineno} 行", f"line {lineno}", exc) from exc
 
     def ballot(self, body: Mapping[str, Any]) -> None:
         if self.tree.size:
-            raise BundleError("表决证据须在条目之前 / ballot evidence must precede the entries")
+            raise BundleError("表决证据须在条目之前", "ballot evidence must precede the entries")
         ref = parse_ballot_ref(body.get("ref"), "ref")
         check_same_community(self.origin, ref, "ref")
         key = parse_vkey(_str(body.get("logKey"), "logKey"))
@@ -422,8 +435,8 @@ class _Verifier:
             or key.public_key != self.log_key.public_key
         ):
             raise BundleError(
-                "表决日志须由同一服务器密钥签名 / the ballot log must be signed by the same "
-                "server key as this log"
+                "表决日志须由同一服务器密钥签名",
+                "the ballot log must be signed by the same server key as this log",
             )
         cp = open_checkpoint(
             _str(body.get("checkpoint"), "checkpoint"), origin=ref.ballot, log_verifier=key
@@ -432,12 +445,12 @@ class _Verifier:
         for name, want in (("opened", 0), ("result", ref.index)):
             item = body.get(name)
             if not isinstance(item, dict) or item.get("index") != want:
-                raise BundleError(f"表决证据缺少 {name} / ballot evidence lacks {name}")
+                raise BundleError(f"表决证据缺少 {name}", f"ballot evidence lacks {name}")
             raw = _str(item.get("data"), name).encode()
             proof = [_b64(p, "proof") for p in _list_of(item.get("proof"), "proof")]
             verify_inclusion(leaf_hash(raw), want, cp.size, proof, cp.root)
             if name == "result" and leaf_hash(raw) != ref.leaf_hash:
-                raise BundleError("表决结果的叶哈希不符 / ballot result leaf hash differs")
+                raise BundleError("表决结果的叶哈希不符", "ballot result leaf hash differs")
             doc = strict_loads(raw)
             decided = self._decision(doc, want)
             docs.append(doc)
@@ -461,19 +474,19 @@ class _Verifier:
             return check_decision(doc, chain.by_hash(str(doc.get("registration", ""))))
         except IdentityError as exc:
             raise BundleError(
-                f"表决第 {index} 条不是业委会决定 / ballot entry {index} is not a decision of "
-                f"the committee: {exc}"
+                f"表决第 {index} 条不是业委会决定：{exc.zh}",
+                f"ballot entry {index} is not a decision of the committee: {exc.en}",
             ) from exc
 
     def checkpoint(self, body: Mapping[str, Any]) -> None:
         size = body.get("size")
         if size != self.tree.size:
             raise BundleError(
-                f"检查点大小 {size} 出现在 {self.tree.size} 条之后 / checkpoint of size {size} "
-                f"after {self.tree.size} entries"
+                f"检查点大小 {size} 出现在 {self.tree.size} 条之后",
+                f"checkpoint of size {size} after {self.tree.size} entries",
             )
         if self.last_cp is not None and size <= self.last_cp.size:
-            raise BundleError("检查点的大小须递增 / checkpoint sizes must increase")
+            raise BundleError("检查点的大小须递增", "checkpoint sizes must increase")
         opened = open_checkpoint(
             _str(body.get("note"), "note"),
             origin=self.origin,
@@ -483,8 +496,8 @@ class _Verifier:
         cp = opened.checkpoint
         if cp.size != size or cp.root.hex() != body.get("root") or cp.root != self.tree.root():
             raise BundleError(
-                f"检查点 {size} 的根与条目算出的不同 / checkpoint {size}'s root differs from "
-                "the root of the entries"
+                f"检查点 {size} 的根与条目算出的不同",
+                f"checkpoint {size}'s root differs from the root of the entries",
             )
         if self.last_cp is not None:
             proof = (
@@ -499,8 +512,8 @@ class _Verifier:
         verified = {(c.name, vkeys[(c.name, c.key_id)], c.timestamp) for c in opened.cosignatures}
         if stated != verified:
             raise BundleError(
-                f"检查点 {size} 所列联署人与有效签名不符 / checkpoint {size}'s listed cosigners "
-                "differ from the valid cosignatures"
+                f"检查点 {size} 所列联署人与有效签名不符",
+                f"checkpoint {size}'s listed cosigners differ from the valid cosignatures",
             )
         self.cosigned.update(c.name for c in opened.cosignatures)
         self.last_cp = cp
@@ -509,17 +522,17 @@ class _Verifier:
     def anchor_line(self, body: Mapping[str, Any]) -> None:
         size, root_hex = body.get("treeSize"), body.get("root")
         if not isinstance(size, int) or not isinstance(root_hex, str):
-            raise BundleError("锚定行格式不对 / malformed anchor line")
+            raise BundleError("锚定行格式不对", "malformed anchor line")
         previous = self.anchors[-1][0] if self.anchors else 0
         if body.get("previousSize") != previous or size <= previous:
             raise BundleError(
-                f"锚定 {size} 不接续上一个锚定 {previous} / anchor {size} does not follow the "
-                f"previous anchor {previous}"
+                f"锚定 {size} 不接续上一个锚定 {previous}",
+                f"anchor {size} does not follow the previous anchor {previous}",
             )
         if size > self.tree.size or self.tree.root(size).hex() != root_hex:
             raise BundleError(
-                f"锚定的大小 {size} 的根与条目算出的不同 / the root anchored for size {size} "
-                "differs from the entries"
+                f"锚定的大小 {size} 的根与条目算出的不同",
+                f"the root anchored for size {size} differs from the entries",
             )
         self.anchors.append((size, bytes.fromhex(root_hex), str(body.get("txHash"))))
 
@@ -527,15 +540,16 @@ class _Verifier:
         if body.get("entries") != self.tree.size or self.size != self.tree.size:
             raise BundleError(
                 f"条目数不符：文件头 {self.size}，结束行 {body.get('entries')}，实有 "
-                f"{self.tree.size} / entry count differs: header {self.size}, end "
-                f"{body.get('entries')}, found {self.tree.size}"
+                f"{self.tree.size}",
+                f"entry count differs: header {self.size}, end "
+                f"{body.get('entries')}, found {self.tree.size}",
             )
         if body.get("checkpoints") != self.report.checkpoints:
-            raise BundleError("检查点数量不符 / checkpoint count differs")
+            raise BundleError("检查点数量不符", "checkpoint count differs")
         if body.get("anchors") is not None and body.get("anchors") != len(self.anchors):
-            raise BundleError("锚定数量不符 / anchor count differs")
+            raise BundleError("锚定数量不符", "anchor count differs")
         if body.get("ballots") != len(self.approvals):
-            raise BundleError("表决证据数量不符 / ballot evidence count differs")
+            raise BundleError("表决证据数量不符", "ballot evidence count differs")
         self.ended = True
 
     # the end
@@ -543,11 +557,12 @@ class _Verifier:
     def finish(self) -> None:
         r = self.report
         if not self.ended:
-            raise BundleError("文件不完整：缺少结束行 / the bundle is truncated: no end line")
+            raise BundleError("文件不完整：缺少结束行", "the bundle is truncated: no end line")
         n = self.tree.size
         if n and (self.last_cp is None or self.last_cp.size != n):
             raise BundleError(
-                "最后的检查点未覆盖全部条目 / the last signed checkpoint does not cover every entry"
+                "最后的检查点未覆盖全部条目",
+                "the last signed checkpoint does not cover every entry",
             )
         r.entries = n
         r.ok(f"日志 {self.origin}，公钥 {self.log_key.vkey}", f"log {self.origin}")
@@ -621,8 +636,8 @@ class _Verifier:
             self._check_on_chain(self.anchor)
         except ChainError as exc:
             r.note(
-                f"区块链中途无法连接，锚定未与链上核对：{exc}",
-                f"the chain became unreachable: anchors NOT checked against it ({exc})",
+                f"区块链中途无法连接，锚定未与链上核对：{exc.zh}",
+                f"the chain became unreachable: anchors NOT checked against it ({exc.en})",
             )
 
     def _check_on_chain(self, anchor: AnchorView) -> None:
@@ -631,19 +646,20 @@ class _Verifier:
         for size, root, tx in self.anchors:
             if anchor.root_at(self.log_id, size) != root:
                 raise BundleError(
-                    f"链上没有大小 {size} 的该根（交易 {tx}） / the chain holds no such root for "
-                    f"size {size} (tx {tx})"
+                    f"链上没有大小 {size} 的该根（交易 {tx}）",
+                    f"the chain holds no such root for size {size} (tx {tx})",
                 )
         head = anchor.head(self.log_id)
         if head is None:
             if self.anchors:
-                raise BundleError("链上没有该日志的锚定 / the chain holds no anchor of this log")
+                raise BundleError("链上没有该日志的锚定", "the chain holds no anchor of this log")
             r.note("该日志尚未在链上锚定", "this log is not anchored on the chain yet")
         elif head.tree_size <= n:
             if head.root != self.tree.root(head.tree_size):
                 raise BundleError(
-                    f"链上最新锚定（大小 {head.tree_size}）的根与条目不符：历史被改写 / the "
-                    f"chain's latest head (size {head.tree_size}) differs: history was rewritten"
+                    f"链上最新锚定（大小 {head.tree_size}）的根与条目不符：历史被改写",
+                    f"the "
+                    f"chain's latest head (size {head.tree_size}) differs: history was rewritten",
                 )
             r.anchored_size = max(r.anchored_size, head.tree_size)
         else:
@@ -660,19 +676,19 @@ class _Verifier:
 
 def _str(value: object, what: str) -> str:
     if not isinstance(value, str):
-        raise BundleError(f"{what} 缺失或不是文字 / {what} missing or not a string")
+        raise BundleError(f"{what} 缺失或不是文字", f"{what} missing or not a string")
     return value
 
 
 def _list(value: object, what: str) -> list[Mapping[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise BundleError(f"{what} 必须是对象数组 / {what} must be an array of objects")
+        raise BundleError(f"{what} 必须是对象数组", f"{what} must be an array of objects")
     return value
 
 
 def _list_of(value: object, what: str) -> list[object]:
     if not isinstance(value, list):
-        raise BundleError(f"{what} 必须是数组 / {what} must be an array")
+        raise BundleError(f"{what} 必须是数组", f"{what} must be an array")
     return value
 
 
@@ -680,11 +696,11 @@ def read_header(first: str) -> dict[str, Any]:
     try:
         header = safe_loads(first)
     except LedgerError as exc:
-        raise BundleUnreadable("第一行不是 JSON / the first line is not JSON") from exc
+        raise BundleUnreadable("第一行不是 JSON", "the first line is not JSON") from exc
     if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
         raise BundleUnreadable(
-            f"不是共治公开信息文件（{BUNDLE_FORMAT}） / not a gongzhi disclosure bundle "
-            f"({BUNDLE_FORMAT})"
+            f"不是共治公开信息文件（{BUNDLE_FORMAT}）",
+            f"not a gongzhi disclosure bundle ({BUNDLE_FORMAT})",
         )
     return header
 
@@ -709,7 +725,7 @@ def verify_bundle(
     numbered = enumerate(lines, start=1)
     first = next(numbered, None)
     if first is None:
-        raise BundleUnreadable("文件为空 / the bundle is empty")
+        raise BundleUnreadable("文件为空", "the bundle is empty")
     report = BundleReport()
     header = read_header(first[1])
     v = _Verifier(header, workdir=workdir, anchor=anchor, committee=committee, report=report)
@@ -722,11 +738,10 @@ def verify_bundle(
                 lineno = base + item.lineno
                 if isinstance(item, _Entry):
                     v.entry(lineno, item.at, item.leaf, item.entry, item.signer)
-                elif not item.failed:
+                elif isinstance(item, _Other):
                     v.line(lineno, item.text)
                 else:
-                    zh, en = _split(item.text)
-                    raise BundleError(f"第 {lineno} 行：{zh} / line {lineno}: {en}")
+                    raise BundleError(f"第 {lineno} 行：{item.zh}", f"line {lineno}: {item.en}")
 
         if source is not None:
             with source.open("rb") as f:

@@ -53,8 +53,8 @@ def log_verifier(vkey: str) -> Ed25519Verifier:
     verifier = parse_vkey(vkey)
     if not isinstance(verifier, Ed25519Verifier):
         raise NoteError(
-            "日志密钥必须是 Ed25519 笔记密钥（类型 0x01） / "
-            "a log key must be an Ed25519 note key (type 0x01)"
+            "日志密钥必须是 Ed25519 笔记密钥（类型 0x01）",
+            "a log key must be an Ed25519 note key (type 0x01)",
         )
     return verifier
 
@@ -83,7 +83,7 @@ def check_next(memory: WitnessedLog, new: Checkpoint, proof: Sequence[bytes]) ->
 
 
 def _bad(zh: str, en: str) -> WitnessStateError:
-    return WitnessStateError(f"见证状态文件无效：{zh} / the witness state file is invalid: {en}")
+    return WitnessStateError(f"见证状态文件无效：{zh}", f"the witness state file is invalid: {en}")
 
 
 def parse_state(data: bytes) -> dict[str, WitnessedLog]:

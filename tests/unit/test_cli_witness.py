@@ -175,7 +175,9 @@ def test_first_use_with_a_wrong_log_key_posts_nothing(
     assert log.posted == [] and not (state / "witness-state.json").exists()
 
 
-@pytest.mark.parametrize("bad", ["nonsense", CosignatureSigner.generate("w").vkey])
+@pytest.mark.parametrize(
+    "bad", ["nonsense", CosignatureSigner.generate("w").vkey], ids=["nonsense", "witness-key"]
+)
 def test_malformed_log_key_is_bad_input(log: FakeLog, key: Path, tmp_path: Path, bad: str) -> None:
     assert cosign(key, tmp_path / "state", "--log-key", bad) == 2
     assert log.posted == []
