@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests import identity_web
 from tests.chains import ANVIL_KEYS
 from web.app import create_app
+from web.demo import demo_office_key
 from web.services import Services
 from web.settings import Settings
 
@@ -26,9 +29,23 @@ def settings_for(data: Path, *, db_url: str | None, anvil_url: str | None) -> Se
     return Settings.from_env(env)
 
 
+def _app(settings: Settings, *, demo: bool) -> FastAPI:
+    """The app; a non-demo one also trusts the demo street office (GONGZHI_TRUSTED_ROOTS, as
+    an operator would set it), so a test can have it register the demo committee
+    (`identity_web.register_committee`) whose demo keys then sign the committee's decisions."""
+    if demo:
+        return create_app(settings, demo=True, anchor_loop=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    office = demo_office_key(settings.data_dir).did.value
+    roots = ",".join(filter(None, (os.environ.get("GONGZHI_TRUSTED_ROOTS"), office)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GONGZHI_TRUSTED_ROOTS", roots)
+        return create_app(settings, demo=False, anchor_loop=False)
+
+
 @contextmanager
 def running(settings: Settings, *, demo: bool = True) -> Iterator[tuple[TestClient, FastAPI]]:
-    app = create_app(settings, demo=demo, anchor_loop=False)
+    app = _app(settings, demo=demo)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, app
 
@@ -52,7 +69,7 @@ def live_server(settings: Settings, *, demo: bool = True) -> Iterator[tuple[str,
 
     import uvicorn
 
-    app = create_app(settings, demo=demo, anchor_loop=False)
+    app = _app(settings, demo=demo)
     # uvicorn serves the socket bound here: a port chosen, released and bound again later
     # could be taken in between by another process on this shared machine.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
