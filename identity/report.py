@@ -29,6 +29,7 @@ class ChainState(Enum):
     OFFLINE = "offline"  # the verifier was told not to ask the chain (--offline)
     UNREACHABLE = "unreachable"  # the chain could not be reached: the result is incomplete
     NOT_NEEDED = "not-needed"  # nothing to check on chain (a credential)
+    NOT_CHECKED = "not-checked"  # not (yet) asked: the verification stopped before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ _STATE_TEXT = {
         "the chain could not be reached: NOT checked on chain, the verification is INCOMPLETE",
     ),
     ChainState.NOT_NEEDED: ("无需核对区块链", "nothing to check on chain"),
+    ChainState.NOT_CHECKED: ("未与区块链核对", "NOT checked against the chain"),
 }
 
 
@@ -62,13 +64,13 @@ class Report:
     """What a verifier checked, in order; `chain` says whether the chain was asked.
 
     ``subject_zh``/``subject_en`` name what is verified ("表决记录 …" / "ballot record …").
-    A verifier starts with ``chain`` UNREACHABLE unless it is offline or needs no chain, and
-    sets CHECKED only once the chain has answered for every anchor.
+    ``chain`` starts NOT_CHECKED; a verifier sets CHECKED only once the chain has answered
+    for every anchor, UNREACHABLE when it could not ask, OFFLINE when told not to.
     """
 
     subject_zh: str = ""
     subject_en: str = ""
-    chain: ChainState = ChainState.UNREACHABLE
+    chain: ChainState = ChainState.NOT_CHECKED
     chain_error: str | None = None
     items: list[Line] = field(default_factory=list)
     warnings: list[Line] = field(default_factory=list)
@@ -99,8 +101,8 @@ class Report:
 
     @property
     def complete(self) -> bool:
-        """False when the chain should have been asked and could not be."""
-        return self.chain is not ChainState.UNREACHABLE
+        """False when the chain should have been asked and was not."""
+        return self.chain in (ChainState.CHECKED, ChainState.OFFLINE, ChainState.NOT_NEEDED)
 
     @property
     def lines(self) -> list[str]:
