@@ -105,8 +105,9 @@ class Report:
         return self.chain in (ChainState.CHECKED, ChainState.OFFLINE, ChainState.NOT_NEEDED)
 
     @property
-    def lines(self) -> list[str]:
-        return [item.text() for item in self.items]
+    def lines(self) -> tuple[str, ...]:
+        """The checks as printed (a tuple: lines are added through ok/detail/note/warn)."""
+        return tuple(item.text() for item in self.items)
 
     def state_line(self) -> str:
         zh, en = _STATE_TEXT[self.chain]
@@ -130,4 +131,4 @@ class Report:
             self.state_line(),
             f"结论：{verdict_zh}（{tail_zh}） / verdict: {verdict_en} ({tail_en})",
         ]
-        return head + self.lines + tail
+        return [*head, *self.lines, *tail]

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.errors import ChainError
+from identity.community import registrations
 from identity.community.registry import get_community
 from identity.community.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
 from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup, BallotRef
@@ -463,6 +464,7 @@ def bundle_lines(services: Services, slug: str) -> Iterator[str]:
             log.origin,
             chain=chain_anchors(services, log),
             committee=[services.committee_key.did.value],
+            registrations=registrations.documents(session, get_community(session, slug)),
         )
 
 
