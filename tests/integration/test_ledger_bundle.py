@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract, AnchoredHead
 from contracts.chain import Chain, load_artifact
+from identity.community.trustfile import PinnedTrust
 from identity.report import ChainState
 from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.bundle_verify import (
@@ -236,7 +237,7 @@ def test_every_bundle_edit_is_caught(engine: Engine, tmp_path: Path) -> None:
         _verify([json.dumps({"format": "something/else"})], tmp_path)
     with pytest.raises(BundleError, match=r"history was rewritten"):
         _verify(lines, tmp_path, _LyingChain(3))
-    other_office = s.PinnedTrust(1337, "0x" + "00" * 19 + "01", frozenset({str(s.OWNER.did)}))
+    other_office = PinnedTrust(1337, "0x" + "00" * 19 + "01", frozenset({str(s.OWNER.did)}))
     with pytest.raises(BundleError, match="is not a trusted root"):
         _verify(lines, tmp_path, trust=other_office)
 
