@@ -14,10 +14,11 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +286,23 @@ class _Node:
                 continue
             found.append(LogEntry(address, have, data, number, tx_hash, index))
         return found
+
+
+def stored_chain_id(folder: Path) -> int | None:
+    """The chain id of the embedded chain kept in `folder`, read without opening (or
+    creating) it; None when no chain is kept there. A verifier given a stopped server's data
+    folder compares it with the chain id it pins before it asks this chain anything."""
+    path = folder / DB_FILE
+    if not path.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE name = 'chain_id'").fetchone()
+    except sqlite3.Error as exc:
+        raise ChainError(
+            f"无法读取内置链 {path}", f"cannot read the embedded chain {path}: {exc}"
+        ) from exc
+    return None if row is None else int(row[0])
 
 
 class EmbeddedChain:

@@ -29,11 +29,13 @@ from sqlalchemy import select
 from identity.community.models import Person
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, get_community, import_register
+from identity.community.trustfile import PinnedTrust
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.chains import ANVIL_KEYS
 from voting import ballots
+from web.auth import IdentityRuntime
 from web.demo import (
     demo_member_keys,
     demo_office_key,
@@ -43,6 +45,7 @@ from web.demo import (
 from web.record import export_record
 from web.services import Services
 from web.settings import Settings
+from web.well_known import server_trust
 
 PUBLIC_URL = "http://gongzhi.test"
 SLUG = "crowd"
@@ -170,6 +173,16 @@ def closed_record(env: dict[str, str], ballot_id: int) -> dict[str, Any]:
             sign_as_demo_members(services, session, community, proposal)
         with services.db.session(write=False) as session:
             return export_record(session, services, ballot_id)
+    finally:
+        services.close()
+
+
+def pinned_trust(env: dict[str, str]) -> PinnedTrust:
+    """The trust file the server on this folder publishes (`web.well_known`)."""
+    settings = Settings.from_env(env)
+    services = Services.start(settings)
+    try:
+        return server_trust(services, IdentityRuntime.start(settings, services.committee_key))
     finally:
         services.close()
 

@@ -21,6 +21,7 @@ from web import (
     pages_identity,
     throttle,
     unavailable,
+    well_known,
 )
 from web.auth import IdentityRuntime
 from web.demo import demo_office_key, seed_demo
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(pages_identity.router)
     app.include_router(chain_rpc.router)
     app.include_router(api_disclosures.router)
+    app.include_router(well_known.router)
     owner_pages.install(app)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from identity.community import committee, issuance
-from identity.community.trustfile import TrustFileError, build_trust
+from identity.community.trustfile import TrustFileError, parse_trust
 from identity.errors import IdentityError
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import build_credential, sign_credential
@@ -387,10 +387,18 @@ def run_trust(args: argparse.Namespace) -> int:
             raise bad_input("--chain-id 须为正整数", "--chain-id must be a positive integer")
         root = open_key(args.key).keypair
         try:
-            trust = build_trust(chain_id=int(text), contract=args.contract, roots=[root.did.value])
+            trust = parse_trust(
+                {
+                    "type": "GongzhiTrust",
+                    "version": 1,
+                    "chainId": int(text),
+                    "contract": args.contract,
+                    "roots": [root.did.value],
+                }
+            )
         except TrustFileError as exc:
             raise bad_input(exc.zh, exc.en) from exc
-        write_new_file(args.out, dump_json(trust.document()))
+        write_new_file(args.out, dump_json(trust.to_json()))
         print(f"已写出信任文件 {args.out} / wrote the trust file {args.out}")
         return EXIT_OK
 

@@ -3,8 +3,10 @@
 The bundle is JSON lines (format ``gongzhi-disclosure-bundle/1``), written as a stream so a
 log of any length is exported in bounded memory:
 
-1. ``{"format", "origin", "logId", "logKey", "size", "publishers", "witnesses", "committee",
-   "chain"}`` — the header: who may publish, who witnesses, the log's public key, the chain.
+1. ``{"format", "origin", "logId", "logKey", "size", "publishers", "witnesses",
+   "registrations", "chain"}`` — the header: who may publish, who witnesses, the log's public
+   key, the community's committee registrations as the street office signed them (from which
+   a verifier with pinned trust derives the committee and the log key), the chain.
 2. ``{"ballot": {...}}`` — for every ballot result that maintenance-fund spending cites: the
    ballot's opening and result entries with inclusion proofs to a signed checkpoint of the
    ballot's own log, so the approval is checked offline too.
@@ -238,9 +240,6 @@ def export_bundle(
             "witnesses": [
                 {"vkey": w.vkey, "name": w.name, "role": w.role} for w in logs.witnesses(log)
             ],
-            "committee": list(committee),
-            # As the street office signed them: the committee's decisions cited here (ballot
-            # results) are checked against these, and these against the office's root.
             "registrations": [dict(r) for r in registrations],
             "chain": None
             if chain is None

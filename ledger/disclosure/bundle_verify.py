@@ -5,13 +5,19 @@ What is checked, in one pass and in bounded memory (the tree's subtree hashes go
 * every entry: RFC 8785 canonical JSON, its stated leaf hash, its Data Integrity proof by the
   DID it names, a listed publisher for disclosures and replies, its schema, and every
   accounting check (`ledger.disclosure.accounting`) against the entries before it;
-* every cited ballot result: inclusion in a checkpoint of the ballot's log signed by the same
-  server key, signed by the committee, passed, on matter 5, with the approved amount;
+* the committee: the root-signed registrations the header carries (``registrations``),
+  checked as one chain against the pinned roots (`identity.community.trustfile`); the log's
+  key is the registration's ``server.disclosureLogKey`` and its id SHA-256 of the origin —
+  neither is read from the header;
+* every cited ballot result: BallotOpened and BallotResult each a committee decision (a proof
+  set under the registration in force when signed), both included in a checkpoint signed by
+  the box key the committee signed into BallotOpened, passed, on matter 5, with the approved
+  amount;
 * every checkpoint: the log's signature, witnesses' cosignatures, its root recomputed from the
   entries, and its consistency with the previous checkpoint (the proof computed from the
   entries and checked as RFC 9162 §2.1.4.2 says);
-* every anchor: its root recomputed from the entries, and — when the chain is reachable — the
-  root the contract holds for that size and the contract's latest head.
+* every anchor: its root recomputed from the entries, and — unless offline, when the pinned
+  chain is reachable — the root the pinned contract holds for that size and its latest head.
 
 Entries may be parsed and checked in worker processes (``jobs``), each reading its own byte
 range of the file; everything that depends on order (the tree, the accounts) runs in the
@@ -26,13 +32,16 @@ import multiprocessing
 import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from contracts.errors import ChainError
-from identity.community.committee import Decided, RegistrationChain, check_decision
+from identity.community.committee import DecisionError, RegistrationChain
+from identity.community.logged_decision import verify_logged_decision
+from identity.community.trustfile import PinnedTrust
 from identity.errors import IdentityError
+from identity.report import ChainState, Report
 from identity.w3c.dataintegrity import CanonicalForms, verify_signed_json
 from identity.w3c.jcs import loads as strict_loads
 from ledger.disclosure.accounting import check_entry
@@ -41,7 +50,6 @@ from ledger.disclosure.approval import (
     BallotRef,
     approved_from_entries,
     check_same_community,
-    community_prefix,
     parse_ballot_ref,
 )
 from ledger.disclosure.bundle_export import BUNDLE_FORMAT
@@ -89,19 +97,20 @@ class AnchorView(Protocol):
 
 
 @dataclass
-class BundleReport:
+class BundleReport(Report):
+    """The verifiers' one `Report`, with the bundle's counts beside its lines."""
+
     origin: str = ""
     entries: int = 0
     checkpoints: int = 0
     anchored_size: int = 0
-    chain_checked: bool = False
-    lines: list[str] = field(default_factory=list)
 
-    def ok(self, zh: str, en: str) -> None:
-        self.lines.append(f"✓ {zh} / {en}")
 
-    def note(self, zh: str, en: str) -> None:
-        self.lines.append(f"! {zh} / {en}")
+def _halves(exc: Exception) -> tuple[str, str]:
+    """An error's message in both languages: its own halves when it is one of ours."""
+    if isinstance(exc, LedgerError | IdentityError):
+        return exc.zh, exc.en
+    return str(exc), str(exc)
 
 
 def _fail(where_zh: str, where_en: str, cause: Exception) -> BundleError:
@@ -138,34 +147,21 @@ class _Entry(NamedTuple):
 
 
 class _Other(NamedTuple):
-    """A line that is not an entry."""
+    """A line that is not an entry (``failed`` False), or why an entry line failed."""
 
     lineno: int
-    text: str
+    text: str  # the line; or, when it failed, why in Chinese
+    failed: bool
+    en: str = ""  # why it failed, in English
 
 
-class _Failed(NamedTuple):
-    """Why an entry line failed, in both languages."""
-
-    lineno: int
-    zh: str
-    en: str
-
-
-Checked = _Entry | _Other | _Failed
-
-
-def _halves(exc: Exception) -> tuple[str, str]:
-    """An error's message in both languages: its own halves when it is one of ours."""
-    if isinstance(exc, LedgerError | IdentityError):
-        return exc.bilingual()
-    return str(exc), str(exc)
+Checked = _Entry | _Other
 
 
 def _check_line(origin: str, lineno: int, text: str) -> Checked:
     start = text.lstrip()[:12]
     if not start.startswith('{"entry"'):
-        return _Other(lineno, text)
+        return _Other(lineno, text, failed=False)
     try:
         item = safe_loads(text)["entry"]
         index, data, stated = item["index"], item["data"], item["leafHash"]
@@ -182,7 +178,8 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
         )
         return _Entry(lineno, index, leaf, read.entry, read.signer)
     except (LedgerError, ValueError, KeyError, TypeError) as exc:
-        return _Failed(lineno, *_halves(exc))
+        zh, en = _halves(exc)
+        return _Other(lineno, zh, failed=True, en=en)
 
 
 def _check_batch(origin: str, batch: list[tuple[int, str]]) -> list[Checked]:
@@ -224,7 +221,9 @@ def _check_range(origin: str, path: str, start: int, end: int) -> tuple[int, lis
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            out.append(_Failed(k, f"不是 UTF-8 文本：{exc}", f"not UTF-8 text: {exc}"))
+            out.append(
+                _Other(k, f"不是 UTF-8 文本：{exc}", failed=True, en=f"not UTF-8 text: {exc}")
+            )
             continue
         text = text.rstrip("\n").rstrip("\r")
         if text.strip():
@@ -300,8 +299,8 @@ class _Verifier:
         header: Mapping[str, Any],
         *,
         workdir: Path,
+        trust: PinnedTrust,
         anchor: AnchorView | None,
-        committee: str | None,
         report: BundleReport,
     ) -> None:
         self.report = report
@@ -309,16 +308,35 @@ class _Verifier:
         self.size = header.get("size")
         if not isinstance(self.size, int) or self.size < 0:
             raise BundleUnreadable("文件头缺少条目数", "the header lacks the entry count")
-        if header.get("logId") != log_id_of(self.origin).hex():
-            raise BundleError("logId 不是来源的 SHA-256", "logId is not SHA-256 of the origin")
+        # The log id is derived, never read: the file's own only earns a warning.
         self.log_id = log_id_of(self.origin)
-        key = parse_vkey(_str(header.get("logKey"), "logKey"))
+        if header.get("logId") not in (None, self.log_id.hex()):
+            report.warn(
+                "文件所写的 logId 不是来源的 SHA-256（已忽略，按来源计算）",
+                "the bundle's logId is not SHA-256 of the origin (ignored: computed from it)",
+            )
+        self.registrations = _registration_chain(header, self.origin, trust)
+        latest = self.registrations.registrations[-1]
+        key = parse_vkey(latest.server.disclosure_log_key)
         if not isinstance(key, Ed25519Verifier) or key.name != self.origin:
             raise BundleError(
-                "日志公钥须为以来源命名的 Ed25519 密钥",
-                "the log key must be an Ed25519 key named by the origin",
+                "备案所登记的公开日志公钥须为以来源命名的 Ed25519 密钥",
+                "the disclosure log key "
+                "the registration names must be an Ed25519 key named by the origin",
+            )
+        stated = header.get("logKey")
+        if stated is not None and stated != key.vkey:
+            raise BundleError(
+                f"文件的日志公钥不是第 {latest.sequence} 号业委会备案所登记的",
+                f"the bundle's log key is not the one registration {latest.sequence} names",
             )
         self.log_key = key
+        report.ok(
+            f"{len(self.registrations.registrations)} 份业委会备案均由受信任的街道办事处签发、"
+            f"前后衔接；日志公钥取自第 {latest.sequence} 号备案",
+            f"{len(self.registrations.registrations)} committee registrations signed by a "
+            f"pinned root, chained; the log key is the one registration {latest.sequence} names",
+        )
         self.witnesses: list[CosignatureVerifier] = []
         self.witness_roles: dict[str, str] = {}
         for w in _list(header.get("witnesses"), "witnesses"):
@@ -333,15 +351,8 @@ class _Verifier:
             _str(p.get("did"), "publisher did"): str(p.get("role"))
             for p in _list(header.get("publishers"), "publishers")
         }
-        listed_committee = [str(d) for d in header.get("committee") or []]
-        if committee is not None and committee not in listed_committee:
-            raise BundleError(
-                f"业委会 {committee} 不在文件头所列之中",
-                f"committee {committee} is not the bundle's",
-            )
-        self.committee = {committee} if committee else set(listed_committee)
-        self.registrations = _list(header.get("registrations") or [], "registrations")
         self.chain = header.get("chain")
+        self.trust = trust
         self.anchor = anchor
         self.tree = TreeFiles(workdir)
         self.state = MemoryState(leaf_at=self.tree.leaf)
@@ -354,7 +365,7 @@ class _Verifier:
         self.signers: Counter[str] = Counter()
         self.satisfied = 0
         self.ended = False
-        self.ballot_report = BundleReport()  # shown after the accounts
+        self.ballot_report = Report()  # shown after the accounts
 
     # entries
 
@@ -428,53 +439,52 @@ class _Verifier:
             raise BundleError("表决证据须在条目之前", "ballot evidence must precede the entries")
         ref = parse_ballot_ref(body.get("ref"), "ref")
         check_same_community(self.origin, ref, "ref")
-        key = parse_vkey(_str(body.get("logKey"), "logKey"))
-        if (
-            not isinstance(key, Ed25519Verifier)
-            or key.name != ref.ballot
-            or key.public_key != self.log_key.public_key
-        ):
-            raise BundleError(
-                "表决日志须由同一服务器密钥签名",
-                "the ballot log must be signed by the same server key as this log",
-            )
-        cp = open_checkpoint(
-            _str(body.get("checkpoint"), "checkpoint"), origin=ref.ballot, log_verifier=key
-        ).checkpoint
-        docs = []
+        items = []
         for name, want in (("opened", 0), ("result", ref.index)):
             item = body.get(name)
             if not isinstance(item, dict) or item.get("index") != want:
                 raise BundleError(f"表决证据缺少 {name}", f"ballot evidence lacks {name}")
             raw = _str(item.get("data"), name).encode()
             proof = [_b64(p, "proof") for p in _list_of(item.get("proof"), "proof")]
+            items.append((raw, want, proof, strict_loads(raw)))
+        docs = [doc for *_, doc in items]
+        decided = [self._decision(doc, ref.ballot, want) for _, want, _, doc in items]
+        # The box's key is the one the committee signed into BallotOpened, not the header's.
+        key = parse_vkey(_str(docs[0].get("logKey"), "BallotOpened.logKey"))
+        if not isinstance(key, Ed25519Verifier) or key.name != ref.ballot:
+            raise BundleError(
+                "开启条目中的投票箱公钥须为以投票箱来源命名的 Ed25519 密钥",
+                "the box key in BallotOpened must be an Ed25519 key named by the ballot's origin",
+            )
+        cp = open_checkpoint(
+            _str(body.get("checkpoint"), "checkpoint"), origin=ref.ballot, log_verifier=key
+        ).checkpoint
+        for raw, want, proof, _ in items:
             verify_inclusion(leaf_hash(raw), want, cp.size, proof, cp.root)
-            if name == "result" and leaf_hash(raw) != ref.leaf_hash:
-                raise BundleError("表决结果的叶哈希不符", "ballot result leaf hash differs")
-            doc = strict_loads(raw)
-            decided = self._decision(doc, want)
-            docs.append(doc)
+        if leaf_hash(items[1][0]) != ref.leaf_hash:
+            raise BundleError("表决结果的叶哈希不符", "ballot result leaf hash differs")
         approved = approved_from_entries(ref, docs[0], docs[1])
-        signer = "、".join(decided.signers)
         self.approvals[ref] = approved
+        result = decided[1]
         self.ballot_report.ok(
-            f"表决“{approved.title}”（{ref.ballot}）已通过，"
-            f"批准使用维修资金 {yuan(approved.amount)}，业委会 {signer} 签名",
-            f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund "
-            f"(signed by the committee {signer})",
+            f"表决“{approved.title}”（{ref.ballot}）已通过，批准使用维修资金 "
+            f"{yuan(approved.amount)}；开启与结果均经 {len(result.signers)} 名委员签署"
+            f"（第 {result.registration.sequence} 号备案，签署时在任）",
+            f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund; "
+            f"opening and result signed by {len(result.signers)} members under registration "
+            f"{result.registration.sequence}, in force when signed",
         )
 
-    def _decision(self, doc: Mapping[str, Any], index: int) -> Decided:
-        """A ballot entry cited here must be a decision of this community's committee, under
-        the registration it names (registrations are checked against their issuers)."""
-        slug = community_prefix(self.origin).rstrip("/").rpartition("/")[2]
-        roots = frozenset(str(r.get("issuer")) for r in self.registrations)
-        try:
-            chain = RegistrationChain.of(self.registrations, roots, slug)
-            return check_decision(doc, chain.by_hash(str(doc.get("registration", ""))))
-        except IdentityError as exc:
+    def _decision(self, doc: Mapping[str, Any], ballot: str, index: int) -> Any:
+        if doc.get("ballot") != ballot:
             raise BundleError(
-                f"表决第 {index} 条不是业委会决定：{exc.zh}",
+                f"表决第 {index} 条属于另一表决", f"ballot entry {index} is for another ballot"
+            )
+        try:
+            return verify_logged_decision(doc, self.registrations)
+        except DecisionError as exc:
+            raise BundleError(
+                f"表决第 {index} 条不是业委会的决定：{exc.zh}",
                 f"ballot entry {index} is not a decision of the committee: {exc.en}",
             ) from exc
 
@@ -572,7 +582,7 @@ class _Verifier:
         )
         for did, count in self.signers.most_common():
             role = self.publishers.get(did, "业主 owner")
-            r.lines.append(f"  · {did} [{role}]: {count}")
+            r.detail(f"{did} [{role}]: {count}")
         kinds = "，".join(f"{k} {c} 条" for k, c in self.kinds.items()) or "无"
         r.ok(f"公开信息：{kinds}", f"disclosures by kind checked: {sum(self.kinds.values())}")
         accounts = self.state.accounts
@@ -585,11 +595,11 @@ class _Verifier:
         )
         for account_id, account in sorted(accounts.items()):
             b = self.state.balances.get((account.kind, account_id)) or account.start
-            r.lines.append(
-                f"  · {account.kind.zh}“{account.name}”（{account_id}） {b.period} 期末 "
+            r.detail(
+                f"{account.kind.zh}“{account.name}”（{account_id}） {b.period} 期末 "
                 f"{yuan(b.closing)}"
             )
-        r.lines += self.ballot_report.lines
+        r.extend(self.ballot_report)
         for ref, spent in self.state.spending.items():
             approved = self.approvals[ref].amount
             r.ok(
@@ -609,8 +619,8 @@ class _Verifier:
             "before (proofs computed from the entries)",
         )
         for w in self.witnesses:
-            r.lines.append(
-                f"  · 见证 witness {w.name} [{self.witness_roles.get(w.name)}]: "
+            r.detail(
+                f"见证 witness {w.name} [{self.witness_roles.get(w.name)}]: "
                 f"{self.cosigned[w.name]} 个检查点联署 checkpoints cosigned — {w.vkey}"
             )
         self._finish_anchors()
@@ -626,19 +636,15 @@ class _Verifier:
             )
         elif self.chain is None:
             r.note("导出时未读取区块链，锚定未列出", "the export could not read the chain")
+        if r.chain is ChainState.OFFLINE:
+            return
         if self.anchor is None:
-            r.note(
-                "无法连接区块链，锚定未与链上核对",
-                "chain not reachable: anchors NOT checked against the chain",
-            )
+            r.chain = ChainState.UNREACHABLE
             return
         try:
             self._check_on_chain(self.anchor)
         except ChainError as exc:
-            r.note(
-                f"区块链中途无法连接，锚定未与链上核对：{exc.zh}",
-                f"the chain became unreachable: anchors NOT checked against it ({exc.en})",
-            )
+            r.chain, r.chain_error = ChainState.UNREACHABLE, str(exc)
 
     def _check_on_chain(self, anchor: AnchorView) -> None:
         r = self.report
@@ -667,10 +673,12 @@ class _Verifier:
                 f"链上已有更新的锚定（大小 {head.tree_size}），本文件只有 {n} 条",
                 f"the chain holds a newer head (size {head.tree_size}) than this bundle ({n})",
             )
-        r.chain_checked = True
+        r.chain = ChainState.CHECKED
         r.ok(
-            f"链上锚定核对一致：已锚定 {r.anchored_size} / {n} 条",
-            f"anchors checked on chain: {r.anchored_size} of {n} entries anchored",
+            f"链 {self.trust.chain_id} 的合约 {self.trust.contract} 上的锚定核对一致："
+            f"已锚定 {r.anchored_size} / {n} 条",
+            f"anchors checked on chain {self.trust.chain_id}, contract {self.trust.contract}: "
+            f"{r.anchored_size} of {n} entries anchored",
         )
 
 
@@ -705,31 +713,57 @@ def read_header(first: str) -> dict[str, Any]:
     return header
 
 
+def _registration_chain(
+    header: Mapping[str, Any], origin: str, trust: PinnedTrust
+) -> RegistrationChain:
+    head, _, tail = origin.rpartition("/")
+    community = head.rpartition("/c/")[2] if tail == "disclosures" and "/c/" in head else ""
+    if not community:
+        raise BundleError(
+            "来源不是小区的公开信息日志", "the origin is not a community's disclosure log"
+        )
+    registrations = header.get("registrations")
+    if not isinstance(registrations, list):
+        raise BundleError("文件头缺少业委会备案", "the header carries no committee registrations")
+    try:
+        return RegistrationChain.of(registrations, trust.roots, community)
+    except DecisionError as exc:
+        raise BundleError(f"业委会备案：{exc.zh}", f"committee registrations: {exc.en}") from exc
+
+
 def verify_bundle(
     lines: Iterable[str],
     *,
     workdir: Path,
+    trust: PinnedTrust,
     anchor: AnchorView | None,
-    committee: str | None = None,
+    offline: bool = False,
     jobs: int = 1,
     source: Path | None = None,
+    report: BundleReport | None = None,
 ) -> BundleReport:
-    """Verify the bundle read line by line; raise `BundleError` at the first failure.
+    """Verify the bundle read line by line under pinned `trust`; raise `BundleError` at the
+    first failure.
 
     ``workdir`` holds the tree's node files (about 64 bytes per entry) and must be empty;
-    ``anchor`` None means the chain is not reachable; ``jobs`` > 1 checks entries in that
-    many worker processes. ``source``, the regular file ``lines`` are read from, lets the
-    workers read their share of it themselves: then only the first line is taken from
-    ``lines``.
+    ``anchor`` is the pinned contract on the pinned chain (the caller checked the chain id):
+    None means the chain is not reachable, or — with ``offline`` — not to be asked; ``jobs``
+    > 1 checks entries in that many worker processes. ``source``, the regular file ``lines``
+    are read from, lets the workers read their share of it themselves: then only the first
+    line is taken from ``lines``.
     """
     numbered = enumerate(lines, start=1)
     first = next(numbered, None)
     if first is None:
         raise BundleUnreadable("文件为空", "the bundle is empty")
-    report = BundleReport()
+    report = report if report is not None else BundleReport()
+    if offline:
+        report.chain = ChainState.OFFLINE
     header = read_header(first[1])
-    v = _Verifier(header, workdir=workdir, anchor=anchor, committee=committee, report=report)
-    report.origin = v.origin
+    origin = _str(header.get("origin"), "origin")
+    report.origin = origin
+    report.subject_zh, report.subject_en = f"公开信息文件 {origin}", f"disclosure bundle {origin}"
+    v = _Verifier(header, workdir=workdir, trust=trust, anchor=anchor, report=report)
     checker = _Checker(v.origin, jobs if (v.size or 0) >= 4 * _BATCH else 1)
     try:
 
@@ -738,10 +772,10 @@ def verify_bundle(
                 lineno = base + item.lineno
                 if isinstance(item, _Entry):
                     v.entry(lineno, item.at, item.leaf, item.entry, item.signer)
-                elif isinstance(item, _Other):
+                elif not item.failed:
                     v.line(lineno, item.text)
                 else:
-                    raise BundleError(f"第 {lineno} 行：{item.zh}", f"line {lineno}: {item.en}")
+                    raise BundleError(f"第 {lineno} 行：{item.text}", f"line {lineno}: {item.en}")
 
         if source is not None:
             with source.open("rb") as f:

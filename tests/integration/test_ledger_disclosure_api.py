@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from identity.community.trustfile import WELL_KNOWN_PATH, parse_trust, write_trust
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -287,7 +288,11 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         bundle = client.get(f"{API}/bundle")
         assert bundle.status_code == 200
         lines = bundle.text.splitlines()
-        report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=services_of(app).anchor)
+        trust = parse_trust(client.get(WELL_KNOWN_PATH).json())
+        write_trust(tmp_path / "trust.json", trust)
+        report = verify_bundle(
+            lines, workdir=tmp_path / "tree", trust=trust, anchor=services_of(app).anchor
+        )
         assert report.chain_checked and report.anchored_size == report.entries == size
     # the same from the command line, with the server stopped
     out = tmp_path / "bundle.jsonl"
@@ -298,13 +303,13 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         for k, v in env.items():
             mp.setenv(k, v)
         assert cli.main(["ledger", "export", "--community", SLUG, str(out)]) == 0
-    data = ["--data", str(tmp_path / "data")]
+    data = ["--data", str(tmp_path / "data"), "--trust", str(tmp_path / "trust.json")]
     assert cli.main(["verify", "ledger", str(out), *data, "--jobs", "1"]) == 0
     text = out.read_text().splitlines()
     at = next(i for i, line in enumerate(text) if line.startswith('{"entry"') and "保洁" in line)
     text[at] = text[at].replace("保洁", "保洁 ", 1)
     out.write_text("\n".join(text) + "\n")
-    assert cli.main(["verify", "ledger", str(out), "--jobs", "1"]) == 1
+    assert cli.main(["verify", "ledger", str(out), *data, "--jobs", "1"]) == 1
     (tmp_path / "junk").write_text("nonsense\n")
-    assert cli.main(["verify", "ledger", str(tmp_path / "junk")]) == 2
-    assert cli.main(["verify", "ledger", str(tmp_path / "missing")]) == 2
+    assert cli.main(["verify", "ledger", str(tmp_path / "junk"), *data]) == 2
+    assert cli.main(["verify", "ledger", str(tmp_path / "missing"), *data]) == 2
