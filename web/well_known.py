@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from identity.community.trustfile import WELL_KNOWN_PATH, PinnedTrust, contract_address, trust_bytes
 from web.auth import IdentityRuntime, RuntimeDep
 from web.deps import ServicesDep
+from web.error_responses import text_errors
 from web.services import Services
 
 router = APIRouter()
@@ -27,14 +28,16 @@ def server_trust(services: Services, runtime: IdentityRuntime) -> PinnedTrust:
     return PinnedTrust(
         chain_id=services.chain.chain_id,
         contract=contract_address(services.anchor.address),
-        roots=frozenset(runtime.issuers.trusted_roots),
+        # The identity runtime's roots and those the decisions are checked against (a demo
+        # server's demo office is among the latter).
+        roots=frozenset(runtime.issuers.trusted_roots) | services.roots,
     )
 
 
 @router.get(
     WELL_KNOWN_PATH,
     response_class=Response,
-    responses={200: {"content": {"application/json": {}}}, 503: {"description": "chain down"}},
+    responses={200: {"content": {"application/json": {}}}} | text_errors(503),
 )
 def trust_file(services: ServicesDep, runtime: RuntimeDep) -> Response:
     return Response(
