@@ -6,6 +6,7 @@ committee member's enrolment code; the member then enrols a key and signs in by 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from httpx import Response
 
 from identity.community.committee import decision_share
 from identity.community.registry import get_community
+from identity.community.trustfile import PinnedTrust, contract_address, write_trust
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -191,3 +193,26 @@ def register_committee(app: FastAPI, slug: str) -> None:
     services = app.state.services
     with services.db.session() as session:
         register_demo_committee(services, session, get_community(session, slug))
+
+
+def pinned(record: dict[str, Any], root: str, folder: Path) -> list[str]:
+    """``--trust FILE`` for a verifier: what the street office would hand out for this
+    server (its chain, its contract, the office's root DID), written into `folder`. The
+    chain and contract are taken from a ballot record's ``anchor`` or a bundle header's
+    ``chain`` — in a test the office knows them to be right."""
+    chain = record.get("anchor") or record["chain"]
+    trust = PinnedTrust(
+        chain_id=int(chain["chainId"]),
+        contract=contract_address(chain["contract"]),
+        roots=frozenset({root}),
+    )
+    path = folder / "trust.json"
+    write_trust(path, trust)
+    return ["--trust", str(path)]
+
+
+def pinned_bundle(bundle: Path, root: str, folder: Path) -> list[str]:
+    """`pinned` for a disclosure bundle (its header line names the chain)."""
+    with bundle.open(encoding="utf-8") as f:
+        header: dict[str, Any] = json.loads(f.readline())
+    return pinned(header, root, folder)

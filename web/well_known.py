@@ -10,6 +10,8 @@ chain id cannot be vouched for), never a guess.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -20,6 +22,8 @@ from web.error_responses import text_errors
 from web.services import Services
 
 router = APIRouter()
+_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}}}
+_RESPONSES |= text_errors(503)
 
 
 def server_trust(services: Services, runtime: IdentityRuntime) -> PinnedTrust:
@@ -37,7 +41,7 @@ def server_trust(services: Services, runtime: IdentityRuntime) -> PinnedTrust:
 @router.get(
     WELL_KNOWN_PATH,
     response_class=Response,
-    responses={200: {"content": {"application/json": {}}}} | text_errors(503),
+    responses=_RESPONSES,
 )
 def trust_file(services: ServicesDep, runtime: RuntimeDep) -> Response:
     return Response(

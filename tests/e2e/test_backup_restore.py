@@ -19,7 +19,7 @@ from ledger.tlog.models import Log
 from ledger.tlog.store import LogStore
 from tests.backends import PG_ADMIN_URL
 from tests.e2e.support import committee_headers, running, services_of, settings_for
-from tests.identity_web import close_ballot
+from tests.identity_web import close_ballot, pinned, pinned_bundle
 from web import cli
 from web.demo import SLUG, demo_keys, demo_office_key
 
@@ -158,10 +158,23 @@ def _round_trip(
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
     root = demo_office_key(restored).did.value  # the demo office's key, restored with the rest
-    assert cli.main(["verify", "ballot", str(path), "--data", str(restored), "--root", root]) == 0
+    assert (
+        cli.main(
+            [
+                "verify",
+                "ballot",
+                str(path),
+                "--data",
+                str(restored),
+                *pinned(record, root, tmp_path),
+            ]
+        )
+        == 0
+    )
     assert "已与链上锚定核对" in capsys.readouterr().out
     bundle = tmp_path / "bundle.jsonl"
     assert cli.main(["ledger", "export", "--community", SLUG, str(bundle)]) == 0
     verify = ["verify", "ledger", str(bundle), "--data", str(restored), "--jobs", "1"]
+    verify += pinned_bundle(bundle, root, tmp_path)
     assert cli.main(verify) == 0
     assert "anchors checked on chain" in capsys.readouterr().out

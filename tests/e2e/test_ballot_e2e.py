@@ -21,7 +21,7 @@ from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
 from ledger.tlog.merkle import root_hash
 from ledger.tlog.note_keys import Ed25519Signer
 from tests.e2e.support import committee_headers, running, services_of, settings_for
-from tests.identity_web import close_ballot, data_dir_of, decide
+from tests.identity_web import close_ballot, data_dir_of, decide, pinned
 from web import cli
 from web.demo import demo_keys, demo_office_key
 
@@ -133,7 +133,7 @@ def test_one_ballot_end_to_end(
     path.write_text(json.dumps(record))
     where = ["--rpc", anvil] if anvil else ["--data", str(tmp_path / "data")]
     root = demo_office_key(tmp_path / "data").did.value
-    assert cli.main(["verify", "ballot", str(path), *where, "--root", root]) == 0
+    assert cli.main(["verify", "ballot", str(path), *where, *pinned(record, root, tmp_path)]) == 0
 
 
 def _tampered(record: dict[str, Any], index: int, change: Any) -> dict[str, Any]:
@@ -193,7 +193,7 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(bad))
         root = demo_office_key(tmp_path / "data").did.value
-        where = ["--data", str(tmp_path / "data"), "--root", root]
+        where = ["--data", str(tmp_path / "data"), *pinned(record, root, tmp_path)]
         assert cli.main(["verify", "ballot", str(path), *where]) == 1, name
         out = capsys.readouterr().out
         assert "FAILED" in out, name

@@ -27,6 +27,7 @@ from tests.identity_web import (
     decide,
     enrol,
     open_ballot,
+    pinned,
     register_committee,
     set_up_community,
 )
@@ -143,7 +144,7 @@ def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> Non
 
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
-    root = ["--root", demo_office_key(tmp_path / "data").did.value]
+    root = pinned(record, demo_office_key(tmp_path / "data").did.value, tmp_path)
     assert cli.main(["verify", "ballot", str(path), "--data", str(tmp_path / "data"), *root]) == 0
 
     # A key change that is not the committee's, or that re-keys a voter twice, is caught.

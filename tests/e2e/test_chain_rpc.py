@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.support import committee_headers, live_server, settings_for
-from tests.identity_web import close_ballot
+from tests.identity_web import close_ballot, pinned
 from web import cli
 from web.demo import demo_office_key
 
@@ -27,7 +27,7 @@ def test_verify_against_a_running_server(
         path = tmp_path / "record.json"
         path.write_text(json.dumps(record))
         root = demo_office_key(tmp_path / "data").did.value
-        where = ["--rpc", f"{url}/chain/rpc", "--root", root]
+        where = ["--rpc", f"{url}/chain/rpc", *pinned(record, root, tmp_path)]
         assert cli.main(["verify", "ballot", str(path), *where]) == 0
         assert "已与链上锚定核对" in capsys.readouterr().out
 

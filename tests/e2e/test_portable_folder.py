@@ -91,7 +91,19 @@ def test_a_folder_moves_to_another_port_and_public_url(
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
     root = demo_office_key(data).did.value
-    assert cli.main(["verify", "ballot", str(path), "--data", str(data), "--root", root]) == 0
+    assert (
+        cli.main(
+            [
+                "verify",
+                "ballot",
+                str(path),
+                "--data",
+                str(data),
+                *identity_web.pinned(record, root, tmp_path),
+            ]
+        )
+        == 0
+    )
     # The operator's export under the last address finds the disclosure log it always had.
     monkeypatch.setenv("GONGZHI_DATA", str(data))
     monkeypatch.setenv("GONGZHI_PUBLIC_URL", "https://vote.example.cn")
@@ -100,6 +112,7 @@ def test_a_folder_moves_to_another_port_and_public_url(
     bundle = tmp_path / "bundle.jsonl"
     assert cli.main(["ledger", "export", "--community", SLUG, str(bundle)]) == 0
     verify = ["verify", "ledger", str(bundle), "--data", str(data), "--jobs", "1"]
+    verify += identity_web.pinned_bundle(bundle, root, tmp_path)
     assert cli.main(verify) == 0
 
 
