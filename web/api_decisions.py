@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from identity.community import decisions
+from identity.community import decisions, registrations
 from identity.community.models import Community, DecisionRow
 from identity.community.registrations import NoCommittee
 from identity.community.registry import get_community
@@ -68,6 +68,17 @@ def decision_public(session: Session, services: Services, row: DecisionRow) -> D
         proposed_by=shown.proposed_by,
         entry_index=shown.entry_index,
     )
+
+
+@router.get(
+    "/communities/{slug}/registrations",
+    response_model=list[dict[str, Any]],
+    responses=errors(404),
+)
+def list_registrations(slug: str, session: SessionDep) -> list[dict[str, Any]]:
+    """The committee's registrations (业委会备案) exactly as the street office signed them,
+    oldest first: what a device checks decisions against, given the office's root DID."""
+    return registrations.documents(session, get_community(session, slug))
 
 
 @router.get(

@@ -61,6 +61,7 @@ def demo_keys(services: Services) -> dict[str, KeyPair]:
 def _demo_key_file(path: Path, count: int) -> list[KeyPair]:
     """Demo keys kept in the data folder (made on first use, mode 0600)."""
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         _save_keys(
             path,
             {str(i): KeyPair.generate(KeyType.ED25519).secret_multibase() for i in range(count)},

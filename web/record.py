@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
+from identity.community import registrations
+from identity.community.registry import get_community
 from identity.community.trustfile import PinnedTrust
 from ledger.tlog.store import LogStore
 from voting.ballots import get_ballot
@@ -29,6 +31,11 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
         "logKey": services.log_signer(log).vkey,
         "entries": [e.data.decode() for e in store.iter_entries(log, 0, size)],
         "checkpoint": note,
+        # The committee's registrations, as the street office signed them: a verifier checks
+        # each decision in the box against the one it names, given only the office's root.
+        "registrations": registrations.documents(
+            session, get_community(session, ballot.community_slug)
+        ),
         "anchor": {
             "chainId": services.chain.chain_id,
             "contract": services.anchor.address,
