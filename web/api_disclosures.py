@@ -42,6 +42,7 @@ from ledger.tlog.records import LogRef, StoredCheckpoint
 from ledger.tlog.store import LogStore
 from voting.matters import Matter
 from voting.models import Ballot
+from voting.spending import ballot_decision
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
 from web.bounds import MAX_INT, IndexPath
 from web.deps import ServicesDep, SessionDep
@@ -170,6 +171,7 @@ def approved_spending(session: Session, services: Services, slug: str) -> Approv
             ref,
             verify=services.verify_signed,
             committee={services.committee_key.did.value},
+            read_ballot=ballot_decision,
         )
         result = ballot.result or {}
         if approved is not None and (

@@ -38,6 +38,7 @@ from ledger.disclosure.bundle_verify import (
 from ledger.disclosure.service import DisclosureLogs, disclosure_origin
 from ledger.tlog.errors import LedgerError
 from ledger.tlog.records import log_id_of
+from voting.spending import ballot_decision
 
 
 def _reader_chain(url: str) -> RpcChain:
@@ -205,6 +206,7 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
                     itertools.chain([first], lines),
                     workdir=Path(work) / "tree",
                     anchor=anchor,
+                    read_ballot=ballot_decision,
                     committee=args.committee,
                     jobs=args.jobs,
                     # A regular file: the workers read their own chunks of it.

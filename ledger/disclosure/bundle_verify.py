@@ -37,8 +37,9 @@ from identity.w3c.jcs import loads as strict_loads
 from ledger.disclosure.accounting import check_entry
 from ledger.disclosure.approval import (
     ApprovedSpending,
+    BallotReader,
     BallotRef,
-    approved_from_entries,
+    approved_spending,
     check_same_community,
     parse_ballot_ref,
 )
@@ -301,8 +302,10 @@ class _Verifier:
         anchor: AnchorView | None,
         committee: str | None,
         report: BundleReport,
+        read_ballot: BallotReader,
     ) -> None:
         self.report = report
+        self.read_ballot = read_ballot
         self.origin = _str(header.get("origin"), "origin")
         self.size = header.get("size")
         if not isinstance(self.size, int) or self.size < 0:
@@ -455,7 +458,7 @@ class _Verifier:
                     f"ballot entry {want} is not signed by the committee",
                 )
             docs.append(doc)
-        approved = approved_from_entries(ref, docs[0], docs[1])
+        approved = approved_spending(ref, self.read_ballot(docs[0], docs[1]))
         signer = verify_signed_json(docs[1]).controller
         self.approvals[ref] = approved
         self.ballot_report.ok(
@@ -697,6 +700,7 @@ def verify_bundle(
     *,
     workdir: Path,
     anchor: AnchorView | None,
+    read_ballot: BallotReader,
     committee: str | None = None,
     jobs: int = 1,
     source: Path | None = None,
@@ -704,10 +708,11 @@ def verify_bundle(
     """Verify the bundle read line by line; raise `BundleError` at the first failure.
 
     ``workdir`` holds the tree's node files (about 64 bytes per entry) and must be empty;
-    ``anchor`` None means the chain is not reachable; ``jobs`` > 1 checks entries in that
-    many worker processes. ``source``, the regular file ``lines`` are read from, lets the
-    workers read their share of it themselves: then only the first line is taken from
-    ``lines``.
+    ``anchor`` None means the chain is not reachable; ``read_ballot`` reads the cited
+    ballots' entries (voting's format: `voting.spending.ballot_decision`); ``jobs`` > 1
+    checks entries in that many worker processes. ``source``, the regular file ``lines`` are
+    read from, lets the workers read their share of it themselves: then only the first line
+    is taken from ``lines``.
     """
     numbered = enumerate(lines, start=1)
     first = next(numbered, None)
@@ -715,7 +720,14 @@ def verify_bundle(
         raise BundleUnreadable("文件为空", "the bundle is empty")
     report = BundleReport()
     header = read_header(first[1])
-    v = _Verifier(header, workdir=workdir, anchor=anchor, committee=committee, report=report)
+    v = _Verifier(
+        header,
+        workdir=workdir,
+        anchor=anchor,
+        committee=committee,
+        report=report,
+        read_ballot=read_ballot,
+    )
     report.origin = v.origin
     checker = _Checker(v.origin, jobs if (v.size or 0) >= 4 * _BATCH else 1)
     try:

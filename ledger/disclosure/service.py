@@ -38,8 +38,9 @@ from ledger.disclosure.accounting import (
 from ledger.disclosure.approval import (
     ApprovedSpending,
     ApprovedSpendingLookup,
+    BallotReader,
     BallotRef,
-    approved_from_entries,
+    approved_spending,
 )
 from ledger.disclosure.entries import (
     DISCLOSURE,
@@ -671,9 +672,15 @@ class DisclosureLogs:
 
 
 def approved_from_store(
-    store: LogStore, ref: BallotRef, *, verify: VerifySigned, committee: Collection[str]
+    store: LogStore,
+    ref: BallotRef,
+    *,
+    verify: VerifySigned,
+    committee: Collection[str],
+    read_ballot: BallotReader,
 ) -> ApprovedSpending | None:
-    """What a cited ballot result approved, read from the ballot's own log.
+    """What a cited ballot result approved, read from the ballot's own log by `read_ballot`
+    (voting's reader of its entries).
 
     None when the ballot log, the entry or its leaf hash is not there. Both entries must be
     signed by one of the ``committee`` DIDs.
@@ -704,4 +711,4 @@ def approved_from_store(
                 f"ballot entry {e.index} is not the committee's",
             )
         docs.append(doc)
-    return approved_from_entries(ref, docs[0], docs[1])
+    return approved_spending(ref, read_ballot(docs[0], docs[1]))

@@ -23,6 +23,7 @@ from ledger.tlog.note_keys import CosignatureSigner, parse_vkey
 from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for
+from voting.spending import ballot_decision
 from web import cli
 from web.demo import SLUG, demo_keys
 
@@ -289,7 +290,12 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         bundle = client.get(f"{API}/bundle")
         assert bundle.status_code == 200
         lines = bundle.text.splitlines()
-        report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=services_of(app).anchor)
+        report = verify_bundle(
+            lines,
+            read_ballot=ballot_decision,
+            workdir=tmp_path / "tree",
+            anchor=services_of(app).anchor,
+        )
         assert report.chain_checked and report.anchored_size == report.entries == size
     # the same from the command line, with the server stopped
     out = tmp_path / "bundle.jsonl"

@@ -14,6 +14,7 @@ from ledger.disclosure.bundle_verify import verify_bundle
 from ledger.disclosure.errors import AuthorityError, ObjectionError, SchemaError
 from ledger.disclosure.service import DisclosureLogs
 from tests import ledger_disclosure_support as s
+from voting.spending import ballot_decision
 
 
 @pytest.fixture
@@ -67,5 +68,7 @@ def test_two_owners_question_one_statement(engine: Engine, tmp_path: Path) -> No
         assert threads[1].thread == []  # still waiting for an answer
         assert views[0].thread == views[2].thread == []
         lines = list(export_bundle(session, s.ORIGIN, chain=None, committee=[]))
-    report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=None)
+    report = verify_bundle(
+        lines, read_ballot=ballot_decision, workdir=tmp_path / "tree", anchor=None
+    )
     assert any("objections 2, replies 1, reviews 1 (1 satisfied)" in line for line in report.lines)

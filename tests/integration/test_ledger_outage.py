@@ -25,6 +25,7 @@ from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.chains import ANVIL_KEYS
 from tests.e2e.support import services_of
+from voting.spending import ballot_decision
 from web.app import create_app
 from web.demo import SLUG
 from web.settings import Settings
@@ -190,5 +191,7 @@ def test_outage_delays_anchoring_and_loses_nothing(
             assert base in {t for _, t in spans} and spans[-1] == (base + 3, base + 7)
             assert all(e.root == store.root(log, e.tree_size) for e in events)
         lines = client.get(f"{API}/bundle").text.splitlines()
-        report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=services.anchor)
+        report = verify_bundle(
+            lines, read_ballot=ballot_decision, workdir=tmp_path / "tree", anchor=services.anchor
+        )
         assert report.chain_checked and report.anchored_size == report.entries == base + 7

@@ -16,6 +16,7 @@ import pytest
 from ledger.disclosure import bundle_verify
 from ledger.disclosure.bundle_verify import BundleError, BundleReport, verify_bundle
 from tests import ledger_disclosure_support as s
+from voting.spending import ballot_decision
 
 SIZE = 1100  # above the size from which workers are used
 
@@ -33,7 +34,12 @@ def _write(path: Path, lines: list[str]) -> Path:
 def _verify_file(path: Path, work: Path, jobs: int) -> BundleReport:
     with path.open(encoding="utf-8") as f:
         return verify_bundle(
-            (line.rstrip("\n") for line in f), workdir=work, anchor=None, jobs=jobs, source=path
+            (line.rstrip("\n") for line in f),
+            read_ballot=ballot_decision,
+            workdir=work,
+            anchor=None,
+            jobs=jobs,
+            source=path,
         )
 
 
@@ -55,7 +61,9 @@ def test_file_chunks_give_the_verdict_and_line_numbers_of_one_process(
     tmp_path: Path, bundle: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bundle_verify, "_CHUNK_BYTES", 40_000)  # ~25 chunks, cut mid-line
-    streamed = verify_bundle(bundle, workdir=tmp_path / "w0", anchor=None, jobs=1)
+    streamed = verify_bundle(
+        bundle, read_ballot=ballot_decision, workdir=tmp_path / "w0", anchor=None, jobs=1
+    )
     path = _write(tmp_path / "b.jsonl", bundle)
     for jobs in (1, 2):
         report = _verify_file(path, tmp_path / f"w{jobs}", jobs)
