@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.errors import ChainError
+from identity.community.origins import disclosure_origin
 from identity.community.registry import get_community
 from identity.community.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
 from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup, BallotRef
@@ -35,7 +36,6 @@ from ledger.disclosure.service import (
     EntryView,
     Policy,
     approved_from_store,
-    disclosure_origin,
 )
 from ledger.tlog.errors import LogNotFoundError
 from ledger.tlog.records import LogRef, StoredCheckpoint

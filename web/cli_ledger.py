@@ -27,6 +27,7 @@ from contracts.chain import Chain
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from contracts.rpc import RpcChain
+from identity.community.origins import disclosure_origin
 from identity.errors import IdentityError
 from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.bundle_verify import (
@@ -35,7 +36,7 @@ from ledger.disclosure.bundle_verify import (
     read_header,
     verify_bundle,
 )
-from ledger.disclosure.service import DisclosureLogs, disclosure_origin
+from ledger.disclosure.service import DisclosureLogs
 from ledger.tlog.errors import LedgerError
 from ledger.tlog.records import log_id_of
 from voting.spending import ballot_decision

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from identity.community.origins import same_community
 from ledger.disclosure import fields as f
 from ledger.disclosure.errors import ApprovalError
 
@@ -114,15 +115,9 @@ def approved_spending(ref: BallotRef, decision: BallotDecision | None) -> Approv
     return ApprovedSpending(ref=ref, amount=amount, title=decision.title)
 
 
-def community_prefix(origin: str) -> str:
-    """``{host}/c/{slug}/`` of a disclosure log origin ``{host}/c/{slug}/disclosures``."""
-    head, sep, tail = origin.rpartition("/")
-    return head + sep if sep and tail == "disclosures" else origin + "/"
-
-
 def check_same_community(disclosure_origin: str, ref: BallotRef, where: str) -> None:
     """A ballot of another community approves nothing here."""
-    if not ref.ballot.startswith(community_prefix(disclosure_origin) + "ballots/"):
+    if not same_community(disclosure_origin, ref.ballot):
         raise ApprovalError(
             f"所引表决 {ref.ballot} 不属于本小区",
             f"the cited ballot {ref.ballot} is not one of this community's",

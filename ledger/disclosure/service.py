@@ -1,6 +1,7 @@
 """A community's disclosure log: append checked, signed entries; list them with their 质疑.
 
-One log per community, origin ``{public host}/c/{slug}/disclosures``. An entry is appended
+One log per community, origin ``{public host}/c/{slug}/disclosures``
+(`identity.community.origins.disclosure_origin`). An entry is appended
 only when its signature verifies, its signer holds the right role (a registered publisher
 for disclosures and replies, an owner of the community for objections and reviews), and
 every accounting check of `ledger.disclosure.accounting` passes; otherwise nothing changes.
@@ -83,10 +84,6 @@ from ledger.tlog.store import LogStore
 PURPOSE = "disclosures"
 PUBLISHER_ROLES = {"property_manager": "物业服务人", "committee": "业主委员会"}
 WITNESS_ROLES = {"committee": "业主委员会", "street_office": "街道办事处"}
-
-
-def disclosure_origin(public_host: str, slug: str) -> str:
-    return f"{public_host}/c/{slug}/disclosures"
 
 
 def _verify_did(doc: Mapping[str, Any]) -> str:

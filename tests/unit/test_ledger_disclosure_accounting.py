@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
+from identity.community.origins import prefix_of_disclosures
 from identity.w3c.dataintegrity import verify_signed_json
 from ledger.disclosure.accounting import check_entry
 from ledger.disclosure.approval import (
     ApprovedSpending,
     BallotRef,
     approved_spending,
-    community_prefix,
 )
 from ledger.disclosure.entries import read_entry
 from ledger.disclosure.errors import (
@@ -202,7 +202,7 @@ def test_approval_from_ballot_entries() -> None:
     beyond = dict(opened, amountFen=10**15 + 1)
     with pytest.raises(SchemaError, match="fen"):
         approved_spending(ref, ballot_decision(beyond, result))
-    assert community_prefix(s.ORIGIN) == f"{s.HOST}/c/{s.SLUG}/"
+    assert prefix_of_disclosures(s.ORIGIN) == f"{s.HOST}/c/{s.SLUG}/"
 
 
 def test_objection_reply_review_loop() -> None:
