@@ -171,7 +171,7 @@ def _round_trip(
         )
         == 0
     )
-    assert "已与链上锚定核对" in capsys.readouterr().out
+    assert "已与区块链上的锚定核对" in capsys.readouterr().out
     bundle = tmp_path / "bundle.jsonl"
     assert cli.main(["ledger", "export", "--community", SLUG, str(bundle)]) == 0
     verify = ["verify", "ledger", str(bundle), "--data", str(restored), "--jobs", "1"]

@@ -29,7 +29,7 @@ def test_verify_against_a_running_server(
         root = demo_office_key(tmp_path / "data").did.value
         where = ["--rpc", f"{url}/chain/rpc", *pinned(record, root, tmp_path)]
         assert cli.main(["verify", "ballot", str(path), *where]) == 0
-        assert "已与链上锚定核对" in capsys.readouterr().out
+        assert "已与区块链上的锚定核对" in capsys.readouterr().out
 
         # Read-only: nothing that would change the chain is served.
         for method in ("eth_sendRawTransaction", "eth_sendTransaction", "anvil_reset"):

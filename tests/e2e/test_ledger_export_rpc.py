@@ -40,7 +40,7 @@ def test_export_reads_anchors_from_a_running_server(
         capsys.readouterr()
         trust = pinned_bundle(bundle, demo_office_key(data).did.value, tmp_path)
         assert cli.main(["verify", "ledger", str(bundle), "--rpc", rpc, "--jobs", "1", *trust]) == 0
-        assert "已与链上锚定核对" in capsys.readouterr().out
+        assert "已与区块链上的锚定核对" in capsys.readouterr().out
 
         # The contract file names no deployment on this chain: refused, nothing written.
         contracts = data / "contracts.json"
