@@ -37,6 +37,7 @@ from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
 from ledger.tlog.records import log_id_of
 from ledger.tlog.store import LogStore
 from ledger.tlog.treefile import CompactRange
+from voting.spending import ballot_decision
 
 HOST = "gongzhi.example"
 SLUG = "xianxia"
@@ -395,6 +396,7 @@ def policy(session: Session, *, roles: dict[str, str] | None = None) -> Policy:
             store,
             ref,
             decision=committee_decision,
+            read_ballot=ballot_decision,
         ),
         is_resident=RESIDENTS.__contains__,
         publisher_role=roles.get,

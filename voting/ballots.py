@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from identity.community.issuance import key_lost
 from identity.community.models import Community, Person, Unit
+from identity.community.origins import ballot_origin
 from identity.errors import IdentityError
 from identity.w3c.jcs import canonical
 from ledger.tlog.errors import LedgerError
@@ -161,10 +162,6 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def box_origin(public_host: str, community: str, ballot_id: int) -> str:
-    return f"{public_host}/c/{community}/ballots/{ballot_id}"
-
-
 def draft_opening(
     session: Session,
     *,
@@ -237,7 +234,7 @@ def draft_opening(
     )
     session.add(ballot)
     session.flush()
-    ballot.log_origin = box_origin(public_host, community.slug, ballot.id)
+    ballot.log_origin = ballot_origin(public_host, community.slug, ballot.id)
     for e, person_id in zip(entries, person_ids, strict=True):
         session.add(
             CensusVoter(

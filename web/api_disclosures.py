@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from contracts.errors import ChainError
 from identity.community import registrations
+from identity.community.origins import disclosure_origin
 from identity.community.registrations import NoCommittee
 from identity.community.registry import get_community
 from identity.community.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
@@ -37,13 +38,13 @@ from ledger.disclosure.service import (
     EntryView,
     Policy,
     approved_from_store,
-    disclosure_origin,
 )
 from ledger.tlog.errors import LogNotFoundError
 from ledger.tlog.records import LogRef, StoredCheckpoint
 from ledger.tlog.store import LogStore
 from voting.matters import Matter
 from voting.models import Ballot
+from voting.spending import ballot_decision
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
 from web.bounds import MAX_INT, IndexPath
 from web.deps import ServicesDep, SessionDep
@@ -168,7 +169,10 @@ def approved_spending(session: Session, services: Services, slug: str) -> Approv
         if ballot.status != "closed":
             raise ApprovalError("所引表决尚未结束", f"the cited ballot {ref.ballot} is not closed")
         approved = approved_from_store(
-            LogStore(session), ref, decision=services.decision_check(session, slug)
+            LogStore(session),
+            ref,
+            decision=services.decision_check(session, slug),
+            read_ballot=ballot_decision,
         )
         result = ballot.result or {}
         if approved is not None and (

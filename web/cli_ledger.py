@@ -29,6 +29,7 @@ from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from contracts.rpc import RpcChain
 from identity.community import registrations
+from identity.community.origins import disclosure_origin
 from identity.community.registry import get_community
 from identity.errors import IdentityError
 from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
@@ -39,9 +40,10 @@ from ledger.disclosure.bundle_verify import (
     read_header,
     verify_bundle,
 )
-from ledger.disclosure.service import DisclosureLogs, disclosure_origin
+from ledger.disclosure.service import DisclosureLogs
 from ledger.tlog.errors import LedgerError
 from ledger.tlog.records import log_id_of
+from voting.spending import ballot_decision
 from web import cli_trust
 
 
@@ -201,6 +203,7 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
                     trust=trust,
                     anchor=pinned.anchor,
                     offline=args.offline,
+                    read_ballot=ballot_decision,
                     jobs=args.jobs,
                     # A regular file: the workers read their own chunks of it.
                     source=Path(args.bundle) if Path(args.bundle).is_file() else None,

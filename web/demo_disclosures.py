@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from identity.community import issuance
 from identity.community.models import Person
+from identity.community.origins import disclosure_origin
 from identity.community.registry import get_community
 from identity.community.signin import PROPERTY_MANAGER, grant_of
 from identity.community.vc import verify_credential
@@ -34,7 +35,7 @@ from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from ledger.disclosure.fields import next_period
-from ledger.disclosure.service import Appended, DisclosureLogs, disclosure_origin
+from ledger.disclosure.service import Appended, DisclosureLogs
 from ledger.tlog.records import LogRef
 from web.api_disclosures import _policy as policy_for  # the API's own policy, not a copy
 from web.auth import IdentityRuntime, Principal

@@ -24,13 +24,13 @@ from identity.community import decisions, registrations
 from identity.community.committee import Registration, ServerKeys, check_decision
 from identity.community.issuance import lost_keys
 from identity.community.models import Community, DecisionRow
+from identity.community.origins import disclosure_origin
 from identity.community.pii import PiiCipher
 from identity.community.registry import get_community
 from identity.errors import IdentityError
 from identity.w3c.dataintegrity import sign_json, verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from ledger.disclosure.service import disclosure_origin
 from ledger.tlog.anchoring import Anchored, Anchorer
 from ledger.tlog.models import Log
 from ledger.tlog.note_keys import Ed25519Signer

@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from identity.community import trust
+from identity.community import origins, trust
 from identity.community.models import Community, IssuedCredential, Person, Unit
 from identity.errors import IdentityError, explain
 from identity.w3c import statuslist
@@ -41,15 +40,11 @@ from identity.w3c.failures import InvalidDid, StatusUnavailable
 from identity.w3c.keys import KeyPair
 from identity.w3c.statuslist import StatusList
 
-ROOT_LIST = "root"
+ROOT_LIST = origins.ROOT_LIST
 ROLE_CREDENTIAL = "CommunityRoleCredential"
 STAFF_ROLES = ("propertyManager", "auditor")
 # How long a published status list credential may be relied on before fetching it again.
 LIST_VALIDITY = timedelta(days=1)
-# The paths `Issuers.list_url` publishes lists at, after the base URL's own path (if any).
-_LIST_PATH = re.compile(
-    r"/api/(?:(?P<root>status-lists/street-office)|communities/(?P<slug>[^/]+)/status-list)\Z"
-)
 
 REGISTRATION, OWNERSHIP, MEMBER, ROLE = "registration", "ownership", "member", "role"
 # Revocation reason that also stops the key from voting: the device was lost or stolen.
@@ -69,9 +64,8 @@ def aware(moment: datetime) -> datetime:
 class Issuers:
     """The two issuing keys and where their status lists are published.
 
-    `base_url` is the public origin (``https://gongzhi.example``); status list URLs are
-    ``{base_url}/api/status-lists/street-office`` (root) and
-    ``{base_url}/api/communities/{slug}/status-list`` (a community's committee).
+    `base_url` is the public address (``https://gongzhi.example``); status list URLs are laid
+    out by `identity.community.origins` (the root's list, and a community's committee's).
     """
 
     root: KeyPair
@@ -86,20 +80,11 @@ class Issuers:
         return frozenset({self.root.did.value, *self.extra_roots})
 
     def list_url(self, list_key: str) -> str:
-        if list_key == ROOT_LIST:
-            return f"{self.base_url}/api/status-lists/street-office"
-        return f"{self.base_url}/api/communities/{list_key}/status-list"
+        return origins.status_list_url(self.base_url, list_key)
 
     def list_key(self, url: str) -> str | None:
         """The list a URL names, or None when it is not one of ours."""
-        if url == self.list_url(ROOT_LIST):
-            return ROOT_LIST
-        prefix, suffix = f"{self.base_url}/api/communities/", "/status-list"
-        if url.startswith(prefix) and url.endswith(suffix):
-            slug = url[len(prefix) : -len(suffix)]
-            if slug and "/" not in slug:
-                return slug
-        return None
+        return origins.status_list_key(self.base_url, url)
 
     def former_list_key(self, session: Session, url: str) -> str | None:
         """The list a URL under an address we were served at before names, or None.
@@ -111,11 +96,9 @@ class Issuers:
         list published now. Any other URL stays foreign."""
         if url in self.former_urls:
             return self.former_urls[url]
-        parts = urlsplit(url)
-        match = _LIST_PATH.search(parts.path)
-        if parts.scheme not in ("http", "https") or parts.query or match is None:
+        key = origins.status_list_key_of_path(url)
+        if key is None:
             return None
-        key = ROOT_LIST if match.group("root") else str(match.group("slug"))
         written = json.dumps({"statusListCredential": url}, ensure_ascii=False)[1:-1]
         pattern = "%" + re.sub(r"([\\%_])", r"\\\1", written.replace('": "', '":"')) + "%"
         issued = session.scalar(

@@ -47,8 +47,9 @@ from identity.w3c.jcs import loads as strict_loads
 from ledger.disclosure.accounting import check_entry
 from ledger.disclosure.approval import (
     ApprovedSpending,
+    BallotReader,
     BallotRef,
-    approved_from_entries,
+    approved_spending,
     check_same_community,
     parse_ballot_ref,
 )
@@ -302,8 +303,10 @@ class _Verifier:
         trust: PinnedTrust,
         anchor: AnchorView | None,
         report: BundleReport,
+        read_ballot: BallotReader,
     ) -> None:
         self.report = report
+        self.read_ballot = read_ballot
         self.origin = _str(header.get("origin"), "origin")
         self.size = header.get("size")
         if not isinstance(self.size, int) or self.size < 0:
@@ -449,12 +452,16 @@ class _Verifier:
             items.append((raw, want, proof, strict_loads(raw)))
         docs = [doc for *_, doc in items]
         decided = [self._decision(doc, ref.ballot, want) for _, want, _, doc in items]
-        # The box's key is the one the committee signed into BallotOpened, not the header's.
-        key = parse_vkey(_str(docs[0].get("logKey"), "BallotOpened.logKey"))
+        # Voting's reader of its own entries (the layout is voting's); the box's key is the one
+        # the committee signed into the opening, not the header's.
+        decision = self.read_ballot(docs[0], docs[1])
+        approved = approved_spending(ref, decision)
+        box_key = None if decision is None else decision.box_key  # None was refused above
+        key = parse_vkey(_str(box_key, "the opening's box key"))
         if not isinstance(key, Ed25519Verifier) or key.name != ref.ballot:
             raise BundleError(
                 "开启条目中的投票箱公钥须为以投票箱来源命名的 Ed25519 密钥",
-                "the box key in BallotOpened must be an Ed25519 key named by the ballot's origin",
+                "the box key in the opening must be an Ed25519 key named by the ballot's origin",
             )
         cp = open_checkpoint(
             _str(body.get("checkpoint"), "checkpoint"), origin=ref.ballot, log_verifier=key
@@ -463,7 +470,6 @@ class _Verifier:
             verify_inclusion(leaf_hash(raw), want, cp.size, proof, cp.root)
         if leaf_hash(items[1][0]) != ref.leaf_hash:
             raise BundleError("表决结果的叶哈希不符", "ballot result leaf hash differs")
-        approved = approved_from_entries(ref, docs[0], docs[1])
         self.approvals[ref] = approved
         result = decided[1]
         self.ballot_report.ok(
@@ -738,6 +744,7 @@ def verify_bundle(
     trust: PinnedTrust,
     anchor: AnchorView | None,
     offline: bool = False,
+    read_ballot: BallotReader,
     jobs: int = 1,
     source: Path | None = None,
     report: BundleReport | None = None,
@@ -747,10 +754,11 @@ def verify_bundle(
 
     ``workdir`` holds the tree's node files (about 64 bytes per entry) and must be empty;
     ``anchor`` is the pinned contract on the pinned chain (the caller checked the chain id):
-    None means the chain is not reachable, or — with ``offline`` — not to be asked; ``jobs``
-    > 1 checks entries in that many worker processes. ``source``, the regular file ``lines``
-    are read from, lets the workers read their share of it themselves: then only the first
-    line is taken from ``lines``.
+    None means the chain is not reachable, or — with ``offline`` — not to be asked;
+    ``read_ballot`` reads the cited ballots' entries (voting's format:
+    `voting.spending.ballot_decision`); ``jobs`` > 1 checks entries in that many worker
+    processes. ``source``, the regular file ``lines`` are read from, lets the workers read
+    their share of it themselves: then only the first line is taken from ``lines``.
     """
     numbered = enumerate(lines, start=1)
     first = next(numbered, None)
@@ -763,7 +771,9 @@ def verify_bundle(
     origin = _str(header.get("origin"), "origin")
     report.origin = origin
     report.subject_zh, report.subject_en = f"公开信息文件 {origin}", f"disclosure bundle {origin}"
-    v = _Verifier(header, workdir=workdir, trust=trust, anchor=anchor, report=report)
+    v = _Verifier(
+        header, workdir=workdir, trust=trust, anchor=anchor, report=report, read_ballot=read_ballot
+    )
     checker = _Checker(v.origin, jobs if (v.size or 0) >= 4 * _BATCH else 1)
     try:
 

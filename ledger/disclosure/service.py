@@ -1,6 +1,7 @@
 """A community's disclosure log: append checked, signed entries; list them with their 质疑.
 
-One log per community, origin ``{public host}/c/{slug}/disclosures``. An entry is appended
+One log per community, origin ``{public host}/c/{slug}/disclosures``
+(`identity.community.origins.disclosure_origin`). An entry is appended
 only when its signature verifies, its signer holds the right role (a registered publisher
 for disclosures and replies, an owner of the community for objections and reviews), and
 every accounting check of `ledger.disclosure.accounting` passes; otherwise nothing changes.
@@ -38,8 +39,9 @@ from ledger.disclosure.accounting import (
 from ledger.disclosure.approval import (
     ApprovedSpending,
     ApprovedSpendingLookup,
+    BallotReader,
     BallotRef,
-    approved_from_entries,
+    approved_spending,
 )
 from ledger.disclosure.entries import (
     DISCLOSURE,
@@ -82,10 +84,6 @@ from ledger.tlog.store import LogStore
 PURPOSE = "disclosures"
 PUBLISHER_ROLES = {"property_manager": "物业服务人", "committee": "业主委员会"}
 WITNESS_ROLES = {"committee": "业主委员会", "street_office": "街道办事处"}
-
-
-def disclosure_origin(public_host: str, slug: str) -> str:
-    return f"{public_host}/c/{slug}/disclosures"
 
 
 def _verify_did(doc: Mapping[str, Any]) -> str:
@@ -671,9 +669,14 @@ class DisclosureLogs:
 
 
 def approved_from_store(
-    store: LogStore, ref: BallotRef, *, decision: Callable[[Mapping[str, Any]], object]
+    store: LogStore,
+    ref: BallotRef,
+    *,
+    decision: Callable[[Mapping[str, Any]], object],
+    read_ballot: BallotReader,
 ) -> ApprovedSpending | None:
-    """What a cited ballot result approved, read from the ballot's own log.
+    """What a cited ballot result approved, read from the ballot's own log by `read_ballot`
+    (voting's reader of its entries).
 
     None when the ballot log, the entry or its leaf hash is not there. Both entries must be
     committee decisions: ``decision`` checks one (its members' signatures against the
@@ -700,4 +703,4 @@ def approved_from_store(
                 f"ballot entry {e.index} is not a valid committee decision: {exc.en}",
             ) from exc
         docs.append(doc)
-    return approved_from_entries(ref, docs[0], docs[1])
+    return approved_spending(ref, read_ballot(docs[0], docs[1]))

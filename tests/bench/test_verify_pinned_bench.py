@@ -31,6 +31,7 @@ from ledger.tlog.note_keys import parse_vkey
 from tests import ledger_disclosure_support as s
 from tests.record_support import ORIGIN, Ballot, World
 from voting.ballots import decide
+from voting.spending import ballot_decision
 from voting.verify import verify_record
 
 pytestmark = pytest.mark.bench
@@ -143,7 +144,13 @@ def test_bundle_pinned_vs_before(tmp_path: Path) -> None:
         before.verify_bundle(lines, workdir=tmp_path / f"b{next(runs)}", anchor=None)
 
     def run_pinned() -> None:
-        verify_bundle(lines, workdir=tmp_path / f"p{next(runs)}", trust=s.trust(), anchor=None)
+        verify_bundle(
+            lines,
+            read_ballot=ballot_decision,
+            workdir=tmp_path / f"p{next(runs)}",
+            trust=s.trust(),
+            anchor=None,
+        )
 
     t_before, t_pinned = _best(run_before, run_pinned)
     print(

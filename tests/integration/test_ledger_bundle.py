@@ -27,6 +27,7 @@ from ledger.tlog.anchoring import Anchorer
 from ledger.tlog.checkpoint import cosign
 from ledger.tlog.records import log_id_of
 from tests import ledger_disclosure_support as s
+from voting.spending import ballot_decision
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def _export(engine: Engine, contract: AnchorContract | None) -> list[str]:
 def _verify(lines: list[str], tmp: Path, anchor: Any = None, **kw: Any) -> BundleReport:
     work = tmp / f"work{len(list(tmp.iterdir()))}"
     kw.setdefault("trust", s.trust(anchor if isinstance(anchor, AnchorContract) else None))
-    return verify_bundle(lines, workdir=work, anchor=anchor, **kw)
+    return verify_bundle(lines, read_ballot=ballot_decision, workdir=work, anchor=anchor, **kw)
 
 
 def test_bundle_verifies_against_the_chain(engine: Engine, chain: Chain, tmp_path: Path) -> None:

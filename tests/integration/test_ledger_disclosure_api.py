@@ -24,6 +24,7 @@ from ledger.tlog.note_keys import CosignatureSigner, parse_vkey
 from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for
+from voting.spending import ballot_decision
 from web import cli
 from web.demo import SLUG, demo_keys
 
@@ -291,7 +292,11 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         trust = parse_trust(client.get(WELL_KNOWN_PATH).json())
         write_trust(tmp_path / "trust.json", trust)
         report = verify_bundle(
-            lines, workdir=tmp_path / "tree", trust=trust, anchor=services_of(app).anchor
+            lines,
+            read_ballot=ballot_decision,
+            workdir=tmp_path / "tree",
+            trust=trust,
+            anchor=services_of(app).anchor,
         )
         assert report.chain_checked and report.anchored_size == report.entries == size
     # the same from the command line, with the server stopped

@@ -14,6 +14,7 @@ from ledger.disclosure.bundle_verify import verify_bundle
 from ledger.disclosure.errors import AuthorityError, ObjectionError, SchemaError
 from ledger.disclosure.service import DisclosureLogs
 from tests import ledger_disclosure_support as s
+from voting.spending import ballot_decision
 
 
 @pytest.fixture
@@ -71,5 +72,7 @@ def test_two_owners_question_one_statement(engine: Engine, tmp_path: Path) -> No
                 session, s.ORIGIN, chain=None, committee=[], registrations=s.REGISTRATIONS
             )
         )
-    report = verify_bundle(lines, workdir=tmp_path / "tree", trust=s.trust(), anchor=None)
+    report = verify_bundle(
+        lines, read_ballot=ballot_decision, workdir=tmp_path / "tree", trust=s.trust(), anchor=None
+    )
     assert any("objections 2, replies 1, reviews 1 (1 satisfied)" in line for line in report.lines)

@@ -26,6 +26,7 @@ from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.chains import ANVIL_KEYS
 from tests.e2e.support import services_of
+from voting.spending import ballot_decision
 from web.app import create_app
 from web.demo import SLUG
 from web.settings import Settings
@@ -193,6 +194,10 @@ def test_outage_delays_anchoring_and_loses_nothing(
         lines = client.get(f"{API}/bundle").text.splitlines()
         trust = parse_trust(client.get(WELL_KNOWN_PATH).json())
         report = verify_bundle(
-            lines, workdir=tmp_path / "tree", trust=trust, anchor=services.anchor
+            lines,
+            read_ballot=ballot_decision,
+            workdir=tmp_path / "tree",
+            trust=trust,
+            anchor=services.anchor,
         )
         assert report.chain_checked and report.anchored_size == report.entries == base + 7

@@ -25,6 +25,7 @@ from ledger.tlog.note_keys import CosignatureSigner
 from ledger.tlog.records import log_id_of
 from tests import ledger_disclosure_support as s
 from tests.integration.test_ledger_bundle import _build
+from voting.spending import ballot_decision
 
 TRIALS = 60
 Tamper = Callable[[Session, random.Random], str]
@@ -239,7 +240,9 @@ def _check(session: Session, contract: AnchorContract, work: Path, *, self_check
             self_check=self_check,
         )
     )
-    verify_bundle(lines, workdir=work, trust=s.trust(contract), anchor=contract)
+    verify_bundle(
+        lines, read_ballot=ballot_decision, workdir=work, trust=s.trust(contract), anchor=contract
+    )
 
 
 @pytest.mark.parametrize("self_check", [True, False], ids=["self-check", "verifier-alone"])

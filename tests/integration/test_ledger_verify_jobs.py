@@ -17,6 +17,7 @@ from identity.community.trustfile import write_trust
 from ledger.disclosure import bundle_verify
 from ledger.disclosure.bundle_verify import BundleError, BundleReport, verify_bundle
 from tests import ledger_disclosure_support as s
+from voting.spending import ballot_decision
 
 SIZE = 1100  # above the size from which workers are used
 
@@ -35,6 +36,7 @@ def _verify_file(path: Path, work: Path, jobs: int) -> BundleReport:
     with path.open(encoding="utf-8") as f:
         return verify_bundle(
             (line.rstrip("\n") for line in f),
+            read_ballot=ballot_decision,
             workdir=work,
             trust=s.trust(),
             anchor=None,
@@ -61,7 +63,14 @@ def test_file_chunks_give_the_verdict_and_line_numbers_of_one_process(
     tmp_path: Path, bundle: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bundle_verify, "_CHUNK_BYTES", 40_000)  # ~25 chunks, cut mid-line
-    streamed = verify_bundle(bundle, workdir=tmp_path / "w0", trust=s.trust(), anchor=None, jobs=1)
+    streamed = verify_bundle(
+        bundle,
+        read_ballot=ballot_decision,
+        workdir=tmp_path / "w0",
+        trust=s.trust(),
+        anchor=None,
+        jobs=1,
+    )
     path = _write(tmp_path / "b.jsonl", bundle)
     for jobs in (1, 2):
         report = _verify_file(path, tmp_path / f"w{jobs}", jobs)

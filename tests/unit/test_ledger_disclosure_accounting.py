@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
+from identity.community.origins import prefix_of_disclosures
 from identity.w3c.dataintegrity import verify_signed_json
 from ledger.disclosure.accounting import check_entry
 from ledger.disclosure.approval import (
     ApprovedSpending,
     BallotRef,
-    approved_from_entries,
-    community_prefix,
+    approved_spending,
 )
 from ledger.disclosure.entries import read_entry
 from ledger.disclosure.errors import (
@@ -25,6 +25,7 @@ from ledger.disclosure.errors import (
 from ledger.disclosure.kinds import Kind
 from ledger.disclosure.state import MemoryState
 from tests import ledger_disclosure_support as s
+from voting.spending import ballot_decision
 
 RESULT_LEAF = b"\x42" * 32
 REF = {"ballot": s.BALLOT, "index": 12, "leafHash": RESULT_LEAF.hex()}
@@ -184,22 +185,24 @@ def test_spending_beyond_the_balance_is_refused() -> None:
 def test_approval_from_ballot_entries() -> None:
     ref = BallotRef(s.BALLOT, 12, RESULT_LEAF)
     opened, result = s.ballot_entries()
-    approved = approved_from_entries(ref, opened, result)
+    approved = approved_spending(ref, ballot_decision(opened, result))
     assert approved.amount == 5_000_000 and approved.title == "更换3号楼电梯"
     cases = [
         (s.ballot_entries(passed=False), "did not pass"),
         (s.ballot_entries(matter=4), "Art. 278 item 5"),
         (s.ballot_entries(amount=None), "no approved amount"),
-        (s.ballot_entries(ballot=s.BALLOT + "0"), "BallotOpened"),
-        ((opened, opened), "BallotResult"),
+        (s.ballot_entries(ballot=s.BALLOT + "0"), "not a well-formed result of that ballot"),
+        ((opened, opened), "not a well-formed result of that ballot"),
+        ((dict(opened, amountFen=12.5), result), "not a well-formed result of that ballot"),
+        ((dict(opened, amountFen=True), result), "not a well-formed result of that ballot"),
     ]
     for (o, r), needle in cases:
         with pytest.raises(ApprovalError, match=needle):
-            approved_from_entries(ref, o, r)
-    bad_amount = dict(opened, amountFen=12.5)
-    with pytest.raises(SchemaError, match="integer number of fen"):
-        approved_from_entries(ref, bad_amount, result)
-    assert community_prefix(s.ORIGIN) == f"{s.HOST}/c/{s.SLUG}/"
+            approved_spending(ref, ballot_decision(o, r))
+    beyond = dict(opened, amountFen=10**15 + 1)
+    with pytest.raises(SchemaError, match="fen"):
+        approved_spending(ref, ballot_decision(beyond, result))
+    assert prefix_of_disclosures(s.ORIGIN) == f"{s.HOST}/c/{s.SLUG}/"
 
 
 def test_objection_reply_review_loop() -> None:

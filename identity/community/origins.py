@@ -1,0 +1,108 @@
+"""The one place where log origins and public URLs are laid out.
+
+Log origins (C2SP tlog-checkpoint: the first line of every checkpoint, the name of the log's
+note key, and — hashed — its log id, `ledger.tlog.records.log_id_of`):
+
+* a ballot box: ``{host}/c/{slug}/ballots/{id}`` (`ballot_origin`);
+* a community's disclosure log: ``{host}/c/{slug}/disclosures`` (`disclosure_origin`);
+
+both under the community's prefix ``{host}/c/{slug}/`` (`community_prefix`), so a ballot
+cited by a disclosure can be told to be the same community's (`same_community`). ``host`` is
+the public address without its scheme, fixed by the first log ever opened (see
+`web.log_host`): an origin is a name, never fetched, and never changes.
+
+Public URLs (``base_url`` is the public address with its scheme, ``https://vote.example``):
+
+* the street office's status list: ``{base_url}/api/status-lists/street-office``;
+* a community's status list: ``{base_url}/api/communities/{slug}/status-list``
+  (`status_list_url`, read back by `status_list_key`; `status_list_key_of_path` recognises
+  the same layout under an address the server was served at before).
+
+Pure: no I/O, no imports of ours.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# The status list's key for the street office's own list (a community's is its slug).
+ROOT_LIST = "root"
+
+_COMMUNITY = "/c/"
+_DISCLOSURES = "disclosures"
+_BALLOTS = "ballots/"
+_ROOT_LIST_PATH = "/api/status-lists/street-office"
+_LIST_PATH = re.compile(
+    r"/api/(?:(?P<root>status-lists/street-office)|communities/(?P<slug>[^/]+)/status-list)\Z"
+)
+
+
+def host_of(public_url: str) -> str:
+    """The public address without its scheme and trailing slash: what origins start with."""
+    return public_url.split("://", 1)[-1].rstrip("/")
+
+
+def community_prefix(host: str, slug: str) -> str:
+    """``{host}/c/{slug}/``: what every log origin of the community starts with."""
+    return f"{host}{_COMMUNITY}{slug}/"
+
+
+def ballot_origin(host: str, slug: str, ballot_id: int) -> str:
+    """``{host}/c/{slug}/ballots/{id}``: the origin of a ballot box's log."""
+    return f"{community_prefix(host, slug)}{_BALLOTS}{ballot_id}"
+
+
+def disclosure_origin(host: str, slug: str) -> str:
+    """``{host}/c/{slug}/disclosures``: the origin of a community's disclosure log."""
+    return f"{community_prefix(host, slug)}{_DISCLOSURES}"
+
+
+def prefix_of_disclosures(origin: str) -> str:
+    """``{host}/c/{slug}/`` of a disclosure log origin ``{host}/c/{slug}/disclosures``; an
+    origin of another shape gives itself and a slash, which no ballot origin starts with
+    unless it lies below that origin."""
+    head, sep, tail = origin.rpartition("/")
+    return head + sep if sep and tail == _DISCLOSURES else origin + "/"
+
+
+def same_community(disclosure_log: str, ballot: str) -> bool:
+    """Whether `ballot` is a ballot box origin of the community whose disclosure log is
+    `disclosure_log` (a ballot of another community approves nothing there)."""
+    return ballot.startswith(prefix_of_disclosures(disclosure_log) + _BALLOTS)
+
+
+def host_of_origin(origin: str) -> str | None:
+    """The host part of a community log's origin, or None for an origin of another shape."""
+    if _COMMUNITY not in origin:
+        return None
+    return origin.split(_COMMUNITY, 1)[0]
+
+
+def status_list_url(base_url: str, list_key: str) -> str:
+    """Where the status list `list_key` (`ROOT_LIST` or a community slug) is published."""
+    if list_key == ROOT_LIST:
+        return f"{base_url}{_ROOT_LIST_PATH}"
+    return f"{base_url}/api/communities/{list_key}/status-list"
+
+
+def status_list_key(base_url: str, url: str) -> str | None:
+    """The list a status list URL under `base_url` names, or None when it names none."""
+    if url == status_list_url(base_url, ROOT_LIST):
+        return ROOT_LIST
+    prefix, suffix = f"{base_url}/api/communities/", "/status-list"
+    if url.startswith(prefix) and url.endswith(suffix):
+        slug = url[len(prefix) : -len(suffix)]
+        if slug and "/" not in slug:
+            return slug
+    return None
+
+
+def status_list_key_of_path(url: str) -> str | None:
+    """The list a status list URL names by its path alone, under any http(s) address (an
+    address the server was served at before); None when the URL has another shape."""
+    parts = urlsplit(url)
+    match = _LIST_PATH.search(parts.path)
+    if parts.scheme not in ("http", "https") or parts.query or match is None:
+        return None
+    return ROOT_LIST if match.group("root") else str(match.group("slug"))
