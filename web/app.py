@@ -38,6 +38,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     services.roots = identity.issuers.trusted_roots | (
         {demo_office_key(settings.data_dir).did.value} if demo else set()
     )
+    identity.pin_roots = frozenset(services.roots)
     if demo and seed_demo(services):
         services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
