@@ -16,6 +16,7 @@ from web import (
     api_identity,
     chain_rpc,
     errors,
+    member_pages,
     owner_pages,
     pages,
     pages_identity,
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(api_disclosures.router)
     app.include_router(well_known.router)
     owner_pages.install(app)
+    app.include_router(member_pages.router)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)
