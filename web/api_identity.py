@@ -41,6 +41,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from identity.community import enrolment, issuance, revocation, signin
+from identity.community.committee import Registration
 from identity.community.enrolment import IssuedCode
 from identity.community.models import EnrolmentCode, IssuedCredential, Person, Unit, UnitOwner
 from identity.community.register import Owner
@@ -201,10 +202,12 @@ class RoleRequest(BaseModel):
     role: Literal["propertyManager", "auditor"]
 
 
-def _code_public(runtime: RuntimeDep, code: IssuedCode) -> CodePublic:
+def _code_public(
+    runtime: RuntimeDep, code: IssuedCode, pin: Registration | None = None
+) -> CodePublic:
     return CodePublic(
         code=code.code,
-        url=runtime.enrol_url(code.code),
+        url=runtime.enrol_url(code.code, pin),
         kind=code.kind,
         units=list(code.units),
         role=code.role,
@@ -212,12 +215,14 @@ def _code_public(runtime: RuntimeDep, code: IssuedCode) -> CodePublic:
     )
 
 
-def _change_public(runtime: RuntimeDep, change: OwnershipChange) -> ChangePublic:
+def _change_public(
+    runtime: RuntimeDep, change: OwnershipChange, pin: Registration | None = None
+) -> ChangePublic:
     return ChangePublic(
         unit=change.unit,
         revoked=list(change.revoked),
         issued=list(change.issued),
-        enrolment=_code_public(runtime, change.enrolment) if change.enrolment else None,
+        enrolment=_code_public(runtime, change.enrolment, pin) if change.enrolment else None,
     )
 
 
@@ -492,7 +497,8 @@ def enrolment_codes(
         units=body.units,
         valid_for=timedelta(days=body.valid_days),
     )
-    return CodesPublic(codes=[_code_public(runtime, c) for c in codes])
+    pin = runtime.enrolment_pin(session, community)
+    return CodesPublic(codes=[_code_public(runtime, c, pin) for c in codes])
 
 
 def qr_image(url: str, kind: str) -> tuple[bytes, str]:
@@ -522,7 +528,8 @@ def enrolment_qr(
     )
     if row is None or row.used_at is not None or row.cancelled_at is not None:
         raise ApiError(404, "没有这个有效的登记码", "no such outstanding enrolment code")
-    data, media = qr_image(runtime.enrol_url(code), body.format)
+    pin = runtime.enrolment_pin(session, community)
+    data, media = qr_image(runtime.enrol_url(code, pin), body.format)
     return Response(content=data, media_type=media, headers={"Cache-Control": "no-store"})
 
 
@@ -549,7 +556,7 @@ def member_code(
         now=_now(),
         valid_for=timedelta(days=body.valid_days),
     )
-    return _code_public(runtime, code)
+    return _code_public(runtime, code, runtime.enrolment_pin(session, community))
 
 
 @router.put(
@@ -578,7 +585,9 @@ def change_holder(
         issuers=runtime.issuers,
         now=_now(),
     )
-    return _change_public(runtime, change)
+    return _change_public(
+        runtime, change, runtime.enrolment_pin(session, get_community(session, slug))
+    )
 
 
 @router.post(
@@ -608,7 +617,9 @@ def transfer(
         issuers=runtime.issuers,
         now=_now(),
     )
-    return _change_public(runtime, change)
+    return _change_public(
+        runtime, change, runtime.enrolment_pin(session, get_community(session, slug))
+    )
 
 
 @router.post(
@@ -637,7 +648,9 @@ def recover(
         issuers=runtime.issuers,
         now=_now(),
     )
-    return _change_public(runtime, change)
+    return _change_public(
+        runtime, change, runtime.enrolment_pin(session, get_community(session, slug))
+    )
 
 
 @router.post(

@@ -16,6 +16,7 @@ from web import (
     api_identity,
     chain_rpc,
     errors,
+    member_pages,
     owner_pages,
     pages,
     pages_identity,
@@ -38,6 +39,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     services.roots = identity.issuers.trusted_roots | (
         {demo_office_key(settings.data_dir).did.value} if demo else set()
     )
+    identity.pin_roots = frozenset(services.roots)
     if demo and seed_demo(services):
         services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
@@ -65,6 +67,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(api_disclosures.router)
     app.include_router(well_known.router)
     owner_pages.install(app)
+    app.include_router(member_pages.router)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)

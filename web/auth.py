@@ -30,12 +30,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community import issuance
+from identity.community import issuance, registrations
+from identity.community.committee import Registration, RegistrationError
 from identity.community.issuance import Issuers
 from identity.community.models import Community, IssuedCredential, Person
 from identity.community.signin import COMMITTEE, Challenges, find_session
@@ -94,6 +96,9 @@ class IdentityRuntime:
     issuers: Issuers
     challenges: Challenges
     cache: ChainCache = field(default_factory=ChainCache)
+    # The roots registrations are checked against when an enrolment QR pins one (create_app
+    # sets them: the trusted roots, and a demo's demo office).
+    pin_roots: frozenset[str] = frozenset()
 
     @classmethod
     def start(
@@ -113,6 +118,7 @@ class IdentityRuntime:
             settings=settings,
             issuers=issuers,
             challenges=Challenges(settings.secret_file("signin.key")),
+            pin_roots=frozenset(issuers.trusted_roots),
         )
 
     @property
@@ -127,9 +133,22 @@ class IdentityRuntime:
     def operator_token(self) -> str:
         return self.settings.secret_file("operator.token").hex()
 
-    def enrol_url(self, code: str) -> str:
-        # The code rides in the fragment, which browsers never send to a server or a log.
-        return f"{self.issuers.base_url}/owner/enrol#code={code}"
+    def enrolment_pin(self, session: Session, community: Community) -> Registration | None:
+        """What an enrolment QR code pins: the registration in force now, checked against the
+        roots (None while the community has no committee registered: nothing to pin yet)."""
+        try:
+            return registrations.in_force(session, community, self.pin_roots, datetime.now(UTC))
+        except RegistrationError:
+            return None
+
+    def enrol_url(self, code: str, pin: Registration | None = None) -> str:
+        """The address an enrolment QR code carries. Everything rides in the fragment, which
+        browsers never send to a server or a log: the code, and — the owner's trust anchor,
+        printed on paper by the committee — the street office's root DID and the hash of the
+        registration in force, which the device stores and checks receipts against."""
+        pinned = {"root": pin.root, "reg": pin.hash} if pin else {}
+        fragment = urlencode({"code": code} | pinned, safe=":")
+        return f"{self.issuers.base_url}/owner/enrol#{fragment}"
 
     def prepare(self, db: Database) -> None:
         """At start: every community has its registration, and every owner who has a DID

@@ -148,11 +148,12 @@ def run_enrol_member(args: argparse.Namespace) -> int:
                 now=datetime.now(UTC),
                 valid_for=timedelta(days=args.days),
             )
+            pin = runtime.enrolment_pin(session, community)
     except IdentityError as exc:
         return _refused(exc)
     finally:
         db.dispose()
-    url = runtime.enrol_url(code.code)
+    url = runtime.enrol_url(code.code, pin)
     if args.qr is not None:
         from web.api_identity import qr_image
 

@@ -30,6 +30,13 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 BEIJING = timezone(timedelta(hours=8))  # China keeps one zone and no summer time
 
 
+# The pages run the device's key; nothing but our own scripts may run beside it.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
 def _lang(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "zh"
 
@@ -40,13 +47,7 @@ def _page(request: Request, template: str, page: str, **context: Any) -> Respons
         request,
         template,
         {"lang": lang, "t": text_for(lang), "page": page, **context},
-        headers={
-            # The pages run the owner's key; nothing but our own scripts may run beside it.
-            "Content-Security-Policy": (
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-            ),
-        },
+        headers={"Content-Security-Policy": CSP},
     )
 
 

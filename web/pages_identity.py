@@ -103,8 +103,9 @@ def enrolment_sheet(
         valid_for=timedelta(days=valid_days),
     )
     cards = []
+    pin = runtime.enrolment_pin(session, community)
     for code in codes:
-        url = runtime.enrol_url(code.code)
+        url = runtime.enrol_url(code.code, pin)
         cards.append(
             {
                 "code": code.code,

@@ -17,11 +17,21 @@ import base64
 import copy
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from identity.community.committee import (
+    Member,
+    ServerKeys,
+    build_registration,
+    decision_share,
+    registration_hash,
+    sign_registration,
+    with_proofs,
+)
 from identity.errors import IdentityError
 from identity.w3c.dataintegrity import sign_json, verify_signed_json
 from identity.w3c.didkey import KeyType
@@ -354,9 +364,9 @@ def test_checkpoint_signed_in_python_opens_in_browser(page: Page) -> None:
 def test_receipt_check_catches_a_lying_box(page: Page) -> None:
     """`checkReceipt` against answers built here: an honest box passes; a box whose
     checkpoints are signed by a key other than the one the committee signed into BallotOpened
-    (reported honestly or not), an entry 0 not signed by the committee or altered after
-    signing, a rewritten history, a receipt of another vote or another box, or a receipt whose
-    head does not cover the vote is refused."""
+    (reported honestly or not), an entry 0 not signed by enough members of the registration
+    the device trusts or altered after signing, a rewritten history, a receipt of another
+    vote or another box, or a receipt whose head does not cover the vote is refused."""
     origin = "gongzhi.test/lianhua/ballots/7"
     vote = run_module(
         page,
@@ -364,14 +374,40 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
         "return await g.signDocument({type: 'Vote', ballot: arg, voter: k.did, choice: 'agree'});",
         origin,
     )
-    committee = KeyPair.from_private_bytes(KeyType.ED25519, b"\x07" * 32)
-    impostor = KeyPair.from_private_bytes(KeyType.ED25519, b"\x08" * 32)
+    office = KeyPair.from_private_bytes(KeyType.ED25519, b"\x06" * 32)
+    members = [KeyPair.from_private_bytes(KeyType.ED25519, bytes([7 + i]) * 32) for i in (0, 1)]
+    members.append(KeyPair.generate(KeyType.P256))
+    impostors = [KeyPair.from_private_bytes(KeyType.ED25519, bytes([20 + i]) * 32) for i in (0, 1)]
     signer = Ed25519Signer(origin, b"\x01" * 32)
     usurper = Ed25519Signer(origin, b"\x02" * 32)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    registration = sign_registration(
+        build_registration(
+            root=office.did.value,
+            community="lianhua",
+            sequence=1,
+            members=[
+                Member(k.did.value, "chair" if i == 0 else "member") for i, k in enumerate(members)
+            ],
+            server=ServerKeys(office.did.value, Ed25519Signer("gongzhi.test/d", b"\x03" * 32).vkey),
+            valid_from=start,
+            valid_until=start + timedelta(days=3650),
+        ),
+        office,
+        created=start,
+    )
 
-    def opened(key: str = signer.vkey, by: KeyPair = committee, title: str = "t") -> bytes:
-        doc = {"type": "BallotOpened", "ballot": origin, "title": title, "logKey": key}
-        return canonical(sign_json(doc, by))
+    def opened(key: str = signer.vkey, by: list[KeyPair] = members[:2], title: str = "t") -> bytes:
+        doc = {
+            "type": "BallotOpened",
+            "ballot": origin,
+            "community": "lianhua",
+            "title": title,
+            "logKey": key,
+            "registration": registration_hash(registration),
+        }
+        at = start + timedelta(days=1)
+        return canonical(with_proofs(doc, [decision_share(doc, k, created=at) for k in by]))
 
     leaves = [opened(), canonical(vote), b'{"type":"Vote","n":2}']
 
@@ -394,7 +430,7 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
     receipt = {"index": 1, "leaf_hash": leaf_hash(leaves[1]).hex(), "checkpoint": head(leaves[:2])}
     rewritten = [opened(title="rewritten"), *leaves[1:]]
     other_box = Ed25519Signer("evil.test/box", b"\x01" * 32)
-    by_impostor = [opened(usurper.vkey, impostor), *leaves[1:]]
+    by_impostor = [opened(usurper.vkey, impostors), *leaves[1:]]
     altered = [opened().replace(signer.vkey.encode(), usurper.vkey.encode()), *leaves[1:]]
     cases = [
         (receipt, vote, answer(leaves)),  # honest: passes
@@ -414,18 +450,24 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
     got = run_module(
         page,
         "const out = [];"
+        "const committeeFor = (c) => g.pinnedChain(arg.regs, arg.pin, c);"
         "for (const [receipt, vote, answer] of arg.cases) {"
-        "  try { const r = await g.checkReceipt(receipt, vote, async () => answer, arg.committee);"
+        "  try { const r = await g.checkReceipt(receipt, vote, async () => answer, committeeFor);"
         "    out.push([r.receiptSize, r.latestSize, r.logKey]); }"
         "  catch (e) { out.push(e instanceof g.GongzhiError ? e.en : String(e)); } }"
         "return out;",
-        {"cases": cases, "committee": committee.did.value},
+        {
+            "cases": cases,
+            "regs": [registration],
+            "pin": {"root": office.did.value, "reg": registration_hash(registration)},
+        },
     )
     assert got[0] == [2, 3, signer.vkey]
     assert "not the one the committee signed" in got[1]
     assert got[2] == "checkpoint is not signed by the log key"
-    assert got[3] == "the BallotOpened entry is not signed by the committee"
-    assert "signature does not verify" in got[4]
+    assert "not a valid decision of the community's committee" in got[3]
+    assert "is not a registered committee member" in got[3]
+    assert "not a valid decision" in got[4] and "signature does not verify" in got[4]
     assert "consistency proof does not match" in got[5] or "rewritten" in got[5]
     assert "leaf hash is not that of the vote" in got[6]
     assert got[7] == "checkpoint is not signed by the log key"

@@ -8,14 +8,17 @@ API as the committee's own client would, with a P-256 key held by the test.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from identity.community.committee import registration_hash, sign_registration
 from identity.w3c.dataintegrity import sign_json, verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -191,6 +194,14 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     assert "#code=" not in page.url  # the code is dropped from the address once used
     did = run_module(page, "return (await g.loadOwnerKey()).did;")
     assert did.startswith("did:key:zDn")
+    # The QR code pinned the street office and the registration in force; the phone kept them.
+    registrations = committee.http.get(f"/api/communities/{SLUG}/registrations").json()
+    in_force = registrations[-1]
+    fragment = parse_qs(urlsplit(code["url"]).fragment)
+    assert fragment["root"] == [in_force["issuer"]]
+    assert fragment["reg"] == [registration_hash(in_force)]
+    pin = run_module(page, "return await g.loadValue(arg);", f"pin:{SLUG}")
+    assert (pin["root"], pin["reg"]) == (in_force["issuer"], registration_hash(in_force))
 
     # A neighbour enrols with a key of their own; then the committee opens a ballot, whose
     # census freezes the DIDs enrolled by then.
@@ -276,10 +287,43 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     committee._ok(committee.http.post(f"/api/ballots/{ballot['id']}/votes", json=other_vote))
     page.reload()
     wait_ready(page)
+    ballot_page = page.url
     assert page.is_visible("#receipt") and page.is_hidden("#choose")
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.ok")
     assert "投票箱现有 3 条记录" in page.inner_text("#check-result")  # opened + 2 votes
+
+    # A server that serves another committee — registered by a root of its own, which its
+    # trust file names too — is caught against the pin, in words the owner can read.
+    stranger = KeyPair.generate(KeyType.ED25519)
+    forged = copy.deepcopy(in_force)
+    del forged["proof"]
+    forged["issuer"] = stranger.did.value
+    forged = sign_registration(forged, stranger, created=datetime.now(UTC))
+
+    def other_committee(route: Route) -> None:
+        route.fulfill(json=[forged])
+
+    def other_trust(route: Route) -> None:
+        trust = route.fetch().json()
+        route.fulfill(json=trust | {"roots": [stranger.did.value]})
+
+    page.route(f"**/api/communities/{SLUG}/registrations", other_committee)
+    page.route("**/.well-known/gongzhi-trust.json", other_trust)
+    _tap(page, "核对我的选票")
+    page.wait_for_selector("#check-result.error")
+    refusal = page.inner_text("#check-result")
+    assert "核对没有通过" in refusal and "本机登记时记下的街道办事处备案不符" in refusal
+    assert "备案不是由受信任的街道办事处签发" in refusal  # the reason, as the rule states it
+    page.goto(f"{ballot_page}?lang=en")
+    wait_ready(page)
+    _tap(page, "Check my vote")
+    page.wait_for_selector("#check-result.error")
+    assert "not the one the street office registered" in page.inner_text("#check-result")
+    page.unroute(f"**/api/communities/{SLUG}/registrations")
+    page.unroute("**/.well-known/gongzhi-trust.json")
+    page.goto(ballot_page)
+    wait_ready(page)
 
     # A server handing out a box key other than the one the committee signed into
     # BallotOpened is caught, even though this device pinned nothing wrong.

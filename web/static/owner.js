@@ -7,6 +7,8 @@ import {
   ensureOwnerKey,
   loadOwnerKey,
   loadValue,
+  pinnedChain,
+  registrationChain,
   saveValue,
   signDocument,
 } from "./gongzhi.js";
@@ -166,6 +168,55 @@ function codeFromAddress() {
   return fragment.get("code") ?? "";
 }
 
+/** The trust anchor printed with the code (#…&root=DID&reg=HASH): the street office's root
+ * DID and the hash of the committee registration in force when the code was made. */
+function pinFromAddress() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const root = fragment.get("root") ?? "";
+  const reg = fragment.get("reg") ?? "";
+  if (!/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/.test(root) || !/^[0-9a-f]{64}$/.test(reg)) return null;
+  return { root, reg };
+}
+
+const pinName = (community) => `pin:${community}`;
+
+/** Keep the printed trust anchor for each community the new credentials are of. */
+async function keepPin(pin, credentials) {
+  if (!pin) return;
+  for (const vc of credentials?.credentials ?? []) {
+    const community = vc.credentialSubject?.communityId;
+    if (typeof community === "string") {
+      await saveValue(pinName(community), { ...pin, at: new Date().toISOString(), from: "enrolment" });
+    }
+  }
+}
+
+/**
+ * The committee this device trusts for `community`: the registrations the server holds,
+ * accepted only as the chain of the root and registration pinned at enrolment. A device
+ * enrolled before codes carried a pin takes the server's trust file once (trust on first
+ * use) and pins what it found, so that a committee swapped later is still caught.
+ */
+async function committeeFor(community) {
+  const regs = await api("GET", `/api/communities/${encodeURIComponent(community)}/registrations`);
+  let pin = await loadValue(pinName(community));
+  if (!pin) {
+    const trust = await api("GET", "/.well-known/gongzhi-trust.json");
+    const chain = await registrationChain(regs, trust.roots ?? [], community);
+    const last = chain.registrations[chain.registrations.length - 1];
+    pin = { root: last.root, reg: last.hash, at: new Date().toISOString(), from: "first-use" };
+    await saveValue(pinName(community), pin);
+  }
+  try {
+    return await pinnedChain(regs, pin, community);
+  } catch (error) {
+    throw new GongzhiError(
+      `服务器给出的业委会与本机登记时记下的街道办事处备案不符，核对结果不能采信。请联系街道办事处并保存本页截图。（${error.zh ?? error}）`,
+      `the committee the server names is not the one the street office registered when this device enrolled; the check cannot be trusted. Contact the street office and keep a screenshot of this page. (${error.en ?? error})`,
+    );
+  }
+}
+
 async function enrolPage() {
   const input = $("code");
   input.value = codeFromAddress();
@@ -176,6 +227,7 @@ async function enrolPage() {
     button.disabled = true;
     say(T.enrol_working, "busy");
     try {
+      const pin = pinFromAddress();
       const info = await api("GET", "/api/identity");
       const key = await ensureOwnerKey();
       const answer = await signDocument(
@@ -184,6 +236,7 @@ async function enrolPage() {
       );
       const credentials = await api("POST", "/api/enrolment/redeem", answer);
       await saveValue("credentials", credentials);
+      await keepPin(pin, credentials);
       history.replaceState(null, "", location.pathname + location.search); // forget the code
       try {
         await signIn(key); // one step less for the owner; the sign-in page remains for later
@@ -247,9 +300,8 @@ function showReceipt(record, ballotId) {
     try {
       const fetchProof = (index, since) =>
         api("GET", `/api/ballots/${ballotId}/proof?index=${index}&since=${since}`);
-      // The committee's DID checks the signed BallotOpened that names the box's log key.
-      const { committee } = await api("GET", "/api/identity");
-      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committee);
+      // The committee pinned at enrolment checks the signed BallotOpened naming the box's key.
+      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committeeFor);
       say(fmt(T.check_ok, { index: checked.index, size: checked.latestSize }), "ok", "check-result");
     } catch (error) {
       say(`${T.check_failed} ${reason(error)}`, "error", "check-result");

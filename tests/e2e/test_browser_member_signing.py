@@ -1,0 +1,237 @@
+"""A committee member signs a decision on their own phone, in a real Chromium at 390×844.
+
+The page makes the member's P-256 key (non-extractable, IndexedDB) and shows its DID; the
+street office (the demo office, test side) registers that DID in a new registration; a member
+proposes a ballot; the phone shows what the decision does and who has signed, the member
+signs it there, one demo member signs from Python, and the ballot opens. The page refuses
+to sign a document that does not match the hash the server lists. Screenshots of each step
+go to ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from identity.community import registrations
+from identity.community.committee import (
+    Member,
+    build_registration,
+    decision_share,
+    registration_hash,
+    sign_registration,
+)
+from identity.community.registry import get_community
+from identity.w3c.dataintegrity import verify_proof
+from tests import identity_web
+from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
+from web.demo import SLUG, demo_member_keys, demo_office_key
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
+
+PAGE = f"/communities/{SLUG}/committee/decisions"
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, FastAPI]]:
+    with live_server(tmp_path / "data", demo=True) as running:
+        yield running
+
+
+@pytest.fixture
+def phone(served: tuple[str, FastAPI]) -> Iterator[Page]:
+    with launched_browser() as browser:
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        context.close()
+        assert not errors, errors
+
+
+def _register(app: FastAPI, device_did: str) -> None:
+    """换届 as the street office signs it: the phone's DID becomes the chair beside two demo
+    members (so two of the three must sign)."""
+    services = app.state.services
+    office = demo_office_key(identity_web.data_dir_of(app))
+    a, b, _ = demo_member_keys(identity_web.data_dir_of(app))
+    now = datetime.now(UTC).replace(microsecond=0)
+    with services.db.session() as session:
+        community = get_community(session, SLUG)
+        last = registrations.documents(session, community)[-1]
+        unsigned = build_registration(
+            root=office.did.value,
+            community=SLUG,
+            sequence=int(last["credentialSubject"]["sequence"]) + 1,
+            previous=registration_hash(last),
+            members=[
+                Member(device_did, "chair"),
+                Member(a.did.value, "member"),
+                Member(b.did.value, "member"),
+            ],
+            server=services.host_keys(SLUG),
+            valid_from=now - timedelta(seconds=30),
+            valid_until=now + timedelta(days=365),
+        )
+        registrations.add(
+            session, community, sign_registration(unsigned, office, created=now), services.roots
+        )
+
+
+def _propose(http: httpx.Client, app: FastAPI) -> dict[str, Any]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    body = {
+        "matter": 4,
+        "title": "更换电梯维保单位（手机签署测试）",
+        "text": "是否同意更换电梯维保单位？",
+        "opens_at": (now - timedelta(minutes=1)).isoformat(),
+        "closes_at": (now + timedelta(days=7)).isoformat(),
+    }
+    proposed = http.post(
+        f"/api/communities/{SLUG}/ballots", json=body, headers=identity_web.committee_headers(app)
+    )
+    assert proposed.status_code == 202, proposed.text
+    answer: dict[str, Any] = proposed.json()
+    return answer
+
+
+def test_a_member_signs_on_the_phone_and_the_ballot_opens(
+    served: tuple[str, FastAPI], phone: Page, shots: Path
+) -> None:
+    base, app = served
+    page = phone
+    http = httpx.Client(base_url=base, timeout=30)
+
+    # 本设备密钥: made on the phone, non-extractable; not yet a member, so nothing to sign.
+    page.goto(f"{base}{PAGE}")
+    wait_ready(page)
+    page.screenshot(path=str(shots / "member-1-no-key.png"), full_page=True)
+    page.get_by_role("button", name="生成本设备密钥").click()
+    page.wait_for_selector("#key-here:not([hidden])")
+    did = page.inner_text("#key-did")
+    assert did.startswith("did:key:zDn")
+    assert "尚未登记为现任委员" in page.inner_text("#member-state")
+    key = run_module(
+        page,
+        "const k = await g.loadMemberKey();"
+        "let exported = 'no'; try { await crypto.subtle.exportKey('pkcs8', k.privateKey); }"
+        " catch (e) { exported = e.name; }"
+        "return {did: k.did, extractable: k.privateKey.extractable, exported,"
+        " owner: await g.loadOwnerKey()};",
+    )
+    assert key == {
+        "did": did,
+        "extractable": False,
+        "exported": "InvalidAccessError",
+        "owner": None,
+    }
+    qr = http.get("/committee/device-qr.svg", params={"did": did})
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    loaded = page.evaluate(
+        "() => { const img = document.getElementById('key-qr');"
+        " return img.decode().then(() => img.naturalWidth); }"
+    )
+    assert loaded > 0
+    page.screenshot(path=str(shots / "member-2-key.png"), full_page=True)
+
+    # The office registers the phone's DID; a member proposes a ballot.
+    _register(app, did)
+    proposed = _propose(http, app)
+    decision, ballot = proposed["decision"], proposed["ballot"]
+    assert decision["needed"] == 2 and decision["members"] == 3
+
+    page.reload()
+    wait_ready(page)
+    assert "本设备已登记为现任委员（主任）" in page.inner_text("#member-state")
+    item = page.locator(f"li[data-decision='{decision['id']}']")
+    text = item.inner_text()
+    assert "开启表决「更换电梯维保单位（手机签署测试）」" in text
+    assert "投票时间：" in text and "北京时间" in text and "名投票人" in text
+    assert "已签 0 人，需 2 人（全体 3 名委员），还差 2 人。" in text
+    page.screenshot(path=str(shots / "member-3-pending.png"), full_page=True)
+
+    # A server that changes the document under the listed hash: the phone will not sign.
+    def altered(route: Route) -> None:
+        listed = route.fetch().json()
+        for d in listed:
+            d["document"] = d["document"] | {"title": "另一项表决"}
+        route.fulfill(json=listed)
+
+    page.route("**/decisions?state=pending", altered)
+    page.get_by_role("button", name="刷新").click()
+    page.wait_for_selector("text=另一项表决")
+    page.locator(f"li[data-decision='{decision['id']}'] button").click()
+    page.wait_for_selector("#status.error")
+    assert "与其哈希不符" in page.inner_text("#status")
+    assert page.is_hidden("#confirm")
+    page.unroute("**/decisions?state=pending")
+    page.get_by_role("button", name="刷新").click()
+    page.wait_for_selector("text=更换电梯维保单位（手机签署测试）")
+
+    # 签署: the essentials, then confirm; the share is posted and the list refreshed.
+    page.locator(f"li[data-decision='{decision['id']}'] button").click()
+    page.wait_for_selector("#confirm:not([hidden])")
+    assert "更换电梯维保单位" in page.inner_text("#confirm-lines")
+    page.screenshot(path=str(shots / "member-4-confirm.png"), full_page=True)
+    page.get_by_role("button", name="确认签署").click()
+    page.wait_for_selector("#status.ok")
+    assert "已签署。还差 1 人。" in page.inner_text("#status")
+    item = page.locator(f"li[data-decision='{decision['id']}']")
+    assert "已签 1 人" in item.inner_text() and "本设备" in item.inner_text()
+    assert item.locator("button").is_disabled()
+    page.screenshot(path=str(shots / "member-5-signed.png"), full_page=True)
+
+    # The server kept the phone's share: an ecdsa-jcs-2019 proof by its DID over the document.
+    pending = http.get(f"/api/communities/{SLUG}/decisions", params={"state": "pending"}).json()
+    mine = next(d for d in pending if d["id"] == decision["id"])
+    assert mine["signers"] == [did]
+    assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "proposed"
+
+    # One demo member signs from Python: two of three, the ballot opens.
+    a = demo_member_keys(identity_web.data_dir_of(app))[0]
+    share = decision_share(mine["document"], a, created=datetime.now(UTC))
+    signed = http.post(
+        f"/api/communities/{SLUG}/decisions/{decision['id']}/signatures", json={"proof": share}
+    )
+    assert signed.status_code == 200 and signed.json()["state"] == "applied", signed.text
+    assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "open"
+    record = http.get(f"/api/ballots/{ballot['id']}/record").json()
+    opened = json.loads(record["entries"][0])
+    by_phone = [p for p in opened["proof"] if p["verificationMethod"].startswith(did)]
+    assert len(by_phone) == 1 and by_phone[0]["cryptosuite"] == "ecdsa-jcs-2019"
+    body = {k: v for k, v in opened.items() if k != "proof"}
+    assert verify_proof(body | {"proof": by_phone[0]}).controller == did
+
+    page.get_by_role("button", name="刷新").click()
+    page.wait_for_selector("#pending-none:not([hidden])")
+    page.screenshot(path=str(shots / "member-6-done.png"), full_page=True)
+    http.close()
+
+
+def test_the_page_speaks_english_and_refuses_a_bad_did_qr(
+    served: tuple[str, FastAPI], phone: Page
+) -> None:
+    base, _ = served
+    phone.goto(f"{base}{PAGE}?lang=en")
+    wait_ready(phone)
+    assert phone.inner_text("h1") == "Committee decisions to sign"
+    assert phone.get_by_role("button", name="Make this device's key").is_visible()
+    refused = httpx.get(f"{base}/committee/device-qr.svg", params={"did": "did:web:x"})
+    assert refused.status_code == 400 and refused.json()["error"]["zh"] == "不是有效的 did:key"

@@ -1,0 +1,319 @@
+// The committee member's signing page: make this device's key, show its DID for the street
+// office to register, list the decisions waiting for members' signatures and sign one here.
+// All key use goes through gongzhi.js; this file wires the page to it and to the API.
+// Before signing, the device checks what the server hands it as identity/community/
+// member_device.py does: this community's, no proof yet, the hash the server lists, made
+// under the registration in force — and only then puts its key to it.
+
+import {
+  GongzhiError,
+  createMemberKey,
+  formatUtc,
+  inForce,
+  loadMemberKey,
+  loadValue,
+  parseDateTime,
+  pinnedChain,
+  registrationChain,
+  sha256,
+  canonicalBytes,
+  signDocument,
+  toHex,
+} from "./gongzhi.js";
+
+const T = JSON.parse(document.getElementById("owner-text").textContent);
+const LANG = document.body.dataset.lang;
+const SLUG = document.body.dataset.community;
+const API = `/api/communities/${encodeURIComponent(SLUG)}`;
+const $ = (id) => document.getElementById(id);
+
+function fmt(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function show(id, visible = true) {
+  $(id).hidden = !visible;
+}
+
+function say(text, kind = "ok") {
+  const el = $("status");
+  el.textContent = text;
+  el.className = `status ${kind}`;
+  el.hidden = false;
+  if (kind !== "busy") el.scrollIntoView({ block: "center" });
+}
+
+function reason(error) {
+  if (error instanceof GongzhiError || (error && error.zh)) return LANG === "en" ? error.en : error.zh;
+  if (error && error.name === "NotSupportedError") return T.no_crypto;
+  return String(error && error.message ? error.message : error);
+}
+
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const e = data && data.error;
+    throw new GongzhiError(e?.zh ?? `服务器错误 ${response.status}`, e?.en ?? `server error ${response.status}`);
+  }
+  return data;
+}
+
+/** Beijing time, as every page shows it: 2026-12-01 20:30. */
+function beijing(text) {
+  try {
+    const at = new Date(Math.floor(parseDateTime(text, "time") / 1000) + 8 * 3600_000);
+    return at.toISOString().slice(0, 16).replace("T", " ");
+  } catch {
+    return String(text ?? "—").slice(0, 40);
+  }
+}
+
+function yuan(fen) {
+  if (!Number.isSafeInteger(fen)) return String(fen).slice(0, 40);
+  const sign = fen < 0 ? "-" : "";
+  const abs = Math.abs(fen);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+const s = (v) => String(v ?? "—").slice(0, 200);
+
+/** What a decision decides, in plain words (web/decision_text.py says the same for the CLI). */
+function whatItDecides(doc) {
+  const lines = [];
+  if (doc.type === "BallotOpened") {
+    lines.push(fmt(T.open_ballot, { title: s(doc.title) }));
+    lines.push(fmt(T.matter, { matter: `${s(doc.matter)} ${doc.matterName ?? ""}`.trim() }));
+    lines.push(fmt(T.window, { opens: beijing(doc.opensAt), closes: beijing(doc.closesAt) }));
+    const voters = doc.census?.voters;
+    if (Array.isArray(voters)) lines.push(fmt(T.census, { voters: voters.length }));
+    if ("amountFen" in doc) lines.push(fmt(T.amount, { amount: yuan(doc.amountFen) }));
+  } else if (doc.type === "BallotResult") {
+    lines.push(T.close_ballot);
+    lines.push(fmt(T.closed_at, { at: beijing(doc.closedAt) }));
+    lines.push(fmt(T.votes, { votes: s(doc.votes) }));
+    const passed = doc.outcome?.passed;
+    if (typeof passed === "boolean") lines.push(passed ? T.outcome_passed : T.outcome_failed);
+  } else if (doc.type === "BallotCancelled") {
+    lines.push(T.cancel_ballot);
+    lines.push(fmt(T.reason, { reason: s(doc.reason) }));
+  } else if (doc.type === "VoterKeyChanged") {
+    lines.push(fmt(T.rekey, { voter: s(doc.voter) }));
+    lines.push(fmt(T.rekey_old, { did: s(doc.oldDid) }));
+    lines.push(fmt(T.rekey_new, { did: s(doc.newDid) }));
+  } else {
+    lines.push(fmt(T.other_kind, { kind: s(doc.type).slice(0, 80) }));
+  }
+  if (doc.ballot) lines.push(fmt(T.ballot, { ballot: s(doc.ballot) }));
+  return lines;
+}
+
+function linesList(lines) {
+  const ul = document.createElement("ul");
+  ul.className = "lines";
+  lines.forEach((line, i) => {
+    const li = document.createElement(i === 0 ? "strong" : "span");
+    const item = document.createElement("li");
+    li.textContent = line;
+    item.append(li);
+    ul.append(item);
+  });
+  return ul;
+}
+
+/** The registration in force, from the chain this device accepts: the pin it holds for the
+ * community (an owner's enrolment QR), else the roots of the server's trust file. */
+async function registrationInForce() {
+  const regs = await api("GET", `${API}/registrations`);
+  const pin = await loadValue(`pin:${SLUG}`);
+  let chain;
+  if (pin) {
+    chain = await pinnedChain(regs, pin, SLUG);
+  } else {
+    const trust = await api("GET", "/.well-known/gongzhi-trust.json");
+    chain = await registrationChain(regs, trust.roots ?? [], SLUG);
+  }
+  return inForce(chain, Date.now() * 1000);
+}
+
+/** member_device.parse_pending: refuse to sign what is not exactly what it claims to be. */
+async function checkPending(item, registration) {
+  const doc = item.document;
+  if (!doc || typeof doc !== "object" || typeof doc.type !== "string") {
+    throw refusal("refused_hash");
+  }
+  if ("proof" in doc) throw refusal("refused_proof");
+  if (doc.community !== SLUG) throw refusal("refused_community");
+  if (item.document_hash !== toHex(await sha256(canonicalBytes(doc)))) throw refusal("refused_hash");
+  if (!registration || doc.registration !== registration.hash) throw refusal("refused_registration");
+}
+
+// The page carries its own language's words only; a refusal is shown in that language.
+const refusal = (name) => new GongzhiError(T[name], T[name]);
+
+let state = { key: null, registration: null, chosen: null };
+
+function memberRole() {
+  const me = state.registration?.members.find((m) => m.did === state.key?.did);
+  return me ? me.role : null;
+}
+
+function showKey() {
+  const { key } = state;
+  show("key-none", !key);
+  show("key-here", Boolean(key));
+  if (!key) return;
+  $("key-did").textContent = key.did;
+  $("key-qr").src = `/committee/device-qr.svg?did=${encodeURIComponent(key.did)}`;
+  const role = memberRole();
+  $("member-state").textContent = role ? fmt(T.member_yes, { role: T[`role_${role}`] ?? role }) : T.member_no;
+  $("member-state").className = role ? "ok-line" : "note";
+  // The QR is for the street office to register the key; once registered it only takes room.
+  show("key-qr", !role);
+}
+
+function shortDid(did) {
+  return `${did.slice(0, 14)}…${did.slice(-6)}`;
+}
+
+async function refresh() {
+  $("refresh").disabled = true;
+  try {
+    state.registration = await registrationInForce();
+    showKey();
+    const pending = await api("GET", `${API}/decisions?state=pending`);
+    const list = $("pending-list");
+    list.replaceChildren();
+    for (const item of pending) list.append(pendingItem(item));
+    show("pending-none", pending.length === 0);
+  } finally {
+    $("refresh").disabled = false;
+  }
+}
+
+function pendingItem(item) {
+  const li = document.createElement("li");
+  li.dataset.decision = String(item.id);
+  li.append(linesList(whatItDecides(item.document)));
+  const missing = Math.max(0, item.needed - item.signers.length);
+  const count = document.createElement("p");
+  count.className = "big";
+  count.textContent = fmt(T.signed_count, {
+    signed: item.signers.length,
+    needed: item.needed,
+    members: item.members,
+    missing,
+  });
+  li.append(count);
+  if (item.signers.length) {
+    const who = document.createElement("ul");
+    who.className = "signers";
+    for (const did of item.signers) {
+      const row = document.createElement("li");
+      row.textContent = `✓ ${shortDid(did)}${did === state.key?.did ? `（${T.this_device}）` : ""}`;
+      who.append(row);
+    }
+    const label = document.createElement("p");
+    label.className = "small";
+    label.textContent = T.signed_by;
+    li.append(label, who);
+  }
+  const button = document.createElement("button");
+  button.type = "button";
+  const mine = state.key && item.signers.includes(state.key.did);
+  button.className = mine ? "button secondary" : "button primary";
+  button.textContent = mine ? T.signed_here : T.sign;
+  button.disabled = Boolean(mine) || !state.key || !memberRole();
+  button.addEventListener("click", () => chooseToSign(item));
+  li.append(button);
+  return li;
+}
+
+async function chooseToSign(item) {
+  try {
+    await checkPending(item, state.registration);
+  } catch (error) {
+    say(T.error + reason(error), "error");
+    return;
+  }
+  state.chosen = item;
+  $("confirm-lines").replaceChildren(linesList(whatItDecides(item.document)));
+  $("confirm-full").textContent = JSON.stringify(item.document, null, 2);
+  $("status").hidden = true;
+  show("pending-card", false);
+  show("confirm");
+  $("confirm").scrollIntoView({ block: "start" });
+}
+
+function back() {
+  state.chosen = null;
+  show("confirm", false);
+  show("pending-card");
+}
+
+async function sign() {
+  const item = state.chosen;
+  const button = $("confirm-sign");
+  button.disabled = true;
+  say(T.signing, "busy");
+  try {
+    await checkPending(item, state.registration); // again: nothing changed since it was shown
+    // ecdsa-jcs-2019 over the document without proof; `created` dates the share, which is
+    // how a verifier finds the registration in force when it was made.
+    const created = formatUtc(Date.now() * 1000);
+    const signed = await signDocument(item.document, { key: state.key, proofPurpose: "assertionMethod", created });
+    const answer = await api("POST", `${API}/decisions/${encodeURIComponent(item.id)}/signatures`, {
+      proof: signed.proof,
+    });
+    back();
+    await refresh();
+    const missing = Math.max(0, answer.needed - answer.signers.length);
+    say(answer.state === "applied" ? T.applied_ok : fmt(T.signed_ok, { missing }), "ok");
+  } catch (error) {
+    say(T.error + reason(error), "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function makeKey() {
+  const button = $("key-make");
+  button.disabled = true;
+  say(T.key_making, "busy");
+  try {
+    state.key = await createMemberKey();
+    $("status").hidden = true;
+    await refresh();
+  } catch (error) {
+    say(T.error + reason(error), "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function start() {
+  if (!globalThis.crypto?.subtle || !globalThis.indexedDB) {
+    say(T.no_crypto, "error");
+    document.body.dataset.ready = "true";
+    return;
+  }
+  $("key-make").addEventListener("click", makeKey);
+  $("refresh").addEventListener("click", () => refresh().catch((e) => say(T.error + reason(e), "error")));
+  $("confirm-back").addEventListener("click", back);
+  $("confirm-sign").addEventListener("click", sign);
+  try {
+    state.key = await loadMemberKey();
+    showKey();
+    await refresh();
+  } catch (error) {
+    say(T.error + reason(error), "error");
+  }
+  document.body.dataset.ready = "true"; // for the browser tests: the page has wired itself
+}
+
+start();
