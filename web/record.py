@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
+from identity.community import registrations
+from identity.community.registry import get_community
 from identity.community.trustfile import PinnedTrust
 from ledger.tlog.store import LogStore
 from voting.ballots import get_ballot
@@ -15,7 +17,9 @@ from web.services import Services
 
 
 def export_record(session: Session, services: Services, ballot_id: int) -> dict[str, Any]:
-    """Entries exactly as appended, the signed checkpoint, and where the head is anchored."""
+    """Entries exactly as appended, the signed checkpoint, where the head is anchored, and
+    the committee registrations as the street office signed them (the verifier checks them
+    against its pinned roots: they are signed data, not trust taken from the file)."""
     ballot = get_ballot(session, ballot_id)
     store = LogStore(session)
     log = store.get_log(ballot.log_origin)
@@ -29,6 +33,9 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
         "logKey": services.log_signer(log).vkey,
         "entries": [e.data.decode() for e in store.iter_entries(log, 0, size)],
         "checkpoint": note,
+        "registrations": registrations.documents(
+            session, get_community(session, ballot.community_slug)
+        ),
         "anchor": {
             "chainId": services.chain.chain_id,
             "contract": services.anchor.address,
