@@ -198,7 +198,7 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
         out = capsys.readouterr().out
         assert "FAILED" in out, name
         if name == "box re-signed by another key":
-            assert "logKey is not the one in the committee-signed BallotOpened" in out, out
+            assert "not signed by the box key the committee signed" in out, out
 
 
 def test_state_survives_restart(tmp_path: Path) -> None:
