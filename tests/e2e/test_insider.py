@@ -45,6 +45,7 @@ from identity.community.committee import (
     decision_share,
     registration_hash,
     sign_registration,
+    with_proofs,
 )
 from identity.community.models import Person, RegistrationRow
 from identity.community.registry import get_community
@@ -740,20 +741,12 @@ def test_a_key_slipped_into_the_census_before_opening_is_caught(world: World) ->
     assert code == 1, out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the owner's browser is not pinned yet: owner.js checks a receipt against the "
-    "committee DID that GET /api/identity names (the server's own committee.key), so a box "
-    "whose BallotOpened the server signed itself passes the receipt check (item 3 of issue 8: "
-    "the enrolment QR code should carry the root DID and the registration hash)",
-)
 def test_an_owners_browser_shown_another_committee_refuses_the_receipt(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     from tests.e2e.browser_support import launched_browser, live_server, run_module, wait_ready
 
-    print("\ninsider attacks (not stopped today): tried 1 — another committee served to a browser")
+    print("\ninsider attacks: tried 1 — another committee served to an owner's browser")
     data = tmp_path_factory.mktemp("insider-browser")
     with live_server(data, demo=False) as (base, app), launched_browser() as browser:
         page = browser.new_page()
@@ -764,11 +757,41 @@ def test_an_owners_browser_shown_another_committee_refuses_the_receipt(
         box = Ed25519Signer(origin, services.log_seed)  # the server's own box key
         # The operator's box: BallotOpened signed by the server-held committee.key, not by
         # the registered members; the owner votes into it in the browser.
+        # The owner's device pinned, at enrolment, the street office's root and the
+        # registration in force (the enrolment link's fragment); the office and members keep
+        # their keys to themselves.
+        office = KeyPair.generate(KeyType.ED25519)
+        members = [KeyPair.generate(KeyType.ED25519) for _ in range(3)]
+        now = datetime.now(UTC).replace(microsecond=0)
+        registration = sign_registration(
+            build_registration(
+                root=office.did.value,
+                community=SLUG,
+                sequence=1,
+                members=[
+                    Member(k.did.value, "chair" if i == 0 else "member")
+                    for i, k in enumerate(members)
+                ],
+                server=services.host_keys(SLUG),
+                valid_from=now - timedelta(days=1),
+                valid_until=now + timedelta(days=365),
+            ),
+            office,
+            created=now,
+        )
+        pin = {"root": office.did.value, "reg": registration_hash(registration)}
+        body = {
+            "type": "BallotOpened",
+            "ballot": origin,
+            "community": SLUG,
+            "registration": pin["reg"],
+            "title": "内部人",
+            "logKey": box.vkey,
+        }
+        # The operator signs the opening with every key it holds: none is a member's.
+        server_keys = [services.committee_key, KeyPair.generate(KeyType.P256)]
         opened = canonical(
-            sign_json(
-                {"type": "BallotOpened", "ballot": origin, "title": "内部人", "logKey": box.vkey},
-                services.committee_key,
-            )
+            with_proofs(body, [decision_share(body, k, created=now) for k in server_keys])
         )
         vote = run_module(
             page,
@@ -789,14 +812,21 @@ def test_an_owners_browser_shown_another_committee_refuses_the_receipt(
             "opened": opened.decode(),
             "opened_inclusion": [h.hex() for h in inclusion_proof(0, leaves)],
         }
-        # What owner.js does: the committee's DID from GET /api/identity, then checkReceipt.
+        # What owner.js does: the committee from the registrations the server serves, taken
+        # only as a chain from the device's pin, then checkReceipt.
         got = run_module(
             page,
-            "const info = await (await fetch('/api/identity')).json();"
+            "const chainFor = async (c) => g.pinnedChain(arg.registrations, arg.pin, c);"
             "try { await g.checkReceipt(arg.receipt, arg.vote, async () => arg.answer,"
-            " info.committee); return 'accepted'; }"
+            " chainFor); return 'accepted'; }"
             "catch (e) { return e instanceof g.GongzhiError ? 'refused: ' + e.en : String(e); }",
-            {"receipt": receipt, "vote": vote, "answer": answer},
+            {
+                "receipt": receipt,
+                "vote": vote,
+                "answer": answer,
+                "registrations": [registration],
+                "pin": pin,
+            },
         )
         if got not in ("accepted",) and not got.startswith("refused: "):
             raise RuntimeError(got)  # an error of the test, not the known gap
