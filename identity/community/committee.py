@@ -28,7 +28,7 @@ from typing import Any
 from identity.errors import IdentityError
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import build_credential, parse_credential
-from identity.w3c.dataintegrity import add_proof, unsecured, verify_proof
+from identity.w3c.dataintegrity import CanonicalForms, add_proof, unsecured, verify_proof
 from identity.w3c.didkey import Did
 from identity.w3c.failures import VerificationError
 from identity.w3c.jcs import canonical
@@ -398,15 +398,29 @@ class Share:
 
 def check_share(document: Mapping[str, Any], proof: object, registration: Registration) -> Share:
     """A member of `registration` signed exactly `document` (without its proof)."""
+    body = unsecured(document)
+    return check_share_of(body, canonical(body), proof, registration)
+
+
+def check_share_of(
+    body: dict[str, Any], body_bytes: bytes, proof: object, registration: Registration
+) -> Share:
+    """`check_share` given the document without proof and its RFC 8785 bytes, made once per
+    decision (a BallotOpened carries the whole census; each member's proof is over the same
+    bytes, and the server keeps them)."""
     if not isinstance(proof, Mapping):
         raise WrongDocument("签名不是 JSON 对象", "the signature is not a JSON object")
-    body = unsecured(document)
     if body.get("registration") != registration.hash:
         raise WrongDocument(
             "决定所引备案不是现行备案", "the decision does not name the registration in force"
         )
+    signed = body | {"proof": dict(proof)}
     try:
-        verified = verify_proof(body | {"proof": dict(proof)}, expected_purpose="assertionMethod")
+        verified = verify_proof(
+            signed,
+            expected_purpose="assertionMethod",
+            forms=CanonicalForms(signed, b"", body_bytes),
+        )
     except VerificationError as exc:
         raise WrongDocument(
             "签名与本决定不符（可能是对另一文件的签名）",
@@ -444,8 +458,10 @@ def collect(
     """Check every share; a member signing twice is refused, not counted twice."""
     shares: list[Share] = []
     seen: set[str] = set()
+    body = unsecured(document)
+    body_bytes = canonical(body)
     for proof in proofs:
-        share = check_share(document, proof, registration)
+        share = check_share_of(body, body_bytes, proof, registration)
         if share.signer in seen:
             raise DuplicateShare("同一委员重复签名", f"{share.signer} signed this decision twice")
         seen.add(share.signer)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +26,7 @@ from identity.community.committee import (
     DuplicateShare,
     Registration,
     WrongDocument,
-    check_share,
+    check_share_of,
     enough,
     with_proofs,
 )
@@ -124,9 +126,24 @@ def proofs(session: Session, row: DecisionRow) -> list[dict[str, Any]]:
     return [json.loads(share.proof) for share in _shares(session, row)]
 
 
+# Parsed bodies by hash: a BallotOpened holds the whole census (MBs for a large community),
+# and every member's share is checked against the same body. A body never changes.
+_BODIES: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_BODIES_KEPT = 8
+_BODIES_LOCK = threading.Lock()
+
+
 def body_of(row: DecisionRow) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(row.body)
-    return body
+    """The decision's document without proof (a copy the caller may change)."""
+    with _BODIES_LOCK:
+        cached = _BODIES.get(row.body_hash)
+    if cached is None:
+        cached = json.loads(row.body)
+        with _BODIES_LOCK:
+            _BODIES[row.body_hash] = cached
+            while len(_BODIES) > _BODIES_KEPT:
+                _BODIES.popitem(last=False)
+    return dict(cached)
 
 
 def add_share(
@@ -144,7 +161,8 @@ def add_share(
             "业委会备案已变更，该决定须重新提出",
             "the committee's registration changed since this was proposed; propose it again",
         )
-    share = check_share(body_of(row), proof, registration)
+    # The stored body is already the RFC 8785 form the members signed (`propose`).
+    share = check_share_of(body_of(row), row.body.encode(), proof, registration)
     kept = _shares(session, row)
     if share.signer in {k.signer for k in kept}:
         raise DuplicateShare("您已签署过该决定", f"{share.signer} has signed this decision already")
