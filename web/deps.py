@@ -20,7 +20,8 @@ from web.services import Services
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_services(request: Request) -> Services:
+# async (no I/O): a sync dependency would hop to the thread pool and back on every request.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 

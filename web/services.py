@@ -90,6 +90,7 @@ class Services:
     _dirty: dict[str, int] = field(default_factory=dict)
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
     _origins: dict[int, str] = field(default_factory=dict)
+    _signers: dict[str, Ed25519Signer] = field(default_factory=dict)
     views: BallotViews = field(default_factory=BallotViews)
     # The street offices whose registrations this server accepts (set from the identity
     # runtime at start: `Issuers.trusted_roots`).
@@ -142,7 +143,11 @@ class Services:
 
     def log_signer(self, log: LogRef) -> Ed25519Signer:
         # One server key; each log's note key is named by its origin, as C2SP advises.
-        return Ed25519Signer(log.origin, self.log_seed)
+        # Kept per origin: the signer derives its key once (every vote batch signs).
+        signer = self._signers.get(log.origin)
+        if signer is None:
+            signer = self._signers[log.origin] = Ed25519Signer(log.origin, self.log_seed)
+        return signer
 
     def sign_as_committee(self, obj: dict[str, Any]) -> dict[str, Any]:
         return sign_json(obj, self.committee_key)
@@ -343,8 +348,9 @@ class Services:
             store = LogStore(session)
 
             def checkpoint(log: LogRef) -> str:
-                grown[log.origin] = store.size(log)
-                return store.sign_checkpoint(log, self.log_signer(log))
+                head, note = store.sign_head(log, self.log_signer(log))
+                grown[log.origin] = head.size
+                return note
 
             for ballot_id, positions in sorted(by_ballot.items()):
                 votes = [batch[p][1] for p in positions]

@@ -79,7 +79,7 @@ def _signer(document: Any) -> str | None:
         return None  # the route refuses it with the reason; here it only counts per address
 
 
-def _limit_challenge(request: Request) -> None:
+async def _limit_challenge(request: Request) -> None:  # async: no thread-pool hop
     _take(request, [("challenge_address", _address(request))])
 
 
@@ -96,7 +96,7 @@ async def _limit_redeem(request: Request) -> None:
     _take(request, keys + ([("redeem_identity", did)] if did else []))
 
 
-def _limit_vote_address(request: Request) -> None:
+async def _limit_vote_address(request: Request) -> None:  # async: no thread-pool hop
     _take(request, [("vote_address", _address(request))])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import struct
 import time
@@ -168,15 +169,21 @@ class Ed25519Signer:
     def generate(cls, name: str) -> Ed25519Signer:
         return cls(name, Ed25519PrivateKey.generate().private_bytes_raw())
 
-    @property
-    def public_key(self) -> bytes:
-        return _raw_public(Ed25519PrivateKey.from_private_bytes(self.seed).public_key())
+    # Derived once per signer (frozen, so they cannot go stale): a vote batch asks for the
+    # vkey and signs, and loading the key cost more than the signature.
+    @functools.cached_property
+    def _private(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.seed)
 
-    @property
+    @functools.cached_property
+    def public_key(self) -> bytes:
+        return _raw_public(self._private.public_key())
+
+    @functools.cached_property
     def key_id(self) -> int:
         return key_id(self.name, self.alg, self.public_key)
 
-    @property
+    @functools.cached_property
     def vkey(self) -> str:
         return _vkey(self.name, self.key_id, self.alg, self.public_key)
 
@@ -189,7 +196,7 @@ class Ed25519Signer:
         return Ed25519Verifier(self.name, self.public_key)
 
     def sign(self, msg: bytes) -> bytes:
-        return Ed25519PrivateKey.from_private_bytes(self.seed).sign(msg)
+        return self._private.sign(msg)
 
 
 @dataclass(frozen=True)
@@ -211,15 +218,21 @@ class CosignatureSigner:
     def generate(cls, name: str) -> CosignatureSigner:
         return cls(name, Ed25519PrivateKey.generate().private_bytes_raw())
 
-    @property
-    def public_key(self) -> bytes:
-        return _raw_public(Ed25519PrivateKey.from_private_bytes(self.seed).public_key())
+    # Derived once per signer (frozen, so they cannot go stale): a vote batch asks for the
+    # vkey and signs, and loading the key cost more than the signature.
+    @functools.cached_property
+    def _private(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.seed)
 
-    @property
+    @functools.cached_property
+    def public_key(self) -> bytes:
+        return _raw_public(self._private.public_key())
+
+    @functools.cached_property
     def key_id(self) -> int:
         return key_id(self.name, self.alg, self.public_key)
 
-    @property
+    @functools.cached_property
     def vkey(self) -> str:
         return _vkey(self.name, self.key_id, self.alg, self.public_key)
 

@@ -21,6 +21,7 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.e2e.support import live_server, settings_for
 from tests.identity_web import presentation, redemption, runtime_of
+from tests.serving_support import id_number
 
 pytestmark = pytest.mark.bench
 HOLDERS = 10_000
@@ -31,7 +32,8 @@ SLUG = "bench-codes"
 def _register(holders: int) -> bytes:
     lines = ["房号,专有部分面积,业主姓名,证件号码,手机号"]
     lines += [
-        f"{1 + i // 1000}-{i % 1000:04d},88.00,业主{i},11010119800101{i:04d},138{i:08d}"
+        # valid GB 11643 numbers: the register refuses a wrong check digit since issue 7
+        f"{1 + i // 1000}-{i % 1000:04d},88.00,业主{i},{id_number(i)},138{i:08d}"
         for i in range(holders)
     ]
     return ("\n".join(lines) + "\n").encode()

@@ -77,6 +77,17 @@ def test_checkpoints_grow_with_the_log(store: LogStore, log: LogRef) -> None:
     assert latest is not None and latest.checkpoint.root == merkle.root_hash(LEAVES)
 
 
+def test_sign_head_answers_the_head_it_signed(store: LogStore, log: LogRef) -> None:
+    store.append(log, LEAVES[:7])
+    head, note = store.sign_head(log, LOG_KEY)
+    assert head == Checkpoint(ORIGIN, 7, merkle.root_hash(LEAVES[:7])) == _open(note)
+    assert store.sign_head(log, LOG_KEY) == (head, note)  # nothing new: the same checkpoint
+    store.append(log, LEAVES[7:])
+    grown, newer = store.sign_head(log, LOG_KEY)
+    assert grown.size == 12 and _open(newer) == grown
+    assert [c.note for c in store.checkpoints(log)] == [note, newer]
+
+
 def test_witnesses_cosign_and_the_checkpoint_shows_them(store: LogStore, log: LogRef) -> None:
     store.append(log, LEAVES)
     note = store.sign_checkpoint(log, LOG_KEY)

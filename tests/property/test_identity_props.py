@@ -188,3 +188,44 @@ def test_status_bits_survive_encoding(indexes: set[int]) -> None:
         statuslist.set_bit(bits, index)
     decoded = statuslist.decode_list(statuslist.encode_list(bits))
     assert {i for i in range(len(decoded) * 8) if statuslist.get_bit(decoded, i)} == indexes
+
+
+_P = 2**255 - 19
+_D = (-121665 * pow(121666, _P - 2, _P)) % _P
+
+
+def _rfc8032_decodes(raw: bytes) -> bool:
+    """RFC 8032 §5.1.3 steps 1–4 as written: x² = u/v by inversion, then Euler's criterion."""
+    encoded = int.from_bytes(raw, "little")
+    y = encoded & ((1 << 255) - 1)
+    if y >= _P:
+        return False
+    u, v = (y * y - 1) % _P, (_D * y * y + 1) % _P
+    x2 = u * pow(v, _P - 2, _P) % _P
+    if x2 == 0:
+        return encoded >> 255 == 0
+    return pow(x2, (_P - 1) // 2, _P) == 1
+
+
+@given(
+    st.one_of(
+        st.binary(min_size=32, max_size=32),
+        # the edges: y near 0, 1 and p (either sign), where the shortcuts could go wrong
+        st.builds(
+            lambda y, sign: ((sign << 255) | y).to_bytes(32, "little"),
+            st.one_of(st.integers(0, 64), st.integers(_P - 64, 2**255 - 1)),
+            st.integers(0, 1),
+        ),
+    )
+)
+@settings(max_examples=2000)
+def test_ed25519_key_check_is_rfc8032_decoding(raw: bytes) -> None:
+    """The one-exponentiation point check (u·v a square) accepts exactly what RFC 8032's
+    decoding does; a did:key is refused exactly when the point does not decode."""
+    expected = _rfc8032_decodes(raw)
+    try:
+        decode_multikey(encode_multikey(KeyType.ED25519, raw))
+        accepted = True
+    except IdentityError:
+        accepted = False
+    assert accepted == expected
