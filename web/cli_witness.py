@@ -24,8 +24,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
+from identity.community.committee import RegistrationChain
+from identity.community.trustfile import load_trust
+from identity.errors import IdentityError
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from ledger.tlog.checkpoint import cosign
@@ -79,6 +83,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sign.add_argument("--key", type=Path, required=True, help="见证人密钥文件 / witness key file")
     sign.add_argument("--state", type=Path, required=True, help="见证状态目录 / state folder")
     sign.add_argument("--log-key", help="日志公钥（vkey） / the log's verifier key")
+    sign.add_argument(
+        "--trust",
+        type=Path,
+        help="街道办事处的信任文件：日志公钥取自其根签发的现行业委会备案 / the street office's "
+        "trust file: the log key is taken from the root-signed registration in force",
+    )
     sign.set_defaults(func=run_cosign)
 
 
@@ -202,6 +212,35 @@ def _pinned(
     return pinned
 
 
+def _registered_log_key(api: Api, slug: str, trust_file: Path, given: str | None) -> str:
+    """The disclosure log's key as the registration in force names it, the registrations
+    checked as a chain against the trust file's roots (never the server's word)."""
+    try:
+        trust = load_trust(trust_file)
+    except IdentityError as exc:
+        raise bad_input(f"信任文件无效：{exc.zh}", f"the trust file is invalid: {exc.en}") from exc
+    documents = api.get_json(f"/api/communities/{slug}/registrations")
+    try:
+        chain = RegistrationChain.of(
+            documents if isinstance(documents, list) else [], trust.roots, slug
+        )
+    except IdentityError as exc:
+        raise refused(
+            f"服务器给出的业委会备案不可信：{exc.zh}",
+            f"the server's committee registrations do not hold: {exc.en}",
+        ) from exc
+    current = chain.in_force(datetime.now(UTC))
+    if current is None:
+        raise refused("没有在任的业委会备案", "no committee registration is in force now")
+    key = log_verifier(current.server.disclosure_log_key).vkey
+    if given is not None and log_verifier(given.strip()).vkey != key:
+        raise refused(
+            "--log-key 与业委会备案中的 disclosureLogKey 不同",
+            "--log-key differs from disclosureLogKey in the committee registration",
+        )
+    return key
+
+
 def run_cosign(args: argparse.Namespace) -> int:
     def body() -> int:
         keyfile = open_key(args.key)
@@ -214,7 +253,10 @@ def run_cosign(args: argparse.Namespace) -> int:
         prefix = f"/api/communities/{args.community}/disclosures"
         with _locked(args.state), Api(args.server) as api:
             logs = _read_state(args.state)
-            memory = _pinned(api, prefix, args.community, logs.get(args.community), args.log_key)
+            given = args.log_key
+            if args.trust is not None:
+                given = _registered_log_key(api, args.community, args.trust, given)
+            memory = _pinned(api, prefix, args.community, logs.get(args.community), given)
             note = api.get_text(prefix + "/checkpoint/note")
             try:
                 opened = open_new(memory, note)

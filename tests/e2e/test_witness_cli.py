@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from identity.community.trustfile import PinnedTrust, contract_address, write_trust
 from identity.w3c.didkey import KeyType
 from identity.w3c.keyfile import write_key_file
 from identity.w3c.keys import KeyPair
@@ -16,7 +17,7 @@ from ledger.tlog.note_keys import CosignatureSigner
 from tests.e2e.support import running, settings_for
 from tests.serving_support import server
 from web import cli
-from web.demo import SLUG
+from web.demo import SLUG, demo_office_key
 
 API = f"/api/communities/{SLUG}/disclosures"
 PASS = "witness passphrase"
@@ -79,3 +80,44 @@ def test_witness_cosigns_a_real_log_and_refuses_another(
         assert "cosignature refused" in err and "拒绝联署" in err
         assert _cosigners(b.url) == []  # nothing posted
     assert (state / "witness-state.json").read_bytes() == recorded  # nothing recorded
+
+
+def _trust(path: Path, root: str) -> Path:
+    write_trust(
+        path,
+        PinnedTrust(
+            chain_id=1, contract=contract_address("0x" + "11" * 20), roots=frozenset({root})
+        ),
+    )
+    return path
+
+
+def test_with_the_office_trust_file_the_log_key_comes_from_the_registration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given the street office's trust file, the witness takes the log key from the
+    root-signed registration in force, not from the server: a registration of another root
+    is refused before anything is cosigned."""
+    monkeypatch.setenv("GONGZHI_PASSPHRASE", PASS)
+    pair = KeyPair.generate(KeyType.ED25519)
+    key = tmp_path / "witness.json"
+    write_key_file(key, pair, PASS, cost=10, name="office-witness")
+    vkey = CosignatureSigner("office-witness", pair.private_bytes()).vkey
+    env, token = _prepared(tmp_path / "a")
+    office = demo_office_key(tmp_path / "a").did.value
+    right = _trust(tmp_path / "right.json", office)
+    wrong = _trust(tmp_path / "wrong.json", KeyPair.generate(KeyType.ED25519).did.value)
+
+    def cosign(url: str, trust: Path, state: Path) -> int:
+        argv = ["witness", "cosign", "--server", url, "--community", SLUG, "--trust", str(trust)]
+        return cli.main([*argv, "--key", str(key), "--state", str(state)])
+
+    with server(env, tmp_path / "a.log") as a:
+        _register_witness(a.url, token, vkey)
+        capsys.readouterr()
+        assert cosign(a.url, wrong, tmp_path / "s1") == 1
+        assert "registrations do not hold" in capsys.readouterr().err
+        assert _cosigners(a.url) == [] and not (tmp_path / "s1" / "witness-state.json").exists()
+        assert cosign(a.url, right, tmp_path / "s2") == 0
+        assert "first use" not in capsys.readouterr().err  # nothing taken on the server's word
+        assert _cosigners(a.url) == ["office-witness"]
