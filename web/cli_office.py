@@ -21,6 +21,7 @@ time). Nothing is written, and nothing posted, unless every check passed. Exit c
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 from collections.abc import Callable
@@ -29,8 +30,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import segno
+
 from identity.community import committee, issuance
-from identity.community.trustfile import TrustFileError, parse_trust
+from identity.community.trustfile import TrustFileError, parse_trust, trust_bytes
 from identity.errors import IdentityError
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import build_credential, sign_credential
@@ -106,6 +109,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     trust.add_argument("--chain-id", required=True, help="链 ID / chain id")
     trust.add_argument("--contract", required=True, help="锚定合约地址 / anchor contract")
     trust.add_argument("--out", type=Path, required=True, help="输出文件 / output file")
+    trust.add_argument(
+        "--qr",
+        type=Path,
+        help="另写出信任文件的二维码（SVG，印在公告上） / also write the trust file as a QR "
+        "code (SVG, for printed notices)",
+    )
     trust.set_defaults(func=run_trust)
 
 
@@ -398,8 +407,20 @@ def run_trust(args: argparse.Namespace) -> int:
             )
         except TrustFileError as exc:
             raise bad_input(exc.zh, exc.en) from exc
-        write_new_file(args.out, dump_json(trust.to_json()))
+        if args.qr is not None and (args.qr.exists() or args.qr.is_symlink()):
+            raise bad_input(
+                f"{args.qr} 已存在，不会覆盖", f"{args.qr} already exists and is not overwritten"
+            )
+        document = trust_bytes(trust)
+        write_new_file(args.out, document)
         print(f"已写出信任文件 {args.out} / wrote the trust file {args.out}")
+        if args.qr is not None:
+            # The very bytes of the trust file: a phone scanning a printed notice pins the
+            # same chain, contract and roots a verifier is given.
+            svg = io.BytesIO()
+            segno.make(document.decode(), error="m").save(svg, kind="svg", scale=4)
+            write_new_file(args.qr, svg.getvalue())
+            print(f"已写出二维码 {args.qr} / wrote the QR code {args.qr}")
         return EXIT_OK
 
     return run(PROG, body)

@@ -3,6 +3,7 @@ bad input exits 2 with a bilingual message and writes nothing."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import segno
 
 from identity.community import committee
 from identity.community.issuance import parse_role
@@ -213,3 +215,15 @@ def test_init_prints_the_root_did(
     assert cli.main(["office", "init", "--key", str(tmp_path / "root.json")]) == 0
     did = capsys.readouterr().out.strip().splitlines()[-1]
     assert load_key_file(tmp_path / "root.json", PASS).did.value == did
+
+
+def test_trust_file_qr_holds_the_very_bytes(root: tuple[Path, KeyPair], tmp_path: Path) -> None:
+    key, _ = root
+    out, qr = tmp_path / "trust.json", tmp_path / "trust.svg"
+    argv = ["office", "trust", "--key", str(key), "--chain-id", "7", "--contract", "0x" + "cd" * 20]
+    assert cli.main([*argv, "--out", str(out), "--qr", str(qr)]) == 0
+    svg = io.BytesIO()
+    segno.make(out.read_text(), error="m").save(svg, kind="svg", scale=4)
+    assert qr.read_bytes() == svg.getvalue() and b"<svg" in qr.read_bytes()
+    assert cli.main([*argv, "--out", str(tmp_path / "t2.json"), "--qr", str(qr)]) == 2
+    assert not (tmp_path / "t2.json").exists()  # refused whole: nothing written
