@@ -244,8 +244,12 @@ def verify_record(
         f"{len(votes)} votes: signatures valid, voters in the census, none twice",
     )
     if ended is None:
-        raise _fail("表决尚未结束，记录没有结果", "the ballot is not closed: no result yet")
-    if ended["type"] == "BallotCancelled":
+        # An open ballot's record is checked as far as it goes (residents are invited to
+        # verify while it runs); it simply has no result yet, and the report says so.
+        report.note(
+            "表决仍在进行：至今的记录完整，尚无结果", "the ballot is still open: no result yet"
+        )
+    elif ended["type"] == "BallotCancelled":
         report.ok("表决已由业委会决定取消", "the ballot was cancelled by a committee decision")
     else:
         _check_result(ended, opened, voters, votes, report)

@@ -51,7 +51,7 @@ def _page(request: Request, template: str, page: str, **context: Any) -> Respons
     )
 
 
-def _beijing(t: datetime) -> str:
+def beijing(t: datetime) -> str:
     aware = t if t.tzinfo is not None else t.replace(tzinfo=UTC)
     return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
@@ -95,8 +95,8 @@ def owner_ballot(
         "ballot",
         b=ballot,
         matter=matter,
-        opens=_beijing(ballot.opens_at),
-        closes=_beijing(ballot.closes_at),
+        opens=beijing(ballot.opens_at),
+        closes=beijing(ballot.closes_at),
         deadline=_beijing_long(ballot.closes_at, _lang(request)),
         p=ballot.participation,
     )

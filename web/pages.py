@@ -24,10 +24,14 @@ from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import page_errors
 from web.errors import ApiError
+from web.owner_pages import beijing
 from web.services import Services
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# Times on public pages in Beijing time, as on the owner's pages (a reader in China should
+# never see one ballot at two different hours).
+templates.env.filters["beijing"] = beijing
 
 
 def _ballot_view(session: Session, services: Services, ballot: Ballot) -> dict[str, Any]:

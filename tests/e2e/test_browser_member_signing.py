@@ -150,6 +150,8 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     )
     assert loaded > 0
     page.screenshot(path=str(shots / "member-2-key.png"), full_page=True)
+    # The page stays within the phone's width (long DIDs wrap).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # The office registers the phone's DID; a member proposes a ballot.
     _register(app, did)
@@ -166,6 +168,7 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     assert "投票时间：" in text and "北京时间" in text and "名投票人" in text
     assert "已签 0 人，需 2 人（全体 3 名委员），还差 2 人。" in text
     page.screenshot(path=str(shots / "member-3-pending.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # A server that changes the document under the listed hash: the phone will not sign.
     def altered(route: Route) -> None:

@@ -62,6 +62,15 @@ def test_a_valid_record_verifies_and_is_anchored(world: World) -> None:
     assert "6 votes" in text and "passed" in text
 
 
+def test_an_open_ballot_verifies_as_far_as_it_goes(world: World) -> None:
+    """Residents are invited to verify while a ballot runs: its record is valid so far and
+    has no result yet (the trial found it reported INVALID, exit 1)."""
+    ballot = Ballot(world)
+    report = _verify(ballot.record([ballot.opened(), *ballot.votes()]), world)
+    text = "\n".join(report.lines)
+    assert "6 votes" in text and "the ballot is still open: no result yet" in text
+
+
 def test_offline_and_unreachable_are_said(world: World) -> None:
     record = Ballot(world).record()
     assert _verify(record, world, anchored_root=None, offline=True).chain is ChainState.OFFLINE
