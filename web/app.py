@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,8 +22,8 @@ from web import (
     throttle,
     unavailable,
 )
-from web.auth import IdentityRuntime
-from web.demo import seed_demo
+from web.auth import IdentityRuntime, trusted_roots
+from web.demo import auto_signer, demo_member_keys, demo_office_key, seed_demo
 from web.headers import HeadedFastAPI
 from web.limits import BodyLimitMiddleware
 from web.services import Services
@@ -32,8 +33,18 @@ from web.settings import Settings
 def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = True) -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     services = Services.start(settings)
-    identity = IdentityRuntime.start(settings, services.committee_key)
-    if demo and seed_demo(services):
+    if demo:
+        # A demo server trusts its demo office and signs queued credentials with a demo
+        # member's key (`web.demo`): it holds everyone's keys, as a real server never does.
+        office = demo_office_key(services).did.value
+        identity = IdentityRuntime.start(
+            settings,
+            extra_roots=frozenset({office}),
+            auto_sign=auto_signer(demo_member_keys(services), trusted_roots(os.environ) | {office}),
+        )
+    else:
+        identity = IdentityRuntime.start(settings)
+    if demo and seed_demo(services, identity.issuers):
         services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
 

@@ -129,6 +129,11 @@ class Services:
         # One server key; each log's note key is named by its origin, as C2SP advises.
         return Ed25519Signer(log.origin, self.log_seed)
 
+    def log_vkey(self, origin: str) -> str:
+        """The note verifier key of the log named `origin` (what a registration names as the
+        disclosure log's ``server.disclosureLogKey``)."""
+        return Ed25519Signer(origin, self.log_seed).vkey
+
     def sign_as_committee(self, obj: dict[str, Any]) -> dict[str, Any]:
         return sign_json(obj, self.committee_key)
 
