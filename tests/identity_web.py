@@ -1,23 +1,39 @@
 """Test helpers for the identity API: enrol a device key, sign in, act as the committee.
 
-Everything goes through HTTP as a real client would: the operator token only bootstraps a
-committee member's enrolment code; the member then enrols a key and signs in by DID.
+Everything goes through HTTP as a real client would: a member enrols a device key with a
+member code (the operator's), the street office (`TEST_OFFICE`, trusted through
+``GONGZHI_TRUSTED_ROOTS``, or a demo server's demo office) signs the next registration listing
+it and posts it, and the member signs in by DID. Queued ownership credentials are signed by a
+member's key through the API (`issue_pending`).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from identity.community.committee import (
+    Member,
+    ServerKeys,
+    build_registration,
+    registration_hash,
+    sign_registration,
+)
+from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from web.auth import IdentityRuntime
+from web.demo import demo_office_key
 
 DEMO = "xianxia-demo"
+# The street office of the tests: fixed bytes, trusted by `tests.e2e.support.settings_for`.
+TEST_OFFICE = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(160, 192)))
+TERM = timedelta(days=5 * 365)
 
 
 def runtime_of(app: FastAPI) -> IdentityRuntime:
@@ -85,10 +101,66 @@ def bearer(response: Response) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def office_of(app: FastAPI) -> KeyPair:
+    """A street office the app trusts: the tests' own, else a demo server's demo office."""
+    if TEST_OFFICE.did.value in runtime_of(app).issuers.trusted_roots:
+        return TEST_OFFICE
+    return demo_office_key(app.state.services)
+
+
+def next_registration(
+    client: TestClient,
+    app: FastAPI,
+    slug: str,
+    members: list[Member],
+    *,
+    replace: bool = False,
+    office: KeyPair | None = None,
+) -> dict[str, Any]:
+    """The community's next registration, signed by the office: the members in force so far
+    and `members` (or only `members` when `replace`), in force from a second ago."""
+    stored = client.get(f"/api/communities/{slug}/registrations")
+    assert stored.status_code == 200, stored.text
+    chain: list[dict[str, Any]] = stored.json()
+    keys = client.get(f"/api/communities/{slug}/host-keys").json()
+    current: list[Member] = []
+    if chain and not replace:
+        current = [Member(m["id"], m["role"]) for m in chain[-1]["credentialSubject"]["members"]]
+    if any(m.role == "chair" for m in members):
+        current = [Member(m.did, "member") if m.role == "chair" else m for m in current]
+    listed = [*current, *(m for m in members if m.did not in {c.did for c in current})]
+    if not any(m.role == "chair" for m in listed):
+        listed[0] = Member(listed[0].did, "chair")
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+    office = office or office_of(app)
+    unsigned = build_registration(
+        root=office.did.value,
+        community=slug,
+        sequence=len(chain) + 1,
+        previous=registration_hash(chain[-1]) if chain else None,
+        members=listed,
+        server=ServerKeys(keys["statusIssuer"], keys["disclosureLogKey"]),
+        valid_from=start,
+        valid_until=start + TERM,
+    )
+    return sign_registration(unsigned, office, created=start)
+
+
+def register_members(
+    client: TestClient, app: FastAPI, slug: str, members: list[Member], *, replace: bool = False
+) -> dict[str, Any]:
+    """The office registers `members` (besides those in force, unless `replace`)."""
+    signed = next_registration(client, app, slug, members, replace=replace)
+    posted = client.post(f"/api/communities/{slug}/registrations", json=signed)
+    assert posted.status_code == 201, posted.text
+    return signed
+
+
 def new_member(
     client: TestClient, app: FastAPI, slug: str = DEMO, *, role: str = "chair"
 ) -> tuple[KeyPair, dict[str, str]]:
-    """A committee member bootstrapped by the operator: their key and bearer headers."""
+    """A committee member: enrolled with the operator's member code, registered by the office,
+    signed in. Their key and bearer headers."""
     issued = client.post(
         f"/api/communities/{slug}/member-codes", json={"role": role}, headers=operator_headers(app)
     )
@@ -96,15 +168,42 @@ def new_member(
     key = KeyPair.generate(KeyType.P256)
     redeemed = enrol(client, app, issued.json()["code"], key)
     assert redeemed.status_code == 201, redeemed.text
+    register_members(client, app, slug, [Member(key.did.value, role)])
     return key, bearer(sign_in(client, key))
+
+
+def issue_pending(
+    client: TestClient, slug: str, member: KeyPair, headers: dict[str, str]
+) -> list[str]:
+    """The member signs every queued ownership credential of `slug`; the ids accepted."""
+    queued = client.get(
+        f"/api/communities/{slug}/credentials/pending",
+        params={"issuer": member.did.value},
+        headers=headers,
+    )
+    assert queued.status_code == 200, queued.text
+    if not queued.json():
+        return []
+    signed = [sign_credential(doc, member) for doc in queued.json()]
+    posted = client.post(f"/api/communities/{slug}/credentials", json=signed, headers=headers)
+    assert posted.status_code == 201, posted.text
+    accepted: list[str] = posted.json()["accepted"]
+    return accepted
 
 
 def committee_headers(app: FastAPI, slug: str = DEMO) -> dict[str, str]:
     """Bearer headers of a committee member of `slug`, made once per app and community."""
-    cache: dict[str, dict[str, str]] = getattr(app.state, "test_committee_headers", {})
+    return committee_member(app, slug)[1]
+
+
+def committee_member(app: FastAPI, slug: str = DEMO) -> tuple[KeyPair, dict[str, str]]:
+    """A committee member of `slug` (key and bearer headers), made once per app and community."""
+    cache: dict[str, tuple[KeyPair, dict[str, str]]] = getattr(
+        app.state, "test_committee_members", {}
+    )
     if slug not in cache:
-        _, cache[slug] = new_member(TestClient(app), app, slug)
-        app.state.test_committee_headers = cache
+        cache[slug] = new_member(TestClient(app), app, slug)
+        app.state.test_committee_members = cache
     return cache[slug]
 
 
@@ -119,7 +218,13 @@ def set_up_community(
         headers=operator_headers(app),
     )
     assert r.status_code == 201, r.text
-    _, committee = new_member(client, app, slug)
+    member = new_member(client, app, slug)
+    cache: dict[str, tuple[KeyPair, dict[str, str]]] = getattr(
+        app.state, "test_committee_members", {}
+    )
+    cache.setdefault(slug, member)
+    app.state.test_committee_members = cache
+    committee = member[1]
     r = client.post(
         f"/api/communities/{slug}/register",
         content=register.encode(),

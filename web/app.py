@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -40,7 +39,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
         identity = IdentityRuntime.start(
             settings,
             extra_roots=frozenset({office}),
-            auto_sign=auto_signer(demo_member_keys(services), trusted_roots(os.environ) | {office}),
+            auto_sign=auto_signer(demo_member_keys(services), trusted_roots(settings) | {office}),
         )
     else:
         identity = IdentityRuntime.start(settings)

@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -67,10 +66,10 @@ def committee_key(settings: Settings) -> KeyPair:
     return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("committee.key"))
 
 
-def trusted_roots(env: Mapping[str, str]) -> frozenset[str]:
+def trusted_roots(settings: Settings) -> frozenset[str]:
     """The root DIDs of ``GONGZHI_TRUSTED_ROOTS`` (comma-separated did:keys)."""
     roots: set[str] = set()
-    for item in env.get("GONGZHI_TRUSTED_ROOTS", "").split(","):
+    for item in settings.trusted_roots.split(","):
         if item.strip():
             try:
                 roots.add(Did(item.strip()).value)
@@ -92,16 +91,14 @@ class IdentityRuntime:
     def start(
         cls,
         settings: Settings,
-        env: Mapping[str, str] | None = None,
         *,
         extra_roots: frozenset[str] = frozenset(),
         auto_sign: issuance.AutoSigner | None = None,
     ) -> IdentityRuntime:
-        environment = os.environ if env is None else env
         issuers = Issuers(
             status=status_key(settings),
             base_url=settings.public_url.rstrip("/"),
-            roots=trusted_roots(environment) | extra_roots,
+            roots=trusted_roots(settings) | extra_roots,
             auto_sign=auto_sign,
         )
         if not issuers.trusted_roots:

@@ -17,7 +17,11 @@ from web.settings import Settings
 
 
 def settings_for(data: Path, *, db_url: str | None, anvil_url: str | None) -> Settings:
-    env = {"GONGZHI_DATA": str(data), "GONGZHI_PUBLIC_URL": "https://gongzhi.test"}
+    env = {
+        "GONGZHI_DATA": str(data),
+        "GONGZHI_PUBLIC_URL": "https://gongzhi.test",
+        "GONGZHI_TRUSTED_ROOTS": identity_web.TEST_OFFICE.did.value,
+    }
     if db_url and not db_url.startswith("sqlite"):
         env["DATABASE_URL"] = db_url
     if anvil_url:
