@@ -44,7 +44,7 @@ def _types(params: Sequence[Mapping[str, Any]]) -> list[str]:
 def _entry(abi: Abi, kind: str, name: str) -> Mapping[str, Any]:
     found = [e for e in abi if e.get("type") == kind and e.get("name") == name]
     if len(found) != 1:
-        raise ChainError(f"ABI 中没有唯一的 {kind} {name} / ABI has no unique {kind} {name!r}")
+        raise ChainError(f"ABI 中没有唯一的 {kind} {name}", f"ABI has no unique {kind} {name!r}")
     return found[0]
 
 
@@ -66,7 +66,7 @@ def _encode(types: list[str], args: Sequence[Any], what: str) -> bytes:
         return encode(types, list(args))
     except (EncodingError, TypeError, ValueError) as exc:
         raise ChainError(
-            f"参数无法编码：{what} / cannot encode arguments of {what}: {exc}"
+            f"参数无法编码：{what}", f"cannot encode arguments of {what}: {exc}"
         ) from exc
 
 
@@ -89,7 +89,7 @@ def decode_result(abi: Abi, fn: str, data: bytes) -> tuple[Any, ...]:
     try:
         return _decode(_types(entry["outputs"]), data)
     except DecodingError as exc:
-        raise ChainError(f"返回值无法解码：{fn} / cannot decode the result of {fn}") from exc
+        raise ChainError(f"返回值无法解码：{fn}", f"cannot decode the result of {fn}") from exc
 
 
 def event_topic(abi: Abi, event: str) -> bytes:
@@ -101,11 +101,11 @@ def decode_event(abi: Abi, event: str, topics: Sequence[bytes], data: bytes) -> 
     """The fields of one `event` log, by name; refuses a log of another event."""
     entry = _entry(abi, "event", event)
     if not topics or topics[0] != keccak(text=signature(entry)):
-        raise ChainError(f"日志不是事件 {event} / log is not a {event} event")
+        raise ChainError(f"日志不是事件 {event}", f"log is not a {event} event")
     indexed = [p for p in entry["inputs"] if p.get("indexed")]
     plain = [p for p in entry["inputs"] if not p.get("indexed")]
     if len(topics) != 1 + len(indexed):
-        raise ChainError(f"事件 {event} 的主题数不对 / wrong topic count for {event}")
+        raise ChainError(f"事件 {event} 的主题数不对", f"wrong topic count for {event}")
     try:
         values = dict(zip([p["name"] for p in plain], _decode(_types(plain), data), strict=True))
         for param, topic in zip(indexed, topics[1:], strict=True):
@@ -114,7 +114,7 @@ def decode_event(abi: Abi, event: str, topics: Sequence[bytes], data: bytes) -> 
             dynamic = kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
             values[param["name"]] = topic if dynamic else _decode([kind], topic)[0]
     except DecodingError as exc:
-        raise ChainError(f"事件 {event} 无法解码 / cannot decode {event} event") from exc
+        raise ChainError(f"事件 {event} 无法解码", f"cannot decode {event} event") from exc
     return {p["name"]: values[p["name"]] for p in entry["inputs"]}
 
 

@@ -45,48 +45,54 @@ class HeadAnchored:
     tx_hash: bytes
 
 
-_MESSAGES: Mapping[str, Callable[..., str]] = {
+_MESSAGES: Mapping[str, Callable[..., tuple[str, str]]] = {
     "LogAnchorUnauthorizedAnchorer": lambda caller: (
-        f"账户 {caller} 无权锚定树头 / account {caller} may not anchor heads"
+        f"账户 {caller} 无权锚定树头",
+        f"account {caller} may not anchor heads",
     ),
     "LogAnchorUnauthorizedAdmin": lambda caller: (
-        f"账户 {caller} 不是合约管理员 / account {caller} is not the contract's admin"
+        f"账户 {caller} 不是合约管理员",
+        f"account {caller} is not the contract's admin",
     ),
     "LogAnchorInvalidAnchorer": lambda account: (
-        f"地址 {account} 不能成为锚定人 / address {account} cannot be an anchorer"
+        f"地址 {account} 不能成为锚定人",
+        f"address {account} cannot be an anchorer",
     ),
     "LogAnchorEmptyTree": lambda log_id: (
-        "树头必须至少包含一个条目 / a tree head must cover at least one entry"
+        "树头必须至少包含一个条目",
+        "a tree head must cover at least one entry",
     ),
     "LogAnchorUnexpectedProof": lambda log_id: (
-        "日志的第一个树头不带证明 / a log's first head is anchored without a proof"
+        "日志的第一个树头不带证明",
+        "a log's first head is anchored without a proof",
     ),
     "LogAnchorShrunk": lambda log_id, anchored, size: (
-        f"新树头大小 {size} 小于已锚定的 {anchored}：日志只增不减 / "
-        f"new head size {size} is below the anchored {anchored}: a log never shrinks"
+        f"新树头大小 {size} 小于已锚定的 {anchored}：日志只增不减",
+        f"new head size {size} is below the anchored {anchored}: a log never shrinks",
     ),
     "LogAnchorAlreadyAnchored": lambda log_id, size: (
-        f"大小为 {size} 的树头已经锚定 / the head of size {size} is already anchored"
+        f"大小为 {size} 的树头已经锚定",
+        f"the head of size {size} is already anchored",
     ),
     "LogAnchorConflictingRoot": lambda log_id, size, anchored_root, root: (
-        f"大小 {size} 已锚定了不同的根：历史被改写 / "
-        f"a different root is anchored for size {size}: the history was rewritten"
+        f"大小 {size} 已锚定了不同的根：历史被改写",
+        f"a different root is anchored for size {size}: the history was rewritten",
     ),
     "LogAnchorInconsistent": lambda log_id, anchored, size: (
-        f"从 {anchored} 到 {size} 的一致性证明不成立：历史可能被改写 / "
-        f"the consistency proof from {anchored} to {size} fails: history may have been rewritten"
+        f"从 {anchored} 到 {size} 的一致性证明不成立：历史可能被改写",
+        f"the consistency proof from {anchored} to {size} fails: history may have been rewritten",
     ),
 }
 
 
 def _check_bytes32(value: bytes, what: str) -> None:
     if not isinstance(value, bytes) or len(value) != 32:
-        raise ChainError(f"{what} 必须是 32 字节 / {what} must be 32 bytes")
+        raise ChainError(f"{what} 必须是 32 字节", f"{what} must be 32 bytes")
 
 
 def _check_size(size: int, what: str) -> None:
     if not 0 <= size <= MAX_TREE_SIZE:
-        raise ChainError(f"{what} {size} 超出范围 / {what} {size} is out of range")
+        raise ChainError(f"{what} {size} 超出范围", f"{what} {size} is out of range")
 
 
 class AnchorContract:
@@ -103,10 +109,12 @@ class AnchorContract:
             return exc
         render = _MESSAGES.get(decoded.name)
         if render is not None:
-            message = render(*decoded.args)
+            zh, en = render(*decoded.args)
         else:
-            message = f"合约拒绝：{decoded.name}{decoded.args} / contract refused: {decoded.name}"
-        return AnchorRejected(f"{message} [{decoded.name}]", decoded.name, decoded.args, exc.data)
+            zh, en = f"合约拒绝：{decoded.name}{decoded.args}", f"contract refused: {decoded.name}"
+        return AnchorRejected(
+            f"{zh} [{decoded.name}]", f"{en} [{decoded.name}]", decoded.name, decoded.args, exc.data
+        )
 
     def _transact(self, fn: str, args: Sequence[Any]) -> AnchorReceipt:
         try:
@@ -178,8 +186,8 @@ class AnchorContract:
         )
         if not valid:
             raise ProofRejected(
-                f"链上验证：{old_size} 到 {new_size} 的一致性证明不成立 / "
-                f"on-chain check: the consistency proof from {old_size} to {new_size} fails"
+                f"链上验证：{old_size} 到 {new_size} 的一致性证明不成立",
+                f"on-chain check: the consistency proof from {old_size} to {new_size} fails",
             )
 
     def is_anchorer(self, account: str) -> bool:

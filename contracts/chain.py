@@ -59,7 +59,7 @@ def load_artifact(name: str) -> Artifact:
     try:
         text = resources.files("contracts").joinpath("build", f"{name}.json").read_text("utf-8")
     except FileNotFoundError as exc:
-        raise ChainError(f"找不到合约构建 {name} / no build artifact for {name}") from exc
+        raise ChainError(f"找不到合约构建 {name}", f"no build artifact for {name}") from exc
     raw: dict[str, Any] = json.loads(text)
     return Artifact(
         name=raw["contractName"],

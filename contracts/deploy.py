@@ -25,7 +25,7 @@ def _load(state_file: Path) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = json.loads(state_file.read_text("utf-8"))["deployments"]
     except (ValueError, KeyError, TypeError) as exc:
         raise ChainError(
-            f"部署记录 {state_file} 已损坏 / deployment record {state_file} is unreadable"
+            f"部署记录 {state_file} 已损坏", f"deployment record {state_file} is unreadable"
         ) from exc
     return records
 
@@ -40,9 +40,9 @@ def _save(state_file: Path, records: list[dict[str, Any]]) -> None:
 
 def _reset(zh: str, en: str, state_file: Path) -> ChainReset:
     return ChainReset(
-        f"{zh}，此前锚定的树头已不在链上；核实后把 {state_file} 移走即可重新部署 / "
+        f"{zh}，此前锚定的树头已不在链上；核实后把 {state_file} 移走即可重新部署",
         f"{en}, so the heads anchored before are gone; "
-        f"move {state_file} away to deploy afresh once you have checked"
+        f"move {state_file} away to deploy afresh once you have checked",
     )
 
 
@@ -71,8 +71,8 @@ def ensure_anchor(chain: Chain, state_file: Path) -> AnchorContract:
             )
         if code != artifact.deployed_bytecode:
             raise ChainError(
-                f"地址 {address} 上的合约与本版本的 {CONTRACT} 构建不同 / "
-                f"the contract at {address} is not this version's {CONTRACT} build"
+                f"地址 {address} 上的合约与本版本的 {CONTRACT} 构建不同",
+                f"the contract at {address} is not this version's {CONTRACT} build",
             )
         return AnchorContract(chain, address)
     address = chain.deploy(artifact)

@@ -14,10 +14,11 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,9 @@ def _topic(value: int) -> bytes:
 def _revert(computation: ComputationAPI, what: str) -> ChainError:
     if isinstance(computation.error, Revert):
         return ContractReverted(
-            f"合约拒绝了 {what} / contract reverted {what}", bytes(computation.output)
+            f"合约拒绝了 {what}", f"contract reverted {what}", bytes(computation.output)
         )
-    return ChainError(f"交易失败：{what} / transaction failed: {what}: {computation.error!r}")
+    return ChainError(f"交易失败：{what}", f"transaction failed: {what}: {computation.error!r}")
 
 
 class _Node:
@@ -104,8 +105,8 @@ class _Node:
         except BlockingIOError as exc:
             os.close(fd)
             raise ChainError(
-                f"内置链目录 {folder} 正被另一个进程使用 / "
-                f"the embedded chain in {folder} is in use by another process"
+                f"内置链目录 {folder} 正被另一个进程使用",
+                f"the embedded chain in {folder} is in use by another process",
             ) from exc
         return fd
 
@@ -119,8 +120,8 @@ class _Node:
         stored = self._meta("chain_id")
         if stored is not None and int(stored) != chain_id:
             raise ChainError(
-                f"数据目录中的链编号为 {stored}，而非 {chain_id} / "
-                f"the chain in {folder} has chain id {stored}, not {chain_id}"
+                f"数据目录中的链编号为 {stored}，而非 {chain_id}",
+                f"the chain in {folder} has chain id {stored}, not {chain_id}",
             )
         self.chain_class = _DevChain.configure(__name__="EmbeddedChain", chain_id=chain_id)
         self.atomic = AtomicDB(self.db)
@@ -136,8 +137,8 @@ class _Node:
         if not path.exists():
             if self._meta("chain_id") is not None:
                 raise ChainError(
-                    f"链数据还在，但私钥文件 {path} 不见了 / "
-                    f"the chain data is there but its key file {path} is missing"
+                    f"链数据还在，但私钥文件 {path} 不见了",
+                    f"the chain data is there but its key file {path} is missing",
                 )
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as out:
@@ -254,7 +255,7 @@ class _Node:
         except Exception as exc:
             # The block was rolled back on disk; drop py-evm's in-memory view of it too.
             self.chain = self.chain_class(self.atomic)
-            raise ChainError(f"出块失败：{what} / could not mine {what}: {exc!r}") from exc
+            raise ChainError(f"出块失败：{what}", f"could not mine {what}: {exc!r}") from exc
         computation = computations[0]
         if computation.is_error:
             raise _revert(computation, what)
@@ -287,6 +288,23 @@ class _Node:
         return found
 
 
+def stored_chain_id(folder: Path) -> int | None:
+    """The chain id of the embedded chain kept in `folder`, read without opening (or
+    creating) it; None when no chain is kept there. A verifier given a stopped server's data
+    folder compares it with the chain id it pins before it asks this chain anything."""
+    path = folder / DB_FILE
+    if not path.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE name = 'chain_id'").fetchone()
+    except sqlite3.Error as exc:
+        raise ChainError(
+            f"无法读取内置链 {path}", f"cannot read the embedded chain {path}: {exc}"
+        ) from exc
+    return None if row is None else int(row[0])
+
+
 class EmbeddedChain:
     """The `Chain` backend on py-evm, persisted in `folder`; safe to share between threads."""
 
@@ -305,7 +323,7 @@ class EmbeddedChain:
     def _locked(self) -> Iterator[_Node]:
         with self._node.lock:
             if self._node.db.closed:
-                raise ChainError("内置链已关闭 / the embedded chain is closed")
+                raise ChainError("内置链已关闭", "the embedded chain is closed")
             yield self._node
 
     @property

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 
 class ChainError(Exception):
-    """Anything that went wrong talking to the chain or inside a contract."""
+    """Anything that went wrong talking to the chain or inside a contract.
+
+    The message comes in two halves kept apart, `zh` (中文) and `en` (English); ``str()``
+    joins them as ``中文 / English``.
+    """
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh, en)
+        self.zh = zh
+        self.en = en
+
+    def bilingual(self) -> tuple[str, str]:
+        """The two halves as shown to a reader."""
+        return self.zh, self.en
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
 
 
 class ChainUnavailable(ChainError):
@@ -21,16 +37,16 @@ class ContractReverted(ChainError):
     Nothing was changed on the chain: transactions are simulated before they are sent.
     """
 
-    def __init__(self, message: str, data: bytes = b"") -> None:
-        super().__init__(message)
+    def __init__(self, zh: str, en: str, data: bytes = b"") -> None:
+        super().__init__(zh, en)
         self.data = data
 
 
 class AnchorRejected(ContractReverted):
     """`LogAnchor` refused a call; `error` names its custom error, `error_args` its fields."""
 
-    def __init__(self, message: str, error: str, args: tuple[object, ...], data: bytes) -> None:
-        super().__init__(message, data)
+    def __init__(self, zh: str, en: str, error: str, args: tuple[object, ...], data: bytes) -> None:
+        super().__init__(zh, en, data)
         self.error = error
         self.error_args = args
 

@@ -72,20 +72,22 @@ class RpcChain:
             raise
         except w3e.ContractLogicError as exc:
             raise ContractReverted(
-                f"合约拒绝了 {what} / contract reverted {what}", _revert_data(exc)
+                f"合约拒绝了 {what}", f"contract reverted {what}", _revert_data(exc)
             ) from exc
         except (requests.RequestException, w3e.ProviderConnectionError, OSError) as exc:
             raise ChainUnavailable(
-                f"区块链节点 {self._url} 无法连接，请稍后重试 / "
-                f"chain node {self._url} is unreachable, retry later ({what}): {exc}"
+                f"区块链节点 {self._url} 无法连接，请稍后重试",
+                f"chain node {self._url} is unreachable, retry later ({what}): {exc}",
             ) from exc
         except w3e.TimeExhausted as exc:
             raise ChainUnavailable(
-                f"交易已发送但 {self._timeout} 秒内未上链，请稍后重试 / "
-                f"{what} was sent but not mined within {self._timeout} s, retry later"
+                f"交易已发送但 {self._timeout} 秒内未上链，请稍后重试",
+                f"{what} was sent but not mined within {self._timeout} s, retry later",
             ) from exc
         except w3e.Web3Exception as exc:
-            raise ChainError(f"区块链节点报错：{what} / chain node error on {what}: {exc}") from exc
+            raise ChainError(
+                f"区块链节点报错：{what}", f"chain node error on {what}: {exc}"
+            ) from exc
 
     def _read(self, what: str, fn: Callable[[Web3], T]) -> T:
         with self._node(what) as w3:
@@ -136,7 +138,7 @@ class RpcChain:
             raw = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self._timeout)
         if raw["status"] != 1:
             raise ContractReverted(
-                f"交易上链后被回滚：{what} / {what} was mined but reverted (tx {tx_hash.hex()})"
+                f"交易上链后被回滚：{what}", f"{what} was mined but reverted (tx {tx_hash.hex()})"
             )
         logs = tuple(_log_entry(log) for log in raw["logs"])
         created = raw.get("contractAddress")
@@ -153,7 +155,7 @@ class RpcChain:
         what = f"deploy {artifact.name}"
         receipt = self._send(None, artifact.bytecode + encode_constructor(artifact.abi, args), what)
         if receipt.contract_address is None:
-            raise ChainError(f"部署没有产生合约地址 / {what} created no contract")
+            raise ChainError("部署没有产生合约地址", f"{what} created no contract")
         return receipt.contract_address
 
     def transact(self, address: str, abi: Abi, fn: str, args: Sequence[Any]) -> Receipt:

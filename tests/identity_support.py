@@ -92,7 +92,7 @@ class World:
 
         def status_lookup(url: str) -> StatusList:
             if url not in lists:
-                raise StatusUnavailable(f"no list {url}")
+                raise StatusUnavailable("没有该状态列表", f"no list {url}")
             return lists[url]
 
         return status_lookup

@@ -1,15 +1,18 @@
 """Test helpers for the identity API: enrol a device key, sign in, act as the committee.
 
 Everything goes through HTTP as a real client would: a member enrols a device key with a
-member code (the operator's), the street office (`TEST_OFFICE`, trusted through
-``GONGZHI_TRUSTED_ROOTS``, or a demo server's demo office) signs the next registration listing
-it and posts it, and the member signs in by DID. Queued ownership credentials are signed by a
-member's key through the API (`issue_pending`).
+member code (the operator's), the street office (the demo office of the app's data folder,
+which a demo server trusts and `tests.e2e.support` makes other test apps trust through
+``GONGZHI_TRUSTED_ROOTS``) signs the next registration listing it and posts it, and the member
+signs in by DID. Committee decisions are signed with the demo members' keys (`decide`).
+Queued ownership credentials are signed by a member's key through the API (`issue_pending`).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -20,19 +23,19 @@ from identity.community.committee import (
     Member,
     ServerKeys,
     build_registration,
+    decision_share,
     registration_hash,
     sign_registration,
 )
+from identity.community.trustfile import PinnedTrust, contract_address, write_trust
 from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from web.auth import IdentityRuntime
-from web.demo import demo_office_key
+from web.demo import demo_member_keys, demo_office_key
 
 DEMO = "xianxia-demo"
-# The street office of the tests: fixed bytes, trusted by `tests.e2e.support.settings_for`.
-TEST_OFFICE = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(160, 192)))
 TERM = timedelta(days=5 * 365)
 
 
@@ -102,10 +105,9 @@ def bearer(response: Response) -> dict[str, str]:
 
 
 def office_of(app: FastAPI) -> KeyPair:
-    """A street office the app trusts: the tests' own, else a demo server's demo office."""
-    if TEST_OFFICE.did.value in runtime_of(app).issuers.trusted_roots:
-        return TEST_OFFICE
-    return demo_office_key(app.state.services)
+    """The street office of the tests: the demo office of the app's data folder, which a demo
+    server trusts and `tests.e2e.support` makes every other test app trust."""
+    return demo_office_key(data_dir_of(app))
 
 
 def next_registration(
@@ -202,7 +204,16 @@ def committee_member(app: FastAPI, slug: str = DEMO) -> tuple[KeyPair, dict[str,
         app.state, "test_committee_members", {}
     )
     if slug not in cache:
-        cache[slug] = new_member(TestClient(app), app, slug)
+        client = TestClient(app)
+        chair = demo_member_keys(data_dir_of(app))[0]
+        stored = client.get(f"/api/communities/{slug}/registrations")
+        listed = stored.json()[-1]["credentialSubject"]["members"] if stored.json() else []
+        if chair.did.value in {m["id"] for m in listed}:
+            # The demo chair is registered (a demo server's committee): it acts as itself,
+            # so the committee keeps the members `decide` signs with.
+            cache[slug] = chair, bearer(sign_in(client, chair))
+        else:
+            cache[slug] = new_member(client, app, slug)
         app.state.test_committee_members = cache
     return cache[slug]
 
@@ -232,3 +243,85 @@ def set_up_community(
     )
     assert r.status_code == 200, r.text
     return committee
+
+
+def decide(client: Any, data_dir: Path, slug: str, decision: dict[str, Any]) -> dict[str, Any]:
+    """Sign a pending committee decision with the demo members' keys (as each member's own
+    device would) through the API until it takes effect; returns it applied."""
+    now = datetime.now(UTC)
+    for key in demo_member_keys(data_dir):
+        if decision["state"] != "pending":
+            break
+        proof = decision_share(decision["document"], key, created=now)
+        signed = client.post(
+            f"/api/communities/{slug}/decisions/{decision['id']}/signatures",
+            json={"proof": proof},
+        )
+        assert signed.status_code == 200, signed.text
+        decision = signed.json()
+    assert decision["state"] == "applied", decision
+    return decision
+
+
+def open_ballot(
+    client: Any, app: FastAPI, body: dict[str, Any], *, slug: str = DEMO, headers: Any = None
+) -> dict[str, Any]:
+    """Propose a ballot as a committee member and have the demo members sign it open."""
+    proposed = client.post(
+        f"/api/communities/{slug}/ballots",
+        json=body,
+        headers=headers or committee_headers(app, slug),
+    )
+    assert proposed.status_code == 202, proposed.text
+    decide(client, data_dir_of(app), slug, proposed.json()["decision"])
+    opened = client.get(f"/api/ballots/{proposed.json()['ballot']['id']}")
+    assert opened.status_code == 200 and opened.json()["status"] == "open", opened.text
+    ballot: dict[str, Any] = opened.json()
+    return ballot
+
+
+def close_ballot(
+    client: Any, app: FastAPI, ballot_id: int, *, slug: str = DEMO, headers: Any = None
+) -> dict[str, Any]:
+    """Propose closing early and have the demo members sign the result."""
+    proposed = client.post(
+        f"/api/ballots/{ballot_id}/close",
+        json={"early": True},
+        headers=headers or committee_headers(app, slug),
+    )
+    assert proposed.status_code == 202, proposed.text
+    return decide(client, data_dir_of(app), slug, proposed.json())
+
+
+def data_dir_of(app: FastAPI) -> Path:
+    return Path(app.state.services.settings.data_dir)
+
+
+def register_committee(app: FastAPI, slug: str) -> None:
+    """The (demo) office registers the demo members into the committee of another community
+    of the app, besides the members in force (`decide` signs with their keys)."""
+    members = [Member(key.did.value, "member") for key in demo_member_keys(data_dir_of(app))]
+    register_members(TestClient(app), app, slug, members)
+
+
+def pinned(record: dict[str, Any], root: str, folder: Path) -> list[str]:
+    """``--trust FILE`` for a verifier: what the street office would hand out for this
+    server (its chain, its contract, the office's root DID), written into `folder`. The
+    chain and contract are taken from a ballot record's ``anchor`` or a bundle header's
+    ``chain`` — in a test the office knows them to be right."""
+    chain = record.get("anchor") or record["chain"]
+    trust = PinnedTrust(
+        chain_id=int(chain["chainId"]),
+        contract=contract_address(chain["contract"]),
+        roots=frozenset({root}),
+    )
+    path = folder / "trust.json"
+    write_trust(path, trust)
+    return ["--trust", str(path)]
+
+
+def pinned_bundle(bundle: Path, root: str, folder: Path) -> list[str]:
+    """`pinned` for a disclosure bundle (its header line names the chain)."""
+    with bundle.open(encoding="utf-8") as f:
+        header: dict[str, Any] = json.loads(f.readline())
+    return pinned(header, root, folder)

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.community.committee import (
+    Member,
+    RegistrationChain,
+    ServerKeys,
+    build_registration,
+    decision_share,
+    sign_registration,
+    with_proofs,
+)
+from identity.community.logged_decision import verify_logged_decision
+from identity.community.trustfile import PinnedTrust
+from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.jcs import canonical
 from identity.w3c.keys import KeyPair
@@ -258,23 +270,33 @@ def ballot_entries(
     matter: int = 5,
     amount: int | None = 5_000_000,
     passed: bool = True,
-    key: KeyPair = COMMITTEE,
+    signers: Sequence[KeyPair] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A ballot's BallotOpened and BallotResult entries, trimmed to what approval reads."""
+    """A ballot's BallotOpened and BallotResult entries, trimmed to what approval reads:
+    committee decisions, signed by two of the three registered members."""
     opened: dict[str, Any] = {
         "type": "BallotOpened",
         "ballot": ballot,
+        "community": SLUG,
         "matter": matter,
         "title": "更换3号楼电梯",
+        "logKey": log_signer(ballot).vkey,
     }
     if amount is not None:
         opened["amountFen"] = amount
     result = {
         "type": "BallotResult",
         "ballot": ballot,
+        "community": SLUG,
         "outcome": {"matter": matter, "passed": passed},
     }
-    return sign_json(opened, key), sign_json(result, key)
+    keys = MEMBERS[:2] if signers is None else signers
+    return decided(opened, keys), decided(result, keys)
+
+
+def decided(body: dict[str, Any], signers: Sequence[KeyPair]) -> dict[str, Any]:
+    doc = body | {"registration": REGISTRATION_CHAIN.registrations[0].hash}
+    return with_proofs(doc, [decision_share(doc, k, created=DECIDED_AT) for k in signers])
 
 
 # --- a community's disclosure log in a real database ----------------------------------------
@@ -292,6 +314,59 @@ RESIDENTS = {str(OWNER.did), str(OTHER_OWNER.did)}
 
 def log_signer(origin: str) -> Ed25519Signer:
     return Ed25519Signer(origin, LOG_SEED)
+
+
+# --- the street office, its registration of the committee, and the pinned trust -----------------
+
+ROOT = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(7, 39)))
+MEMBERS = [KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(i, i + 32))) for i in (8, 9, 10)]
+TERM = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+DECIDED_AT = datetime(2026, 1, 10, tzinfo=UTC)
+REGISTRATION = sign_registration(
+    build_registration(
+        root=ROOT.did.value,
+        community=SLUG,
+        sequence=1,
+        members=[
+            Member(k.did.value, "chair" if i == 0 else "member") for i, k in enumerate(MEMBERS)
+        ],
+        server=ServerKeys(
+            status_issuer=MANAGER.did.value, disclosure_log_key=log_signer(ORIGIN).vkey
+        ),
+        valid_from=TERM[0],
+        valid_until=TERM[1],
+    ),
+    ROOT,
+    created=TERM[0],
+)
+REGISTRATIONS: list[Mapping[str, Any]] = [REGISTRATION]
+ROOTS = frozenset({ROOT.did.value})
+REGISTRATION_CHAIN = RegistrationChain.of(REGISTRATIONS, ROOTS, SLUG)
+
+
+class _Anchor(Protocol):
+    @property
+    def address(self) -> str: ...
+
+
+class _WithChain(_Anchor, Protocol):
+    @property
+    def chain(self) -> Any: ...
+
+
+def trust(contract: _WithChain | None = None) -> PinnedTrust:
+    """The pinned trust of these tests: the office's root, and the contract's chain (a
+    placeholder chain and address when the test verifies without one)."""
+    if contract is None:
+        return PinnedTrust(1337, "0x" + "00" * 19 + "01", ROOTS)
+    return PinnedTrust(contract.chain.chain_id, contract.address, ROOTS)
+
+
+def committee_decision(doc: Mapping[str, Any]) -> str:
+    """What the server's approval lookup is handed to check a ballot entry (as the committee's
+    decision under the registration in force when signed); a stand-in signer on success."""
+    verify_logged_decision(doc, REGISTRATION_CHAIN)
+    return "committee"
 
 
 def make_tables(engine: Engine) -> None:
@@ -319,8 +394,7 @@ def policy(session: Session, *, roles: dict[str, str] | None = None) -> Policy:
         approved=lambda ref: approved_from_store(
             store,
             ref,
-            verify=lambda d: verify_signed_json(d).controller,
-            committee={str(COMMITTEE.did)},
+            decision=committee_decision,
         ),
         is_resident=RESIDENTS.__contains__,
         publisher_role=roles.get,
@@ -405,7 +479,7 @@ def bundle_header(size: int) -> str:
             "size": size,
             "publishers": [{"did": str(MANAGER.did), "role": "property_manager"}],
             "witnesses": [],
-            "committee": [str(COMMITTEE.did)],
+            "registrations": REGISTRATIONS,
             "chain": None,
         },
         ensure_ascii=False,

@@ -28,16 +28,24 @@ from sqlalchemy import select
 
 from identity.community.models import Person
 from identity.community.register import parse_csv
-from identity.community.registry import create_community, import_register
+from identity.community.registry import create_community, get_community, import_register
+from identity.community.trustfile import PinnedTrust
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from ledger.tlog.store import LogStore
 from tests.chains import ANVIL_KEYS
 from voting import ballots
+from web.auth import IdentityRuntime
+from web.demo import (
+    demo_member_keys,
+    demo_office_key,
+    register_demo_committee,
+    sign_as_demo_members,
+)
 from web.record import export_record
 from web.services import Services
 from web.settings import Settings
+from web.well_known import server_trust
 
 PUBLIC_URL = "http://gongzhi.test"
 SLUG = "crowd"
@@ -104,8 +112,14 @@ class Crowd:
 
 
 def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
-    """A community of `n` owners with keys and one open ballot, written into the folder."""
-    services = Services.start(Settings.from_env(env))
+    """A community of `n` owners with keys and one open ballot, written into the folder.
+
+    Its committee is the demo one (keys in the folder), registered by the demo office, which
+    `env` is made to trust (GONGZHI_TRUSTED_ROOTS) so servers started with it accept both."""
+    settings = Settings.from_env(env)
+    env["GONGZHI_TRUSTED_ROOTS"] = demo_office_key(settings.data_dir).did.value
+    services = Services.start(settings)
+    services.roots = frozenset({env["GONGZHI_TRUSTED_ROOTS"]})
     try:
         with services.db.session() as session:
             community = create_community(
@@ -126,8 +140,9 @@ def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
                 person.did = key.did.value
                 keys.append(key)
             session.flush()
+            register_demo_committee(services, session, community)
             now = datetime.now(UTC).replace(microsecond=0)
-            ballot = services.open_ballot(
+            ballot, proposal = services.open_ballot(
                 session,
                 community=community,
                 matter=4,
@@ -135,7 +150,9 @@ def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
                 text="是否同意续聘现物业服务企业？（测试）",
                 opens_at=now - timedelta(minutes=1),
                 closes_at=now + timedelta(days=7),
+                proposed_by=demo_member_keys(services.settings.data_dir)[0].did.value,
             )
+            sign_as_demo_members(services, session, community, proposal)
             return Crowd(tuple(keys), ballot.id, ballot.log_origin)
     finally:
         services.close()
@@ -145,21 +162,27 @@ def closed_record(env: dict[str, str], ballot_id: int) -> dict[str, Any]:
     """Close the ballot (early) on the folder and export its full record, as the verifier
     reads it."""
     services = Services.start(Settings.from_env(env))
+    services.roots = frozenset({demo_office_key(services.settings.data_dir).did.value})
     try:
         with services.db.session() as session:
-            ballots.close_ballot(
-                session,
-                store=LogStore(session),
-                sign=services.sign_as_committee,
-                ballot_id=ballot_id,
-                early=True,
+            chair = demo_member_keys(services.settings.data_dir)[0].did.value
+            proposal = services.propose_close(session, ballot_id, proposed_by=chair, early=True)
+            community = get_community(
+                session, ballots.get_ballot(session, ballot_id).community_slug
             )
-        with services.db.session() as session:
-            store = LogStore(session)
-            log = store.get_log(ballots.get_ballot(session, ballot_id).log_origin)
-            store.sign_checkpoint(log, services.log_signer(log))
+            sign_as_demo_members(services, session, community, proposal)
         with services.db.session(write=False) as session:
             return export_record(session, services, ballot_id)
+    finally:
+        services.close()
+
+
+def pinned_trust(env: dict[str, str]) -> PinnedTrust:
+    """The trust file the server on this folder publishes (`web.well_known`)."""
+    settings = Settings.from_env(env)
+    services = Services.start(settings)
+    try:
+        return server_trust(services, IdentityRuntime.start(settings))
     finally:
         services.close()
 

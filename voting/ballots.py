@@ -3,12 +3,17 @@
 Every step is an entry in the ballot's own append-only log, so the record that anyone can
 export and re-check is exactly what was appended:
 
-    0      BallotOpened   the spec, the census and its Merkle root, and the box's log key
-                          (``logKey``, the C2SP vkey that signs its checkpoints), signed by
-                          the committee
-    1..n   Vote           each owner's signed vote, as the owner's device signed it
-    n+1    BallotClosed   the count of votes, signed by the committee
-    n+2    BallotResult   the rule engine's outcome, signed by the committee
+    0      BallotOpened      the spec, the census and its Merkle root, and the box's log key
+                             (``logKey``, the C2SP vkey that signs its checkpoints)
+    1..n   Vote              each owner's signed vote, as the owner's device signed it
+           VoterKeyChanged   an owner's new key, between votes
+    n+1    BallotResult      the close: when, how many votes, the box's size, and the rule
+                             engine's outcome
+
+BallotOpened, VoterKeyChanged and BallotResult are committee decisions
+(`identity.community.committee`): the server drafts each document here (``draft_*``), the
+members sign it on their own devices, and only the signed document, once enough members
+have signed, is appended (``apply_*``). Nothing here signs for the committee.
 """
 
 from __future__ import annotations
@@ -40,9 +45,10 @@ from voting.rules import Choice, Outcome, evaluate
 
 # A vote verifier checks a signed document and returns the DID that signed it (raises if bad).
 VerifySigned = Callable[[Mapping[str, Any]], str]
-SignJson = Callable[[dict[str, Any]], dict[str, Any]]
 # The verifier key (C2SP signed-note vkey) that will sign a new log's checkpoints.
 LogKeyOf = Callable[[LogRef], str]
+
+PROPOSED, CLOSING = "proposed", "closing"  # awaiting members' signatures to open / to close
 
 OPTIONS = [
     {"value": "agree", "zh": "同意", "en": "agree"},
@@ -159,12 +165,12 @@ def box_origin(public_host: str, community: str, ballot_id: int) -> str:
     return f"{public_host}/c/{community}/ballots/{ballot_id}"
 
 
-def open_ballot(
+def draft_opening(
     session: Session,
     *,
     store: LogStore,
-    sign: SignJson,
     community: Community,
+    registration: str,
     public_host: str,
     matter: int,
     title: str,
@@ -174,8 +180,12 @@ def open_ballot(
     log_key: LogKeyOf,
     amount_fen: int | None = None,
     now: datetime | None = None,
-) -> Ballot:
-    """Freeze the census, create the ballot box and append the signed BallotOpened entry.
+) -> tuple[Ballot, dict[str, Any]]:
+    """Freeze the census, create the (empty) ballot box, and draft its BallotOpened.
+
+    The ballot waits as ``proposed`` until enough members have signed the draft
+    (`apply_opening`). ``registration`` is the hash of the committee's registration in
+    force, which the document names so its signatures are counted against it.
 
     ``log_key`` names the verifier key of the box's checkpoint signer; the committee signs it
     into the entry as ``logKey``, so an owner's device can check every checkpoint against a
@@ -219,6 +229,7 @@ def open_ballot(
         text=text,
         opens_at=opens_at,
         closes_at=closes_at,
+        status=PROPOSED,
         log_origin="",
         census_root=root.hex(),
         total_area_centi=total.area.hundredths,
@@ -241,26 +252,48 @@ def open_ballot(
         )
     log = store.create_log(ballot.log_origin, "ballot")
     box_key = _box_key(log_key(log), log.origin)
-    opened = sign(
-        {
-            "type": "BallotOpened",
-            "ballot": ballot.log_origin,
-            "community": community.slug,
-            "matter": int(m),
-            "matterName": m.zh,
-            "title": title,
-            "text": text,
-            "options": OPTIONS,
-            "opensAt": _iso(opens_at),
-            "closesAt": _iso(closes_at),
-            "census": {"root": root.hex(), "voters": entries, "total": total.to_json()},
-            "logKey": box_key,
-        }
-        | ({} if amount_fen is None else {"amountFen": amount_fen})
-    )
-    store.append(log, [canonical(opened)])
+    body = {
+        "type": "BallotOpened",
+        "ballot": ballot.log_origin,
+        "community": community.slug,
+        "registration": registration,
+        "matter": int(m),
+        "matterName": m.zh,
+        "title": title,
+        "text": text,
+        "options": OPTIONS,
+        "opensAt": _iso(opens_at),
+        "closesAt": _iso(closes_at),
+        "census": {"root": root.hex(), "voters": entries, "total": total.to_json()},
+        "logKey": box_key,
+    } | ({} if amount_fen is None else {"amountFen": amount_fen})
     session.flush()
-    return ballot
+    return ballot, body
+
+
+def _decided(document: Mapping[str, Any], kind: str, ballot: Ballot) -> bytes:
+    """The signed decision as the box keeps it, after the checks every apply makes."""
+    if document.get("type") != kind or document.get("ballot") != ballot.log_origin:
+        raise BallotError("该决定不属于这次表决", f"this decision is not the {kind} of this ballot")
+    if not isinstance(document.get("proof"), list):
+        raise BallotError("决定缺少委员签名", "the decision carries no members' signatures")
+    return canonical(dict(document))
+
+
+def apply_opening(
+    session: Session, *, store: LogStore, ballot: Ballot, document: Mapping[str, Any]
+) -> int:
+    """Append the members' signed BallotOpened as entry 0: the ballot is open."""
+    if ballot.status != PROPOSED:
+        raise BallotError("表决已开启或已撤回", "the ballot is already open or withdrawn")
+    log = store.get_log(ballot.log_origin)
+    store.lock(log)
+    if store.size(log) != 0:
+        raise BallotError("投票箱已有开启条目", "the ballot box has been opened already")
+    store.append(log, [_decided(document, "BallotOpened", ballot)])
+    ballot.status = "open"
+    session.flush()
+    return 0
 
 
 def check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
@@ -353,7 +386,6 @@ def cast_votes(
     *,
     store: LogStore,
     checkpoint: Callable[[LogRef], str],
-    sign: SignJson,
     ballot_id: int,
     votes: Sequence[SignedVote],
     lost: Callable[[Collection[str]], set[str]] = lambda _dids: set(),
@@ -398,16 +430,7 @@ def cast_votes(
             data = canonical(dict(vote.document))
             voter = voters.get(vote.signer)
             if voter is None:
-                voter = _rekey(
-                    session,
-                    store=store,
-                    sign=sign,
-                    ballot=ballot,
-                    log=log,
-                    did=vote.signer,
-                    claimed=claimed,
-                )
-                voters[vote.signer] = voter
+                raise _new_key(session, ballot=ballot, did=vote.signer, claimed=claimed)
             if voter.cast_index is not None and store.entry(log, voter.cast_index).data == data:
                 kept[pos] = (voter.cast_index, data)
                 continue
@@ -454,6 +477,14 @@ class BallotConflict(BallotError):
 
 
 def _closed_reason(ballot: Ballot, now: datetime) -> BallotError | None:
+    if ballot.status == PROPOSED:
+        return BallotError(
+            "表决尚待业委会委员签署开启", "the ballot awaits the committee members' signatures"
+        )
+    if ballot.status == CLOSING:
+        return BallotError(
+            "业委会已提议结束表决，不能再投票", "the committee has proposed to close the ballot"
+        )
     if ballot.status != "open":
         return BallotError("表决已结束，不能再投票", "the ballot is closed")
     if now < ballot.opens_at:
@@ -463,21 +494,23 @@ def _closed_reason(ballot: Ballot, now: datetime) -> BallotError | None:
     return None
 
 
-def _rekey(
-    session: Session,
-    *,
-    store: LogStore,
-    sign: SignJson,
-    ballot: Ballot,
-    log: LogRef,
-    did: str,
-    claimed: Collection[str],
-) -> CensusVoter:
-    """A census member who enrolled, or re-enrolled after losing a phone, since the ballot
-    opened votes with a DID the frozen census does not name. The committee re-checked that
-    owner when binding the new DID, so it attests the change publicly in the box (a signed
-    `VoterKeyChanged` entry that every verifier applies) before the vote is appended. The
-    old key, if any, can no longer vote in this ballot; a vote it already cast stays."""
+class KeyChangeNeeded(BallotError):
+    """A census member votes with a DID the frozen census does not name — one enrolled, or
+    re-enrolled after losing a phone, since the ballot opened. The committee must attest the
+    change in the box first (a VoterKeyChanged decision); the vote is refused until then."""
+
+    def __init__(self, voter: str, old: str | None, new: str) -> None:
+        super().__init__(
+            "您的新密钥须经业委会委员确认后才能投票，已提交业委会",
+            "your new key must be confirmed by the committee's members before you can vote; "
+            "they have been asked",
+        )
+        self.voter, self.old, self.new = voter, old, new
+
+
+def _new_key(
+    session: Session, *, ballot: Ballot, did: str, claimed: Collection[str]
+) -> BallotError:
     person = session.scalar(select(Person).where(Person.did == did))
     voter = (
         None
@@ -489,35 +522,56 @@ def _rekey(
         )
     )
     if voter is None:
-        raise BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
+        return BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
     if voter.cast_index is not None or voter.voter in claimed:
-        raise BallotError("您已投过票，不能重复投票", "you have already voted")
-    old = voter.did
-    # Conditional, so two racing casts cannot both re-key (the second finds the DID changed).
+        return BallotError("您已投过票，不能重复投票", "you have already voted")
+    return KeyChangeNeeded(voter.voter, voter.did, did)
+
+
+def draft_key_change(
+    ballot: Ballot, *, registration: str, voter: str, old: str | None, new: str
+) -> dict[str, Any]:
+    return {
+        "type": "VoterKeyChanged",
+        "ballot": ballot.log_origin,
+        "community": ballot.community_slug,
+        "registration": registration,
+        "voter": voter,
+        "oldDid": old,
+        "newDid": new,
+    }
+
+
+def apply_key_change(
+    session: Session, *, store: LogStore, ballot: Ballot, document: Mapping[str, Any]
+) -> int:
+    """Append the members' signed VoterKeyChanged and let the new key vote. The old key, if
+    any, can no longer vote in this ballot; a vote it already cast stays (and then the
+    change is refused: one vote per person)."""
+    data = _decided(document, "VoterKeyChanged", ballot)
+    log = store.get_log(ballot.log_origin)
+    store.lock(log)
+    session.refresh(ballot)
+    if ballot.status != "open":
+        raise BallotError("表决已结束，不能再更换密钥", "the ballot is closed: no key changes")
+    old, new = document.get("oldDid"), document.get("newDid")
+    # Conditional, so a vote by the old key, or another change, in between refuses this one.
     changed = session.execute(
         update(CensusVoter)
         .where(
             CensusVoter.ballot_id == ballot.id,
-            CensusVoter.voter == voter.voter,
+            CensusVoter.voter == document.get("voter"),
             CensusVoter.cast_index.is_(None),
             CensusVoter.did.is_(None) if old is None else CensusVoter.did == old,
         )
-        .values(did=did)
+        .values(did=new)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise BallotError("名册正在更新，请重试", "the census is being updated; please retry")
-    notice = sign(
-        {
-            "type": "VoterKeyChanged",
-            "ballot": ballot.log_origin,
-            "voter": voter.voter,
-            "oldDid": old,
-            "newDid": did,
-        }
-    )
-    store.append(log, [canonical(notice)])
-    session.refresh(voter)
-    return voter
+        raise BallotError(
+            "该业主已投票或密钥已更换，此决定不再适用",
+            "this owner has voted or their key changed since: the decision no longer applies",
+        )
+    return store.append(log, [data])
 
 
 def decide(matter: int, entries: list[dict[str, Any]], votes: Mapping[str, str]) -> Outcome:
@@ -543,43 +597,60 @@ def _votes_by_voter(session: Session, store: LogStore, ballot: Ballot) -> dict[s
     return out
 
 
-def close_ballot(
+def draft_result(
     session: Session,
     *,
     store: LogStore,
-    sign: SignJson,
     ballot_id: int,
+    registration: str,
     now: datetime | None = None,
     early: bool = False,
-) -> Outcome:
-    """Close the box, decide with the rule engine and append the signed result."""
+) -> tuple[Ballot, dict[str, Any]]:
+    """Close the box to votes and draft the BallotResult the members will sign: when, how
+    many votes, the box's size, and the rule engine's outcome over exactly those entries."""
     now = now or _now()
     ballot = get_ballot(session, ballot_id)
+    log = store.get_log(ballot.log_origin)
+    store.lock(log)  # no vote of a batch in flight can slip in after the count
+    session.refresh(ballot)
     if ballot.status != "open":
-        raise BallotError("表决已经结束", "the ballot is already closed")
+        raise BallotError("表决不在进行中，不能结束", "the ballot is not open, so it cannot close")
     if now < ballot.closes_at and not early:
         raise BallotError(
             "表决期限未到；如确需提前结束请明确选择提前结束",
             "the voting window has not ended; close early only if you mean to",
         )
-    log = store.get_log(ballot.log_origin)
     opened = json.loads(store.entry(log, 0).data)
     votes = _votes_by_voter(session, store, ballot)
     outcome = decide(ballot.matter, opened["census"]["voters"], votes)
-    closed = sign(
-        {
-            "type": "BallotClosed",
-            "ballot": ballot.log_origin,
-            "closedAt": _iso(now),
-            "votes": len(votes),
-            "boxSize": store.size(log),
-        }
-    )
-    result = sign(
-        {"type": "BallotResult", "ballot": ballot.log_origin, "outcome": outcome.to_json()}
-    )
-    store.append(log, [canonical(closed), canonical(result)])
-    ballot.status = "closed"
-    ballot.result = outcome.to_json()
+    ballot.status = CLOSING
     session.flush()
-    return outcome
+    return ballot, {
+        "type": "BallotResult",
+        "ballot": ballot.log_origin,
+        "community": ballot.community_slug,
+        "registration": registration,
+        "closedAt": _iso(min(now, ballot.closes_at)),
+        "votes": len(votes),
+        "boxSize": store.size(log),
+        "outcome": outcome.to_json(),
+    }
+
+
+def apply_result(
+    session: Session, *, store: LogStore, ballot: Ballot, document: Mapping[str, Any]
+) -> int:
+    """Append the members' signed BallotResult: the ballot is closed and decided."""
+    data = _decided(document, "BallotResult", ballot)
+    log = store.get_log(ballot.log_origin)
+    store.lock(log)
+    session.refresh(ballot)
+    if ballot.status != CLOSING or document.get("boxSize") != store.size(log):
+        raise BallotError(
+            "投票箱在提议结束后有变化，须重新提议", "the box changed since the close was proposed"
+        )
+    index = store.append(log, [data])
+    ballot.status = "closed"
+    ballot.result = dict(document["outcome"])
+    session.flush()
+    return index

@@ -49,7 +49,7 @@ class BoxState:
     total_area: int
     total_heads: int
     voted: dict[str, str] = field(default_factory=dict)  # voter key → choice
-    closed: dict[str, Any] | None = None
+    closed: dict[str, Any] | None = None  # the BallotResult entry, once the box is closed
     result: dict[str, Any] | None = None
     size: int = 0
     tree: CompactRange = field(default_factory=CompactRange)
@@ -99,10 +99,8 @@ class BoxState:
         elif kind == "VoterKeyChanged" and self.closed is None:
             self.voter_of.pop(entry.get("oldDid") or "", None)
             self.voter_of[str(entry["newDid"])] = str(entry["voter"])
-        elif kind == "BallotClosed" and self.closed is None:
-            self.closed = entry
-        elif kind == "BallotResult" and self.closed is not None and self.result is None:
-            self.result = entry["outcome"]
+        elif kind == "BallotResult" and self.closed is None:
+            self.closed, self.result = entry, entry["outcome"]
         else:
             raise broken_entry(i, f"unexpected entry {kind}")
 
@@ -114,19 +112,22 @@ class BoxState:
         return grown
 
     def participation(self) -> dict[str, Any]:
-        """Turnout by area and by headcount against the 2/3 quorum (exact, no floats)."""
         area = sum(self.area_of[k] for k in self.voted)
-        heads = len(self.voted)
-        return {
-            "voted": {"area": str(Area(hundredths=area)), "headcount": heads},
-            "total": {"area": str(Area(hundredths=self.total_area)), "headcount": self.total_heads},
-            "quorum": "2/3",
-            "area_met": 3 * area >= 2 * self.total_area,
-            "headcount_met": 3 * heads >= 2 * self.total_heads,
-            # Basis points for progress bars only; the decision never reads them.
-            "area_bp": area * 10000 // max(self.total_area, 1),
-            "headcount_bp": heads * 10000 // max(self.total_heads, 1),
-        }
+        return participation(area, len(self.voted), self.total_area, self.total_heads)
+
+
+def participation(area: int, heads: int, total_area: int, total_heads: int) -> dict[str, Any]:
+    """Turnout by area (0.01 m²) and by headcount against the 2/3 quorum (exact, no floats)."""
+    return {
+        "voted": {"area": str(Area(hundredths=area)), "headcount": heads},
+        "total": {"area": str(Area(hundredths=total_area)), "headcount": total_heads},
+        "quorum": "2/3",
+        "area_met": 3 * area >= 2 * total_area,
+        "headcount_met": 3 * heads >= 2 * total_heads,
+        # Basis points for progress bars only; the decision never reads them.
+        "area_bp": area * 10000 // max(total_area, 1),
+        "headcount_bp": heads * 10000 // max(total_heads, 1),
+    }
 
 
 def _parse(data: bytes, index: int) -> dict[str, Any]:

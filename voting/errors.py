@@ -8,16 +8,26 @@ from typing import Self
 class VotingError(Exception):
     """Base of every error voting/ raises.
 
-    The message is bilingual (中文 / English) and, when the error comes from an
-    input document, starts with where it is, e.g. ``units[3].area: …``.
+    The message comes in two halves kept apart, `zh` (中文) and `en` (English), and, when
+    the error comes from an input document, `where` it is, e.g. ``units[3].area``;
+    ``str()`` gives ``units[3].area: 中文 / English``; `bilingual()` puts the location before
+    each half.
     """
 
     def __init__(self, zh: str, en: str, *, where: str = "") -> None:
         self.zh = zh
         self.en = en
         self.where = where
-        prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{zh} / {en}")
+        super().__init__(zh, en)
+
+    def bilingual(self) -> tuple[str, str]:
+        """The two halves as shown to a reader, each led by where the error is."""
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.zh}", f"{prefix}{self.en}"
+
+    def __str__(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.zh} / {self.en}"
 
     def at(self, where: str) -> Self:
         """The same error, located at ``where`` (prepended to any finer location)."""

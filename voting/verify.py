@@ -1,181 +1,348 @@
-"""The independent ballot verifier: re-checks an exported ballot record, never the database.
+"""The independent ballot verifier: re-checks an exported ballot record with pinned trust.
 
-It reads only the record (entries exactly as appended, the signed checkpoint, the anchor) and
-asks the chain, through a callable, which root was anchored for the box at that size. Each
-check appends a line saying what it checked; the first failure raises `RecordError` naming it.
+It is given the record and a `PinnedTrust` (chain id, anchoring contract, street-office
+roots) and trusts nothing else in the file:
+
+* the committee is derived from the root-signed registrations the record carries
+  (``registrations``), checked as one chain against the pinned roots;
+* every committee decision in the box — ``BallotOpened``, ``VoterKeyChanged``,
+  ``BallotCancelled``, ``BallotResult`` — is the entry itself with a proof set, checked
+  under the registration it names, which must be the one in force when it was signed
+  (`identity.community.logged_decision`);
+* the box's checkpoint key is the ``logKey`` the committee signed into ``BallotOpened``;
+* the log id is SHA-256 of the origin (`log_id_of`), never the file's ``logId``;
+* the anchored root is asked of the pinned contract on the pinned chain (the caller
+  checks the chain id, through `AnchoredRoot`).
+
+Each check appends a line to the `identity.report.Report`; the first failure raises
+`RecordError` naming it, in Chinese and English.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.errors import ChainError
+from identity.community.committee import Decided, DecisionError, RegistrationChain
+from identity.community.logged_decision import verify_logged_decision
+from identity.community.trustfile import PinnedTrust
+from identity.errors import IdentityError
+from identity.report import ChainState, Report
+from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.jcs import canonical
+from ledger.tlog.checkpoint import open_checkpoint
+from ledger.tlog.errors import LedgerError
 from ledger.tlog.merkle import leaf_hash, root_from_hashes
+from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
+from ledger.tlog.records import log_id_of
 from voting.ballots import census_root, decide
 from voting.errors import VotingError
 
 RECORD_FORMAT = "gongzhi-ballot-record/1"
-VerifySigned = Callable[[Mapping[str, Any]], str]
-# (log id, tree size) → anchored root, or None if that size was never anchored.
+# (log id, tree size) → anchored root, or None if that size was never anchored; raises
+# `ChainError` when the chain cannot be reached.
 AnchoredRoot = Callable[[bytes, int], bytes | None]
+DECISIONS = ("BallotOpened", "VoterKeyChanged", "BallotCancelled", "BallotResult")
+
+__all__ = ["RECORD_FORMAT", "AnchoredRoot", "RecordError", "Report", "verify_record"]
 
 
 class RecordError(VotingError):
     """The ballot record does not verify; the message says which check failed."""
 
 
-@dataclass
-class Report:
-    lines: list[str] = field(default_factory=list)
-
-    def ok(self, zh: str, en: str) -> None:
-        self.lines.append(f"✓ {zh} / {en}")
-
-
 def _fail(zh: str, en: str) -> RecordError:
     return RecordError(zh, en)
+
+
+def _entries(record: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    raw = record.get("entries")
+    if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
+        raise _fail("记录缺少条目列表", "the record has no list of entries")
+    parsed: list[dict[str, Any]] = []
+    for i, text in enumerate(raw):
+        try:
+            entry = json.loads(text)
+            if not isinstance(entry, dict) or canonical(entry) != text.encode():
+                raise ValueError
+        except (ValueError, IdentityError) as exc:
+            raise _fail(
+                f"第 {i} 条记录不是规范 JSON 对象", f"entry {i} is not RFC 8785 canonical JSON"
+            ) from exc
+        parsed.append(entry)
+    return raw, parsed
+
+
+def _community_of(origin: str, community: object) -> str:
+    """The slug the box's origin names, which must be the one BallotOpened names."""
+    head, _, ballot_id = origin.rpartition("/")
+    if (
+        not isinstance(community, str)
+        or not ballot_id
+        or not head.endswith(f"/c/{community}/ballots")
+    ):
+        raise _fail(
+            "投票箱来源与开启条目中的小区不符",
+            "the box's origin does not name the community of BallotOpened",
+        )
+    return community
+
+
+class _Decisions:
+    """Checks each decision entry against the registration chain, and says so in the report."""
+
+    def __init__(self, chain: RegistrationChain, origin: str, report: Report) -> None:
+        self.chain, self.origin, self.report = chain, origin, report
+
+    def check(self, i: int, entry: Mapping[str, Any]) -> Decided:
+        kind = entry.get("type")
+        if entry.get("ballot") != self.origin:
+            raise _fail(
+                f"第 {i} 条：{kind} 属于另一表决", f"entry {i}: {kind} is for another ballot"
+            )
+        try:
+            decided = verify_logged_decision(entry, self.chain)
+        except DecisionError as exc:
+            raise _fail(
+                f"第 {i} 条 {kind}：{exc.zh}",
+                f"entry {i} ({kind}) is not the committee's: {exc.en}",
+            ) from exc
+        reg = decided.registration
+        self.report.ok(
+            f"第 {i} 条 {kind}：{len(decided.signers)} 名委员签名（全体 {len(reg.members)} 名，"
+            f"需 {reg.needed} 名），依第 {reg.sequence} 号备案，签署时在任",
+            f"entry {i} {kind}: signed by {len(decided.signers)} of {len(reg.members)} members "
+            f"({reg.needed} needed) under registration {reg.sequence}, in force when signed",
+        )
+        return decided
+
+
+def _box_key(opened: Mapping[str, Any], origin: str) -> Ed25519Verifier:
+    try:
+        key = parse_vkey(str(opened.get("logKey")))
+    except LedgerError as exc:
+        raise _fail(
+            "开启条目中的日志公钥无效", f"the logKey in BallotOpened is invalid: {exc}"
+        ) from exc
+    if not isinstance(key, Ed25519Verifier) or key.name != origin:
+        raise _fail(
+            "开启条目中的日志公钥须为以投票箱来源命名的 Ed25519 密钥",
+            f"the logKey in BallotOpened must be an Ed25519 note key named {origin!r}",
+        )
+    return key
 
 
 def verify_record(
     record: Mapping[str, Any],
     *,
-    verify_signed: VerifySigned,
-    verify_checkpoint: Callable[[str], tuple[str, int, bytes]],
+    trust: PinnedTrust,
     anchored_root: AnchoredRoot | None,
+    offline: bool = False,
     report: Report | None = None,
 ) -> Report:
-    """Check a ballot record end to end; `anchored_root` None means the chain is not reachable."""
+    """Check a ballot record end to end under `trust`.
+
+    ``anchored_root`` None with ``offline`` False means the chain could not be reached (the
+    report is then incomplete); ``offline`` means the caller chose not to ask it.
+    """
     report = report or Report()
+    if offline:
+        report.chain = ChainState.OFFLINE
     if record.get("format") != RECORD_FORMAT:
         raise _fail("不是共治表决记录", f"not a gongzhi ballot record ({RECORD_FORMAT})")
-    raw_entries: list[str] = record["entries"]
-    entries = [json.loads(e) for e in raw_entries]
-    for i, (raw, parsed) in enumerate(zip(raw_entries, entries, strict=True)):
-        if canonical(parsed) != raw.encode():
-            raise _fail(f"第 {i} 条记录不是规范 JSON", f"entry {i} is not RFC 8785 canonical JSON")
+    origin = record.get("origin")
+    if not isinstance(origin, str) or not origin:
+        raise _fail("记录缺少投票箱来源", "the record names no origin")
+    report.subject_zh, report.subject_en = f"表决记录 {origin}", f"ballot record {origin}"
+    raw_entries, entries = _entries(record)
     if not entries or entries[0].get("type") != "BallotOpened":
         raise _fail("记录缺少开启表决条目", "the record does not start with BallotOpened")
     opened = entries[0]
-    committee = verify_signed(opened)
-    report.ok(f"开启条目由业委会 {committee} 签名", f"BallotOpened signed by {committee}")
-    # The checkpoint is checked with the record's logKey below: it must be the key the
-    # committee signed into BallotOpened, or a server could sign a rewritten box with a key
-    # of its own and hand that key out alongside.
-    signed_key = opened.get("logKey")
-    if not isinstance(signed_key, str) or record.get("logKey") != signed_key:
-        raise _fail(
-            "记录的日志公钥与业委会签名的开启条目中的不符",
-            "the record's logKey is not the one in the committee-signed BallotOpened entry",
-        )
+    if opened.get("ballot") != origin:
+        raise _fail("开启条目属于另一表决", "BallotOpened is for another ballot")
+    community = _community_of(origin, opened.get("community"))
+
+    registrations = record.get("registrations")
+    if not isinstance(registrations, list):
+        raise _fail("记录缺少业委会备案", "the record carries no committee registrations")
+    try:
+        chain = RegistrationChain.of(registrations, trust.roots, community)
+    except DecisionError as exc:
+        raise _fail(f"业委会备案：{exc.zh}", f"committee registrations: {exc.en}") from exc
     report.ok(
-        "投票箱日志公钥与业委会签名的开启条目一致",
-        "the box's log key is the one the committee signed into BallotOpened",
+        f"{len(chain.registrations)} 份业委会备案均由受信任的街道办事处签发，前后衔接",
+        f"{len(chain.registrations)} committee registrations, signed by a pinned root, "
+        "chained by sequence and hash",
+    )
+    for reg in chain.registrations:
+        report.detail(
+            f"第 {reg.sequence} 号 {format(reg.valid_from, '%Y-%m-%d')}–"
+            f"{format(reg.valid_until, '%Y-%m-%d')}，{len(reg.members)} 名委员，"
+            f"签发 {reg.root}",
+            f"no. {reg.sequence} {reg.valid_from:%Y-%m-%d}–{reg.valid_until:%Y-%m-%d}, "
+            f"{len(reg.members)} members, by {reg.root}",
+        )
+    decisions = _Decisions(chain, origin, report)
+    decisions.check(0, opened)
+    box_key = _box_key(opened, origin)
+    report.ok(
+        "投票箱日志公钥取自业委会签署的开启条目",
+        "the box's log key is the one the committee signed",
     )
 
-    voters = opened["census"]["voters"]
-    if census_root(voters).hex() != opened["census"]["root"]:
+    census = opened.get("census")
+    if not isinstance(census, dict) or not isinstance(census.get("voters"), list):
+        raise _fail("开启条目缺少名册", "BallotOpened carries no census")
+    voters: list[dict[str, Any]] = census["voters"]
+    if census_root(voters).hex() != census.get("root"):
         raise _fail("名册根哈希不符", "census root does not match the census rows")
     report.ok(
-        f"名册 {len(voters)} 人，根哈希 {opened['census']['root'][:16]}… 相符",
+        f"名册 {len(voters)} 人，根哈希 {str(census['root'])[:16]}… 相符",
         f"census of {len(voters)} voting persons matches its root",
     )
     by_did = {v["did"]: v["voter"] for v in voters if v["did"]}
     did_of = {v["voter"]: v["did"] for v in voters}
-    rekeyed = 0
     votes: dict[str, str] = {}
-    closed: dict[str, Any] | None = None
-    result: dict[str, Any] | None = None
+    ended: dict[str, Any] | None = None  # the BallotResult or BallotCancelled
     for i, entry in enumerate(entries[1:], start=1):
         kind = entry.get("type")
+        if ended is not None:
+            raise _fail(
+                f"第 {i} 条：{ended['type']} 之后还有条目", f"entry {i}: after {ended['type']}"
+            )
         if kind == "Vote":
-            if closed is not None:
-                raise _fail(f"第 {i} 条：截止后的选票", f"entry {i}: a vote after closing")
-            if entry.get("ballot") != opened["ballot"]:
+            if entry.get("ballot") != origin:
                 raise _fail(f"第 {i} 条：选票属于别的表决", f"entry {i}: vote for another ballot")
-            signer = verify_signed(entry)
+            signer = verify_signed_json(entry).controller
             if signer != entry.get("voter") or signer not in by_did:
                 raise _fail(f"第 {i} 条：投票人不在名册", f"entry {i}: voter not in the census")
             key = by_did[signer]
             if key in votes:
                 raise _fail(f"第 {i} 条：重复投票", f"entry {i}: a second vote by {key}")
             votes[key] = entry["choice"]
-        elif kind == "VoterKeyChanged" and closed is None:
-            if verify_signed(entry) != committee:
-                raise _fail(
-                    f"第 {i} 条：换钥条目不是业委会签名",
-                    f"entry {i}: VoterKeyChanged not signed by the committee",
-                )
+        elif kind == "VoterKeyChanged":
+            decisions.check(i, entry)
             key, old, new = entry.get("voter"), entry.get("oldDid"), entry.get("newDid")
             if key not in did_of or did_of[key] != old or key in votes or new in by_did:
                 raise _fail(
                     f"第 {i} 条：换钥条目与名册不符",
-                    f"entry {i}: VoterKeyChanged does not "
-                    "fit the census (unknown voter, wrong old key, already voted or key in use)",
+                    f"entry {i}: VoterKeyChanged does not fit the census (unknown voter, "
+                    "wrong old key, already voted or key in use)",
                 )
             by_did.pop(old, None)
-            by_did[new] = key
-            did_of[key] = new
-            rekeyed += 1
-        elif kind == "BallotClosed" and closed is None:
-            if verify_signed(entry) != committee:
-                raise _fail("截止条目签名人不是业委会", "BallotClosed not signed by the committee")
-            closed = entry
-        elif kind == "BallotResult" and closed is not None and result is None:
-            if verify_signed(entry) != committee:
-                raise _fail("结果条目签名人不是业委会", "BallotResult not signed by the committee")
-            result = entry
+            by_did[str(new)] = str(key)
+            did_of[str(key)] = new
+        elif kind in ("BallotResult", "BallotCancelled"):
+            decisions.check(i, entry)
+            ended = entry | {"index": i}
         else:
             raise _fail(f"第 {i} 条：意外的条目 {kind}", f"entry {i}: unexpected entry {kind}")
     report.ok(
         f"{len(votes)} 张选票签名有效、投票人均在名册、无重复",
         f"{len(votes)} votes: signatures valid, voters in the census, none twice",
     )
-    if closed is None or result is None:
+    if ended is None:
         raise _fail("表决尚未结束，记录没有结果", "the ballot is not closed: no result yet")
-    if closed["votes"] != len(votes):
-        raise _fail("截止条目的票数与选票不符", "BallotClosed counts a different number of votes")
-    outcome = decide(opened["matter"], voters, votes).to_json()
-    if outcome != result["outcome"]:
-        raise _fail(
-            "按规则重新计票的结果与公布结果不符",
-            "recounted outcome differs from the published result",
-        )
-    verdict = "通过" if outcome["passed"] else "未通过"
-    report.ok(
-        f"按民法典第278条重新计票，结果相符：{verdict}",
-        f"recount under Civil Code Art. 278 matches the published result: "
-        f"{'passed' if outcome['passed'] else 'not passed'}",
-    )
+    if ended["type"] == "BallotCancelled":
+        report.ok("表决已由业委会决定取消", "the ballot was cancelled by a committee decision")
+    else:
+        _check_result(ended, opened, voters, votes, report)
 
     hashes = [leaf_hash(e.encode()) for e in raw_entries]
     root = root_from_hashes(hashes)
-    origin, size, cp_root = verify_checkpoint(record["checkpoint"])
-    if origin != opened["ballot"] or size != len(hashes) or cp_root != root:
+    note = record.get("checkpoint")
+    if not isinstance(note, str):
+        raise _fail("记录缺少签名检查点", "the record has no signed checkpoint")
+    try:
+        cp = open_checkpoint(note, origin=origin, log_verifier=box_key).checkpoint
+    except LedgerError as exc:
+        raise _fail(
+            "检查点不是由业委会认可的投票箱密钥签名",
+            f"the checkpoint is not signed by the box key the committee signed: {exc}",
+        ) from exc
+    if cp.size != len(hashes) or cp.root != root:
         raise _fail(
             "签名检查点与记录的默克尔树不符",
             "the signed checkpoint does not match the record's Merkle tree",
         )
     report.ok(
-        f"日志检查点签名有效，{size} 条，根 {root.hex()[:16]}…",
-        f"checkpoint signed by the log; {size} entries, root matches",
+        f"日志检查点签名有效，{cp.size} 条，根 {root.hex()[:16]}…",
+        f"checkpoint signed by the box key; {cp.size} entries, root matches",
     )
-    log_id = bytes.fromhex(record["logId"])
-    if anchored_root is None:
-        report.lines.append(
-            "! 无法连接区块链，未核对锚定 / chain not reachable: anchor not checked"
+    _check_anchor(record, origin, cp.size, root, trust, anchored_root, offline, report)
+    return report
+
+
+def _check_result(
+    result: Mapping[str, Any],
+    opened: Mapping[str, Any],
+    voters: list[dict[str, Any]],
+    votes: Mapping[str, str],
+    report: Report,
+) -> None:
+    if result.get("votes") != len(votes):
+        raise _fail("结果条目的票数与选票不符", "BallotResult counts a different number of votes")
+    if result.get("boxSize") != result["index"]:
+        raise _fail(
+            "结果条目所述的投票箱大小与记录不符",
+            "BallotResult's boxSize is not the number of entries before it",
         )
-        return report
-    on_chain = anchored_root(log_id, size)
+    if not isinstance(result.get("closedAt"), str):
+        raise _fail("结果条目缺少截止时间", "BallotResult states no closedAt")
+    outcome = decide(opened["matter"], voters, dict(votes)).to_json()
+    if outcome != result.get("outcome"):
+        raise _fail(
+            "按规则重新计票的结果与公布结果不符",
+            "recounted outcome differs from the published result",
+        )
+    passed = outcome["passed"]
+    report.ok(
+        f"按民法典第278条重新计票，结果相符：{'通过' if passed else '未通过'}",
+        "recount under Civil Code Art. 278 matches the published result: "
+        f"{'passed' if passed else 'not passed'}",
+    )
+
+
+def _check_anchor(
+    record: Mapping[str, Any],
+    origin: str,
+    size: int,
+    root: bytes,
+    trust: PinnedTrust,
+    anchored_root: AnchoredRoot | None,
+    offline: bool,
+    report: Report,
+) -> None:
+    log_id = log_id_of(origin)
+    stated = record.get("logId")
+    if stated is not None and stated != log_id.hex():
+        report.warn(
+            "记录所写的 logId 不是来源的 SHA-256（已忽略，按来源计算）",
+            "the record's logId is not SHA-256 of the origin (ignored: computed from the origin)",
+        )
+    if offline:
+        return
+    if anchored_root is None:
+        report.chain = ChainState.UNREACHABLE  # the caller's chain_error says why
+        return
+    try:
+        on_chain = anchored_root(log_id, size)
+    except ChainError as exc:
+        report.chain, report.chain_error = ChainState.UNREACHABLE, str(exc)
+        return
     if on_chain is None:
-        raise _fail(f"链上没有大小为 {size} 的锚定", f"no anchor on chain for size {size}")
+        raise _fail(
+            f"链 {trust.chain_id} 的合约 {trust.contract} 上没有大小为 {size} 的锚定",
+            f"no anchor of this box for size {size} on chain {trust.chain_id}, contract "
+            f"{trust.contract}",
+        )
     if on_chain != root:
         raise _fail("链上锚定的根与记录不符", "the root anchored on chain differs from the record")
-    anchor = record.get("anchor", {})
+    report.chain = ChainState.CHECKED
+    tx = (record.get("anchor") or {}).get("tx")
     report.ok(
-        f"链上锚定相符（合约 {anchor.get('contract')}，交易 {anchor.get('tx')}）",
-        f"root anchored on chain matches (contract {anchor.get('contract')})",
+        f"链上锚定相符（链 {trust.chain_id}，合约 {trust.contract}，交易 {tx}）",
+        f"root anchored on chain matches (chain {trust.chain_id}, contract {trust.contract})",
     )
-    return report

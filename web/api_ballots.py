@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from identity.community.models import Unit
 from identity.community.register import parse_csv, parse_xlsx
 from identity.community.registry import create_community, get_community, import_register
-from ledger.tlog.store import LogStore
 from voting import ballots
 from voting.area import Area
 from voting.models import Ballot
+from web.api_decisions import DecisionPublic, decision_public
 from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep
 from web.bounds import BoundedInt, IdPath
 from web.deps import ServicesDep, SessionDep
@@ -72,6 +72,11 @@ class BallotPublic(BaseModel):
     log_key: str | None  # the box's checkpoint key, as the committee signed it into entry 0
     participation: dict[str, Any]
     result: dict[str, Any] | None
+
+
+class ProposedBallot(BaseModel):
+    ballot: BallotPublic
+    decision: DecisionPublic
 
 
 class ReceiptPublic(BaseModel):
@@ -172,14 +177,17 @@ async def upload_register(
 
 @router.post(
     "/communities/{slug}/ballots",
-    response_model=BallotPublic,
-    status_code=201,
+    response_model=ProposedBallot,
+    status_code=202,
     responses=errors(401, 403, 404, 409),
 )
 def open_ballot(
-    slug: str, body: BallotCreate, session: SessionDep, services: ServicesDep, _: CommitteeDep
-) -> BallotPublic:
-    ballot = services.open_ballot(
+    slug: str, body: BallotCreate, session: SessionDep, services: ServicesDep, who: CommitteeDep
+) -> ProposedBallot:
+    """Propose a ballot: the census is frozen and its BallotOpened drafted; it opens once
+    more than half of all registered committee members have signed it on their devices
+    (`POST /api/communities/{slug}/decisions/{id}/signatures`)."""
+    ballot, decision = services.open_ballot(
         session,
         community=get_community(session, slug),
         matter=body.matter,
@@ -188,8 +196,12 @@ def open_ballot(
         opens_at=_utc(body.opens_at),
         closes_at=_utc(body.closes_at),
         amount_fen=body.amount_fen,
+        proposed_by=who.did,
     )
-    return ballot_public(session, services, ballot)
+    return ProposedBallot(
+        ballot=ballot_public(session, services, ballot),
+        decision=decision_public(session, services, decision),
+    )
 
 
 @router.get(
@@ -251,28 +263,23 @@ class CloseRequest(BaseModel):
     early: bool = False
 
 
-@router.post("/ballots/{ballot_id}/close", responses=errors(401, 403, 404, 409))
+@router.post(
+    "/ballots/{ballot_id}/close",
+    response_model=DecisionPublic,
+    status_code=202,
+    responses=errors(401, 403, 404, 409),
+)
 def close(
-    ballot_id: IdPath, body: CloseRequest, services: ServicesDep, _: BallotCommitteeDep
-) -> dict[str, Any]:
-    """Close, decide, append the result, and anchor the final head at once."""
-    with services.db.session() as session:
-        store = LogStore(session)
-        outcome = ballots.close_ballot(
-            session,
-            store=store,
-            sign=services.sign_as_committee,
-            ballot_id=ballot_id,
-            early=body.early,
-        )
-        origin = ballots.get_ballot(session, ballot_id).log_origin
-        log = store.get_log(origin)
-        store.sign_checkpoint(log, services.log_signer(log))  # committed with the close
-    anchored = services.anchor_now(origin)
-    return {
-        "outcome": outcome.to_json(),
-        "anchored_tx": "0x" + anchored.tx_hash.hex() if anchored else None,
-    }
+    ballot_id: IdPath,
+    body: CloseRequest,
+    session: SessionDep,
+    services: ServicesDep,
+    who: BallotCommitteeDep,
+) -> DecisionPublic:
+    """Propose closing: the box stops taking votes and the BallotResult (count and outcome)
+    is drafted; it is appended, and the final head anchored, once enough members signed."""
+    decision = services.propose_close(session, ballot_id, proposed_by=who.did, early=body.early)
+    return decision_public(session, services, decision)
 
 
 @router.get("/ballots/{ballot_id}/record", responses=errors(404))

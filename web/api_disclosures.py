@@ -22,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.errors import ChainError
+from identity.community import registrations
+from identity.community.registrations import NoCommittee
 from identity.community.registry import get_community
 from identity.community.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
 from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup, BallotRef
@@ -166,10 +168,7 @@ def approved_spending(session: Session, services: Services, slug: str) -> Approv
         if ballot.status != "closed":
             raise ApprovalError("所引表决尚未结束", f"the cited ballot {ref.ballot} is not closed")
         approved = approved_from_store(
-            LogStore(session),
-            ref,
-            verify=services.verify_signed,
-            committee={services.committee_key.did.value},
+            LogStore(session), ref, decision=services.decision_check(session, slug)
         )
         result = ballot.result or {}
         if approved is not None and (
@@ -454,6 +453,14 @@ def chain_anchors(services: Services, log: LogRef) -> ChainAnchors | None:
     return ChainAnchors(chain_id, services.anchor.address, anchors)
 
 
+def _members(session: Session, services: Services, slug: str) -> list[str]:
+    try:
+        registration = services.registration(session, get_community(session, slug))
+    except NoCommittee:
+        return []
+    return [m.did for m in registration.members]
+
+
 def bundle_lines(services: Services, slug: str) -> Iterator[str]:
     """The community's bundle, read in its own database session (it outlives the request's)."""
     with services.db.session() as session:
@@ -462,7 +469,8 @@ def bundle_lines(services: Services, slug: str) -> Iterator[str]:
             session,
             log.origin,
             chain=chain_anchors(services, log),
-            committee=[services.committee_key.did.value],
+            committee=_members(session, services, slug),
+            registrations=registrations.documents(session, get_community(session, slug)),
         )
 
 

@@ -7,8 +7,8 @@ Proofs are VC Data Integrity proofs, ``eddsa-jcs-2022`` (Ed25519) or ``ecdsa-jcs
 Public
   GET  /api/identity                           trusted roots, status key, ``domain`` to sign for
   GET  /api/communities/{slug}/status-list     signed BitstringStatusListCredential (status key)
-  GET  /api/communities/{slug}/registrations   every registration (业委会备案), as signed
   POST /api/communities/{slug}/registrations   store the next one the street office signed
+                                               (GET: `web.api_decisions`)
   GET  /api/communities/{slug}/host-keys       what the office puts in a registration's server
   POST /api/communities/{slug}/roles           store a role credential the office signed
   POST /api/enrolment/redeem                   a signed EnrolmentRedemption → queued credential
@@ -58,7 +58,6 @@ from identity.community.registry import get_community
 from identity.community.revocation import OwnershipChange
 from identity.errors import IdentityError
 from identity.w3c.didkey import Did
-from ledger.disclosure.service import disclosure_origin
 from voting.area import Area
 from web.auth import (
     SESSION_COOKIE,
@@ -81,14 +80,12 @@ def _now() -> datetime:
 
 
 def _refuse(status: int, exc: IdentityError) -> ApiError:
-    zh, sep, en = str(exc).partition(" / ")
-    return ApiError(status, zh, en if sep else zh)
+    return ApiError(status, *exc.bilingual())
 
 
 class IdentityInfo(BaseModel):
     trusted_roots: list[str]
     status_issuer: str
-    committee: str  # the key ballots are signed with until they are committee decisions
     domain: str
     challenge_ttl_seconds: int
 
@@ -261,14 +258,13 @@ def _json(document: dict[str, Any], *, max_age: int = 0, status: int = 200) -> R
 
 
 @router.get("/identity", response_model=IdentityInfo, responses=errors())
-def identity_info(runtime: RuntimeDep, services: ServicesDep) -> IdentityInfo:
+def identity_info(runtime: RuntimeDep) -> IdentityInfo:
     """The trusted roots, the server's status key and the ``domain`` every sign-in or
     enrolment proof must name."""
     issuers = runtime.issuers
     return IdentityInfo(
         trusted_roots=sorted(issuers.trusted_roots),
         status_issuer=issuers.status.did.value,
-        committee=services.committee_key.did.value,
         domain=runtime.domain,
         challenge_ttl_seconds=int(runtime.challenges.ttl.total_seconds()),
     )
@@ -284,13 +280,6 @@ def community_status_list(slug: str, session: SessionDep, runtime: RuntimeDep) -
         session, list_key=community.slug, issuers=runtime.issuers, now=_now()
     )
     return _json(document, max_age=60)
-
-
-@router.get("/communities/{slug}/registrations", responses=errors(404))
-def registration_list(slug: str, session: SessionDep) -> list[dict[str, Any]]:
-    """Every registration (业委会备案) of the community in sequence order, exactly as the street
-    office signed them: the chain from owners' credentials and decisions to the root."""
-    return registrations.documents(session, get_community(session, slug))
 
 
 @router.post("/communities/{slug}/registrations", status_code=201, responses=errors(404, 409))
@@ -309,16 +298,11 @@ def add_registration(
 
 
 @router.get("/communities/{slug}/host-keys", response_model=HostKeys, responses=errors(404))
-def host_keys(
-    slug: str, session: SessionDep, services: ServicesDep, runtime: RuntimeDep
-) -> HostKeys:
+def host_keys(slug: str, session: SessionDep, services: ServicesDep) -> HostKeys:
     """What the office writes into a registration's ``server``: the status key's DID and the
     note key of the community's disclosure log."""
-    community = get_community(session, slug)
-    return HostKeys(
-        statusIssuer=runtime.issuers.status.did.value,
-        disclosureLogKey=services.log_vkey(disclosure_origin(services.public_host, community.slug)),
-    )
+    keys = services.host_keys(get_community(session, slug).slug)
+    return HostKeys(statusIssuer=keys.status_issuer, disclosureLogKey=keys.disclosure_log_key)
 
 
 @router.post("/communities/{slug}/roles", status_code=201, responses=errors(404, 409))

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from web import (
     api_ballots,
     api_committee,
+    api_decisions,
     api_disclosures,
     api_identity,
     chain_rpc,
@@ -20,6 +21,7 @@ from web import (
     pages_identity,
     throttle,
     unavailable,
+    well_known,
 )
 from web.auth import IdentityRuntime, trusted_roots
 from web.demo import auto_signer, demo_member_keys, demo_office_key, seed_demo
@@ -35,14 +37,18 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     if demo:
         # A demo server trusts its demo office and signs queued credentials with a demo
         # member's key (`web.demo`): it holds everyone's keys, as a real server never does.
-        office = demo_office_key(services).did.value
+        office = demo_office_key(settings.data_dir).did.value
         identity = IdentityRuntime.start(
             settings,
             extra_roots=frozenset({office}),
-            auto_sign=auto_signer(demo_member_keys(services), trusted_roots(settings) | {office}),
+            auto_sign=auto_signer(
+                demo_member_keys(settings.data_dir), trusted_roots(settings) | {office}
+            ),
         )
     else:
         identity = IdentityRuntime.start(settings)
+    # Committee decisions are checked against the same roots as registrations.
+    services.roots = identity.issuers.trusted_roots
     if demo and seed_demo(services, identity.issuers):
         services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
@@ -62,11 +68,13 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     unavailable.install(app)
     app.include_router(api_ballots.router)
     app.include_router(api_committee.router)
+    app.include_router(api_decisions.router)
     app.include_router(api_identity.router)
     app.include_router(pages.router)
     app.include_router(pages_identity.router)
     app.include_router(chain_rpc.router)
     app.include_router(api_disclosures.router)
+    app.include_router(well_known.router)
     owner_pages.install(app)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.

@@ -60,12 +60,6 @@ def status_key(settings: Settings) -> KeyPair:
     return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("status.key"))
 
 
-def committee_key(settings: Settings) -> KeyPair:
-    """The key ballots are still signed with (`Services.committee_key`), until ballots are
-    committee decisions signed on members' devices; nothing in identity uses it."""
-    return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("committee.key"))
-
-
 def trusted_roots(settings: Settings) -> frozenset[str]:
     """The root DIDs of ``GONGZHI_TRUSTED_ROOTS`` (comma-separated did:keys)."""
     roots: set[str] = set()

@@ -22,7 +22,8 @@ from ledger.tlog.errors import LedgerError
 from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import parse_vkey
 from ledger.tlog.store import LogRef, LogStore
-from voting.box_state import BallotIntegrityError, BoxState, broken_entry
+from voting.ballots import CLOSING, PROPOSED
+from voting.box_state import BallotIntegrityError, BoxState, broken_entry, participation
 from voting.models import Ballot
 
 
@@ -37,7 +38,7 @@ class ShownBallot:
     text: str
     opens_at: datetime
     closes_at: datetime
-    status: str  # open | closed
+    status: str  # proposed | open | closing | closed
     log_origin: str
     census_root: str
     log_key: str | None  # the box's checkpoint key, as the committee signed it into entry 0
@@ -77,6 +78,8 @@ class BallotViews:
         return state
 
     def shown(self, session: Session, ballot: Ballot) -> ShownBallot:
+        if ballot.status == PROPOSED:
+            return _proposed(ballot)
         state = self.of(session, ballot)
         opened = state.opened
         key = opened.get("logKey")
@@ -88,7 +91,7 @@ class BallotViews:
             text=str(opened["text"]),
             opens_at=datetime.fromisoformat(opened["opensAt"]),
             closes_at=datetime.fromisoformat(opened["closesAt"]),
-            status="closed" if state.closed is not None else "open",
+            status=_status(ballot, state),
             log_origin=str(opened["ballot"]),
             census_root=str(opened["census"]["root"]),
             log_key=key if isinstance(key, str) else None,  # None: a box from before logKey
@@ -116,9 +119,38 @@ def _check_head(state: BoxState, log: LogRef, note: str) -> None:
         raise broken_entry(state.size - 1, "the entries do not make the signed tree head")
 
 
+def _status(ballot: Ballot, state: BoxState) -> str:
+    """From the log; "closing" (a close awaiting members' signatures) only adds to "open"."""
+    if state.closed is not None:
+        return "closed"
+    return CLOSING if ballot.status == CLOSING else "open"
+
+
+def _proposed(ballot: Ballot) -> ShownBallot:
+    """A ballot whose opening awaits members' signatures: nothing is in its box yet, so
+    only the draft is shown, marked as proposed (no one can vote on it)."""
+    return ShownBallot(
+        id=ballot.id,
+        community_slug=ballot.community_slug,
+        matter=ballot.matter,
+        title=ballot.title,
+        text=ballot.text,
+        opens_at=ballot.opens_at,
+        closes_at=ballot.closes_at,
+        status=PROPOSED,
+        log_origin=ballot.log_origin,
+        census_root=ballot.census_root,
+        log_key=None,
+        result=None,
+        participation=participation(0, 0, ballot.total_area_centi, ballot.total_headcount),
+    )
+
+
 def _check_row(ballot: Ballot, state: BoxState) -> None:
-    status = "closed" if state.closed is not None else "open"
-    if ballot.status != status or (ballot.result is not None and ballot.result != state.result):
+    allowed = {"closed"} if state.closed is not None else {"open", CLOSING}
+    if ballot.status not in allowed or (
+        ballot.result is not None and ballot.result != state.result
+    ):
         raise BallotIntegrityError(
             f"第 {ballot.id} 号表决的数据库记录与签名日志不符，已停止显示并需核查",
             f"ballot {ballot.id}'s table row disagrees with its signed log; "

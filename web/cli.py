@@ -6,7 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from web import cli_admin, cli_identity, cli_ledger, cli_rules, cli_verify
+from web import (
+    cli_admin,
+    cli_identity,
+    cli_ledger,
+    cli_member,
+    cli_office,
+    cli_rules,
+    cli_verify,
+    cli_witness,
+)
 
 KEEP_ALIVE_SECONDS = 75
 
@@ -45,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_verify.register(sub)
     cli_admin.register(sub)
     cli_ledger.register(sub)
+    cli_office.register(sub)
+    cli_member.register(sub)
+    cli_witness.register(sub)
     return parser
 
 

@@ -177,9 +177,9 @@ def _signed_file(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IssuanceError(f"无法读取 {path} / cannot read {path}: {exc}") from exc
+        raise IssuanceError(f"无法读取 {path}", f"cannot read {path}: {exc}") from exc
     if not isinstance(document, dict):
-        raise IssuanceError(f"{path} 不是 JSON 对象 / {path} is not a JSON object")
+        raise IssuanceError(f"{path} 不是 JSON 对象", f"{path} is not a JSON object")
     return document
 
 

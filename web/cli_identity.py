@@ -23,6 +23,7 @@ from typing import Any
 from identity.community.trust import ChainCache
 from identity.community.vc import verify_credential
 from identity.errors import IdentityError
+from identity.report import ChainState, Report
 from identity.w3c.clockskew import DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW
 from identity.w3c.credential import Check, load_status_list
 from identity.w3c.didkey import resolve_did_key
@@ -30,6 +31,7 @@ from identity.w3c.failures import InvalidDid, StatusUnavailable, VerificationErr
 from identity.w3c.jcs import loads
 from identity.w3c.statuslist import StatusList
 from identity.w3c.xsdtime import parse
+from web import cli_trust
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -74,11 +76,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "file", metavar="FILE", help="JSON 文件，- 表示标准输入 / JSON file, - for stdin"
     )
     verify.add_argument(
+        "--trust",
+        metavar="TRUST.json",
+        help="信任文件：其中的街道办根 DID 为受信任的根 / the pinned trust file: its street-office "
+        "root DIDs are the trusted roots",
+    )
+    verify.add_argument(
         "--root",
         metavar="DID",
         action="append",
         default=[],
-        help="受信任的根（街道办）DID，可重复 / trusted root (street office) DID; repeatable",
+        help="另加受信任的根（街道办）DID，可重复 / a further trusted root (street office) DID; "
+        "repeatable",
     )
     verify.add_argument(
         "--status-list",
@@ -169,22 +178,39 @@ class _LocalStatusLists:
         if url not in self._loaded:
             credential = self._by_url.get(url)
             if credential is None:
-                raise StatusUnavailable(f"未提供状态列表 / no --status-list file holds {url}")
+                raise StatusUnavailable("未提供状态列表", f"no --status-list file holds {url}")
             self._loaded[url] = load_status_list(credential, now=self._now, skew=self._skew)
         return self._loaded[url]
 
 
-def _print_check(check: Check) -> None:
-    mark = "✓" if check.checked else "–"
-    print(f"{mark} {check.step} {check.detail}", flush=True)
+_STEP_ZH = {
+    "structure": "结构",
+    "proof": "签名",
+    "validity": "有效期",
+    "status": "状态",
+    "trust": "签发链",
+}
+
+
+def _reporter(report: Report) -> Callable[[Check], None]:
+    """Each check of `run_checks` as a line of the verifiers' one report, zh and en."""
+
+    def add(check: Check) -> None:
+        zh = _STEP_ZH.get(check.step, check.step)
+        if check.checked:
+            report.ok(zh, f"{check.step} {check.detail}")
+        else:
+            report.note(f"{zh}未核对", f"{check.step} {check.detail}")
+
+    return add
 
 
 def _clock_skew(text: str) -> timedelta:
     limit = int(MAX_CLOCK_SKEW.total_seconds())
     if not (text.isascii() and text.isdigit() and int(text) <= limit):
         raise IdentityError(
-            f"--clock-skew 应为 0 到 {limit} 的整数秒 / --clock-skew must be whole seconds "
-            f"from 0 to {limit}, got {text[:40]!r}"
+            f"--clock-skew 应为 0 到 {limit} 的整数秒",
+            f"--clock-skew must be whole seconds from 0 to {limit}, got {text[:40]!r}",
         )
     return timedelta(seconds=int(text))
 
@@ -207,27 +233,51 @@ def run_vc_verify(args: argparse.Namespace) -> int:
         print(f"gongzhi vc verify: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
+    roots = set(args.root)
+    if args.trust:
+        pinned = cli_trust.read_trust(args)
+        if pinned is None:
+            return EXIT_BAD_INPUT
+        roots |= pinned.roots
+    report = Report(chain=ChainState.NOT_NEEDED)
+    if isinstance(credential, Mapping):
+        name = credential.get("id") or ", ".join(str(t) for t in _types(credential))
+        report.subject_zh, report.subject_en = f"凭证 {name}", f"credential {name}"
     if presentation_proof:
-        print("– presentation proof not checked (the presentation is only a container)")
+        report.note(
+            "凭证展示本身的签名未核对（仅作容器）",
+            "presentation proof not checked (the presentation is only a container)",
+        )
     status_lookup = _LocalStatusLists(lists, now, skew) if args.status_list else None
     try:
         verify_credential(
             credential,
             now=now,
-            trusted_roots=set(args.root),
+            trusted_roots=roots,
             status_lookup=status_lookup,
             chain=chain,
             cache=ChainCache(),
-            on_check=_print_check,
+            on_check=_reporter(report),
             skew=skew,
         )
     except VerificationError as exc:
-        print(f"✗ {exc.reason}: {exc}")
-        print(f"无效 / INVALID ({exc.reason})")
-        return EXIT_INVALID
+        return _invalid(report, exc.reason, str(exc))
     except IdentityError as exc:  # e.g. a value JCS cannot canonicalize
-        print(f"✗ malformed: {exc}")
-        print("无效 / INVALID (malformed)")
-        return EXIT_INVALID
-    print("有效 / VALID")
+        return _invalid(report, "malformed", str(exc))
+    print(
+        "\n".join(
+            report.render(valid=True, verdict_zh="凭证有效", verdict_en="the credential is valid")
+        )
+    )
     return EXIT_VALID
+
+
+def _invalid(report: Report, reason: str, message: str) -> int:
+    print(f"✗ {reason}: {message}")
+    lines = report.render(
+        valid=False,
+        verdict_zh=f"凭证无效（{reason}）",
+        verdict_en=f"the credential is invalid ({reason})",
+    )
+    print("\n".join(lines))
+    return EXIT_INVALID

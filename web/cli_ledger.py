@@ -4,8 +4,9 @@ Export reads the server's database (settings from the environment, like `gongzhi
 writes the community's disclosure bundle as JSON lines; the anchors come from the chain in
 the settings, or from ``--rpc`` (e.g. a running server's ``/chain/rpc``) when the embedded
 chain is held by the server. Verify reads a bundle as a stream and says in Chinese and
-English what it checked. Exit status: 0 valid, 1 invalid (the reason is printed), 2 the
-bundle cannot be read.
+English what it checked, with pinned trust (``--trust``, `web.cli_trust`). Exit status: 0
+valid, 1 invalid (the reason is printed), 2 the bundle or the trust file cannot be read, 3
+incomplete: the chain could not be reached (unless ``--offline``).
 """
 
 from __future__ import annotations
@@ -19,18 +20,25 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+
+from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from contracts.rpc import RpcChain
+from identity.community import registrations
+from identity.community.models import Community
+from identity.community.registry import get_community
 from identity.errors import IdentityError
 from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.bundle_verify import (
     BundleError,
+    BundleReport,
     BundleUnreadable,
     read_header,
     verify_bundle,
@@ -38,6 +46,7 @@ from ledger.disclosure.bundle_verify import (
 from ledger.disclosure.service import DisclosureLogs, disclosure_origin
 from ledger.tlog.errors import LedgerError
 from ledger.tlog.records import log_id_of
+from web import cli_trust
 
 
 def _reader_chain(url: str) -> RpcChain:
@@ -98,15 +107,25 @@ def _anchors(settings: Any, chain: Chain, origin: str) -> ChainAnchors:
     return ChainAnchors(chain_id, address, anchors)
 
 
+def _members(session: Session, community: Community, signed: list[dict[str, Any]]) -> list[str]:
+    """The members of the registration in force now (listed as the bundle's committee
+    publishers, as the API's export lists them). The roots are those that signed the stored
+    registrations: the server stored each only after checking it against its trusted roots,
+    and a verifier checks them again against its own pinned ones."""
+    roots = frozenset(str(doc.get("issuer")) for doc in signed)
+    try:
+        current = registrations.in_force(session, community, roots, datetime.now(UTC))
+    except IdentityError:
+        return []
+    return [m.did for m in current.members]
+
+
 def run_export(args: argparse.Namespace) -> int:
-    from identity.w3c.keys import KeyPair
-    from web.auth import committee_key
     from web.db import Database
     from web.log_host import log_host
     from web.settings import Settings
 
     settings = Settings.from_env()
-    committee: KeyPair = committee_key(settings)
     db = Database(settings.database_url)
     out_path = None if args.out == "-" else Path(args.out)
     temp = out_path.with_name(out_path.name + ".part") if out_path else None
@@ -124,8 +143,14 @@ def run_export(args: argparse.Namespace) -> int:
                 stack.enter_context(open(temp, "w", encoding="utf-8")) if temp else sys.stdout
             )
             count = 0
+            community = get_community(session, args.community)
+            signed = registrations.documents(session, community)
             for line in export_bundle(
-                session, origin, chain=chain, committee=[committee.did.value]
+                session,
+                origin,
+                chain=chain,
+                committee=_members(session, community, signed),
+                registrations=signed,
             ):
                 out.write(line)
                 count += 1
@@ -156,23 +181,19 @@ def _lines(stream: IO[str]) -> Iterator[str]:
         yield line.rstrip("\n")
 
 
-def _verify_chain(args: argparse.Namespace) -> Chain | None:
-    if args.rpc:
-        return _reader_chain(args.rpc)
-    if args.data:
-        return EmbeddedChain(Path(args.data) / "chain")
-    return None
-
-
 def run_verify_ledger(args: argparse.Namespace) -> int:
+    """0 valid; 1 invalid; 2 unreadable bundle or trust file; 3 incomplete (no chain)."""
+    trust = cli_trust.read_trust(args)
+    if trust is None:
+        return cli_trust.EXIT_UNREADABLE
     try:
         stream: IO[str] = (
             sys.stdin if args.bundle == "-" else open(args.bundle, encoding="utf-8")  # noqa: SIM115
         )
     except OSError as exc:
         print(f"无法读取文件 / cannot read the bundle: {exc}", file=sys.stderr)
-        return 2
-    chain: Chain | None = None
+        return cli_trust.EXIT_UNREADABLE
+    report = BundleReport()
     with stream:
         try:
             lines = _lines(stream)
@@ -180,56 +201,42 @@ def run_verify_ledger(args: argparse.Namespace) -> int:
             header = read_header(first)
         except (BundleUnreadable, UnicodeDecodeError, OSError) as exc:
             print(f"无法读取文件 / cannot read the bundle: {exc}", file=sys.stderr)
-            return 2
-        print(f"核验公开信息文件 / verifying disclosure bundle {header.get('origin')}")
-        anchor: AnchorContract | None = None
+            return cli_trust.EXIT_UNREADABLE
+        server = args.server or header.get("server")
+        cli_trust.compare_with_server(trust, server if isinstance(server, str) else None, report)
         try:
-            chain = _verify_chain(args)
-            stated = header.get("chain") or {}
-            if chain is not None and stated:
-                if chain.chain_id != stated.get("chainId"):
-                    print(
-                        f"✗ 链 ID {chain.chain_id} 与文件中的 {stated.get('chainId')} 不同 / "
-                        f"chain id {chain.chain_id} differs from the bundle's"
-                    )
-                    return 1
-                anchor = AnchorContract(chain, str(stated.get("contract")))
-            elif chain is not None:
-                print("! 文件未写明锚定合约 / the bundle names no anchoring contract")
-        except ChainError as exc:
-            print(f"! 无法连接区块链 / chain not reachable: {exc}")
-            anchor = None
-        try:
-            with tempfile.TemporaryDirectory(prefix="gongzhi-verify-") as work:
-                report = verify_bundle(
+            with (
+                cli_trust.pinned_chain(args, trust) as pinned,
+                tempfile.TemporaryDirectory(prefix="gongzhi-verify-") as work,
+            ):
+                report.chain, report.chain_error = pinned.state, pinned.error
+                verify_bundle(
                     itertools.chain([first], lines),
                     workdir=Path(work) / "tree",
-                    anchor=anchor,
-                    committee=args.committee,
+                    trust=trust,
+                    anchor=pinned.anchor,
+                    offline=args.offline,
                     jobs=args.jobs,
                     # A regular file: the workers read their own chunks of it.
                     source=Path(args.bundle) if Path(args.bundle).is_file() else None,
+                    report=report,
                 )
+        except cli_trust.ChainRefused as exc:
+            return cli_trust.refused(report, exc)
         except BundleUnreadable as exc:
             print(f"无法读取文件 / cannot read the bundle: {exc}", file=sys.stderr)
-            return 2
+            return cli_trust.EXIT_UNREADABLE
         except (BundleError, LedgerError, IdentityError) as exc:
-            print(f"✗ 核验失败 / verification FAILED: {exc}")
-            return 1
+            return cli_trust.failed(report, str(exc), str(exc))
         except UnicodeDecodeError as exc:
-            print(f"✗ 文件不是 UTF-8 / the bundle is not UTF-8: {exc}")
-            return 1
-        finally:
-            if chain is not None:
-                chain.close()
-    print("\n".join(report.lines))
-    print(
-        "结论：公开信息完整、未被篡改、账目相符"
-        + ("，已与链上锚定核对" if report.chain_checked else "（未与链上锚定核对）")
-        + " / verdict: the disclosures are complete, unaltered and reconcile"
-        + (", anchors checked on chain" if report.chain_checked else " (chain anchors NOT checked)")
+            return cli_trust.failed(
+                report, f"文件不是 UTF-8：{exc}", f"the bundle is not UTF-8: {exc}"
+            )
+    return cli_trust.finish(
+        report,
+        verdict_zh="公开信息完整、未被篡改、账目相符",
+        verdict_en="the disclosures are complete, unaltered and reconcile",
     )
-    return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -254,9 +261,7 @@ def register_verify(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """`gongzhi verify ledger`, inside the `verify` group."""
     ledger = kinds.add_parser("ledger", help="verify a disclosure bundle (from `ledger export`)")
     ledger.add_argument("bundle", help="bundle file, or - for stdin")
-    ledger.add_argument("--rpc", help="Ethereum JSON-RPC URL of the chain holding the anchors")
-    ledger.add_argument("--data", help="data folder of a stopped server's embedded chain")
-    ledger.add_argument("--committee", help="the owners' committee DID that must have signed")
+    cli_trust.add_arguments(ledger)
     ledger.add_argument(
         "--jobs",
         type=int,

@@ -1,25 +1,25 @@
-"""`gongzhi verify ballot RECORD`: re-check an exported ballot record offline, then on chain."""
+"""`gongzhi verify ballot RECORD --trust TRUST.json [--offline]`: re-check an exported ballot
+record with pinned trust, then on the pinned chain.
+
+Exit codes (`web.cli_trust`): 0 valid; 1 invalid (the reason is printed); 2 unreadable record
+or trust file; 3 incomplete, the chain could not be reached (unless ``--offline``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
-from contracts.anchor import AnchorContract
-from contracts.chain import Chain
-from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
-from contracts.rpc import RpcChain
 from identity.errors import IdentityError
-from identity.w3c.dataintegrity import verify_signed_json
+from identity.report import Report
 from ledger.tlog.errors import LedgerError
 from voting.errors import VotingError
-from web import cli_ledger
-from web.record import check_record
+from voting.verify import verify_record
+from web import cli_ledger, cli_trust
 
 
 def _read(path: str) -> dict[str, Any]:
@@ -30,77 +30,44 @@ def _read(path: str) -> dict[str, Any]:
     return data
 
 
-def _open_chain(args: argparse.Namespace) -> Chain | None:
-    if args.rpc:
-        # Reading needs no funds: a throwaway key that never signs anything.
-        return RpcChain(args.rpc, secrets.token_bytes(32))
-    if args.data:
-        return EmbeddedChain(Path(args.data) / "chain")
-    return None
-
-
 def run_verify_ballot(args: argparse.Namespace) -> int:
+    trust = cli_trust.read_trust(args)
+    if trust is None:
+        return cli_trust.EXIT_UNREADABLE
     try:
         record = _read(args.record)
     except (OSError, ValueError) as exc:
         print(f"无法读取表决记录 / cannot read the ballot record: {exc}", file=sys.stderr)
-        return 2
-    print(f"核验表决记录 / verifying ballot record {record.get('origin')}")
-    committee = args.committee
-
-    def verify_signed(doc: Any) -> str:
-        signer = verify_signed_json(doc).controller
-        if committee and doc.get("type") != "Vote" and signer != committee:
-            raise VotingError(
-                f"{doc.get('type')} 不是由指定的业委会 {committee} 签名",
-                f"{doc.get('type')} is not signed by the given committee {committee}",
+        return cli_trust.EXIT_UNREADABLE
+    report = Report()
+    server = args.server or record.get("server")
+    cli_trust.compare_with_server(trust, server if isinstance(server, str) else None, report)
+    try:
+        with cli_trust.pinned_chain(args, trust) as pinned:
+            report.chain, report.chain_error = pinned.state, pinned.error
+            verify_record(
+                record,
+                trust=trust,
+                anchored_root=pinned.anchor.root_at if pinned.anchor is not None else None,
+                offline=args.offline,
+                report=report,
             )
-        return signer
-
-    chain: Chain | None = None
-    anchor: AnchorContract | None = None
-    try:
-        chain = _open_chain(args)
-        if chain is not None:
-            expected = record.get("anchor", {}).get("chainId")
-            if expected is not None and chain.chain_id != expected:
-                print(
-                    f"✗ 链 ID {chain.chain_id} 与记录中的 {expected} 不同 / chain id "
-                    f"{chain.chain_id} differs from the record's {expected}"
-                )
-                return 1
-            anchor = AnchorContract(chain, record["anchor"]["contract"])
-    except ChainError as exc:
-        print(f"! 无法连接区块链 / chain not reachable: {exc}")
-    try:
-        report = check_record(record, anchor=anchor, verify_signed=verify_signed)
-    except ChainError as exc:
-        report = check_record(record, anchor=None, verify_signed=verify_signed)
-        report.lines.append(f"! {exc}")
-    except (VotingError, IdentityError, LedgerError, KeyError, TypeError, ValueError) as exc:
-        print(f"✗ 核验失败 / verification FAILED: {exc}")
-        return 1
-    finally:
-        if chain is not None:
-            chain.close()
-    print("\n".join(report.lines))
-    anchored = anchor is not None and not any(line.startswith("!") for line in report.lines)
-    print(
-        "结论：记录完整有效"
-        + ("，已与链上锚定核对" if anchored else "（未核对链上锚定）")
-        + " / verdict: the record is valid"
-        + (", anchored on chain" if anchored else " (chain anchor NOT checked)")
+    except cli_trust.ChainRefused as exc:
+        return cli_trust.refused(report, exc)
+    except VotingError as exc:
+        return cli_trust.failed(report, exc.zh, exc.en)
+    except (IdentityError, LedgerError, ChainError, KeyError, TypeError, ValueError) as exc:
+        return cli_trust.failed(report, str(exc), str(exc))
+    return cli_trust.finish(
+        report, verdict_zh="表决记录完整有效", verdict_en="the ballot record is valid"
     )
-    return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    verify = subparsers.add_parser("verify", help="verify exported records")
+    verify = subparsers.add_parser("verify", help="verify exported records with pinned trust")
     kinds = verify.add_subparsers(dest="kind", required=True)
     ballot = kinds.add_parser("ballot", help="verify a ballot record (from /api/ballots/ID/record)")
     ballot.add_argument("record", help="record file, or - for stdin")
-    ballot.add_argument("--rpc", help="Ethereum JSON-RPC URL of the chain holding the anchors")
-    ballot.add_argument("--data", help="data folder of a stopped server's embedded chain")
-    ballot.add_argument("--committee", help="the owners' committee DID that must have signed")
+    cli_trust.add_arguments(ballot)
     ballot.set_defaults(func=run_verify_ballot)
     cli_ledger.register_verify(kinds)

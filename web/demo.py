@@ -5,16 +5,16 @@ objection answered).
 **A demo server holds everyone's keys** — those of a demo street office, of three demo
 committee members, of the owners and of the property manager — so that one machine can show
 the whole system. A real server holds none of them: the street office signs registrations
-and role credentials on its own machine (``gongzhi office``), members sign on their own
-devices, owners' keys never leave their phones. The demo keys are kept in the data folder,
-each file marked ``"demo": true`` (`demo-office-key.json`, `demo-member-keys.json`,
-`demo-owner-keys.json`, `demo-manager-key.json`, mode 0600) so the demo people can still act
-after a restart. The demo office signs the community's registration (its three demo members)
-and the manager's role credential; on a demo server only, a queued ownership credential is
-signed at once by a demo member (`auto_signer`) instead of waiting for a member's device.
-Demo disclosures go through `web.demo_disclosures`, which uses the same credentials, policy
-and checks as the API.
-"""
+and role credentials on its own machine (``gongzhi office``), members sign decisions and
+ownership credentials on their own devices (``gongzhi member``, the browser), owners' keys
+never leave their phones. The demo keys are kept in the data folder, in files named
+``demo-*.json`` (`demo-office-key.json`, `demo-member-keys.json`, `demo-owner-keys.json`,
+`demo-manager-key.json`, mode 0600) so the demo people can still act after a restart. The
+demo office signs the community's registration (its three demo members) and the manager's
+role credential; the demo members sign the demo ballot's opening (`sign_as_demo_members`);
+on a demo server only, a queued ownership credential is signed at once by a demo member
+(`auto_signer`) instead of waiting for a member's device. Demo disclosures go through
+`web.demo_disclosures`, which uses the same credentials, policy and checks as the API."""
 
 from __future__ import annotations
 
@@ -26,31 +26,30 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community import issuance, registrations
+from identity.community import decisions, issuance, registrations
 from identity.community.committee import (
     Member,
     RegistrationError,
-    ServerKeys,
     build_registration,
+    decision_share,
     sign_registration,
 )
 from identity.community.issuance import AutoSigner, Issuers
-from identity.community.models import Community, IssuedCredential, Person, Unit
+from identity.community.models import Community, DecisionRow, IssuedCredential, Person, Unit
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
 from identity.w3c.credential import sign_credential
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from ledger.disclosure.service import disclosure_origin
 from web.demo_disclosures import seed_disclosures
 from web.demo_register import demo_register_csv
 from web.services import Services
 
 SLUG = "xianxia-demo"
 KEYS_FILE = "demo-owner-keys.json"
-OFFICE_KEY_FILE = "demo-office-key.json"
-MEMBER_KEYS_FILE = "demo-member-keys.json"
-MEMBER_ROLES = ("chair", "viceChair", "member")
+OFFICE_FILE = "demo-office-key.json"  # DEMO ONLY: a real street office keeps its own
+MEMBERS_FILE = "demo-member-keys.json"  # DEMO ONLY: real members sign on their own devices
+DEMO_MEMBERS = 3
 OBJECTOR_UNIT = "1-1-101"  # the demo owner who objects to a statement
 TERM = timedelta(days=5 * 365)  # 业委会任期 (a term of five years)
 
@@ -61,29 +60,36 @@ def _save_keys(path: Path, keys: object) -> None:
         json.dump(keys, f)
 
 
-def demo_office_key(services: Services) -> KeyPair:
-    """The demo street office's key (made at the first demo start, kept in the data folder)."""
-    path = services.settings.data_dir / OFFICE_KEY_FILE
-    if path.exists():
-        return KeyPair.from_secret_multibase(json.loads(path.read_text())["secret"])
-    key = KeyPair.generate(KeyType.ED25519)
-    _save_keys(path, {"demo": True, "did": key.did.value, "secret": key.secret_multibase()})
-    return key
+def demo_keys(services: Services) -> dict[str, KeyPair]:
+    """unit number → the demo key of the owner who votes for it."""
+    path = services.settings.data_dir / KEYS_FILE
+    if not path.exists():
+        return {}
+    raw: dict[str, str] = json.loads(path.read_text())
+    return {unit: KeyPair.from_secret_multibase(secret) for unit, secret in raw.items()}
 
 
-def demo_member_keys(services: Services) -> list[KeyPair]:
-    """The demo committee's three members' keys, chair first (made at the first demo start)."""
-    path = services.settings.data_dir / MEMBER_KEYS_FILE
-    if path.exists():
-        raw = json.loads(path.read_text())["members"]
-        return [KeyPair.from_secret_multibase(m["secret"]) for m in raw]
-    keys = [KeyPair.generate(KeyType.ED25519) for _ in MEMBER_ROLES]
-    members = [
-        {"did": k.did.value, "role": role, "secret": k.secret_multibase()}
-        for k, role in zip(keys, MEMBER_ROLES, strict=True)
-    ]
-    _save_keys(path, {"demo": True, "members": members})
-    return keys
+def _demo_key_file(path: Path, count: int) -> list[KeyPair]:
+    """Demo keys kept in the data folder (made on first use, mode 0600)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _save_keys(
+            path,
+            {str(i): KeyPair.generate(KeyType.ED25519).secret_multibase() for i in range(count)},
+        )
+    raw: dict[str, str] = json.loads(path.read_text())
+    return [KeyPair.from_secret_multibase(raw[str(i)]) for i in range(count)]
+
+
+def demo_office_key(data_dir: Path) -> KeyPair:
+    """The demo street office's root key. A demo server holds it so the demo runs on its own;
+    a real server holds no root key at all."""
+    return _demo_key_file(data_dir / OFFICE_FILE, 1)[0]
+
+
+def demo_member_keys(data_dir: Path) -> list[KeyPair]:
+    """The demo committee members' keys (chair first), kept in the data folder. DEMO ONLY."""
+    return _demo_key_file(data_dir / MEMBERS_FILE, DEMO_MEMBERS)
 
 
 def auto_signer(members: list[KeyPair], roots: frozenset[str]) -> AutoSigner:
@@ -108,64 +114,62 @@ def auto_signer(members: list[KeyPair], roots: frozenset[str]) -> AutoSigner:
     return sign
 
 
-def _ensure_registration(
-    session: Session, services: Services, issuers: Issuers, community: Community, now: datetime
+def sign_as_demo_members(
+    services: Services, session: Session, community: Community, row: DecisionRow
 ) -> None:
-    """The demo office registers the demo committee once (sequence 1)."""
-    if registrations.documents(session, community):
-        return
-    office = demo_office_key(services)
-    members = [
-        Member(k.did.value, role)
-        for k, role in zip(demo_member_keys(services), MEMBER_ROLES, strict=True)
-    ]
-    server = ServerKeys(
-        status_issuer=issuers.status.did.value,
-        disclosure_log_key=services.log_vkey(disclosure_origin(services.public_host, SLUG)),
-    )
-    start = now - timedelta(minutes=1)
+    """Sign a pending decision with demo members' keys until it takes effect. DEMO ONLY: in
+    real use each member signs on their own device (`gongzhi member sign`, the console)."""
+    now = datetime.now(UTC)
+    body = decisions.body_of(row)
+    for key in demo_member_keys(services.settings.data_dir):
+        if row.state != decisions.PENDING:
+            return
+        services.sign_decision(session, community, row.id, decision_share(body, key, created=now))
+
+
+def register_demo_committee(services: Services, session: Session, community: Community) -> None:
+    """The demo office registers the demo committee (业委会备案) for five years, as the
+    community's first registration."""
+    office = demo_office_key(services.settings.data_dir)
+    members = demo_member_keys(services.settings.data_dir)
+    now = datetime.now(UTC).replace(microsecond=0)
     unsigned = build_registration(
         root=office.did.value,
         community=community.slug,
         sequence=1,
-        members=members,
-        server=server,
-        valid_from=start,
-        valid_until=start + TERM,
+        members=[
+            Member(key.did.value, "chair" if i == 0 else "member") for i, key in enumerate(members)
+        ],
+        server=services.host_keys(community.slug),
+        valid_from=now - timedelta(days=1),
+        valid_until=now - timedelta(days=1) + TERM,
     )
-    signed = sign_registration(unsigned, office, created=start)
-    registrations.add(session, community, signed, issuers.trusted_roots)
-
-
-def demo_keys(services: Services) -> dict[str, KeyPair]:
-    """unit number → the demo key of the owner who votes for it."""
-    path = services.settings.data_dir / KEYS_FILE
-    if not path.exists():
-        return {}
-    raw: dict[str, str] = json.loads(path.read_text())
-    return {unit: KeyPair.from_secret_multibase(secret) for unit, secret in raw.items()}
+    registrations.add(
+        session, community, sign_registration(unsigned, office, created=now), services.roots
+    )
 
 
 def seed_demo(services: Services, issuers: Issuers) -> bool:
     """Load the demo community and its disclosures unless they exist; True if anything was
     added now (a second start adds nothing). `issuers` must trust the demo office."""
-    created = _seed_community(services, issuers)
+    created = _seed_community(services)
     objector = demo_keys(services).get(OBJECTOR_UNIT)
     if objector is None:  # a data folder whose key file was removed: no one to object
         return created
-    office = demo_office_key(services)
+    office = demo_office_key(services.settings.data_dir)
     return (
         seed_disclosures(services, slug=SLUG, objector=objector, issuers=issuers, office=office)
         or created
     )
 
 
-def _seed_community(services: Services, issuers: Issuers) -> bool:
-    now = datetime.now(UTC).replace(microsecond=0)
+def _seed_community(services: Services) -> bool:
     with services.db.session() as session:
         existing = session.scalar(select(Community).where(Community.slug == SLUG))
         if existing is not None:
-            _ensure_registration(session, services, issuers, existing, now)
+            # A demo folder made before registrations existed gets its committee registered.
+            if not registrations.documents(session, existing):
+                register_demo_committee(services, session, existing)
             return False
         community = create_community(
             session, slug=SLUG, name="仙霞示范小区（演示）", street_office="仙霞新村街道（演示）"
@@ -176,10 +180,12 @@ def _seed_community(services: Services, issuers: Issuers) -> bool:
             register=parse_csv(demo_register_csv()),
             cipher=services.cipher,
         )
-        _ensure_registration(session, services, issuers, community, now)
+        register_demo_committee(services, session, community)
         keys = _give_dids(session, community)
         _save_keys(services.settings.data_dir / KEYS_FILE, keys)
-        services.open_ballot(
+        now = datetime.now(UTC).replace(microsecond=0)
+        chair = demo_member_keys(services.settings.data_dir)[0]
+        _, proposal = services.open_ballot(
             session,
             community=community,
             matter=4,
@@ -187,7 +193,9 @@ def _seed_community(services: Services, issuers: Issuers) -> bool:
             text="是否同意续聘现物业服务企业，服务期三年，物业费标准不变？（演示数据）",
             opens_at=now - timedelta(minutes=1),
             closes_at=now + timedelta(days=14),
+            proposed_by=chair.did.value,
         )
+        sign_as_demo_members(services, session, community, proposal)
     return True
 
 

@@ -11,6 +11,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.errors import ChainError
+from identity.community.committee import DecisionError, RegistrationError
+from identity.community.decisions import DecisionClosed, DecisionNotFound
+from identity.community.registrations import NoCommittee
 from identity.community.registry import CommunityExists, CommunityNotFound, RegistryError
 from identity.errors import IdentityError
 from ledger.disclosure.errors import AuthorityError, DuplicateEntryError
@@ -63,11 +66,6 @@ def _body(zh: str, en: str, status: int, request: Request | None = None) -> Resp
     )
 
 
-def _split(message: str) -> tuple[str, str]:
-    zh, sep, en = message.partition(" / ")
-    return (zh, en) if sep else (message, message)
-
-
 # Each error class's HTTP status, said explicitly; an error takes the status of the most
 # specific class in its ancestry that is listed (deriving it from class names once answered
 # 400 to "no such community").
@@ -79,6 +77,11 @@ STATUS: dict[type[Exception], int] = {
     BallotIntegrityError: 409,  # the stored box disagrees with its signed log
     IdentityError: 400,  # a malformed DID, credential, register row, code…
     CommunityNotFound: 404,
+    DecisionError: 409,  # a signature that does not count: non-member, twice, another document
+    RegistrationError: 400,  # a registration not signed by a trusted root, or malformed
+    NoCommittee: 409,  # no registration in force: nobody can act as the committee now
+    DecisionNotFound: 404,
+    DecisionClosed: 409,
     CommunityExists: 409,
     RegistryError: 409,  # the register was imported already
     LedgerError: 400,  # a malformed entry, proof request or note
@@ -105,15 +108,14 @@ def install(app: FastAPI) -> None:
         return _body(exc.zh, exc.en, exc.status, request=request)
 
     @app.exception_handler(VotingError)
-    async def _voting(request: Request, exc: VotingError) -> Response:
-        where = f"{exc.where}: " if exc.where else ""
-        return _body(where + exc.zh, where + exc.en, status_of(exc), request=request)
-
     @app.exception_handler(IdentityError)
     @app.exception_handler(LedgerError)
     @app.exception_handler(ChainError)
-    async def _domain(request: Request, exc: Exception) -> Response:
-        return _body(*_split(str(exc)), status_of(exc), request=request)
+    async def _domain(
+        request: Request, exc: VotingError | IdentityError | LedgerError | ChainError
+    ) -> Response:
+        # Each project error carries its two halves apart (a Chinese half may hold " / ").
+        return _body(*exc.bilingual(), status_of(exc), request=request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

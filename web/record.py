@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
-from ledger.tlog.checkpoint import open_checkpoint
-from ledger.tlog.note_keys import parse_vkey
+from identity.community import registrations
+from identity.community.registry import get_community
+from identity.community.trustfile import PinnedTrust
 from ledger.tlog.store import LogStore
 from voting.ballots import get_ballot
 from voting.verify import RECORD_FORMAT, Report, verify_record
@@ -30,6 +31,11 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
         "logKey": services.log_signer(log).vkey,
         "entries": [e.data.decode() for e in store.iter_entries(log, 0, size)],
         "checkpoint": note,
+        # The committee's registrations, as the street office signed them: a verifier checks
+        # each decision in the box against the one it names, given only the office's root.
+        "registrations": registrations.documents(
+            session, get_community(session, ballot.community_slug)
+        ),
         "anchor": {
             "chainId": services.chain.chain_id,
             "contract": services.anchor.address,
@@ -41,19 +47,12 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
 
 
 def check_record(
-    record: dict[str, Any], *, anchor: AnchorContract | None, verify_signed: Any
+    record: dict[str, Any], *, trust: PinnedTrust, anchor: AnchorContract | None
 ) -> Report:
-    """Verify a record offline; `anchor` None means the chain could not be reached."""
-    verifier = parse_vkey(record["logKey"])
-
-    def _checkpoint(note: str) -> tuple[str, int, bytes]:
-        opened = open_checkpoint(note, origin=record["origin"], log_verifier=verifier)
-        cp = opened.checkpoint
-        return cp.origin, cp.size, cp.root
-
+    """Verify a record under pinned `trust`; `anchor` None: offline (the chain is not asked)."""
     return verify_record(
         record,
-        verify_signed=verify_signed,
-        verify_checkpoint=_checkpoint,
+        trust=trust,
         anchored_root=anchor.root_at if anchor is not None else None,
+        offline=anchor is None,
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -20,18 +20,24 @@ from contracts.deploy import ensure_anchor
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError, ChainUnavailable
 from contracts.rpc import RpcChain
+from identity.community import decisions, registrations
+from identity.community.committee import Registration, ServerKeys, check_decision
 from identity.community.issuance import lost_keys
-from identity.community.models import Community
+from identity.community.models import Community, DecisionRow
 from identity.community.pii import PiiCipher
-from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.community.registry import get_community
+from identity.errors import IdentityError
+from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
+from ledger.disclosure.service import disclosure_origin
 from ledger.tlog.anchoring import Anchored, Anchorer
 from ledger.tlog.models import Log
 from ledger.tlog.note_keys import Ed25519Signer
 from ledger.tlog.store import LogRef, LogStore
 from voting import ballots
 from voting.ballots import CastOutcome, Receipt, SignedVote
+from voting.errors import VotingError
 from voting.models import Ballot
 from web.ballot_view import BallotViews
 from web.db import Database
@@ -40,6 +46,12 @@ from web.sequencer import Sequencer
 from web.settings import Settings
 
 logger = logging.getLogger("gongzhi.services")
+# What each kind of committee decision does once enough members have signed it.
+_ACTS: dict[str, Callable[..., int]] = {
+    "BallotOpened": ballots.apply_opening,
+    "BallotResult": ballots.apply_result,
+    "VoterKeyChanged": ballots.apply_key_change,
+}
 # pg_advisory_xact_lock key of the anchoring round: any fixed 64-bit number of our own.
 _ANCHOR_LOCK = 0x67_6F_6E_67_7A_68_69_61  # "gongzhia"
 _LOG_SIZES = select(Log.origin, Log.size)
@@ -63,7 +75,6 @@ class Services:
     db: Database
     cipher: PiiCipher
     log_seed: bytes
-    committee_key: KeyPair
     chain: Chain
     _anchor: AnchorContract | None
     anchorer: Anchorer = field(init=False)
@@ -79,6 +90,9 @@ class Services:
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
     _origins: dict[int, str] = field(default_factory=dict)
     views: BallotViews = field(default_factory=BallotViews)
+    # The street offices whose registrations this server accepts (set from the identity
+    # runtime at start: `Issuers.trusted_roots`).
+    roots: frozenset[str] = frozenset()
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -93,9 +107,6 @@ class Services:
             db=db,
             cipher=PiiCipher(settings.personal_data_key()),
             log_seed=settings.secret_file("log.key"),
-            committee_key=KeyPair.from_private_bytes(
-                KeyType.ED25519, settings.secret_file("committee.key")
-            ),
             chain=chain,
             _anchor=None,
             _log_host=host,
@@ -134,14 +145,82 @@ class Services:
         disclosure log's ``server.disclosureLogKey``)."""
         return Ed25519Signer(origin, self.log_seed).vkey
 
-    def sign_as_committee(self, obj: dict[str, Any]) -> dict[str, Any]:
-        return sign_json(obj, self.committee_key)
-
     @staticmethod
     def verify_signed(doc: Any) -> str:
         return verify_signed_json(doc).controller
 
     # --- ballots and votes -------------------------------------------------------------
+
+    # --- committee decisions -----------------------------------------------------------
+
+    def registration(self, session: Session, community: Community) -> Registration:
+        """The committee's registration in force now (`NoCommittee` when there is none)."""
+        return registrations.in_force(session, community, self.roots, datetime.now(UTC))
+
+    def propose(
+        self,
+        session: Session,
+        community: Community,
+        body: dict[str, Any],
+        *,
+        subject: str,
+        proposed_by: str,
+    ) -> DecisionRow:
+        return decisions.propose(
+            session,
+            community=community,
+            body=body,
+            registration=self.registration(session, community),
+            subject=subject,
+            proposed_by=proposed_by,
+        )
+
+    def decision_check(self, session: Session, slug: str) -> Callable[[Mapping[str, Any]], object]:
+        """Checks a committee decision of `slug` (from its log) against the stored
+        registration it names."""
+        chain = registrations.chain(session, get_community(session, slug), self.roots)
+
+        def check(doc: Mapping[str, Any]) -> object:
+            return check_decision(doc, chain.by_hash(str(doc.get("registration", ""))))
+
+        return check
+
+    def sign_decision(
+        self, session: Session, community: Community, decision_id: int, proof: object
+    ) -> tuple[DecisionRow, str | None]:
+        """Keep one member's signature; once enough members have signed, append the decision
+        in this same transaction. Returns the decision and, if it was applied, the origin of
+        the log it went to (for the caller to report once committed)."""
+        row = decisions.get(session, community, decision_id, lock=True)
+        if not decisions.add_share(session, row, proof, self.registration(session, community)):
+            return row, None
+        return row, self._apply(session, row)
+
+    def _apply(self, session: Session, row: DecisionRow) -> str:
+        act = _ACTS.get(row.kind)
+        ballot = session.scalar(select(Ballot).where(Ballot.log_origin == row.subject))
+        if act is None or ballot is None:
+            raise ballots.BallotError(
+                "无法执行该决定", f"a {row.kind} decision on {row.subject} cannot be applied"
+            )
+        store = LogStore(session)
+        index = act(
+            session, store=store, ballot=ballot, document=decisions.signed_document(session, row)
+        )
+        log = store.get_log(ballot.log_origin)
+        store.sign_checkpoint(log, self.log_signer(log))
+        decisions.mark_applied(row, index=index, now=datetime.now(UTC))
+        return log.origin
+
+    def decided(self, origin: str | None, kind: str) -> None:
+        """After a decision's transaction committed: anchor a closed ballot's final head at
+        once; any other growth goes to the anchoring loop."""
+        if origin is None:
+            return
+        if kind == "BallotResult":
+            self.anchor_now(origin)
+        else:
+            self.appended()
 
     def open_ballot(
         self,
@@ -153,16 +232,18 @@ class Services:
         text: str,
         opens_at: datetime,
         closes_at: datetime,
+        proposed_by: str,
         amount_fen: int | None = None,
-    ) -> Ballot:
-        """Open a ballot with the committee's signature and this server's box key, and sign
-        the box's first head (so owners' devices can check entry 0 at once)."""
+    ) -> tuple[Ballot, DecisionRow]:
+        """Draft a ballot's opening and keep it for the members to sign: the census frozen,
+        the box made, its BallotOpened waiting for enough members' signatures."""
+        registration = self.registration(session, community)
         store = LogStore(session)
-        ballot = ballots.open_ballot(
+        ballot, body = ballots.draft_opening(
             session,
             store=store,
-            sign=self.sign_as_committee,
             community=community,
+            registration=registration.hash,
             public_host=self.public_host,
             matter=matter,
             title=title,
@@ -172,9 +253,73 @@ class Services:
             log_key=lambda log: self.log_signer(log).vkey,
             amount_fen=amount_fen,
         )
-        log = store.get_log(ballot.log_origin)
-        store.sign_checkpoint(log, self.log_signer(log))
-        return ballot
+        row = decisions.propose(
+            session,
+            community=community,
+            body=body,
+            registration=registration,
+            subject=ballot.log_origin,
+            proposed_by=proposed_by,
+        )
+        return ballot, row
+
+    def propose_close(
+        self, session: Session, ballot_id: int, *, proposed_by: str, early: bool = False
+    ) -> DecisionRow:
+        """Stop the box taking votes and draft its BallotResult for the members to sign."""
+        ballot = ballots.get_ballot(session, ballot_id)
+        community = get_community(session, ballot.community_slug)
+        registration = self.registration(session, community)
+        ballot, body = ballots.draft_result(
+            session,
+            store=LogStore(session),
+            ballot_id=ballot_id,
+            registration=registration.hash,
+            early=early,
+        )
+        return decisions.propose(
+            session,
+            community=community,
+            body=body,
+            registration=registration,
+            subject=ballot.log_origin,
+            proposed_by=proposed_by,
+        )
+
+    def _propose_key_changes(self, changes: Sequence[tuple[int, ballots.KeyChangeNeeded]]) -> None:
+        """Ask the committee to attest owners' new keys (after the batch that met them)."""
+        for ballot_id, change in changes:
+            try:
+                with self.db.session() as session:
+                    ballot = ballots.get_ballot(session, ballot_id)
+                    community = get_community(session, ballot.community_slug)
+                    registration = self.registration(session, community)
+                    body = ballots.draft_key_change(
+                        ballot,
+                        registration=registration.hash,
+                        voter=change.voter,
+                        old=change.old,
+                        new=change.new,
+                    )
+                    decisions.propose(
+                        session,
+                        community=community,
+                        body=body,
+                        registration=registration,
+                        subject=ballot.log_origin,
+                        proposed_by=change.new,
+                    )
+            except (IdentityError, VotingError) as exc:  # no committee now: the owner is told
+                logger.warning("key change of ballot %s not proposed: %s", ballot_id, exc)
+
+    def host_keys(self, slug: str) -> ServerKeys:
+        """What the street office writes into a registration about this server: the DID
+        whose status lists it accepts, and the note key of the community's disclosure log."""
+        status = KeyPair.from_private_bytes(
+            KeyType.ED25519, self.settings.secret_file("status.key")
+        )
+        origin = disclosure_origin(self.public_host, slug)
+        return ServerKeys(status.did.value, Ed25519Signer(origin, self.log_seed).vkey)
 
     def ballot_origin(self, ballot_id: int) -> str:
         """The origin of a ballot's box (it never changes, so it is remembered)."""
@@ -206,7 +351,6 @@ class Services:
                         session,
                         store=store,
                         checkpoint=checkpoint,
-                        sign=self.sign_as_committee,
                         ballot_id=ballot_id,
                         votes=votes,
                         lost=lambda dids: lost_keys(session, dids),
@@ -215,6 +359,13 @@ class Services:
                     results = [exc] * len(votes)
                 outcomes |= dict(zip(positions, results, strict=True))
         self.appended(grown)  # committed: the anchoring loop may batch these now
+        changes = [
+            (batch[pos][0], out)
+            for pos, out in outcomes.items()
+            if isinstance(out, ballots.KeyChangeNeeded)
+        ]
+        if changes:
+            self._propose_key_changes(changes)
         return [outcomes[pos] for pos in range(len(batch))]
 
     # --- anchoring ------------------------------------------------------------------------

@@ -45,10 +45,6 @@ _SUBJECT_KEYS = {"type", "communityId", "sequence", "previous", "members", "deci
 class DecisionError(IdentityError):
     """A registration or a decision was refused; ``zh`` and ``en`` say why."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        self.zh, self.en = zh, en
-        super().__init__(f"{zh} / {en}")
-
 
 class RegistrationError(DecisionError):
     """A registration is malformed, not signed by a trusted root, or out of its chain."""

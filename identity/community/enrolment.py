@@ -35,7 +35,7 @@ from identity.community import issuance
 from identity.community.committee import ROLES
 from identity.community.issuance import Issuers, aware
 from identity.community.models import Community, EnrolmentCode, IssuedCredential, Person, Unit
-from identity.errors import IdentityError
+from identity.errors import IdentityError, explain
 from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.failures import VerificationError
 
@@ -86,12 +86,12 @@ def normalise_code(value: object) -> str:
     The message never repeats what was typed: a near-miss of a real code is still a secret.
     """
     if not isinstance(value, str) or len(value) > 64:
-        raise EnrolmentError("登记码格式无效 / the enrolment code is malformed")
+        raise EnrolmentError("登记码格式无效", "the enrolment code is malformed")
     raw = "".join(_READ_AS.get(c, c) for c in value.upper() if c not in " -\t")
     if len(raw) != CODE_LENGTH or any(c not in ALPHABET for c in raw):
         raise EnrolmentError(
-            f"登记码应为 {CODE_LENGTH} 位字母数字 / the enrolment code must be {CODE_LENGTH} "
-            "letters and digits"
+            f"登记码应为 {CODE_LENGTH} 位字母数字",
+            f"the enrolment code must be {CODE_LENGTH} letters and digits",
         )
     return "-".join(raw[i : i + GROUP] for i in range(0, CODE_LENGTH, GROUP))
 
@@ -104,7 +104,7 @@ def code_hash(code: str) -> str:
 def _validity(valid_for: timedelta) -> timedelta:
     if not timedelta(minutes=10) <= valid_for <= MAX_VALIDITY:
         raise EnrolmentError(
-            "登记码有效期须在10分钟到90天之间 / a code must be valid for 10 minutes to 90 days"
+            "登记码有效期须在10分钟到90天之间", "a code must be valid for 10 minutes to 90 days"
         )
     return valid_for
 
@@ -161,7 +161,7 @@ def owner_code(
     units = [u.unit_no for u in issuance.held_units(session, person)]
     if not units:
         raise EnrolmentError(
-            "该业主不是任何房屋的表决人 / this owner is not the designated holder of any unit"
+            "该业主不是任何房屋的表决人", "this owner is not the designated holder of any unit"
         )
     cancel_outstanding(session, person=person, now=now)
     code = _store(
@@ -206,14 +206,16 @@ def owner_codes(
         unknown = sorted(set(units) - set(by_unit))
         if unknown:
             raise EnrolmentError(
-                f"本小区没有这些房号 / no such units in this community: {', '.join(unknown)[:200]}"
+                "本小区没有这些房号",
+                f"no such units in this community: {', '.join(unknown)[:200]}",
             )
         enrolled = sorted(u for u in units if by_unit[u][1] is not None)
         if enrolled:
             raise EnrolmentError(
-                f"这些房屋的表决人已登记，如手机丢失请走挂失补办 / the holders of these units "
+                "这些房屋的表决人已登记，如手机丢失请走挂失补办",
+                f"the holders of these units "
                 f"have enrolled already (use recovery for a lost phone): "
-                f"{', '.join(enrolled)[:200]}"
+                f"{', '.join(enrolled)[:200]}",
             )
         wanted = [by_unit[u][0] for u in sorted(set(units))]
     held: dict[int, list[str]] = {}
@@ -289,7 +291,7 @@ def member_code(
     """A code that makes whoever redeems it a committee member with `role`."""
     if role not in ROLES:
         raise EnrolmentError(
-            f"委员角色须为 {' / '.join(ROLES)} / a member role must be one of {', '.join(ROLES)}"
+            f"委员角色须为 {' / '.join(ROLES)}", f"a member role must be one of {', '.join(ROLES)}"
         )
     code = _store(
         session, community=community, kind=MEMBER, now=now, valid_for=valid_for, role=role
@@ -301,11 +303,11 @@ def member_code(
 def _read_answer(answer: object, *, domain: str) -> tuple[str, str]:
     """(normalised code, holder DID) of a redemption whose proof verifies."""
     if not isinstance(answer, Mapping):
-        raise EnrolmentError("登记请求须为 JSON 对象 / the redemption must be a JSON object")
+        raise EnrolmentError("登记请求须为 JSON 对象", "the redemption must be a JSON object")
     if answer.get("type") != REDEMPTION_TYPE:
         raise EnrolmentError(
-            f"登记请求的 type 须为 {REDEMPTION_TYPE} / the redemption's type must be "
-            f"{REDEMPTION_TYPE}"
+            f"登记请求的 type 须为 {REDEMPTION_TYPE}",
+            f"the redemption's type must be {REDEMPTION_TYPE}",
         )
     code = normalise_code(answer.get("code"))
     holder = issuance.check_did(answer.get("holder"))
@@ -318,7 +320,7 @@ def _read_answer(answer: object, *, domain: str) -> tuple[str, str]:
         )
     except VerificationError as exc:
         raise EnrolmentError(
-            issuance.explain(
+            *explain(
                 f"登记请求的签名无效（{exc.reason}）",
                 f"the redemption's proof is not valid ({exc.reason})",
                 exc,
@@ -339,18 +341,19 @@ def redeem(
     code, holder = _read_answer(answer, domain=domain)
     row = session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash(code)))
     if row is None:
-        raise EnrolmentError("登记码不存在 / unknown enrolment code")
+        raise EnrolmentError("登记码不存在", "unknown enrolment code")
     if row.used_at is not None:
-        raise EnrolmentError("登记码已被使用 / the enrolment code has been used already")
+        raise EnrolmentError("登记码已被使用", "the enrolment code has been used already")
     if row.cancelled_at is not None:
         raise EnrolmentError(
-            "登记码已作废（已补发新码） / the enrolment code was cancelled (a newer one was issued)"
+            "登记码已作废（已补发新码）",
+            "the enrolment code was cancelled (a newer one was issued)",
         )
     if now >= aware(row.expires_at):
-        raise EnrolmentError("登记码已过期，请向业委会申请新码 / the enrolment code has expired")
+        raise EnrolmentError("登记码已过期，请向业委会申请新码", "the enrolment code has expired")
     community = session.get(Community, row.community_id)
     if community is None:  # the foreign key makes this impossible; narrow the type
-        raise EnrolmentError("登记码不存在 / unknown enrolment code")
+        raise EnrolmentError("登记码不存在", "unknown enrolment code")
     # The conditional update makes "used at most once" hold under concurrent redemptions.
     claimed = session.execute(
         update(EnrolmentCode)
@@ -358,24 +361,24 @@ def redeem(
         .values(used_at=now, used_by_did=holder)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise EnrolmentError("登记码已被使用 / the enrolment code has been used already")
+        raise EnrolmentError("登记码已被使用", "the enrolment code has been used already")
     if row.kind == MEMBER:
         # No credential makes a committee member: the DID is recorded with the code (its
         # `used_by_did`), and the member becomes one when the street office registers it.
         return Redeemed(did=holder, kind=MEMBER, credentials=())
     person = session.get(Person, row.person_id) if row.person_id is not None else None
     if person is None:
-        raise EnrolmentError("登记码不存在 / unknown enrolment code")
+        raise EnrolmentError("登记码不存在", "unknown enrolment code")
     if person.did is not None:
         raise EnrolmentError(
-            "该业主已绑定身份，如手机丢失请走挂失补办 / this owner has enrolled already "
-            "(use recovery for a lost phone)"
+            "该业主已绑定身份，如手机丢失请走挂失补办",
+            "this owner has enrolled already (use recovery for a lost phone)",
         )
     taken = session.scalar(select(Person.id).where(Person.did == holder))
     if taken is not None:
         raise EnrolmentError(
-            "这个 DID 已绑定另一位业主，请在设备上生成新密钥 / this DID is bound to another "
-            "owner; make a new key on the device"
+            "这个 DID 已绑定另一位业主，请在设备上生成新密钥",
+            "this DID is bound to another owner; make a new key on the device",
         )
     person.did = holder
     session.flush()

@@ -39,10 +39,6 @@ from identity.errors import IdentityError
 class IdNumberError(IdentityError):
     """An ID number breaks the rule of its document type; the message names the rule."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
-
 
 class DocType(StrEnum):
     RESIDENT_ID = "resident_id"

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from identity.community import trust
 from identity.community.committee import RegistrationChain
 from identity.community.models import Community, IssuedCredential, Person, Unit
-from identity.errors import IdentityError
+from identity.errors import IdentityError, explain
 from identity.w3c import statuslist
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import (
@@ -145,21 +145,14 @@ class Issuers:
         return self.status
 
 
-def explain(zh: str, en: str, cause: Exception) -> str:
-    """``zh：cause-zh / en: cause-en`` — a bilingual message that keeps both halves apart
-    when it wraps another bilingual message."""
-    cause_zh, sep, cause_en = str(cause).partition(" / ")
-    return f"{zh}：{cause_zh} / {en}: {cause_en if sep else cause_zh}"
-
-
 def check_did(value: object) -> str:
     """A did:key DID as given, or `IssuanceError` with the reason (bilingual)."""
     if not isinstance(value, str):
-        raise IssuanceError("DID 缺失 / DID missing")
+        raise IssuanceError("DID 缺失", "DID missing")
     try:
         return Did(value).value
     except InvalidDid as exc:
-        raise IssuanceError(explain("DID 无效", "invalid DID", exc)) from exc
+        raise IssuanceError(*explain("DID 无效", "invalid DID", exc)) from exc
 
 
 def _allocate(session: Session, list_key: str, rng: Random | None) -> int:
@@ -178,7 +171,7 @@ def _flush(session: Session) -> None:
         session.flush()
     except IntegrityError as exc:  # a concurrent issuance drew the same random index
         raise IssuanceError(
-            "同时签发的凭证过多，请重试 / too many credentials issued at once, please retry"
+            "同时签发的凭证过多，请重试", "too many credentials issued at once, please retry"
         ) from exc
 
 
@@ -242,11 +235,11 @@ def queue_ownership(
     """Queue one ownership credential to the person's DID for every unit they vote for: the
     document with its status entry, waiting for a registered member to sign it."""
     if person.did is None:
-        raise IssuanceError("该业主尚未绑定 DID / this owner has not bound a DID yet")
+        raise IssuanceError("该业主尚未绑定 DID", "this owner has not bound a DID yet")
     units = held_units(session, person)
     if not units:
         raise IssuanceError(
-            "该业主不是任何房屋的表决人 / this owner is not the designated holder of any unit"
+            "该业主不是任何房屋的表决人", "this owner is not the designated holder of any unit"
         )
     holdings = [trust.UnitHolding(unit_id=u.unit_no, area=u.area_centi) for u in units]
     index = _allocate(session, community.slug, rng)
@@ -314,7 +307,7 @@ def accept_signed(
     for i, credential in enumerate(credentials, start=1):
         where_zh, where_en = f"第{i}份凭证", f"credential {i}"
         if not isinstance(credential, Mapping):
-            raise IssuanceError(f"{where_zh}不是 JSON 对象 / {where_en} is not a JSON object")
+            raise IssuanceError(f"{where_zh}不是 JSON 对象", f"{where_en} is not a JSON object")
         cid = credential.get("id")
         row = (
             session.scalar(
@@ -328,30 +321,31 @@ def accept_signed(
         )
         if row is None or not row.pending or row.revoked_at is not None:
             raise IssuanceError(
-                f"{where_zh}不是本小区待签发的凭证 / {where_en} is not a credential waiting to "
-                "be issued in this community"
+                f"{where_zh}不是本小区待签发的凭证",
+                f"{where_en} is not a credential waiting to be issued in this community",
             )
         seen.add(row.credential_id)
         issuer = credential.get("issuer")
         if not isinstance(issuer, str) or not _member_then(chain, now, issuer):
             raise IssuanceError(
-                f"{where_zh}的签发者不是现任业委会委员 / the issuer of {where_en} is not a member "
-                "of the committee registration in force"
+                f"{where_zh}的签发者不是现任业委会委员",
+                f"the issuer of {where_en} is not a member of the committee registration in force",
             )
         if not _member_then(chain, aware(row.issued_at), issuer):
             raise IssuanceError(
-                f"{where_zh}的签发者在凭证生效时不是业委会委员 / the issuer of {where_en} was not "
-                "a registered member when the credential took effect"
+                f"{where_zh}的签发者在凭证生效时不是业委会委员",
+                f"the issuer of {where_en} was not a registered member when the credential "
+                "took effect",
             )
         if unsecured(credential) != unsigned_for(row, issuer):
             raise IssuanceError(
-                f"{where_zh}与待签发的内容不一致 / {where_en} differs from the one queued"
+                f"{where_zh}与待签发的内容不一致", f"{where_en} differs from the one queued"
             )
         try:
             verify_issued(credential)
         except VerificationError as exc:
             raise IssuanceError(
-                explain(f"{where_zh}的签名无效", f"the signature of {where_en} is invalid", exc)
+                *explain(f"{where_zh}的签名无效", f"the signature of {where_en} is invalid", exc)
             ) from exc
         row.document = _dump(credential)
         row.issuer_did = issuer
@@ -401,8 +395,7 @@ def role_credential(
     status entry (the office is offline), and ends by its term or by a newer one."""
     if role not in STAFF_ROLES:
         raise IssuanceError(
-            f"角色必须是 {'、'.join(STAFF_ROLES)} 之一 / role must be one of "
-            f"{', '.join(STAFF_ROLES)}"
+            f"角色必须是 {' / '.join(STAFF_ROLES)}", f"role must be one of {', '.join(STAFF_ROLES)}"
         )
     return build_credential(
         issuer=root,
@@ -420,11 +413,11 @@ def parse_role(subject: Mapping[str, Any]) -> tuple[str, str]:
     community, role = subject.get("communityId"), subject.get("role")
     if set(subject) != {"id", "communityId", "role"} or not isinstance(community, str):
         raise IssuanceError(
-            "角色凭证的主体须且仅须有 id、communityId、role / a role credential subject needs "
-            "exactly id, communityId and role"
+            "角色凭证的主体须且仅须有 id、communityId、role",
+            "a role credential subject needs exactly id, communityId and role",
         )
     if role not in STAFF_ROLES:
-        raise IssuanceError(f"未知的角色 / unknown role {str(role)[:40]!r}")
+        raise IssuanceError("未知的角色", f"unknown role {str(role)[:40]!r}")
     return community, str(role)
 
 
@@ -444,25 +437,26 @@ def store_role(
         check_validity(view, now, skew=skew)
     except VerificationError as exc:
         raise IssuanceError(
-            explain("角色凭证无效", "the role credential is not valid", exc)
+            *explain("角色凭证无效", "the role credential is not valid", exc)
         ) from exc
     if ROLE_CREDENTIAL not in view.types:
-        raise IssuanceError(f"不是 {ROLE_CREDENTIAL} / not a {ROLE_CREDENTIAL}")
+        raise IssuanceError(f"不是 {ROLE_CREDENTIAL}", f"not a {ROLE_CREDENTIAL}")
     if view.issuer not in roots:
         raise IssuanceError(
-            f"角色凭证不是由受信任的街道办事处签发 / the role credential's issuer {view.issuer} "
-            "is not a trusted root"
+            "角色凭证不是由受信任的街道办事处签发",
+            f"the role credential's issuer {view.issuer} is not a trusted root",
         )
     slug, role = parse_role(view.subject)
     holder = check_did(view.subject.get("id"))
     if slug != community.slug:
         raise IssuanceError(
-            f"角色凭证属于另一小区 / the role credential is for another community: {slug[:64]!r}"
+            "角色凭证属于另一小区", f"the role credential is for another community: {slug[:64]!r}"
         )
     if view.status or view.id is None:
         raise IssuanceError(
-            "角色凭证须有 id，且不带状态条目（街道办离线签发） / a role credential needs an id "
-            "and carries no credentialStatus (the street office signs offline)"
+            "角色凭证须有 id，且不带状态条目（街道办离线签发）",
+            "a role credential needs an id and carries no credentialStatus "
+            "(the street office signs offline)",
         )
     known = session.scalar(
         select(IssuedCredential).where(IssuedCredential.credential_id == view.id)
@@ -470,7 +464,7 @@ def store_role(
     if known is not None:
         if known.document != _dump(view.credential):
             raise IssuanceError(
-                "已有同 id 的其他凭证 / another credential with this id is stored already"
+                "已有同 id 的其他凭证", "another credential with this id is stored already"
             )
         return known
     for row in active(session, community=community, subject_did=holder, kinds=[ROLE]):
@@ -534,7 +528,7 @@ def status_lookup(session: Session, issuers: Issuers) -> StatusLookup:
             key = issuers.list_key(url) or issuers.former_list_key(session, url)
             if key is None:
                 raise StatusUnavailable(
-                    f"不是本服务发布的状态列表 / status list {url[:200]} is not published here"
+                    "不是本服务发布的状态列表", f"status list {url[:200]} is not published here"
                 )
             loaded[url] = StatusList(
                 url=url,
@@ -566,7 +560,7 @@ def revoked_here(session: Session, credential_id: str | None) -> bool:
 def key_lost() -> IssuanceError:
     """The refusal of a key whose credentials were revoked as lost or stolen."""
     return IssuanceError(
-        "该密钥已挂失，不能再使用 / this key was reported lost and can no longer be used"
+        "该密钥已挂失，不能再使用", "this key was reported lost and can no longer be used"
     )
 
 
@@ -614,10 +608,10 @@ def revoke_by_id(
     )
     if row is None:
         raise IssuanceError(
-            f"本小区没有该凭证 / no such credential in this community: {credential_id[:80]!r}"
+            "本小区没有该凭证", f"no such credential in this community: {credential_id[:80]!r}"
         )
     if row.revoked_at is not None:
-        raise IssuanceError("该凭证已被撤销 / the credential is already revoked")
+        raise IssuanceError("该凭证已被撤销", "the credential is already revoked")
     revoke(row, reason=reason, now=now)
     session.flush()
     return row

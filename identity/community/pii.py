@@ -30,7 +30,7 @@ class PiiCipher:
 
     def __init__(self, master_key: bytes) -> None:
         if len(master_key) != KEY_SIZE:
-            raise PiiError("个人信息密钥必须是 32 字节 / the personal-data key must be 32 bytes")
+            raise PiiError("个人信息密钥必须是 32 字节", "the personal-data key must be 32 bytes")
         self._aead = AESGCM(hmac.digest(master_key, b"gongzhi pii encryption v1", "sha256"))
         self._lookup_key = hmac.digest(master_key, b"gongzhi pii lookup v1", "sha256")
 
@@ -43,8 +43,8 @@ class PiiCipher:
             return self._aead.decrypt(blob[:_NONCE], blob[_NONCE:], field.encode()).decode()
         except (InvalidTag, ValueError) as exc:
             raise PiiError(
-                f"无法解密个人信息（{field}）：密钥错误或数据被改动 / "
-                f"cannot decrypt personal field {field}: wrong key or altered data"
+                f"无法解密个人信息（{field}）：密钥错误或数据被改动",
+                f"cannot decrypt personal field {field}: wrong key or altered data",
             ) from exc
 
     def lookup(self, value: str, *, field: str) -> str:

@@ -38,17 +38,27 @@ _AREA_RE = re.compile(r"^[0-9]{1,7}(\.[0-9]{1,2})?$")
 MAX_XLSX_ROWS = 50_000
 
 
-class RegisterError(IdentityError):
-    """The register file has errors; `problems` lists each as (row number, message)."""
+# One problem of a register: (row number, 中文, English).
+Problem = tuple[int, str, str]
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
+
+class RegisterError(IdentityError):
+    """The register file has errors; `problems` lists each as (row number, 中文, English)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        lines = "; ".join(f"第{row}行 / row {row}: {msg}" for row, msg in problems[:20])
+        shown = problems[:20]
         more = f" (+{len(problems) - 20})" if len(problems) > 20 else ""
+        lines_zh = "；".join(f"第{row}行：{zh}" for row, zh, _ in shown)
+        lines_en = "; ".join(f"row {row}: {en}" for row, _, en in shown)
         super().__init__(
-            f"登记册有 {len(problems)} 处错误，未导入任何数据 / "
-            f"the register has {len(problems)} error(s); nothing was imported: {lines}{more}"
+            f"登记册有 {len(problems)} 处错误，未导入任何数据：{lines_zh}{more}",
+            f"the register has {len(problems)} error(s); nothing was imported: {lines_en}{more}",
         )
+
+
+class CellError(IdentityError):
+    """One cell of a register row holds a value that cannot be read (an area, a yes/no)."""
 
 
 @dataclass(frozen=True)
@@ -86,25 +96,25 @@ def parse_area(text: str) -> int:
     """'89.37' → 8937 (0.01 m²); positive, at most two decimals, no exponent or sign."""
     t = text.strip()
     if not _AREA_RE.match(t):
-        raise ValueError(
-            f"面积“{text}”不是最多两位小数的正数 / area {text!r} is not a positive number "
-            "with at most two decimals"
+        raise CellError(
+            f"面积“{text}”不是最多两位小数的正数",
+            f"area {text!r} is not a positive number with at most two decimals",
         )
     whole, _, frac = t.partition(".")
     value = int(whole) * 100 + int((frac + "00")[:2])
     if value <= 0:
-        raise ValueError(f"面积必须大于0 / area must be greater than 0 (got {text!r})")
+        raise CellError("面积必须大于0", f"area must be greater than 0 (got {text!r})")
     return value
 
 
-def _yes(text: str, what: str) -> bool:
+def _yes(text: str, what_zh: str, what_en: str) -> bool:
     t = text.strip().lower()
     if t in _YES:
         return True
     if t in _NO:
         return False
-    raise ValueError(
-        f"{what}应填“是”或“否”，而不是“{text}” / {what} must be yes or no, not {text!r}"
+    raise CellError(
+        f"{what_zh}应填“是”或“否”，而不是“{text}”", f"{what_en} must be yes or no, not {text!r}"
     )
 
 
@@ -117,7 +127,9 @@ def _header_map(header: Iterable[str]) -> dict[str, int]:
                 found[key] = i
     missing = [COLUMNS[k][0] + "/" + COLUMNS[k][-1] for k in REQUIRED if k not in found]
     if missing:
-        raise RegisterError([(1, f"缺少列 / missing column(s): {', '.join(missing)}")])
+        raise RegisterError(
+            [(1, f"缺少列：{'、'.join(missing)}", f"missing column(s): {', '.join(missing)}")]
+        )
     return found
 
 
@@ -127,9 +139,9 @@ def parse_rows(rows: Iterable[list[str]]) -> Register:
     try:
         header = next(it)
     except StopIteration:
-        raise RegisterError([(1, "文件为空 / the file is empty")]) from None
+        raise RegisterError([(1, "文件为空", "the file is empty")]) from None
     cols = _header_map(header)
-    problems: list[tuple[int, str]] = []
+    problems: list[Problem] = []
     grouped: dict[str, list[tuple[int, Mapping[str, str]]]] = {}
     for rowno, raw in enumerate(it, start=2):
         cells = [("" if c is None else str(c)).strip() for c in raw]
@@ -138,13 +150,13 @@ def parse_rows(rows: Iterable[list[str]]) -> Register:
         row = {k: (cells[i] if i < len(cells) else "") for k, i in cols.items()}
         for key in REQUIRED:
             if not row[key]:
-                problems.append((rowno, f"“{COLUMNS[key][0]}”为空 / {COLUMNS[key][-1]} is empty"))
+                problems.append((rowno, f"“{COLUMNS[key][0]}”为空", f"{COLUMNS[key][-1]} is empty"))
         if row["unit"] and not _UNIT_RE.match(row["unit"]):
             problems.append(
                 (
                     rowno,
-                    f"房号“{row['unit']}”格式应如 3-1-502 / unit {row['unit']!r} "
-                    "should look like 3-1-502",
+                    f"房号“{row['unit']}”格式应如 3-1-502",
+                    f"unit {row['unit']!r} should look like 3-1-502",
                 )
             )
         grouped.setdefault(row["unit"], []).append((rowno, row))
@@ -154,7 +166,7 @@ def parse_rows(rows: Iterable[list[str]]) -> Register:
         unit_problems = _unit(unit, rows_, persons, register)
         problems.extend(unit_problems)
     if not grouped and not problems:
-        problems.append((2, "没有任何房屋 / the register lists no units"))
+        problems.append((2, "没有任何房屋", "the register lists no units"))
     if problems:
         raise RegisterError(sorted(problems))
     return register
@@ -165,8 +177,8 @@ def _unit(
     rows: list[tuple[int, Mapping[str, str]]],
     persons: dict[str, tuple[int, Owner]],
     register: Register,
-) -> list[tuple[int, str]]:
-    problems: list[tuple[int, str]] = []
+) -> list[Problem]:
+    problems: list[Problem] = []
     areas: set[int] = set()
     devs: set[bool] = set()
     owners: list[Owner] = []
@@ -174,13 +186,13 @@ def _unit(
     for rowno, row in rows:
         try:
             areas.add(parse_area(row["area"]))
-        except ValueError as exc:
-            problems.append((rowno, str(exc)))
+        except CellError as exc:
+            problems.append((rowno, exc.zh, exc.en))
         try:
-            devs.add(_yes(row.get("developer", ""), "开发商持有/developer"))
-            is_holder = _yes(row.get("holder", ""), "表决人/holder")
-        except ValueError as exc:
-            problems.append((rowno, str(exc)))
+            devs.add(_yes(row.get("developer", ""), "开发商持有", "developer"))
+            is_holder = _yes(row.get("holder", ""), "表决人", "holder")
+        except CellError as exc:
+            problems.append((rowno, exc.zh, exc.en))
             continue
         # One normal form before matching and hashing: a twin spelling is the same person.
         try:
@@ -188,21 +200,21 @@ def _unit(
                 row["id_number"], parse_doc_type(row.get("id_type", ""))
             ).number
         except IdNumberError as exc:
-            problems.append((rowno, f"证件号码：{exc.zh} / ID number: {exc.en}"))
+            problems.append((rowno, f"证件号码：{exc.zh}", f"ID number: {exc.en}"))
             continue
         owner = Owner(name=row["name"], id_number=id_number, phone=row.get("phone", ""))
         if id_number in persons and persons[id_number][1].name != owner.name:
             problems.append(
                 (
                     rowno,
-                    f"证件号码与第{persons[id_number][0]}行相同但姓名不同 / same ID number "
-                    f"as row {persons[id_number][0]} but a different name",
+                    f"证件号码与第{persons[id_number][0]}行相同但姓名不同",
+                    f"same ID number as row {persons[id_number][0]} but a different name",
                 )
             )
         persons.setdefault(id_number, (rowno, owner))
         if any(o.id_number == id_number for o in owners):
             problems.append(
-                (rowno, f"房号 {unit} 重复列出同一业主 / unit {unit} lists the same owner twice")
+                (rowno, f"房号 {unit} 重复列出同一业主", f"unit {unit} lists the same owner twice")
             )
             continue
         owners.append(owner)
@@ -210,10 +222,14 @@ def _unit(
             holders.append(owner)
     first = rows[0][0]
     if len(areas) > 1:
-        problems.append((first, f"房号 {unit} 的面积前后不一 / unit {unit} has differing areas"))
+        problems.append((first, f"房号 {unit} 的面积前后不一", f"unit {unit} has differing areas"))
     if len(devs) > 1:
         problems.append(
-            (first, f"房号 {unit} 的开发商标记前后不一 / unit {unit} has differing developer marks")
+            (
+                first,
+                f"房号 {unit} 的开发商标记前后不一",
+                f"unit {unit} has differing developer marks",
+            )
         )
     if len(owners) == 1 and not holders:
         holders = owners  # a sole owner votes without being marked
@@ -221,8 +237,9 @@ def _unit(
         problems.append(
             (
                 first,
-                f"房号 {unit} 有 {len(owners)} 位共有人，须恰好指定一位表决人 / unit {unit} "
-                f"has {len(owners)} co-owners and needs exactly one designated holder (表决人)",
+                f"房号 {unit} 有 {len(owners)} 位共有人，须恰好指定一位表决人",
+                f"unit {unit} has {len(owners)} co-owners and needs exactly one designated "
+                "holder (表决人)",
             )
         )
     if not problems and areas:
@@ -247,7 +264,7 @@ def parse_csv(data: bytes) -> Register:
         except UnicodeDecodeError:
             continue
     else:
-        raise RegisterError([(1, "无法识别文件编码 / cannot decode the file (use UTF-8 or GBK)")])
+        raise RegisterError([(1, "无法识别文件编码", "cannot decode the file (use UTF-8 or GBK)")])
     return parse_rows(csv.reader(io.StringIO(text)))
 
 
@@ -259,7 +276,7 @@ def parse_xlsx(data: bytes) -> Register:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for a bad file
         raise RegisterError(
-            [(1, f"不是有效的 Excel 文件 / not a valid .xlsx file ({type(exc).__name__})")]
+            [(1, "不是有效的 Excel 文件", f"not a valid .xlsx file ({type(exc).__name__})")]
         ) from exc
     try:
         sheet = book.worksheets[0]
@@ -284,7 +301,7 @@ def _too_many_rows() -> RegisterError:
         [
             (
                 MAX_XLSX_ROWS + 2,
-                f"工作表超过 {MAX_XLSX_ROWS} 行，未导入 / "
+                f"工作表超过 {MAX_XLSX_ROWS} 行，未导入",
                 f"the worksheet has more than {MAX_XLSX_ROWS} rows; nothing was imported",
             )
         ]

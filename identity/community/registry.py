@@ -26,13 +26,13 @@ class CommunityExists(RegistryError):
 def get_community(session: Session, slug: str) -> Community:
     community = session.scalar(select(Community).where(Community.slug == slug))
     if community is None:
-        raise CommunityNotFound(f"没有小区“{slug}” / no community {slug!r}")
+        raise CommunityNotFound(f"没有小区“{slug}”", f"no community {slug!r}")
     return community
 
 
 def create_community(session: Session, *, slug: str, name: str, street_office: str) -> Community:
     if session.scalar(select(Community).where(Community.slug == slug)) is not None:
-        raise CommunityExists(f"小区“{slug}”已存在 / community {slug!r} already exists")
+        raise CommunityExists(f"小区“{slug}”已存在", f"community {slug!r} already exists")
     community = Community(slug=slug, name=name, street_office=street_office)
     session.add(community)
     session.flush()
@@ -48,8 +48,8 @@ def import_register(
     )
     if existing:
         raise RegistryError(
-            f"小区“{community.slug}”已导入 {existing} 套房屋 / community {community.slug!r} "
-            f"already has {existing} units"
+            f"小区“{community.slug}”已导入 {existing} 套房屋",
+            f"community {community.slug!r} already has {existing} units",
         )
     developer_ids = {o.id_number for u in register.units if u.developer for o in u.owners}
     people: dict[str, Person] = {}

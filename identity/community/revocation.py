@@ -63,7 +63,7 @@ def _unit(session: Session, community: Community, unit_no: object) -> Unit:
     )
     if unit is None:
         raise OwnershipChangeError(
-            f"本小区没有该房号 / no such unit in this community: {str(unit_no)[:40]!r}"
+            "本小区没有该房号", f"no such unit in this community: {str(unit_no)[:40]!r}"
         )
     return unit
 
@@ -71,7 +71,7 @@ def _unit(session: Session, community: Community, unit_no: object) -> Unit:
 def _person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:  # a foreign key guarantees it; this only narrows the type
-        raise OwnershipChangeError("找不到业主记录 / owner record missing")
+        raise OwnershipChangeError("找不到业主记录", "owner record missing")
     return person
 
 
@@ -131,18 +131,18 @@ def _checked_owner(owner: Owner, position: int) -> Owner:
         id_number = check_id_number(owner.id_number).number
     except IdNumberError as exc:
         raise OwnershipChangeError(
-            f"第{position}位买受人证件号码无效：{exc.zh} / buyer {position}: invalid ID "
-            f"number: {exc.en}"
+            f"第{position}位买受人证件号码无效：{exc.zh}",
+            f"buyer {position}: invalid ID number: {exc.en}",
         ) from exc
     phone = owner.phone.strip()
     if not name or len(name) > 100:
         raise OwnershipChangeError(
-            f"第{position}位买受人姓名须为1–100字 / buyer {position}: the name must be 1–100 "
-            "characters"
+            f"第{position}位买受人姓名须为1–100字",
+            f"buyer {position}: the name must be 1–100 characters",
         )
     if len(phone) > 40:
         raise OwnershipChangeError(
-            f"第{position}位买受人手机号过长 / buyer {position}: the phone number is too long"
+            f"第{position}位买受人手机号过长", f"buyer {position}: the phone number is too long"
         )
     return Owner(name=name, id_number=id_number, phone=phone)
 
@@ -162,12 +162,12 @@ def transfer_unit(
     unit = _unit(session, community, unit_no)
     checked = [_checked_owner(b, i) for i, b in enumerate(buyers, start=1)]
     if not checked:
-        raise OwnershipChangeError("至少需要一位买受人 / at least one buyer is required")
+        raise OwnershipChangeError("至少需要一位买受人", "at least one buyer is required")
     if len({b.id_number for b in checked}) != len(checked):
-        raise OwnershipChangeError("买受人重复 / the same buyer is listed twice")
+        raise OwnershipChangeError("买受人重复", "the same buyer is listed twice")
     if not 0 <= holder < len(checked):
         raise OwnershipChangeError(
-            "表决人须是买受人之一 / the designated holder must be one of the buyers"
+            "表决人须是买受人之一", "the designated holder must be one of the buyers"
         )
     sellers = set(session.scalars(select(UnitOwner.person_id).where(UnitOwner.unit_id == unit.id)))
     people: list[Person] = []
@@ -187,8 +187,9 @@ def transfer_unit(
         people.append(person)
     if {p.id for p in people} == sellers:
         raise OwnershipChangeError(
-            "买受人与现业主相同；如只更换表决人，请用“更换表决人” / the buyers are the current "
-            "owners; to change only the designated holder, use the holder change"
+            "买受人与现业主相同；如只更换表决人，请用“更换表决人”",
+            "the buyers are the current "
+            "owners; to change only the designated holder, use the holder change",
         )
     losing = _person(session, unit.holder_id)
     session.execute(delete(UnitOwner).where(UnitOwner.unit_id == unit.id))
@@ -227,13 +228,13 @@ def designate_holder(
     )
     if person is None or not co_owner:
         raise OwnershipChangeError(
-            f"该证件号码不是房屋 {unit.unit_no} 的共有人 / this ID number is not a co-owner of "
-            f"unit {unit.unit_no}"
+            f"该证件号码不是房屋 {unit.unit_no} 的共有人",
+            f"this ID number is not a co-owner of unit {unit.unit_no}",
         )
     if unit.holder_id == person.id:
         raise OwnershipChangeError(
-            f"此人已是房屋 {unit.unit_no} 的表决人 / this co-owner already votes for unit "
-            f"{unit.unit_no}"
+            f"此人已是房屋 {unit.unit_no} 的表决人",
+            f"this co-owner already votes for unit {unit.unit_no}",
         )
     losing = _person(session, unit.holder_id)
     unit.holder_id = person.id
@@ -266,8 +267,8 @@ def recover_owner(
     person = find_person(session, community=community, id_number=id_number, cipher=cipher)
     if person is None or person.id != unit.holder_id:
         raise OwnershipChangeError(
-            f"证件号码与房屋 {unit.unit_no} 的表决人不符 / the ID number does not match the "
-            f"designated holder of unit {unit.unit_no}"
+            f"证件号码与房屋 {unit.unit_no} 的表决人不符",
+            f"the ID number does not match the designated holder of unit {unit.unit_no}",
         )
     revoked: list[IssuedCredential] = []
     if person.did is not None:

@@ -44,7 +44,7 @@ from identity.community.issuance import Issuers, aware
 from identity.community.models import AuthSession, Community, UsedChallenge
 from identity.community.trust import ChainCache, OwnershipClaim, parse_claim
 from identity.community.vc import VerifiedCredential, verify_credential
-from identity.errors import IdentityError
+from identity.errors import IdentityError, explain
 from identity.w3c.clockskew import NO_SKEW, require_skew, shifted, skew_note
 from identity.w3c.contexts import VC_V2_CONTEXT
 from identity.w3c.dataintegrity import verify_signed_json
@@ -57,7 +57,7 @@ MAX_CREDENTIALS = 16
 OWNER, COMMITTEE, PROPERTY_MANAGER, AUDITOR = "owner", "committee", "propertyManager", "auditor"
 ROLES = (OWNER, COMMITTEE, PROPERTY_MANAGER, AUDITOR)
 _VERSION = "v1"
-_USED = "挑战已被使用，请重新获取 / the challenge was used already; get a new one"
+_USED = ("挑战已被使用，请重新获取", "the challenge was used already; get a new one")
 
 
 class SignInError(IdentityError):
@@ -75,7 +75,7 @@ class Challenges:
 
     def __init__(self, key: bytes, *, ttl: timedelta = CHALLENGE_TTL) -> None:
         if len(key) < 32:
-            raise SignInError("挑战密钥至少 32 字节 / the challenge key needs 32 bytes or more")
+            raise SignInError("挑战密钥至少 32 字节", "the challenge key needs 32 bytes or more")
         self._key = hmac.digest(key, b"gongzhi sign-in challenge v1", "sha256")
         self.ttl = ttl
 
@@ -98,20 +98,20 @@ class Challenges:
         require_skew(skew)
         parts = value.split(".") if isinstance(value, str) and len(value) < 200 else []
         if len(parts) != 4 or parts[0] != _VERSION or not parts[2].isdigit():
-            raise SignInError("挑战格式无效 / the challenge is malformed")
+            raise SignInError("挑战格式无效", "the challenge is malformed")
         nonce, expiry_text, mac = parts[1], parts[2], parts[3]
         expiry = int(expiry_text)
         try:
             decode_base64url("u" + mac)
         except IdentityError as exc:
-            raise SignInError("挑战格式无效 / the challenge is malformed") from exc
+            raise SignInError("挑战格式无效", "the challenge is malformed") from exc
         if not hmac.compare_digest(mac.encode(), self._mac(nonce, expiry).encode()):
-            raise SignInError("挑战不是本服务签发的 / the challenge was not issued here")
+            raise SignInError("挑战不是本服务签发的", "the challenge was not issued here")
         accepted_until = shifted(datetime.fromtimestamp(expiry, UTC), skew)
         if now >= accepted_until:
             zh, en = skew_note(skew)
             raise SignInError(
-                f"挑战已过期，请重新获取{zh} / the challenge has expired; get a new one{en}"
+                f"挑战已过期，请重新获取{zh}", f"the challenge has expired; get a new one{en}"
             )
         return nonce, accepted_until
 
@@ -120,14 +120,12 @@ def use_challenge(session: Session, *, nonce: str, expires_at: datetime, now: da
     """Mark the nonce used; a second use of the same challenge raises `SignInError`."""
     session.execute(delete(UsedChallenge).where(UsedChallenge.expires_at < now))
     if session.get(UsedChallenge, nonce) is not None:
-        raise SignInError(
-            "挑战已被使用，请重新获取 / the challenge was used already; get a new one"
-        )
+        raise SignInError(*_USED)
     session.add(UsedChallenge(nonce=nonce, expires_at=expires_at))
     try:
         session.flush()
     except IntegrityError as exc:  # the same answer raced in twice: one of them wins
-        raise SignInError(_USED) from exc
+        raise SignInError(*_USED) from exc
 
 
 @dataclass(frozen=True)
@@ -147,21 +145,21 @@ def read_presentation(document: object, *, domain: str) -> Presentation:
     """The holder and credentials of a presentation whose authentication proof verifies
     for `domain` (the challenge itself is checked by the caller)."""
     if not isinstance(document, Mapping):
-        raise SignInError("登录请求须为 JSON 对象 / the presentation must be a JSON object")
+        raise SignInError("登录请求须为 JSON 对象", "the presentation must be a JSON object")
     contexts = document.get("@context")
     if not isinstance(contexts, list) or not contexts or contexts[0] != VC_V2_CONTEXT:
         raise SignInError(
-            f"@context 的第一项须为 {VC_V2_CONTEXT} / the first @context must be {VC_V2_CONTEXT}"
+            f"@context 的第一项须为 {VC_V2_CONTEXT}", f"the first @context must be {VC_V2_CONTEXT}"
         )
     if "VerifiablePresentation" not in _types(document):
         raise SignInError(
-            "type 须包含 VerifiablePresentation / type must include VerifiablePresentation"
+            "type 须包含 VerifiablePresentation", "type must include VerifiablePresentation"
         )
     holder = issuance.check_did(document.get("holder"))
     proof = document.get("proof")
     challenge = proof.get("challenge") if isinstance(proof, Mapping) else None
     if not isinstance(challenge, str):
-        raise SignInError("proof 中缺少 challenge / the proof has no challenge")
+        raise SignInError("proof 中缺少 challenge", "the proof has no challenge")
     try:
         verify_signed_json(
             document,
@@ -172,7 +170,7 @@ def read_presentation(document: object, *, domain: str) -> Presentation:
         )
     except VerificationError as exc:
         raise SignInError(
-            issuance.explain(
+            *explain(
                 f"登录签名无效（{exc.reason}）",
                 f"the sign-in proof is not valid ({exc.reason})",
                 exc,
@@ -182,8 +180,8 @@ def read_presentation(document: object, *, domain: str) -> Presentation:
     items = raw if isinstance(raw, list) else [raw]
     if len(items) > MAX_CREDENTIALS or not all(isinstance(i, Mapping) for i in items):
         raise SignInError(
-            f"verifiableCredential 须为至多 {MAX_CREDENTIALS} 个凭证对象 / verifiableCredential "
-            f"must hold at most {MAX_CREDENTIALS} credential objects"
+            f"verifiableCredential 须为至多 {MAX_CREDENTIALS} 个凭证对象",
+            f"verifiableCredential must hold at most {MAX_CREDENTIALS} credential objects",
         )
     chain = tuple(i for i in items if "CommitteeRegistrationCredential" in _types(i))
     credentials = tuple(i for i in items if i not in chain)
@@ -194,7 +192,7 @@ def grant_of(verified: VerifiedCredential, *, holder: str) -> dict[str, Any]:
     """The role one verified credential gives its subject, who must be the holder."""
     if verified.subject.get("id") != holder:
         raise SignInError(
-            "凭证的主体不是登录者 / the credential's subject is not the one signing in"
+            "凭证的主体不是登录者", "the credential's subject is not the one signing in"
         )
     claim = parse_claim(verified.view)
     if isinstance(claim, OwnershipClaim):
@@ -207,7 +205,7 @@ def grant_of(verified: VerifiedCredential, *, holder: str) -> dict[str, Any]:
         community, role = issuance.parse_role(verified.subject)
         return {"community": community, "role": role}
     raise SignInError(
-        f"该凭证不授予任何角色 / this credential grants no role ({', '.join(verified.types)})"
+        "该凭证不授予任何角色", f"this credential grants no role ({', '.join(verified.types)})"
     )
 
 
@@ -261,19 +259,20 @@ def authenticate(
             )
         except VerificationError as exc:
             raise SignInError(
-                issuance.explain(
+                *explain(
                     f"凭证无效（{exc.reason}）", f"a credential is not valid ({exc.reason})", exc
                 )
             ) from exc
         if issuance.revoked_here(session, verified.view.id):
-            raise SignInError("凭证已被撤销 / a credential was revoked")
+            raise SignInError("凭证已被撤销", "a credential was revoked")
         grant = grant_of(verified, holder=answer.holder)
         if grant not in grants:
             grants.append(grant)
     if not grants and not issuance.active(session, subject_did=answer.holder, pending=True):
         raise SignInError(
-            "此 DID 没有有效凭证，也不是业委会委员，请先用登记码登记 / this DID holds no "
-            "credential and is no committee member; enrol with an enrolment code first"
+            "此 DID 没有有效凭证，也不是业委会委员，请先用登记码登记",
+            "this DID holds no credential and is no committee member; "
+            "enrol with an enrolment code first",
         )
     use_challenge(session, nonce=nonce, expires_at=expires_at, now=now)
     return SignedIn(did=answer.holder, grants=tuple(grants))

@@ -37,6 +37,7 @@ from identity.community.committee import (
     RegistrationError,
     verify_registration,
 )
+from identity.errors import explain
 from identity.w3c.clockskew import NO_SKEW
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import (
@@ -77,8 +78,8 @@ class UnitHolding:
         _check_unit_id(self.unit_id)
         if self.area <= 0 or self.area >= 10**12:
             raise Malformed(
-                f"面积必须为正（单位 0.01 平方米） / area must be positive, in 0.01 m² "
-                f"(unit {self.unit_id})"
+                "面积必须为正（单位 0.01 平方米）",
+                f"area must be positive, in 0.01 m² (unit {self.unit_id})",
             )
 
 
@@ -99,25 +100,26 @@ Claim = OwnershipClaim
 def _check_unit_id(unit_id: object) -> str:
     if not isinstance(unit_id, str) or len(unit_id) > _UNIT_MAX or not _UNIT_RE.fullmatch(unit_id):
         raise Malformed(
-            f"房号格式无效（如 3-2-1101） / invalid unit id (e.g. 3-2-1101): {str(unit_id)[:40]!r}"
+            "房号格式无效（如 3-2-1101）",
+            f"invalid unit id (e.g. 3-2-1101): {str(unit_id)[:40]!r}",
         )
     return unit_id
 
 
 def _check_community(community_id: object) -> str:
     if not isinstance(community_id, str) or not _COMMUNITY_RE.fullmatch(community_id):
-        raise Malformed(f"小区标识无效 / invalid communityId: {str(community_id)[:70]!r}")
+        raise Malformed("小区标识无效", f"invalid communityId: {str(community_id)[:70]!r}")
     return community_id
 
 
 def _check_did(value: object, *, field: str) -> str:
     if not isinstance(value, str):
-        raise Malformed(f"{field} 缺失 / {field} missing")
+        raise Malformed(f"{field} 缺失", f"{field} missing")
     try:
         return Did(value).value
     except InvalidDid as exc:
         raise Malformed(
-            f"{field} 不是有效的 did:key / {field} is not a valid did:key: {exc}"
+            f"{field} 不是有效的 did:key：{exc.zh}", f"{field} is not a valid did:key: {exc.en}"
         ) from exc
 
 
@@ -125,8 +127,9 @@ def _check_keys(subject: Mapping[str, Any], allowed: set[str]) -> None:
     extra = sorted(set(subject) - allowed)
     if extra:
         raise Malformed(
-            f"凭证主体含有不允许的字段（不得含个人信息） / credential subject has fields that are "
-            f"not allowed (no personal data): {', '.join(extra)[:120]}"
+            "凭证主体含有不允许的字段（不得含个人信息）",
+            f"credential subject has fields that are "
+            f"not allowed (no personal data): {', '.join(extra)[:120]}",
         )
 
 
@@ -135,15 +138,15 @@ def _gongzhi_kind(view: CredentialView) -> str | None:
     if not kinds:
         return None
     if len(kinds) > 1:
-        raise Malformed(f"凭证类型冲突 / conflicting credential types: {', '.join(kinds)}")
+        raise Malformed("凭证类型冲突", f"conflicting credential types: {', '.join(kinds)}")
     contexts = view.credential["@context"]
     if GONGZHI_V1_CONTEXT not in (contexts if isinstance(contexts, list) else [contexts]):
         raise WrongContext(
-            f"{kinds[0]} 需要 @context {GONGZHI_V1_CONTEXT} / {kinds[0]} needs the "
-            f"{GONGZHI_V1_CONTEXT} context"
+            f"{kinds[0]} 需要 @context {GONGZHI_V1_CONTEXT}",
+            f"{kinds[0]} needs the {GONGZHI_V1_CONTEXT} context",
         )
     if len(view.subjects) != 1:
-        raise Malformed(f"{kinds[0]} 只能有一个主体 / {kinds[0]} must have exactly one subject")
+        raise Malformed(f"{kinds[0]} 只能有一个主体", f"{kinds[0]} must have exactly one subject")
     return kinds[0]
 
 
@@ -158,22 +161,22 @@ def parse_claim(view: CredentialView) -> Claim | None:
     _check_keys(subject, {"id", "communityId", "units"})
     units = subject.get("units")
     if not isinstance(units, list) or not units:
-        raise Malformed("units 必须是非空列表 / units must be a non-empty list")
+        raise Malformed("units 必须是非空列表", "units must be a non-empty list")
     holdings: list[UnitHolding] = []
     for unit in units:
         if not isinstance(unit, Mapping) or set(unit) != {"unitId", "area"}:
             raise Malformed(
-                "每套房屋须且仅须有 unitId 和 area / each unit needs exactly unitId and area"
+                "每套房屋须且仅须有 unitId 和 area", "each unit needs exactly unitId and area"
             )
         area = unit["area"]
         if not isinstance(area, str) or not _AREA_RE.fullmatch(area):
             raise Malformed(
-                'area 必须是以 0.01 平方米为单位的正整数字符串（如 "8937"） / area must be a '
-                'positive integer string in 0.01 m² (e.g. "8937")'
+                'area 必须是以 0.01 平方米为单位的正整数字符串（如 "8937"）',
+                'area must be a positive integer string in 0.01 m² (e.g. "8937")',
             )
         holdings.append(UnitHolding(unit_id=_check_unit_id(unit["unitId"]), area=int(area)))
     if len({h.unit_id for h in holdings}) != len(holdings):
-        raise Malformed("房号重复 / duplicate unit id")
+        raise Malformed("房号重复", "duplicate unit id")
     return OwnershipClaim(owner=subject_id, community_id=community, units=tuple(holdings))
 
 
@@ -191,7 +194,7 @@ def ownership_credential(
     """Unsigned ownership credential: `owner` holds `units` (areas in 0.01 m²); `issuer` is
     the registered member who signs it."""
     if not units or len({u.unit_id for u in units}) != len(units):
-        raise Malformed("units 必须非空且不重复 / units must be non-empty and distinct")
+        raise Malformed("units 必须非空且不重复", "units must be non-empty and distinct")
     subject = {
         "id": _check_did(owner, field="owner"),
         "communityId": _check_community(community_id),
@@ -216,7 +219,7 @@ def fingerprint(credential: Mapping[str, Any]) -> bytes:
             credential, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
     except (TypeError, ValueError) as exc:
-        raise Malformed(f"凭证不是 JSON / credential is not JSON: {exc}") from exc
+        raise Malformed("凭证不是 JSON", f"credential is not JSON: {exc}") from exc
     return hashlib.sha256(dumped.encode("utf-8", "surrogatepass")).digest()
 
 
@@ -279,8 +282,7 @@ def _registration_for(item: Mapping[str, Any], community: str) -> bool:
 
 def _untrusted(exc: RegistrationError) -> UntrustedIssuer:
     return UntrustedIssuer(
-        f"签发者的业委会备案无效：{exc.zh} / the issuer's committee registration is not valid: "
-        f"{exc.en}"
+        *explain("签发者的业委会备案无效", "the issuer's committee registration is not valid", exc)
     )
 
 
@@ -303,7 +305,7 @@ class GongzhiTrust:
             return self._found[key]
         if view.valid_from is None:
             raise UntrustedIssuer(
-                "所有权凭证须写明 validFrom / an ownership credential must state its validFrom"
+                "所有权凭证须写明 validFrom", "an ownership credential must state its validFrom"
             )
         try:
             chain = self.cache.chain(self.chain, self.trusted_roots, claim.community_id)
@@ -313,13 +315,15 @@ class GongzhiTrust:
         if reg is None:
             raise UntrustedIssuer(
                 f"凭证签发时（{view.valid_from.isoformat()}）小区 {claim.community_id} 没有生效的"
-                f"业委会备案 / no committee registration of {claim.community_id} was in force "
-                f"when the credential was issued ({view.valid_from.isoformat()})"
+                "业委会备案",
+                f"no committee registration of {claim.community_id} was in force "
+                f"when the credential was issued ({view.valid_from.isoformat()})",
             )
         if view.issuer not in reg.member_dids:
             raise UntrustedIssuer(
-                f"签发者不是当时的业委会委员 / issuer {view.issuer} was not a registered "
-                f"committee member of {claim.community_id} when the credential was issued"
+                "签发者不是当时的业委会委员",
+                f"issuer {view.issuer} was not a registered "
+                f"committee member of {claim.community_id} when the credential was issued",
             )
         self._found[key] = reg
         return reg
@@ -343,7 +347,7 @@ class GongzhiTrust:
         if view.issuer in self.trusted_roots:
             return TrustPath(root=view.issuer)
         raise UntrustedIssuer(
-            f"签发者不是受信任的根（街道办） / issuer {view.issuer} is not a trusted root"
+            "签发者不是受信任的根（街道办）", f"issuer {view.issuer} is not a trusted root"
         )
 
 
@@ -397,6 +401,6 @@ def verify_chain(
     claim = parse_claim(verified.view)
     if claim is None:
         raise Malformed(
-            f"不是共治凭证 / not a gongzhi credential (types: {', '.join(verified.types)})"
+            "不是共治凭证", f"not a gongzhi credential (types: {', '.join(verified.types)})"
         )
     return VerifiedChain(credential=verified, claim=claim)

@@ -30,8 +30,8 @@ def require_skew(skew: timedelta) -> timedelta:
     if not isinstance(skew, timedelta) or skew < NO_SKEW or skew > MAX_CLOCK_SKEW:
         limit = int(MAX_CLOCK_SKEW.total_seconds())
         raise ClockSkewError(
-            f"时钟误差须在 0 到 {limit} 秒之间 / the clock skew must be between 0 and "
-            f"{limit} seconds, got {skew!r}"
+            f"时钟误差须在 0 到 {limit} 秒之间",
+            f"the clock skew must be between 0 and {limit} seconds, got {skew!r}",
         )
     return skew
 

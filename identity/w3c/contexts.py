@@ -7,12 +7,20 @@ contexts, so nothing here does network I/O; the file is shipped as package data 
 with JSON-LD tools can load it offline. Its terms:
 
 * ``CommitteeRegistrationCredential`` — the street office (街道) records an owners'
-  committee (业委会备案) for ``communityId``;
-* ``OwnershipCredential`` — the committee attests that the subject holds ``units``, each a
-  ``unitId`` with its registered exclusive ``area``;
+  committee (业委会备案) for ``communityId``; its subject, a ``CommitteeRegistration``, has a
+  ``sequence`` number, the ``previous`` registration's hash, the ``members`` (each an ``id``
+  with a ``role``), the ``decisionRule`` (``numerator`` / ``denominator``) and the ``server``
+  (``statusIssuer`` DID, ``disclosureLogKey`` note key);
+* ``OwnershipCredential`` — a committee member attests that the subject holds ``units``, each
+  a ``unitId`` with its registered exclusive ``area``;
 * ``CommitteeMemberCredential`` — the committee attests membership, with ``role``;
+* ``CommunityRoleCredential`` — the street office names a community's property manager or an
+  auditor (``communityId``, ``role``);
 * ``area`` — a decimal string of an integer number of 0.01 m² (``"8937"`` = 89.37 m²), typed
   ``gz:HundredthSquareMetre``: exact, with no JSON number (and so no float) involved.
+
+Every type and property gongzhi issues is defined here, so a JSON-LD processor in safe mode
+(nothing dropped, no relative IRI) expands each credential; a test checks it offline.
 """
 
 from __future__ import annotations

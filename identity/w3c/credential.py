@@ -123,41 +123,42 @@ def _optional_time(credential: Mapping[str, Any], name: str) -> datetime | None:
 def parse_credential(credential: object, *, require_proof: bool = True) -> CredentialView:
     """Step 1 — structure and ``@context``; raises `WrongContext` or `Malformed`."""
     if not isinstance(credential, Mapping):
-        raise Malformed("凭证不是 JSON 对象 / credential is not a JSON object")
+        raise Malformed("凭证不是 JSON 对象", "credential is not a JSON object")
     if "@context" not in credential:
-        raise WrongContext("凭证缺少 @context / credential has no @context")
+        raise WrongContext("凭证缺少 @context", "credential has no @context")
     contexts = _as_list(credential["@context"])
     if not contexts or contexts[0] != VC_V2_CONTEXT:
         raise WrongContext(
-            f"@context 的第一项必须是 {VC_V2_CONTEXT} / the first @context must be {VC_V2_CONTEXT}"
+            f"@context 的第一项必须是 {VC_V2_CONTEXT}",
+            f"the first @context must be {VC_V2_CONTEXT}",
         )
     types = _as_list(credential.get("type"))
     if not all(isinstance(t, str) and t for t in types) or VERIFIABLE_CREDENTIAL not in types:
         raise Malformed(
-            "type 必须包含 VerifiableCredential / type must include VerifiableCredential"
+            "type 必须包含 VerifiableCredential", "type must include VerifiableCredential"
         )
     issuer_value = credential.get("issuer")
     issuer = issuer_value.get("id") if isinstance(issuer_value, Mapping) else issuer_value
     if not isinstance(issuer, str) or ":" not in issuer:
-        raise Malformed("issuer 必须是 URL 或带 id 的对象 / issuer must be a URL or have an id")
+        raise Malformed("issuer 必须是 URL 或带 id 的对象", "issuer must be a URL or have an id")
     credential_id = credential.get("id")
     if credential_id is not None and not (isinstance(credential_id, str) and ":" in credential_id):
-        raise Malformed("id 必须是 URL / id must be a URL")
+        raise Malformed("id 必须是 URL", "id must be a URL")
     subjects = _as_list(credential.get("credentialSubject"))
     if not subjects or not all(isinstance(s, Mapping) and s for s in subjects):
         raise Malformed(
-            "credentialSubject 缺失或不是对象 / credentialSubject missing or not an object"
+            "credentialSubject 缺失或不是对象", "credentialSubject missing or not an object"
         )
     valid_from = _optional_time(credential, "validFrom")
     valid_until = _optional_time(credential, "validUntil")
     if valid_from and valid_until and valid_until < valid_from:
-        raise Malformed("validUntil 早于 validFrom / validUntil is before validFrom")
+        raise Malformed("validUntil 早于 validFrom", "validUntil is before validFrom")
     entries = _as_list(credential["credentialStatus"]) if "credentialStatus" in credential else []
     status = tuple(entry for entry in map(parse_entry, entries) if entry is not None)
     if require_proof and "proof" not in credential:
-        raise Malformed("凭证没有 proof / credential has no proof")
+        raise Malformed("凭证没有 proof", "credential has no proof")
     if not require_proof and "proof" in credential:
-        raise IdentityError("凭证已签名 / credential is already signed")
+        raise IdentityError("凭证已签名", "credential is already signed")
     return CredentialView(
         credential=credential,
         id=credential_id,
@@ -183,13 +184,13 @@ def verify_issued(
     proof_context = view.credential["proof"].get("@context")
     if proof_context is not None and proof_context != view.credential["@context"]:
         raise WrongContext(
-            "凭证的 @context 含有签名未覆盖的项 / credential @context has entries the proof "
-            "does not cover"
+            "凭证的 @context 含有签名未覆盖的项",
+            "credential @context has entries the proof does not cover",
         )
     if proof.controller != view.issuer:
         raise UnknownKey(
-            f"签名密钥不属于签发者 / the signing key belongs to {proof.controller}, "
-            f"not to the issuer {view.issuer}"
+            "签名密钥不属于签发者",
+            f"the signing key belongs to {proof.controller}, not to the issuer {view.issuer}",
         )
     return view, proof
 
@@ -204,13 +205,13 @@ def check_validity(view: CredentialView, now: datetime, *, skew: timedelta = NO_
     # the calendar's ends.
     if view.valid_from is not None and shifted(now, skew) < view.valid_from:
         raise NotYetValid(
-            f"凭证自 {format_utc(view.valid_from)} 起才生效{zh} / credential is not valid before "
-            f"{format_utc(view.valid_from)}{en}"
+            f"凭证自 {format_utc(view.valid_from)} 起才生效{zh}",
+            f"credential is not valid before {format_utc(view.valid_from)}{en}",
         )
     if view.valid_until is not None and shifted(now, -skew) > view.valid_until:
         raise Expired(
-            f"凭证已于 {format_utc(view.valid_until)} 过期{zh} / credential expired at "
-            f"{format_utc(view.valid_until)}{en}"
+            f"凭证已于 {format_utc(view.valid_until)} 过期{zh}",
+            f"credential expired at {format_utc(view.valid_until)}{en}",
         )
 
 
@@ -239,39 +240,42 @@ def check_status(
             raise
         except VerificationError as exc:  # the list itself failed verification: say which
             raise type(exc)(
-                f"状态列表 {entry.list_url} 未通过验证 / status list {entry.list_url} failed "
-                f"verification: {exc}"
+                f"状态列表 {entry.list_url} 未通过验证：{exc.zh}",
+                f"status list {entry.list_url} failed verification: {exc.en}",
             ) from exc
         except IdentityError as exc:
             raise StatusUnavailable(
-                f"无法取得状态列表 / status list {entry.list_url} unavailable: {exc}"
+                f"无法取得状态列表 {entry.list_url}：{exc.zh}",
+                f"status list {entry.list_url} unavailable: {exc.en}",
             ) from exc
         if status_list.url != entry.list_url or status_list.purpose != entry.purpose:
             raise Malformed(
-                f"状态列表与条目不符 / status list {status_list.url} ({status_list.purpose}) "
-                f"does not match the entry ({entry.list_url}, {entry.purpose})"
+                "状态列表与条目不符",
+                f"status list {status_list.url} ({status_list.purpose}) "
+                f"does not match the entry ({entry.list_url}, {entry.purpose})",
             )
         if allowed is None:
             allowed = {view.issuer} if list_signers is None else set(list_signers(view))
         if status_list.issuer not in allowed:
             expected = ", ".join(sorted(allowed)) or "—"
             raise UntrustedIssuer(
-                f"状态列表不是签发者发布的 / status list {entry.list_url} is signed by "
-                f"{status_list.issuer}, not by {expected}"
+                "状态列表不是签发者发布的",
+                f"status list {entry.list_url} is signed by {status_list.issuer}, "
+                f"not by {expected}",
             )
         if entry.index >= status_list.entries:
             raise Malformed(
-                f"状态索引 {entry.index} 超出列表长度 {status_list.entries} / status index "
-                f"{entry.index} beyond the list's {status_list.entries} entries"
+                f"状态索引 {entry.index} 超出列表长度 {status_list.entries}",
+                f"status index {entry.index} beyond the list's {status_list.entries} entries",
             )
         is_set = status_list.is_set(entry.index)
         if is_set and entry.purpose == REVOCATION:
             raise Revoked(
-                f"凭证已被撤销 / credential revoked ({entry.list_url} index {entry.index})"
+                "凭证已被撤销", f"credential revoked ({entry.list_url} index {entry.index})"
             )
         if is_set and entry.purpose == SUSPENSION:
             raise Suspended(
-                f"凭证已被暂停 / credential suspended ({entry.list_url} index {entry.index})"
+                "凭证已被暂停", f"credential suspended ({entry.list_url} index {entry.index})"
             )
         results.append(StatusCheck(entry=entry, checked=True, is_set=is_set))
     return tuple(results)
@@ -292,19 +296,19 @@ def load_status_list(
     check_validity(view, now, skew=skew)
     subject = view.subject
     if LIST_CREDENTIAL_TYPE not in view.types or subject.get("type") != LIST_TYPE:
-        raise Malformed("不是 BitstringStatusListCredential / not a BitstringStatusListCredential")
+        raise Malformed("不是 BitstringStatusListCredential", "not a BitstringStatusListCredential")
     if view.id is None:
-        raise Malformed("状态列表凭证缺少 id / status list credential has no id")
+        raise Malformed("状态列表凭证缺少 id", "status list credential has no id")
     purpose = subject.get("statusPurpose")
     if purpose not in PURPOSES:
-        raise Malformed(f"未知的 statusPurpose / unknown statusPurpose {str(purpose)[:40]!r}")
+        raise Malformed("未知的 statusPurpose", f"unknown statusPurpose {str(purpose)[:40]!r}")
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
-        raise Malformed("encodedList 缺失 / encodedList missing")
+        raise Malformed("encodedList 缺失", "encodedList missing")
     try:
         bits = decode_list(encoded, allow_unprefixed=allow_unprefixed)
     except StatusListError as exc:
-        raise Malformed(str(exc)) from exc
+        raise Malformed(exc.zh, exc.en) from exc
     return StatusList(url=view.id, issuer=view.issuer, purpose=str(purpose), bits=bits)
 
 
@@ -401,7 +405,7 @@ def sign_credential(
     view = parse_credential(credential, require_proof=False)
     if view.issuer != key.did.value:
         raise IdentityError(
-            f"签名密钥不是签发者 / key {key.did.value} is not the issuer {view.issuer}"
+            "签名密钥不是签发者", f"key {key.did.value} is not the issuer {view.issuer}"
         )
     return add_proof(credential, key, proof_purpose="assertionMethod", created=created)
 

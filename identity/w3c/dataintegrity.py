@@ -72,11 +72,19 @@ def _contexts(value: object) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def hash_data(unsecured_document: Mapping[str, Any], proof_config: Mapping[str, Any]) -> bytes:
-    """§3.3.4 Hashing: SHA-256(JCS(proofConfig)) || SHA-256(JCS(document)), 64 bytes."""
+def hash_data(
+    unsecured_document: Mapping[str, Any],
+    proof_config: Mapping[str, Any],
+    *,
+    exact_integers: bool = False,
+) -> bytes:
+    """§3.3.4 Hashing: SHA-256(JCS(proofConfig)) || SHA-256(JCS(document)), 64 bytes.
+
+    A signer passes `exact_integers` (see `identity.w3c.jcs.canonical`); a verifier takes
+    numbers as RFC 8785 does, as doubles."""
     return (
-        hashlib.sha256(canonical(proof_config)).digest()
-        + hashlib.sha256(canonical(unsecured_document)).digest()
+        hashlib.sha256(canonical(proof_config, exact_integers=exact_integers)).digest()
+        + hashlib.sha256(canonical(unsecured_document, exact_integers=exact_integers)).digest()
     )
 
 
@@ -109,7 +117,7 @@ def canonical_forms(document: Mapping[str, Any]) -> CanonicalForms:
     are canonicalized; a property test pins equality with `canonical` on both forms.
     """
     if not isinstance(document, Mapping) or "proof" not in document:
-        raise Malformed("文档没有 proof / document has no proof")
+        raise Malformed("文档没有 proof", "document has no proof")
     rest = {name: value for name, value in document.items() if name != "proof"}
     unsecured_bytes = canonical(rest)
     member = canonical({"proof": document["proof"]})[1:-1]
@@ -118,7 +126,7 @@ def canonical_forms(document: Mapping[str, Any]) -> CanonicalForms:
     ]
     body = unsecured_bytes[1:-1]
     if not body.endswith(after):  # cannot happen for RFC 8785 output; refuse rather than guess
-        raise Malformed("无法定位 proof 成员 / cannot place the proof member")
+        raise Malformed("无法定位 proof 成员", "cannot place the proof member")
     head = body[: len(body) - len(after)]
     if after and head:
         head = head[:-1]  # the comma between the last earlier member and the first later one
@@ -151,17 +159,17 @@ def add_proof(
     verify. `created` / `expires` are omitted unless given (this module reads no clock).
     """
     if not isinstance(document, Mapping):
-        raise IdentityError("只能对 JSON 对象签名 / only a JSON object can be signed")
+        raise IdentityError("只能对 JSON 对象签名", "only a JSON object can be signed")
     if "proof" in document:
         raise IdentityError(
-            "文档已有 proof；不支持证明集或证明链 / "
-            "document already has a proof; proof sets and chains are not supported"
+            "文档已有 proof；不支持证明集或证明链",
+            "document already has a proof; proof sets and chains are not supported",
         )
     method = verification_method or key.verification_method
     if method.startswith("did:key:") and method != key.verification_method:
         raise IdentityError(
-            f"验证方法与签名密钥不符 / verification method {method} is not the signing key "
-            f"{key.verification_method}"
+            "验证方法与签名密钥不符",
+            f"verification method {method} is not the signing key {key.verification_method}",
         )
     proof: dict[str, Any] = {
         "type": DATA_INTEGRITY_PROOF,
@@ -179,7 +187,7 @@ def add_proof(
         proof["domain"] = domain
     if "@context" in document:
         proof["@context"] = copy.deepcopy(document["@context"])
-    signature = key.sign(hash_data(document, proof))
+    signature = key.sign(hash_data(document, proof, exact_integers=True))
     proof["proofValue"] = encode_base58btc(signature)
     secured = copy.deepcopy(dict(document))  # the caller may go on changing its document
     secured["proof"] = proof
@@ -189,7 +197,7 @@ def add_proof(
 def _required(proof: Mapping[str, Any], name: str) -> str:
     value = proof.get(name)
     if not isinstance(value, str) or not value:
-        raise Malformed(f"proof.{name} 缺失或不是字符串 / proof.{name} missing or not a string")
+        raise Malformed(f"proof.{name} 缺失或不是字符串", f"proof.{name} missing or not a string")
     return value
 
 
@@ -222,23 +230,24 @@ def verify_proof(
     document's, and ignored if it was made from another object.
     """
     if not isinstance(document, Mapping):
-        raise Malformed("文档不是 JSON 对象 / document is not a JSON object")
+        raise Malformed("文档不是 JSON 对象", "document is not a JSON object")
     proof = document.get("proof")
     if isinstance(proof, list):
-        raise Malformed("不支持证明集 / proof sets are not supported (exactly one proof expected)")
+        raise Malformed("不支持证明集", "proof sets are not supported (exactly one proof expected)")
     if not isinstance(proof, Mapping):
-        raise Malformed("文档没有 proof / document has no proof")
+        raise Malformed("文档没有 proof", "document has no proof")
 
     if proof.get("type") != DATA_INTEGRITY_PROOF:
         raise UnsupportedCryptosuite(
-            f"proof.type 必须是 DataIntegrityProof / proof.type must be DataIntegrityProof, "
-            f"got {str(proof.get('type'))[:60]!r}"
+            "proof.type 必须是 DataIntegrityProof",
+            f"proof.type must be DataIntegrityProof, got {str(proof.get('type'))[:60]!r}",
         )
     suite = proof.get("cryptosuite")
     if suite not in CRYPTOSUITE_KEY_TYPE:
         raise UnsupportedCryptosuite(
-            f"不支持的密码套件 / unsupported cryptosuite {str(suite)[:60]!r} "
-            f"(supported: {EDDSA_JCS_2022}, {ECDSA_JCS_2019})"
+            "不支持的密码套件",
+            f"unsupported cryptosuite {str(suite)[:60]!r} "
+            f"(supported: {EDDSA_JCS_2022}, {ECDSA_JCS_2019})",
         )
     method_url = _required(proof, "verificationMethod")
     purpose = _required(proof, "proofPurpose")
@@ -257,43 +266,45 @@ def verify_proof(
         actual = _contexts(document.get("@context"))
         if "@context" not in document or actual[: len(expected)] != expected:
             raise WrongContext(
-                "文档的 @context 与证明中的 @context 不一致 / "
-                "document @context does not start with the proof's @context"
+                "文档的 @context 与证明中的 @context 不一致",
+                "document @context does not start with the proof's @context",
             )
         unsecured_document["@context"] = proof_options["@context"]
 
     try:
         signature = decode_base58btc(proof_value)
     except EncodingError as exc:
-        raise Malformed(f"proofValue 编码无效 / invalid proofValue: {exc}") from exc
+        raise Malformed(f"proofValue 编码无效：{exc.zh}", f"invalid proofValue: {exc.en}") from exc
 
     if expected_purpose is not None and purpose != expected_purpose:
         raise ProofMismatch(
-            f"证明用途应为 {expected_purpose}，实际 {purpose} / "
-            f"proof purpose must be {expected_purpose}, got {purpose}"
+            f"证明用途应为 {expected_purpose}，实际 {purpose}",
+            f"proof purpose must be {expected_purpose}, got {purpose}",
         )
     if challenge is not None and proof_challenge != challenge:
-        raise ProofMismatch("challenge 不符 / challenge does not match")
+        raise ProofMismatch("challenge 不符", "challenge does not match")
     if domain is not None and proof_domain != domain:
-        raise ProofMismatch(f"domain 不符 / domain does not match (expected {domain})")
+        raise ProofMismatch("domain 不符", f"domain does not match (expected {domain})")
     if expires is not None and now is not None and now > expires:
-        raise Expired(f"证明已于 {expires_text} 过期 / proof expired at {expires_text}")
+        raise Expired(f"证明已于 {expires_text} 过期", f"proof expired at {expires_text}")
 
     try:
         method = resolve(method_url)
     except IdentityError as exc:
         raise UnknownKey(
-            f"无法解析验证方法 / cannot resolve verification method {method_url[:200]}: {exc}"
+            f"无法解析验证方法：{exc.zh}",
+            f"cannot resolve verification method {method_url[:200]}: {exc.en}",
         ) from exc
     if method.key_type is not CRYPTOSUITE_KEY_TYPE[suite]:
         raise UnknownKey(
             f"{suite} 需要 {CRYPTOSUITE_KEY_TYPE[suite].value} 密钥，而 {method_url} 是 "
-            f"{method.key_type.value} / {suite} needs a {CRYPTOSUITE_KEY_TYPE[suite].value} key, "
-            f"{method_url} is {method.key_type.value}"
+            f"{method.key_type.value}",
+            f"{suite} needs a {CRYPTOSUITE_KEY_TYPE[suite].value} key, "
+            f"{method_url} is {method.key_type.value}",
         )
     if purpose not in method.relationships:
         raise UnknownKey(
-            f"该密钥未被授权用于 {purpose} / key {method_url} is not authorised for {purpose}"
+            f"该密钥未被授权用于 {purpose}", f"key {method_url} is not authorised for {purpose}"
         )
 
     if forms is not None and forms.document is document and "@context" not in proof_options:
@@ -362,7 +373,7 @@ def verify_signed_json(
     )
     if expected_signer is not None and result.controller != expected_signer:
         raise UnknownKey(
-            f"签名者不是 {expected_signer} / signed by {result.controller}, "
-            f"not by {expected_signer}"
+            f"签名者不是 {expected_signer}",
+            f"signed by {result.controller}, not by {expected_signer}",
         )
     return result

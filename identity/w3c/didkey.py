@@ -82,8 +82,8 @@ def check_public_key(kind: KeyType, raw: bytes) -> None:
     """Raise `InvalidDid` unless `raw` is a valid public key of `kind` in multikey form."""
     if len(raw) != kind.public_key_length:
         raise InvalidDid(
-            f"{kind.value} 公钥长度应为 {kind.public_key_length} 字节，实际 {len(raw)} / "
-            f"{kind.value} public key must be {kind.public_key_length} bytes, got {len(raw)}"
+            f"{kind.value} 公钥长度应为 {kind.public_key_length} 字节，实际 {len(raw)}",
+            f"{kind.value} public key must be {kind.public_key_length} bytes, got {len(raw)}",
         )
     if kind is KeyType.ED25519:
         valid = _ed25519_point_is_valid(raw)
@@ -96,8 +96,8 @@ def check_public_key(kind: KeyType, raw: bytes) -> None:
                 valid = False
     if not valid:
         raise InvalidDid(
-            f"公钥不是 {kind.value} 曲线上的点 / "
-            f"public key is not a point on the {kind.value} curve"
+            f"公钥不是 {kind.value} 曲线上的点",
+            f"public key is not a point on the {kind.value} curve",
         )
 
 
@@ -114,12 +114,14 @@ def decode_multikey(value: str) -> tuple[KeyType, bytes]:
         data = decode_base58btc(value)
         code, raw = decode_varint(data)
     except EncodingError as exc:
-        raise InvalidDid(f"公钥编码无效 / invalid public key encoding: {exc}") from exc
+        raise InvalidDid(
+            f"公钥编码无效：{exc.zh}", f"invalid public key encoding: {exc.en}"
+        ) from exc
     kind = _BY_MULTICODEC.get(code)
     if kind is None:
         raise UnsupportedDid(
-            f"不支持的密钥类型（multicodec 0x{code:x}） / "
-            f"unsupported key type (multicodec 0x{code:x})"
+            f"不支持的密钥类型（multicodec 0x{code:x}）",
+            f"unsupported key type (multicodec 0x{code:x})",
         )
     check_public_key(kind, raw)
     return kind, raw
@@ -165,14 +167,14 @@ class Did:
 
 def _decode_did(text: object) -> tuple[KeyType, bytes]:
     if not isinstance(text, str) or _DID_RE.fullmatch(text) is None:
-        raise InvalidDid(f"不是有效的 DID / not a valid DID: {str(text)[:120]!r}")
+        raise InvalidDid("不是有效的 DID", f"not a valid DID: {str(text)[:120]!r}")
     if not text.startswith(DID_KEY_PREFIX):
-        raise UnsupportedDid(f"仅支持 did:key / only did:key is supported: {text[:120]!r}")
+        raise UnsupportedDid("仅支持 did:key", f"only did:key is supported: {text[:120]!r}")
     multibase = text[len(DID_KEY_PREFIX) :]
     if not multibase.startswith("z"):
         raise InvalidDid(
-            f"did:key 的标识必须以 z（base58btc）开头 / did:key id must start with 'z': "
-            f"{text[:120]!r}"
+            "did:key 的标识必须以 z（base58btc）开头",
+            f"did:key id must start with 'z': {text[:120]!r}",
         )
     return decode_multikey(multibase)
 
@@ -216,7 +218,7 @@ def resolve_verification_method(did_url: str) -> VerificationMethod:
     parsed = Did(did)
     if not sep or fragment != parsed.multibase:
         raise InvalidDid(
-            f"did:key 中没有验证方法 #{fragment} / no verification method #{fragment} in {did}"
+            f"did:key 中没有验证方法 #{fragment}", f"no verification method #{fragment} in {did}"
         )
     return VerificationMethod(
         id=parsed.key_id,

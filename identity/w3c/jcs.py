@@ -2,9 +2,15 @@
 
 A thin wrapper over the `rfc8785` library (ES6 number formatting per RFC 8785 §3.2.2.3,
 UTF-16 code-unit key order per §3.2.3, no Unicode normalisation). Its errors (NaN/Infinity,
-integers beyond ±(2^53-1), lone surrogates, non-JSON types) become `JcsError`. Integers are
-kept to the I-JSON range (RFC 7493 §2.2): a larger one cannot be trusted to survive a
-JavaScript verifier, so refusing it up front beats a signature that fails elsewhere.
+lone surrogates, non-JSON types) become `JcsError`.
+
+Numbers (RFC 8785 §3.2.2.3): a JSON number is an IEEE-754 double, serialised as ECMAScript's
+Number.prototype.toString would. Integers within ±(2^53-1) are exact either way and stay
+Python ints (areas, fen, indexes). A larger integer — as `json` parses the text
+``295147905179352830000`` — stands for its nearest double, 2^68, and is written as the RFC's
+Appendix B writes it; so a document signed by an independent implementation with such numbers
+verifies here. Only a signer asks for `exact_integers`: it refuses an integer that is no
+double (2^53+1), since the signature would then pin another number than the document shows.
 Also: a strict JSON reader, because what gets canonicalized must first be parsed without
 ambiguity (duplicate keys and NaN are refused rather than silently resolved).
 """
@@ -29,7 +35,7 @@ _STRUCTURE = re.compile(rb'[\[\]{}"\\]')
 
 
 def _too_deep() -> JcsError:
-    return JcsError(f"JSON 嵌套超过 {MAX_DEPTH} 层 / JSON nested deeper than {MAX_DEPTH} levels")
+    return JcsError(f"JSON 嵌套超过 {MAX_DEPTH} 层", f"JSON nested deeper than {MAX_DEPTH} levels")
 
 
 _MAX_SAFE = 2**53 - 1
@@ -127,8 +133,37 @@ def _dumps_sorted(obj: Any) -> str:
     return "".join(_C_ENCODE(obj, 0))
 
 
-def canonical(obj: Any) -> bytes:
-    """The RFC 8785 canonical UTF-8 bytes of a JSON value."""
+def _doubles(value: Any, *, exact: bool) -> Any:
+    """`value` with every integer beyond ±(2^53-1) replaced by the double it stands for
+    (RFC 8785 §3.2.2.3); `_walk` has bounded the depth already."""
+    kind = type(value)
+    if kind is int and not -_MAX_SAFE <= value <= _MAX_SAFE:
+        try:
+            double = float(value)  # correctly rounded, as a JSON reader rounds the digits
+        except OverflowError as exc:
+            raise JcsError(
+                "整数超出 IEEE-754 双精度范围",
+                f"integer beyond the IEEE-754 double range: {value}",
+            ) from exc
+        if exact and int(double) != value:
+            raise JcsError(
+                "整数不能精确表示为 IEEE-754 双精度数，签名将覆盖另一个数",
+                f"integer {value} is not exactly an IEEE-754 double; a signature would cover "
+                f"{int(double)} instead",
+            )
+        return double
+    if kind is dict:
+        return {key: _doubles(child, exact=exact) for key, child in value.items()}
+    if kind is list:
+        return [_doubles(child, exact=exact) for child in value]
+    return value
+
+
+def canonical(obj: Any, *, exact_integers: bool = False) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of a JSON value.
+
+    With `exact_integers` (for a signer), an integer that is not exactly an IEEE-754 double
+    is refused rather than rounded."""
     if _walk(obj):
         # The C encoder is ~6x faster than the pure-Python library, and verifying a million-
         # entry log canonicalizes every entry twice; a property test pins the equality.
@@ -137,24 +172,24 @@ def canonical(obj: Any) -> bytes:
         except UnicodeEncodeError:
             pass  # a lone surrogate: let the library refuse it with its own message
     try:
-        return bytes(rfc8785.dumps(obj))
+        return bytes(rfc8785.dumps(_doubles(obj, exact=exact_integers)))
     except rfc8785.CanonicalizationError as exc:
-        raise JcsError(f"无法规范化 JSON / cannot canonicalize JSON (RFC 8785): {exc}") from exc
+        raise JcsError("无法规范化 JSON", f"cannot canonicalize JSON (RFC 8785): {exc}") from exc
     except RecursionError as exc:
-        raise JcsError("JSON 嵌套过深 / JSON nested too deeply") from exc
+        raise JcsError("JSON 嵌套过深", "JSON nested too deeply") from exc
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise JcsError(f"JSON 对象有重复的键 / duplicate key in JSON object: {key!r}")
+            raise JcsError("JSON 对象有重复的键", f"duplicate key in JSON object: {key!r}")
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> Any:
-    raise JcsError(f"JSON 不允许 {name} / {name} is not JSON")
+    raise JcsError(f"JSON 不允许 {name}", f"{name} is not JSON")
 
 
 def loads(data: bytes | str) -> Any:
@@ -165,11 +200,11 @@ def loads(data: bytes | str) -> Any:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
-        raise JcsError("JSON 不是有效的 UTF-8 / JSON is not valid UTF-8") from exc
+        raise JcsError("JSON 不是有效的 UTF-8", "JSON is not valid UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise JcsError(
-            f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列） / "
-            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+            f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）",
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
         ) from exc
     except RecursionError as exc:
-        raise JcsError("JSON 嵌套过深 / JSON nested too deeply") from exc
+        raise JcsError("JSON 嵌套过深", "JSON nested too deeply") from exc

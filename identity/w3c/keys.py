@@ -66,14 +66,14 @@ class KeyPair:
         """Import a raw 32-byte Ed25519 seed or big-endian P-256 scalar."""
         if len(data) != 32:
             raise KeyFormatError(
-                f"{kind.value} 私钥应为 32 字节，实际 {len(data)} / "
-                f"{kind.value} private key must be 32 bytes, got {len(data)}"
+                f"{kind.value} 私钥应为 32 字节，实际 {len(data)}",
+                f"{kind.value} private key must be 32 bytes, got {len(data)}",
             )
         if kind is KeyType.ED25519:
             return cls(kind, ed25519.Ed25519PrivateKey.from_private_bytes(data))
         scalar = int.from_bytes(data, "big")
         if not 0 < scalar < _P256_N:
-            raise KeyFormatError("P-256 私钥超出范围 / P-256 private key out of range")
+            raise KeyFormatError("P-256 私钥超出范围", "P-256 private key out of range")
         return cls(kind, ec.derive_private_key(scalar, ec.SECP256R1()))
 
     @classmethod
@@ -82,12 +82,14 @@ class KeyPair:
         try:
             code, raw = decode_varint(decode_base58btc(value))
         except EncodingError as exc:
-            raise KeyFormatError(f"私钥编码无效 / invalid private key encoding: {exc}") from exc
+            raise KeyFormatError(
+                f"私钥编码无效：{exc.zh}", f"invalid private key encoding: {exc.en}"
+            ) from exc
         kind = _BY_SECRET_MULTICODEC.get(code)
         if kind is None:
             raise KeyFormatError(
-                f"不支持的私钥类型（multicodec 0x{code:x}） / "
-                f"unsupported private key type (multicodec 0x{code:x})"
+                f"不支持的私钥类型（multicodec 0x{code:x}）",
+                f"unsupported private key type (multicodec 0x{code:x})",
             )
         return cls.from_private_bytes(kind, raw)
 
@@ -137,7 +139,7 @@ def _load_public(kind: KeyType, raw: bytes) -> ed25519.Ed25519PublicKey | ec.Ell
     try:
         check_public_key(kind, raw)
     except InvalidDid as exc:
-        raise KeyFormatError(str(exc)) from exc
+        raise KeyFormatError(exc.zh, exc.en) from exc
     if kind is KeyType.ED25519:
         return ed25519.Ed25519PublicKey.from_public_bytes(raw)
     return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
@@ -158,8 +160,8 @@ def verify_signature(kind: KeyType, public_key: bytes, message: bytes, signature
     key = _load_public(kind, public_key)
     if len(signature) != SIGNATURE_LENGTH:
         raise BadSignature(
-            f"签名长度应为 64 字节，实际 {len(signature)} / "
-            f"signature must be 64 bytes, got {len(signature)}"
+            f"签名长度应为 64 字节，实际 {len(signature)}",
+            f"signature must be 64 bytes, got {len(signature)}",
         )
     try:
         if isinstance(key, ed25519.Ed25519PublicKey):
@@ -172,5 +174,5 @@ def verify_signature(kind: KeyType, public_key: bytes, message: bytes, signature
             key.verify(encode_dss_signature(r, s), message, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise BadSignature(
-            f"{kind.value} 签名验证失败 / {kind.value} signature does not verify"
+            f"{kind.value} 签名验证失败", f"{kind.value} signature does not verify"
         ) from None

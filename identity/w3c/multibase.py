@@ -37,13 +37,13 @@ def decode_base58btc(text: str) -> bytes:
     """Bytes of a ``z…`` multibase value; anything else raises `EncodingError`."""
     if not text.startswith(BASE58BTC):
         raise EncodingError(
-            "多重编码值必须以 z（base58btc）开头 / multibase value must start with 'z' (base58btc)"
+            "多重编码值必须以 z（base58btc）开头", "multibase value must start with 'z' (base58btc)"
         )
     body = text[1:]
     if not body or len(body) > MAX_BASE58_CHARS or _B58_RE.fullmatch(body) is None:
         raise EncodingError(
-            "base58btc 编码无效（含非法字符或长度不对） / "
-            "invalid base58btc (bad character or length)"
+            "base58btc 编码无效（含非法字符或长度不对）",
+            "invalid base58btc (bad character or length)",
         )
     # Every string over the alphabet is the canonical encoding of exactly one byte string:
     # leading '1's are zero bytes, the rest is a big-endian base-58 number. (Converting the
@@ -66,26 +66,26 @@ def decode_base64url(text: str, *, prefixed: bool = True) -> bytes:
     if prefixed:
         if not text.startswith(BASE64URL):
             raise EncodingError(
-                "多重编码值必须以 u（base64url）开头 / "
-                "multibase value must start with 'u' (base64url)"
+                "多重编码值必须以 u（base64url）开头",
+                "multibase value must start with 'u' (base64url)",
             )
         text = text[1:]
     if _B64URL_RE.fullmatch(text) is None or len(text) % 4 == 1:
-        raise EncodingError("base64url 编码无效 / invalid base64url")
+        raise EncodingError("base64url 编码无效", "invalid base64url")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
-        raise EncodingError("base64url 编码无效 / invalid base64url") from exc
+        raise EncodingError("base64url 编码无效", "invalid base64url") from exc
     # Reject non-zero padding bits: only the canonical spelling is accepted.
     if encode_base64url(data)[1:] != text:
-        raise EncodingError("base64url 编码不规范 / non-canonical base64url")
+        raise EncodingError("base64url 编码不规范", "non-canonical base64url")
     return data
 
 
 def encode_varint(value: int) -> bytes:
     """Unsigned LEB128 varint (multiformats unsigned-varint)."""
     if value < 0:
-        raise EncodingError("varint 不能为负 / varint must not be negative")
+        raise EncodingError("varint 不能为负", "varint must not be negative")
     out = bytearray()
     while True:
         byte = value & 0x7F
@@ -104,6 +104,6 @@ def decode_varint(data: bytes) -> tuple[int, bytes]:
         value |= (byte & 0x7F) << (7 * i)
         if not byte & 0x80:
             if byte == 0 and i > 0:
-                raise EncodingError("varint 编码不是最短形式 / varint is not minimally encoded")
+                raise EncodingError("varint 编码不是最短形式", "varint is not minimally encoded")
             return value, data[i + 1 :]
-    raise EncodingError("varint 不完整 / truncated varint")
+    raise EncodingError("varint 不完整", "truncated varint")

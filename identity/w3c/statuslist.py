@@ -50,8 +50,8 @@ _INDEX_RE = re.compile(r"0|[1-9][0-9]{0,9}")
 def _check_index(index: int, length: int) -> None:
     if not 0 <= index < length:
         raise StatusListError(
-            f"状态索引 {index} 超出范围 0..{length - 1} / status index {index} out of range "
-            f"0..{length - 1}"
+            f"状态索引 {index} 超出范围 0..{length - 1}",
+            f"status index {index} out of range 0..{length - 1}",
         )
 
 
@@ -74,8 +74,8 @@ def new_bitstring(entries: int = MIN_ENTRIES) -> bytearray:
     """An all-zero list of `entries` bits (a multiple of 8, at least `MIN_ENTRIES`)."""
     if entries < MIN_ENTRIES or entries % 8:
         raise StatusListError(
-            f"状态列表至少 {MIN_ENTRIES} 位且为 8 的倍数 / a status list needs at least "
-            f"{MIN_ENTRIES} entries, a multiple of 8"
+            f"状态列表至少 {MIN_ENTRIES} 位且为 8 的倍数",
+            f"a status list needs at least {MIN_ENTRIES} entries, a multiple of 8",
         )
     return bytearray(entries // 8)
 
@@ -84,7 +84,7 @@ def encode_list(bits: bytes | bytearray) -> str:
     """Bitstring Generation: GZIP then ``u`` + base64url, for ``encodedList``."""
     if len(bits) * 8 < MIN_ENTRIES:
         raise StatusListError(
-            f"状态列表至少 {MIN_ENTRIES} 位 / a status list needs at least {MIN_ENTRIES} entries"
+            f"状态列表至少 {MIN_ENTRIES} 位", f"a status list needs at least {MIN_ENTRIES} entries"
         )
     compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
     body = compressor.compress(bytes(bits)) + compressor.flush()
@@ -101,23 +101,26 @@ def decode_list(
     try:
         compressed = decode_base64url(encoded, prefixed=prefixed)
     except EncodingError as exc:
-        raise StatusListError(f"encodedList 编码无效 / invalid encodedList: {exc}") from exc
+        raise StatusListError(
+            f"encodedList 编码无效：{exc.zh}", f"invalid encodedList: {exc.en}"
+        ) from exc
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         bits = decompressor.decompress(compressed, MAX_LIST_BYTES + 1)
     except zlib.error as exc:
-        raise StatusListError(f"encodedList 不是 GZIP / encodedList is not GZIP: {exc}") from exc
+        raise StatusListError("encodedList 不是 GZIP", f"encodedList is not GZIP: {exc}") from exc
     if len(bits) > MAX_LIST_BYTES:
-        raise StatusListError("状态列表过大 / status list too large")
+        raise StatusListError("状态列表过大", "status list too large")
     if not decompressor.eof or decompressor.unused_data:
         raise StatusListError(
-            "encodedList 的 GZIP 数据不完整或有多余内容 / encodedList GZIP is truncated or has "
-            "trailing data"
+            "encodedList 的 GZIP 数据不完整或有多余内容",
+            "encodedList GZIP is truncated or has trailing data",
         )
     if len(bits) * 8 < min_entries:
         raise StatusListError(
-            f"状态列表只有 {len(bits) * 8} 位，少于 {min_entries} / status list has "
-            f"{len(bits) * 8} entries, fewer than {min_entries} (STATUS_LIST_LENGTH_ERROR)"
+            f"状态列表只有 {len(bits) * 8} 位，少于 {min_entries}",
+            f"status list has "
+            f"{len(bits) * 8} entries, fewer than {min_entries} (STATUS_LIST_LENGTH_ERROR)",
         )
     return bits
 
@@ -130,7 +133,7 @@ def allocate_index(used: Set[int], *, size: int = MIN_ENTRIES, rng: Random | Non
     generator = rng if rng is not None else secrets.SystemRandom()
     taken = sum(1 for index in used if 0 <= index < size)
     if taken >= size:
-        raise StatusListError(f"状态列表已满（{size} 个） / status list is full ({size} entries)")
+        raise StatusListError(f"状态列表已满（{size} 个）", f"status list is full ({size} entries)")
     # Rejection sampling is uniform; when the list is mostly taken, draw from what is left.
     if taken <= size // 2:
         while True:
@@ -153,9 +156,9 @@ class StatusEntry:
 def status_entry(*, list_url: str, index: int, purpose: str = REVOCATION) -> dict[str, Any]:
     """A ``credentialStatus`` value (§2.1); ``statusListIndex`` is a decimal string."""
     if purpose not in PURPOSES:
-        raise StatusListError(f"未知的状态用途 / unknown status purpose {purpose!r}")
+        raise StatusListError("未知的状态用途", f"unknown status purpose {purpose!r}")
     if index < 0:
-        raise StatusListError("状态索引不能为负 / status index must not be negative")
+        raise StatusListError("状态索引不能为负", "status index must not be negative")
     return {
         "id": f"{list_url}#{index}",
         "type": ENTRY_TYPE,
@@ -169,7 +172,7 @@ def parse_entry(entry: object) -> StatusEntry | None:
     """The entry, or None when it is not a ``BitstringStatusListEntry`` (other status types
     are not ours to judge). Malformed bitstring entries raise `Malformed`."""
     if not isinstance(entry, Mapping):
-        raise Malformed("credentialStatus 必须是对象 / credentialStatus must be an object")
+        raise Malformed("credentialStatus 必须是对象", "credentialStatus must be an object")
     if entry.get("type") != ENTRY_TYPE:
         return None
     purpose = entry.get("statusPurpose")
@@ -177,15 +180,15 @@ def parse_entry(entry: object) -> StatusEntry | None:
     url = entry.get("statusListCredential")
     size = entry.get("statusSize", 1)
     if purpose not in PURPOSES:
-        raise Malformed(f"未知的 statusPurpose / unknown statusPurpose {str(purpose)[:40]!r}")
+        raise Malformed("未知的 statusPurpose", f"unknown statusPurpose {str(purpose)[:40]!r}")
     if not isinstance(index, str) or _INDEX_RE.fullmatch(index) is None:
         raise Malformed(
-            "statusListIndex 必须是十进制整数字符串 / statusListIndex must be a decimal string"
+            "statusListIndex 必须是十进制整数字符串", "statusListIndex must be a decimal string"
         )
     if not isinstance(url, str) or not url:
-        raise Malformed("statusListCredential 缺失 / statusListCredential missing")
+        raise Malformed("statusListCredential 缺失", "statusListCredential missing")
     if size != 1:
-        raise Malformed("仅支持 statusSize 1 / only statusSize 1 is supported")
+        raise Malformed("仅支持 statusSize 1", "only statusSize 1 is supported")
     return StatusEntry(purpose=str(purpose), index=int(index), list_url=url)
 
 
@@ -217,7 +220,7 @@ def status_list_credential(
 ) -> dict[str, Any]:
     """An unsigned ``BitstringStatusListCredential`` (§2.2) for `issuer` to sign."""
     if purpose not in PURPOSES:
-        raise StatusListError(f"未知的状态用途 / unknown status purpose {purpose!r}")
+        raise StatusListError("未知的状态用途", f"unknown status purpose {purpose!r}")
     credential: dict[str, Any] = {
         "@context": [VC_V2_CONTEXT],
         "id": list_url,

@@ -22,9 +22,9 @@ def parse(value: object, *, field: str) -> datetime:
     match = _RE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise Malformed(
-            f"{field} 必须是带时区的日期时间（如 2025-01-01T00:00:00Z） / "
+            f"{field} 必须是带时区的日期时间（如 2025-01-01T00:00:00Z）",
             f"{field} must be an XML Schema dateTimeStamp (e.g. 2025-01-01T00:00:00Z): "
-            f"{str(value)[:60]!r}"
+            f"{str(value)[:60]!r}",
         )
     year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
     fraction = match.group(7) or ""
@@ -33,7 +33,7 @@ def parse(value: object, *, field: str) -> datetime:
     else:
         tz_h, tz_m = int(match.group(9)), int(match.group(10))
         if tz_h > 14 or tz_m > 59 or (tz_h == 14 and tz_m):
-            raise Malformed(f"{field} 时区超出范围 / {field} time zone out of range")
+            raise Malformed(f"{field} 时区超出范围", f"{field} time zone out of range")
         offset = timedelta(hours=tz_h, minutes=tz_m)
         tz = timezone(-offset if match.group(8)[0] == "-" else offset)
     # XSD allows 24:00:00 as the first instant of the next day.
@@ -51,7 +51,7 @@ def parse(value: object, *, field: str) -> datetime:
         )
     except ValueError as exc:
         raise Malformed(
-            f"{field} 不是存在的日期时间 / {field} is not a real date-time: {value!r}"
+            f"{field} 不是存在的日期时间", f"{field} is not a real date-time: {value!r}"
         ) from exc
     return result + timedelta(days=1) if end_of_day else result
 
@@ -59,11 +59,11 @@ def parse(value: object, *, field: str) -> datetime:
 def format_utc(moment: datetime) -> str:
     """``YYYY-MM-DDThh:mm:ssZ`` in UTC (sub-seconds dropped, as the W3C examples do)."""
     if moment.tzinfo is None:
-        raise IdentityError("时间必须带时区 / a time zone is required")
+        raise IdentityError("时间必须带时区", "a time zone is required")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def require_aware(moment: datetime, *, field: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise IdentityError(f"{field} 必须带时区 / {field} must carry a time zone")
+        raise IdentityError(f"{field} 必须带时区", f"{field} must carry a time zone")
     return moment

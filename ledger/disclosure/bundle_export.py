@@ -3,8 +3,10 @@
 The bundle is JSON lines (format ``gongzhi-disclosure-bundle/1``), written as a stream so a
 log of any length is exported in bounded memory:
 
-1. ``{"format", "origin", "logId", "logKey", "size", "publishers", "witnesses", "committee",
-   "chain"}`` — the header: who may publish, who witnesses, the log's public key, the chain.
+1. ``{"format", "origin", "logId", "logKey", "size", "publishers", "witnesses",
+   "registrations", "chain"}`` — the header: who may publish, who witnesses, the log's public
+   key, the community's committee registrations as the street office signed them (from which
+   a verifier with pinned trust derives the committee and the log key), the chain.
 2. ``{"ballot": {...}}`` — for every ballot result that maintenance-fund spending cites: the
    ballot's opening and result entries with inclusion proofs to a signed checkpoint of the
    ballot's own log, so the approval is checked offline too.
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +71,7 @@ def _b64(h: bytes) -> str:
 
 
 def _tampered(zh: str, en: str) -> LedgerError:
-    return LedgerError(f"数据库自检失败：{zh} / database self-check failed: {en}")
+    return LedgerError(f"数据库自检失败：{zh}", f"database self-check failed: {en}")
 
 
 def _ballot_evidence(store: LogStore, ref: BallotRef) -> dict[str, Any]:
@@ -77,8 +79,8 @@ def _ballot_evidence(store: LogStore, ref: BallotRef) -> dict[str, Any]:
     stored = store.latest_checkpoint(log)
     if stored is None or stored.checkpoint.size <= ref.index:
         raise LedgerError(
-            f"表决日志 {ref.ballot} 没有覆盖第 {ref.index} 条的检查点 / "
-            f"ballot log {ref.ballot} has no checkpoint covering entry {ref.index}"
+            f"表决日志 {ref.ballot} 没有覆盖第 {ref.index} 条的检查点",
+            f"ballot log {ref.ballot} has no checkpoint covering entry {ref.index}",
         )
     size = stored.checkpoint.size
 
@@ -198,6 +200,7 @@ def export_bundle(
     *,
     chain: ChainAnchors | None,
     committee: Sequence[str] = (),
+    registrations: Sequence[Mapping[str, Any]] = (),
     self_check: bool = True,
 ) -> Iterator[str]:
     """The bundle of the disclosure log ``origin``, line by line (see the module docstring).
@@ -212,7 +215,7 @@ def export_bundle(
     log_key = store.log_key(log)
     if log_key is None:
         raise LedgerError(
-            f"日志 {origin} 尚未签署检查点 / log {origin} has no signed checkpoint yet"
+            f"日志 {origin} 尚未签署检查点", f"log {origin} has no signed checkpoint yet"
         )
     publishers = [{"did": d, "role": r} for d, r in logs.publishers(log)]
     listed = {p["did"] for p in publishers}
@@ -237,7 +240,7 @@ def export_bundle(
             "witnesses": [
                 {"vkey": w.vkey, "name": w.name, "role": w.role} for w in logs.witnesses(log)
             ],
-            "committee": list(committee),
+            "registrations": [dict(r) for r in registrations],
             "chain": None
             if chain is None
             else {"chainId": chain.chain_id, "contract": chain.contract},

@@ -5,13 +5,19 @@ What is checked, in one pass and in bounded memory (the tree's subtree hashes go
 * every entry: RFC 8785 canonical JSON, its stated leaf hash, its Data Integrity proof by the
   DID it names, a listed publisher for disclosures and replies, its schema, and every
   accounting check (`ledger.disclosure.accounting`) against the entries before it;
-* every cited ballot result: inclusion in a checkpoint of the ballot's log signed by the same
-  server key, signed by the committee, passed, on matter 5, with the approved amount;
+* the committee: the root-signed registrations the header carries (``registrations``),
+  checked as one chain against the pinned roots (`identity.community.trustfile`); the log's
+  key is the registration's ``server.disclosureLogKey`` and its id SHA-256 of the origin —
+  neither is read from the header;
+* every cited ballot result: BallotOpened and BallotResult each a committee decision (a proof
+  set under the registration in force when signed), both included in a checkpoint signed by
+  the box key the committee signed into BallotOpened, passed, on matter 5, with the approved
+  amount;
 * every checkpoint: the log's signature, witnesses' cosignatures, its root recomputed from the
   entries, and its consistency with the previous checkpoint (the proof computed from the
   entries and checked as RFC 9162 §2.1.4.2 says);
-* every anchor: its root recomputed from the entries, and — when the chain is reachable — the
-  root the contract holds for that size and the contract's latest head.
+* every anchor: its root recomputed from the entries, and — unless offline, when the pinned
+  chain is reachable — the root the pinned contract holds for that size and its latest head.
 
 Entries may be parsed and checked in worker processes (``jobs``), each reading its own byte
 range of the file; everything that depends on order (the tree, the accounts) runs in the
@@ -26,12 +32,16 @@ import multiprocessing
 import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from contracts.errors import ChainError
+from identity.community.committee import DecisionError, RegistrationChain
+from identity.community.logged_decision import verify_logged_decision
+from identity.community.trustfile import PinnedTrust
 from identity.errors import IdentityError
+from identity.report import ChainState, Report
 from identity.w3c.dataintegrity import CanonicalForms, verify_signed_json
 from identity.w3c.jcs import loads as strict_loads
 from ledger.disclosure.accounting import check_entry
@@ -87,38 +97,34 @@ class AnchorView(Protocol):
 
 
 @dataclass
-class BundleReport:
+class BundleReport(Report):
+    """The verifiers' one `Report`, with the bundle's counts beside its lines."""
+
     origin: str = ""
     entries: int = 0
     checkpoints: int = 0
     anchored_size: int = 0
-    chain_checked: bool = False
-    lines: list[str] = field(default_factory=list)
-
-    def ok(self, zh: str, en: str) -> None:
-        self.lines.append(f"✓ {zh} / {en}")
-
-    def note(self, zh: str, en: str) -> None:
-        self.lines.append(f"! {zh} / {en}")
 
 
-def _split(message: str) -> tuple[str, str]:
-    zh, sep, en = message.partition(" / ")
-    return (zh, en) if sep else (message, message)
+def _halves(exc: Exception) -> tuple[str, str]:
+    """An error's message in both languages: its own halves when it is one of ours."""
+    if isinstance(exc, LedgerError | IdentityError):
+        return exc.zh, exc.en
+    return str(exc), str(exc)
 
 
-def _fail(where_zh: str, where_en: str, message: str) -> BundleError:
-    zh, en = _split(message)
-    return BundleError(f"{where_zh}：{zh} / {where_en}: {en}")
+def _fail(where_zh: str, where_en: str, cause: Exception) -> BundleError:
+    zh, en = _halves(cause)
+    return BundleError(f"{where_zh}：{zh}", f"{where_en}: {en}")
 
 
 def _b64(text: object, what: str) -> bytes:
     if not isinstance(text, str):
-        raise BundleError(f"{what} 不是 base64 文本 / {what} is not base64 text")
+        raise BundleError(f"{what} 不是 base64 文本", f"{what} is not base64 text")
     try:
         return base64.b64decode(text, validate=True)
     except ValueError as exc:
-        raise BundleError(f"{what} 不是合法的 base64 / {what} is not valid base64") from exc
+        raise BundleError(f"{what} 不是合法的 base64", f"{what} is not valid base64") from exc
 
 
 def _verify_did(doc: Mapping[str, Any]) -> str:
@@ -144,8 +150,9 @@ class _Other(NamedTuple):
     """A line that is not an entry (``failed`` False), or why an entry line failed."""
 
     lineno: int
-    text: str
+    text: str  # the line; or, when it failed, why in Chinese
     failed: bool
+    en: str = ""  # why it failed, in English
 
 
 Checked = _Entry | _Other
@@ -159,19 +166,20 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
         item = safe_loads(text)["entry"]
         index, data, stated = item["index"], item["data"], item["leafHash"]
         if not isinstance(index, int) or not isinstance(data, str) or not isinstance(stated, str):
-            raise BundleError("条目行的字段类型不对 / entry line has fields of the wrong type")
+            raise BundleError("条目行的字段类型不对", "entry line has fields of the wrong type")
         raw = data.encode("utf-8")
         leaf = leaf_hash(raw)
         if stated != leaf.hex():
             raise BundleError(
-                "所列叶哈希与条目内容不符 / the stated leaf hash does not match the entry"
+                "所列叶哈希与条目内容不符", "the stated leaf hash does not match the entry"
             )
         read = read_entry(
             raw, origin=origin, verify=_verify_did, verify_canonical=_verify_did_canonical
         )
         return _Entry(lineno, index, leaf, read.entry, read.signer)
     except (LedgerError, ValueError, KeyError, TypeError) as exc:
-        return _Other(lineno, str(exc), failed=True)
+        zh, en = _halves(exc)
+        return _Other(lineno, zh, failed=True, en=en)
 
 
 def _check_batch(origin: str, batch: list[tuple[int, str]]) -> list[Checked]:
@@ -213,7 +221,9 @@ def _check_range(origin: str, path: str, start: int, end: int) -> tuple[int, lis
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            out.append(_Other(k, f"不是 UTF-8 文本 / not UTF-8 text: {exc}", failed=True))
+            out.append(
+                _Other(k, f"不是 UTF-8 文本：{exc}", failed=True, en=f"not UTF-8 text: {exc}")
+            )
             continue
         text = text.rstrip("\n").rstrip("\r")
         if text.strip():
@@ -289,44 +299,60 @@ class _Verifier:
         header: Mapping[str, Any],
         *,
         workdir: Path,
+        trust: PinnedTrust,
         anchor: AnchorView | None,
-        committee: str | None,
         report: BundleReport,
     ) -> None:
         self.report = report
         self.origin = _str(header.get("origin"), "origin")
         self.size = header.get("size")
         if not isinstance(self.size, int) or self.size < 0:
-            raise BundleUnreadable("文件头缺少条目数 / the header lacks the entry count")
-        if header.get("logId") != log_id_of(self.origin).hex():
-            raise BundleError("logId 不是来源的 SHA-256 / logId is not SHA-256 of the origin")
+            raise BundleUnreadable("文件头缺少条目数", "the header lacks the entry count")
+        # The log id is derived, never read: the file's own only earns a warning.
         self.log_id = log_id_of(self.origin)
-        key = parse_vkey(_str(header.get("logKey"), "logKey"))
+        if header.get("logId") not in (None, self.log_id.hex()):
+            report.warn(
+                "文件所写的 logId 不是来源的 SHA-256（已忽略，按来源计算）",
+                "the bundle's logId is not SHA-256 of the origin (ignored: computed from it)",
+            )
+        self.registrations = _registration_chain(header, self.origin, trust)
+        latest = self.registrations.registrations[-1]
+        key = parse_vkey(latest.server.disclosure_log_key)
         if not isinstance(key, Ed25519Verifier) or key.name != self.origin:
             raise BundleError(
-                "日志公钥须为以来源命名的 Ed25519 密钥 / "
-                "the log key must be an Ed25519 key named by the origin"
+                "备案所登记的公开日志公钥须为以来源命名的 Ed25519 密钥",
+                "the disclosure log key "
+                "the registration names must be an Ed25519 key named by the origin",
+            )
+        stated = header.get("logKey")
+        if stated is not None and stated != key.vkey:
+            raise BundleError(
+                f"文件的日志公钥不是第 {latest.sequence} 号业委会备案所登记的",
+                f"the bundle's log key is not the one registration {latest.sequence} names",
             )
         self.log_key = key
+        report.ok(
+            f"{len(self.registrations.registrations)} 份业委会备案均由受信任的街道办事处签发、"
+            f"前后衔接；日志公钥取自第 {latest.sequence} 号备案",
+            f"{len(self.registrations.registrations)} committee registrations signed by a "
+            f"pinned root, chained; the log key is the one registration {latest.sequence} names",
+        )
         self.witnesses: list[CosignatureVerifier] = []
         self.witness_roles: dict[str, str] = {}
         for w in _list(header.get("witnesses"), "witnesses"):
             v = parse_vkey(_str(w.get("vkey"), "witness vkey"))
             if not isinstance(v, CosignatureVerifier):
-                raise BundleError("见证人密钥须为 cosignature/v1 / witness keys are cosignature/v1")
+                raise BundleError(
+                    "见证人密钥须为 cosignature/v1", "witness keys are cosignature/v1"
+                )
             self.witnesses.append(v)
             self.witness_roles[v.name] = str(w.get("role"))
         self.publishers = {
             _str(p.get("did"), "publisher did"): str(p.get("role"))
             for p in _list(header.get("publishers"), "publishers")
         }
-        listed_committee = [str(d) for d in header.get("committee") or []]
-        if committee is not None and committee not in listed_committee:
-            raise BundleError(
-                f"业委会 {committee} 不在文件头所列之中 / committee {committee} is not the bundle's"
-            )
-        self.committee = {committee} if committee else set(listed_committee)
         self.chain = header.get("chain")
+        self.trust = trust
         self.anchor = anchor
         self.tree = TreeFiles(workdir)
         self.state = MemoryState(leaf_at=self.tree.leaf)
@@ -339,23 +365,24 @@ class _Verifier:
         self.signers: Counter[str] = Counter()
         self.satisfied = 0
         self.ended = False
-        self.ballot_report = BundleReport()  # shown after the accounts
+        self.ballot_report = Report()  # shown after the accounts
 
     # entries
 
     def entry(self, lineno: int, index: int, leaf: bytes, entry: Entry, signer: str) -> None:
         where = (f"第 {lineno} 行（第 {index} 条）", f"line {lineno} (entry {index})")
         if self.ended:
-            raise BundleError(f"{where[0]}：结束行之后还有条目 / {where[1]}: entry after the end")
+            raise BundleError(f"{where[0]}：结束行之后还有条目", f"{where[1]}: entry after the end")
         if index != self.tree.size:
             raise BundleError(
-                f"{where[0]}：应为第 {self.tree.size} 条 / {where[1]}: expected entry "
-                f"{self.tree.size} (entries missing, repeated or out of order)"
+                f"{where[0]}：应为第 {self.tree.size} 条",
+                f"{where[1]}: expected entry "
+                f"{self.tree.size} (entries missing, repeated or out of order)",
             )
         if isinstance(entry, Disclosure | ObjectionReply) and signer not in self.publishers:
             raise BundleError(
-                f"{where[0]}：签名人 {signer} 不是所列的发布人 / {where[1]}: signer {signer} is "
-                "not a listed publisher"
+                f"{where[0]}：签名人 {signer} 不是所列的发布人",
+                f"{where[1]}: signer {signer} is not a listed publisher",
             )
         try:
             effects = check_entry(
@@ -368,7 +395,7 @@ class _Verifier:
                 approved=self.approvals.get,
             )
         except LedgerError as exc:
-            raise _fail(*where, str(exc)) from exc
+            raise _fail(*where, exc) from exc
         self.tree.add(leaf)
         self.state.apply(effects)
         self.types[effects.info.type] += 1
@@ -384,9 +411,9 @@ class _Verifier:
         try:
             obj = safe_loads(text)
         except LedgerError as exc:
-            raise BundleError(f"第 {lineno} 行不是 JSON / line {lineno} is not JSON") from exc
+            raise BundleError(f"第 {lineno} 行不是 JSON", f"line {lineno} is not JSON") from exc
         if not isinstance(obj, dict) or len(obj) != 1:
-            raise BundleError(f"第 {lineno} 行格式不对 / line {lineno} is malformed")
+            raise BundleError(f"第 {lineno} 行格式不对", f"line {lineno} is malformed")
         ((kind, body),) = obj.items()
         handler = {
             "ballot": self.ballot,
@@ -396,71 +423,80 @@ class _Verifier:
         }.get(kind)
         if handler is None or not isinstance(body, dict):
             raise BundleError(
-                f"第 {lineno} 行：未知的行 {kind!r} / line {lineno}: unknown {kind!r}"
+                f"第 {lineno} 行：未知的行 {kind!r}", f"line {lineno}: unknown {kind!r}"
             )
         if self.ended:
-            raise BundleError(f"第 {lineno} 行在结束行之后 / line {lineno} follows the end line")
+            raise BundleError(f"第 {lineno} 行在结束行之后", f"line {lineno} follows the end line")
         try:
             handler(body)
         except BundleError as exc:
-            raise _fail(f"第 {lineno} 行", f"line {lineno}", str(exc)) from exc
+            raise _fail(f"第 {lineno} 行", f"line {lineno}", exc) from exc
         except (LedgerError, IdentityError, KeyError, TypeError, ValueError) as exc:
-            raise _fail(f"第 {lineno} 行", f"line {lineno}", f"{exc} / {exc}") from exc
+            raise _fail(f"第 {lineno} 行", f"line {lineno}", exc) from exc
 
     def ballot(self, body: Mapping[str, Any]) -> None:
         if self.tree.size:
-            raise BundleError("表决证据须在条目之前 / ballot evidence must precede the entries")
+            raise BundleError("表决证据须在条目之前", "ballot evidence must precede the entries")
         ref = parse_ballot_ref(body.get("ref"), "ref")
         check_same_community(self.origin, ref, "ref")
-        key = parse_vkey(_str(body.get("logKey"), "logKey"))
-        if (
-            not isinstance(key, Ed25519Verifier)
-            or key.name != ref.ballot
-            or key.public_key != self.log_key.public_key
-        ):
+        items = []
+        for name, want in (("opened", 0), ("result", ref.index)):
+            item = body.get(name)
+            if not isinstance(item, dict) or item.get("index") != want:
+                raise BundleError(f"表决证据缺少 {name}", f"ballot evidence lacks {name}")
+            raw = _str(item.get("data"), name).encode()
+            proof = [_b64(p, "proof") for p in _list_of(item.get("proof"), "proof")]
+            items.append((raw, want, proof, strict_loads(raw)))
+        docs = [doc for *_, doc in items]
+        decided = [self._decision(doc, ref.ballot, want) for _, want, _, doc in items]
+        # The box's key is the one the committee signed into BallotOpened, not the header's.
+        key = parse_vkey(_str(docs[0].get("logKey"), "BallotOpened.logKey"))
+        if not isinstance(key, Ed25519Verifier) or key.name != ref.ballot:
             raise BundleError(
-                "表决日志须由同一服务器密钥签名 / the ballot log must be signed by the same "
-                "server key as this log"
+                "开启条目中的投票箱公钥须为以投票箱来源命名的 Ed25519 密钥",
+                "the box key in BallotOpened must be an Ed25519 key named by the ballot's origin",
             )
         cp = open_checkpoint(
             _str(body.get("checkpoint"), "checkpoint"), origin=ref.ballot, log_verifier=key
         ).checkpoint
-        docs = []
-        for name, want in (("opened", 0), ("result", ref.index)):
-            item = body.get(name)
-            if not isinstance(item, dict) or item.get("index") != want:
-                raise BundleError(f"表决证据缺少 {name} / ballot evidence lacks {name}")
-            raw = _str(item.get("data"), name).encode()
-            proof = [_b64(p, "proof") for p in _list_of(item.get("proof"), "proof")]
+        for raw, want, proof, _ in items:
             verify_inclusion(leaf_hash(raw), want, cp.size, proof, cp.root)
-            if name == "result" and leaf_hash(raw) != ref.leaf_hash:
-                raise BundleError("表决结果的叶哈希不符 / ballot result leaf hash differs")
-            doc = strict_loads(raw)
-            if verify_signed_json(doc).controller not in self.committee:
-                raise BundleError(
-                    f"表决第 {want} 条不是业委会签名 / ballot entry {want} is not signed by the "
-                    "committee"
-                )
-            docs.append(doc)
+        if leaf_hash(items[1][0]) != ref.leaf_hash:
+            raise BundleError("表决结果的叶哈希不符", "ballot result leaf hash differs")
         approved = approved_from_entries(ref, docs[0], docs[1])
-        signer = verify_signed_json(docs[1]).controller
         self.approvals[ref] = approved
+        result = decided[1]
         self.ballot_report.ok(
-            f"表决“{approved.title}”（{ref.ballot}）已通过，"
-            f"批准使用维修资金 {yuan(approved.amount)}，业委会 {signer} 签名",
-            f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund "
-            f"(signed by the committee {signer})",
+            f"表决“{approved.title}”（{ref.ballot}）已通过，批准使用维修资金 "
+            f"{yuan(approved.amount)}；开启与结果均经 {len(result.signers)} 名委员签署"
+            f"（第 {result.registration.sequence} 号备案，签署时在任）",
+            f"ballot {ref.ballot} passed and approved {approved.amount} fen of maintenance fund; "
+            f"opening and result signed by {len(result.signers)} members under registration "
+            f"{result.registration.sequence}, in force when signed",
         )
+
+    def _decision(self, doc: Mapping[str, Any], ballot: str, index: int) -> Any:
+        if doc.get("ballot") != ballot:
+            raise BundleError(
+                f"表决第 {index} 条属于另一表决", f"ballot entry {index} is for another ballot"
+            )
+        try:
+            return verify_logged_decision(doc, self.registrations)
+        except DecisionError as exc:
+            raise BundleError(
+                f"表决第 {index} 条不是业委会的决定：{exc.zh}",
+                f"ballot entry {index} is not a decision of the committee: {exc.en}",
+            ) from exc
 
     def checkpoint(self, body: Mapping[str, Any]) -> None:
         size = body.get("size")
         if size != self.tree.size:
             raise BundleError(
-                f"检查点大小 {size} 出现在 {self.tree.size} 条之后 / checkpoint of size {size} "
-                f"after {self.tree.size} entries"
+                f"检查点大小 {size} 出现在 {self.tree.size} 条之后",
+                f"checkpoint of size {size} after {self.tree.size} entries",
             )
         if self.last_cp is not None and size <= self.last_cp.size:
-            raise BundleError("检查点的大小须递增 / checkpoint sizes must increase")
+            raise BundleError("检查点的大小须递增", "checkpoint sizes must increase")
         opened = open_checkpoint(
             _str(body.get("note"), "note"),
             origin=self.origin,
@@ -470,8 +506,8 @@ class _Verifier:
         cp = opened.checkpoint
         if cp.size != size or cp.root.hex() != body.get("root") or cp.root != self.tree.root():
             raise BundleError(
-                f"检查点 {size} 的根与条目算出的不同 / checkpoint {size}'s root differs from "
-                "the root of the entries"
+                f"检查点 {size} 的根与条目算出的不同",
+                f"checkpoint {size}'s root differs from the root of the entries",
             )
         if self.last_cp is not None:
             proof = (
@@ -486,8 +522,8 @@ class _Verifier:
         verified = {(c.name, vkeys[(c.name, c.key_id)], c.timestamp) for c in opened.cosignatures}
         if stated != verified:
             raise BundleError(
-                f"检查点 {size} 所列联署人与有效签名不符 / checkpoint {size}'s listed cosigners "
-                "differ from the valid cosignatures"
+                f"检查点 {size} 所列联署人与有效签名不符",
+                f"checkpoint {size}'s listed cosigners differ from the valid cosignatures",
             )
         self.cosigned.update(c.name for c in opened.cosignatures)
         self.last_cp = cp
@@ -496,17 +532,17 @@ class _Verifier:
     def anchor_line(self, body: Mapping[str, Any]) -> None:
         size, root_hex = body.get("treeSize"), body.get("root")
         if not isinstance(size, int) or not isinstance(root_hex, str):
-            raise BundleError("锚定行格式不对 / malformed anchor line")
+            raise BundleError("锚定行格式不对", "malformed anchor line")
         previous = self.anchors[-1][0] if self.anchors else 0
         if body.get("previousSize") != previous or size <= previous:
             raise BundleError(
-                f"锚定 {size} 不接续上一个锚定 {previous} / anchor {size} does not follow the "
-                f"previous anchor {previous}"
+                f"锚定 {size} 不接续上一个锚定 {previous}",
+                f"anchor {size} does not follow the previous anchor {previous}",
             )
         if size > self.tree.size or self.tree.root(size).hex() != root_hex:
             raise BundleError(
-                f"锚定的大小 {size} 的根与条目算出的不同 / the root anchored for size {size} "
-                "differs from the entries"
+                f"锚定的大小 {size} 的根与条目算出的不同",
+                f"the root anchored for size {size} differs from the entries",
             )
         self.anchors.append((size, bytes.fromhex(root_hex), str(body.get("txHash"))))
 
@@ -514,15 +550,16 @@ class _Verifier:
         if body.get("entries") != self.tree.size or self.size != self.tree.size:
             raise BundleError(
                 f"条目数不符：文件头 {self.size}，结束行 {body.get('entries')}，实有 "
-                f"{self.tree.size} / entry count differs: header {self.size}, end "
-                f"{body.get('entries')}, found {self.tree.size}"
+                f"{self.tree.size}",
+                f"entry count differs: header {self.size}, end "
+                f"{body.get('entries')}, found {self.tree.size}",
             )
         if body.get("checkpoints") != self.report.checkpoints:
-            raise BundleError("检查点数量不符 / checkpoint count differs")
+            raise BundleError("检查点数量不符", "checkpoint count differs")
         if body.get("anchors") is not None and body.get("anchors") != len(self.anchors):
-            raise BundleError("锚定数量不符 / anchor count differs")
+            raise BundleError("锚定数量不符", "anchor count differs")
         if body.get("ballots") != len(self.approvals):
-            raise BundleError("表决证据数量不符 / ballot evidence count differs")
+            raise BundleError("表决证据数量不符", "ballot evidence count differs")
         self.ended = True
 
     # the end
@@ -530,11 +567,12 @@ class _Verifier:
     def finish(self) -> None:
         r = self.report
         if not self.ended:
-            raise BundleError("文件不完整：缺少结束行 / the bundle is truncated: no end line")
+            raise BundleError("文件不完整：缺少结束行", "the bundle is truncated: no end line")
         n = self.tree.size
         if n and (self.last_cp is None or self.last_cp.size != n):
             raise BundleError(
-                "最后的检查点未覆盖全部条目 / the last signed checkpoint does not cover every entry"
+                "最后的检查点未覆盖全部条目",
+                "the last signed checkpoint does not cover every entry",
             )
         r.entries = n
         r.ok(f"日志 {self.origin}，公钥 {self.log_key.vkey}", f"log {self.origin}")
@@ -544,7 +582,7 @@ class _Verifier:
         )
         for did, count in self.signers.most_common():
             role = self.publishers.get(did, "业主 owner")
-            r.lines.append(f"  · {did} [{role}]: {count}")
+            r.detail(f"{did} [{role}]: {count}")
         kinds = "，".join(f"{k} {c} 条" for k, c in self.kinds.items()) or "无"
         r.ok(f"公开信息：{kinds}", f"disclosures by kind checked: {sum(self.kinds.values())}")
         accounts = self.state.accounts
@@ -557,11 +595,11 @@ class _Verifier:
         )
         for account_id, account in sorted(accounts.items()):
             b = self.state.balances.get((account.kind, account_id)) or account.start
-            r.lines.append(
-                f"  · {account.kind.zh}“{account.name}”（{account_id}） {b.period} 期末 "
+            r.detail(
+                f"{account.kind.zh}“{account.name}”（{account_id}） {b.period} 期末 "
                 f"{yuan(b.closing)}"
             )
-        r.lines += self.ballot_report.lines
+        r.extend(self.ballot_report)
         for ref, spent in self.state.spending.items():
             approved = self.approvals[ref].amount
             r.ok(
@@ -581,8 +619,8 @@ class _Verifier:
             "before (proofs computed from the entries)",
         )
         for w in self.witnesses:
-            r.lines.append(
-                f"  · 见证 witness {w.name} [{self.witness_roles.get(w.name)}]: "
+            r.detail(
+                f"见证 witness {w.name} [{self.witness_roles.get(w.name)}]: "
                 f"{self.cosigned[w.name]} 个检查点联署 checkpoints cosigned — {w.vkey}"
             )
         self._finish_anchors()
@@ -598,19 +636,15 @@ class _Verifier:
             )
         elif self.chain is None:
             r.note("导出时未读取区块链，锚定未列出", "the export could not read the chain")
+        if r.chain is ChainState.OFFLINE:
+            return
         if self.anchor is None:
-            r.note(
-                "无法连接区块链，锚定未与链上核对",
-                "chain not reachable: anchors NOT checked against the chain",
-            )
+            r.chain = ChainState.UNREACHABLE
             return
         try:
             self._check_on_chain(self.anchor)
         except ChainError as exc:
-            r.note(
-                f"区块链中途无法连接，锚定未与链上核对：{exc}",
-                f"the chain became unreachable: anchors NOT checked against it ({exc})",
-            )
+            r.chain, r.chain_error = ChainState.UNREACHABLE, str(exc)
 
     def _check_on_chain(self, anchor: AnchorView) -> None:
         r = self.report
@@ -618,19 +652,20 @@ class _Verifier:
         for size, root, tx in self.anchors:
             if anchor.root_at(self.log_id, size) != root:
                 raise BundleError(
-                    f"链上没有大小 {size} 的该根（交易 {tx}） / the chain holds no such root for "
-                    f"size {size} (tx {tx})"
+                    f"链上没有大小 {size} 的该根（交易 {tx}）",
+                    f"the chain holds no such root for size {size} (tx {tx})",
                 )
         head = anchor.head(self.log_id)
         if head is None:
             if self.anchors:
-                raise BundleError("链上没有该日志的锚定 / the chain holds no anchor of this log")
+                raise BundleError("链上没有该日志的锚定", "the chain holds no anchor of this log")
             r.note("该日志尚未在链上锚定", "this log is not anchored on the chain yet")
         elif head.tree_size <= n:
             if head.root != self.tree.root(head.tree_size):
                 raise BundleError(
-                    f"链上最新锚定（大小 {head.tree_size}）的根与条目不符：历史被改写 / the "
-                    f"chain's latest head (size {head.tree_size}) differs: history was rewritten"
+                    f"链上最新锚定（大小 {head.tree_size}）的根与条目不符：历史被改写",
+                    f"the "
+                    f"chain's latest head (size {head.tree_size}) differs: history was rewritten",
                 )
             r.anchored_size = max(r.anchored_size, head.tree_size)
         else:
@@ -638,28 +673,30 @@ class _Verifier:
                 f"链上已有更新的锚定（大小 {head.tree_size}），本文件只有 {n} 条",
                 f"the chain holds a newer head (size {head.tree_size}) than this bundle ({n})",
             )
-        r.chain_checked = True
+        r.chain = ChainState.CHECKED
         r.ok(
-            f"链上锚定核对一致：已锚定 {r.anchored_size} / {n} 条",
-            f"anchors checked on chain: {r.anchored_size} of {n} entries anchored",
+            f"链 {self.trust.chain_id} 的合约 {self.trust.contract} 上的锚定核对一致："
+            f"已锚定 {r.anchored_size} / {n} 条",
+            f"anchors checked on chain {self.trust.chain_id}, contract {self.trust.contract}: "
+            f"{r.anchored_size} of {n} entries anchored",
         )
 
 
 def _str(value: object, what: str) -> str:
     if not isinstance(value, str):
-        raise BundleError(f"{what} 缺失或不是文字 / {what} missing or not a string")
+        raise BundleError(f"{what} 缺失或不是文字", f"{what} missing or not a string")
     return value
 
 
 def _list(value: object, what: str) -> list[Mapping[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise BundleError(f"{what} 必须是对象数组 / {what} must be an array of objects")
+        raise BundleError(f"{what} 必须是对象数组", f"{what} must be an array of objects")
     return value
 
 
 def _list_of(value: object, what: str) -> list[object]:
     if not isinstance(value, list):
-        raise BundleError(f"{what} 必须是数组 / {what} must be an array")
+        raise BundleError(f"{what} 必须是数组", f"{what} must be an array")
     return value
 
 
@@ -667,40 +704,66 @@ def read_header(first: str) -> dict[str, Any]:
     try:
         header = safe_loads(first)
     except LedgerError as exc:
-        raise BundleUnreadable("第一行不是 JSON / the first line is not JSON") from exc
+        raise BundleUnreadable("第一行不是 JSON", "the first line is not JSON") from exc
     if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
         raise BundleUnreadable(
-            f"不是共治公开信息文件（{BUNDLE_FORMAT}） / not a gongzhi disclosure bundle "
-            f"({BUNDLE_FORMAT})"
+            f"不是共治公开信息文件（{BUNDLE_FORMAT}）",
+            f"not a gongzhi disclosure bundle ({BUNDLE_FORMAT})",
         )
     return header
+
+
+def _registration_chain(
+    header: Mapping[str, Any], origin: str, trust: PinnedTrust
+) -> RegistrationChain:
+    head, _, tail = origin.rpartition("/")
+    community = head.rpartition("/c/")[2] if tail == "disclosures" and "/c/" in head else ""
+    if not community:
+        raise BundleError(
+            "来源不是小区的公开信息日志", "the origin is not a community's disclosure log"
+        )
+    registrations = header.get("registrations")
+    if not isinstance(registrations, list):
+        raise BundleError("文件头缺少业委会备案", "the header carries no committee registrations")
+    try:
+        return RegistrationChain.of(registrations, trust.roots, community)
+    except DecisionError as exc:
+        raise BundleError(f"业委会备案：{exc.zh}", f"committee registrations: {exc.en}") from exc
 
 
 def verify_bundle(
     lines: Iterable[str],
     *,
     workdir: Path,
+    trust: PinnedTrust,
     anchor: AnchorView | None,
-    committee: str | None = None,
+    offline: bool = False,
     jobs: int = 1,
     source: Path | None = None,
+    report: BundleReport | None = None,
 ) -> BundleReport:
-    """Verify the bundle read line by line; raise `BundleError` at the first failure.
+    """Verify the bundle read line by line under pinned `trust`; raise `BundleError` at the
+    first failure.
 
     ``workdir`` holds the tree's node files (about 64 bytes per entry) and must be empty;
-    ``anchor`` None means the chain is not reachable; ``jobs`` > 1 checks entries in that
-    many worker processes. ``source``, the regular file ``lines`` are read from, lets the
-    workers read their share of it themselves: then only the first line is taken from
-    ``lines``.
+    ``anchor`` is the pinned contract on the pinned chain (the caller checked the chain id):
+    None means the chain is not reachable, or — with ``offline`` — not to be asked; ``jobs``
+    > 1 checks entries in that many worker processes. ``source``, the regular file ``lines``
+    are read from, lets the workers read their share of it themselves: then only the first
+    line is taken from ``lines``.
     """
     numbered = enumerate(lines, start=1)
     first = next(numbered, None)
     if first is None:
-        raise BundleUnreadable("文件为空 / the bundle is empty")
-    report = BundleReport()
+        raise BundleUnreadable("文件为空", "the bundle is empty")
+    report = report if report is not None else BundleReport()
+    if offline:
+        report.chain = ChainState.OFFLINE
     header = read_header(first[1])
-    v = _Verifier(header, workdir=workdir, anchor=anchor, committee=committee, report=report)
-    report.origin = v.origin
+    origin = _str(header.get("origin"), "origin")
+    report.origin = origin
+    report.subject_zh, report.subject_en = f"公开信息文件 {origin}", f"disclosure bundle {origin}"
+    v = _Verifier(header, workdir=workdir, trust=trust, anchor=anchor, report=report)
     checker = _Checker(v.origin, jobs if (v.size or 0) >= 4 * _BATCH else 1)
     try:
 
@@ -712,8 +775,7 @@ def verify_bundle(
                 elif not item.failed:
                     v.line(lineno, item.text)
                 else:
-                    zh, en = _split(item.text)
-                    raise BundleError(f"第 {lineno} 行：{zh} / line {lineno}: {en}")
+                    raise BundleError(f"第 {lineno} 行：{item.text}", f"line {lineno}: {item.en}")
 
         if source is not None:
             with source.open("rb") as f:

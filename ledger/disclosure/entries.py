@@ -238,7 +238,7 @@ def safe_loads(raw: bytes | str) -> Any:
     try:
         return strict_loads(raw)
     except IdentityError as exc:
-        raise SchemaError("不是合法的 JSON", f"not valid JSON: {exc}") from exc
+        raise SchemaError(f"不是合法的 JSON：{exc.zh}", f"not valid JSON: {exc.en}") from exc
 
 
 def _load(raw: bytes) -> Any:
@@ -317,7 +317,9 @@ def check_signed(doc: Mapping[str, Any], entry: Entry, *, origin: str, verify: V
     try:
         signer = verify(doc)
     except IdentityError as exc:
-        raise AuthorityError("签名无效", f"the signature does not verify: {exc}") from exc
+        raise AuthorityError(
+            f"签名无效：{exc.zh}", f"the signature does not verify: {exc.en}"
+        ) from exc
     if signer != entry.signer:
         raise AuthorityError(
             f"条目由 {signer} 签名，而不是其所写的 {entry.signer}",

@@ -9,9 +9,13 @@ class DisclosureError(LedgerError):
     """An entry of a disclosure log is refused; ``where`` names the field, when there is one."""
 
     def __init__(self, zh: str, en: str, *, where: str | None = None) -> None:
-        prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{zh} / {prefix}{en}")
-        self.zh, self.en, self.where = zh, en, where
+        super().__init__(zh, en)
+        self.where = where
+
+    def bilingual(self) -> tuple[str, str]:
+        """Both halves, each led by the field it is about."""
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.zh}", f"{prefix}{self.en}"
 
 
 class SchemaError(DisclosureError):
@@ -44,5 +48,4 @@ class IntegrityError(LedgerError):
     edited behind the log's back. Served as an error, never as a different answer."""
 
     def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"数据完整性错误：{zh} / integrity error: {en}")
-        self.zh, self.en = f"数据完整性错误：{zh}", f"integrity error: {en}"
+        super().__init__(f"数据完整性错误：{zh}", f"integrity error: {en}")

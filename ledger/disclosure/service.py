@@ -199,7 +199,8 @@ def _entry_of(index: int, data: bytes, leaf: bytes) -> Entry:
         return parse_entry(strict_loads(data))
     except (IdentityError, DisclosureError) as exc:
         raise IntegrityError(
-            f"第 {index} 条的存储内容无法读取", f"the stored entry {index} cannot be read: {exc}"
+            f"第 {index} 条的存储内容无法读取：{exc.bilingual()[0]}",
+            f"the stored entry {index} cannot be read: {exc.bilingual()[1]}",
         ) from exc
 
 
@@ -323,7 +324,9 @@ class DisclosureLogs:
     def get(self, origin: str) -> LogRef:
         log = self.store.get_log(origin)
         if log.purpose != PURPOSE:
-            raise LogNotFoundError(f"{origin} 不是公开信息日志 / {origin} is not a disclosure log")
+            raise LogNotFoundError(
+                f"{origin} 不是公开信息日志", f"{origin} is not a disclosure log"
+            )
         return log
 
     def record_publisher(self, log: LogRef, did: str, role: str) -> None:
@@ -362,8 +365,8 @@ class DisclosureLogs:
         verifier = parse_vkey(vkey)
         if not isinstance(verifier, CosignatureVerifier):
             raise NoteError(
-                "见证人密钥必须是 cosignature/v1 类型（0x04） / "
-                "a witness key must be of type cosignature/v1 (0x04)"
+                "见证人密钥必须是 cosignature/v1 类型（0x04）",
+                "a witness key must be of type cosignature/v1 (0x04)",
             )
         if self.session.get(DisclosureWitness, (log.pk, verifier.vkey)) is None:
             self.session.add(
@@ -458,7 +461,9 @@ class DisclosureLogs:
         try:
             raw = canonical(dict(doc))
         except IdentityError as exc:
-            raise SchemaError("条目无法规范化", f"entry cannot be canonicalized: {exc}") from exc
+            raise SchemaError(
+                f"条目无法规范化：{exc.zh}", f"entry cannot be canonicalized: {exc.en}"
+            ) from exc
         read = read_entry(raw, origin=log.origin, verify=policy.verify)
         self._authorise(log, read, policy)
         leaf = leaf_hash(raw)
@@ -484,7 +489,7 @@ class DisclosureLogs:
         first = self.store.append(log, [raw])
         if first != index:
             raise LedgerError(
-                f"日志在检查期间增长（{index} → {first}） / the log grew while checking"
+                f"日志在检查期间增长（{index} → {first}）", "the log grew while checking"
             )
         self._index(log, read, effects)
         note = self.store.sign_checkpoint(log, signer)
@@ -574,7 +579,8 @@ class DisclosureLogs:
             ).checkpoint
         except LedgerError as exc:
             raise IntegrityError(
-                "最新检查点的签名无法验证", f"the latest checkpoint does not verify: {exc}"
+                f"最新检查点的签名无法验证：{exc.bilingual()[0]}",
+                f"the latest checkpoint does not verify: {exc.bilingual()[1]}",
             ) from exc
         if signed != latest.checkpoint:
             raise IntegrityError(
@@ -587,8 +593,8 @@ class DisclosureLogs:
                 verify_inclusion(h, i, signed.size, proofs[i], signed.root)
         except LedgerError as exc:  # ProofError, or nodes missing from the store
             raise IntegrityError(
-                "条目不在已签名检查点的树中",
-                f"an entry is not in the signed checkpoint's tree: {exc}",
+                f"条目不在已签名检查点的树中：{exc.bilingual()[0]}",
+                f"an entry is not in the signed checkpoint's tree: {exc.bilingual()[1]}",
             ) from exc
 
     def _threads(self, log: LogRef, views: list[EntryView]) -> None:
@@ -657,7 +663,7 @@ class DisclosureLogs:
         row = self.session.get(DisclosureIndex, (log.pk, index))
         if row is None:
             raise LogNotFoundError(
-                f"日志 {log.origin} 没有第 {index} 条 / log {log.origin} has no entry {index}"
+                f"日志 {log.origin} 没有第 {index} 条", f"log {log.origin} has no entry {index}"
             )
         views = self._load(log, [row])
         self._threads(log, views)
@@ -665,12 +671,13 @@ class DisclosureLogs:
 
 
 def approved_from_store(
-    store: LogStore, ref: BallotRef, *, verify: VerifySigned, committee: Collection[str]
+    store: LogStore, ref: BallotRef, *, decision: Callable[[Mapping[str, Any]], object]
 ) -> ApprovedSpending | None:
     """What a cited ballot result approved, read from the ballot's own log.
 
     None when the ballot log, the entry or its leaf hash is not there. Both entries must be
-    signed by one of the ``committee`` DIDs.
+    committee decisions: ``decision`` checks one (its members' signatures against the
+    registration it names) and raises `IdentityError` when it does not hold.
     """
     try:
         log = store.get_log(ref.ballot)
@@ -686,15 +693,11 @@ def approved_from_store(
     for e in (opened, result):
         doc = strict_loads(e.data)
         try:
-            signer = verify(doc)
+            decision(doc)
         except IdentityError as exc:
             raise ApprovalError(
-                f"表决第 {e.index} 条签名无效", f"ballot entry {e.index} signature fails: {exc}"
+                f"表决第 {e.index} 条不是有效的业委会决定：{exc.zh}",
+                f"ballot entry {e.index} is not a valid committee decision: {exc.en}",
             ) from exc
-        if signer not in committee:
-            raise ApprovalError(
-                f"表决第 {e.index} 条不是业委会签名",
-                f"ballot entry {e.index} is not the committee's",
-            )
         docs.append(doc)
     return approved_from_entries(ref, docs[0], docs[1])

@@ -30,7 +30,7 @@ MAX_SIZE = (1 << 63) - 1
 def _check_line(line: str, what: str) -> None:
     if not line or any(c < " " for c in line):
         raise NoteError(
-            f"检查点的{what}必须是非空的一行 / checkpoint {what} must be one non-empty line"
+            f"检查点的{what}必须是非空的一行", f"checkpoint {what} must be one non-empty line"
         )
 
 
@@ -46,9 +46,9 @@ class Checkpoint:
     def __post_init__(self) -> None:
         _check_line(self.origin, "来源 origin")
         if not 0 <= self.size <= MAX_SIZE:
-            raise NoteError(f"树大小 {self.size} 不合法 / invalid tree size {self.size}")
+            raise NoteError(f"树大小 {self.size} 不合法", f"invalid tree size {self.size}")
         if len(self.root) != HASH_SIZE:
-            raise NoteError("根哈希必须是 32 字节 / root hash must be 32 bytes")
+            raise NoteError("根哈希必须是 32 字节", "root hash must be 32 bytes")
         for line in self.extensions:
             _check_line(line, "扩展行 extension line")
 
@@ -61,13 +61,15 @@ class Checkpoint:
     def parse(cls, text: str) -> Checkpoint:
         """A checkpoint from its note text; refuses anything but the exact C2SP form."""
         if not text.endswith("\n"):
-            raise NoteError("检查点正文必须以换行结尾 / checkpoint body must end with a newline")
+            raise NoteError("检查点正文必须以换行结尾", "checkpoint body must end with a newline")
         lines = text[:-1].split("\n")
         if len(lines) < 3:
-            raise NoteError("检查点至少需要三行 / a checkpoint needs at least three lines")
+            raise NoteError("检查点至少需要三行", "a checkpoint needs at least three lines")
         origin, size, root_b64, *extensions = lines
         if not _SIZE.fullmatch(size) or int(size) > MAX_SIZE:
-            raise NoteError(f"检查点树大小不合法：{size!r} / checkpoint tree size {size!r} invalid")
+            raise NoteError(
+                f"检查点树大小不合法：{size!r}", f"checkpoint tree size {size!r} invalid"
+            )
         root = decode_base64(root_b64, "root hash")
         return cls(origin, int(size), root, tuple(extensions))
 
@@ -115,14 +117,14 @@ def open_checkpoint(
     note = open_note(msg, [log_verifier, *witness_list])
     if note.signed_by(log_verifier) is None:
         raise UnknownKeyError(
-            f"检查点缺少日志 {log_verifier.name} 的签名 / "
-            f"checkpoint is not signed by the log key {log_verifier.name}"
+            f"检查点缺少日志 {log_verifier.name} 的签名",
+            f"checkpoint is not signed by the log key {log_verifier.name}",
         )
     checkpoint = Checkpoint.parse(note.text)
     if checkpoint.origin != origin:
         raise NoteError(
-            f"检查点来源是 {checkpoint.origin!r}，应为 {origin!r} / "
-            f"checkpoint origin is {checkpoint.origin!r}, expected {origin!r}"
+            f"检查点来源是 {checkpoint.origin!r}，应为 {origin!r}",
+            f"checkpoint origin is {checkpoint.origin!r}, expected {origin!r}",
         )
     cosignatures: list[Cosignature] = []
     for w in witness_list:
@@ -163,13 +165,13 @@ def check_extends(older: Checkpoint, newer: Checkpoint, proof: Sequence[bytes]) 
     """
     if older.origin != newer.origin:
         raise NoteError(
-            f"两个检查点来自不同的日志：{older.origin!r} 与 {newer.origin!r} / "
-            f"checkpoints of different logs: {older.origin!r} and {newer.origin!r}"
+            f"两个检查点来自不同的日志：{older.origin!r} 与 {newer.origin!r}",
+            f"checkpoints of different logs: {older.origin!r} and {newer.origin!r}",
         )
 
     def refuse(zh: str, en: str) -> ConsistencyError:
         return ConsistencyError(
-            f"检查点 {newer.size} 不延续检查点 {older.size}：{zh} / "
+            f"检查点 {newer.size} 不延续检查点 {older.size}：{zh}",
             f"checkpoint {newer.size} does not extend checkpoint {older.size}: {en}",
             older=older,
             newer=newer,

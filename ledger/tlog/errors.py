@@ -10,7 +10,25 @@ if TYPE_CHECKING:
 
 
 class LedgerError(Exception):
-    """Base of every error the ledger raises; the message is bilingual (中文 / English)."""
+    """Base of every error the ledger raises.
+
+    The message comes in two halves kept apart, `zh` (中文) and `en` (English), so no one
+    ever has to recover them by splitting text; ``str()`` joins them as ``中文 / English``.
+    `bilingual()` gives the halves as shown to a reader (a subclass may add where it is).
+    """
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh, en)
+        self.zh = zh
+        self.en = en
+
+    def bilingual(self) -> tuple[str, str]:
+        """The two halves as shown to a reader."""
+        return self.zh, self.en
+
+    def __str__(self) -> str:
+        zh, en = self.bilingual()
+        return f"{zh} / {en}"
 
 
 class ProofError(LedgerError):
@@ -53,9 +71,15 @@ class ConsistencyError(LedgerError):
     """
 
     def __init__(
-        self, message: str, *, older: Checkpoint, newer: Checkpoint, proof: Sequence[bytes]
+        self,
+        zh: str,
+        en: str,
+        *,
+        older: Checkpoint,
+        newer: Checkpoint,
+        proof: Sequence[bytes],
     ) -> None:
-        super().__init__(message)
+        super().__init__(zh, en)
         self.older = older
         self.newer = newer
         self.proof: tuple[bytes, ...] = tuple(proof)

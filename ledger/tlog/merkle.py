@@ -65,8 +65,8 @@ def inclusion_proof_from_hashes(index: int, hashes: Sequence[bytes]) -> list[byt
     """PATH(m, D[n])  (RFC 9162 §2.1.3.1)."""
     if not 0 <= index < len(hashes):
         raise ProofError(
-            f"叶子序号 {index} 超出树的大小 {len(hashes)} / "
-            f"leaf index {index} is outside a tree of size {len(hashes)}"
+            f"叶子序号 {index} 超出树的大小 {len(hashes)}",
+            f"leaf index {index} is outside a tree of size {len(hashes)}",
         )
     return _path(index, hashes, 0, len(hashes))
 
@@ -90,8 +90,8 @@ def consistency_proof_from_hashes(old_size: int, hashes: Sequence[bytes]) -> lis
     """PROOF(m, D[n])  (RFC 9162 §2.1.4.1); empty when m == n."""
     if not 0 < old_size <= len(hashes):
         raise ProofError(
-            f"旧树大小 {old_size} 必须在 1 与 {len(hashes)} 之间 / "
-            f"old size {old_size} must lie between 1 and {len(hashes)}"
+            f"旧树大小 {old_size} 必须在 1 与 {len(hashes)} 之间",
+            f"old size {old_size} must lie between 1 and {len(hashes)}",
         )
     return _subproof(old_size, hashes, 0, len(hashes), True)
 
@@ -104,7 +104,8 @@ def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
 def _check_hash(value: bytes, what: str) -> None:
     if len(value) != HASH_SIZE:
         raise ProofError(
-            f"{what} 必须是 32 字节，实为 {len(value)} / {what} must be 32 bytes, got {len(value)}"
+            f"{what} 必须是 32 字节，实为 {len(value)}",
+            f"{what} must be 32 bytes, got {len(value)}",
         )
 
 
@@ -117,13 +118,13 @@ def verify_inclusion(
         _check_hash(p, "proof node")
     if not 0 <= index < tree_size:
         raise ProofError(
-            f"叶子序号 {index} 超出树的大小 {tree_size} / "
-            f"leaf index {index} is outside a tree of size {tree_size}"
+            f"叶子序号 {index} 超出树的大小 {tree_size}",
+            f"leaf index {index} is outside a tree of size {tree_size}",
         )
     fn, sn, r = index, tree_size - 1, leaf_hash
     for p in proof:
         if sn == 0:
-            raise ProofError("包含证明过长 / inclusion proof is too long")
+            raise ProofError("包含证明过长", "inclusion proof is too long")
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
@@ -135,10 +136,10 @@ def verify_inclusion(
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("包含证明过短 / inclusion proof is too short")
+        raise ProofError("包含证明过短", "inclusion proof is too short")
     if r != root:
         raise ProofError(
-            "包含证明算出的根与树根不符 / inclusion proof does not lead to the tree root"
+            "包含证明算出的根与树根不符", "inclusion proof does not lead to the tree root"
         )
 
 
@@ -154,20 +155,20 @@ def verify_consistency(
         _check_hash(p, "proof node")
     if not 0 < old_size <= new_size:
         raise ProofError(
-            f"树大小不合法：旧 {old_size}，新 {new_size} / "
-            f"invalid tree sizes: old {old_size}, new {new_size}"
+            f"树大小不合法：旧 {old_size}，新 {new_size}",
+            f"invalid tree sizes: old {old_size}, new {new_size}",
         )
     if old_size == new_size:
         if proof:
-            raise ProofError("同样大小的树，证明应为空 / equal sizes need an empty proof")
+            raise ProofError("同样大小的树，证明应为空", "equal sizes need an empty proof")
         if old_root != new_root:
-            raise ProofError("同样大小的树根不同 / same size but different roots")
+            raise ProofError("同样大小的树根不同", "same size but different roots")
         return
     path = list(proof)
     if old_size & (old_size - 1) == 0:  # an exact power of two: the old root is a node itself
         path.insert(0, old_root)
     if not path:
-        raise ProofError("一致性证明为空 / consistency proof is empty")
+        raise ProofError("一致性证明为空", "consistency proof is empty")
     fn, sn = old_size - 1, new_size - 1
     while fn & 1:
         fn >>= 1
@@ -175,7 +176,7 @@ def verify_consistency(
     fr = sr = path[0]
     for c in path[1:]:
         if sn == 0:
-            raise ProofError("一致性证明过长 / consistency proof is too long")
+            raise ProofError("一致性证明过长", "consistency proof is too long")
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
@@ -188,9 +189,9 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("一致性证明过短 / consistency proof is too short")
+        raise ProofError("一致性证明过短", "consistency proof is too short")
     if fr != old_root or sr != new_root:
         raise ProofError(
-            "一致性证明与两棵树的根不符：历史可能被改写 / "
-            "consistency proof does not match both roots: history may have been rewritten"
+            "一致性证明与两棵树的根不符：历史可能被改写",
+            "consistency proof does not match both roots: history may have been rewritten",
         )

@@ -51,12 +51,13 @@ def _check_chars(msg: str) -> None:
     for c in msg:
         if c < " " and c != "\n":
             raise NoteError(
-                f"签名笔记含控制字符 {ord(c):#04x} / note contains control character {ord(c):#04x}"
+                f"签名笔记含控制字符 {ord(c):#04x}",
+                f"note contains control character {ord(c):#04x}",
             )
     try:
         msg.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise NoteError("签名笔记不是合法的 UTF-8 / note is not valid UTF-8") from exc
+        raise NoteError("签名笔记不是合法的 UTF-8", "note is not valid UTF-8") from exc
 
 
 def _decode(msg: str | bytes) -> str:
@@ -65,7 +66,7 @@ def _decode(msg: str | bytes) -> str:
     try:
         return msg.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NoteError("签名笔记不是合法的 UTF-8 / note is not valid UTF-8") from exc
+        raise NoteError("签名笔记不是合法的 UTF-8", "note is not valid UTF-8") from exc
 
 
 def sign_note(text: str, signers: Sequence[Signer], existing: Sequence[Signature] = ()) -> str:
@@ -75,16 +76,16 @@ def sign_note(text: str, signers: Sequence[Signer], existing: Sequence[Signature
     new signer has the same name and key ID, as golang.org/x/mod/sumdb/note's Sign does.
     """
     if not text.endswith("\n"):
-        raise NoteError("笔记正文必须以换行结尾 / note text must end with a newline")
+        raise NoteError("笔记正文必须以换行结尾", "note text must end with a newline")
     _check_chars(text)
     if not signers:
-        raise NoteError("至少需要一个签名者 / at least one signer is needed")
+        raise NoteError("至少需要一个签名者", "at least one signer is needed")
     msg = text.encode()
     lines: list[str] = []
     have: set[tuple[str, int]] = set()
     for signer in signers:
         if not is_valid_key_name(signer.name):
-            raise NoteError(f"签名者名称不合法 / invalid signer name {signer.name!r}")
+            raise NoteError("签名者名称不合法", f"invalid signer name {signer.name!r}")
         have.add((signer.name, signer.key_id))
         lines.append(Signature(signer.name, signer.key_id, signer.sign(msg)).line())
     lines += [s.line() for s in existing if (s.name, s.key_id) not in have]
@@ -97,24 +98,24 @@ def split_note(msg: str | bytes) -> tuple[str, list[Signature]]:
     _check_chars(note)
     split = note.rfind("\n\n")
     if split < 0:
-        raise NoteError("签名笔记缺少签名块 / note has no signature block")
+        raise NoteError("签名笔记缺少签名块", "note has no signature block")
     text, block = note[: split + 1], note[split + 2 :]
     if not block or not block.endswith("\n"):
-        raise NoteError("签名块必须以换行结尾 / signature block must end with a newline")
+        raise NoteError("签名块必须以换行结尾", "signature block must end with a newline")
     sigs: list[Signature] = []
     for line in block[:-1].split("\n"):
         if not line.startswith(SIG_PREFIX):
-            raise NoteError(f"签名行格式不对 / malformed signature line {line[:80]!r}")
+            raise NoteError("签名行格式不对", f"malformed signature line {line[:80]!r}")
         name, _, b64 = line[len(SIG_PREFIX) :].partition(" ")
         if not is_valid_key_name(name) or not b64:
-            raise NoteError(f"签名行格式不对 / malformed signature line {line[:80]!r}")
+            raise NoteError("签名行格式不对", f"malformed signature line {line[:80]!r}")
         raw = decode_base64(b64, "signature")
         if len(raw) < 5:
-            raise NoteError("签名太短 / signature is too short")
+            raise NoteError("签名太短", "signature is too short")
         sigs.append(Signature(name, int.from_bytes(raw[:4], "big"), raw[4:]))
         if len(sigs) > MAX_SIGNATURES:
             raise NoteError(
-                f"签名超过 {MAX_SIGNATURES} 个 / note has more than {MAX_SIGNATURES} signatures"
+                f"签名超过 {MAX_SIGNATURES} 个", f"note has more than {MAX_SIGNATURES} signatures"
             )
     return text, sigs
 
@@ -141,12 +142,12 @@ def open_note(msg: str | bytes, known: Iterable[Verifier]) -> Note:
         try:
             verifier.verify(text.encode(), sig.sig)
         except NoteError as exc:  # a cosignature of the wrong shape is a bad signature here
-            raise SignatureError(str(exc)) from exc
+            raise SignatureError(exc.zh, exc.en) from exc
         verified.append(sig)
     if not verified:
         names = ", ".join(sorted({s.name for s in parsed}))
         raise UnknownKeyError(
-            f"笔记没有可信密钥的签名（签名者：{names}） / "
-            f"note has no verifiable signatures (signed by: {names})"
+            f"笔记没有可信密钥的签名（签名者：{names}）",
+            f"note has no verifiable signatures (signed by: {names})",
         )
     return Note(text, tuple(verified), tuple(unverified))

@@ -49,7 +49,7 @@ def decode_base64(text: str, what: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise NoteError(f"{what} 不是合法的 base64 / {what} is not valid base64") from exc
+        raise NoteError(f"{what} 不是合法的 base64", f"{what} is not valid base64") from exc
 
 
 def cosigned_message(msg: bytes, timestamp: int) -> bytes:
@@ -108,7 +108,7 @@ class Ed25519Verifier:
             Ed25519PublicKey.from_public_bytes(self.public_key).verify(sig, msg)
         except (InvalidSignature, ValueError) as exc:
             raise SignatureError(
-                f"密钥 {self.name} 的签名无效 / signature by key {self.name} does not verify"
+                f"密钥 {self.name} 的签名无效", f"signature by key {self.name} does not verify"
             ) from exc
 
 
@@ -133,12 +133,12 @@ class CosignatureVerifier:
         """The POSIX time of a ``timestamped_signature`` (u64 big-endian, then 64 bytes)."""
         if len(sig) != 8 + 64:
             raise NoteError(
-                f"联署签名应为 72 字节，实为 {len(sig)} / "
-                f"a cosignature must be 72 bytes, got {len(sig)}"
+                f"联署签名应为 72 字节，实为 {len(sig)}",
+                f"a cosignature must be 72 bytes, got {len(sig)}",
             )
         (timestamp,) = struct.unpack(">Q", sig[:8])
         if timestamp > MAX_TIMESTAMP:
-            raise NoteError("联署时间戳超出范围 / cosignature timestamp exceeds 2^63-1")
+            raise NoteError("联署时间戳超出范围", "cosignature timestamp exceeds 2^63-1")
         return int(timestamp)
 
     def verify(self, msg: bytes, sig: bytes) -> None:
@@ -149,7 +149,7 @@ class CosignatureVerifier:
             )
         except (InvalidSignature, ValueError) as exc:
             raise SignatureError(
-                f"见证人 {self.name} 的联署签名无效 / cosignature by {self.name} does not verify"
+                f"见证人 {self.name} 的联署签名无效", f"cosignature by {self.name} does not verify"
             ) from exc
 
 
@@ -233,16 +233,16 @@ class CosignatureSigner:
     def sign(self, msg: bytes) -> bytes:
         timestamp = self.clock()
         if not 0 <= timestamp <= MAX_TIMESTAMP:
-            raise NoteError("联署时间戳超出范围 / cosignature timestamp out of range")
+            raise NoteError("联署时间戳超出范围", "cosignature timestamp out of range")
         sig = Ed25519PrivateKey.from_private_bytes(self.seed).sign(cosigned_message(msg, timestamp))
         return struct.pack(">Q", timestamp) + sig
 
 
 def _check_signer(name: str, seed: bytes) -> None:
     if not is_valid_key_name(name):
-        raise NoteError(f"密钥名不合法：{name!r} / invalid key name {name!r}")
+        raise NoteError(f"密钥名不合法：{name!r}", f"invalid key name {name!r}")
     if len(seed) != 32:
-        raise NoteError("Ed25519 私钥种子必须是 32 字节 / an Ed25519 seed must be 32 bytes")
+        raise NoteError("Ed25519 私钥种子必须是 32 字节", "an Ed25519 seed must be 32 bytes")
 
 
 def _skey(name: str, kid: int, alg: int, seed: bytes) -> str:
@@ -253,15 +253,15 @@ def _split_key(text: str, what: str) -> tuple[str, int, int, bytes]:
     """(name, key ID, type byte, key material) of ``name+hexid+base64(type||key)``."""
     parts = text.split("+", 2)  # base64 may itself contain "+"
     if len(parts) != 3 or not is_valid_key_name(parts[0]) or len(parts[1]) != 8:
-        raise NoteError(f"{what} 格式不对 / malformed {what}: {text[:80]!r}")
+        raise NoteError(f"{what} 格式不对", f"malformed {what}: {text[:80]!r}")
     name, hex_id, b64 = parts
     try:
         kid = int(hex_id, 16)
     except ValueError as exc:
-        raise NoteError(f"{what} 的密钥编号不是十六进制 / {what} key ID is not hex") from exc
+        raise NoteError(f"{what} 的密钥编号不是十六进制", f"{what} key ID is not hex") from exc
     raw = decode_base64(b64, what)
     if len(raw) != 33:
-        raise NoteError(f"{what} 的密钥长度不对 / {what} has a key of the wrong length")
+        raise NoteError(f"{what} 的密钥长度不对", f"{what} has a key of the wrong length")
     return name, kid, raw[0], raw[1:]
 
 
@@ -274,9 +274,9 @@ def parse_vkey(vkey: str) -> Ed25519Verifier | CosignatureVerifier:
     elif alg == ALG_COSIGNATURE_V1:
         verifier = CosignatureVerifier(name, public_key)
     else:
-        raise NoteError(f"不支持的签名类型 0x{alg:02x} / unsupported signature type 0x{alg:02x}")
+        raise NoteError(f"不支持的签名类型 0x{alg:02x}", f"unsupported signature type 0x{alg:02x}")
     if verifier.key_id != kid:
-        raise NoteError("验证密钥的编号与公钥不符 / verifier key ID does not match its public key")
+        raise NoteError("验证密钥的编号与公钥不符", "verifier key ID does not match its public key")
     return verifier
 
 
@@ -284,7 +284,7 @@ def parse_skey(skey: str) -> Ed25519Signer | CosignatureSigner:
     """A signer from its ``PRIVATE+KEY+…`` string; the key ID must match the derived key."""
     prefix = "PRIVATE+KEY+"
     if not skey.startswith(prefix):
-        raise NoteError("签名私钥格式不对 / malformed signer key")
+        raise NoteError("签名私钥格式不对", "malformed signer key")
     name, kid, alg, seed = _split_key(skey[len(prefix) :], "signer key")
     signer: Ed25519Signer | CosignatureSigner
     if alg == ALG_ED25519:
@@ -292,7 +292,7 @@ def parse_skey(skey: str) -> Ed25519Signer | CosignatureSigner:
     elif alg == ALG_COSIGNATURE_V1:
         signer = CosignatureSigner(name, seed)
     else:
-        raise NoteError(f"不支持的签名类型 0x{alg:02x} / unsupported signature type 0x{alg:02x}")
+        raise NoteError(f"不支持的签名类型 0x{alg:02x}", f"unsupported signature type 0x{alg:02x}")
     if signer.key_id != kid:
-        raise NoteError("签名私钥的编号与密钥不符 / signer key ID does not match its key")
+        raise NoteError("签名私钥的编号与密钥不符", "signer key ID does not match its key")
     return signer

@@ -106,11 +106,11 @@ class LogStore:
         """
         if not is_valid_key_name(origin) or len(origin) > MAX_ORIGIN:
             raise NoteError(
-                f"日志来源 {origin!r} 不合法（不能为空、含空白或“+”，不超过 {MAX_ORIGIN} 字符）/ "
-                f"invalid log origin {origin!r} (non-empty, no spaces or '+', ≤ {MAX_ORIGIN})"
+                f"日志来源 {origin!r} 不合法（不能为空、含空白或“+”，不超过 {MAX_ORIGIN} 字符）",
+                f"invalid log origin {origin!r} (non-empty, no spaces or '+', ≤ {MAX_ORIGIN})",
             )
         if self.session.scalar(select(Log.id).where(Log.origin == origin)) is not None:
-            raise LogExistsError(f"日志 {origin} 已存在 / log {origin} already exists")
+            raise LogExistsError(f"日志 {origin} 已存在", f"log {origin} already exists")
         row = Log(origin=origin, purpose=purpose, log_id=log_id_of(origin), size=0)
         self.session.add(row)
         self.session.flush()
@@ -119,13 +119,13 @@ class LogStore:
     def get_log(self, origin: str) -> LogRef:
         row = self.session.scalars(select(Log).where(Log.origin == origin)).one_or_none()
         if row is None:
-            raise LogNotFoundError(f"没有来源为 {origin} 的日志 / no log has origin {origin}")
+            raise LogNotFoundError(f"没有来源为 {origin} 的日志", f"no log has origin {origin}")
         return LogRef(row.id, row.origin, row.log_id, row.purpose)
 
     def size(self, log: LogRef) -> int:
         size = self.session.scalar(select(Log.size).where(Log.id == log.pk))
         if size is None:
-            raise LogNotFoundError(f"日志 {log.origin} 不存在 / log {log.origin} does not exist")
+            raise LogNotFoundError(f"日志 {log.origin} 不存在", f"log {log.origin} does not exist")
         return size
 
     def lock(self, log: LogRef) -> None:
@@ -149,8 +149,8 @@ class LogStore:
         for i, data in enumerate(entries):
             if not isinstance(data, bytes):
                 raise EntryError(
-                    f"第 {i} 条不是字节串（应为规范化 JSON 字节） / "
-                    f"entry {i} of the batch is {type(data).__name__}, not bytes"
+                    f"第 {i} 条不是字节串（应为规范化 JSON 字节）",
+                    f"entry {i} of the batch is {type(data).__name__}, not bytes",
                 )
         bumped = self.session.execute(
             update(Log)
@@ -160,7 +160,7 @@ class LogStore:
             .execution_options(synchronize_session=False)
         ).scalar_one_or_none()
         if bumped is None:
-            raise LogNotFoundError(f"日志 {log.origin} 不存在 / log {log.origin} does not exist")
+            raise LogNotFoundError(f"日志 {log.origin} 不存在", f"log {log.origin} does not exist")
         first = bumped - len(entries)
         sha = hashlib.sha256  # leaf_hash, inlined: this is the per-entry cost of an append
         hashes = [sha(b"\x00" + data).digest() for data in entries]
@@ -193,7 +193,7 @@ class LogStore:
         ).one_or_none()
         if row is None:
             raise RangeError(
-                f"日志 {log.origin} 没有第 {index} 条 / log {log.origin} has no entry {index}"
+                f"日志 {log.origin} 没有第 {index} 条", f"log {log.origin} has no entry {index}"
             )
         return StoredEntry(index, row.data, row.leaf_hash)
 
@@ -206,7 +206,7 @@ class LogStore:
         """
         end = self._check_size(log, end)
         if not 0 <= start <= end:
-            raise RangeError(f"起点 {start} 不合法 / invalid start {start} (end {end})")
+            raise RangeError(f"起点 {start} 不合法", f"invalid start {start} (end {end})")
         return self._pages(log, start, end, chunk)
 
     def _pages(self, log: LogRef, at: int, end: int, chunk: int) -> Iterator[StoredEntry]:
@@ -219,7 +219,7 @@ class LogStore:
             ).all()
             if not rows:
                 raise LedgerError(
-                    f"日志 {log.origin} 缺少第 {at} 条 / log store is missing entry {at}"
+                    f"日志 {log.origin} 缺少第 {at} 条", f"log store is missing entry {at}"
                 )
             for row in rows:
                 yield StoredEntry(row.idx, row.data, row.leaf_hash)
@@ -257,16 +257,16 @@ class LogStore:
         """
         if signer.name != log.origin:
             raise UnknownKeyError(
-                f"日志密钥名 {signer.name!r} 应与来源 {log.origin!r} 相同 / "
-                f"the log key's name {signer.name!r} must be the origin {log.origin!r}"
+                f"日志密钥名 {signer.name!r} 应与来源 {log.origin!r} 相同",
+                f"the log key's name {signer.name!r} must be the origin {log.origin!r}",
             )
         row = self.session.get_one(Log, log.pk)
         if row.vkey is None:
             row.vkey = signer.vkey
         elif row.vkey != signer.vkey:
             raise UnknownKeyError(
-                f"日志 {log.origin} 的检查点须由 {row.vkey.split('+')[0]} 的密钥签名 / "
-                f"checkpoints of log {log.origin} must be signed by its key {row.vkey}"
+                f"日志 {log.origin} 的检查点须由 {row.vkey.split('+')[0]} 的密钥签名",
+                f"checkpoints of log {log.origin} must be signed by its key {row.vkey}",
             )
         current = self.checkpoint(log)
         last = self._last_checkpoint(log)
@@ -301,8 +301,8 @@ class LogStore:
         verifier = parse_vkey(cosigner_vkey)
         if not isinstance(verifier, CosignatureVerifier):
             raise NoteError(
-                "见证人密钥必须是 cosignature/v1 类型（0x04） / "
-                "a witness key must be of type cosignature/v1 (0x04)"
+                "见证人密钥必须是 cosignature/v1 类型（0x04）",
+                "a witness key must be of type cosignature/v1 (0x04)",
             )
         row = self.session.scalars(
             select(LogCheckpoint).where(
@@ -311,14 +311,14 @@ class LogStore:
         ).one_or_none()
         if row is None:
             raise RangeError(
-                f"日志 {log.origin} 没有大小为 {checkpoint_size} 的检查点 / "
-                f"log {log.origin} has no checkpoint of size {checkpoint_size}"
+                f"日志 {log.origin} 没有大小为 {checkpoint_size} 的检查点",
+                f"log {log.origin} has no checkpoint of size {checkpoint_size}",
             )
         text, _ = split_note(row.note)
         line = signature_line if signature_line.endswith("\n") else signature_line + "\n"
         _, parsed = split_note(text + "\n" + line)
         if len(parsed) != 1:
-            raise NoteError("只能提交一行联署签名 / submit exactly one cosignature line")
+            raise NoteError("只能提交一行联署签名", "submit exactly one cosignature line")
         note = open_note(text + "\n" + line, [verifier])
         exists = self.session.scalar(
             select(LogCosignature.id).where(
@@ -382,8 +382,8 @@ class LogStore:
             return current
         if not 0 <= size <= current:
             raise RangeError(
-                f"树大小 {size} 超出日志 {log.origin} 的大小 {current} / "
-                f"tree size {size} is beyond log {log.origin} of size {current}"
+                f"树大小 {size} 超出日志 {log.origin} 的大小 {current}",
+                f"tree size {size} is beyond log {log.origin} of size {current}",
             )
         return size
 
@@ -424,7 +424,8 @@ class LogStore:
         if len(out) != len(coords):
             missing = sorted(coords - out.keys())[:3]
             raise LedgerError(
-                f"日志 {log.origin} 的存储缺少节点 {missing} / log store is missing nodes {missing}"
+                f"日志 {log.origin} 的存储缺少节点 {missing}",
+                f"log store is missing nodes {missing}",
             )
         return out
 

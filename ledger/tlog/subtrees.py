@@ -105,8 +105,8 @@ def inclusion_layout(index: int, size: int) -> Layout:
     """The nodes of PATH(index, D[size])  (RFC 9162 §2.1.3.1), bottom-up."""
     if not 0 <= index < size:
         raise ProofError(
-            f"叶子序号 {index} 超出树的大小 {size} / "
-            f"leaf index {index} is outside a tree of size {size}"
+            f"叶子序号 {index} 超出树的大小 {size}",
+            f"leaf index {index} is outside a tree of size {size}",
         )
     lo, hi = 0, size
     top_down: Layout = []
@@ -125,8 +125,8 @@ def consistency_layout(old_size: int, new_size: int) -> Layout:
     """The nodes of PROOF(old_size, D[new_size])  (RFC 9162 §2.1.4.1), bottom-up."""
     if not 0 < old_size <= new_size:
         raise ProofError(
-            f"旧树大小 {old_size} 必须在 1 与 {new_size} 之间 / "
-            f"old size {old_size} must lie between 1 and {new_size}"
+            f"旧树大小 {old_size} 必须在 1 与 {new_size} 之间",
+            f"old size {old_size} must lie between 1 and {new_size}",
         )
     lo, hi, complete = 0, new_size, True
     top_down: Layout = []

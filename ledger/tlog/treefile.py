@@ -38,13 +38,13 @@ class CompactRange:
         """Append a leaf hash; return (level, index, hash) of every node above the leaves
         that it completes, bottom-up."""
         if len(leaf) != HASH_SIZE:
-            raise LedgerError("叶哈希必须是 32 字节 / a leaf hash must be 32 bytes")
+            raise LedgerError("叶哈希必须是 32 字节", "a leaf hash must be 32 bytes")
         done: list[tuple[int, int, bytes]] = []
         h, level, idx = leaf, 0, self.size
         while idx & 1:
             left = self._edge[level]
             if left is None:  # cannot happen for a right child; keeps the type narrow
-                raise LedgerError("树的右边缘缺少节点 / missing node on the tree's right edge")
+                raise LedgerError("树的右边缘缺少节点", "missing node on the tree's right edge")
             self._edge[level] = None
             h, level, idx = node_hash(left, h), level + 1, idx >> 1
             done.append((level, idx, h))
@@ -91,14 +91,16 @@ class TreeFiles:
     def node(self, level: int, index: int) -> bytes:
         """The stored hash of complete subtree (level, index)."""
         if level >= len(self._files) or (index + 1) << level > self.size:
-            raise RangeError(f"节点 {(level, index)} 尚不完整 / node {(level, index)} not complete")
+            raise RangeError(
+                f"节点 {(level, index)} 尚不完整", f"node {(level, index)} not complete"
+            )
         f = self._files[level]
         if level in self._dirty:
             f.flush()
             self._dirty.discard(level)
         data = os.pread(f.fileno(), HASH_SIZE, index * HASH_SIZE)
         if len(data) != HASH_SIZE:
-            raise LedgerError(f"节点文件缺少 {(level, index)} / node file lacks {(level, index)}")
+            raise LedgerError(f"节点文件缺少 {(level, index)}", f"node file lacks {(level, index)}")
         return data
 
     def leaf(self, index: int) -> bytes:
@@ -131,7 +133,8 @@ class TreeFiles:
     def _check(self, size: int) -> None:
         if not 0 <= size <= self.size:
             raise RangeError(
-                f"树大小 {size} 超出已读的 {self.size} 条 / size {size} beyond the {self.size} read"
+                f"树大小 {size} 超出已读的 {self.size} 条",
+                f"size {size} beyond the {self.size} read",
             )
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,16 +13,13 @@ from fastapi.testclient import TestClient
 from tests import identity_web
 from tests.chains import ANVIL_KEYS
 from web.app import create_app
+from web.demo import demo_office_key
 from web.services import Services
 from web.settings import Settings
 
 
 def settings_for(data: Path, *, db_url: str | None, anvil_url: str | None) -> Settings:
-    env = {
-        "GONGZHI_DATA": str(data),
-        "GONGZHI_PUBLIC_URL": "https://gongzhi.test",
-        "GONGZHI_TRUSTED_ROOTS": identity_web.TEST_OFFICE.did.value,
-    }
+    env = {"GONGZHI_DATA": str(data), "GONGZHI_PUBLIC_URL": "https://gongzhi.test"}
     if db_url and not db_url.startswith("sqlite"):
         env["DATABASE_URL"] = db_url
     if anvil_url:
@@ -30,9 +28,21 @@ def settings_for(data: Path, *, db_url: str | None, anvil_url: str | None) -> Se
     return Settings.from_env(env)
 
 
+def _app(settings: Settings, *, demo: bool) -> FastAPI:
+    """The app; a non-demo one also trusts the demo street office (GONGZHI_TRUSTED_ROOTS, as
+    an operator would set it), so a test can have it register the demo committee
+    (`identity_web.register_committee`) whose demo keys then sign the committee's decisions."""
+    if demo:
+        return create_app(settings, demo=True, anchor_loop=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    office = demo_office_key(settings.data_dir).did.value
+    roots = ",".join(filter(None, (settings.trusted_roots, office)))
+    return create_app(replace(settings, trusted_roots=roots), demo=False, anchor_loop=False)
+
+
 @contextmanager
 def running(settings: Settings, *, demo: bool = True) -> Iterator[tuple[TestClient, FastAPI]]:
-    app = create_app(settings, demo=demo, anchor_loop=False)
+    app = _app(settings, demo=demo)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, app
 
@@ -56,7 +66,7 @@ def live_server(settings: Settings, *, demo: bool = True) -> Iterator[tuple[str,
 
     import uvicorn
 
-    app = create_app(settings, demo=demo, anchor_loop=False)
+    app = _app(settings, demo=demo)
     # uvicorn serves the socket bound here: a port chosen, released and bound again later
     # could be taken in between by another process on this shared machine.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -19,8 +19,9 @@ from ledger.tlog.models import Log
 from ledger.tlog.store import LogStore
 from tests.backends import PG_ADMIN_URL
 from tests.e2e.support import committee_headers, running, services_of, settings_for
+from tests.identity_web import close_ballot, pinned, pinned_bundle
 from web import cli
-from web.demo import SLUG, demo_keys
+from web.demo import SLUG, demo_keys, demo_office_key
 
 
 def _env(mp: pytest.MonkeyPatch, data: Path, db_url: str) -> None:
@@ -97,12 +98,7 @@ def _round_trip(
     with running(settings_for(data, db_url=db_url, anvil_url=None)) as (client, app):
         ballot = client.get(f"/api/communities/{SLUG}/ballots").json()[0]
         _cast(client, app, ballot, 5)
-        r = client.post(
-            f"/api/ballots/{ballot['id']}/close",
-            json={"early": True},
-            headers=committee_headers(app),
-        )
-        assert r.status_code == 200, r.text
+        close_ballot(client, app, ballot["id"], slug=SLUG)
         services_of(app).anchor_pending(force=True)
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
         # Taken while the server runs (and holds its embedded chain).
@@ -161,10 +157,24 @@ def _round_trip(
         assert committee_headers(app)
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
-    assert cli.main(["verify", "ballot", str(path), "--data", str(restored)]) == 0
-    assert "已与链上锚定核对" in capsys.readouterr().out
+    root = demo_office_key(restored).did.value  # the demo office's key, restored with the rest
+    assert (
+        cli.main(
+            [
+                "verify",
+                "ballot",
+                str(path),
+                "--data",
+                str(restored),
+                *pinned(record, root, tmp_path),
+            ]
+        )
+        == 0
+    )
+    assert "已与区块链上的锚定核对" in capsys.readouterr().out
     bundle = tmp_path / "bundle.jsonl"
     assert cli.main(["ledger", "export", "--community", SLUG, str(bundle)]) == 0
     verify = ["verify", "ledger", str(bundle), "--data", str(restored), "--jobs", "1"]
+    verify += pinned_bundle(bundle, root, tmp_path)
     assert cli.main(verify) == 0
     assert "anchors checked on chain" in capsys.readouterr().out

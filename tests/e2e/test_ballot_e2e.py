@@ -21,8 +21,9 @@ from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
 from ledger.tlog.merkle import root_hash
 from ledger.tlog.note_keys import Ed25519Signer
 from tests.e2e.support import committee_headers, running, services_of, settings_for
+from tests.identity_web import close_ballot, data_dir_of, decide, pinned
 from web import cli
-from web.demo import demo_keys
+from web.demo import demo_keys, demo_office_key
 
 
 @pytest.fixture(params=["embedded", pytest.param("anvil", marks=pytest.mark.anvil)])
@@ -59,6 +60,16 @@ def _cast_until_passed(client: Any, app: Any, ballot: dict[str, Any]) -> dict[st
     return counts
 
 
+def _stayed_home(app: Any) -> KeyPair:
+    """An owner `_cast_until_passed` left out (one whose vote would still count)."""
+    seen: set[str] = set()
+    for i, (_unit, key) in enumerate(sorted(demo_keys(services_of(app)).items())):
+        if str(key.did) not in seen and i % 5 == 4:
+            return key
+        seen.add(str(key.did))
+    raise AssertionError("everyone voted")
+
+
 def test_one_ballot_end_to_end(
     tmp_path: Path, db_url: str, chain_kind: str, request: pytest.FixtureRequest
 ) -> None:
@@ -91,12 +102,24 @@ def test_one_ballot_end_to_end(
             json={"early": True},
             headers=committee_headers(app),
         )
-        assert r.status_code == 200, r.text
-        outcome = r.json()["outcome"]
-        assert r.json()["anchored_tx"]
+        assert r.status_code == 202, r.text
+        proposal = r.json()
+        assert proposal["type"] == "BallotResult" and proposal["state"] == "pending"
+        outcome = proposal["document"]["outcome"]
+        assert proposal["document"]["votes"] == voted
         assert outcome["participating"]["headcount"] == voted
         assert outcome["agree"]["headcount"] == counts["agree"]
         assert outcome["quorum_met"] and outcome["approved"] and outcome["passed"]
+        # Proposed to close: the box takes no more votes while the members sign.
+        other = _stayed_home(app)
+        waiting = client.post(
+            f"/api/ballots/{ballot['id']}/votes", json=_vote(other, ballot["origin"], "agree")
+        )
+        assert waiting.status_code == 409 and "proposed to close" in waiting.json()["error"]["en"]
+        assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "closing"
+        decide(client, data_dir_of(app), "xianxia-demo", proposal)
+        closed = client.get(f"/api/ballots/{ballot['id']}").json()
+        assert closed["status"] == "closed" and closed["result"] == outcome
 
         late = client.post(
             f"/api/ballots/{ballot['id']}/votes", json=_vote(key, ballot["origin"], "agree")
@@ -104,12 +127,13 @@ def test_one_ballot_end_to_end(
         assert late.status_code == 409
 
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
-        assert record["anchor"]["tx"]
-        assert len(record["entries"]) == voted + 3
+        assert record["anchor"]["tx"]  # the closed box's final head was anchored at once
+        assert len(record["entries"]) == voted + 2  # BallotOpened, the votes, BallotResult
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
     where = ["--rpc", anvil] if anvil else ["--data", str(tmp_path / "data")]
-    assert cli.main(["verify", "ballot", str(path), *where]) == 0
+    root = demo_office_key(tmp_path / "data").did.value
+    assert cli.main(["verify", "ballot", str(path), *where, *pinned(record, root, tmp_path)]) == 0
 
 
 def _tampered(record: dict[str, Any], index: int, change: Any) -> dict[str, Any]:
@@ -127,11 +151,7 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
     with running(settings) as (client, app):
         ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
         _cast_until_passed(client, app, ballot)
-        client.post(
-            f"/api/ballots/{ballot['id']}/close",
-            json={"early": True},
-            headers=committee_headers(app),
-        )
+        close_ballot(client, app, ballot["id"])
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
 
     def flip_choice(doc: dict[str, Any]) -> None:
@@ -172,13 +192,13 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
     for name, bad in cases.items():
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(bad))
-        assert cli.main(["verify", "ballot", str(path), "--data", str(tmp_path / "data")]) == 1, (
-            name
-        )
+        root = demo_office_key(tmp_path / "data").did.value
+        where = ["--data", str(tmp_path / "data"), *pinned(record, root, tmp_path)]
+        assert cli.main(["verify", "ballot", str(path), *where]) == 1, name
         out = capsys.readouterr().out
         assert "FAILED" in out, name
         if name == "box re-signed by another key":
-            assert "logKey is not the one in the committee-signed BallotOpened" in out, out
+            assert "not signed by the box key the committee signed" in out, out
 
 
 def test_state_survives_restart(tmp_path: Path) -> None:
@@ -187,11 +207,7 @@ def test_state_survives_restart(tmp_path: Path) -> None:
     with running(settings) as (client, app):
         ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
         _cast_until_passed(client, app, ballot)
-        client.post(
-            f"/api/ballots/{ballot['id']}/close",
-            json={"early": True},
-            headers=committee_headers(app),
-        )
+        close_ballot(client, app, ballot["id"])
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
         contract = services_of(app).anchor.address
     with running(settings) as (client, app):

@@ -21,8 +21,18 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.jcs import canonical
 from identity.w3c.keys import KeyPair
 from tests.e2e.support import running, settings_for
-from tests.identity_web import enrol, set_up_community
+from tests.identity_web import (
+    close_ballot,
+    data_dir_of,
+    decide,
+    enrol,
+    open_ballot,
+    pinned,
+    register_committee,
+    set_up_community,
+)
 from web import cli
+from web.demo import demo_office_key
 
 SLUG = "rekey-1"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有
@@ -48,19 +58,43 @@ def _setup(client: TestClient, app: FastAPI) -> tuple[dict[str, str], dict[str, 
     committee = set_up_community(
         client, app, slug=SLUG, name="换钥测试小区", street_office="测试街道", register=REGISTER
     )
+    register_committee(app, SLUG)  # the (demo) office registers the committee that decides
     now = datetime.now(UTC)
-    ballot = client.post(
-        f"/api/communities/{SLUG}/ballots",
-        json={
+    ballot = open_ballot(
+        client,
+        app,
+        {
             "matter": 1,
             "title": "修改议事规则",
             "text": "是否同意修改业主大会议事规则第三条？",
             "opens_at": (now - timedelta(minutes=1)).isoformat(),
             "closes_at": (now + timedelta(days=1)).isoformat(),
         },
+        slug=SLUG,
         headers=committee,
-    ).json()
+    )
     return committee, ballot
+
+
+def _vote_after_key_change(
+    client: TestClient, app: FastAPI, ballot: dict[str, Any], key: KeyPair, choice: str
+) -> None:
+    """A key the frozen census does not name is refused until the committee's members have
+    signed the VoterKeyChanged decision the server proposed; then it votes."""
+    votes_url = f"/api/ballots/{ballot['id']}/votes"
+    refused = client.post(votes_url, json=_vote(key, ballot["origin"], choice))
+    assert refused.status_code == 409, refused.text
+    assert "confirmed by the committee" in refused.json()["error"]["en"]
+    pending = client.get(f"/api/communities/{SLUG}/decisions", params={"state": "pending"})
+    [change] = [
+        d
+        for d in pending.json()
+        if d["type"] == "VoterKeyChanged" and d["document"]["newDid"] == key.did.value
+    ]
+    assert change["document"]["ballot"] == ballot["origin"] and change["signers"] == []
+    decide(client, data_dir_of(app), SLUG, change)
+    r = client.post(votes_url, json=_vote(key, ballot["origin"], choice))
+    assert r.status_code == 201, r.text
 
 
 def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> None:
@@ -83,8 +117,7 @@ def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> Non
             assert enrol(client, app, code, keys[unit]).status_code == 201
         # Late enrolment: 1-1-101 and 1-1-102 vote with DIDs the frozen census did not have.
         for unit in ("1-1-101", "1-1-102"):
-            r = client.post(votes_url, json=_vote(keys[unit], ballot["origin"], "agree"))
-            assert r.status_code == 201, r.text
+            _vote_after_key_change(client, app, ballot, keys[unit], "agree")
 
         # 1-1-201 loses the phone before voting: the committee re-checks and re-issues.
         r = client.post(
@@ -97,25 +130,22 @@ def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> Non
         assert lost.status_code == 400  # whoever found the phone cannot vote
         new_phone = KeyPair.generate(KeyType.P256)
         assert enrol(client, app, r.json()["enrolment"]["code"], new_phone).status_code == 201
-        r = client.post(votes_url, json=_vote(new_phone, ballot["origin"], "agree"))
-        assert r.status_code == 201, r.text
+        _vote_after_key_change(client, app, ballot, new_phone, "agree")
         again = client.post(votes_url, json=_vote(new_phone, ballot["origin"], "agree"))
         assert again.status_code == 409
         pending = client.get(f"/api/ballots/{ballot['id']}/pending", headers=committee)
         assert pending.json()["pending"] == []
 
-        r = client.post(
-            f"/api/ballots/{ballot['id']}/close", json={"early": True}, headers=committee
-        )
-        assert r.status_code == 200, r.text
-        assert r.json()["outcome"]["passed"]
+        closed = close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
+        assert closed["document"]["outcome"]["passed"]
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
     kinds = [json.loads(e)["type"] for e in record["entries"]]
     assert kinds.count("VoterKeyChanged") == 3 and kinds.count("Vote") == 3
 
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
-    assert cli.main(["verify", "ballot", str(path), "--data", str(tmp_path / "data")]) == 0
+    root = pinned(record, demo_office_key(tmp_path / "data").did.value, tmp_path)
+    assert cli.main(["verify", "ballot", str(path), "--data", str(tmp_path / "data"), *root]) == 0
 
     # A key change that is not the committee's, or that re-keys a voter twice, is caught.
     entries = list(record["entries"])
@@ -124,4 +154,4 @@ def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> Non
     forged["newDid"] = KeyPair.generate(KeyType.P256).did.value
     entries[at] = canonical(forged).decode()
     path.write_text(json.dumps({**record, "entries": entries}))
-    assert cli.main(["verify", "ballot", str(path)]) == 1
+    assert cli.main(["verify", "ballot", str(path), *root]) == 1

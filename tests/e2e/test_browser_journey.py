@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from identity.w3c.dataintegrity import sign_json, verify_signed_json
 from identity.w3c.didkey import KeyType
@@ -26,6 +27,7 @@ from tests.e2e.browser_support import (
     run_module,
     wait_ready,
 )
+from tests.identity_web import data_dir_of, decide, register_committee
 from web.auth import IdentityRuntime
 
 if TYPE_CHECKING:
@@ -43,7 +45,9 @@ REGISTER = (
 class Committee:
     """The committee's HTTP client: a member enrolled by operator bootstrap, signed in."""
 
-    def __init__(self, base: str, runtime: IdentityRuntime) -> None:
+    def __init__(self, base: str, app: FastAPI) -> None:
+        runtime: IdentityRuntime = app.state.identity
+        self.data_dir = data_dir_of(app)  # where the demo committee members' keys are
         self.http = httpx.Client(base_url=base, timeout=30)
         self.domain = runtime.domain
         operator = {"Authorization": f"Bearer {runtime.operator_token()}"}
@@ -69,6 +73,7 @@ class Committee:
                 headers={**self.headers, "Content-Type": "text/csv"},
             )
         )
+        register_committee(app, SLUG)  # the demo office registers the demo committee
 
     @staticmethod
     def _ok(response: httpx.Response) -> Any:
@@ -113,7 +118,7 @@ class Committee:
         code: dict[str, Any] = codes[0]
         return code
 
-    def open_ballot(self) -> dict[str, Any]:
+    def propose_ballot(self) -> tuple[dict[str, Any], dict[str, Any]]:
         now = datetime.now(UTC).replace(microsecond=0)
         body = {
             "matter": 4,
@@ -122,16 +127,26 @@ class Committee:
             "opens_at": (now - timedelta(minutes=1)).isoformat(),
             "closes_at": (now + timedelta(days=7)).isoformat(),
         }
-        ballot: dict[str, Any] = self._ok(
-            self.http.post(f"/api/communities/{SLUG}/ballots", json=body, headers=self.headers)
+        proposed = self.http.post(
+            f"/api/communities/{SLUG}/ballots", json=body, headers=self.headers
         )
+        assert proposed.status_code == 202, proposed.text
+        draft = proposed.json()["ballot"]
+        assert draft["status"] == "proposed"
+        return draft, proposed.json()["decision"]
+
+    def sign_open(self, ballot_id: int, decision: dict[str, Any]) -> dict[str, Any]:
+        """The demo members sign the opening on their devices; the ballot is then open."""
+        decide(self.http, self.data_dir, SLUG, decision)
+        ballot: dict[str, Any] = self._ok(self.http.get(f"/api/ballots/{ballot_id}"))
+        assert ballot["status"] == "open"
         return ballot
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Committee]]:
     with live_server(tmp_path_factory.mktemp("data"), demo=True) as (base, app):
-        committee = Committee(base, app.state.identity)
+        committee = Committee(base, app)
         yield base, committee
         committee.http.close()
 
@@ -181,7 +196,14 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     # census freezes the DIDs enrolled by then.
     other = KeyPair.generate(KeyType.P256)
     committee.redeem(other, committee.code_for("1-1-102")["code"])
-    ballot = committee.open_ballot()
+    draft, decision = committee.propose_ballot()
+    early = sign_json(
+        {"type": "Vote", "ballot": draft["origin"], "voter": other.did.value, "choice": "agree"},
+        other,
+    )
+    refused = committee.http.post(f"/api/ballots/{draft['id']}/votes", json=early)
+    assert refused.status_code == 409 and "signatures" in refused.json()["error"]["en"]
+    ballot = committee.sign_open(draft["id"], decision)
 
     # Sign in with one tap: an HttpOnly, SameSite=Strict session cookie.
     page.goto(f"{base}/owner/signin")

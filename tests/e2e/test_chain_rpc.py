@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from tests.e2e.support import committee_headers, live_server, settings_for
+from tests.identity_web import close_ballot, pinned
 from web import cli
+from web.demo import demo_office_key
 
 
 def test_verify_against_a_running_server(
@@ -20,13 +22,14 @@ def test_verify_against_a_running_server(
         for unit in ("1-1-101", "1-1-201", "1-1-301"):
             r = http.post("/demo/ballots/1/vote", data={"unit": unit, "choice": "agree"})
             assert r.status_code == 200
-        r = http.post("/api/ballots/1/close", json={"early": True}, headers=committee_headers(app))
-        assert r.status_code == 200, r.text
+        close_ballot(http, app, 1, headers=committee_headers(app))
         record = http.get("/api/ballots/1/record").json()
         path = tmp_path / "record.json"
         path.write_text(json.dumps(record))
-        assert cli.main(["verify", "ballot", str(path), "--rpc", f"{url}/chain/rpc"]) == 0
-        assert "已与链上锚定核对" in capsys.readouterr().out
+        root = demo_office_key(tmp_path / "data").did.value
+        where = ["--rpc", f"{url}/chain/rpc", *pinned(record, root, tmp_path)]
+        assert cli.main(["verify", "ballot", str(path), *where]) == 0
+        assert "已与区块链上的锚定核对" in capsys.readouterr().out
 
         # Read-only: nothing that would change the chain is served.
         for method in ("eth_sendRawTransaction", "eth_sendTransaction", "anvil_reset"):

@@ -9,8 +9,9 @@ from itertools import pairwise
 from pathlib import Path
 
 from tests.e2e.support import running, services_of, settings_for
+from tests.identity_web import pinned_bundle
 from web import cli
-from web.demo import SLUG, demo_keys
+from web.demo import SLUG, demo_keys, demo_office_key
 from web.demo_disclosures import demo_manager_key
 
 API = f"/api/communities/{SLUG}/disclosures"
@@ -59,12 +60,16 @@ def test_demo_disclosures_verify_and_are_linked(tmp_path: Path) -> None:
 
         size = info["size"]
         out.write_bytes(client.get(f"{API}/bundle").content)
-    assert cli.main(["verify", "ledger", str(out), "--jobs", "1"]) == 0
+    trust = pinned_bundle(out, demo_office_key(settings.data_dir).did.value, tmp_path)
+    # offline: this process holds the embedded chain (the anchors are checked elsewhere)
+    trust.append("--offline")
+    assert cli.main(["verify", "ledger", str(out), "--jobs", "1", *trust]) == 0
     # tampering with one published figure is caught
     text = out.read_text().replace('amountFen\\":180000', 'amountFen\\":180001', 1)
     assert text != out.read_text()
     (tmp_path / "tampered.jsonl").write_text(text)
-    assert cli.main(["verify", "ledger", str(tmp_path / "tampered.jsonl"), "--jobs", "1"]) == 1
+    tampered = ["verify", "ledger", str(tmp_path / "tampered.jsonl"), "--jobs", "1", *trust]
+    assert cli.main(tampered) == 1
 
     # a second start adds nothing and keeps the same demo manager
     with running(settings) as (client, app):

@@ -31,10 +31,14 @@ from tests.identity_web import (
     TEST_OFFICE,
     bearer,
     committee_member,
+    data_dir_of,
+    decide,
     enrol,
     issue_pending,
     new_member,
+    open_ballot,
     presentation,
+    register_committee,
     set_up_community,
     sign_in,
 )
@@ -52,9 +56,11 @@ REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表�
 
 
 def _set_up(client: TestClient, app: FastAPI) -> dict[str, str]:
-    return set_up_community(
+    committee = set_up_community(
         client, app, slug=SLUG, name="梅陇三村", street_office="梅陇街道", register=REGISTER
     )
+    register_committee(app, SLUG)  # the (demo) office registers the committee that decides
+    return committee
 
 
 def _codes(client: TestClient, committee: dict[str, str], **body: Any) -> dict[str, str]:
@@ -169,7 +175,7 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
             headers=owner,
         )
         assert r.status_code == 403
-        ballot = client.post(
+        proposed = client.post(
             f"/api/communities/{SLUG}/ballots",
             json={
                 "matter": 4,
@@ -179,7 +185,16 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
                 "closes_at": (now + timedelta(days=1)).isoformat(),
             },
             headers=committee,
-        ).json()
+        )
+        assert proposed.status_code == 202, proposed.text
+        ballot = proposed.json()["ballot"]
+        assert ballot["status"] == "proposed"
+        early = client.post(
+            f"/api/ballots/{ballot['id']}/votes", json=_vote(alice, ballot["origin"], "agree")
+        )
+        assert early.status_code == 409 and "signatures" in early.json()["error"]["en"]
+        decide(client, data_dir_of(app), SLUG, proposed.json()["decision"])
+        assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "open"
         r = client.post(
             f"/api/ballots/{ballot['id']}/votes", json=_vote(alice, ballot["origin"], "agree")
         )
@@ -214,7 +229,10 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
         r = client.post(
             f"/api/ballots/{ballot['id']}/close", json={"early": True}, headers=committee
         )
-        assert r.status_code == 200, r.text
+        assert r.status_code == 202, r.text
+        assert r.json()["type"] == "BallotResult" and r.json()["state"] == "pending"
+        decide(client, data_dir_of(app), SLUG, r.json())
+        assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "closed"
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
         votes = [json.loads(e) for e in record["entries"] if json.loads(e)["type"] == "Vote"]
         assert [v["voter"] for v in votes] == [alice.did.value, bob.did.value]  # still hers
@@ -228,17 +246,19 @@ def test_lost_key_cannot_vote_in_an_open_ballot(tmp_path: Path) -> None:
         carol = KeyPair.generate(KeyType.P256)
         assert enrol(client, app, codes["2-1-301"], carol).status_code == 201
         now = datetime.now(UTC)
-        ballot = client.post(
-            f"/api/communities/{SLUG}/ballots",
-            json={
+        ballot = open_ballot(
+            client,
+            app,
+            {
                 "matter": 4,
                 "title": "续聘物业",
                 "text": "是否同意续聘？",
                 "opens_at": (now - timedelta(minutes=1)).isoformat(),
                 "closes_at": (now + timedelta(days=1)).isoformat(),
             },
+            slug=SLUG,
             headers=committee,
-        ).json()
+        )
         r = client.post(
             f"/api/communities/{SLUG}/recoveries",
             json={"unit": "2-1-301", "id_number": "110101199505050053"},

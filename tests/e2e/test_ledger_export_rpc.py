@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.support import live_server, services_of, settings_for
+from tests.identity_web import pinned_bundle
 from web import cli
-from web.demo import SLUG
+from web.demo import SLUG, demo_office_key
 
 
 def _env(mp: pytest.MonkeyPatch, data: Path) -> None:
@@ -37,8 +38,9 @@ def test_export_reads_anchors_from_a_running_server(
         assert lines[-1]["end"]["anchors"] >= 1
         assert sum("anchor" in line for line in lines) == lines[-1]["end"]["anchors"]
         capsys.readouterr()
-        assert cli.main(["verify", "ledger", str(bundle), "--rpc", rpc, "--jobs", "1"]) == 0
-        assert "已与链上锚定核对" in capsys.readouterr().out
+        trust = pinned_bundle(bundle, demo_office_key(data).did.value, tmp_path)
+        assert cli.main(["verify", "ledger", str(bundle), "--rpc", rpc, "--jobs", "1", *trust]) == 0
+        assert "已与区块链上的锚定核对" in capsys.readouterr().out
 
         # The contract file names no deployment on this chain: refused, nothing written.
         contracts = data / "contracts.json"

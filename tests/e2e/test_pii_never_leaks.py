@@ -30,7 +30,16 @@ from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.e2e.support import running, services_of, settings_for
-from tests.identity_web import bearer, enrol, new_member, operator_headers, sign_in
+from tests.identity_web import (
+    bearer,
+    close_ballot,
+    enrol,
+    new_member,
+    open_ballot,
+    operator_headers,
+    register_committee,
+    sign_in,
+)
 from web.db import METADATA
 
 SLUG = "privacy-1"
@@ -118,6 +127,7 @@ def _flow(app: FastAPI, client: TestClient, browser: TestClient) -> dict[str, st
         f"/api/communities/{SLUG}/register", content=_register(REGISTER_ROWS), headers=committee
     )
     assert r.status_code == 200, r.text
+    register_committee(app, SLUG)  # the (demo) office registers the committee that decides
     codes = client.post(
         f"/api/communities/{SLUG}/enrolment-codes", json={}, headers=committee
     ).json()["codes"]
@@ -134,17 +144,19 @@ def _flow(app: FastAPI, client: TestClient, browser: TestClient) -> dict[str, st
     browser.get(f"/communities/{SLUG}/committee")
 
     now = datetime.now(UTC)
-    ballot = client.post(
-        f"/api/communities/{SLUG}/ballots",
-        json={
+    ballot = open_ballot(
+        client,
+        app,
+        {
             "matter": 4,
             "title": "续聘物业",
             "text": "是否同意续聘？",
             "opens_at": (now - timedelta(minutes=1)).isoformat(),
             "closes_at": (now + timedelta(days=1)).isoformat(),
         },
+        slug=SLUG,
         headers=committee,
-    ).json()
+    )
     for unit, choice in (("5-1-101", "agree"), ("5-1-201", "agree"), ("5-1-202", "oppose")):
         r = client.post(
             f"/api/ballots/{ballot['id']}/votes", json=_vote(keys[unit], ballot["origin"], choice)
@@ -179,8 +191,7 @@ def _flow(app: FastAPI, client: TestClient, browser: TestClient) -> dict[str, st
         json={"id_number": OWNERS[1][1]},
         headers=committee,
     )
-    r = client.post(f"/api/ballots/{ballot['id']}/close", json={"early": True}, headers=committee)
-    assert r.status_code == 200, r.text
+    close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
     client.post("/api/auth/sign-out", headers=owner)
     return {
         "slug": SLUG,

@@ -15,7 +15,7 @@ from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.e2e.support import running, services_of
 from web import cli
-from web.demo import SLUG, demo_keys
+from web.demo import SLUG, demo_keys, demo_office_key
 from web.settings import Settings
 
 
@@ -81,18 +81,29 @@ def test_a_folder_moves_to_another_port_and_public_url(
             listed = client.get(f"/api/communities/{SLUG}/status-list").json()
             assert listed["id"] == f"{domain}/api/communities/{SLUG}/status-list"
             if turn == len(moves):
-                r = client.post(
-                    f"/api/ballots/{ballot['id']}/close",
-                    json={"early": True},
-                    headers=identity_web.bearer(signed),
+                identity_web.close_ballot(
+                    client, app, ballot["id"], slug=SLUG, headers=identity_web.bearer(signed)
                 )
-                assert r.status_code == 200, r.text
                 record = client.get(f"/api/ballots/{ballot['id']}/record").json()
-                assert len(record["entries"]) == 3 + len(moves) + 1
+                # BallotOpened, a vote before the moves and one after each, BallotResult
+                assert len(record["entries"]) == 2 + len(moves) + 1
 
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
-    assert cli.main(["verify", "ballot", str(path), "--data", str(data)]) == 0
+    root = demo_office_key(data).did.value
+    assert (
+        cli.main(
+            [
+                "verify",
+                "ballot",
+                str(path),
+                "--data",
+                str(data),
+                *identity_web.pinned(record, root, tmp_path),
+            ]
+        )
+        == 0
+    )
     # The operator's export under the last address finds the disclosure log it always had.
     monkeypatch.setenv("GONGZHI_DATA", str(data))
     monkeypatch.setenv("GONGZHI_PUBLIC_URL", "https://vote.example.cn")
@@ -101,6 +112,7 @@ def test_a_folder_moves_to_another_port_and_public_url(
     bundle = tmp_path / "bundle.jsonl"
     assert cli.main(["ledger", "export", "--community", SLUG, str(bundle)]) == 0
     verify = ["verify", "ledger", str(bundle), "--data", str(data), "--jobs", "1"]
+    verify += identity_web.pinned_bundle(bundle, root, tmp_path)
     assert cli.main(verify) == 0
 
 

@@ -15,9 +15,15 @@ from contracts.deploy import ensure_anchor
 from contracts.rpc import RpcChain
 from ledger.tlog.merkle import root_hash
 from tests.chains import ANVIL_KEYS
-from tests.serving_support import closed_record, environment, post_all, prepare_crowd, server
+from tests.serving_support import (
+    closed_record,
+    environment,
+    pinned_trust,
+    post_all,
+    prepare_crowd,
+    server,
+)
 from web.record import check_record
-from web.services import Services
 
 pytestmark = pytest.mark.anvil
 OWNERS = 300
@@ -56,7 +62,7 @@ def test_two_processes_one_box(db_url: str, anvil_url: str, tmp_path: Path) -> N
         # Let the loops anchor the final head: a forced round runs every 0.5 s.
         post_all(a.url + path, votes[:1], concurrency=1)
     record = closed_record(env, crowd.ballot_id)
-    check_record(record, anchor=None, verify_signed=Services.verify_signed)
+    check_record(record, trust=pinned_trust(env), anchor=None)
     voters = [json.loads(e)["voter"] for e in record["entries"] if '"type":"Vote"' in e]
     assert sorted(voters) == sorted(k.did.value for k in crowd.keys)  # each exactly once
 

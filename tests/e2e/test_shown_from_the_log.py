@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 
 from identity.w3c.dataintegrity import sign_json
-from tests.e2e.support import committee_headers, running, services_of, settings_for
+from tests.e2e.support import running, services_of, settings_for
+from tests.identity_web import close_ballot
 from voting.models import Ballot, CensusVoter
 from web.demo import demo_keys
 
@@ -23,8 +24,7 @@ def _vote_and_close(client: TestClient, app: FastAPI) -> dict[str, Any]:
     for did in sorted(owners)[:5]:
         doc = {"type": "Vote", "ballot": ballot["origin"], "voter": did, "choice": "agree"}
         assert client.post("/api/ballots/1/votes", json=sign_json(doc, owners[did])).status_code
-    r = client.post("/api/ballots/1/close", json={"early": True}, headers=committee_headers(app))
-    assert r.status_code == 200, r.text
+    close_ballot(client, app, 1)
     shown: dict[str, Any] = client.get("/api/ballots/1").json()
     assert shown["status"] == "closed" and shown["result"] is not None
     return shown

@@ -117,7 +117,7 @@ def _published_lookup(s: Session, issuers: Issuers, now: datetime) -> Any:
 
     def lookup(url: str) -> StatusList:
         if url not in lists:
-            raise StatusUnavailable(url)
+            raise StatusUnavailable("没有该状态列表", url)
         return lists[url]
 
     return lookup

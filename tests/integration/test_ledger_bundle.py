@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract, AnchoredHead
 from contracts.chain import Chain, load_artifact
+from identity.community.trustfile import PinnedTrust
+from identity.report import ChainState
 from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.bundle_verify import (
     BundleError,
@@ -95,11 +97,20 @@ def _export(engine: Engine, contract: AnchorContract | None) -> list[str]:
         )
     )
     with Session(engine) as session:
-        return list(export_bundle(session, s.ORIGIN, chain=chain, committee=[str(s.COMMITTEE.did)]))
+        return list(
+            export_bundle(
+                session,
+                s.ORIGIN,
+                chain=chain,
+                committee=[str(s.COMMITTEE.did)],
+                registrations=s.REGISTRATIONS,
+            )
+        )
 
 
 def _verify(lines: list[str], tmp: Path, anchor: Any = None, **kw: Any) -> BundleReport:
     work = tmp / f"work{len(list(tmp.iterdir()))}"
+    kw.setdefault("trust", s.trust(anchor if isinstance(anchor, AnchorContract) else None))
     return verify_bundle(lines, workdir=work, anchor=anchor, **kw)
 
 
@@ -113,7 +124,8 @@ def test_bundle_verifies_against_the_chain(engine: Engine, chain: Chain, tmp_pat
     report = _verify(lines, tmp_path, contract)
     text = "\n".join(report.lines)
     assert report.entries == 13 and report.chain_checked and report.anchored_size == 12
-    assert "anchors checked on chain: 12 of 13" in text
+    on_chain = f"anchors checked on chain {chain.chain_id}, contract {contract.address}"
+    assert f"{on_chain}: 12 of 13" in text
     assert "approved 5000000 fen" in text and "spent 4000000 of 5000000" in text
     assert "objections 1, replies 1, reviews 1 (1 satisfied)" in text
     assert "street.xianxia.gongzhi.example [street_office]: 2" in text
@@ -122,8 +134,7 @@ def test_bundle_verifies_against_the_chain(engine: Engine, chain: Chain, tmp_pat
 
     # the same bundle without the chain: said so, still valid offline
     offline = _verify(lines, tmp_path, None)
-    assert not offline.chain_checked
-    assert any("chain not reachable" in line for line in offline.lines)
+    assert not offline.chain_checked and offline.chain is ChainState.UNREACHABLE
 
 
 class _LyingChain:
@@ -183,6 +194,22 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
             ),
         ),
         "other log key": edit(0, lambda o: o.update(logKey=s.log_signer("evil").vkey)),
+        "registrations dropped": edit(0, lambda o: o.update(registrations=[])),
+        "registration edited": edit(
+            0, lambda o: o["registrations"][0]["credentialSubject"].update(sequence=2)
+        ),
+        "result signed by one member only": edit(
+            at["ballot"][0],
+            lambda o: o["ballot"]["result"].update(
+                data=json.dumps(
+                    json.loads(o["ballot"]["result"]["data"])
+                    | {"proof": json.loads(o["ballot"]["result"]["data"])["proof"][:1]},
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                    sort_keys=True,
+                )
+            ),
+        ),
         "publisher unlisted": edit(0, lambda o: o.update(publishers=[])),
         "end count": edit(at["end"][0], lambda o: o["end"].update(entries=9)),
         "line after end": [*lines, lines[at["entry"][0]]],
@@ -210,8 +237,9 @@ def test_every_bundle_edit_is_caught(engine: Engine, tmp_path: Path) -> None:
         _verify([json.dumps({"format": "something/else"})], tmp_path)
     with pytest.raises(BundleError, match=r"history was rewritten"):
         _verify(lines, tmp_path, _LyingChain(3))
-    with pytest.raises(BundleError, match="committee"):
-        _verify(lines, tmp_path, committee=str(s.OWNER.did))
+    other_office = PinnedTrust(1337, "0x" + "00" * 19 + "01", frozenset({str(s.OWNER.did)}))
+    with pytest.raises(BundleError, match="is not a trusted root"):
+        _verify(lines, tmp_path, trust=other_office)
 
 
 def test_parallel_workers_give_the_same_verdict(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from identity.community.trustfile import WELL_KNOWN_PATH, parse_trust, write_trust
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -56,9 +57,10 @@ def _manager(client: TestClient, app: FastAPI) -> tuple[KeyPair, dict[str, str]]
 def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, str]) -> Any:
     """A matter-5 ballot approving 50,000.00 yuan, voted through and closed."""
     now = datetime.now(UTC)
-    opened = client.post(
-        f"/api/communities/{SLUG}/ballots",
-        json={
+    ballot = identity_web.open_ballot(
+        client,
+        app,
+        {
             "matter": 5,
             "title": "更换3号楼电梯",
             "text": "使用维修资金更换3号楼两部电梯，金额不超过五万元",
@@ -66,10 +68,9 @@ def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, s
             "closes_at": (now + timedelta(days=30)).isoformat(),
             "amount_fen": 5_000_000,
         },
+        slug=SLUG,
         headers=committee,
     )
-    assert opened.status_code == 201, opened.text
-    ballot = opened.json()
     seen: set[str] = set()
     for _unit, key in sorted(demo_keys(services_of(app)).items()):
         if key.did.value in seen:
@@ -80,10 +81,8 @@ def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, s
             f"/api/ballots/{ballot['id']}/votes", json=sign_json(vote | {"choice": "agree"}, key)
         )
         assert r.status_code == 201, r.text
-    closed = client.post(
-        f"/api/ballots/{ballot['id']}/close", json={"early": True}, headers=committee
-    )
-    assert closed.status_code == 200 and closed.json()["outcome"]["passed"], closed.text
+    closed = identity_web.close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
+    assert closed["document"]["outcome"]["passed"], closed
     record = client.get(f"/api/ballots/{ballot['id']}/record").json()
     index = len(record["entries"]) - 1
     leaf = merkle.leaf_hash(record["entries"][index].encode())
@@ -289,7 +288,11 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         bundle = client.get(f"{API}/bundle")
         assert bundle.status_code == 200
         lines = bundle.text.splitlines()
-        report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=services_of(app).anchor)
+        trust = parse_trust(client.get(WELL_KNOWN_PATH).json())
+        write_trust(tmp_path / "trust.json", trust)
+        report = verify_bundle(
+            lines, workdir=tmp_path / "tree", trust=trust, anchor=services_of(app).anchor
+        )
         assert report.chain_checked and report.anchored_size == report.entries == size
     # the same from the command line, with the server stopped
     out = tmp_path / "bundle.jsonl"
@@ -300,13 +303,13 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
         for k, v in env.items():
             mp.setenv(k, v)
         assert cli.main(["ledger", "export", "--community", SLUG, str(out)]) == 0
-    data = ["--data", str(tmp_path / "data")]
+    data = ["--data", str(tmp_path / "data"), "--trust", str(tmp_path / "trust.json")]
     assert cli.main(["verify", "ledger", str(out), *data, "--jobs", "1"]) == 0
     text = out.read_text().splitlines()
     at = next(i for i, line in enumerate(text) if line.startswith('{"entry"') and "保洁" in line)
     text[at] = text[at].replace("保洁", "保洁 ", 1)
     out.write_text("\n".join(text) + "\n")
-    assert cli.main(["verify", "ledger", str(out), "--jobs", "1"]) == 1
+    assert cli.main(["verify", "ledger", str(out), *data, "--jobs", "1"]) == 1
     (tmp_path / "junk").write_text("nonsense\n")
-    assert cli.main(["verify", "ledger", str(tmp_path / "junk")]) == 2
-    assert cli.main(["verify", "ledger", str(tmp_path / "missing")]) == 2
+    assert cli.main(["verify", "ledger", str(tmp_path / "junk"), *data]) == 2
+    assert cli.main(["verify", "ledger", str(tmp_path / "missing"), *data]) == 2

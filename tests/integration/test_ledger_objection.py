@@ -66,6 +66,10 @@ def test_two_owners_question_one_statement(engine: Engine, tmp_path: Path) -> No
         assert [a.type for a in threads[0].thread] == ["ObjectionReply", "ObjectionReview"]
         assert threads[1].thread == []  # still waiting for an answer
         assert views[0].thread == views[2].thread == []
-        lines = list(export_bundle(session, s.ORIGIN, chain=None, committee=[]))
-    report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=None)
+        lines = list(
+            export_bundle(
+                session, s.ORIGIN, chain=None, committee=[], registrations=s.REGISTRATIONS
+            )
+        )
+    report = verify_bundle(lines, workdir=tmp_path / "tree", trust=s.trust(), anchor=None)
     assert any("objections 2, replies 1, reviews 1 (1 satisfied)" in line for line in report.lines)

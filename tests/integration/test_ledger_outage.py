@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from contracts.errors import ChainError
+from identity.community.trustfile import WELL_KNOWN_PATH, parse_trust
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.keys import KeyPair
 from ledger.disclosure.bundle_verify import verify_bundle
@@ -190,5 +191,8 @@ def test_outage_delays_anchoring_and_loses_nothing(
             assert base in {t for _, t in spans} and spans[-1] == (base + 3, base + 7)
             assert all(e.root == store.root(log, e.tree_size) for e in events)
         lines = client.get(f"{API}/bundle").text.splitlines()
-        report = verify_bundle(lines, workdir=tmp_path / "tree", anchor=services.anchor)
+        trust = parse_trust(client.get(WELL_KNOWN_PATH).json())
+        report = verify_bundle(
+            lines, workdir=tmp_path / "tree", trust=trust, anchor=services.anchor
+        )
         assert report.chain_checked and report.anchored_size == report.entries == base + 7

@@ -235,10 +235,11 @@ def _check(session: Session, contract: AnchorContract, work: Path, *, self_check
             s.ORIGIN,
             chain=anchors,
             committee=[str(s.COMMITTEE.did)],
+            registrations=s.REGISTRATIONS,
             self_check=self_check,
         )
     )
-    verify_bundle(lines, workdir=work, anchor=contract)
+    verify_bundle(lines, workdir=work, trust=s.trust(contract), anchor=contract)
 
 
 @pytest.mark.parametrize("self_check", [True, False], ids=["self-check", "verifier-alone"])

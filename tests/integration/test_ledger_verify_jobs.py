@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from identity.community.trustfile import write_trust
 from ledger.disclosure import bundle_verify
 from ledger.disclosure.bundle_verify import BundleError, BundleReport, verify_bundle
 from tests import ledger_disclosure_support as s
@@ -33,7 +34,12 @@ def _write(path: Path, lines: list[str]) -> Path:
 def _verify_file(path: Path, work: Path, jobs: int) -> BundleReport:
     with path.open(encoding="utf-8") as f:
         return verify_bundle(
-            (line.rstrip("\n") for line in f), workdir=work, anchor=None, jobs=jobs, source=path
+            (line.rstrip("\n") for line in f),
+            workdir=work,
+            trust=s.trust(),
+            anchor=None,
+            jobs=jobs,
+            source=path,
         )
 
 
@@ -55,7 +61,7 @@ def test_file_chunks_give_the_verdict_and_line_numbers_of_one_process(
     tmp_path: Path, bundle: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bundle_verify, "_CHUNK_BYTES", 40_000)  # ~25 chunks, cut mid-line
-    streamed = verify_bundle(bundle, workdir=tmp_path / "w0", anchor=None, jobs=1)
+    streamed = verify_bundle(bundle, workdir=tmp_path / "w0", trust=s.trust(), anchor=None, jobs=1)
     path = _write(tmp_path / "b.jsonl", bundle)
     for jobs in (1, 2):
         report = _verify_file(path, tmp_path / f"w{jobs}", jobs)
@@ -91,7 +97,10 @@ def _group(pgid: int) -> list[int]:
 def test_the_command_leaves_no_process_behind(tmp_path: Path, bundle: list[str]) -> None:
     path = _write(tmp_path / "b.jsonl", bundle)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    trust = tmp_path / "trust.json"
+    write_trust(trust, s.trust())
     command = [sys.executable, "-m", "web.cli", "verify", "ledger", str(path), "--jobs", "2"]
+    command += ["--trust", str(trust), "--offline"]
     # Its own process group: every process it starts (workers, helpers) inherits the group,
     # so anything still in it once the command has exited was left behind. Output goes to
     # files, not pipes: waiting for a pipe's end would also wait for whoever inherited it.

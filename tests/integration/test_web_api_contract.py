@@ -150,12 +150,14 @@ def test_stored_times_keep_their_offset(tmp_path: Path, db_url: str) -> None:
             json=body,
             headers=identity_web.committee_headers(app, SLUG),
         )
-        assert created.status_code == 201, created.text
-        fetched = client.get(f"/api/ballots/{created.json()['id']}")
+        assert created.status_code == 202, created.text  # proposed: awaits members' signatures
+        proposed = created.json()["ballot"]
+        assert proposed["status"] == "proposed"
+        fetched = client.get(f"/api/ballots/{proposed['id']}")
         assert fetched.status_code == 200
         for field in ("opens_at", "closes_at"):
             sent = datetime.fromisoformat(body[field])
-            for answer in (created.json()[field], fetched.json()[field]):
+            for answer in (proposed[field], fetched.json()[field]):
                 assert answer.endswith("Z"), answer
                 assert datetime.fromisoformat(answer) == sent
         listed = client.get(f"/api/communities/{SLUG}/ballots").json()

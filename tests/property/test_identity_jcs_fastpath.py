@@ -27,30 +27,27 @@ json_values: st.SearchStrategy[Any] = st.recursive(
 @settings(max_examples=500)
 @given(json_values)
 def test_fast_path_equals_the_library(value: Any) -> None:
+    # RFC 8785 §3.2.2.3: an integer is a JSON number, i.e. the IEEE-754 double nearest it;
+    # the library refuses integers beyond ±(2^53-1) instead, so it is handed that double.
     try:
-        expected: bytes | None = bytes(rfc8785.dumps(value))
+        expected: bytes | None = bytes(rfc8785.dumps(_as_doubles(value)))
     except rfc8785.CanonicalizationError:
         expected = None
     try:
         got: bytes | None = canonical(value)
     except JcsError:
         got = None
-    if expected is not None and got is None:
-        # We refuse integers beyond ±(2^53-1) on purpose (I-JSON); nothing else.
-        assert any(
-            isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**53 - 1
-            for v in _leaves(value)
-        )
-    else:
-        assert got == expected
+    assert got == expected
 
 
-def _leaves(value: Any) -> list[Any]:
+def _as_doubles(value: Any) -> Any:
     if isinstance(value, dict):
-        return [leaf for v in value.values() for leaf in _leaves(v)]
+        return {k: _as_doubles(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [leaf for v in value for leaf in _leaves(v)]
-    return [value]
+        return [_as_doubles(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53 - 1:
+        return float(value)
+    return value
 
 
 def test_keys_beyond_the_bmp_sort_by_utf16() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from identity.community.trustfile import PinnedTrust, write_trust
 from identity.w3c import statuslist
 from tests.identity_support import NOW, OWNER_INDEX, World, make_world, vector_json
 from web.cli_identity import register
@@ -87,11 +88,13 @@ def test_vc_verify_valid(
     code, out, _ = _run(_verify_args(world, tmp_path, document), capsys)
     lines = out.splitlines()
     assert code == 0, out
-    assert lines[0].startswith("✓ structure VerifiableCredential, OwnershipCredential")
-    assert lines[1] == f"✓ proof ecdsa-jcs-2019 by {world.committee.verification_method}"
-    assert lines[3].startswith("✓ status revocation https://xianxia-7.example/status/1 #94567")
-    assert lines[4].startswith(f"✓ trust issuer {world.committee.did.value} registered by")
-    assert lines[-1] == "有效 / VALID"
+    assert "nothing to check on chain" in lines[1] and "nothing to check on chain" in lines[-2]
+    checks = [line for line in lines if line.startswith("✓")]
+    assert checks[0].startswith("✓ 结构 / structure VerifiableCredential, OwnershipCredential")
+    assert checks[1] == f"✓ 签名 / proof ecdsa-jcs-2019 by {world.committee.verification_method}"
+    assert checks[3].startswith("✓ 状态 / status revocation https://xianxia-7.example/status/1")
+    assert checks[4].startswith(f"✓ 签发链 / trust issuer {world.committee.did.value} registered")
+    assert lines[-1].endswith("verdict: the credential is valid (VALID)")
 
 
 def test_vc_verify_without_status_lists_says_so(
@@ -103,7 +106,10 @@ def test_vc_verify_without_status_lists_says_so(
         capsys,
     )
     assert code == 0
-    assert any(line.startswith("– status") and "not checked" in line for line in out.splitlines())
+    assert any(
+        line.startswith("! 状态未核对 / status") and "not checked" in line
+        for line in out.splitlines()
+    )
 
 
 def test_vc_verify_revoked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,8 +118,8 @@ def test_vc_verify_revoked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     args = _verify_args(revoked, tmp_path, [revoked.ownership, revoked.registration])
     code, out, _ = _run(args, capsys)
     assert code == 1
-    assert "✗ revoked:" in out and out.splitlines()[-1] == "无效 / INVALID (revoked)"
-    assert out.splitlines()[0].startswith("✓ structure")  # checks passed so far are listed
+    assert "✗ revoked:" in out and out.splitlines()[-1].endswith("invalid (revoked) (INVALID)")
+    assert "✓ 结构 / structure" in out  # checks passed so far are listed
 
 
 @pytest.mark.parametrize(
@@ -130,7 +136,7 @@ def test_vc_verify_names_the_reason(
 ) -> None:
     code, out, _ = _run(_verify_args(world, tmp_path, change(world)), capsys)
     assert code == 1
-    assert out.splitlines()[-1] == f"无效 / INVALID ({reason})"
+    assert out.splitlines()[-1].endswith(f"the credential is invalid ({reason}) (INVALID)")
 
 
 def test_vc_verify_status_list_not_provided(
@@ -190,7 +196,7 @@ def test_vc_verify_reads_stdin(
         ["vc", "verify", "-", "--root", world.root.did.value, "--now", "2025-06-01T00:00:00Z"],
         capsys,
     )
-    assert code == 0 and out.splitlines()[-1] == "有效 / VALID"
+    assert code == 0 and out.splitlines()[-1].endswith("(VALID)")
 
 
 def test_vc_verify_tampered_status_list(
@@ -203,4 +209,23 @@ def test_vc_verify_tampered_status_list(
     code, out, _ = _run(args, capsys)
     assert code == 1
     assert "status list https://xianxia-7.example/status/1 failed verification" in out
-    assert out.splitlines()[-1] == "无效 / INVALID (bad_signature)"
+    assert out.splitlines()[-1].endswith("invalid (bad_signature) (INVALID)")
+
+
+def test_vc_verify_takes_the_pinned_trust_file(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same pinned-trust input as the ballot and bundle verifiers: its roots are trusted."""
+    path = _write(tmp_path / "reg.json", world.registration)
+    trust = tmp_path / "trust.json"
+    write_trust(trust, PinnedTrust(31337, "0x" + "ab" * 20, frozenset({world.root.did.value})))
+    when = ["--now", "2025-06-01T00:00:00Z"]
+    code, out, _ = _run(["vc", "verify", path, "--trust", str(trust), *when], capsys)
+    assert code == 0 and out.splitlines()[-1].endswith("(VALID)")
+    other = tmp_path / "other.json"
+    write_trust(other, PinnedTrust(31337, "0x" + "ab" * 20, frozenset({str(world.committee.did)})))
+    code, out, _ = _run(["vc", "verify", path, "--trust", str(other), *when], capsys)
+    assert code == 1 and "(untrusted_issuer) (INVALID)" in out
+    trust.write_text('{"type": "GongzhiTrust"}')
+    code, _, err = _run(["vc", "verify", path, "--trust", str(trust), *when], capsys)
+    assert code == 2 and "lacks the fields" in err

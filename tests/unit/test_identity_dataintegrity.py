@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from identity.errors import IdentityError
+from identity.w3c.credential import verify_issued
 from identity.w3c.dataintegrity import (
     ECDSA_JCS_2019,
     EDDSA_JCS_2022,
@@ -30,7 +32,7 @@ from identity.w3c.failures import (
     UnsupportedCryptosuite,
     WrongContext,
 )
-from identity.w3c.jcs import canonical
+from identity.w3c.jcs import canonical, loads
 from identity.w3c.keys import KeyPair
 from identity.w3c.multibase import decode_base58btc
 from tests.identity_support import vector_json, vector_text
@@ -285,3 +287,33 @@ def test_add_proof_does_not_alias_the_input() -> None:
     assert "proof" not in document
     assert signed["@context"] == ["https://www.w3.org/ns/credentials/v2"]
     verify_proof(signed)
+
+
+BIGNUM = "independent/bignum-eddsa-jcs-2022"
+
+
+@pytest.mark.parametrize("reader", [json.loads, loads], ids=["json", "strict"])
+def test_independent_signer_with_appendix_b_numbers_verifies(reader: Any) -> None:
+    # Signed outside gongzhi (Node + the `canonicalize` package) over a subject holding 2^53,
+    # -2^53, 2^68 and 1e+23, which RFC 8785 Appendix B lists as canonical output.
+    signed = reader(vector_text(f"{BIGNUM}.json"))
+    subject = signed["credentialSubject"]
+    assert subject["aboutTwoToThe68"] == 295147905179352830000  # as Python reads the text
+    assert canonical(unsecured(signed)).decode() == vector_text(f"{BIGNUM}.canonical.txt")
+    view, proof = verify_issued(signed)
+    assert proof.cryptosuite == EDDSA_JCS_2022 and proof.controller == view.issuer
+    assert type(subject["small"]) is int
+
+
+def test_independent_signature_still_binds_the_big_numbers() -> None:
+    signed = json.loads(vector_text(f"{BIGNUM}.json"))
+    signed["credentialSubject"]["aboutTwoToThe68"] = 2**69
+    with pytest.raises(BadSignature):
+        verify_proof(signed)
+
+
+def test_signing_refuses_an_integer_the_signature_would_round() -> None:
+    key = KeyPair.from_private_bytes(KeyType.ED25519, b"\x07" * 32)
+    assert verify_proof(sign_json({"n": 2**53, "m": 2**68}, key)).controller == key.did.value
+    with pytest.raises(IdentityError, match="not exactly an IEEE-754 double"):
+        sign_json({"n": 2**53 + 1}, key)

@@ -170,13 +170,13 @@ def test_status_list_must_come_from_the_issuer(world: World) -> None:
 
 def test_unavailable_status_list(world: World) -> None:
     def nothing(url: str) -> StatusList:
-        raise StatusUnavailable(f"no list {url}")
+        raise StatusUnavailable("没有该状态列表", f"no list {url}")
 
     with pytest.raises(StatusUnavailable):
         _verify(world, world.ownership, status_lookup=nothing)
 
     def broken(url: str) -> StatusList:
-        raise IdentityError("store offline")
+        raise IdentityError("存储不可用", "store offline")
 
     with pytest.raises(StatusUnavailable):
         _verify(world, world.ownership, status_lookup=broken)

@@ -18,24 +18,24 @@ from web.errors import status_of
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (CommunityNotFound("没有小区 / no community"), 404),  # answered 400 before
-        (CommunityExists("已存在 / exists"), 409),
-        (RegistryError("已导入 / imported already"), 409),
-        (EnrolmentError("登记码不存在 / unknown enrolment code"), 400),
-        (BadSignature("签名无效 / bad signature"), 400),
+        (CommunityNotFound("没有小区", "no community"), 404),  # answered 400 before
+        (CommunityExists("已存在", "exists"), 409),
+        (RegistryError("已导入", "imported already"), 409),
+        (EnrolmentError("登记码不存在", "unknown enrolment code"), 400),
+        (BadSignature("签名无效", "bad signature"), 400),
         (BallotNotFound("没有", "none"), 404),
         (BallotError("表决已截止", "the voting window has ended"), 409),
         (BallotSpecError("表决期限最长60天", "60 days at most"), 400),  # 409 before
         (AreaError("面积无效", "bad area"), 400),
-        (LogNotFoundError("没有 / none"), 404),
-        (RangeError("越界 / beyond the end"), 404),
-        (LogExistsError("已存在 / exists"), 409),
-        (ProofError("证明无效 / bad proof"), 400),
+        (LogNotFoundError("没有", "none"), 404),
+        (RangeError("越界", "beyond the end"), 404),
+        (LogExistsError("已存在", "exists"), 409),
+        (ProofError("证明无效", "bad proof"), 400),
         (DuplicateEntryError("重复", "duplicate"), 409),
         (AuthorityError("无权", "not allowed"), 403),
         (AccountingError("不平", "does not add up"), 400),
-        (ChainUnavailable("链不可用 / chain down"), 503),
-        (AnchorRejected("拒绝 / rejected", "Stale", (), b""), 503),
+        (ChainUnavailable("链不可用", "chain down"), 503),
+        (AnchorRejected("拒绝", "rejected", "Stale", (), b""), 503),
         (ValueError("ours"), 500),  # not a client's error: a bug, reported as such
     ],
 )

@@ -1,0 +1,250 @@
+"""voting.verify with pinned trust: the committee from root-signed registrations, every
+decision a proof set under the registration in force when it was signed, the box key from
+BallotOpened, the log id from the origin — nothing trusted is read from the record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from identity.community.trustfile import PinnedTrust
+from identity.report import ChainState
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from ledger.tlog.note_keys import Ed25519Signer
+from tests.record_support import (
+    CHAIN_ID,
+    CONTRACT,
+    ORIGIN,
+    Ballot,
+    World,
+    anchored,
+    decision,
+)
+from voting.verify import RecordError, verify_record
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World()
+
+
+def _verify(record: dict[str, Any], world: World, **kw: Any) -> Any:
+    kw.setdefault("anchored_root", anchored(record))
+    kw.setdefault("trust", world.trust)
+    return verify_record(record, **kw)
+
+
+def _refused(record: dict[str, Any], world: World, needle: str, **kw: Any) -> RecordError:
+    with pytest.raises(RecordError) as caught:
+        _verify(record, world, **kw)
+    assert needle in caught.value.en, caught.value.en
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in caught.value.zh)
+    return caught.value
+
+
+def _votes(ballot: Ballot, entries: list[dict[str, Any]]) -> dict[str, str]:
+    by_did = {row["did"]: row["voter"] for row in ballot.world.census()}
+    return {by_did[e["voter"]]: e["choice"] for e in entries if e["type"] == "Vote"}
+
+
+def test_a_valid_record_verifies_and_is_anchored(world: World) -> None:
+    record = Ballot(world).record()
+    report = _verify(record, world)
+    assert report.chain is ChainState.CHECKED
+    text = "\n".join(report.lines)
+    assert "2 committee registrations, signed by a pinned root" in text
+    assert "entry 0 BallotOpened: signed by 2 of 3 members (2 needed)" in text
+    assert "entry 7 BallotResult" in text
+    assert "6 votes" in text and "passed" in text
+
+
+def test_offline_and_unreachable_are_said(world: World) -> None:
+    record = Ballot(world).record()
+    assert _verify(record, world, anchored_root=None, offline=True).chain is ChainState.OFFLINE
+    unreachable = _verify(record, world, anchored_root=None)
+    assert unreachable.chain is ChainState.UNREACHABLE and not unreachable.complete
+
+
+def test_wrong_root_in_the_trust_file(world: World) -> None:
+    other = PinnedTrust(
+        CHAIN_ID, CONTRACT, frozenset({KeyPair.generate(KeyType.ED25519).did.value})
+    )
+    _refused(Ballot(world).record(), world, "is not a trusted root", trust=other)
+
+
+def test_registration_not_signed_by_the_root(world: World) -> None:
+    forger = KeyPair.generate(KeyType.ED25519)
+    forged = world.registration(1, world.members[:3], world.reg(1).valid_from, None, root=forger)
+    # The forger names the pinned root as issuer but signs with its own key.
+    forged["issuer"] = world.root.did.value
+    _refused(Ballot(world).record(registrations=[forged]), world, "signature is invalid")
+    unsigned_by_root = world.registration(
+        1, world.members[:3], world.reg(1).valid_from, None, root=forger
+    )
+    _refused(Ballot(world).record(registrations=[unsigned_by_root]), world, "is not a trusted root")
+
+
+def test_the_record_must_carry_its_registrations(world: World) -> None:
+    record = Ballot(world).record()
+    del record["registrations"]
+    _refused(record, world, "carries no committee registrations")
+
+
+def test_result_signed_by_a_non_member(world: World) -> None:
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    operator = KeyPair.generate(KeyType.ED25519)
+    a = world.members[0]
+    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[a, operator])
+    _refused(ballot.record(entries), world, "is not a registered committee member")
+
+
+def test_operator_drops_votes_and_re_signs_with_keys_of_its_own(world: World) -> None:
+    """What the server could do before: keep some votes, re-sign the result and the head."""
+    ballot = Ballot(world)
+    entries = ballot.default_entries()[:4]  # opened and 3 votes
+    own = [KeyPair.generate(KeyType.ED25519) for _ in range(2)]
+    entries.append(ballot.result(4, _votes(ballot, entries), signers=own))
+    _refused(ballot.record(entries), world, "is not a registered committee member")
+
+
+def test_result_changed_after_signing(world: World) -> None:
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    entries[-1] = entries[-1] | {"votes": 5}
+    _refused(ballot.record(entries), world, "signature does not hold")
+
+
+def test_signed_twice_by_one_member(world: World) -> None:
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    a = world.members[0]
+    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[a, a])
+    _refused(ballot.record(entries), world, "signed this decision twice")
+
+
+def test_not_enough_members(world: World) -> None:
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[world.members[1]])
+    _refused(ballot.record(entries), world, "not enough members signed: 1 of 3, 2 needed")
+
+
+def test_former_members_after_the_new_registration(world: World) -> None:
+    """B and C were replaced at `change`: together they are still a majority of
+    registration 1, but it is no longer in force when they sign."""
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    late = world.change + timedelta(days=1)
+    _a, b, c, _d, _e = world.members
+    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[b, c], at=late)
+    _refused(
+        ballot.record(entries), world, "its registration 1 was not in force (registration 2 was)"
+    )
+    # Naming the new registration does not help them: they are not its members.
+    entries[-1] = ballot.result(
+        7, _votes(ballot, entries), signers=[b, c], reg=world.reg(2), at=late
+    )
+    _refused(ballot.record(entries), world, "is not a registered committee member")
+
+
+def test_new_committee_decides_after_the_change(world: World) -> None:
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    late = world.change + timedelta(days=1)
+    a, _b, _c, d, _e = world.members
+    entries[-1] = ballot.result(
+        7, _votes(ballot, entries), signers=[a, d], reg=world.reg(2), at=late
+    )
+    report = _verify(ballot.record(entries), world)
+    assert "under registration 2" in "\n".join(report.lines)
+
+
+def test_decision_for_another_ballot(world: World) -> None:
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    other = ORIGIN.replace("/ballots/1", "/ballots/2")
+    entries[-1] = ballot.result(7, _votes(ballot, entries), ballot=other)
+    _refused(ballot.record(entries), world, "BallotResult is for another ballot")
+    # A proof made for another ballot's result, pasted onto this one's.
+    mine = ballot.result(7, _votes(ballot, entries))
+    theirs = ballot.result(7, _votes(ballot, entries), ballot=other)
+    entries[-1] = mine | {"proof": [mine["proof"][0], theirs["proof"][1]]}
+    _refused(ballot.record(entries), world, "signed for another document")
+
+
+def test_box_key_comes_from_the_committee_signed_opening(world: World) -> None:
+    ballot = Ballot(world)
+    rogue = Ed25519Signer.generate(ORIGIN)
+    _refused(ballot.record(box=rogue), world, "not signed by the box key the committee signed")
+    # Swapping logKey in BallotOpened breaks the members' signatures.
+    entries = ballot.default_entries()
+    entries[0] = entries[0] | {"logKey": rogue.vkey}
+    _refused(ballot.record(entries, box=rogue), world, "signature does not hold")
+
+
+def test_log_id_is_the_origins_not_the_files(world: World) -> None:
+    record = Ballot(world).record()
+    record["logId"] = "00" * 32
+    report = _verify(record, world)  # the chain is asked under SHA-256(origin)
+    assert report.chain is ChainState.CHECKED
+    assert any("logId is not SHA-256 of the origin" in w.en for w in report.warnings)
+
+
+def test_anchor_must_match_the_pinned_chain(world: World) -> None:
+    record = Ballot(world).record()
+    _refused(record, world, "no anchor of this box for size 8", anchored_root=lambda _i, _s: None)
+    _refused(record, world, "differs from the record", anchored_root=lambda _i, _s: b"\x00" * 32)
+
+
+def test_voter_key_change_is_a_decision(world: World) -> None:
+    ballot = Ballot(world)
+    census = world.census()
+    new = KeyPair.generate(KeyType.ED25519)
+    a, b = world.members[:2]
+    change = {
+        "type": "VoterKeyChanged",
+        "ballot": ORIGIN,
+        "community": "xianxia",
+        "voter": census[0]["voter"],
+        "oldDid": census[0]["did"],
+        "newDid": new.did.value,
+    }
+    at = ballot.opened_at + timedelta(days=1)
+    vote = sign_json(
+        {"type": "Vote", "ballot": ORIGIN, "voter": new.did.value, "choice": "agree"}, new
+    )
+    entries = [ballot.opened(), decision(change, [a, b], reg=world.reg(1), at=at), vote]
+    entries.append(ballot.result(3, {census[0]["voter"]: "agree"}))
+    report = _verify(ballot.record(entries), world)
+    assert "entry 1 VoterKeyChanged: signed by 2 of 3" in "\n".join(report.lines)
+    # The same change signed by one member only is refused.
+    entries[1] = decision(change, [a], reg=world.reg(1), at=at)
+    _refused(ballot.record(entries), world, "entry 1 (VoterKeyChanged) is not the committee's")
+
+
+def test_cancelled_ballot(world: World) -> None:
+    ballot = Ballot(world)
+    a, b = world.members[:2]
+    body = {"type": "BallotCancelled", "ballot": ORIGIN, "community": "xianxia", "reason": "x"}
+    cancel = decision(body, [a, b], reg=world.reg(1), at=ballot.opened_at + timedelta(hours=2))
+    report = _verify(ballot.record([ballot.opened(), cancel]), world)
+    assert "cancelled by a committee decision" in "\n".join(report.lines)
+    vote = ballot.votes()[0]
+    _refused(
+        ballot.record([ballot.opened(), cancel, vote]), world, "entry 2: after BallotCancelled"
+    )
+
+
+def test_result_box_size_and_recount(world: World) -> None:
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    entries[-1] = ballot.result(6, _votes(ballot, entries))
+    _refused(ballot.record(entries), world, "boxSize is not the number of entries before it")
+    votes = _votes(ballot, entries) | {"V0005": "agree"}
+    entries[-1] = ballot.result(7, votes)  # the count is the same, one choice is not
+    _refused(ballot.record(entries), world, "recounted outcome differs")
