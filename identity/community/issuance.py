@@ -51,7 +51,7 @@ from identity.w3c.failures import InvalidDid, StatusUnavailable, VerificationErr
 from identity.w3c.keys import KeyPair
 from identity.w3c.statuslist import StatusList
 
-ROLE_CREDENTIAL = "CommunityRoleCredential"
+ROLE_CREDENTIAL = trust.ROLE_CREDENTIAL
 STAFF_ROLES = ("propertyManager", "auditor")
 # How long a published status list credential may be relied on before fetching it again.
 LIST_VALIDITY = timedelta(days=1)

@@ -59,7 +59,14 @@ from identity.w3c.failures import (
 )
 
 OWNERSHIP = "OwnershipCredential"
+ROLE_CREDENTIAL = "CommunityRoleCredential"
+# The one credential type that makes a claim here (registrations and role credentials are
+# read by `committee` and `issuance`).
 GONGZHI_TYPES = (OWNERSHIP,)
+# Every credential type gongzhi defines or once defined (CommitteeMemberCredential, issued by
+# a server key before registrations named the members): a credential is at most one of
+# them, so an ownership credential cannot also pass for a registration or a role.
+_KNOWN_TYPES = (OWNERSHIP, REGISTRATION, ROLE_CREDENTIAL, "CommitteeMemberCredential")
 
 _COMMUNITY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _UNIT_RE = re.compile(r"[0-9A-Za-z]+(?:-[0-9A-Za-z]+){0,4}")
@@ -134,11 +141,11 @@ def _check_keys(subject: Mapping[str, Any], allowed: set[str]) -> None:
 
 
 def _gongzhi_kind(view: CredentialView) -> str | None:
-    kinds = [t for t in view.types if t in GONGZHI_TYPES]
-    if not kinds:
-        return None
+    kinds = [t for t in view.types if t in _KNOWN_TYPES]
     if len(kinds) > 1:
         raise Malformed("凭证类型冲突", f"conflicting credential types: {', '.join(kinds)}")
+    if not kinds or kinds[0] not in GONGZHI_TYPES:
+        return None
     contexts = view.credential["@context"]
     if GONGZHI_V1_CONTEXT not in (contexts if isinstance(contexts, list) else [contexts]):
         raise WrongContext(

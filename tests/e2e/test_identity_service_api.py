@@ -28,7 +28,6 @@ from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import parse
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import (
-    TEST_OFFICE,
     bearer,
     committee_member,
     data_dir_of,
@@ -36,6 +35,7 @@ from tests.identity_web import (
     enrol,
     issue_pending,
     new_member,
+    office_of,
     open_ballot,
     presentation,
     register_committee,
@@ -364,7 +364,7 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
         forged = client.post(f"/api/communities/{SLUG}/roles", json=role(member))
         assert forged.status_code == 400 and "not a trusted root" in forged.json()["error"]["en"]
         assert sign_in(client, auditor).status_code == 401
-        r = client.post(f"/api/communities/{SLUG}/roles", json=role(TEST_OFFICE))
+        r = client.post(f"/api/communities/{SLUG}/roles", json=role(office_of(app)))
         assert r.status_code == 201, r.text
         assert sign_in(client, auditor).json()["grants"] == [{"community": SLUG, "role": "auditor"}]
         # The committee's pages: owner list and a printable sheet with inline QR codes.

@@ -126,7 +126,7 @@ def test_status_lists_of_unknown_addresses_stay_foreign(tmp_path: Path) -> None:
         issuers = identity_web.runtime_of(app).issuers
         with services_of(app).db.session() as session:
             lookup = status_lookup(session, issuers)
-            assert lookup(issuers.list_url(SLUG)).issuer == issuers.committee.did.value
+            assert lookup(issuers.list_url(SLUG)).issuer == issuers.status.did.value
             for url in (
                 f"http://127.0.0.1:1/api/communities/{SLUG}/status-list",
                 f"https://evil.example/api/communities/{SLUG}/status-list",

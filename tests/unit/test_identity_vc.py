@@ -213,6 +213,14 @@ def test_context_appended_after_signing_is_refused(world: World) -> None:
         {"id": "not a url"},
         {"credentialStatus": "revoked"},
         {"type": ["VerifiableCredential", "OwnershipCredential", "CommitteeMemberCredential"]},
+        {
+            "type": [
+                "VerifiableCredential",
+                "OwnershipCredential",
+                "CommitteeRegistrationCredential",
+            ]
+        },
+        {"type": ["VerifiableCredential", "OwnershipCredential", "CommunityRoleCredential"]},
     ],
 )
 def test_malformed_credentials(world: World, change: dict[str, Any]) -> None:
@@ -240,13 +248,14 @@ def test_load_status_list_checks_its_credential(world: World) -> None:
         load_status_list(good, now=T0 - timedelta(days=1))
     with pytest.raises(Malformed):
         load_status_list(world.ownership, now=NOW)
-    no_id = _resign(world, {k: v for k, v in good.items() if k != "id"})
+    # The community's list is signed by the server's status key, not by the member who issued.
+    no_id = _resign(world, {k: v for k, v in good.items() if k != "id"}, world.status)
     with pytest.raises(Malformed):
         load_status_list(no_id, now=NOW)
     short = copy.deepcopy(good)
     short["credentialSubject"]["encodedList"] = "uH4sIAAAAAAAAA2NgGAWjYBSMAgAAAP__"
     with pytest.raises(Malformed):
-        load_status_list(_resign(world, short), now=NOW)
+        load_status_list(_resign(world, short, world.status), now=NOW)
 
 
 def test_issue_credential_and_root_trust() -> None:
