@@ -36,7 +36,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community import issuance
+from identity.community import issuance, legacy
 from identity.community.issuance import Issuers
 from identity.community.models import Community, IssuedCredential, Person
 from identity.community.signin import COMMITTEE, Challenges, find_session
@@ -128,10 +128,20 @@ class IdentityRuntime:
         return f"{self.issuers.base_url}/owner/enrol#code={code}"
 
     def prepare(self, db: Database) -> None:
-        """At start: every owner who has a DID but no credential (the demo's server-held
-        keys) gets one queued (on a demo server, signed at once by a demo member)."""
+        """At start: credentials a data folder kept from the server-key model are retired and
+        their owners' re-queued (`identity.community.legacy`); every owner who has a DID but
+        no credential (the demo's server-held keys) gets one queued (on a demo server, signed
+        at once by a demo member)."""
         now = datetime.now(UTC)
         with db.session() as session:
+            for retired in legacy.retire_all(session, issuers=self.issuers, now=now):
+                log.warning(
+                    "community %s: %d credentials signed by former server keys revoked, "
+                    "%d ownership credentials queued for the registered members to sign",
+                    retired.community,
+                    retired.revoked,
+                    retired.queued,
+                )
             for community in session.scalars(select(Community)):
                 self._backfill(session, community, now)
 

@@ -52,10 +52,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     admin.set_defaults(func=_usage(admin))
     commands = admin.add_subparsers(title="commands", metavar="COMMAND")
 
-    info = commands.add_parser("info", help="根 DID 与业委会 DID / root and committee DIDs")
+    info = commands.add_parser(
+        "info", help="受信任的根与状态列表密钥 / trusted roots and the status key"
+    )
     info.set_defaults(func=run_info)
 
-    create = commands.add_parser("create-community", help="建立小区并备案 / set up a community")
+    create = commands.add_parser("create-community", help="建立小区 / set up a community")
     create.add_argument("slug", help="小区标识，如 xianxia-7 / community id, e.g. xianxia-7")
     create.add_argument("--name", required=True, help="小区名称 / community name")
     create.add_argument("--street-office", required=True, help="街道办 / street office")
