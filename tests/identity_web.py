@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from identity.community import issuance
 from identity.community.committee import (
     Member,
     ServerKeys,
@@ -108,6 +109,20 @@ def office_of(app: FastAPI) -> KeyPair:
     """The street office of the tests: the demo office of the app's data folder, which a demo
     server trusts and `tests.e2e.support` makes every other test app trust."""
     return demo_office_key(data_dir_of(app))
+
+
+def grant_role(client: TestClient, app: FastAPI, slug: str, did: str, role: str) -> None:
+    """The office signs a role credential (property manager, auditor) on its own machine and
+    posts it; the root's signature is the authority, no session is needed."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    office = office_of(app)
+    unsigned = issuance.role_credential(
+        root=office.did.value, holder=did, community_id=slug, role=role, valid_from=now
+    )
+    posted = client.post(
+        f"/api/communities/{slug}/roles", json=sign_credential(unsigned, office, created=now)
+    )
+    assert posted.status_code == 201, posted.text
 
 
 def next_registration(
