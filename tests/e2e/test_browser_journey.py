@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from identity.community.committee import Member
 from identity.w3c.dataintegrity import sign_json, verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -27,7 +29,7 @@ from tests.e2e.browser_support import (
     run_module,
     wait_ready,
 )
-from tests.identity_web import data_dir_of, decide, register_committee
+from tests.identity_web import data_dir_of, decide, register_committee, register_members
 from web.auth import IdentityRuntime
 
 if TYPE_CHECKING:
@@ -65,6 +67,8 @@ class Committee:
         )["code"]
         key = KeyPair.generate(KeyType.P256)
         self.redeem(key, code)
+        # The (demo) street office registers the member: only then is it the committee.
+        register_members(TestClient(app), app, SLUG, [Member(key.did.value, "chair")])
         self.headers = {"Authorization": f"Bearer {self.sign_in(key)}"}
         self._ok(
             self.http.post(
