@@ -1,8 +1,10 @@
 """Shared test data for identity/: the published vectors and a small signed community.
 
-The community: a street office (root, Ed25519), an owners' committee (P-256 by default),
-an owner and a committee member, with both issuers' revocation lists. Keys come from fixed
-private bytes so every run signs the same (Ed25519) credentials.
+The community: a street office (root, Ed25519) whose registration (业委会备案) lists two
+committee members — `committee` (P-256 by default, the chair, who issues) and `member` — an
+owner whose ownership credential `committee` signed, and the server's status key, which
+signs the community's revocation list. Keys come from fixed private bytes so every run
+signs the same (Ed25519) credentials.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from identity.community import trust
+from identity.community.committee import Member, ServerKeys, build_registration, sign_registration
 from identity.w3c import statuslist
 from identity.w3c.credential import load_status_list, sign_credential
 from identity.w3c.didkey import KeyType
@@ -44,15 +47,15 @@ MEMBER_INDEX = 23452
 
 @dataclass
 class World:
-    """A root, a committee, an owner and a member, with their credentials and lists."""
+    """A root, two registered members, an owner, the status key, credentials and lists."""
 
     root: KeyPair
     committee: KeyPair
     owner: KeyPair
     member: KeyPair
+    status: KeyPair
     registration: dict[str, Any]
     ownership: dict[str, Any]
-    membership: dict[str, Any]
     root_bits: bytearray = field(default_factory=statuslist.new_bitstring)
     committee_bits: bytearray = field(default_factory=statuslist.new_bitstring)
 
@@ -73,12 +76,12 @@ class World:
     def committee_list_credential(self) -> dict[str, Any]:
         unsigned = statuslist.status_list_credential(
             list_url=COMMITTEE_LIST,
-            issuer=self.committee.did.value,
+            issuer=self.status.did.value,
             purpose=statuslist.REVOCATION,
             bits=self.committee_bits,
             valid_from=T0,
         )
-        return sign_credential(unsigned, self.committee, created=T0)
+        return sign_credential(unsigned, self.status, created=T0)
 
     def lookup(self) -> Any:
         """A status lookup over freshly signed and verified copies of both lists."""
@@ -100,22 +103,25 @@ def make_world(committee_kind: KeyType = KeyType.P256) -> World:
     committee = KeyPair.from_private_bytes(committee_kind, bytes(range(33, 65)))
     owner = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(65, 97)))
     member = KeyPair.from_private_bytes(KeyType.P256, bytes(range(97, 129)))
-    registration = sign_credential(
-        trust.registration_credential(
+    status = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(129, 161)))
+    registration = sign_registration(
+        build_registration(
             root=root.did.value,
-            committee=committee.did.value,
-            community_id=COMMUNITY,
+            community=COMMUNITY,
+            sequence=1,
+            members=[Member(committee.did.value, "chair"), Member(member.did.value, "member")],
+            server=ServerKeys(
+                status.did.value, "xianxia-7.example/c/xianxia-7/disclosures+abcd1234+AQID"
+            ),
             valid_from=T0,
             valid_until=T0 + timedelta(days=5 * 365),
-            credential_id="urn:uuid:6d0c6f0e-1b4e-4f5a-9a57-0a4c1d7d2b11",
-            status=statuslist.status_entry(list_url=ROOT_LIST, index=REGISTRATION_INDEX),
         ),
         root,
         created=T0,
     )
     ownership = sign_credential(
         trust.ownership_credential(
-            committee=committee.did.value,
+            issuer=committee.did.value,
             owner=owner.did.value,
             community_id=COMMUNITY,
             units=[trust.UnitHolding("3-2-1101", 8937), trust.UnitHolding("B1-045", 1250)],
@@ -126,24 +132,12 @@ def make_world(committee_kind: KeyType = KeyType.P256) -> World:
         committee,
         created=T0,
     )
-    membership = sign_credential(
-        trust.member_credential(
-            committee=committee.did.value,
-            member=member.did.value,
-            community_id=COMMUNITY,
-            role="chair",
-            valid_from=T0,
-            status=statuslist.status_entry(list_url=COMMITTEE_LIST, index=MEMBER_INDEX),
-        ),
-        committee,
-        created=T0,
-    )
     return World(
         root=root,
         committee=committee,
         owner=owner,
         member=member,
+        status=status,
         registration=registration,
         ownership=ownership,
-        membership=membership,
     )

@@ -1,13 +1,17 @@
 """Test helpers for the identity API: enrol a device key, sign in, act as the committee.
 
-Everything goes through HTTP as a real client would: the operator token only bootstraps a
-committee member's enrolment code; the member then enrols a key and signs in by DID.
+Everything goes through HTTP as a real client would: a member enrols a device key with a
+member code (the operator's), the street office (the demo office of the app's data folder,
+which a demo server trusts and `tests.e2e.support` makes other test apps trust through
+``GONGZHI_TRUSTED_ROOTS``) signs the next registration listing it and posts it, and the member
+signs in by DID. Committee decisions are signed with the demo members' keys (`decide`).
+Queued ownership credentials are signed by a member's key through the API (`issue_pending`).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +19,25 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from identity.community.committee import decision_share
-from identity.community.registry import get_community
+from identity.community import issuance
+from identity.community.committee import (
+    Member,
+    ServerKeys,
+    build_registration,
+    decision_share,
+    registration_hash,
+    sign_registration,
+)
 from identity.community.trustfile import PinnedTrust, contract_address, write_trust
+from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from web.auth import IdentityRuntime
-from web.demo import demo_member_keys, register_demo_committee
+from web.demo import demo_member_keys, demo_office_key
 
 DEMO = "xianxia-demo"
+TERM = timedelta(days=5 * 365)
 
 
 def runtime_of(app: FastAPI) -> IdentityRuntime:
@@ -92,10 +105,79 @@ def bearer(response: Response) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def office_of(app: FastAPI) -> KeyPair:
+    """The street office of the tests: the demo office of the app's data folder, which a demo
+    server trusts and `tests.e2e.support` makes every other test app trust."""
+    return demo_office_key(data_dir_of(app))
+
+
+def grant_role(client: TestClient, app: FastAPI, slug: str, did: str, role: str) -> None:
+    """The office signs a role credential (property manager, auditor) on its own machine and
+    posts it; the root's signature is the authority, no session is needed."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    office = office_of(app)
+    unsigned = issuance.role_credential(
+        root=office.did.value, holder=did, community_id=slug, role=role, valid_from=now
+    )
+    posted = client.post(
+        f"/api/communities/{slug}/roles", json=sign_credential(unsigned, office, created=now)
+    )
+    assert posted.status_code == 201, posted.text
+
+
+def next_registration(
+    client: TestClient,
+    app: FastAPI,
+    slug: str,
+    members: list[Member],
+    *,
+    replace: bool = False,
+    office: KeyPair | None = None,
+) -> dict[str, Any]:
+    """The community's next registration, signed by the office: the members in force so far
+    and `members` (or only `members` when `replace`), in force from a second ago."""
+    stored = client.get(f"/api/communities/{slug}/registrations")
+    assert stored.status_code == 200, stored.text
+    chain: list[dict[str, Any]] = stored.json()
+    keys = client.get(f"/api/communities/{slug}/host-keys").json()
+    current: list[Member] = []
+    if chain and not replace:
+        current = [Member(m["id"], m["role"]) for m in chain[-1]["credentialSubject"]["members"]]
+    if any(m.role == "chair" for m in members):
+        current = [Member(m.did, "member") if m.role == "chair" else m for m in current]
+    listed = [*current, *(m for m in members if m.did not in {c.did for c in current})]
+    if not any(m.role == "chair" for m in listed):
+        listed[0] = Member(listed[0].did, "chair")
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+    office = office or office_of(app)
+    unsigned = build_registration(
+        root=office.did.value,
+        community=slug,
+        sequence=len(chain) + 1,
+        previous=registration_hash(chain[-1]) if chain else None,
+        members=listed,
+        server=ServerKeys(keys["statusIssuer"], keys["disclosureLogKey"]),
+        valid_from=start,
+        valid_until=start + TERM,
+    )
+    return sign_registration(unsigned, office, created=start)
+
+
+def register_members(
+    client: TestClient, app: FastAPI, slug: str, members: list[Member], *, replace: bool = False
+) -> dict[str, Any]:
+    """The office registers `members` (besides those in force, unless `replace`)."""
+    signed = next_registration(client, app, slug, members, replace=replace)
+    posted = client.post(f"/api/communities/{slug}/registrations", json=signed)
+    assert posted.status_code == 201, posted.text
+    return signed
+
+
 def new_member(
     client: TestClient, app: FastAPI, slug: str = DEMO, *, role: str = "chair"
 ) -> tuple[KeyPair, dict[str, str]]:
-    """A committee member bootstrapped by the operator: their key and bearer headers."""
+    """A committee member: enrolled with the operator's member code, registered by the office,
+    signed in. Their key and bearer headers."""
     issued = client.post(
         f"/api/communities/{slug}/member-codes", json={"role": role}, headers=operator_headers(app)
     )
@@ -103,15 +185,51 @@ def new_member(
     key = KeyPair.generate(KeyType.P256)
     redeemed = enrol(client, app, issued.json()["code"], key)
     assert redeemed.status_code == 201, redeemed.text
+    register_members(client, app, slug, [Member(key.did.value, role)])
     return key, bearer(sign_in(client, key))
+
+
+def issue_pending(
+    client: TestClient, slug: str, member: KeyPair, headers: dict[str, str]
+) -> list[str]:
+    """The member signs every queued ownership credential of `slug`; the ids accepted."""
+    queued = client.get(
+        f"/api/communities/{slug}/credentials/pending",
+        params={"issuer": member.did.value},
+        headers=headers,
+    )
+    assert queued.status_code == 200, queued.text
+    if not queued.json():
+        return []
+    signed = [sign_credential(doc, member) for doc in queued.json()]
+    posted = client.post(f"/api/communities/{slug}/credentials", json=signed, headers=headers)
+    assert posted.status_code == 201, posted.text
+    accepted: list[str] = posted.json()["accepted"]
+    return accepted
 
 
 def committee_headers(app: FastAPI, slug: str = DEMO) -> dict[str, str]:
     """Bearer headers of a committee member of `slug`, made once per app and community."""
-    cache: dict[str, dict[str, str]] = getattr(app.state, "test_committee_headers", {})
+    return committee_member(app, slug)[1]
+
+
+def committee_member(app: FastAPI, slug: str = DEMO) -> tuple[KeyPair, dict[str, str]]:
+    """A committee member of `slug` (key and bearer headers), made once per app and community."""
+    cache: dict[str, tuple[KeyPair, dict[str, str]]] = getattr(
+        app.state, "test_committee_members", {}
+    )
     if slug not in cache:
-        _, cache[slug] = new_member(TestClient(app), app, slug)
-        app.state.test_committee_headers = cache
+        client = TestClient(app)
+        chair = demo_member_keys(data_dir_of(app))[0]
+        stored = client.get(f"/api/communities/{slug}/registrations")
+        listed = stored.json()[-1]["credentialSubject"]["members"] if stored.json() else []
+        if chair.did.value in {m["id"] for m in listed}:
+            # The demo chair is registered (a demo server's committee): it acts as itself,
+            # so the committee keeps the members `decide` signs with.
+            cache[slug] = chair, bearer(sign_in(client, chair))
+        else:
+            cache[slug] = new_member(client, app, slug)
+        app.state.test_committee_members = cache
     return cache[slug]
 
 
@@ -126,7 +244,13 @@ def set_up_community(
         headers=operator_headers(app),
     )
     assert r.status_code == 201, r.text
-    _, committee = new_member(client, app, slug)
+    member = new_member(client, app, slug)
+    cache: dict[str, tuple[KeyPair, dict[str, str]]] = getattr(
+        app.state, "test_committee_members", {}
+    )
+    cache.setdefault(slug, member)
+    app.state.test_committee_members = cache
+    committee = member[1]
     r = client.post(
         f"/api/communities/{slug}/register",
         content=register.encode(),
@@ -189,10 +313,10 @@ def data_dir_of(app: FastAPI) -> Path:
 
 
 def register_committee(app: FastAPI, slug: str) -> None:
-    """The demo office registers the demo committee for another community of the app."""
-    services = app.state.services
-    with services.db.session() as session:
-        register_demo_committee(services, session, get_community(session, slug))
+    """The (demo) office registers the demo members into the committee of another community
+    of the app, besides the members in force (`decide` signs with their keys)."""
+    members = [Member(key.did.value, "member") for key in demo_member_keys(data_dir_of(app))]
+    register_members(TestClient(app), app, slug, members)
 
 
 def pinned(record: dict[str, Any], root: str, folder: Path) -> list[str]:

@@ -183,7 +183,7 @@ def pinned_trust(env: dict[str, str]) -> PinnedTrust:
     settings = Settings.from_env(env)
     services = Services.start(settings)
     try:
-        return server_trust(services, IdentityRuntime.start(settings, services.committee_key, env))
+        return server_trust(services, IdentityRuntime.start(settings))
     finally:
         services.close()
 

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from identity.community.issuance import ensure_registration
 from identity.community.models import Unit
 from identity.community.register import parse_csv, parse_xlsx
 from identity.community.registry import create_community, get_community, import_register
@@ -19,7 +18,7 @@ from voting import ballots
 from voting.area import Area
 from voting.models import Ballot
 from web.api_decisions import DecisionPublic, decision_public
-from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep, RuntimeDep
+from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep
 from web.bounds import BoundedInt, IdPath
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import errors
@@ -145,15 +144,10 @@ def health(services: ServicesDep) -> dict[str, Any]:
 @router.post(
     "/communities", response_model=CommunityPublic, status_code=201, responses=errors(401, 409)
 )
-def create(
-    body: CommunityCreate, session: SessionDep, runtime: RuntimeDep, _: OperatorDep
-) -> CommunityPublic:
-    """The operator (for the street office) sets up a community and registers its committee
-    (业委会备案: a registration credential from the root to the committee's DID)."""
-    community = create_community(
-        session, slug=body.slug, name=body.name, street_office=body.street_office
-    )
-    ensure_registration(session, community=community, issuers=runtime.issuers, now=_now())
+def create(body: CommunityCreate, session: SessionDep, _: OperatorDep) -> CommunityPublic:
+    """The operator sets up a community. Its committee exists once the street office's
+    registration (业委会备案) is posted to ``/api/communities/{slug}/registrations``."""
+    create_community(session, slug=body.slug, name=body.name, street_office=body.street_office)
     return _community_public(session, body.slug)
 
 

@@ -5,18 +5,22 @@ Proofs are VC Data Integrity proofs, ``eddsa-jcs-2022`` (Ed25519) or ``ecdsa-jcs
 (P-256, what a browser's WebCrypto keeps non-extractable), over RFC 8785 canonical JSON.
 
 Public
-  GET  /api/identity                           root, committee DIDs, ``domain`` to sign for
-  GET  /api/status-lists/street-office         signed BitstringStatusListCredential (root)
-  GET  /api/communities/{slug}/status-list     signed BitstringStatusListCredential (committee)
-  GET  /api/communities/{slug}/registration    the committee's registration (业委会备案)
-  POST /api/enrolment/redeem                   a signed EnrolmentRedemption → credentials
+  GET  /api/identity                           trusted roots, status key, ``domain`` to sign for
+  GET  /api/communities/{slug}/status-list     signed BitstringStatusListCredential (status key)
+  POST /api/communities/{slug}/registrations   store the next one the street office signed
+                                               (GET: `web.api_decisions`)
+  GET  /api/communities/{slug}/host-keys       what the office puts in a registration's server
+  POST /api/communities/{slug}/roles           store a role credential the office signed
+  POST /api/enrolment/redeem                   a signed EnrolmentRedemption → queued credential
   POST /api/auth/challenge                     a single-use challenge, valid 120 s
   POST /api/auth/sign-in                       {presentation, session: cookie|bearer}
   POST /api/auth/sign-out
   GET  /api/me, /api/me/credentials            the signed-in DID, its roles and credentials
-Committee of {slug} (signed in with a CommitteeMemberCredential)
+Committee of {slug} (signed in by a DID the registration in force lists)
   GET  /api/communities/{slug}/owners          units, holders (opaque refs), enrolled or not
   GET  /api/communities/{slug}/credentials     what was issued and revoked
+  GET  /api/communities/{slug}/credentials/pending?issuer=DID   queued, for DID to sign
+  POST /api/communities/{slug}/credentials     the queued credentials, signed by a member
   POST /api/communities/{slug}/enrolment-codes       one-time codes, shown once
   POST /api/communities/{slug}/enrolment-codes/qr    a code as a QR image (SVG or PNG)
   POST /api/communities/{slug}/member-codes          a member's code (or the operator's)
@@ -24,8 +28,6 @@ Committee of {slug} (signed in with a CommitteeMemberCredential)
   POST /api/communities/{slug}/transfers             a unit was sold
   POST /api/communities/{slug}/recoveries            a lost phone
   POST /api/communities/{slug}/revocations           revoke one credential
-Operator
-  POST /api/communities/{slug}/roles           property manager or auditor credential
 """
 
 from __future__ import annotations
@@ -35,25 +37,32 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from identity.community import enrolment, issuance, revocation, signin
-from identity.community.committee import Registration
+from identity.community import enrolment, issuance, registrations, revocation, signin
+from identity.community.committee import Registration, RegistrationError
 from identity.community.enrolment import IssuedCode
-from identity.community.models import EnrolmentCode, IssuedCredential, Person, Unit, UnitOwner
+from identity.community.models import (
+    Community,
+    EnrolmentCode,
+    IssuedCredential,
+    Person,
+    Unit,
+    UnitOwner,
+)
 from identity.community.register import Owner
 from identity.community.registry import get_community
 from identity.community.revocation import OwnershipChange
 from identity.errors import IdentityError
+from identity.w3c.didkey import Did
 from voting.area import Area
 from web.auth import (
     SESSION_COOKIE,
     CommitteeDep,
     CommitteeOrOperatorDep,
-    OperatorDep,
     RuntimeDep,
     SignedInDep,
     bearer_token,
@@ -75,12 +84,15 @@ def _refuse(status: int, exc: IdentityError) -> ApiError:
 
 
 class IdentityInfo(BaseModel):
-    root: str
     trusted_roots: list[str]
-    committee: str
+    status_issuer: str
     domain: str
     challenge_ttl_seconds: int
-    street_office_status_list: str
+
+
+class HostKeys(BaseModel):
+    statusIssuer: str  # the registration's own field names
+    disclosureLogKey: str
 
 
 class ChallengePublic(BaseModel):
@@ -114,6 +126,11 @@ class CredentialsPublic(BaseModel):
     credentials: list[dict[str, Any]]
     chain: list[dict[str, Any]]
     status_lists: list[str]
+    pending: int = 0  # credentials queued for this DID that no member has signed yet
+
+
+class AcceptedPublic(BaseModel):
+    accepted: list[str]
 
 
 class CodePublic(BaseModel):
@@ -197,11 +214,6 @@ class CredentialRow(BaseModel):
     reason: str | None
 
 
-class RoleRequest(BaseModel):
-    did: str = Field(max_length=200)
-    role: Literal["propertyManager", "auditor"]
-
-
 def _code_public(
     runtime: RuntimeDep, code: IssuedCode, pin: Registration | None = None
 ) -> CodePublic:
@@ -251,31 +263,22 @@ def _json(document: dict[str, Any], *, max_age: int = 0, status: int = 200) -> R
 
 @router.get("/identity", response_model=IdentityInfo, responses=errors())
 def identity_info(runtime: RuntimeDep) -> IdentityInfo:
-    """The trust anchors and the ``domain`` every sign-in or enrolment proof must name."""
+    """The trusted roots, the server's status key and the ``domain`` every sign-in or
+    enrolment proof must name."""
     issuers = runtime.issuers
     return IdentityInfo(
-        root=issuers.root.did.value,
         trusted_roots=sorted(issuers.trusted_roots),
-        committee=issuers.committee.did.value,
+        status_issuer=issuers.status.did.value,
         domain=runtime.domain,
         challenge_ttl_seconds=int(runtime.challenges.ttl.total_seconds()),
-        street_office_status_list=issuers.list_url(issuance.ROOT_LIST),
     )
-
-
-@router.get("/status-lists/street-office", responses=errors())
-def root_status_list(session: SessionDep, runtime: RuntimeDep) -> Response:
-    """The street office's signed BitstringStatusListCredential (registrations, roles)."""
-    document = issuance.published_list(
-        session, list_key=issuance.ROOT_LIST, issuers=runtime.issuers, now=_now()
-    )
-    return _json(document, max_age=60)
 
 
 @router.get("/communities/{slug}/status-list", responses=errors(404))
 def community_status_list(slug: str, session: SessionDep, runtime: RuntimeDep) -> Response:
-    """The committee's signed BitstringStatusListCredential for this community (its stable
-    URL is in every credential the committee issues, as ``statusListCredential``)."""
+    """The community's signed BitstringStatusListCredential, signed by the server's status key
+    (the registration's ``server.statusIssuer``); its stable URL is in every ownership
+    credential, as ``statusListCredential``."""
     community = get_community(session, slug)
     document = issuance.published_list(
         session, list_key=community.slug, issuers=runtime.issuers, now=_now()
@@ -283,15 +286,45 @@ def community_status_list(slug: str, session: SessionDep, runtime: RuntimeDep) -
     return _json(document, max_age=60)
 
 
-@router.get("/communities/{slug}/registration", responses=errors(404))
-def registration(slug: str, session: SessionDep, runtime: RuntimeDep) -> Response:
-    """The committee's registration credential (业委会备案), the link from owner credentials
-    to the street office root that any verifier needs."""
+@router.post("/communities/{slug}/registrations", status_code=201, responses=errors(404, 409))
+def add_registration(
+    slug: str, credential: dict[str, Any], session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """Store the next registration the street office signed (``gongzhi office register``):
+    root-signed, for this community, the next link of its chain. The signature is the
+    authority, so no session is needed."""
     community = get_community(session, slug)
-    row = issuance.ensure_registration(
-        session, community=community, issuers=runtime.issuers, now=_now()
+    try:
+        registrations.add(session, community, credential, runtime.issuers.trusted_roots)
+    except RegistrationError as exc:
+        raise ApiError(409, exc.zh, exc.en) from exc
+    return _json(credential, status=201)
+
+
+@router.get("/communities/{slug}/host-keys", response_model=HostKeys, responses=errors(404))
+def host_keys(slug: str, session: SessionDep, services: ServicesDep) -> HostKeys:
+    """What the office writes into a registration's ``server``: the status key's DID and the
+    note key of the community's disclosure log."""
+    keys = services.host_keys(get_community(session, slug).slug)
+    return HostKeys(statusIssuer=keys.status_issuer, disclosureLogKey=keys.disclosure_log_key)
+
+
+@router.post("/communities/{slug}/roles", status_code=201, responses=errors(404, 409))
+def add_role(
+    slug: str, credential: dict[str, Any], session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """Store a CommunityRoleCredential the street office signed (``gongzhi office
+    grant-role``): the community's property manager or an auditor. The root's signature is
+    the authority, so no session is needed."""
+    row = issuance.store_role(
+        session,
+        community=get_community(session, slug),
+        credential=credential,
+        roots=runtime.issuers.trusted_roots,
+        now=_now(),
+        skew=runtime.settings.clock_skew,
     )
-    return _json(issuance.document_of(row))
+    return _json(issuance.document_of(row), status=201)
 
 
 @router.post(
@@ -306,7 +339,8 @@ def redeem(
     """Bind a new DID with a one-time code. Body: an ``EnrolmentRedemption`` signed by the
     DID's key — ``{"type": "EnrolmentRedemption", "code": "XXXXX-…", "holder": "did:key:…",
     "proof": {…, "proofPurpose": "authentication", "domain": <GET /api/identity domain>}}``.
-    Answers with the credentials issued to the DID and the chain that backs them."""
+    Answers with the DID's credentials and the chain that backs them; a new ownership
+    credential is queued (``pending``) until a registered committee member signs it."""
     redeemed = enrolment.redeem(
         session, answer=answer, domain=runtime.domain, issuers=runtime.issuers, now=_now()
     )
@@ -314,19 +348,19 @@ def redeem(
 
 
 def _credentials_of(session: SessionDep, runtime: RuntimeDep, did: str) -> CredentialsPublic:
-    rows = [r for r in issuance.active(session, subject_did=did) if r.kind != issuance.REGISTRATION]
-    committees = {r.issuer_did for r in rows if r.kind in (issuance.OWNERSHIP, issuance.MEMBER)}
-    chain = [
-        r
-        for r in issuance.active(session, kinds=[issuance.REGISTRATION])
-        if r.subject_did in committees
-    ]
-    lists = sorted({runtime.issuers.list_url(r.status_list) for r in [*rows, *chain]})
+    rows = issuance.active(session, subject_did=did)
+    chain: list[dict[str, Any]] = []
+    for community_id in sorted({r.community_id for r in rows if r.kind == issuance.OWNERSHIP}):
+        community = session.get(Community, community_id)
+        if community is not None:
+            chain += registrations.documents(session, community)
+    lists = sorted({runtime.issuers.list_url(r.status_list) for r in rows if r.status_list})
     return CredentialsPublic(
         did=did,
         credentials=[issuance.document_of(r) for r in rows],
-        chain=[issuance.document_of(r) for r in chain],
+        chain=chain,
         status_lists=lists,
+        pending=len(issuance.active(session, subject_did=did, pending=True)),
     )
 
 
@@ -475,6 +509,54 @@ def credentials(slug: str, session: SessionDep, _: CommitteeDep) -> list[Credent
         .order_by(IssuedCredential.id)
     )
     return [_credential_row(r) for r in rows]
+
+
+@router.get(
+    "/communities/{slug}/credentials/pending",
+    response_model=list[dict[str, Any]],
+    responses=errors(401, 403, 404),
+)
+def pending_credentials(
+    slug: str,
+    session: SessionDep,
+    _: CommitteeDep,
+    issuer: str = Query(max_length=200),
+) -> list[dict[str, Any]]:
+    """The queued ownership credentials, each with ``issuer`` set to the member who will sign
+    them (their status entries are on the server's status list); sign each with that
+    member's key (eddsa-jcs-2022 or ecdsa-jcs-2019, assertionMethod) and post them back."""
+    community = get_community(session, slug)
+    try:
+        did = Did(issuer).value
+    except IdentityError as exc:
+        raise ApiError(400, "issuer 不是有效的 DID", f"issuer is not a valid DID: {exc}") from exc
+    return issuance.pending_for(session, community=community, issuer=did)
+
+
+@router.post(
+    "/communities/{slug}/credentials",
+    response_model=AcceptedPublic,
+    status_code=201,
+    responses=errors(401, 403, 404, 409),
+)
+def signed_credentials(
+    slug: str,
+    body: Annotated[list[dict[str, Any]], Body(max_length=1000)],
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _: CommitteeDep,
+) -> AcceptedPublic:
+    """Queued credentials signed by a registered member: each must be exactly as queued but
+    for its issuer and proof. Any refusal stores none of them."""
+    community = get_community(session, slug)
+    try:
+        chain = registrations.chain(session, community, runtime.issuers.trusted_roots)
+    except RegistrationError as exc:
+        raise ApiError(409, exc.zh, exc.en) from exc
+    rows = issuance.accept_signed(
+        session, community=community, credentials=body, chain=chain, now=_now()
+    )
+    return AcceptedPublic(accepted=[r.credential_id for r in rows])
 
 
 @router.post(
@@ -668,22 +750,3 @@ def revoke(slug: str, body: RevokeRequest, session: SessionDep, _: CommitteeDep)
         now=_now(),
     )
     return _credential_row(row)
-
-
-# ---- operator -------------------------------------------------------------------------------
-
-
-@router.post("/communities/{slug}/roles", status_code=201, responses=errors(401, 404, 409))
-def grant_role(
-    slug: str, body: RoleRequest, session: SessionDep, runtime: RuntimeDep, _: OperatorDep
-) -> Response:
-    """The street office names a DID the community's property manager or an auditor."""
-    row = issuance.issue_role(
-        session,
-        community=get_community(session, slug),
-        did=body.did,
-        role=body.role,
-        issuers=runtime.issuers,
-        now=_now(),
-    )
-    return _json(issuance.document_of(row), status=201)

@@ -24,8 +24,8 @@ from web import (
     unavailable,
     well_known,
 )
-from web.auth import IdentityRuntime
-from web.demo import demo_office_key, seed_demo
+from web.auth import IdentityRuntime, trusted_roots
+from web.demo import auto_signer, demo_member_keys, demo_office_key, seed_demo
 from web.headers import HeadedFastAPI
 from web.limits import BodyLimitMiddleware
 from web.services import Services
@@ -35,12 +35,23 @@ from web.settings import Settings
 def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = True) -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     services = Services.start(settings)
-    identity = IdentityRuntime.start(settings, services.committee_key)
-    services.roots = identity.issuers.trusted_roots | (
-        {demo_office_key(settings.data_dir).did.value} if demo else set()
-    )
+    if demo:
+        # A demo server trusts its demo office and signs queued credentials with a demo
+        # member's key (`web.demo`): it holds everyone's keys, as a real server never does.
+        office = demo_office_key(settings.data_dir).did.value
+        identity = IdentityRuntime.start(
+            settings,
+            extra_roots=frozenset({office}),
+            auto_sign=auto_signer(
+                demo_member_keys(settings.data_dir), trusted_roots(settings) | {office}
+            ),
+        )
+    else:
+        identity = IdentityRuntime.start(settings)
+    # Committee decisions are checked against the same roots as registrations.
+    services.roots = identity.issuers.trusted_roots
     identity.pin_roots = frozenset(services.roots)
-    if demo and seed_demo(services):
+    if demo and seed_demo(services, identity.issuers):
         services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
 

@@ -1,12 +1,14 @@
 """Who is asking: sessions opened by DID sign-in, role checks, and the operator's token.
 
-Keys. The street office root key comes from ``GONGZHI_ROOT_KEY`` (a Multikey
-``secretKeyMultibase`` ``z…``, Ed25519 or P-256, or 64 hex digits of an Ed25519 seed); without
-it one is generated into the data folder (``root.key``, 0600) — right for a demo or a
-single-node install, where the operator stands in for the street office. Its DID is the
-trusted root, plus any DIDs in ``GONGZHI_TRUSTED_ROOTS`` (comma-separated). The committee
-issues with `Services.committee_key`, held by the server here; in production the committee's
-key lives with the committee (its own device or HSM), and only its public DID is on file.
+Keys. The server holds no key that speaks for the street office or the committee. It trusts
+the street offices' root DIDs named in ``GONGZHI_TRUSTED_ROOTS`` (comma-separated; a demo
+server also trusts its demo office, `web.demo`), stores the registrations (业委会备案) and
+role credentials they sign on their own machines, and grants the ``committee`` role to the
+DIDs the registration in force lists. Its only identity key is the status-list key
+(``status.key`` in the data folder, 0600): the DID a registration names as
+``server.statusIssuer``, which signs the communities' revocation lists — the server can
+revoke a credential, never grant one. Ownership credentials are signed on a registered
+member's device.
 
 Sessions. Browsers get a cookie — HttpOnly (page scripts cannot read it), SameSite=Strict
 (no other site can make the browser send it), Secure when the public URL is https; unsafe
@@ -15,9 +17,9 @@ instead (``Authorization: Bearer …``). Either way only the token's SHA-256 is 
 
 Operator. Whoever runs the server holds the data folder and every key in it. The operator
 token (``operator.token`` in the data folder, 256 random bits, compared in constant time)
-stands for that access over HTTP, for what only the operator does: creating a community
-(the street office registers its committee), naming a property manager or auditor, and
-bootstrapping the very first committee member with a member enrolment code. The command
+stands for that access over HTTP, for what only the operator does: creating a community and
+handing out a member's enrolment code (which only records the member's device DID for the
+street office to register). The command
 line ``gongzhi admin …`` does the same directly on the data folder.
 """
 
@@ -25,8 +27,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -36,7 +37,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community import issuance, registrations
+from identity.community import issuance, legacy, registrations
 from identity.community.committee import Registration, RegistrationError
 from identity.community.issuance import Issuers
 from identity.community.models import Community, IssuedCredential, Person
@@ -56,30 +57,15 @@ log = logging.getLogger("gongzhi.auth")
 SESSION_COOKIE = "gongzhi_session"
 
 
-def root_key(settings: Settings, env: Mapping[str, str] | None = None) -> KeyPair:
-    """The street office's key: ``GONGZHI_ROOT_KEY`` or ``root.key`` in the data folder."""
-    value = (os.environ if env is None else env).get("GONGZHI_ROOT_KEY", "").strip()
-    if not value:
-        return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("root.key"))
-    try:
-        if value.startswith("z"):
-            return KeyPair.from_secret_multibase(value)
-        return KeyPair.from_private_bytes(KeyType.ED25519, bytes.fromhex(value))
-    except (IdentityError, ValueError) as exc:
-        raise SystemExit(
-            "GONGZHI_ROOT_KEY 无效（应为 z… 私钥或64位十六进制） / GONGZHI_ROOT_KEY is invalid "
-            "(a z… secretKeyMultibase or 64 hex digits)"
-        ) from exc
+def status_key(settings: Settings) -> KeyPair:
+    """The server's status-list key (``status.key`` in the data folder, made at first use)."""
+    return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("status.key"))
 
 
-def committee_key(settings: Settings) -> KeyPair:
-    """The committee's issuing key as `Services` loads it (for commands without a server)."""
-    return KeyPair.from_private_bytes(KeyType.ED25519, settings.secret_file("committee.key"))
-
-
-def _extra_roots(env: Mapping[str, str]) -> frozenset[str]:
+def trusted_roots(settings: Settings) -> frozenset[str]:
+    """The root DIDs of ``GONGZHI_TRUSTED_ROOTS`` (comma-separated did:keys)."""
     roots: set[str] = set()
-    for item in env.get("GONGZHI_TRUSTED_ROOTS", "").split(","):
+    for item in settings.trusted_roots.split(","):
         if item.strip():
             try:
                 roots.add(Did(item.strip()).value)
@@ -102,17 +88,27 @@ class IdentityRuntime:
 
     @classmethod
     def start(
-        cls, settings: Settings, committee: KeyPair, env: Mapping[str, str] | None = None
+        cls,
+        settings: Settings,
+        *,
+        extra_roots: frozenset[str] = frozenset(),
+        auto_sign: issuance.AutoSigner | None = None,
     ) -> IdentityRuntime:
-        environment = os.environ if env is None else env
         issuers = Issuers(
-            root=root_key(settings, environment),
-            committee=committee,
+            status=status_key(settings),
             base_url=settings.public_url.rstrip("/"),
-            extra_roots=_extra_roots(environment),
+            roots=trusted_roots(settings) | extra_roots,
+            auto_sign=auto_sign,
         )
+        if not issuers.trusted_roots:
+            log.warning(
+                "no trusted street office root (GONGZHI_TRUSTED_ROOTS): no registration can "
+                "be stored, so no community has a committee"
+            )
         log.info(
-            "street office root %s, committee %s", issuers.root.did, issuers.committee.did.value
+            "status key %s, trusted roots %s",
+            issuers.status.did.value,
+            ", ".join(sorted(issuers.trusted_roots)),
         )
         return cls(
             settings=settings,
@@ -151,14 +147,21 @@ class IdentityRuntime:
         return f"{self.issuers.base_url}/owner/enrol#{fragment}"
 
     def prepare(self, db: Database) -> None:
-        """At start: every community has its registration, and every owner who has a DID
-        but no credential (the demo's server-held keys) gets one."""
+        """At start: credentials a data folder kept from the server-key model are retired and
+        their owners' re-queued (`identity.community.legacy`); every owner who has a DID but
+        no credential (the demo's server-held keys) gets one queued (on a demo server, signed
+        at once by a demo member)."""
         now = datetime.now(UTC)
         with db.session() as session:
-            for community in session.scalars(select(Community)):
-                issuance.ensure_registration(
-                    session, community=community, issuers=self.issuers, now=now
+            for retired in legacy.retire_all(session, issuers=self.issuers, now=now):
+                log.warning(
+                    "community %s: %d credentials signed by former server keys revoked, "
+                    "%d ownership credentials queued for the registered members to sign",
+                    retired.community,
+                    retired.revoked,
+                    retired.queued,
                 )
+            for community in session.scalars(select(Community)):
                 self._backfill(session, community, now)
 
     def _backfill(self, session: Session, community: Community, now: datetime) -> None:
@@ -176,7 +179,7 @@ class IdentityRuntime:
         )
         for person in people:
             if issuance.held_units(session, person):
-                issuance.issue_ownership(
+                issuance.queue_ownership(
                     session, community=community, person=person, issuers=self.issuers, now=now
                 )
 

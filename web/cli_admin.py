@@ -1,15 +1,15 @@
 """``gongzhi admin …``: what the operator does on the data folder, without a running server.
 
-* ``admin info`` — the street office root DID (the trusted root), the committee DID, the
-  public origin proofs must name.
-* ``admin create-community SLUG --name … --street-office …`` — set up a community and issue
-  its committee registration (业委会备案).
-* ``admin enrol-member SLUG [--role chair] [--days 7] [--qr FILE.svg|.png]`` — bootstrap the
-  very first committee member: prints a one-time member enrolment code (and its URL, and
-  writes it as a QR code if asked). The member redeems it on their own device, so their key
-  never passes through the operator. Later members are enrolled by members.
-* ``admin grant-role SLUG --did DID --role propertyManager|auditor`` — the street office's
-  role credential for the property manager or an auditor (printed as JSON).
+* ``admin info`` — the trusted street office roots, the server's status key DID, the public
+  origin proofs must name.
+* ``admin create-community SLUG --name … --street-office …`` — set up a community. Its
+  committee exists once the street office's registration (业委会备案) is stored.
+* ``admin enrol-member SLUG [--role chair] [--days 7] [--qr FILE.svg|.png]`` — a one-time
+  member enrolment code (and its URL, and a QR code if asked): the member redeems it on their
+  own device, which records the device's DID for the street office to register.
+* ``admin add-registration SLUG FILE`` / ``admin add-role SLUG FILE`` — store a
+  registration or a role credential the street office signed on its own machine
+  (``gongzhi office register`` / ``grant-role``), as the HTTP API does.
 * ``admin operator-token`` — the token the HTTP API accepts for the same operator actions.
 * ``admin backup DEST`` — the data folder (keys, contract file, embedded chain) and the
   database into the new folder DEST (mode 0700: it holds the keys), consistent while the
@@ -17,7 +17,7 @@
 * ``admin restore SRC`` — that backup into an empty data folder and an empty database.
 
 Settings come from the environment, as for ``gongzhi serve`` (``GONGZHI_DATA``,
-``DATABASE_URL``, ``GONGZHI_PUBLIC_URL``, ``GONGZHI_ROOT_KEY``). Exit 0 on success, 1 when
+``DATABASE_URL``, ``GONGZHI_PUBLIC_URL``, ``GONGZHI_TRUSTED_ROOTS``). Exit 0 on success, 1 when
 the request is refused (the reason is printed, in Chinese and English).
 """
 
@@ -30,12 +30,14 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from identity.community import enrolment, issuance
+from identity.community import enrolment, issuance, registrations
+from identity.community.issuance import IssuanceError
 from identity.community.registry import create_community, get_community
 from identity.errors import IdentityError
 from web import backup
-from web.auth import IdentityRuntime, committee_key
+from web.auth import IdentityRuntime
 from web.db import Database
 from web.settings import Settings
 
@@ -50,10 +52,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     admin.set_defaults(func=_usage(admin))
     commands = admin.add_subparsers(title="commands", metavar="COMMAND")
 
-    info = commands.add_parser("info", help="根 DID 与业委会 DID / root and committee DIDs")
+    info = commands.add_parser(
+        "info", help="受信任的根与状态列表密钥 / trusted roots and the status key"
+    )
     info.set_defaults(func=run_info)
 
-    create = commands.add_parser("create-community", help="建立小区并备案 / set up a community")
+    create = commands.add_parser("create-community", help="建立小区 / set up a community")
     create.add_argument("slug", help="小区标识，如 xianxia-7 / community id, e.g. xianxia-7")
     create.add_argument("--name", required=True, help="小区名称 / community name")
     create.add_argument("--street-office", required=True, help="街道办 / street office")
@@ -68,11 +72,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     member.add_argument("--qr", type=Path, help="把二维码写入 .svg 或 .png / write the QR code")
     member.set_defaults(func=run_enrol_member)
 
-    role = commands.add_parser("grant-role", help="物业或审计角色凭证 / staff role credential")
-    role.add_argument("slug")
-    role.add_argument("--did", required=True)
-    role.add_argument("--role", choices=issuance.STAFF_ROLES, required=True)
-    role.set_defaults(func=run_grant_role)
+    for name, what, func in (
+        (
+            "add-registration",
+            "存入街道办签发的备案 / store a signed registration",
+            run_add_registration,
+        ),
+        ("add-role", "存入街道办签发的角色凭证 / store a signed role credential", run_add_role),
+    ):
+        upload = commands.add_parser(name, help=what)
+        upload.add_argument("slug")
+        upload.add_argument("file", type=Path, help="JSON 文件 / the signed JSON file")
+        upload.set_defaults(func=func)
 
     token = commands.add_parser("operator-token", help="运维者令牌 / the operator token")
     token.set_defaults(func=run_operator_token)
@@ -99,7 +110,7 @@ def _open() -> tuple[Settings, Database, IdentityRuntime]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     db.create_all()
-    return settings, db, IdentityRuntime.start(settings, committee_key(settings))
+    return settings, db, IdentityRuntime.start(settings)
 
 
 def _refused(exc: IdentityError) -> int:
@@ -109,26 +120,25 @@ def _refused(exc: IdentityError) -> int:
 
 def run_info(_: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    runtime = IdentityRuntime.start(settings, committee_key(settings))
-    print(f"root (street office) {runtime.issuers.root.did.value}")
-    print(f"committee            {runtime.issuers.committee.did.value}")
-    print(f"trusted roots        {', '.join(sorted(runtime.issuers.trusted_roots))}")
+    runtime = IdentityRuntime.start(settings)
+    print(f"trusted roots        {', '.join(sorted(runtime.issuers.trusted_roots)) or '—'}")
+    print(f"status key           {runtime.issuers.status.did.value}")
     print(f"domain               {runtime.domain}")
     return 0
 
 
 def run_create_community(args: argparse.Namespace) -> int:
-    _, db, runtime = _open()
+    _, db, _runtime = _open()
     try:
         with db.session() as session:
             community = create_community(
                 session, slug=args.slug, name=args.name, street_office=args.street_office
             )
-            row = issuance.ensure_registration(
-                session, community=community, issuers=runtime.issuers, now=datetime.now(UTC)
+            print(f"小区已建立 / community set up: {community.slug}")
+            print(
+                "业委会备案须由街道办签发后存入（admin add-registration） / its committee exists "
+                "once the street office's registration is stored (admin add-registration)"
             )
-            print(f"小区已建立并备案 / community set up and registered: {community.slug}")
-            print(f"registration {row.credential_id}")
     except IdentityError as exc:
         return _refused(exc)
     finally:
@@ -166,24 +176,50 @@ def run_enrol_member(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_grant_role(args: argparse.Namespace) -> int:
+def _signed_file(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IssuanceError(f"无法读取 {path}", f"cannot read {path}: {exc}") from exc
+    if not isinstance(document, dict):
+        raise IssuanceError(f"{path} 不是 JSON 对象", f"{path} is not a JSON object")
+    return document
+
+
+def run_add_registration(args: argparse.Namespace) -> int:
     _, db, runtime = _open()
     try:
+        document = _signed_file(args.file)
         with db.session() as session:
-            row = issuance.issue_role(
-                session,
-                community=get_community(session, args.slug),
-                did=args.did,
-                role=args.role,
-                issuers=runtime.issuers,
-                now=datetime.now(UTC),
+            reg = registrations.add(
+                session, get_community(session, args.slug), document, runtime.issuers.trusted_roots
             )
-            document = issuance.document_of(row)
+        print(f"已存入第 {reg.sequence} 号备案 / stored registration {reg.sequence}: {reg.hash}")
     except IdentityError as exc:
         return _refused(exc)
     finally:
         db.dispose()
-    print(json.dumps(document, ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_add_role(args: argparse.Namespace) -> int:
+    settings, db, runtime = _open()
+    try:
+        document = _signed_file(args.file)
+        with db.session() as session:
+            row = issuance.store_role(
+                session,
+                community=get_community(session, args.slug),
+                credential=document,
+                roots=runtime.issuers.trusted_roots,
+                now=datetime.now(UTC),
+                skew=settings.clock_skew,
+            )
+            print(f"已存入角色凭证 / stored role credential {row.credential_id} ({row.role})")
+    except IdentityError as exc:
+        return _refused(exc)
+    finally:
+        db.dispose()
     return 0
 
 
@@ -203,7 +239,7 @@ def run_backup(args: argparse.Namespace) -> int:
     except (backup.BackupError, OSError) as exc:
         print(f"gongzhi admin: 备份失败 / backup failed: {exc}", file=sys.stderr)
         return 1
-    for name in ("GONGZHI_ROOT_KEY", "GONGZHI_PII_KEY", "CHAIN_PRIVATE_KEY"):
+    for name in ("GONGZHI_PII_KEY", "CHAIN_PRIVATE_KEY"):
         if os.environ.get(name, "").strip():
             print(
                 f"! {name} 来自环境变量，不在备份中，请另行保管 / {name} comes from the "

@@ -20,8 +20,11 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+
+from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain
@@ -29,6 +32,7 @@ from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from contracts.rpc import RpcChain
 from identity.community import registrations
+from identity.community.models import Community
 from identity.community.origins import disclosure_origin
 from identity.community.registry import get_community
 from identity.errors import IdentityError
@@ -105,15 +109,25 @@ def _anchors(settings: Any, chain: Chain, origin: str) -> ChainAnchors:
     return ChainAnchors(chain_id, address, anchors)
 
 
+def _members(session: Session, community: Community, signed: list[dict[str, Any]]) -> list[str]:
+    """The members of the registration in force now (listed as the bundle's committee
+    publishers, as the API's export lists them). The roots are those that signed the stored
+    registrations: the server stored each only after checking it against its trusted roots,
+    and a verifier checks them again against its own pinned ones."""
+    roots = frozenset(str(doc.get("issuer")) for doc in signed)
+    try:
+        current = registrations.in_force(session, community, roots, datetime.now(UTC))
+    except IdentityError:
+        return []
+    return [m.did for m in current.members]
+
+
 def run_export(args: argparse.Namespace) -> int:
-    from identity.w3c.keys import KeyPair
-    from web.auth import committee_key
     from web.db import Database
     from web.log_host import log_host
     from web.settings import Settings
 
     settings = Settings.from_env()
-    committee: KeyPair = committee_key(settings)
     db = Database(settings.database_url)
     out_path = None if args.out == "-" else Path(args.out)
     temp = out_path.with_name(out_path.name + ".part") if out_path else None
@@ -131,12 +145,13 @@ def run_export(args: argparse.Namespace) -> int:
                 stack.enter_context(open(temp, "w", encoding="utf-8")) if temp else sys.stdout
             )
             count = 0
-            signed = registrations.documents(session, get_community(session, args.community))
+            community = get_community(session, args.community)
+            signed = registrations.documents(session, community)
             for line in export_bundle(
                 session,
                 origin,
                 chain=chain,
-                committee=[committee.did.value],
+                committee=_members(session, community, signed),
                 registrations=signed,
             ):
                 out.write(line)

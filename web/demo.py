@@ -2,12 +2,19 @@
 disclosure log a visitor can read (fee standard, monthly statements, maintenance fund, one
 objection answered).
 
-Server-held keys exist only here, for the demo and the tests: in real use the key pair is made
-on the owner's (or property manager's) device and never leaves it. The keys are kept in the
-data folder (`demo-owner-keys.json`, `demo-manager-key.json`, mode 0600) so the demo people
-can still act after a restart. Demo disclosures go through `web.demo_disclosures`, which uses
-the same credentials, policy and checks as the API.
-"""
+**A demo server holds everyone's keys** — those of a demo street office, of three demo
+committee members, of the owners and of the property manager — so that one machine can show
+the whole system. A real server holds none of them: the street office signs registrations
+and role credentials on its own machine (``gongzhi office``), members sign decisions and
+ownership credentials on their own devices (``gongzhi member``, the browser), owners' keys
+never leave their phones. The demo keys are kept in the data folder, in files named
+``demo-*.json`` (`demo-office-key.json`, `demo-member-keys.json`, `demo-owner-keys.json`,
+`demo-manager-key.json`, mode 0600) so the demo people can still act after a restart. The
+demo office signs the community's registration (its three demo members) and the manager's
+role credential; the demo members sign the demo ballot's opening (`sign_as_demo_members`);
+on a demo server only, a queued ownership credential is signed at once by a demo member
+(`auto_signer`) instead of waiting for a member's device. Demo disclosures go through
+`web.demo_disclosures`, which uses the same credentials, policy and checks as the API."""
 
 from __future__ import annotations
 
@@ -19,16 +26,19 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community import decisions, registrations
+from identity.community import decisions, issuance, registrations
 from identity.community.committee import (
     Member,
+    RegistrationError,
     build_registration,
     decision_share,
     sign_registration,
 )
-from identity.community.models import Community, DecisionRow, Person, Unit
+from identity.community.issuance import AutoSigner, Issuers
+from identity.community.models import Community, DecisionRow, IssuedCredential, Person, Unit
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
+from identity.w3c.credential import sign_credential
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from web.demo_disclosures import seed_disclosures
@@ -41,9 +51,10 @@ OFFICE_FILE = "demo-office-key.json"  # DEMO ONLY: a real street office keeps it
 MEMBERS_FILE = "demo-member-keys.json"  # DEMO ONLY: real members sign on their own devices
 DEMO_MEMBERS = 3
 OBJECTOR_UNIT = "1-1-101"  # the demo owner who objects to a statement
+TERM = timedelta(days=5 * 365)  # 业委会任期 (a term of five years)
 
 
-def _save_keys(path: Path, keys: dict[str, str]) -> None:
+def _save_keys(path: Path, keys: object) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(keys, f)
@@ -81,6 +92,28 @@ def demo_member_keys(data_dir: Path) -> list[KeyPair]:
     return _demo_key_file(data_dir / MEMBERS_FILE, DEMO_MEMBERS)
 
 
+def auto_signer(members: list[KeyPair], roots: frozenset[str]) -> AutoSigner:
+    """Demo only: sign a queued ownership credential at once with the first demo member the
+    community's registration in force lists (none: it stays queued, as on a real server)."""
+
+    def sign(session: Session, community: Community, row: IssuedCredential, now: datetime) -> None:
+        try:
+            chain = registrations.chain(session, community, roots)
+        except RegistrationError:
+            return
+        current = chain.in_force(now)
+        for key in members:
+            if current is not None and key.did.value in current.member_dids:
+                unsigned = issuance.unsigned_for(row, key.did.value)
+                signed = sign_credential(unsigned, key, created=now)
+                issuance.accept_signed(
+                    session, community=community, credentials=[signed], chain=chain, now=now
+                )
+                return
+
+    return sign
+
+
 def sign_as_demo_members(
     services: Services, session: Session, community: Community, row: DecisionRow
 ) -> None:
@@ -95,7 +128,8 @@ def sign_as_demo_members(
 
 
 def register_demo_committee(services: Services, session: Session, community: Community) -> None:
-    """The demo office registers the demo committee (业委会备案) for five years."""
+    """The demo office registers the demo committee (业委会备案) for five years, as the
+    community's first registration."""
     office = demo_office_key(services.settings.data_dir)
     members = demo_member_keys(services.settings.data_dir)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -108,26 +142,34 @@ def register_demo_committee(services: Services, session: Session, community: Com
         ],
         server=services.host_keys(community.slug),
         valid_from=now - timedelta(days=1),
-        valid_until=now + timedelta(days=5 * 365),
+        valid_until=now - timedelta(days=1) + TERM,
     )
     registrations.add(
         session, community, sign_registration(unsigned, office, created=now), services.roots
     )
 
 
-def seed_demo(services: Services) -> bool:
+def seed_demo(services: Services, issuers: Issuers) -> bool:
     """Load the demo community and its disclosures unless they exist; True if anything was
-    added now (a second start adds nothing)."""
+    added now (a second start adds nothing). `issuers` must trust the demo office."""
     created = _seed_community(services)
     objector = demo_keys(services).get(OBJECTOR_UNIT)
     if objector is None:  # a data folder whose key file was removed: no one to object
         return created
-    return seed_disclosures(services, slug=SLUG, objector=objector) or created
+    office = demo_office_key(services.settings.data_dir)
+    return (
+        seed_disclosures(services, slug=SLUG, objector=objector, issuers=issuers, office=office)
+        or created
+    )
 
 
 def _seed_community(services: Services) -> bool:
     with services.db.session() as session:
-        if session.scalar(select(Community).where(Community.slug == SLUG)) is not None:
+        existing = session.scalar(select(Community).where(Community.slug == SLUG))
+        if existing is not None:
+            # A demo folder made before registrations existed gets its committee registered.
+            if not registrations.documents(session, existing):
+                register_demo_committee(services, session, existing)
             return False
         community = create_community(
             session, slug=SLUG, name="仙霞示范小区（演示）", street_office="仙霞新村街道（演示）"
@@ -138,9 +180,9 @@ def _seed_community(services: Services) -> bool:
             register=parse_csv(demo_register_csv()),
             cipher=services.cipher,
         )
+        register_demo_committee(services, session, community)
         keys = _give_dids(session, community)
         _save_keys(services.settings.data_dir / KEYS_FILE, keys)
-        register_demo_committee(services, session, community)
         now = datetime.now(UTC).replace(microsecond=0)
         chair = demo_member_keys(services.settings.data_dir)[0]
         _, proposal = services.open_ballot(

@@ -1,9 +1,9 @@
 """The demo community's disclosure log: what a visitor sees at ``/c/{slug}/disclosures``.
 
 A demo property manager (a server-held key, like the demo owners') is named the community's
-``propertyManager`` by the street office's role credential
-(`identity.community.issuance.issue_role`,
-as ``gongzhi admin grant-role`` does). It publishes a fee standard (《物业服务收费明码标价规定》
+``propertyManager`` by a role credential the demo street office signs (as ``gongzhi office
+grant-role`` does on a real office's machine), stored by
+`identity.community.issuance.store_role`. It publishes a fee standard (《物业服务收费明码标价规定》
 第七条), three consecutive monthly income and expense statements of one account (民法典
 第九百四十三条) and a maintenance-fund statement; a demo owner objects to one line and the
 manager replies. Every entry is signed by its author's key and appended by
@@ -25,12 +25,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community import issuance
-from identity.community.models import Person
+from identity.community import issuance, registrations
+from identity.community.models import Community, Person
 from identity.community.origins import disclosure_origin
 from identity.community.registry import get_community
 from identity.community.signin import PROPERTY_MANAGER, grant_of
 from identity.community.vc import verify_credential
+from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -38,7 +39,7 @@ from ledger.disclosure.fields import next_period
 from ledger.disclosure.service import Appended, DisclosureLogs
 from ledger.tlog.records import LogRef
 from web.api_disclosures import _policy as policy_for  # the API's own policy, not a copy
-from web.auth import IdentityRuntime, Principal
+from web.auth import Principal
 from web.services import Services
 
 MANAGER_KEY_FILE = "demo-manager-key.json"
@@ -206,15 +207,14 @@ def _principal(session: Session, issuers: issuance.Issuers, did: str, now: datet
     lookup = issuance.status_lookup(session, issuers)
     grants: list[dict[str, Any]] = []
     for row in issuance.active(session, subject_did=did):
-        if row.kind == issuance.REGISTRATION:
-            continue
-        document = issuance.document_of(row)
+        community = session.get(Community, row.community_id)
+        chain = registrations.documents(session, community) if community is not None else []
         verified = verify_credential(
-            document,
+            issuance.document_of(row),
             now=now,
             trusted_roots=issuers.trusted_roots,
             status_lookup=lookup,
-            chain=issuance.registrations(session, str(document.get("issuer"))),
+            chain=chain,
         )
         grants.append(grant_of(verified, holder=did))
     return Principal(did=did, grants=tuple(grants), via="demo", expires_at=now)
@@ -235,10 +235,17 @@ class _Publisher:
         return self.logs.append(self.log, signed, policy=self.policy, signer=self.signer)
 
 
-def seed_disclosures(services: Services, *, slug: str, objector: KeyPair) -> bool:
-    """Publish the demo disclosures unless the community's log has entries; True if now."""
+def seed_disclosures(
+    services: Services,
+    *,
+    slug: str,
+    objector: KeyPair,
+    issuers: issuance.Issuers,
+    office: KeyPair,
+) -> bool:
+    """Publish the demo disclosures unless the community's log has entries; True if now.
+    `office` (the demo street office) names the demo manager by a signed role credential."""
     now = datetime.now(UTC).replace(microsecond=0)
-    issuers = IdentityRuntime.start(services.settings, services.committee_key).issuers
     with services.db.session() as session:
         logs = DisclosureLogs(session)
         log = logs.ensure(disclosure_origin(services.public_host, slug))
@@ -250,17 +257,24 @@ def seed_disclosures(services: Services, *, slug: str, objector: KeyPair) -> boo
             r.role == PROPERTY_MANAGER
             for r in issuance.active(session, subject_did=manager.did.value, kinds=[issuance.ROLE])
         ):
-            issuance.issue_role(
+            unsigned = issuance.role_credential(
+                root=office.did.value,
+                holder=manager.did.value,
+                community_id=slug,
+                role=PROPERTY_MANAGER,
+                valid_from=now,
+            )
+            issuance.store_role(
                 session,
                 community=community,
-                did=manager.did.value,
-                role=PROPERTY_MANAGER,
-                issuers=issuers,
+                credential=sign_credential(unsigned, office, created=now),
+                roots=issuers.trusted_roots,
                 now=now,
             )
         owner = session.scalar(select(Person).where(Person.did == objector.did.value))
         if owner is not None and not issuance.active(session, person=owner):
-            issuance.issue_ownership(
+            # Queued and, on a demo server, signed at once by a demo member (`web.demo`).
+            issuance.queue_ownership(
                 session, community=community, person=owner, issuers=issuers, now=now
             )
         session.flush()

@@ -33,6 +33,7 @@ ZH: dict[str, str] = {
     "enrol_submit": "登记",
     "enrol_working": "正在生成密钥并登记，请稍候……",
     "enrol_done": "登记成功！您可以投票了。",
+    "enrol_waiting": "登记成功，等待业委会签发您的凭证。签发后即可投票。",
     "enrol_again": "本机已经登记过。如需为其他房屋登记，请输入新的登记码。",
     "signin_title": "登录",
     "signin_intro": "点一下下面的按钮即可登录，不需要密码。",
@@ -113,6 +114,9 @@ EN: dict[str, str] = {
     "enrol_submit": "Enrol",
     "enrol_working": "Making your key and enrolling, please wait…",
     "enrol_done": "Enrolled! You can vote now.",
+    "enrol_waiting": (
+        "Enrolled: waiting for the committee to issue your credential. You can vote once it is."
+    ),
     "enrol_again": "This phone is enrolled already. To add other units, enter a new code.",
     "signin_title": "Sign in",
     "signin_intro": "Tap the button below to sign in. No password needed.",

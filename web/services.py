@@ -28,7 +28,7 @@ from identity.community.origins import disclosure_origin
 from identity.community.pii import PiiCipher
 from identity.community.registry import get_community
 from identity.errors import IdentityError
-from identity.w3c.dataintegrity import sign_json, verify_signed_json
+from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from ledger.tlog.anchoring import Anchored, Anchorer
@@ -75,7 +75,6 @@ class Services:
     db: Database
     cipher: PiiCipher
     log_seed: bytes
-    committee_key: KeyPair
     chain: Chain
     _anchor: AnchorContract | None
     anchorer: Anchorer = field(init=False)
@@ -109,9 +108,6 @@ class Services:
             db=db,
             cipher=PiiCipher(settings.personal_data_key()),
             log_seed=settings.secret_file("log.key"),
-            committee_key=KeyPair.from_private_bytes(
-                KeyType.ED25519, settings.secret_file("committee.key")
-            ),
             chain=chain,
             _anchor=None,
             _log_host=host,
@@ -149,8 +145,10 @@ class Services:
             signer = self._signers[log.origin] = Ed25519Signer(log.origin, self.log_seed)
         return signer
 
-    def sign_as_committee(self, obj: dict[str, Any]) -> dict[str, Any]:
-        return sign_json(obj, self.committee_key)
+    def log_vkey(self, origin: str) -> str:
+        """The note verifier key of the log named `origin` (what a registration names as the
+        disclosure log's ``server.disclosureLogKey``)."""
+        return Ed25519Signer(origin, self.log_seed).vkey
 
     @staticmethod
     def verify_signed(doc: Any) -> str:

@@ -96,6 +96,8 @@ class Settings:
     rates: Mapping[str, Rate | None] = field(default_factory=lambda: dict(DEFAULT_RATES))
     # GONGZHI_CLOCK_SKEW: how far a phone's clock may be off ours (identity.w3c.clockskew)
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW
+    # GONGZHI_TRUSTED_ROOTS: the street offices' root DIDs, comma-separated (`web.auth`)
+    trusted_roots: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -121,6 +123,7 @@ class Settings:
             ),
             rates=_rates(e),
             clock_skew=_clock_skew(e.get("GONGZHI_CLOCK_SKEW")),
+            trusted_roots=e.get("GONGZHI_TRUSTED_ROOTS", ""),
         )
 
     def personal_data_key(self) -> bytes:

@@ -331,9 +331,14 @@ class RegistrationChain:
     def of(
         cls, credentials: Sequence[object], roots: frozenset[str], community: str
     ) -> RegistrationChain:
-        regs = sorted(
-            (verify_registration(c, roots) for c in credentials), key=lambda r: r.sequence
-        )
+        return cls.of_verified([verify_registration(c, roots) for c in credentials], community)
+
+    @classmethod
+    def of_verified(
+        cls, registrations: Sequence[Registration], community: str
+    ) -> RegistrationChain:
+        """`of` for registrations already verified against the trusted roots (a cache's)."""
+        regs = sorted(registrations, key=lambda r: r.sequence)
         if not regs:
             raise RegistrationError(
                 f"小区 {community} 没有业委会备案",

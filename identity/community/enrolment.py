@@ -13,7 +13,10 @@ server's public origin — vc-data-integrity §2.1 ``domain`` binds the proof to
     {"type": "EnrolmentRedemption", "code": "…", "holder": "did:key:z…", "proof": {…}}
 
 The proof shows the device holds the DID's key, and covers the code so nobody can bind a
-code to a key they do not hold. The server then records the DID and issues the credential.
+code to a key they do not hold. The server then records the DID and queues the ownership
+credential for a registered committee member to sign (`issuance.queue_ownership`). A
+member's code only records the member's DID: the street office's registration (业委会备案)
+is what makes a committee member.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.community import issuance
+from identity.community.committee import ROLES
 from identity.community.issuance import Issuers, aware
 from identity.community.models import Community, EnrolmentCode, IssuedCredential, Person, Unit
-from identity.community.trust import ROLES
 from identity.errors import IdentityError, explain
 from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.failures import VerificationError
@@ -334,7 +337,7 @@ def redeem(
     issuers: Issuers,
     now: datetime,
 ) -> Redeemed:
-    """Check the signed redemption, use the code once, bind the DID, issue the credential."""
+    """Check the signed redemption, use the code once, bind the DID, queue the credential."""
     code, holder = _read_answer(answer, domain=domain)
     row = session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash(code)))
     if row is None:
@@ -360,15 +363,9 @@ def redeem(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise EnrolmentError("登记码已被使用", "the enrolment code has been used already")
     if row.kind == MEMBER:
-        credential = issuance.issue_member(
-            session,
-            community=community,
-            did=holder,
-            role=row.role or "member",
-            issuers=issuers,
-            now=now,
-        )
-        return Redeemed(did=holder, kind=MEMBER, credentials=(credential,))
+        # No credential makes a committee member: the DID is recorded with the code (its
+        # `used_by_did`), and the member becomes one when the street office registers it.
+        return Redeemed(did=holder, kind=MEMBER, credentials=())
     person = session.get(Person, row.person_id) if row.person_id is not None else None
     if person is None:
         raise EnrolmentError("登记码不存在", "unknown enrolment code")
@@ -385,7 +382,7 @@ def redeem(
         )
     person.did = holder
     session.flush()
-    credential = issuance.issue_ownership(
+    credential = issuance.queue_ownership(
         session, community=community, person=person, issuers=issuers, now=now
     )
     return Redeemed(did=holder, kind=OWNER, credentials=(credential,))

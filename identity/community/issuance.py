@@ -1,17 +1,19 @@
-"""Issue, store and revoke gongzhi credentials; publish the status lists their bits live in.
+"""Queue, store and revoke gongzhi credentials; publish the status lists their bits live in.
 
-The trust chain (see `identity.community.trust`): the street office root (街道) issues each
-community's
-``CommitteeRegistrationCredential`` (业委会备案) to the committee's DID; the committee issues
-``OwnershipCredential`` (community, units with areas — nothing personal) and
-``CommitteeMemberCredential``. The root also issues ``CommunityRoleCredential`` to a
-community's property manager (物业) and auditors (审计): the street office supervises both.
+The server signs no credential (see `identity.community.trust`): the street office signs
+the committee's registrations (业委会备案) and the ``CommunityRoleCredential`` of a
+community's property manager (物业) or auditors (审计), on its own machine, and the server
+stores what it receives (`store_role`). An ``OwnershipCredential`` (community, units with
+areas — nothing personal) is *queued* when an owner redeems an enrolment code: the server
+builds it with its status entry, and a registered committee member's device signs it
+(`pending_for`, then `accept_signed`).
 
-Every issued credential carries a ``BitstringStatusListEntry`` (Bitstring Status List v1.0
-§2.1) at an index drawn at random (§6 Privacy Considerations: random, not sequential), in
-its issuer's revocation list: the root's list, or the community's own list. A list's bits
-are derived from the stored credentials (`IssuedCredential.revoked_at`) each time they are
-read, so setting a bit is a single-row update that concurrent revocations cannot lose.
+Every ownership credential carries a ``BitstringStatusListEntry`` (Bitstring Status List
+v1.0 §2.1) at an index drawn at random (§6 Privacy Considerations: random, not sequential)
+in its community's list, which the server signs with its status key — the key the
+registration names as ``server.statusIssuer``: the server can revoke, never grant. A list's
+bits are derived from the stored credentials (`IssuedCredential.revoked_at`) each time they
+are read, so setting a bit is a single-row update that concurrent revocations cannot lose.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from random import Random
@@ -30,25 +32,34 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from identity.community import origins, trust
+from identity.community.committee import RegistrationChain
 from identity.community.models import Community, IssuedCredential, Person, Unit
 from identity.errors import IdentityError, explain
 from identity.w3c import statuslist
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
-from identity.w3c.credential import StatusLookup, build_credential, sign_credential
+from identity.w3c.credential import (
+    StatusLookup,
+    build_credential,
+    check_validity,
+    sign_credential,
+    verify_issued,
+)
+from identity.w3c.dataintegrity import unsecured
 from identity.w3c.didkey import Did
-from identity.w3c.failures import InvalidDid, StatusUnavailable
+from identity.w3c.failures import InvalidDid, StatusUnavailable, VerificationError
 from identity.w3c.keys import KeyPair
 from identity.w3c.statuslist import StatusList
 
-ROOT_LIST = origins.ROOT_LIST
-ROLE_CREDENTIAL = "CommunityRoleCredential"
+ROLE_CREDENTIAL = trust.ROLE_CREDENTIAL
 STAFF_ROLES = ("propertyManager", "auditor")
 # How long a published status list credential may be relied on before fetching it again.
 LIST_VALIDITY = timedelta(days=1)
 
-REGISTRATION, OWNERSHIP, MEMBER, ROLE = "registration", "ownership", "member", "role"
+OWNERSHIP, ROLE = "ownership", "role"
 # Revocation reason that also stops the key from voting: the device was lost or stolen.
 KEY_LOST = "key_lost"
+# What a queued credential's template lacks until a member takes it: the issuer and a proof.
+_UNSIGNED = ("issuer", "proof")
 
 
 class IssuanceError(IdentityError):
@@ -60,24 +71,30 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+# Signs queued credentials at once: only a demo server, which holds its members' keys.
+AutoSigner = Callable[[Session, Community, "IssuedCredential", datetime], None]
+
+
 @dataclass(frozen=True)
 class Issuers:
-    """The two issuing keys and where their status lists are published.
+    """The server's status-list key, the trusted roots, and where status lists are published.
 
-    `base_url` is the public address (``https://gongzhi.example``); status list URLs are laid
-    out by `identity.community.origins` (the root's list, and a community's committee's).
+    `base_url` is the public address (``https://gongzhi.example``); a community's list is
+    laid out by `identity.community.origins`, signed by `status`. The server holds no key
+    that issues credentials: `roots` are the street offices' DIDs it trusts.
     """
 
-    root: KeyPair
-    committee: KeyPair
+    status: KeyPair
     base_url: str
-    extra_roots: frozenset[str] = field(default_factory=frozenset)
+    roots: frozenset[str] = field(default_factory=frozenset)
+    # Only on a demo server (`web.demo`): sign a queued credential with a demo member's key.
+    auto_sign: AutoSigner | None = field(default=None, compare=False, repr=False)
     # Status list URLs of former addresses found in stored credentials (`former_list_key`).
     former_urls: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def trusted_roots(self) -> frozenset[str]:
-        return frozenset({self.root.did.value, *self.extra_roots})
+        return self.roots
 
     def list_url(self, list_key: str) -> str:
         return origins.status_list_url(self.base_url, list_key)
@@ -115,7 +132,7 @@ class Issuers:
         return key
 
     def list_issuer(self, list_key: str) -> KeyPair:
-        return self.root if list_key == ROOT_LIST else self.committee
+        return self.status
 
 
 def check_did(value: object) -> str:
@@ -129,57 +146,27 @@ def check_did(value: object) -> str:
 
 
 def _allocate(session: Session, list_key: str, rng: Random | None) -> int:
-    used = set(
-        session.scalars(
+    used = {
+        index
+        for index in session.scalars(
             select(IssuedCredential.status_index).where(IssuedCredential.status_list == list_key)
         )
-    )
+        if index is not None
+    }
     return statuslist.allocate_index(used, rng=rng)
 
 
-def _store(
-    session: Session,
-    *,
-    community: Community,
-    kind: str,
-    issuer: KeyPair,
-    issuers: Issuers,
-    list_key: str,
-    build: Any,
-    subject_did: str,
-    now: datetime,
-    person: Person | None = None,
-    role: str | None = None,
-    units: Sequence[str] = (),
-    rng: Random | None = None,
-) -> IssuedCredential:
-    """Allocate a status index, sign what `build(credential_id, status)` returns, store it."""
-    index = _allocate(session, list_key, rng)
-    credential_id = f"urn:uuid:{uuid.uuid4()}"
-    status = statuslist.status_entry(list_url=issuers.list_url(list_key), index=index)
-    document = sign_credential(build(credential_id, status), issuer)
-    row = IssuedCredential(
-        credential_id=credential_id,
-        community_id=community.id,
-        kind=kind,
-        issuer_did=issuer.did.value,
-        subject_did=subject_did,
-        person_id=person.id if person is not None else None,
-        role=role,
-        units=list(units),
-        status_list=list_key,
-        status_index=index,
-        document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-        issued_at=now,
-    )
-    session.add(row)
+def _flush(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError as exc:  # a concurrent issuance drew the same random index
         raise IssuanceError(
             "同时签发的凭证过多，请重试", "too many credentials issued at once, please retry"
         ) from exc
-    return row
+
+
+def _dump(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def document_of(row: IssuedCredential) -> dict[str, Any]:
@@ -194,9 +181,13 @@ def active(
     subject_did: str | None = None,
     person: Person | None = None,
     kinds: Collection[str] = (),
+    pending: bool = False,
 ) -> list[IssuedCredential]:
-    """Unrevoked credentials matching every filter given, oldest first."""
-    query = select(IssuedCredential).where(IssuedCredential.revoked_at.is_(None))
+    """Unrevoked credentials matching every filter given, oldest first: signed ones, or with
+    ``pending`` the queued ones no member has signed yet."""
+    query = select(IssuedCredential).where(
+        IssuedCredential.revoked_at.is_(None), IssuedCredential.pending.is_(pending)
+    )
     if community is not None:
         query = query.where(IssuedCredential.community_id == community.id)
     if subject_did is not None:
@@ -215,47 +206,6 @@ def revoke(row: IssuedCredential, *, reason: str, now: datetime) -> None:
         row.revoke_reason = reason[:32]
 
 
-def ensure_registration(
-    session: Session, *, community: Community, issuers: Issuers, now: datetime
-) -> IssuedCredential:
-    """The community's registration (业委会备案) for the current committee key, issued once.
-
-    A registration naming another committee DID (the committee's key was replaced) is
-    revoked: only one committee speaks for a community at a time.
-    """
-    committee = issuers.committee.did.value
-    current: IssuedCredential | None = None
-    for row in active(session, community=community, kinds=[REGISTRATION]):
-        if row.subject_did == committee and row.issuer_did == issuers.root.did.value:
-            current = current or row
-        else:
-            revoke(row, reason="superseded", now=now)
-    if current is not None:
-        return current
-
-    def build(credential_id: str, status: Mapping[str, Any]) -> dict[str, Any]:
-        return trust.registration_credential(
-            root=issuers.root.did.value,
-            committee=committee,
-            community_id=community.slug,
-            valid_from=now,
-            credential_id=credential_id,
-            status=status,
-        )
-
-    return _store(
-        session,
-        community=community,
-        kind=REGISTRATION,
-        issuer=issuers.root,
-        issuers=issuers,
-        list_key=ROOT_LIST,
-        build=build,
-        subject_did=committee,
-        now=now,
-    )
-
-
 def held_units(session: Session, person: Person) -> list[Unit]:
     """The units `person` is the designated holder (表决人) of, in unit order."""
     return list(
@@ -263,7 +213,7 @@ def held_units(session: Session, person: Person) -> list[Unit]:
     )
 
 
-def issue_ownership(
+def queue_ownership(
     session: Session,
     *,
     community: Community,
@@ -272,7 +222,8 @@ def issue_ownership(
     now: datetime,
     rng: Random | None = None,
 ) -> IssuedCredential:
-    """One ownership credential to the person's DID for every unit they vote for."""
+    """Queue one ownership credential to the person's DID for every unit they vote for: the
+    document with its status entry, waiting for a registered member to sign it."""
     if person.did is None:
         raise IssuanceError("该业主尚未绑定 DID", "this owner has not bound a DID yet")
     units = held_units(session, person)
@@ -280,35 +231,118 @@ def issue_ownership(
         raise IssuanceError(
             "该业主不是任何房屋的表决人", "this owner is not the designated holder of any unit"
         )
-    ensure_registration(session, community=community, issuers=issuers, now=now)
     holdings = [trust.UnitHolding(unit_id=u.unit_no, area=u.area_centi) for u in units]
-    owner = person.did
-
-    def build(credential_id: str, status: Mapping[str, Any]) -> dict[str, Any]:
-        return trust.ownership_credential(
-            committee=issuers.committee.did.value,
-            owner=owner,
-            community_id=community.slug,
-            units=holdings,
-            valid_from=now,
-            credential_id=credential_id,
-            status=status,
-        )
-
-    return _store(
-        session,
-        community=community,
-        kind=OWNERSHIP,
-        issuer=issuers.committee,
-        issuers=issuers,
-        list_key=community.slug,
-        build=build,
-        subject_did=owner,
-        person=person,
-        units=[u.unit_no for u in units],
-        now=now,
-        rng=rng,
+    index = _allocate(session, community.slug, rng)
+    credential_id = f"urn:uuid:{uuid.uuid4()}"
+    built = trust.ownership_credential(
+        issuer=issuers.status.did.value,  # a stand-in, dropped: the signing member is named
+        owner=person.did,
+        community_id=community.slug,
+        units=holdings,
+        valid_from=now,
+        credential_id=credential_id,
+        status=statuslist.status_entry(list_url=issuers.list_url(community.slug), index=index),
     )
+    template = {k: v for k, v in built.items() if k not in _UNSIGNED}
+    row = IssuedCredential(
+        credential_id=credential_id,
+        community_id=community.id,
+        kind=OWNERSHIP,
+        issuer_did="",
+        subject_did=person.did,
+        person_id=person.id,
+        units=[u.unit_no for u in units],
+        status_list=community.slug,
+        status_index=index,
+        document=_dump(template),
+        issued_at=now,
+        pending=True,
+    )
+    session.add(row)
+    _flush(session)
+    if issuers.auto_sign is not None:
+        issuers.auto_sign(session, community, row, now)
+    return row
+
+
+def unsigned_for(row: IssuedCredential, issuer: str) -> dict[str, Any]:
+    """A queued credential as `issuer` (a registered member) is to sign it."""
+    template = document_of(row)
+    return {"@context": template["@context"], "issuer": issuer} | template
+
+
+def pending_for(session: Session, *, community: Community, issuer: str) -> list[dict[str, Any]]:
+    """Every queued credential of `community`, each with `issuer` as its issuer."""
+    return [unsigned_for(row, issuer) for row in active(session, community=community, pending=True)]
+
+
+def _member_then(chain: RegistrationChain, at: datetime, did: str) -> bool:
+    reg = chain.in_force(at)
+    return reg is not None and did in reg.member_dids
+
+
+def accept_signed(
+    session: Session,
+    *,
+    community: Community,
+    credentials: Sequence[object],
+    chain: RegistrationChain,
+    now: datetime,
+) -> list[IssuedCredential]:
+    """Store queued credentials a member signed. Each must be a queued credential of this
+    community, exactly as queued but for its issuer and proof, issued and signed by a member
+    of the registration in force now and at its ``validFrom`` (what a verifier will ask)."""
+    rows: list[IssuedCredential] = []
+    seen: set[str] = set()
+    for i, credential in enumerate(credentials, start=1):
+        where_zh, where_en = f"第{i}份凭证", f"credential {i}"
+        if not isinstance(credential, Mapping):
+            raise IssuanceError(f"{where_zh}不是 JSON 对象", f"{where_en} is not a JSON object")
+        cid = credential.get("id")
+        row = (
+            session.scalar(
+                select(IssuedCredential).where(
+                    IssuedCredential.credential_id == cid,
+                    IssuedCredential.community_id == community.id,
+                )
+            )
+            if isinstance(cid, str) and cid not in seen
+            else None
+        )
+        if row is None or not row.pending or row.revoked_at is not None:
+            raise IssuanceError(
+                f"{where_zh}不是本小区待签发的凭证",
+                f"{where_en} is not a credential waiting to be issued in this community",
+            )
+        seen.add(row.credential_id)
+        issuer = credential.get("issuer")
+        if not isinstance(issuer, str) or not _member_then(chain, now, issuer):
+            raise IssuanceError(
+                f"{where_zh}的签发者不是现任业委会委员",
+                f"the issuer of {where_en} is not a member of the committee registration in force",
+            )
+        if not _member_then(chain, aware(row.issued_at), issuer):
+            raise IssuanceError(
+                f"{where_zh}的签发者在凭证生效时不是业委会委员",
+                f"the issuer of {where_en} was not a registered member when the credential "
+                "took effect",
+            )
+        if unsecured(credential) != unsigned_for(row, issuer):
+            raise IssuanceError(
+                f"{where_zh}与待签发的内容不一致", f"{where_en} differs from the one queued"
+            )
+        try:
+            verify_issued(credential)
+        except VerificationError as exc:
+            raise IssuanceError(
+                *explain(f"{where_zh}的签名无效", f"the signature of {where_en} is invalid", exc)
+            ) from exc
+        row.document = _dump(credential)
+        row.issuer_did = issuer
+        row.pending = False
+        rows.append(row)
+    session.flush()
+    return rows
 
 
 def reissue_ownership(
@@ -320,56 +354,19 @@ def reissue_ownership(
     now: datetime,
     reason: str,
 ) -> tuple[list[IssuedCredential], IssuedCredential | None]:
-    """Revoke the person's ownership credentials; issue one for the units they hold now.
-
-    Returns (revoked, new): no new credential when the person has no DID or no units left.
-    """
-    revoked = active(session, community=community, person=person, kinds=[OWNERSHIP])
+    """Revoke the person's ownership credentials (queued ones too); queue one for the units
+    they hold now. Returns (revoked, queued): none queued when the person has no DID or no
+    units left."""
+    revoked = [
+        *active(session, community=community, person=person, kinds=[OWNERSHIP]),
+        *active(session, community=community, person=person, kinds=[OWNERSHIP], pending=True),
+    ]
     for row in revoked:
         revoke(row, reason=reason, now=now)
     if person.did is None or not held_units(session, person):
         return revoked, None
-    return revoked, issue_ownership(
+    return revoked, queue_ownership(
         session, community=community, person=person, issuers=issuers, now=now
-    )
-
-
-def issue_member(
-    session: Session,
-    *,
-    community: Community,
-    did: str,
-    role: str,
-    issuers: Issuers,
-    now: datetime,
-) -> IssuedCredential:
-    """A committee member credential (chair / viceChair / member) to `did`."""
-    ensure_registration(session, community=community, issuers=issuers, now=now)
-    for row in active(session, community=community, subject_did=did, kinds=[MEMBER]):
-        revoke(row, reason="superseded", now=now)
-
-    def build(credential_id: str, status: Mapping[str, Any]) -> dict[str, Any]:
-        return trust.member_credential(
-            committee=issuers.committee.did.value,
-            member=did,
-            community_id=community.slug,
-            role=role,
-            valid_from=now,
-            credential_id=credential_id,
-            status=status,
-        )
-
-    return _store(
-        session,
-        community=community,
-        kind=MEMBER,
-        issuer=issuers.committee,
-        issuers=issuers,
-        list_key=community.slug,
-        build=build,
-        subject_did=did,
-        role=role,
-        now=now,
     )
 
 
@@ -380,12 +377,12 @@ def role_credential(
     community_id: str,
     role: str,
     valid_from: datetime,
-    credential_id: str,
-    status: Mapping[str, Any],
+    valid_until: datetime | None = None,
+    credential_id: str | None = None,
 ) -> dict[str, Any]:
     """An unsigned street-office ``CommunityRoleCredential``: `holder` is the community's
-    property manager or an auditor. Signed by the root, `identity.community.trust` accepts it as
-    root-issued; its subject is checked by `parse_role`."""
+    property manager or an auditor. The office signs it on its own machine; it carries no
+    status entry (the office is offline), and ends by its term or by a newer one."""
     if role not in STAFF_ROLES:
         raise IssuanceError(
             f"角色必须是 {' / '.join(STAFF_ROLES)}", f"role must be one of {', '.join(STAFF_ROLES)}"
@@ -393,10 +390,10 @@ def role_credential(
     return build_credential(
         issuer=root,
         types=[ROLE_CREDENTIAL],
-        subject={"id": holder, "communityId": community_id, "role": role},
+        subject={"id": check_did(holder), "communityId": community_id, "role": role},
         valid_from=valid_from,
-        credential_id=credential_id,
-        status=status,
+        valid_until=valid_until,
+        credential_id=credential_id or f"urn:uuid:{uuid.uuid4()}",
         contexts=[GONGZHI_V1_CONTEXT],
     )
 
@@ -414,44 +411,71 @@ def parse_role(subject: Mapping[str, Any]) -> tuple[str, str]:
     return community, str(role)
 
 
-def issue_role(
+def store_role(
     session: Session,
     *,
     community: Community,
-    did: str,
-    role: str,
-    issuers: Issuers,
+    credential: object,
+    roots: Collection[str],
     now: datetime,
+    skew: timedelta = timedelta(0),
 ) -> IssuedCredential:
-    """The street office names `did` the community's property manager or an auditor."""
-    holder = check_did(did)
+    """Store a role credential the street office signed for this community (a newer one for
+    the same holder and role supersedes the older)."""
+    try:
+        view, _ = verify_issued(credential)
+        check_validity(view, now, skew=skew)
+    except VerificationError as exc:
+        raise IssuanceError(
+            *explain("角色凭证无效", "the role credential is not valid", exc)
+        ) from exc
+    if ROLE_CREDENTIAL not in view.types:
+        raise IssuanceError(f"不是 {ROLE_CREDENTIAL}", f"not a {ROLE_CREDENTIAL}")
+    if view.issuer not in roots:
+        raise IssuanceError(
+            "角色凭证不是由受信任的街道办事处签发",
+            f"the role credential's issuer {view.issuer} is not a trusted root",
+        )
+    slug, role = parse_role(view.subject)
+    holder = check_did(view.subject.get("id"))
+    if slug != community.slug:
+        raise IssuanceError(
+            "角色凭证属于另一小区", f"the role credential is for another community: {slug[:64]!r}"
+        )
+    if view.status or view.id is None:
+        raise IssuanceError(
+            "角色凭证须有 id，且不带状态条目（街道办离线签发）",
+            "a role credential needs an id and carries no credentialStatus "
+            "(the street office signs offline)",
+        )
+    known = session.scalar(
+        select(IssuedCredential).where(IssuedCredential.credential_id == view.id)
+    )
+    if known is not None:
+        if known.document != _dump(view.credential):
+            raise IssuanceError(
+                "已有同 id 的其他凭证", "another credential with this id is stored already"
+            )
+        return known
     for row in active(session, community=community, subject_did=holder, kinds=[ROLE]):
         if row.role == role:
             revoke(row, reason="superseded", now=now)
-
-    def build(credential_id: str, status: Mapping[str, Any]) -> dict[str, Any]:
-        return role_credential(
-            root=issuers.root.did.value,
-            holder=holder,
-            community_id=community.slug,
-            role=role,
-            valid_from=now,
-            credential_id=credential_id,
-            status=status,
-        )
-
-    return _store(
-        session,
-        community=community,
+    row = IssuedCredential(
+        credential_id=view.id,
+        community_id=community.id,
         kind=ROLE,
-        issuer=issuers.root,
-        issuers=issuers,
-        list_key=ROOT_LIST,
-        build=build,
+        issuer_did=view.issuer,
         subject_did=holder,
         role=role,
-        now=now,
+        units=[],
+        status_list=None,
+        status_index=None,
+        document=_dump(view.credential),
+        issued_at=now,
     )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def status_bits(session: Session, list_key: str) -> bytearray:
@@ -462,7 +486,8 @@ def status_bits(session: Session, list_key: str) -> bytearray:
             IssuedCredential.status_list == list_key, IssuedCredential.revoked_at.is_not(None)
         )
     ):
-        statuslist.set_bit(bits, index)
+        if index is not None:
+            statuslist.set_bit(bits, index)
     return bits
 
 
@@ -506,14 +531,20 @@ def status_lookup(session: Session, issuers: Issuers) -> StatusLookup:
     return lookup
 
 
-def registrations(session: Session, committee_did: str) -> list[dict[str, Any]]:
-    """Every registration naming `committee_did` (revoked ones too: the verifier decides)."""
-    rows = session.scalars(
-        select(IssuedCredential).where(
-            IssuedCredential.kind == REGISTRATION, IssuedCredential.subject_did == committee_did
+def revoked_here(session: Session, credential_id: str | None) -> bool:
+    """Whether this server stores `credential_id` as revoked (what a credential without a
+    status entry, like a role credential, cannot say itself)."""
+    if credential_id is None:
+        return False
+    return (
+        session.scalar(
+            select(IssuedCredential.id).where(
+                IssuedCredential.credential_id == credential_id,
+                IssuedCredential.revoked_at.is_not(None),
+            )
         )
+        is not None
     )
-    return [document_of(row) for row in rows]
 
 
 def key_lost() -> IssuanceError:
@@ -547,8 +578,10 @@ def revoke_did(
     session: Session, *, community: Community, did: str, reason: str, now: datetime
 ) -> list[IssuedCredential]:
     """Revoke every active credential of `did` in the community (a lost or stolen device)."""
-    rows = active(session, community=community, subject_did=did)
-    rows = [row for row in rows if row.kind != REGISTRATION]
+    rows = [
+        *active(session, community=community, subject_did=did),
+        *active(session, community=community, subject_did=did, pending=True),
+    ]
     for row in rows:
         revoke(row, reason=reason, now=now)
     return rows
@@ -563,7 +596,7 @@ def revoke_by_id(
             IssuedCredential.credential_id == credential_id,
         )
     )
-    if row is None or row.kind == REGISTRATION:
+    if row is None:
         raise IssuanceError(
             "本小区没有该凭证", f"no such credential in this community: {credential_id[:80]!r}"
         )

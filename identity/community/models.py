@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -77,8 +78,8 @@ class UnitOwner(IdentityBase):
 class IssuedCredential(IdentityBase):
     """A credential the server issued, kept whole so it can be re-sent, listed and revoked.
 
-    `status_list` names the Bitstring Status List that holds its revocation bit ("root" for
-    the street office's list, else the community slug); the bit is set exactly when
+    `status_list` names the Bitstring Status List that holds its revocation bit (the
+    community slug); the bit is set exactly when
     `revoked_at` is, so the published list is derived from these rows and never drifts.
     """
 
@@ -87,15 +88,19 @@ class IssuedCredential(IdentityBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     credential_id: Mapped[str] = mapped_column(String(100), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # registration | ownership | member | role
+    kind: Mapped[str] = mapped_column(String(16))  # ownership | role
     issuer_did: Mapped[str] = mapped_column(String(200))
     subject_did: Mapped[str] = mapped_column(String(200), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), default=None)
     role: Mapped[str | None] = mapped_column(String(32), default=None)
     units: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status_list: Mapped[str] = mapped_column(String(80))
-    status_index: Mapped[int] = mapped_column(BigInteger)
+    # None for a role credential: the street office signs it offline, with no status entry.
+    status_list: Mapped[str | None] = mapped_column(String(80), default=None)
+    status_index: Mapped[int | None] = mapped_column(BigInteger, default=None)
     document: Mapped[str] = mapped_column(Text)
+    # Queued: `document` is the unsigned template (no issuer, no proof) until a registered
+    # committee member's device signs it; the status index is held for it meanwhile.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     revoke_reason: Mapped[str | None] = mapped_column(String(32), default=None)

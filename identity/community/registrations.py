@@ -39,6 +39,19 @@ def documents(session: Session, community: Community) -> list[dict[str, Any]]:
     return [json.loads(doc) for doc in rows]
 
 
+def communities_listing(session: Session, did: str) -> list[Community]:
+    """Communities with a stored registration that mentions `did` (a cheap text filter: the
+    caller still verifies the chain and asks who is a member of the one in force)."""
+    if not did or any(c in did for c in '%_\\"'):
+        return []
+    mentioned = select(RegistrationRow.community_id).where(
+        RegistrationRow.document.like(f'%"{did}"%')
+    )
+    return list(
+        session.scalars(select(Community).where(Community.id.in_(mentioned)).order_by(Community.id))
+    )
+
+
 def chain(session: Session, community: Community, roots: frozenset[str]) -> RegistrationChain:
     """The stored registrations, re-verified as one chain (a row edited behind the server's
     back fails here rather than naming other members)."""

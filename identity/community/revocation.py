@@ -1,10 +1,11 @@
 """Revocation and recovery: a sold unit, a new designated holder, a lost phone.
 
 * Transfer (过户): the committee records the buyer(s) of a unit. The credential naming the
-  unit is revoked; a seller who still votes for other units is re-issued a credential for
-  those, to the same DID. A buyer who is new here enrols anew with a fresh code; one who
-  already has a DID (found by ID number through the keyed hash, never by decrypting) gets
-  one credential holding all of their units.
+  unit is revoked; a seller who still votes for other units gets a credential for those
+  queued, to the same DID (a member signs it, as every ownership credential). A buyer who
+  is new here enrols anew with a fresh code; one who already has a DID (found by ID number
+  through the keyed hash, never by decrypting) gets one credential queued holding all of
+  their units.
 * Designated holder (表决人) of a co-owned unit changes: the same, between two co-owners.
 * Lost phone (挂失补办): the committee re-checks the owner — the ID number must match the
   unit's holder through `PiiCipher.lookup` — then every credential of the old DID is revoked

@@ -7,18 +7,21 @@
    its DID, secured by a Data Integrity proof (eddsa-jcs-2022 or ecdsa-jcs-2019) with
    ``proofPurpose: authentication``, the ``challenge`` and the server's ``domain``
    (VC Data Integrity §2.1, §4.5). It may carry its credentials in ``verifiableCredential``;
-   with none, the server uses those it issued to that DID — and verifies them just the same.
+   with none, the server uses those it stores for that DID — and verifies them just the same.
 3. The server checks the MAC and the expiry, the proof (signer = holder, purpose, challenge,
    domain), records the nonce as used (a primary key: a second answer fails, concurrent ones
    too), and verifies every credential: proof, validity, status, and the issuer's chain up to
-   a trusted root (`identity.community.vc.verify_credential`); each must name the holder as subject.
+   a trusted root (`identity.community.vc.verify_credential`, against the community's stored
+   registrations and any the holder presents); each must name the holder as subject.
    Expiry and validity periods are checked within the clock skew (`identity.w3c.clockskew`), and
    a used nonce is kept until the skew has passed too.
 4. It opens a session: a random 256-bit token of which only the SHA-256 is stored.
 
-Roles a credential grants: ``owner`` (OwnershipCredential, with its units), ``committee``
-(CommitteeMemberCredential, with the member's position), ``propertyManager`` and ``auditor``
-(the street office's CommunityRoleCredential). Without a session one is the public.
+Roles: ``owner`` (an OwnershipCredential, with its units), ``propertyManager`` and
+``auditor`` (the street office's CommunityRoleCredential), and ``committee`` (with the
+member's position: chair / viceChair / member) for a DID that the community's registration
+in force now lists — no credential makes a committee member, the street office's
+registration does. Without a session one is the public.
 """
 
 from __future__ import annotations
@@ -35,10 +38,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from identity.community import issuance
+from identity.community import issuance, registrations
+from identity.community.committee import Registration, RegistrationError
 from identity.community.issuance import Issuers, aware
-from identity.community.models import AuthSession, UsedChallenge
-from identity.community.trust import ChainCache, MembershipClaim, OwnershipClaim, parse_claim
+from identity.community.models import AuthSession, Community, UsedChallenge
+from identity.community.trust import ChainCache, OwnershipClaim, parse_claim
 from identity.community.vc import VerifiedCredential, verify_credential
 from identity.errors import IdentityError, explain
 from identity.w3c.clockskew import NO_SKEW, require_skew, shifted, skew_note
@@ -197,8 +201,6 @@ def grant_of(verified: VerifiedCredential, *, holder: str) -> dict[str, Any]:
             "role": OWNER,
             "units": [{"unit": u.unit_id, "area": str(u.area)} for u in claim.units],
         }
-    if isinstance(claim, MembershipClaim):
-        return {"community": claim.community_id, "role": COMMITTEE, "position": claim.role}
     if issuance.ROLE_CREDENTIAL in verified.types and verified.trust.committee is None:
         community, role = issuance.parse_role(verified.subject)
         return {"community": community, "role": role}
@@ -225,6 +227,8 @@ def authenticate(
     skew: timedelta = NO_SKEW,
 ) -> SignedIn:
     """Steps 2–3 of the module docstring; raises `SignInError` naming the first failure.
+    A DID whose only credential is still queued (no member has signed it yet) signs in with
+    no role, so its device can fetch the credential once it is issued.
     `skew` is how far clocks may disagree (`identity.w3c.clockskew`): the challenge's expiry and
     the credentials' validity periods are checked within it."""
     answer = read_presentation(presentation, domain=domain)
@@ -232,24 +236,24 @@ def authenticate(
     presented: Sequence[Mapping[str, Any]] = answer.credentials
     if not presented:
         stored = issuance.active(session, subject_did=answer.holder)
-        presented = [issuance.document_of(r) for r in stored if r.kind != issuance.REGISTRATION]
-    if not presented:
-        raise SignInError(
-            "此 DID 没有有效凭证，请先用登记码登记",
-            "this DID holds no credential; enrol with an enrolment code first",
-        )
+        presented = [issuance.document_of(r) for r in stored]
     lookup = issuance.status_lookup(session, issuers)
-    grants: list[dict[str, Any]] = []
+    cache = cache if cache is not None else ChainCache()
+    stored_chains: dict[str, list[dict[str, Any]]] = {}
+    grants: list[dict[str, Any]] = committee_grants(
+        session, answer.holder, roots=issuers.trusted_roots, cache=cache, now=now
+    )
     for credential in presented:
-        issuer = credential.get("issuer")
-        chain = [*answer.chain, *issuance.registrations(session, str(issuer))]
+        community = _community_of(credential)
+        if community not in stored_chains:
+            stored_chains[community] = _stored_registrations(session, community)
         try:
             verified = verify_credential(
                 credential,
                 now=now,
                 trusted_roots=issuers.trusted_roots,
                 status_lookup=lookup,
-                chain=chain,
+                chain=[*answer.chain, *stored_chains[community]],
                 cache=cache,
                 skew=skew,
             )
@@ -259,11 +263,49 @@ def authenticate(
                     f"凭证无效（{exc.reason}）", f"a credential is not valid ({exc.reason})", exc
                 )
             ) from exc
+        if issuance.revoked_here(session, verified.view.id):
+            raise SignInError("凭证已被撤销", "a credential was revoked")
         grant = grant_of(verified, holder=answer.holder)
         if grant not in grants:
             grants.append(grant)
+    if not grants and not issuance.active(session, subject_did=answer.holder, pending=True):
+        raise SignInError(
+            "此 DID 没有有效凭证，也不是业委会委员，请先用登记码登记",
+            "this DID holds no credential and is no committee member; "
+            "enrol with an enrolment code first",
+        )
     use_challenge(session, nonce=nonce, expires_at=expires_at, now=now)
     return SignedIn(did=answer.holder, grants=tuple(grants))
+
+
+def _community_of(credential: Mapping[str, Any]) -> str:
+    subject = credential.get("credentialSubject")
+    community = subject.get("communityId") if isinstance(subject, Mapping) else None
+    return community if isinstance(community, str) else ""
+
+
+def _stored_registrations(session: Session, slug: str) -> list[dict[str, Any]]:
+    community = session.scalar(select(Community).where(Community.slug == slug)) if slug else None
+    return registrations.documents(session, community) if community is not None else []
+
+
+def committee_grants(
+    session: Session, did: str, *, roots: frozenset[str], cache: ChainCache, now: datetime
+) -> list[dict[str, Any]]:
+    """``committee`` in every community whose registration in force now lists `did`."""
+    grants: list[dict[str, Any]] = []
+    for community in registrations.communities_listing(session, did):
+        try:
+            chain = cache.chain(registrations.documents(session, community), roots, community.slug)
+        except RegistrationError:  # a stored chain that no longer verifies names nobody
+            continue
+        current: Registration | None = chain.in_force(now)
+        for member in current.members if current is not None else ():
+            if member.did == did:
+                grants.append(
+                    {"community": community.slug, "role": COMMITTEE, "position": member.role}
+                )
+    return grants
 
 
 def token_hash(token: str) -> str:

@@ -1,21 +1,22 @@
-"""gongzhi's trust chain: street office → owners' committee → owners and committee members.
+"""gongzhi's trust chain: street office → the registered committee's members → owners.
 
-* The street office (街道办事处, a configured root DID) issues a
-  ``CommitteeRegistrationCredential`` (业委会备案) to the committee's DID for a
-  ``communityId``.
-* The committee issues ``OwnershipCredential`` to an owner's DID — ``communityId`` and
-  ``units``, each ``{"unitId", "area"}`` with the registered exclusive area as a decimal
-  string of integer 0.01 m² (``"8937"`` = 89.37 m²) — and ``CommitteeMemberCredential`` to
-  its members (``role``: chair / viceChair / member).
+* The street office (街道办事处, a trusted root DID) signs each community's registration
+  (``CommitteeRegistrationCredential``, 业委会备案; `identity.community.committee`): the
+  members' DIDs, the term, and ``server.statusIssuer`` — the key whose status lists it
+  accepts for the community's credentials.
+* A registered member issues ``OwnershipCredential`` to an owner's DID under the member's own
+  key — ``communityId`` and ``units``, each ``{"unitId", "area"}`` with the registered
+  exclusive area as a decimal string of integer 0.01 m² (``"8937"`` = 89.37 m²).
 * Nothing personal is ever in a credential: no names, ID or phone numbers; subjects with any
   other property are refused.
 
-A verifier accepts an ownership or member credential only if its issuer presents a
-registration credential that is itself valid now, unrevoked, signed by a configured root,
-and names the same community. A root may issue registrations and status lists; an
-ownership credential signed directly by a root is not accepted (the committee vouches for
-owners, the street office for committees). Verified registrations are cached by content
-hash (`ChainCache`); time and status are re-checked on every use.
+A verifier accepts an ownership credential only when its issuer is a member of the
+community's registration in force at the credential's ``validFrom`` (the chain of
+registrations, each signed by a trusted root, comes from the server's store or from what the
+holder presents), and when its status list is signed by that registration's
+``server.statusIssuer``: the server can revoke, never grant. Any other credential (a role
+credential, a status list, a registration) must be signed by a trusted root. Verified
+registrations are cached by content hash (`ChainCache`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from identity.community.committee import (
+    REGISTRATION,
+    Registration,
+    RegistrationChain,
+    RegistrationError,
+    verify_registration,
+)
+from identity.errors import explain
 from identity.w3c.clockskew import NO_SKEW
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import (
@@ -36,29 +45,28 @@ from identity.w3c.credential import (
     CredentialView,
     StatusLookup,
     TrustPath,
-    TrustPolicy,
     VerifiedCredential,
     build_credential,
-    check_status,
-    check_validity,
     run_checks,
-    verify_issued,
 )
-from identity.w3c.dataintegrity import Resolver, VerifiedProof
+from identity.w3c.dataintegrity import Resolver
 from identity.w3c.didkey import Did, resolve_verification_method
 from identity.w3c.failures import (
     InvalidDid,
     Malformed,
     UntrustedIssuer,
-    VerificationError,
     WrongContext,
 )
 
-REGISTRATION = "CommitteeRegistrationCredential"
 OWNERSHIP = "OwnershipCredential"
-MEMBER = "CommitteeMemberCredential"
-GONGZHI_TYPES = (REGISTRATION, OWNERSHIP, MEMBER)
-ROLES = ("chair", "viceChair", "member")
+ROLE_CREDENTIAL = "CommunityRoleCredential"
+# The one credential type that makes a claim here (registrations and role credentials are
+# read by `committee` and `issuance`).
+GONGZHI_TYPES = (OWNERSHIP,)
+# Every credential type gongzhi defines or once defined (CommitteeMemberCredential, issued by
+# a server key before registrations named the members): a credential is at most one of
+# them, so an ownership credential cannot also pass for a registration or a role.
+_KNOWN_TYPES = (OWNERSHIP, REGISTRATION, ROLE_CREDENTIAL, "CommitteeMemberCredential")
 
 _COMMUNITY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _UNIT_RE = re.compile(r"[0-9A-Za-z]+(?:-[0-9A-Za-z]+){0,4}")
@@ -83,12 +91,6 @@ class UnitHolding:
 
 
 @dataclass(frozen=True, slots=True)
-class RegistrationClaim:
-    committee: str
-    community_id: str
-
-
-@dataclass(frozen=True, slots=True)
 class OwnershipClaim:
     owner: str
     community_id: str
@@ -99,14 +101,7 @@ class OwnershipClaim:
         return sum(unit.area for unit in self.units)
 
 
-@dataclass(frozen=True, slots=True)
-class MembershipClaim:
-    member: str
-    community_id: str
-    role: str
-
-
-Claim = RegistrationClaim | OwnershipClaim | MembershipClaim
+Claim = OwnershipClaim
 
 
 def _check_unit_id(unit_id: object) -> str:
@@ -146,11 +141,11 @@ def _check_keys(subject: Mapping[str, Any], allowed: set[str]) -> None:
 
 
 def _gongzhi_kind(view: CredentialView) -> str | None:
-    kinds = [t for t in view.types if t in GONGZHI_TYPES]
-    if not kinds:
-        return None
+    kinds = [t for t in view.types if t in _KNOWN_TYPES]
     if len(kinds) > 1:
         raise Malformed("凭证类型冲突", f"conflicting credential types: {', '.join(kinds)}")
+    if not kinds or kinds[0] not in GONGZHI_TYPES:
+        return None
     contexts = view.credential["@context"]
     if GONGZHI_V1_CONTEXT not in (contexts if isinstance(contexts, list) else [contexts]):
         raise WrongContext(
@@ -170,15 +165,6 @@ def parse_claim(view: CredentialView) -> Claim | None:
     subject = view.subject
     subject_id = _check_did(subject.get("id"), field="credentialSubject.id")
     community = _check_community(subject.get("communityId"))
-    if kind == REGISTRATION:
-        _check_keys(subject, {"id", "communityId"})
-        return RegistrationClaim(committee=subject_id, community_id=community)
-    if kind == MEMBER:
-        _check_keys(subject, {"id", "communityId", "role"})
-        role = subject.get("role")
-        if role not in ROLES:
-            raise Malformed(f"role 必须是 {'/'.join(ROLES)}", f"role must be one of {ROLES}")
-        return MembershipClaim(member=subject_id, community_id=community, role=str(role))
     _check_keys(subject, {"id", "communityId", "units"})
     units = subject.get("units")
     if not isinstance(units, list) or not units:
@@ -201,36 +187,9 @@ def parse_claim(view: CredentialView) -> Claim | None:
     return OwnershipClaim(owner=subject_id, community_id=community, units=tuple(holdings))
 
 
-def registration_credential(
-    *,
-    root: str,
-    committee: str,
-    community_id: str,
-    valid_from: datetime,
-    valid_until: datetime | None = None,
-    credential_id: str | None = None,
-    status: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Unsigned 业委会备案: the street office `root` registers `committee` for a community."""
-    subject = {
-        "id": _check_did(committee, field="committee"),
-        "communityId": _check_community(community_id),
-    }
-    return build_credential(
-        issuer=root,
-        types=[REGISTRATION],
-        subject=subject,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        credential_id=credential_id,
-        status=status,
-        contexts=[GONGZHI_V1_CONTEXT],
-    )
-
-
 def ownership_credential(
     *,
-    committee: str,
+    issuer: str,
     owner: str,
     community_id: str,
     units: Sequence[UnitHolding],
@@ -239,7 +198,8 @@ def ownership_credential(
     credential_id: str | None = None,
     status: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Unsigned ownership credential: `owner` holds `units` (areas in 0.01 m²)."""
+    """Unsigned ownership credential: `owner` holds `units` (areas in 0.01 m²); `issuer` is
+    the registered member who signs it."""
     if not units or len({u.unit_id for u in units}) != len(units):
         raise Malformed("units 必须非空且不重复", "units must be non-empty and distinct")
     subject = {
@@ -248,39 +208,8 @@ def ownership_credential(
         "units": [{"unitId": u.unit_id, "area": str(u.area)} for u in units],
     }
     return build_credential(
-        issuer=_check_did(committee, field="committee"),
+        issuer=_check_did(issuer, field="issuer"),
         types=[OWNERSHIP],
-        subject=subject,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        credential_id=credential_id,
-        status=status,
-        contexts=[GONGZHI_V1_CONTEXT],
-    )
-
-
-def member_credential(
-    *,
-    committee: str,
-    member: str,
-    community_id: str,
-    role: str = "member",
-    valid_from: datetime,
-    valid_until: datetime | None = None,
-    credential_id: str | None = None,
-    status: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Unsigned committee member credential (role: chair, viceChair or member)."""
-    if role not in ROLES:
-        raise Malformed(f"role 必须是 {'/'.join(ROLES)}", f"role must be one of {ROLES}")
-    subject = {
-        "id": _check_did(member, field="member"),
-        "communityId": _check_community(community_id),
-        "role": role,
-    }
-    return build_credential(
-        issuer=_check_did(committee, field="committee"),
-        types=[MEMBER],
         subject=subject,
         valid_from=valid_from,
         valid_until=valid_until,
@@ -302,141 +231,145 @@ def fingerprint(credential: Mapping[str, Any]) -> bytes:
 
 
 class ChainCache:
-    """Registrations whose structure and proof were verified, by content fingerprint.
+    """Registrations whose structure and signature were verified, by content fingerprint.
 
-    Only the time-independent result is kept; validity and status are checked every time.
-    """
+    Only the time-independent result is kept, verified against the registration's own
+    issuer; whether that issuer is a trusted root is asked on every use, as is the term."""
 
     def __init__(self, maxsize: int = 1024) -> None:
         self._maxsize = maxsize
-        self._entries: OrderedDict[
-            bytes, tuple[CredentialView, VerifiedProof, RegistrationClaim]
-        ] = OrderedDict()
+        self._entries: OrderedDict[bytes, Registration] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def verified(
-        self, credential: Mapping[str, Any], *, resolve: Resolver
-    ) -> tuple[CredentialView, VerifiedProof, RegistrationClaim]:
+    def registration(self, credential: Mapping[str, Any], roots: Collection[str]) -> Registration:
+        """`verify_registration` against `roots`, its signature checked once per content."""
         key = fingerprint(credential)
         hit = self._entries.get(key)
-        if hit is not None:
+        if hit is None:
+            issuer = credential.get("issuer")
+            hit = verify_registration(
+                credential, frozenset({issuer}) if isinstance(issuer, str) else frozenset()
+            )
+            self._entries[key] = hit
+            if len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        else:
             self._entries.move_to_end(key)
-            return hit
-        view, proof = verify_issued(credential, resolve=resolve)
+        if hit.root not in roots:
+            raise RegistrationError(
+                "备案不是由受信任的街道办事处签发",
+                f"the registration's issuer {hit.root} is not a trusted root",
+            )
+        return hit
+
+    def chain(
+        self, credentials: Iterable[object], roots: Collection[str], community: str
+    ) -> RegistrationChain:
+        """The community's registrations among `credentials`, checked as one chain."""
+        regs = [
+            self.registration(c, roots)
+            for c in credentials
+            if isinstance(c, Mapping) and _registration_for(c, community)
+        ]
+        return RegistrationChain.of_verified(regs, community)
+
+
+def _registration_for(item: Mapping[str, Any], community: str) -> bool:
+    types = item.get("type")
+    subject = item.get("credentialSubject")
+    return (
+        isinstance(types, list)
+        and REGISTRATION in types
+        and isinstance(subject, Mapping)
+        and subject.get("communityId") == community
+    )
+
+
+def _untrusted(exc: RegistrationError) -> UntrustedIssuer:
+    return UntrustedIssuer(
+        *explain("签发者的业委会备案无效", "the issuer's committee registration is not valid", exc)
+    )
+
+
+@dataclass
+class GongzhiTrust:
+    """Step 5 of `run_checks` for gongzhi, and who may sign a credential's status lists.
+
+    An ownership credential's registration (the one in force at its ``validFrom``) is found
+    once per credential and serves both questions."""
+
+    trusted_roots: Collection[str]
+    chain: Sequence[object] = ()
+    cache: ChainCache = field(default_factory=ChainCache)
+    _found: dict[bytes, Registration] = field(default_factory=dict)
+
+    def registration_of(self, view: CredentialView, claim: OwnershipClaim) -> Registration:
+        """The registration in force at the credential's ``validFrom``, naming its issuer."""
+        key = fingerprint(view.credential)
+        if key in self._found:
+            return self._found[key]
+        if view.valid_from is None:
+            raise UntrustedIssuer(
+                "所有权凭证须写明 validFrom", "an ownership credential must state its validFrom"
+            )
+        try:
+            chain = self.cache.chain(self.chain, self.trusted_roots, claim.community_id)
+        except RegistrationError as exc:
+            raise _untrusted(exc) from exc
+        reg = chain.in_force(view.valid_from)
+        if reg is None:
+            raise UntrustedIssuer(
+                f"凭证签发时（{view.valid_from.isoformat()}）小区 {claim.community_id} 没有生效的"
+                "业委会备案",
+                f"no committee registration of {claim.community_id} was in force "
+                f"when the credential was issued ({view.valid_from.isoformat()})",
+            )
+        if view.issuer not in reg.member_dids:
+            raise UntrustedIssuer(
+                "签发者不是当时的业委会委员",
+                f"issuer {view.issuer} was not a registered "
+                f"committee member of {claim.community_id} when the credential was issued",
+            )
+        self._found[key] = reg
+        return reg
+
+    def list_signers(self, view: CredentialView) -> Collection[str]:
         claim = parse_claim(view)
-        if not isinstance(claim, RegistrationClaim):
-            raise Malformed("不是业委会备案凭证", "not a committee registration credential")
-        self._entries[key] = (view, proof, claim)
-        if len(self._entries) > self._maxsize:
-            self._entries.popitem(last=False)
-        return view, proof, claim
+        if isinstance(claim, OwnershipClaim):
+            return {self.registration_of(view, claim).server.status_issuer}
+        return {view.issuer}
 
-
-def _registrations_for(chain: Iterable[object], committee: str) -> list[Mapping[str, Any]]:
-    found: list[Mapping[str, Any]] = []
-    for item in chain:
-        if not isinstance(item, Mapping):
-            continue
-        types = item.get("type")
-        subject = item.get("credentialSubject")
-        if (
-            isinstance(types, list)
-            and REGISTRATION in types
-            and isinstance(subject, Mapping)
-            and subject.get("id") == committee
-        ):
-            found.append(item)
-    return found
-
-
-def check_trust(
-    view: CredentialView,
-    *,
-    trusted_roots: Collection[str],
-    chain: Iterable[object] = (),
-    now: datetime,
-    status_lookup: StatusLookup | None,
-    resolve: Resolver = resolve_verification_method,
-    cache: ChainCache | None = None,
-    skew: timedelta = NO_SKEW,
-) -> TrustPath:
-    """Step 5 — why the issuer is trusted, or `UntrustedIssuer` (see the module docstring).
-    The registration's validity period is checked within `skew`, as the credential's is."""
-    claim = parse_claim(view)
-    if not isinstance(claim, OwnershipClaim | MembershipClaim):
-        if view.issuer in trusted_roots:
-            community = claim.community_id if claim is not None else None
-            return TrustPath(root=view.issuer, community_id=community)
+    def __call__(self, view: CredentialView) -> TrustPath:
+        claim = parse_claim(view)
+        if isinstance(claim, OwnershipClaim):
+            reg = self.registration_of(view, claim)
+            return TrustPath(
+                root=reg.root,
+                committee=view.issuer,
+                community_id=claim.community_id,
+                registration_id=reg.hash,
+            )
+        if view.issuer in self.trusted_roots:
+            return TrustPath(root=view.issuer)
         raise UntrustedIssuer(
             "签发者不是受信任的根（街道办）", f"issuer {view.issuer} is not a trusted root"
         )
-    candidates = _registrations_for(chain, view.issuer)
-    if not candidates:
-        raise UntrustedIssuer(
-            "签发者未出示业委会备案凭证",
-            f"issuer {view.issuer} presented no committee registration credential",
-        )
-    store = cache if cache is not None else ChainCache(maxsize=len(candidates))
-    failures: list[VerificationError] = []
-    for candidate in candidates:
-        try:
-            reg_view, _, reg_claim = store.verified(candidate, resolve=resolve)
-            if reg_view.issuer not in trusted_roots:
-                raise UntrustedIssuer(
-                    "备案凭证的签发者不是受信任的根",
-                    f"registration issuer {reg_view.issuer} is not a trusted root",
-                )
-            if reg_claim.community_id != claim.community_id:
-                raise UntrustedIssuer(
-                    f"备案的小区 {reg_claim.community_id} 与凭证的小区 {claim.community_id} 不符",
-                    f"registered for community {reg_claim.community_id}, not {claim.community_id}",
-                )
-            check_validity(reg_view, now, skew=skew)
-            check_status(reg_view, status_lookup)
-        except VerificationError as exc:
-            failures.append(exc)
-            continue
-        return TrustPath(
-            root=reg_view.issuer,
-            committee=view.issuer,
-            community_id=claim.community_id,
-            registration_id=reg_view.id,
-        )
-    first = failures[0]
-    raise UntrustedIssuer(
-        "签发者的业委会备案无效",
-        f"the issuer's committee registration is not valid ({first.reason}): {first}",
-    ) from first
 
 
 def gongzhi_trust(
     *,
     trusted_roots: Collection[str],
     chain: Iterable[object] = (),
-    now: datetime,
-    status_lookup: StatusLookup | None,
-    resolve: Resolver = resolve_verification_method,
     cache: ChainCache | None = None,
-    skew: timedelta = NO_SKEW,
-) -> TrustPolicy:
-    """`check_trust` bound to its configuration, as `run_checks` takes it."""
-    supporting = list(chain)
-
-    def policy(view: CredentialView) -> TrustPath:
-        return check_trust(
-            view,
-            trusted_roots=trusted_roots,
-            chain=supporting,
-            now=now,
-            status_lookup=status_lookup,
-            resolve=resolve,
-            cache=cache,
-            skew=skew,
-        )
-
-    return policy
+) -> GongzhiTrust:
+    """The trust policy bound to its configuration, as `run_checks` takes it."""
+    return GongzhiTrust(
+        trusted_roots=trusted_roots,
+        chain=list(chain),
+        cache=cache if cache is not None else ChainCache(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,22 +394,16 @@ def verify_chain(
 ) -> VerifiedChain:
     """Verify a gongzhi credential end to end (structure, proof, validity, status, chain);
     validity periods are checked within `skew` (`identity.w3c.clockskew`)."""
+    policy = gongzhi_trust(trusted_roots=trusted_roots, chain=chain, cache=cache)
     verified = run_checks(
         credential,
         now=now,
         status_lookup=status_lookup,
-        trust=gongzhi_trust(
-            trusted_roots=trusted_roots,
-            chain=chain,
-            now=now,
-            status_lookup=status_lookup,
-            resolve=resolve,
-            cache=cache,
-            skew=skew,
-        ),
+        trust=policy,
         resolve=resolve,
         on_check=on_check,
         skew=skew,
+        list_signers=policy.list_signers,
     )
     claim = parse_claim(verified.view)
     if claim is None:

@@ -12,9 +12,9 @@
 4. status through `status_lookup` (Bitstring Status List; no I/O here) — `Revoked`,
    `Suspended`, `StatusUnavailable`; with ``status_lookup=None`` entries are reported as not
    checked, never silently passed;
-5. issuer trust (`identity.community.trust`): a root, or a committee registered by a root for
-the same
-   community — `UntrustedIssuer`.
+5. issuer trust (`identity.community.trust`): a root, or — for an ownership credential — a
+   member of the community's registration in force at its ``validFrom``, whose status list
+   the registration's ``server.statusIssuer`` signs — `UntrustedIssuer`.
 """
 
 from __future__ import annotations
@@ -66,19 +66,11 @@ def verify_credential(
     on_check: CheckObserver | None = None,
     skew: timedelta = NO_SKEW,
 ) -> VerifiedCredential:
-    """Verify `credential` at `now`; `chain` holds supporting credentials (the issuing
-    committee's registration). `cache` lets repeated verifications reuse verified
-    registrations; `on_check(step, detail)` is told about each check as it passes; `skew`
-    is how far `now` may be off the issuers' clocks (`identity.w3c.clockskew`)."""
-    policy = gongzhi_trust(
-        trusted_roots=trusted_roots,
-        chain=chain,
-        now=now,
-        status_lookup=status_lookup,
-        resolve=resolve,
-        cache=cache,
-        skew=skew,
-    )
+    """Verify `credential` at `now`; `chain` holds supporting credentials (the community's
+    registrations, as the street office signed them). `cache` lets repeated verifications
+    reuse verified registrations; `on_check(step, detail)` is told about each check as it
+    passes; `skew` is how far `now` may be off the issuers' clocks (`identity.w3c.clockskew`)."""
+    policy = gongzhi_trust(trusted_roots=trusted_roots, chain=chain, cache=cache)
     return run_checks(
         credential,
         now=now,
@@ -87,4 +79,5 @@ def verify_credential(
         resolve=resolve,
         on_check=on_check,
         skew=skew,
+        list_signers=policy.list_signers,
     )

@@ -11,7 +11,7 @@ controller of the proof's verification method); the validity period
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -215,13 +215,21 @@ def check_validity(view: CredentialView, now: datetime, *, skew: timedelta = NO_
         )
 
 
-def check_status(view: CredentialView, lookup: StatusLookup | None) -> tuple[StatusCheck, ...]:
+# Who may sign the status lists of a credential: its issuer by default; a trust policy may
+# name another (gongzhi: the server's status key that the committee's registration names).
+ListSigners = Callable[["CredentialView"], Collection[str]]
+
+
+def check_status(
+    view: CredentialView, lookup: StatusLookup | None, *, list_signers: ListSigners | None = None
+) -> tuple[StatusCheck, ...]:
     """Step 4 — each BitstringStatusListEntry against its list (None: not checked, recorded).
 
-    The list must be signed by the credential's own issuer: nobody else may revoke it, nor
-    vouch that it is not revoked.
+    The list must be signed by the credential's own issuer — or by whom `list_signers` names
+    for it: nobody else may revoke it, nor vouch that it is not revoked.
     """
     results: list[StatusCheck] = []
+    allowed: Collection[str] | None = None
     for entry in view.status:
         if lookup is None:
             results.append(StatusCheck(entry=entry, checked=False, is_set=False))
@@ -246,11 +254,14 @@ def check_status(view: CredentialView, lookup: StatusLookup | None) -> tuple[Sta
                 f"status list {status_list.url} ({status_list.purpose}) "
                 f"does not match the entry ({entry.list_url}, {entry.purpose})",
             )
-        if status_list.issuer != view.issuer:
+        if allowed is None:
+            allowed = {view.issuer} if list_signers is None else set(list_signers(view))
+        if status_list.issuer not in allowed:
+            expected = ", ".join(sorted(allowed)) or "—"
             raise UntrustedIssuer(
                 "状态列表不是签发者发布的",
-                f"status list {entry.list_url} is signed by "
-                f"{status_list.issuer}, not by the issuer {view.issuer}",
+                f"status list {entry.list_url} is signed by {status_list.issuer}, "
+                f"not by {expected}",
             )
         if entry.index >= status_list.entries:
             raise Malformed(
@@ -324,9 +335,11 @@ def run_checks(
     resolve: Resolver = resolve_verification_method,
     on_check: CheckObserver | None = None,
     skew: timedelta = NO_SKEW,
+    list_signers: ListSigners | None = None,
 ) -> VerifiedCredential:
     """All five steps in order; the first failure raises its `VerificationError` subclass.
-    `skew` widens the validity period by that much on each side (`check_validity`)."""
+    `skew` widens the validity period by that much on each side (`check_validity`);
+    `list_signers` names who may sign the credential's status lists (`check_status`)."""
     report: CheckObserver = on_check or (lambda check: None)
     view, proof = verify_issued(credential, resolve=resolve)
     report(Check("structure", f"{', '.join(view.types)} ({VC_V2_CONTEXT})"))
@@ -335,7 +348,7 @@ def run_checks(
     start = format_utc(view.valid_from) if view.valid_from else "…"
     end = format_utc(view.valid_until) if view.valid_until else "…"
     report(Check("validity", f"{start} – {end} at {format_utc(now)}"))
-    status = check_status(view, status_lookup)
+    status = check_status(view, status_lookup, list_signers=list_signers)
     for result in status:
         where = f"{result.entry.purpose} {result.entry.list_url} #{result.entry.index}"
         if result.checked:

@@ -22,6 +22,7 @@ from fastapi import FastAPI
 
 from tests.backends import unavailable
 from web.app import create_app
+from web.demo import demo_office_key
 from web.settings import Settings
 
 if TYPE_CHECKING:
@@ -87,8 +88,17 @@ def live_server(data: Path, *, demo: bool = True) -> Iterator[tuple[str, FastAPI
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
+    # Like `tests.e2e.support`: a non-demo app trusts the folder's demo street office, so a
+    # test can have it register the committee (`tests.identity_web.register_members`).
+    data.mkdir(parents=True, exist_ok=True)
+    office = demo_office_key(data).did.value
     settings = Settings.from_env(
-        {"GONGZHI_DATA": str(data), "GONGZHI_PUBLIC_URL": base, "GONGZHI_PORT": str(port)}
+        {
+            "GONGZHI_DATA": str(data),
+            "GONGZHI_PUBLIC_URL": base,
+            "GONGZHI_PORT": str(port),
+            "GONGZHI_TRUSTED_ROOTS": office,
+        }
     )
     app = create_app(settings, demo=demo, anchor_loop=False)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))

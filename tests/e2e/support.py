@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -37,10 +36,8 @@ def _app(settings: Settings, *, demo: bool) -> FastAPI:
         return create_app(settings, demo=True, anchor_loop=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     office = demo_office_key(settings.data_dir).did.value
-    roots = ",".join(filter(None, (os.environ.get("GONGZHI_TRUSTED_ROOTS"), office)))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GONGZHI_TRUSTED_ROOTS", roots)
-        return create_app(settings, demo=False, anchor_loop=False)
+    roots = ",".join(filter(None, (settings.trusted_roots, office)))
+    return create_app(replace(settings, trusted_roots=roots), demo=False, anchor_loop=False)
 
 
 @contextmanager

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from identity.community.committee import Member
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.e2e.browser_support import launched_browser, live_server
+from tests.identity_web import register_members
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -82,6 +85,8 @@ def committee(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
                 domain=app.state.identity.domain,
             )
             _ok(http.post("/api/enrolment/redeem", json=answer))
+            # The (demo) street office registers the member: only then is it the committee.
+            register_members(TestClient(app), app, SLUG, [Member(key.did.value, "chair")])
             token = _signed_in(http, key, "bearer").json()["token"]
             _ok(
                 http.post(

@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
-from identity.community.committee import registration_hash, sign_registration
+from identity.community.committee import Member, registration_hash, sign_registration
 from identity.w3c.dataintegrity import sign_json, verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -30,7 +31,7 @@ from tests.e2e.browser_support import (
     run_module,
     wait_ready,
 )
-from tests.identity_web import data_dir_of, decide, register_committee
+from tests.identity_web import data_dir_of, decide, register_committee, register_members
 from web.auth import IdentityRuntime
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class Committee:
         )["code"]
         key = KeyPair.generate(KeyType.P256)
         self.redeem(key, code)
+        # The (demo) street office registers the member: only then is it the committee.
+        register_members(TestClient(app), app, SLUG, [Member(key.did.value, "chair")])
         self.headers = {"Authorization": f"Bearer {self.sign_in(key)}"}
         self._ok(
             self.http.post(

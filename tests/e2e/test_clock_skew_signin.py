@@ -15,32 +15,54 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from identity.community import issuance
+from identity.community import issuance, registrations
+from identity.community.registry import get_community
 from identity.w3c.clockskew import DEFAULT_CLOCK_SKEW
+from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import parse
 from tests.e2e.support import running, services_of, settings_for
-from tests.identity_web import new_member, operator_headers, presentation, runtime_of
+from tests.identity_web import (
+    committee_member,
+    enrol,
+    issue_pending,
+    presentation,
+    runtime_of,
+    set_up_community,
+)
 from web import api_identity
 
 SLUG = "skew-test"
 SECOND = timedelta(seconds=1)
 
 
+REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有
+1-1-101,88.00,钟甲,110101198001010010,13800000001,是,否
+"""
+
+
 @pytest.fixture(scope="module")
-def member(
+def owner(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[TestClient, FastAPI, KeyPair]]:
+    """An owner whose ownership credential a registered member signed (the server holds no
+    key that could): the credential whose validity the server's clock is checked against."""
     settings = settings_for(tmp_path_factory.mktemp("data"), db_url=None, anvil_url=None)
     assert settings.clock_skew == DEFAULT_CLOCK_SKEW
     with running(settings, demo=False) as (client, app):
+        committee = set_up_community(
+            client, app, slug=SLUG, name="时钟测试小区", street_office="测试街道", register=REGISTER
+        )
         r = client.post(
-            "/api/communities",
-            json={"slug": SLUG, "name": "时钟测试小区", "street_office": "测试街道"},
-            headers=operator_headers(app),
+            f"/api/communities/{SLUG}/enrolment-codes",
+            json={"units": ["1-1-101"]},
+            headers=committee,
         )
         assert r.status_code == 201, r.text
-        key, _ = new_member(client, app, SLUG)
+        key = KeyPair.generate(KeyType.P256)
+        assert enrol(client, app, r.json()["codes"][0]["code"], key).status_code == 201
+        chair, headers = committee_member(app, SLUG)
+        assert len(issue_pending(client, SLUG, chair, headers)) == 1
         yield client, app, key
 
 
@@ -58,21 +80,20 @@ def _sign_in_at(
 
 
 def _issued_from(app: FastAPI, key: KeyPair) -> datetime:
-    """The latest validFrom among the member's credential and the committee's registration."""
+    """The latest validFrom among the owner's credential and the committee's registrations."""
     services = services_of(app)
-    runtime = runtime_of(app)
     with services.db.session() as session:
         documents = [
             issuance.document_of(r) for r in issuance.active(session, subject_did=key.did.value)
         ]
-        documents += issuance.registrations(session, runtime.issuers.committee.did.value)
+        documents += registrations.documents(session, get_community(session, SLUG))
     return max(parse(d["validFrom"], field="validFrom") for d in documents)
 
 
 def test_a_challenge_is_accepted_up_to_the_skew_past_its_expiry(
-    member: tuple[TestClient, FastAPI, KeyPair],
+    owner: tuple[TestClient, FastAPI, KeyPair],
 ) -> None:
-    client, app, key = member
+    client, app, key = owner
     issued_at = _issued_from(app, key) + timedelta(hours=1)
     expiry = issued_at + runtime_of(app).challenges.ttl
     status, _ = _sign_in_at(
@@ -87,9 +108,9 @@ def test_a_challenge_is_accepted_up_to_the_skew_past_its_expiry(
 
 
 def test_credentials_are_accepted_by_a_clock_up_to_the_skew_behind(
-    member: tuple[TestClient, FastAPI, KeyPair],
+    owner: tuple[TestClient, FastAPI, KeyPair],
 ) -> None:
-    client, app, key = member
+    client, app, key = owner
     behind = _issued_from(app, key) - DEFAULT_CLOCK_SKEW
     status, _ = _sign_in_at(
         client, app, key, issued_at=behind + SECOND, answered_at=behind + SECOND
@@ -103,11 +124,11 @@ def test_credentials_are_accepted_by_a_clock_up_to_the_skew_behind(
 
 
 def test_a_replay_in_the_grace_period_is_refused(
-    member: tuple[TestClient, FastAPI, KeyPair],
+    owner: tuple[TestClient, FastAPI, KeyPair],
 ) -> None:
     """The used nonce is kept until the end of the grace period, not just until expiry: a later
     sign-in (which purges expired nonces) must not make the first answer usable again."""
-    client, app, key = member
+    client, app, key = owner
     issued_at = _issued_from(app, key) + timedelta(hours=2)
     expiry = issued_at + runtime_of(app).challenges.ttl
     with pytest.MonkeyPatch.context() as mp:

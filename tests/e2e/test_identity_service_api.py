@@ -18,9 +18,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from identity.community import issuance
 from identity.community.models import AuthSession, EnrolmentCode, IssuedCredential, Person
 from identity.community.trust import verify_chain
-from identity.w3c.credential import load_status_list
+from identity.w3c.credential import load_status_list, sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -28,12 +29,14 @@ from identity.w3c.xsdtime import parse
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import (
     bearer,
+    committee_member,
     data_dir_of,
     decide,
     enrol,
+    issue_pending,
     new_member,
+    office_of,
     open_ballot,
-    operator_headers,
     presentation,
     register_committee,
     set_up_community,
@@ -102,7 +105,15 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
         assert r.status_code == 201, r.text
         body = r.json()
         assert body["did"] == alice.did.value
+        # Queued: no credential until a registered member's key signs it (等待业委会签发).
+        assert body["credentials"] == [] and body["pending"] == 1
+        member, _ = committee_member(app, SLUG)
+        assert len(issue_pending(client, SLUG, member, committee)) == 1
+        owner = bearer(sign_in(client, alice))
+        body = client.get("/api/me/credentials", headers=owner).json()
+        assert body["pending"] == 0
         [credential] = body["credentials"]
+        assert credential["issuer"] == member.did.value  # the member's own key, not the server's
         assert [u["unitId"] for u in credential["credentialSubject"]["units"]] == [
             "2-1-101",
             "2-1-102",
@@ -117,11 +128,11 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
         documents = [credential, *body["chain"], *lists.values()]
         now = max(parse(d["validFrom"], field="validFrom") for d in documents)
         published = {url: load_status_list(doc, now=now) for url, doc in lists.items()}
-        assert len(published) == 2  # the committee's list and the street office's
-        root = client.get("/api/identity").json()["root"]
+        assert len(published) == 1  # the community's list, signed by the server's status key
+        roots = client.get("/api/identity").json()["trusted_roots"]
         verified = verify_chain(
             credential,
-            trusted_roots={root},
+            trusted_roots=set(roots),
             chain=body["chain"],
             now=now,
             status_lookup=published.__getitem__,
@@ -129,11 +140,11 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
         assert verified.claim.community_id == SLUG
         bob = KeyPair.generate(KeyType.ED25519)
         assert enrol(client, app, codes["2-1-202"], bob).status_code == 201
+        assert len(issue_pending(client, SLUG, member, committee)) == 1
         again = enrol(client, app, codes["2-1-202"], KeyPair.generate(KeyType.ED25519))
         assert again.status_code == 400 and "used already" in again.json()["error"]["en"]
 
         # Roles: the public gets 401, an owner 403, on committee routes.
-        owner = bearer(sign_in(client, alice))
         me = client.get("/api/me", headers=owner).json()
         assert me["did"] == alice.did.value and me["grants"][0]["role"] == "owner"
         assert client.get(f"/api/communities/{SLUG}/owners").status_code == 401
@@ -303,6 +314,8 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
         codes = _codes(client, committee)
         seller = KeyPair.generate(KeyType.P256)
         assert enrol(client, app, codes["2-1-101,2-1-102"], seller).status_code == 201
+        member, _ = committee_member(app, SLUG)
+        assert len(issue_pending(client, SLUG, member, committee)) == 1
         r = client.post(
             f"/api/communities/{SLUG}/transfers",
             json={
@@ -319,6 +332,7 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
         change = r.json()
         assert len(change["revoked"]) == 1 and len(change["issued"]) == 1
         assert change["enrolment"]["units"] == ["2-1-102"]
+        assert issue_pending(client, SLUG, member, committee) == change["issued"]
         mine = client.get("/api/me/credentials", headers=bearer(sign_in(client, seller))).json()
         assert [u["unitId"] for u in mine["credentials"][0]["credentialSubject"]["units"]] == [
             "2-1-101"
@@ -333,17 +347,25 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
         listed = client.get(f"/api/communities/{SLUG}/credentials", headers=committee).json()
         reasons = {c["reason"] for c in listed if c["revoked"]}
         assert reasons == {"transferred"}
-        # Staff roles come from the operator (the street office), not from anyone else.
+        # Staff roles come from the street office's signature, not from anyone else's.
         auditor = KeyPair.generate(KeyType.ED25519)
-        grant = {"did": auditor.did.value, "role": "auditor"}
-        assert client.post(f"/api/communities/{SLUG}/roles", json=grant).status_code == 401
-        assert (
-            client.post(f"/api/communities/{SLUG}/roles", json=grant, headers=committee).status_code
-            == 401
-        )
-        r = client.post(f"/api/communities/{SLUG}/roles", json=grant, headers=operator_headers(app))
-        assert r.status_code == 201
-        assert bearer(sign_in(client, auditor))
+        now = datetime.now(UTC).replace(microsecond=0)
+
+        def role(signer: KeyPair) -> dict[str, Any]:
+            unsigned = issuance.role_credential(
+                root=signer.did.value,
+                holder=auditor.did.value,
+                community_id=SLUG,
+                role="auditor",
+                valid_from=now,
+            )
+            return sign_credential(unsigned, signer, created=now)
+
+        forged = client.post(f"/api/communities/{SLUG}/roles", json=role(member))
+        assert forged.status_code == 400 and "not a trusted root" in forged.json()["error"]["en"]
+        assert sign_in(client, auditor).status_code == 401
+        r = client.post(f"/api/communities/{SLUG}/roles", json=role(office_of(app)))
+        assert r.status_code == 201, r.text
         assert sign_in(client, auditor).json()["grants"] == [{"community": SLUG, "role": "auditor"}]
         # The committee's pages: owner list and a printable sheet with inline QR codes.
         browser = TestClient(app, base_url="https://gongzhi.test")

@@ -98,12 +98,12 @@ class World:
 
     @property
     def server_keys(self) -> list[KeyPair]:
-        """Every signing key in the data folder: committee.key, root.key, status.key."""
-        runtime = identity_web.runtime_of(self.app)
+        """Every signing key in the data folder, as JSON signers: the status key and the
+        log key's seed (the server holds no root or committee key)."""
         status = KeyPair.from_private_bytes(
             KeyType.ED25519, self.services.settings.secret_file("status.key")
         )
-        return [self.services.committee_key, runtime.issuers.root, status]
+        return [status, KeyPair.from_private_bytes(KeyType.ED25519, self.services.log_seed)]
 
     def deployer(self) -> RpcChain:
         """The chain account the server deployed the contract with (its CHAIN_PRIVATE_KEY)."""
@@ -653,8 +653,7 @@ def registration_not_by_root(world: World) -> tuple[bool, str]:
     own = [KeyPair.generate(KeyType.ED25519) for _ in range(2)]
     before = _registration_count(world)
     refusals = []
-    runtime = identity_web.runtime_of(world.app)
-    for signer in [k for k in world.server_keys if k.did != runtime.issuers.root.did] + own[:1]:
+    for signer in [*world.server_keys, *own[:1]]:
         try:
             with world.services.db.session() as session:
                 registrations.add(
@@ -670,31 +669,20 @@ def registration_not_by_root(world: World) -> tuple[bool, str]:
     return all(refusals) and _registration_count(world) == before, repr(refusals)
 
 
-@attack("add a committee member: a registration signed by the server-held root.key")
-def registration_by_server_root(world: World) -> tuple[bool, str]:
-    """The server trusts its own root.key, so it stores this one and then counts the
-    operator's keys as the committee; the pinned verifier refuses the registration."""
-    own = [KeyPair.generate(KeyType.ED25519) for _ in range(2)]
-    root = identity_web.runtime_of(world.app).issuers.root
-    try:
-        with world.services.db.session() as session:
-            registrations.add(
-                session,
-                get_community(session, SLUG),
-                _next_registration(world, root, own),
-                world.services.roots,
-            )
-    except RegistrationError as exc:
-        return True, f"refused by the server: {exc}"
-    ballot = _open(world, "内部人自己的委员会", signers=own)
-    for did in [d for d in _census_dids(world, ballot["id"]) if d in world.owners][:3]:
-        assert _vote(world, ballot, world.owners[did], "agree").status_code == 201
-    _close(world, ballot, signers=own)
-    return caught(world, "operator registration", _record(world, ballot), "committee registrations")
+@attack("add a committee member: look for a root or committee key in the data folder")
+def no_issuing_key_on_the_server(world: World) -> tuple[bool, str]:
+    """Before, the server kept root.key and committee.key and trusted its own root: the
+    operator could register a committee of its own. Now the folder holds neither, and every
+    key it does hold is refused as a registration's signer (the attack above)."""
+    folder = world.services.settings.data_dir
+    held = sorted(p.name for p in folder.iterdir() if p.name in ("root.key", "committee.key"))
+    roots = world.services.roots
+    own = {k.did.value for k in world.server_keys}
+    return not held and not (roots & own), f"held {held}, roots {sorted(roots & own)}"
 
 
 # Run last: each of these changes the community for whatever follows.
-LAST = ("add a committee member: a registration signed by the server-held root.key",)
+LAST: tuple[str, ...] = ()
 
 
 def test_the_operator_changes_nothing_unnoticed(world: World) -> None:
@@ -789,7 +777,15 @@ def test_an_owners_browser_shown_another_committee_refuses_the_receipt(
             "logKey": box.vkey,
         }
         # The operator signs the opening with every key it holds: none is a member's.
-        server_keys = [services.committee_key, KeyPair.generate(KeyType.P256)]
+        server_keys = [
+            KeyPair.from_private_bytes(
+                KeyType.ED25519, services.settings.secret_file("status.key")
+            ),
+                KeyType.ED25519, services.settings.secret_file("status.key")
+            ),
+            KeyPair.from_private_bytes(KeyType.ED25519, services.log_seed),
+            KeyPair.generate(KeyType.P256),
+        ]
         opened = canonical(
             with_proofs(body, [decision_share(body, k, created=now) for k in server_keys])
         )

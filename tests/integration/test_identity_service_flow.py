@@ -1,8 +1,11 @@
 """Enrolment, sign-in, transfer, holder change and recovery on SQLite and PostgreSQL.
 
 Everything below runs through the identity package against a real database; the issued
-credentials are then checked the way an outside verifier would: the published, signed
-status list and the registration credential, up to the street office root.
+credentials are then checked the way an outside verifier would: the published status list
+signed by the server's status key, and the street office's registration (业委会备案) listing
+the member who signed them, up to the office's root. The office's and the member's keys are
+the test's own (a real server holds neither); the member signs each queued credential at
+once (`Issuers.auto_sign`, as a member's device would through the API).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity.community import enrolment, issuance, revocation, signin, trust
+from identity.community import enrolment, issuance, registrations, revocation, signin, trust
+from identity.community.committee import Member, ServerKeys, build_registration, sign_registration
 from identity.community.enrolment import EnrolmentError
 from identity.community.issuance import Issuers
 from identity.community.models import (
@@ -39,6 +43,7 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.failures import Revoked, StatusUnavailable
 from identity.w3c.keys import KeyPair
 from identity.w3c.statuslist import StatusList, get_bit
+from web.demo import auto_signer
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 DOMAIN = "https://gongzhi.test"
@@ -58,12 +63,16 @@ def sessions(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
     yield sessionmaker(db_engine, expire_on_commit=False)
 
 
+OFFICE = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(1, 33)))
+MEMBER = KeyPair.from_private_bytes(KeyType.P256, bytes(range(33, 65)))
+STATUS = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(65, 97)))
+ROOTS = frozenset({OFFICE.did.value})
+
+
 @pytest.fixture
 def issuers() -> Issuers:
     return Issuers(
-        root=KeyPair.generate(KeyType.ED25519),
-        committee=KeyPair.generate(KeyType.P256),
-        base_url=DOMAIN,
+        status=STATUS, base_url=DOMAIN, roots=ROOTS, auto_sign=auto_signer([MEMBER], ROOTS)
     )
 
 
@@ -74,7 +83,17 @@ def _setup(sessions: sessionmaker[Session], issuers: Issuers) -> None:
     with sessions.begin() as s:
         community = create_community(s, slug=SLUG, name="仙霞七村", street_office="仙霞街道")
         import_register(s, community=community, register=parse_csv(REGISTER), cipher=CIPHER)
-        issuance.ensure_registration(s, community=community, issuers=issuers, now=T0)
+        unsigned = build_registration(
+            root=OFFICE.did.value,
+            community=SLUG,
+            sequence=1,
+            members=[Member(MEMBER.did.value, "chair")],
+            server=ServerKeys(STATUS.did.value, f"gongzhi.test/c/{SLUG}/disclosures+00000000+AQID"),
+            valid_from=T0 - timedelta(days=1),
+            valid_until=T0 + timedelta(days=5 * 365),
+        )
+        signed = sign_registration(unsigned, OFFICE, created=T0 - timedelta(days=1))
+        registrations.add(s, community, signed, issuers.trusted_roots)
 
 
 def _community(s: Session) -> Community:
@@ -110,10 +129,9 @@ def _redeem(
 def _published_lookup(s: Session, issuers: Issuers, now: datetime) -> Any:
     """An outside verifier's status lookup: the signed lists as the server publishes them."""
     lists = {}
-    for key in (issuance.ROOT_LIST, SLUG):
-        doc = issuance.published_list(s, list_key=key, issuers=issuers, now=now)
-        loaded = load_status_list(doc, now=now)
-        lists[loaded.url] = loaded
+    doc = issuance.published_list(s, list_key=SLUG, issuers=issuers, now=now)
+    loaded = load_status_list(doc, now=now)
+    lists[loaded.url] = loaded
 
     def lookup(url: str) -> StatusList:
         if url not in lists:
@@ -127,7 +145,7 @@ def _verify(s: Session, issuers: Issuers, document: dict[str, Any], now: datetim
     return verify_chain(
         document,
         trusted_roots=issuers.trusted_roots,
-        chain=issuance.registrations(s, issuers.committee.did.value),
+        chain=registrations.documents(s, _community(s)),
         now=now,
         status_lookup=_published_lookup(s, issuers, now),
     )
@@ -187,7 +205,7 @@ def test_a_code_works_once_and_only_for_its_signer(
         with sessions.begin() as s, pytest.raises(EnrolmentError, match=reason):
             enrolment.redeem(s, answer=answer, domain=DOMAIN, issuers=issuers, now=T0)
     with sessions.begin() as s:
-        assert s.scalar(select(func.count()).select_from(IssuedCredential)) == 1  # registration
+        assert s.scalar(select(func.count()).select_from(IssuedCredential)) == 0
         assert s.scalar(select(func.count()).where(Person.did.is_not(None))) == 0
 
     _redeem(sessions, issuers, key, code)
@@ -305,11 +323,11 @@ def test_sign_in_refuses_what_it_cannot_trust(
         _sign_in(sessions, issuers, challenges, stranger)
     with pytest.raises(SignInError, match="subject is not"):
         _sign_in(sessions, issuers, challenges, stranger, credentials=[mine])
-    # A committee that is not registered by the root issues a credential for itself.
+    # Someone the office never registered issues a credential (as the server could).
     rogue = KeyPair.generate(KeyType.ED25519)
     fake = sign_credential(
         trust.ownership_credential(
-            committee=rogue.did.value,
+            issuer=rogue.did.value,
             owner=key.did.value,
             community_id=SLUG,
             units=[trust.UnitHolding("1-1-202", 6000)],
@@ -358,6 +376,7 @@ def test_transfer_revokes_the_sold_unit_and_reissues_the_rest(
             _verify(s, issuers, issuance.document_of(before), later)
         _verify(s, issuers, issuance.document_of(reissued), later)
         bits = issuance.status_bits(s, SLUG)
+        assert before.status_index is not None and reissued.status_index is not None
         assert get_bit(bits, before.status_index)
         assert not get_bit(bits, reissued.status_index)
     buyer = KeyPair.generate(KeyType.ED25519)

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity.community import enrolment, issuance, revocation, signin
+from identity.community import enrolment, issuance, registrations, revocation, signin
+from identity.community.committee import (
+    Member,
+    ServerKeys,
+    build_registration,
+    registration_hash,
+    sign_registration,
+)
 from identity.community.enrolment import EnrolmentError
 from identity.community.issuance import IssuanceError, Issuers
 from identity.community.models import IssuedCredential
 from identity.community.revocation import OwnershipChangeError
 from identity.community.signin import Challenges, SignInError
+from identity.w3c.credential import sign_credential
 from identity.w3c.didkey import KeyType
 from identity.w3c.failures import Revoked
 from identity.w3c.keys import KeyPair
 from tests.integration.test_identity_service_flow import (
     CIPHER,
+    MEMBER,
+    OFFICE,
     SLUG,
+    STATUS,
     T0,
     _codes,
     _community,
@@ -137,6 +148,27 @@ def test_lost_phone_revokes_the_key_and_binds_a_new_one(
         _sign_in(sessions, issuers, challenges, lost, now=T0 + timedelta(days=1))
 
 
+def _register(
+    sessions: sessionmaker[Session], issuers: Issuers, members: list[Member], at: datetime
+) -> None:
+    """The office registers the next committee (换届) from `at` on."""
+    with sessions.begin() as s:
+        community = _community(s)
+        stored = registrations.documents(s, community)
+        unsigned = build_registration(
+            root=OFFICE.did.value,
+            community=SLUG,
+            sequence=len(stored) + 1,
+            previous=registration_hash(stored[-1]),
+            members=members,
+            server=ServerKeys(STATUS.did.value, f"gongzhi.test/c/{SLUG}/disclosures+00000000+AQID"),
+            valid_from=at,
+            valid_until=at + timedelta(days=5 * 365),
+        )
+        signed = sign_registration(unsigned, OFFICE, created=at)
+        registrations.add(s, community, signed, issuers.trusted_roots)
+
+
 def test_members_and_staff_roles_grant_what_they_say(
     sessions: sessionmaker[Session], issuers: Issuers
 ) -> None:
@@ -146,76 +178,93 @@ def test_members_and_staff_roles_grant_what_they_say(
         with pytest.raises(EnrolmentError, match="member role"):
             enrolment.member_code(s, community=_community(s), role="boss", now=T0)
     member = KeyPair.generate(KeyType.P256)
-    # The member is also an owner: the same key holds both credentials.
-    _redeem(sessions, issuers, member, code.code)
+    # The member is also an owner: the same key holds the owner's credential; the member
+    # code itself grants nothing (no credential) until the office registers the DID.
+    assert _redeem(sessions, issuers, member, code.code).credentials == ()
     _redeem(sessions, issuers, member, _codes(sessions)[("1-1-202",)])
-    auditor = KeyPair.generate(KeyType.ED25519)
-    with sessions.begin() as s:
-        role = issuance.issue_role(
-            s,
-            community=_community(s),
-            did=auditor.did.value,
-            role="auditor",
-            issuers=issuers,
-            now=T0,
-        )
-        assert role.issuer_did == issuers.root.did.value and role.status_list == "root"
-        with pytest.raises(IssuanceError, match="role must be"):
-            issuance.issue_role(
-                s, community=_community(s), did=auditor.did.value, role="x", issuers=issuers, now=T0
-            )
     challenges = Challenges(b"c" * 32)
-    grants = _sign_in(sessions, issuers, challenges, member).grants
+    assert all(g["role"] == "owner" for g in _sign_in(sessions, issuers, challenges, member).grants)
+
+    _register(
+        sessions,
+        issuers,
+        [Member(MEMBER.did.value, "chair"), Member(member.did.value, "viceChair")],
+        T0,
+    )
+    grants = _sign_in(sessions, issuers, challenges, member, now=T0 + timedelta(minutes=1)).grants
     assert {"community": SLUG, "role": "committee", "position": "viceChair"} in grants
     assert any(g["role"] == "owner" for g in grants)
+
+    # Staff roles: the office signs on its own machine; the server stores what it signed.
+    auditor = KeyPair.generate(KeyType.ED25519)
+    unsigned = issuance.role_credential(
+        root=OFFICE.did.value,
+        holder=auditor.did.value,
+        community_id=SLUG,
+        role="auditor",
+        valid_from=T0,
+        credential_id="urn:uuid:6f1c2d9e-0b7a-4c55-9e3f-7a1b2c3d4e5f",
+    )
+    with sessions.begin() as s:
+        role = issuance.store_role(
+            s,
+            community=_community(s),
+            credential=sign_credential(unsigned, OFFICE, created=T0),
+            roots=issuers.trusted_roots,
+            now=T0,
+        )
+        assert role.issuer_did == OFFICE.did.value and role.status_list is None
+        with pytest.raises(IssuanceError, match="not a trusted root"):
+            issuance.store_role(
+                s,
+                community=_community(s),
+                credential=sign_credential(unsigned | {"issuer": MEMBER.did.value}, MEMBER),
+                roots=issuers.trusted_roots,
+                now=T0,
+            )
+    with pytest.raises(IssuanceError, match="role must be"):
+        issuance.role_credential(
+            root=OFFICE.did.value,
+            holder=auditor.did.value,
+            community_id=SLUG,
+            role="x",
+            valid_from=T0,
+        )
     assert _sign_in(sessions, issuers, challenges, auditor).grants == (
         {"community": SLUG, "role": "auditor"},
     )
 
+    # A member leaves by the next registration: from its validFrom on, no committee role.
+    _register(sessions, issuers, [Member(MEMBER.did.value, "chair")], T0 + timedelta(hours=1))
+    later = T0 + timedelta(hours=2)
+    assert all(
+        g["role"] == "owner"
+        for g in _sign_in(sessions, issuers, challenges, member, now=later).grants
+    )
+
     with sessions.begin() as s:
-        mine = issuance.active(s, subject_did=member.did.value, kinds=[issuance.MEMBER])
+        mine = issuance.active(s, subject_did=member.did.value, kinds=[issuance.OWNERSHIP])
         revocation.revoke_credential(
             s,
             community=_community(s),
             credential_id=mine[0].credential_id,
-            reason="left",
-            now=T0,
+            reason="sold",
+            now=later,
         )
         with pytest.raises(IssuanceError, match="already revoked"):
             issuance.revoke_by_id(
                 s,
                 community=_community(s),
                 credential_id=mine[0].credential_id,
-                reason="left",
-                now=T0,
+                reason="sold",
+                now=later,
             )
         with pytest.raises(IssuanceError, match="no such credential"):
             issuance.revoke_by_id(
-                s, community=_community(s), credential_id="urn:uuid:x", reason="x", now=T0
+                s, community=_community(s), credential_id="urn:uuid:x", reason="x", now=later
             )
-    assert all(g["role"] == "owner" for g in _sign_in(sessions, issuers, challenges, member).grants)
-
-
-def test_registration_follows_the_committee_key(
-    sessions: sessionmaker[Session], issuers: Issuers
-) -> None:
-    _setup(sessions, issuers)
-    with sessions.begin() as s:
-        first = issuance.ensure_registration(s, community=_community(s), issuers=issuers, now=T0)
-        assert (
-            issuance.ensure_registration(
-                s, community=_community(s), issuers=issuers, now=T0
-            ).credential_id
-            == first.credential_id
-        )
-        rekeyed = Issuers(
-            root=issuers.root,
-            committee=KeyPair.generate(KeyType.ED25519),
-            base_url=issuers.base_url,
-        )
-        second = issuance.ensure_registration(s, community=_community(s), issuers=rekeyed, now=T0)
-        assert second.credential_id != first.credential_id
-        assert first.revoked_at is not None and first.revoke_reason == "superseded"
+    with pytest.raises(SignInError):
+        _sign_in(sessions, issuers, challenges, member, now=later)
 
 
 def test_racing_redemptions_of_one_code_bind_one_key(

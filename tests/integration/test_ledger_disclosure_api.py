@@ -46,12 +46,7 @@ def _signed(key: KeyPair, doc: dict[str, Any]) -> dict[str, Any]:
 
 def _manager(client: TestClient, app: FastAPI) -> tuple[KeyPair, dict[str, str]]:
     key = KeyPair.generate(KeyType.ED25519)
-    granted = client.post(
-        f"/api/communities/{SLUG}/roles",
-        json={"did": key.did.value, "role": "propertyManager"},
-        headers=identity_web.operator_headers(app),
-    )
-    assert granted.status_code == 201, granted.text
+    identity_web.grant_role(client, app, SLUG, key.did.value, "propertyManager")
     return key, identity_web.bearer(identity_web.sign_in(client, key))
 
 

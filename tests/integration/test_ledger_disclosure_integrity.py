@@ -178,12 +178,7 @@ def test_the_api_reports_an_edited_amount_as_an_integrity_error(
 
 def _manager(client: Any, app: Any) -> tuple[KeyPair, dict[str, str]]:
     key = KeyPair.generate(KeyType.ED25519)
-    granted = client.post(
-        f"/api/communities/{SLUG}/roles",
-        json={"did": key.did.value, "role": "propertyManager"},
-        headers=identity_web.operator_headers(app),
-    )
-    assert granted.status_code == 201, granted.text
+    identity_web.grant_role(client, app, SLUG, key.did.value, "propertyManager")
     return key, identity_web.bearer(identity_web.sign_in(client, key))
 
 

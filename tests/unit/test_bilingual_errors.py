@@ -38,7 +38,6 @@ def _role_error() -> IssuanceError:
             role="janitor",
             valid_from=datetime(2026, 1, 1, tzinfo=UTC),
             credential_id="urn:uuid:00000000-0000-4000-8000-000000000000",
-            status={},
         )
     return caught.value
 

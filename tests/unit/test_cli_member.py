@@ -214,7 +214,7 @@ def test_several_pending_need_a_choice(
 
 def _queued(issuer: KeyPair, community: str = SLUG) -> dict[str, Any]:
     return ownership_credential(
-        committee=issuer.did.value,
+        issuer=issuer.did.value,
         owner=KeyPair.generate(KeyType.ED25519).did.value,
         community_id=community,
         units=[UnitHolding("1-1-101", 8937), UnitHolding("1-1-102", 10000)],

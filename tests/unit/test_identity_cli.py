@@ -100,7 +100,7 @@ def test_vc_verify_valid(
 def test_vc_verify_without_status_lists_says_so(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _write(tmp_path / "reg.json", world.registration)
+    path = _write(tmp_path / "reg.json", [world.ownership, world.registration])
     code, out, _ = _run(
         ["vc", "verify", path, "--root", world.root.did.value, "--now", "2025-06-01T00:00:00Z"],
         capsys,

@@ -24,9 +24,10 @@ from identity.w3c.clockskew import (
     require_skew,
     shifted,
 )
-from identity.w3c.credential import load_status_list
+from identity.w3c.credential import load_status_list, sign_credential
 from identity.w3c.dataintegrity import add_proof
 from identity.w3c.failures import Expired, NotYetValid, UntrustedIssuer
+from identity.w3c.xsdtime import format_utc
 from tests.identity_support import NOW, T0, World, make_world
 
 SKEW = DEFAULT_CLOCK_SKEW
@@ -94,8 +95,9 @@ def test_without_a_skew_the_window_is_exact(world: World) -> None:
         _verify(world, _expiring(world, until), until + SECOND, NO_SKEW)
 
 
-def test_the_registration_is_checked_with_the_same_skew(world: World) -> None:
-    # The registration ends five years after T0; the ownership credential has no end.
+def test_the_registration_is_judged_at_the_credentials_validfrom(world: World) -> None:
+    # The registration ends five years after T0: a credential issued within its term stays
+    # valid after it ends (owners do not enrol again at 换届); one issued after is refused.
     registration_end = T0 + timedelta(days=5 * 365)
     options: dict[str, Any] = {
         "trusted_roots": world.roots,
@@ -103,9 +105,15 @@ def test_the_registration_is_checked_with_the_same_skew(world: World) -> None:
         "chain": [world.registration],
         "skew": SKEW,
     }
-    verify_chain(world.ownership, now=registration_end + SKEW - SECOND, **options)
-    with pytest.raises(UntrustedIssuer, match="expired"):
-        verify_chain(world.ownership, now=registration_end + SKEW + SECOND, **options)
+    verify_chain(world.ownership, now=registration_end + SKEW + SECOND, **options)
+    late = sign_credential(
+        {k: v for k, v in world.ownership.items() if k != "proof"}
+        | {"validFrom": format_utc(registration_end)},
+        world.committee,
+        created=registration_end,
+    )
+    with pytest.raises(UntrustedIssuer, match="in force"):
+        verify_chain(late, now=registration_end + timedelta(days=1), **options)
 
 
 def test_status_lists_are_loaded_with_the_skew(world: World) -> None:
@@ -143,7 +151,7 @@ def test_an_unreasonable_skew_is_refused(world: World, skew: timedelta) -> None:
 def test_times_at_the_calendars_ends_are_judged_not_crashed(world: World) -> None:
     """A signer may write any validFrom / validUntil; shifting by the skew must not overflow."""
     lasting = copy.deepcopy(world.ownership)
-    lasting["validFrom"] = "0001-01-01T00:00:00Z"
+    # validFrom stays within the registration's term (an earlier one has no committee).
     lasting["validUntil"] = "9999-12-31T23:59:59Z"
     _verify(world, _resign(world, lasting), NOW, SKEW)
     top = datetime.max.replace(tzinfo=UTC)

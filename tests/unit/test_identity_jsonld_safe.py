@@ -21,6 +21,7 @@ import pytest
 from pyld import jsonld
 
 from identity.community import issuance, trust
+from identity.community.committee import REGISTRATION
 from identity.w3c import statuslist
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT, VC_V2_CONTEXT, gongzhi_context
 from identity.w3c.credential import build_credential, sign_credential
@@ -122,18 +123,17 @@ def _role(world: World) -> dict[str, Any]:
         role="auditor",
         valid_from=T0,
         credential_id="urn:uuid:0b7f0c52-9d8e-4c1a-8f0e-4a3b2c1d0e9f",
-        status=statuslist.status_entry(list_url="https://street.example/status/1", index=7),
     )
     return sign_credential(unsigned, world.root, created=T0)
 
 
 def _registration_v2(world: World) -> dict[str, Any]:
-    """A registration in the format of the issue-8 trust model (trust_spec): members, rule,
-    the server's keys; no credentialStatus."""
+    """A later registration (换届, sequence 2 naming the previous one's hash) with every role:
+    members, rule, the server's keys; no credentialStatus."""
     server_status = KeyPair.from_private_bytes(KeyType.ED25519, b"\x05" * 32)
     unsigned = build_credential(
         issuer=world.root.did.value,
-        types=[trust.REGISTRATION],
+        types=[REGISTRATION],
         subject={
             "type": "CommitteeRegistration",
             "communityId": COMMUNITY,
@@ -176,9 +176,8 @@ def _presentation(world: World) -> dict[str, Any]:
 
 ISSUED = {
     "registration": lambda w: w.registration,
-    "registration (trust model)": _registration_v2,
+    "registration (sequence 2)": _registration_v2,
     "ownership": lambda w: w.ownership,
-    "membership": lambda w: w.membership,
     "role": _role,
     "status list": _status_list,
     "presentation": _presentation,

@@ -8,7 +8,7 @@ import pytest
 
 from identity.community import enrolment
 from identity.community.enrolment import EnrolmentError, code_hash, new_code, normalise_code
-from identity.community.issuance import ROOT_LIST, IssuanceError, Issuers, check_did
+from identity.community.issuance import IssuanceError, Issuers, check_did
 from identity.community.signin import Challenges, SignInError
 from identity.errors import explain
 from identity.w3c.didkey import KeyType
@@ -98,22 +98,18 @@ def test_short_challenge_key_is_refused() -> None:
 
 
 def test_status_list_urls_map_back_to_their_list() -> None:
-    issuers = Issuers(
-        root=KeyPair.generate(KeyType.ED25519),
-        committee=KeyPair.generate(KeyType.P256),
-        base_url="https://gongzhi.test",
-    )
-    assert issuers.list_url(ROOT_LIST) == "https://gongzhi.test/api/status-lists/street-office"
-    assert issuers.list_key(issuers.list_url(ROOT_LIST)) == ROOT_LIST
+    issuers = Issuers(status=KeyPair.generate(KeyType.ED25519), base_url="https://gongzhi.test")
     url = issuers.list_url("xianxia-7")
     assert url == "https://gongzhi.test/api/communities/xianxia-7/status-list"
     assert issuers.list_key(url) == "xianxia-7"
-    assert issuers.list_issuer("xianxia-7") is issuers.committee
-    assert issuers.list_issuer(ROOT_LIST) is issuers.root
+    # Every list is signed by the server's status key (the registration's statusIssuer).
+    assert issuers.list_issuer("xianxia-7") is issuers.status
     for foreign in (
         "https://evil.test/api/communities/xianxia-7/status-list",
         "https://gongzhi.test/api/communities/a/b/status-list",
         "https://gongzhi.test/api/communities//status-list",
+        # The street office is offline and publishes no list here any more.
+        "https://gongzhi.test/api/status-lists/street-office",
     ):
         assert issuers.list_key(foreign) is None
 

@@ -128,7 +128,20 @@ async function homePage() {
   if (key) {
     $("key-did").textContent = key.did;
     show("key-detail");
-    const units = unitsOf(await loadValue("credentials"));
+    let stored = await loadValue("credentials");
+    if (stored?.pending && !stored.credentials?.length) {
+      // Queued until a committee member signs it: sign in again (the server then uses the
+      // credential if it was issued meanwhile) and fetch what this DID holds now.
+      try {
+        await signIn(key);
+        stored = await api("GET", "/api/me/credentials");
+        await saveValue("credentials", stored);
+      } catch {
+        /* still waiting, or offline: the note below stays */
+      }
+    }
+    show("waiting", Boolean(stored?.pending) && !stored?.credentials?.length);
+    const units = unitsOf(stored);
     if (units.length) {
       $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
       show("my-units");
@@ -246,6 +259,9 @@ async function enrolPage() {
       quiet();
       show("enrol-card", false);
       $("enrol-units").textContent = fmt(T.my_units, { units: unitsOf(credentials).join("、") });
+      const waiting = Boolean(credentials.pending) && !credentials.credentials?.length;
+      show("enrol-done-text", !waiting);
+      show("enrol-waiting", waiting); // 等待业委会签发 until a member signs the credential
       show("enrol-done");
     } catch (error) {
       say(T.error + reason(error), "error");
