@@ -107,8 +107,10 @@ def bearer(response: Response) -> dict[str, str]:
 
 def office_of(app: FastAPI) -> KeyPair:
     """The street office of the tests: the demo office of the app's data folder, which a demo
-    server trusts and `tests.e2e.support` makes every other test app trust."""
-    return demo_office_key(data_dir_of(app))
+    server trusts and `tests.e2e.support` makes every other test app trust — unless the test
+    keeps an office of its own outside the folder (``app.state.test_office``)."""
+    office: KeyPair | None = getattr(app.state, "test_office", None)
+    return office if office is not None else demo_office_key(data_dir_of(app))
 
 
 def grant_role(client: TestClient, app: FastAPI, slug: str, did: str, role: str) -> None:

@@ -23,7 +23,7 @@ import contextlib
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -211,11 +211,12 @@ def world(tmp_path_factory: pytest.TempPathFactory, anvil_url: str) -> Iterator[
     data = folder / "server-data"
     office = KeyPair.generate(KeyType.ED25519)
     members = [KeyPair.generate(KeyType.P256), *(KeyPair.generate(KeyType.ED25519) for _ in "ab")]
-    settings = settings_for(data, db_url=None, anvil_url=anvil_url)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GONGZHI_TRUSTED_ROOTS", office.did.value)  # as the operator sets it
-        mp.delenv("GONGZHI_ROOT_KEY", raising=False)
-        app = create_app(settings, demo=False, anchor_loop=False)
+    # GONGZHI_TRUSTED_ROOTS, as the operator sets it: the office's root, nothing else.
+    settings = replace(
+        settings_for(data, db_url=None, anvil_url=anvil_url), trusted_roots=office.did.value
+    )
+    app = create_app(settings, demo=False, anchor_loop=False)
+    app.state.test_office = office  # the office's key stays in the test, never in the folder
     with TestClient(app, raise_server_exceptions=False) as client:
         services: Services = app.state.services
         committee = identity_web.set_up_community(
@@ -226,26 +227,14 @@ def world(tmp_path_factory: pytest.TempPathFactory, anvil_url: str) -> Iterator[
             street_office="测试街道",
             register=_register_csv(REGISTER_UNITS).decode(),
         )
-        # The office signs the registration on its own machine; the server only stores it.
-        now = datetime.now(UTC).replace(microsecond=0)
-        unsigned = build_registration(
-            root=office.did.value,
-            community=SLUG,
-            sequence=1,
-            members=[
-                Member(k.did.value, "chair" if i == 0 else "member") for i, k in enumerate(members)
-            ],
-            server=services.host_keys(SLUG),
-            valid_from=now - timedelta(days=1),
-            valid_until=now + timedelta(days=365),
+        # The office signs the next registration on its own machine (the test's members
+        # beside the first member); the server only stores it.
+        identity_web.register_members(
+            client,
+            app,
+            SLUG,
+            [Member(k.did.value, "member") for k in members],
         )
-        with services.db.session() as session:
-            registrations.add(
-                session,
-                get_community(session, SLUG),
-                sign_registration(unsigned, office, created=now),
-                services.roots,
-            )
         trust = PinnedTrust(
             chain_id=services.chain.chain_id,
             contract=contract_address(services.anchor.address),
@@ -608,12 +597,33 @@ def census_edited(world: World) -> tuple[bool, str]:
 
 @attack("add a committee member: a member code for its own key, then sign a decision")
 def member_by_code(world: World) -> tuple[bool, str]:
-    key, headers = identity_web.new_member(world.client, world.app, SLUG, role="member")
+    """The operator mints a member code and enrols a key of its own — but only the office
+    can register a member, so the key signs in with no committee role."""
+    issued = world.client.post(
+        f"/api/communities/{SLUG}/member-codes",
+        json={"role": "member"},
+        headers=identity_web.operator_headers(world.app),
+    )
+    if issued.status_code != 201:
+        return True, f"member code refused {issued.status_code}"
+    key = KeyPair.generate(KeyType.P256)
+    if identity_web.enrol(world.client, world.app, issued.json()["code"], key).status_code != 201:
+        return True, "enrolment refused"
+    signed_in = identity_web.sign_in(world.client, key)
+    if signed_in.status_code != 200:
+        return True, f"sign-in refused: {signed_in.json()['error']['en']}"
+    headers = identity_web.bearer(signed_in)
     proposed = world.client.post(
         f"/api/communities/{SLUG}/ballots", json=_ballot_body("内部人提议"), headers=headers
     )
     if proposed.status_code != 202:
-        return True, f"proposal refused {proposed.status_code}"
+        # No committee role: propose as a real member, and sign with the operator's key.
+        proposed = world.client.post(
+            f"/api/communities/{SLUG}/ballots",
+            json=_ballot_body("内部人提议"),
+            headers=world.committee,
+        )
+        assert proposed.status_code == 202, proposed.text
     decision = proposed.json()["decision"]
     proof = decision_share(decision["document"], key, created=datetime.now(UTC))
     signed = world.client.post(
@@ -779,8 +789,6 @@ def test_an_owners_browser_shown_another_committee_refuses_the_receipt(
         # The operator signs the opening with every key it holds: none is a member's.
         server_keys = [
             KeyPair.from_private_bytes(
-                KeyType.ED25519, services.settings.secret_file("status.key")
-            ),
                 KeyType.ED25519, services.settings.secret_file("status.key")
             ),
             KeyPair.from_private_bytes(KeyType.ED25519, services.log_seed),
