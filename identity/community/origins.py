@@ -13,7 +13,6 @@ the public address without its scheme, fixed by the first log ever opened (see
 
 Public URLs (``base_url`` is the public address with its scheme, ``https://vote.example``):
 
-* the street office's status list: ``{base_url}/api/status-lists/street-office``;
 * a community's status list: ``{base_url}/api/communities/{slug}/status-list``
   (`status_list_url`, read back by `status_list_key`; `status_list_key_of_path` recognises
   the same layout under an address the server was served at before).
@@ -26,16 +25,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-# The status list's key for the street office's own list (a community's is its slug).
-ROOT_LIST = "root"
-
 _COMMUNITY = "/c/"
 _DISCLOSURES = "disclosures"
 _BALLOTS = "ballots/"
-_ROOT_LIST_PATH = "/api/status-lists/street-office"
-_LIST_PATH = re.compile(
-    r"/api/(?:(?P<root>status-lists/street-office)|communities/(?P<slug>[^/]+)/status-list)\Z"
-)
+# A community's status list (signed by the server's status key); the server keeps no list of
+# the street office's, which is offline and issues nothing that needs one.
+_LIST_PATH = re.compile(r"/api/communities/(?P<slug>[^/]+)/status-list\Z")
 
 
 def host_of(public_url: str) -> str:
@@ -80,16 +75,12 @@ def host_of_origin(origin: str) -> str | None:
 
 
 def status_list_url(base_url: str, list_key: str) -> str:
-    """Where the status list `list_key` (`ROOT_LIST` or a community slug) is published."""
-    if list_key == ROOT_LIST:
-        return f"{base_url}{_ROOT_LIST_PATH}"
+    """Where the status list of the community `list_key` (its slug) is published."""
     return f"{base_url}/api/communities/{list_key}/status-list"
 
 
 def status_list_key(base_url: str, url: str) -> str | None:
     """The list a status list URL under `base_url` names, or None when it names none."""
-    if url == status_list_url(base_url, ROOT_LIST):
-        return ROOT_LIST
     prefix, suffix = f"{base_url}/api/communities/", "/status-list"
     if url.startswith(prefix) and url.endswith(suffix):
         slug = url[len(prefix) : -len(suffix)]
@@ -105,4 +96,4 @@ def status_list_key_of_path(url: str) -> str | None:
     match = _LIST_PATH.search(parts.path)
     if parts.scheme not in ("http", "https") or parts.query or match is None:
         return None
-    return ROOT_LIST if match.group("root") else str(match.group("slug"))
+    return str(match.group("slug"))

@@ -9,7 +9,6 @@ import pytest
 
 from identity.community import origins
 from identity.community.origins import (
-    ROOT_LIST,
     ballot_origin,
     community_prefix,
     disclosure_origin,
@@ -56,9 +55,8 @@ def test_the_host_is_the_public_address_without_scheme() -> None:
 
 
 def test_status_list_urls_round_trip() -> None:
-    assert status_list_url(BASE, ROOT_LIST) == f"{BASE}/api/status-lists/street-office"
     assert status_list_url(BASE, "xianxia-7") == f"{BASE}/api/communities/xianxia-7/status-list"
-    for key in (ROOT_LIST, "xianxia-7"):
+    for key in ("xianxia-7", "b2"):
         url = status_list_url(BASE, key)
         assert status_list_key(BASE, url) == key
         assert status_list_key_of_path(url) == key
@@ -71,7 +69,8 @@ def test_status_list_urls_round_trip() -> None:
         f"{BASE}/api/communities//status-list",
         f"{BASE}/api/communities/a/b/status-list",
         f"{BASE}/api/communities/a/status-list?x=1",
-        "ftp://vote.example/api/status-lists/street-office",
+        "ftp://vote.example/api/communities/a/status-list",
+        f"{BASE}/api/status-lists/street-office",  # the office keeps no list on the server
         f"{BASE}/api/status-lists/other",
     ],
 )
