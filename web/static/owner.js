@@ -394,9 +394,11 @@ async function ballotPage() {
       showReceipt(record, ballotId);
       refreshTurnout(ballotId).catch(() => {}); // a stale bar is harmless; the vote is in
     } catch (error) {
-      say(T.error + reason(error), "error");
+      // The choices come back first, then the message: shown (and scrolled to) last, so it
+      // is on screen rather than pushed below the fold by the buttons (new-user trial).
       show("confirm", false);
       show("choose");
+      say(T.error + reason(error), "error");
     } finally {
       submit.disabled = false;
       $("confirm-back").disabled = false;
