@@ -22,7 +22,9 @@ from identity.community.committee import (
     verify_registration,
     with_proofs,
 )
+from identity.community.trust import UnitHolding, ownership_credential
 from identity.community.trustfile import PinnedTrust, write_trust
+from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.jcs import canonical
@@ -31,6 +33,7 @@ from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
 from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.note_keys import Ed25519Signer
 from ledger.tlog.records import log_id_of
+from voting.area import Area
 from voting.ballots import census_root, decide
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -109,6 +112,26 @@ class World:
 
     def reg(self, sequence: int) -> Registration:
         return verify_registration(self.registrations[sequence - 1], self.roots)
+
+    def credentials(self) -> list[dict[str, Any]]:
+        """Each owner's ownership credential for their census units, signed by member a of
+        registration 1 (the census's DIDs are ones a registered member vouched for)."""
+        return [
+            self.credential_for(owner.did.value, row)
+            for row, owner in zip(self.census(), self.owners, strict=True)
+        ]
+
+    def credential_for(self, did: str, row: dict[str, Any]) -> dict[str, Any]:
+        """`did`'s ownership credential for the census row's units, by member a."""
+        issuer = self.members[0]
+        unsigned = ownership_credential(
+            issuer=issuer.did.value,
+            owner=did,
+            community_id=COMMUNITY,
+            units=[UnitHolding(row["units"][0], Area.parse(row["area"]).hundredths)],
+            valid_from=T0 + timedelta(days=1),
+        )
+        return sign_credential(unsigned, issuer, created=T0 + timedelta(days=1))
 
     def census(self) -> list[dict[str, Any]]:
         return [
@@ -238,6 +261,7 @@ class Ballot:
             "entries": raw,
             "checkpoint": sign_checkpoint(Checkpoint(ORIGIN, len(raw), root), signer),
             "registrations": self.world.registrations if registrations is None else registrations,
+            "credentials": self.world.credentials(),
             "anchor": {"chainId": CHAIN_ID, "contract": CONTRACT, "treeSize": len(raw)},
         }
 

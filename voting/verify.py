@@ -30,13 +30,15 @@ from identity.community.logged_decision import verify_logged_decision
 from identity.community.trustfile import PinnedTrust
 from identity.errors import IdentityError
 from identity.report import ChainState, Report
-from identity.w3c.dataintegrity import verify_signed_json
+from identity.w3c.credential import parse_credential
+from identity.w3c.dataintegrity import verify_proof, verify_signed_json
 from identity.w3c.jcs import canonical
 from ledger.tlog.checkpoint import open_checkpoint
 from ledger.tlog.errors import LedgerError
 from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.records import log_id_of
+from voting.area import Area
 from voting.ballots import census_root, decide
 from voting.errors import VotingError
 
@@ -134,6 +136,54 @@ def _box_key(opened: Mapping[str, Any], origin: str) -> Ed25519Verifier:
     return key
 
 
+class _Owners:
+    """The ownership credentials a record carries, checked on demand for each voter: signed,
+    issued by a member of the registration in force at its validFrom (so by no key the
+    server holds), to the voter's DID, for exactly the units and area the census gives.
+
+    A census is drafted by the server from its register; without this, a key the operator
+    put on an owner before a ballot was proposed would be in the census the members sign,
+    and no verifier could tell. Revocation after the ballot opened does not unmake a
+    census, so status is not asked here."""
+
+    def __init__(self, credentials: object, chain: RegistrationChain) -> None:
+        self.chain = chain
+        self.by_did: dict[str, list[Mapping[str, Any]]] = {}
+        for doc in credentials if isinstance(credentials, list) else []:
+            subject = doc.get("credentialSubject") if isinstance(doc, Mapping) else None
+            if isinstance(subject, Mapping) and isinstance(subject.get("id"), str):
+                self.by_did.setdefault(subject["id"], []).append(doc)
+
+    def check(self, index: int, did: str, row: Mapping[str, Any]) -> None:
+        reasons = []
+        for doc in self.by_did.get(did, []):
+            try:
+                self._one(doc, did, row)
+                return
+            except (IdentityError, VotingError, KeyError, TypeError, ValueError) as exc:
+                reasons.append(str(exc))
+        raise _fail(
+            f"第 {index} 条：投票人没有业委会委员签发、与名册相符的所有权凭证",
+            f"entry {index}: the voter holds no ownership credential issued by a registered "
+            f"member for the units the census gives them{': ' + reasons[0] if reasons else ''}",
+        )
+
+    def _one(self, doc: Mapping[str, Any], did: str, row: Mapping[str, Any]) -> None:
+        view = parse_credential(doc)
+        if "OwnershipCredential" not in view.types or view.valid_from is None:
+            raise _fail("不是所有权凭证", "not an ownership credential")
+        if verify_proof(doc, expected_purpose="assertionMethod").controller != view.issuer:
+            raise _fail("凭证不是由其签发者签名", "not signed by its issuer")
+        registration = self.chain.in_force(view.valid_from)
+        if registration is None or view.issuer not in registration.member_dids:
+            raise _fail("签发者不是当时在任的委员", "its issuer was no registered member then")
+        units = view.subject["units"]
+        held = {str(u["unitId"]) for u in units}
+        area = sum(int(u["area"]) for u in units)
+        if held != set(row["units"]) or area != Area.parse(row["area"]).hundredths:
+            raise _fail("凭证的房屋或面积与名册不符", "its units or area differ from the census")
+
+
 def verify_record(
     record: Mapping[str, Any],
     *,
@@ -204,6 +254,8 @@ def verify_record(
     )
     by_did = {v["did"]: v["voter"] for v in voters if v["did"]}
     did_of = {v["voter"]: v["did"] for v in voters}
+    voter_rows = {str(v["voter"]): v for v in voters}
+    owners = _Owners(record.get("credentials"), chain)
     votes: dict[str, str] = {}
     ended: dict[str, Any] | None = None  # the BallotResult or BallotCancelled
     for i, entry in enumerate(entries[1:], start=1):
@@ -221,6 +273,7 @@ def verify_record(
             key = by_did[signer]
             if key in votes:
                 raise _fail(f"第 {i} 条：重复投票", f"entry {i}: a second vote by {key}")
+            owners.check(i, signer, voter_rows[key])
             votes[key] = entry["choice"]
         elif kind == "VoterKeyChanged":
             decisions.check(i, entry)
@@ -242,6 +295,11 @@ def verify_record(
     report.ok(
         f"{len(votes)} 张选票签名有效、投票人均在名册、无重复",
         f"{len(votes)} votes: signatures valid, voters in the census, none twice",
+    )
+    report.ok(
+        f"每位投票人均持有业委会委员签发、与名册房屋和面积相符的所有权凭证（{len(votes)} 份）",
+        f"every voter holds an ownership credential issued by a registered member, for the "
+        f"units and area the census gives them ({len(votes)} credentials)",
     )
     if ended is None:
         # An open ballot's record is checked as far as it goes (residents are invited to

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
 from identity.community import registrations
+from identity.community.models import IssuedCredential
 from identity.community.registry import get_community
 from identity.community.trustfile import PinnedTrust
+from ledger.tlog.records import LogRef
 from ledger.tlog.store import LogStore
 from voting.ballots import get_ballot
 from voting.verify import RECORD_FORMAT, Report, verify_record
@@ -36,6 +40,10 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
         "registrations": registrations.documents(
             session, get_community(session, ballot.community_slug)
         ),
+        # Every census voter's ownership credential, as the member signed it: a verifier checks
+        # each voter's DID is one a registered member vouched for (nothing personal: DIDs,
+        # unit numbers, areas).
+        "credentials": _credentials(session, store, log),
         "anchor": {
             "chainId": services.chain.chain_id,
             "contract": services.anchor.address,
@@ -44,6 +52,26 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
             "block": anchors[-1].block_number if anchors else None,
         },
     }
+
+
+def _credentials(session: Session, store: LogStore, log: LogRef) -> list[dict[str, Any]]:
+    dids: set[str] = set()
+    for entry in store.iter_entries(log, 0, store.size(log)):
+        doc = json.loads(entry.data)
+        if doc.get("type") == "BallotOpened":
+            dids |= {str(v["did"]) for v in doc["census"]["voters"] if v.get("did")}
+        elif doc.get("type") == "VoterKeyChanged":
+            dids.add(str(doc.get("newDid")))
+    rows = session.scalars(
+        select(IssuedCredential.document)
+        .where(
+            IssuedCredential.kind == "ownership",
+            IssuedCredential.pending.is_(False),
+            IssuedCredential.subject_did.in_(dids),
+        )
+        .order_by(IssuedCredential.id)
+    )
+    return [json.loads(doc) for doc in rows]
 
 
 def check_record(

@@ -4,6 +4,7 @@ BallotOpened, the log id from the origin — nothing trusted is read from the re
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from identity.community.trustfile import PinnedTrust
 from identity.report import ChainState
+from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -44,6 +46,26 @@ def _refused(record: dict[str, Any], world: World, needle: str, **kw: Any) -> Re
     assert needle in caught.value.en, caught.value.en
     assert any("\u4e00" <= ch <= "\u9fff" for ch in caught.value.zh)
     return caught.value
+
+
+def test_a_voter_without_a_members_credential_is_caught(world: World) -> None:
+    """A census DID no registered member vouched for (the operator's key slipped into the
+    register before the ballot was proposed): its vote is refused by the verifier, and so
+    is one whose credential names other units or was issued by a key that is no member."""
+    record = Ballot(world).record()
+    first = record["credentials"][0]
+    _refused(record | {"credentials": record["credentials"][1:]}, world, "no ownership")
+    wrong_units = json.loads(json.dumps(first))
+    wrong_units["credentialSubject"]["units"][0]["unitId"] = "9-999"
+    _refused(
+        record | {"credentials": [wrong_units, *record["credentials"][1:]]}, world, "no ownership"
+    )
+    stranger = KeyPair.generate(KeyType.ED25519)
+    forged = sign_credential(
+        {k: v for k, v in first.items() if k != "proof"} | {"issuer": stranger.did.value},
+        stranger,
+    )
+    _refused(record | {"credentials": [forged, *record["credentials"][1:]]}, world, "no ownership")
 
 
 def _votes(ballot: Ballot, entries: list[dict[str, Any]]) -> dict[str, str]:
@@ -229,7 +251,10 @@ def test_voter_key_change_is_a_decision(world: World) -> None:
     )
     entries = [ballot.opened(), decision(change, [a, b], reg=world.reg(1), at=at), vote]
     entries.append(ballot.result(3, {census[0]["voter"]: "agree"}))
-    report = _verify(ballot.record(entries), world)
+    record = ballot.record(entries)
+    _refused(record, world, "holds no ownership credential")  # the new key has none yet
+    record["credentials"].append(world.credential_for(new.did.value, census[0]))
+    report = _verify(record, world)
     assert "entry 1 VoterKeyChanged: signed by 2 of 3" in "\n".join(report.lines)
     # The same change signed by one member only is refused.
     entries[1] = decision(change, [a], reg=world.reg(1), at=at)
