@@ -38,6 +38,7 @@ from tests.chains import ANVIL_KEYS
 from voting import ballots
 from web.auth import IdentityRuntime
 from web.demo import (
+    auto_signer,
     demo_member_keys,
     demo_office_key,
     register_demo_committee,
@@ -154,7 +155,15 @@ def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
                 proposed_by=demo_member_keys(services.settings.data_dir)[0].did.value,
             )
             sign_as_demo_members(services, session, community, proposal)
-            return Crowd(tuple(keys), ballot.id, ballot.log_origin)
+            crowd = Crowd(tuple(keys), ballot.id, ballot.log_origin)
+        # Each owner's ownership credential, queued and signed by a demo member (as a member's
+        # device would): the verifier asks for one behind every census DID that votes.
+        office = frozenset({env["GONGZHI_TRUSTED_ROOTS"]})
+        members = demo_member_keys(services.settings.data_dir)
+        IdentityRuntime.start(
+            settings, extra_roots=office, auto_sign=auto_signer(members, office)
+        ).prepare(services.db)
+        return crowd
     finally:
         services.close()
 

@@ -22,17 +22,20 @@ from identity.w3c.jcs import canonical
 from identity.w3c.keys import KeyPair
 from tests.e2e.support import running, settings_for
 from tests.identity_web import (
+    bearer,
     close_ballot,
     data_dir_of,
     decide,
     enrol,
+    issue_pending,
     open_ballot,
     pinned,
     register_committee,
     set_up_community,
+    sign_in,
 )
 from web import cli
-from web.demo import demo_office_key
+from web.demo import demo_member_keys, demo_office_key
 
 SLUG = "rekey-1"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有
@@ -136,6 +139,11 @@ def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> Non
         pending = client.get(f"/api/ballots/{ballot['id']}/pending", headers=committee)
         assert pending.json()["pending"] == []
 
+        # A registered member signs the new keys' queued ownership credentials on their device
+        # (the verifier asks for one behind every DID that voted).
+        chair = demo_member_keys(tmp_path / "data")[0]
+        chair_headers = bearer(sign_in(client, chair))
+        assert len(issue_pending(client, SLUG, chair, chair_headers)) == 3
         closed = close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
         assert closed["document"]["outcome"]["passed"]
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()

@@ -13,8 +13,10 @@ API); the app trusts that office through ``GONGZHI_TRUSTED_ROOTS``; nothing of t
 ever written where the server can read it. The chain is anvil (a public chain stands in
 for it: the embedded chain lives in the data folder, so its operator could rewrite it).
 
-Attacks the current code does not stop are separate tests, marked xfail (strict) with the
-reason, never hidden.
+Attacks the server itself does not stop but the verifier or the owner's phone catches (a
+key slipped into the register before a ballot; another committee shown to a phone) are
+separate tests. An attack nothing stops would be marked xfail (strict) with the reason,
+never hidden; there is none today.
 """
 
 from __future__ import annotations
