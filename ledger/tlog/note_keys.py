@@ -154,23 +154,15 @@ class CosignatureVerifier:
             ) from exc
 
 
-@dataclass(frozen=True)
-class Ed25519Signer:
-    """Signs note text with Ed25519; deterministic, so a known key re-signs byte-identically."""
+class _SeedKey:
+    """What both signers derive from their name, seed and algorithm byte, once per signer
+    (they are frozen, so it cannot go stale): a vote batch asks for the vkey and signs, and
+    loading the key cost more than the signature."""
 
     name: str
-    seed: bytes = field(repr=False)
-    alg: int = field(default=ALG_ED25519, init=False)
+    seed: bytes
+    alg: int
 
-    def __post_init__(self) -> None:
-        _check_signer(self.name, self.seed)
-
-    @classmethod
-    def generate(cls, name: str) -> Ed25519Signer:
-        return cls(name, Ed25519PrivateKey.generate().private_bytes_raw())
-
-    # Derived once per signer (frozen, so they cannot go stale): a vote batch asks for the
-    # vkey and signs, and loading the key cost more than the signature.
     @functools.cached_property
     def _private(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self.seed)
@@ -192,6 +184,22 @@ class Ed25519Signer:
         """The private key as golang.org/x/mod/sumdb/note writes it; keep it secret."""
         return _skey(self.name, self.key_id, self.alg, self.seed)
 
+
+@dataclass(frozen=True)
+class Ed25519Signer(_SeedKey):
+    """Signs note text with Ed25519; deterministic, so a known key re-signs byte-identically."""
+
+    name: str
+    seed: bytes = field(repr=False)
+    alg: int = field(default=ALG_ED25519, init=False)
+
+    def __post_init__(self) -> None:
+        _check_signer(self.name, self.seed)
+
+    @classmethod
+    def generate(cls, name: str) -> Ed25519Signer:
+        return cls(name, Ed25519PrivateKey.generate().private_bytes_raw())
+
     def verifier(self) -> Ed25519Verifier:
         return Ed25519Verifier(self.name, self.public_key)
 
@@ -200,7 +208,7 @@ class Ed25519Signer:
 
 
 @dataclass(frozen=True)
-class CosignatureSigner:
+class CosignatureSigner(_SeedKey):
     """A witness (the owners' committee, the street office) that cosigns checkpoints.
 
     ``clock`` gives the POSIX time put in each cosignature; tests pass a fixed one.
@@ -218,28 +226,6 @@ class CosignatureSigner:
     def generate(cls, name: str) -> CosignatureSigner:
         return cls(name, Ed25519PrivateKey.generate().private_bytes_raw())
 
-    # Derived once per signer (frozen, so they cannot go stale): a vote batch asks for the
-    # vkey and signs, and loading the key cost more than the signature.
-    @functools.cached_property
-    def _private(self) -> Ed25519PrivateKey:
-        return Ed25519PrivateKey.from_private_bytes(self.seed)
-
-    @functools.cached_property
-    def public_key(self) -> bytes:
-        return _raw_public(self._private.public_key())
-
-    @functools.cached_property
-    def key_id(self) -> int:
-        return key_id(self.name, self.alg, self.public_key)
-
-    @functools.cached_property
-    def vkey(self) -> str:
-        return _vkey(self.name, self.key_id, self.alg, self.public_key)
-
-    @property
-    def skey(self) -> str:
-        return _skey(self.name, self.key_id, self.alg, self.seed)
-
     def verifier(self) -> CosignatureVerifier:
         return CosignatureVerifier(self.name, self.public_key)
 
@@ -247,7 +233,7 @@ class CosignatureSigner:
         timestamp = self.clock()
         if not 0 <= timestamp <= MAX_TIMESTAMP:
             raise NoteError("联署时间戳超出范围", "cosignature timestamp out of range")
-        sig = Ed25519PrivateKey.from_private_bytes(self.seed).sign(cosigned_message(msg, timestamp))
+        sig = self._private.sign(cosigned_message(msg, timestamp))
         return struct.pack(">Q", timestamp) + sig
 
 
