@@ -7,6 +7,7 @@ does not check out); 2 bad input (arguments, key file, passphrase) — nothing w
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
 import os
@@ -62,6 +63,16 @@ def split_message(exc: Exception) -> tuple[str, str]:
     text = str(exc)
     first, sep, second = text.partition(" / ")
     return (first, second) if sep else (text, text)
+
+
+def usage_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """What a command group does when given no command: print its usage, exit 2."""
+
+    def usage(_: argparse.Namespace) -> int:
+        parser.print_usage(sys.stderr)
+        return EXIT_BAD_INPUT
+
+    return usage
 
 
 def run(prog: str, body: Callable[[], int]) -> int:

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ from web.cli_keys import (
     refused,
     run,
     split_message,
+    usage_of,
 )
 from web.decision_text import credential_lines, summary
 
@@ -61,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    member.set_defaults(func=_usage(member))
+    member.set_defaults(func=usage_of(member))
     commands = member.add_subparsers(title="commands", metavar="COMMAND")
 
     init = commands.add_parser("init", help="新建委员密钥 / a new member key")
@@ -90,14 +89,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _server(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", required=True, help="服务器地址 / server URL")
     parser.add_argument("--community", required=True, help="小区标识 / community id")
-
-
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def usage(_: argparse.Namespace) -> int:
-        parser.print_usage(sys.stderr)
-        return 2
-
-    return usage
 
 
 def _ask(question: str) -> bool:

@@ -24,7 +24,6 @@ import argparse
 import io
 import re
 import sys
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -53,6 +52,7 @@ from web.cli_keys import (
     refused,
     run,
     split_message,
+    usage_of,
     write_new_file,
 )
 
@@ -72,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    office.set_defaults(func=_usage(office))
+    office.set_defaults(func=usage_of(office))
     commands = office.add_subparsers(title="commands", metavar="COMMAND")
 
     init = commands.add_parser("init", help="新建根密钥 / a new root key")
@@ -132,14 +132,6 @@ def _out_post(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="输出文件 / output file")
     parser.add_argument("--post", action="store_true", help="上传到服务器 / upload to --server")
     parser.add_argument("--server", help="服务器地址 / server URL")
-
-
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def usage(_: argparse.Namespace) -> int:
-        parser.print_usage(sys.stderr)
-        return 2
-
-    return usage
 
 
 # --- argument checks (pure) ---------------------------------------------------------------

@@ -22,7 +22,7 @@ import fcntl
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +56,7 @@ from web.cli_keys import (
     refused,
     run,
     split_message,
+    usage_of,
 )
 
 STATE_FILE = "witness-state.json"
@@ -69,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    witness.set_defaults(func=_usage(witness))
+    witness.set_defaults(func=usage_of(witness))
     commands = witness.add_subparsers(title="commands", metavar="COMMAND")
 
     init = commands.add_parser("init", help="新建见证人密钥 / a new witness key")
@@ -90,14 +91,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "trust file: the log key is taken from the root-signed registration in force",
     )
     sign.set_defaults(func=run_cosign)
-
-
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def usage(_: argparse.Namespace) -> int:
-        parser.print_usage(sys.stderr)
-        return 2
-
-    return usage
 
 
 def run_init(args: argparse.Namespace) -> int:
