@@ -34,7 +34,8 @@ from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.note_keys import Ed25519Signer
 from ledger.tlog.records import log_id_of
 from voting.area import Area
-from voting.ballots import census_root, decide
+from voting.ballots import decide
+from voting.census_rows import census_root
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HOST = "vote.example.cn"

@@ -28,17 +28,17 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from identity.community.issuance import key_lost
-from identity.community.models import Community, Person, Unit
+from identity.community.models import Community, Person
 from identity.community.origins import ballot_origin
 from identity.errors import IdentityError
 from identity.w3c.jcs import canonical
 from ledger.tlog.errors import LedgerError
-from ledger.tlog.merkle import leaf_hash, root_hash
+from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.store import LogRef, LogStore
 from voting.area import Area
-from voting.census import Census
-from voting.census import Unit as CensusUnit
+from voting.census_freeze import census_entries
+from voting.census_rows import census_of, census_root
 from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot, CensusVoter
@@ -91,67 +91,6 @@ class Receipt:
     index: int
     leaf_hash: str
     checkpoint: str
-
-
-def census_entries(
-    session: Session, community: Community
-) -> tuple[list[dict[str, Any]], list[int]]:
-    """The public census — one row per voting person, with DID, units and area, nothing
-    personal — and, aligned with it, the person ids (kept server-side only).
-
-    Voter keys are stable within one ballot ("V0001"…, in unit order) and reveal no identity.
-    """
-    rows = session.execute(
-        select(Unit, Person)
-        .join(Person, Unit.holder_id == Person.id)
-        .where(Unit.community_id == community.id)
-        .order_by(Unit.unit_no)
-    ).all()
-    if not rows:
-        raise BallotError("小区尚未导入房屋登记册", "the community has no register yet")
-    units = [
-        CensusUnit(
-            id=u.unit_no,
-            area=Area(hundredths=u.area_centi),
-            holder=f"p{p.id}",
-            developer=u.developer,
-        )
-        for u, p in rows
-    ]
-    census = Census.of(units)
-    dids = {f"p{p.id}": p.did for _, p in rows}
-    ordered = sorted(census.voters.values(), key=lambda v: v.unit_ids[0])
-    public = [
-        {
-            "voter": f"V{i:04d}",
-            "did": dids[v.holder],
-            "units": list(v.unit_ids),
-            "area": str(v.area),
-            "developer": v.developer,
-        }
-        for i, v in enumerate(ordered, start=1)
-    ]
-    return public, [int(v.holder[1:]) for v in ordered]
-
-
-def census_root(entries: list[dict[str, Any]]) -> bytes:
-    """RFC 9162 root over the canonical JSON of each census row, in order."""
-    return root_hash([canonical(e) for e in entries])
-
-
-def census_of(entries: list[dict[str, Any]]) -> Census:
-    """The rule engine's census from public census rows (keyed by voter key)."""
-    return Census.of(
-        [
-            CensusUnit(
-                id=",".join(e["units"]),
-                area=Area.parse(e["area"]),
-                holder=e["voter"],
-                developer=e["developer"],
-            )
-            for e in entries
-        ]
-    )
 
 
 def _now() -> datetime:
