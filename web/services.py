@@ -37,6 +37,7 @@ from ledger.tlog.note_keys import Ed25519Signer
 from ledger.tlog.store import LogRef, LogStore
 from voting import ballots
 from voting.ballots import CastOutcome, Receipt, SignedVote
+from voting.box_state import BoxState
 from voting.errors import VotingError
 from voting.models import Ballot
 from web.ballot_view import BallotViews
@@ -48,10 +49,16 @@ from web.settings import Settings
 logger = logging.getLogger("gongzhi.services")
 # What each kind of committee decision does once enough members have signed it.
 _ACTS: dict[str, Callable[..., int]] = {
+    "BallotAnnounced": ballots.apply_announcement,
     "BallotOpened": ballots.apply_opening,
-    "BallotResult": ballots.apply_result,
+    "BallotCancelled": ballots.apply_cancel,
     "VoterKeyChanged": ballots.apply_key_change,
+    "BallotResult": ballots.apply_result,
+    "ObjectionAnswered": ballots.apply_answer,
+    "BallotFinal": ballots.apply_final,
 }
+# The acts whose apply needs no folded state (nothing is in the box yet).
+_STATELESS = {"BallotAnnounced"}
 # pg_advisory_xact_lock key of the anchoring round: any fixed 64-bit number of our own.
 _ANCHOR_LOCK = 0x67_6F_6E_67_7A_68_69_61  # "gongzhia"
 _LOG_SIZES = select(Log.origin, Log.size)
@@ -94,6 +101,8 @@ class Services:
     # The street offices whose registrations this server accepts (set from the identity
     # runtime at start: `Issuers.trusted_roots`).
     roots: frozenset[str] = frozenset()
+    # The one clock every ballot rule reads: tests give it times instead of waiting.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -209,87 +218,33 @@ class Services:
                 "无法执行该决定", f"a {row.kind} decision on {row.subject} cannot be applied"
             )
         store = LogStore(session)
+        extra = {} if row.kind in _STATELESS else {"state_of": self.state_of(session)}
         index = act(
-            session, store=store, ballot=ballot, document=decisions.signed_document(session, row)
+            session,
+            store=store,
+            ballot=ballot,
+            document=decisions.signed_document(session, row),
+            now=self.clock(),
+            **extra,
         )
         log = store.get_log(ballot.log_origin)
         store.sign_checkpoint(log, self.log_signer(log))
         decisions.mark_applied(row, index=index, now=datetime.now(UTC))
         return log.origin
 
+    def state_of(self, session: Session) -> Callable[[Ballot], BoxState]:
+        """The box's fold as the signed log has it (read inside the caller's transaction)."""
+        return lambda ballot: self.views.of(session, ballot)
+
     def decided(self, origin: str | None, kind: str) -> None:
         """After a decision's transaction committed: anchor a closed ballot's final head at
         once; any other growth goes to the anchoring loop."""
         if origin is None:
             return
-        if kind == "BallotResult":
+        if kind in ("BallotResult", "BallotFinal"):
             self.anchor_now(origin)
         else:
             self.appended()
-
-    def open_ballot(
-        self,
-        session: Session,
-        *,
-        community: Community,
-        matter: int,
-        title: str,
-        text: str,
-        opens_at: datetime,
-        closes_at: datetime,
-        proposed_by: str,
-        amount_fen: int | None = None,
-    ) -> tuple[Ballot, DecisionRow]:
-        """Draft a ballot's opening and keep it for the members to sign: the census frozen,
-        the box made, its BallotOpened waiting for enough members' signatures."""
-        registration = self.registration(session, community)
-        store = LogStore(session)
-        ballot, body = ballots.draft_opening(
-            session,
-            store=store,
-            community=community,
-            registration=registration.hash,
-            public_host=self.public_host,
-            matter=matter,
-            title=title,
-            text=text,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            log_key=lambda log: self.log_signer(log).vkey,
-            amount_fen=amount_fen,
-        )
-        row = decisions.propose(
-            session,
-            community=community,
-            body=body,
-            registration=registration,
-            subject=ballot.log_origin,
-            proposed_by=proposed_by,
-        )
-        return ballot, row
-
-    def propose_close(
-        self, session: Session, ballot_id: int, *, proposed_by: str, early: bool = False
-    ) -> DecisionRow:
-        """Stop the box taking votes and draft its BallotResult for the members to sign."""
-        ballot = ballots.get_ballot(session, ballot_id)
-        community = get_community(session, ballot.community_slug)
-        registration = self.registration(session, community)
-        ballot, body = ballots.draft_result(
-            session,
-            store=LogStore(session),
-            ballot_id=ballot_id,
-            registration=registration.hash,
-            early=early,
-        )
-        return decisions.propose(
-            session,
-            community=community,
-            body=body,
-            registration=registration,
-            subject=ballot.log_origin,
-            proposed_by=proposed_by,
-        )
 
     def _propose_key_changes(self, changes: Sequence[tuple[int, ballots.KeyChangeNeeded]]) -> None:
         """Ask the committee to attest owners' new keys (after the batch that met them)."""
@@ -359,6 +314,8 @@ class Services:
                         checkpoint=checkpoint,
                         ballot_id=ballot_id,
                         votes=votes,
+                        state_of=self.state_of(session),
+                        now=self.clock(),
                         lost=lambda dids: lost_keys(session, dids),
                     )
                 except ballots.BallotNotFound as exc:  # nothing was written for it

@@ -35,6 +35,10 @@ class Community(IdentityBase):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     street_office: Mapped[str] = mapped_column(String(200))
+    # The parts of the rules of procedure (议事规则) that shape a ballot, as the committee
+    # set them (`voting.schedule.Rules`); None: the defaults. Each announcement carries a
+    # signed copy, so a verifier never reads this row.
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 

@@ -35,7 +35,7 @@ def test_anchors_after_n_new_entries(tmp_path: Path) -> None:
             doc = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value}
             r = client.post(
                 f"/api/ballots/{ballot['id']}/votes",
-                json=sign_json({**doc, "choice": "agree"}, key),
+                json=sign_json({**doc, "choices": {"1": "agree"}}, key),
             )
             assert r.status_code == 201, r.text
 

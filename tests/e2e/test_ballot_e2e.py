@@ -33,7 +33,7 @@ def chain_kind(request: pytest.FixtureRequest) -> str:
 
 def _vote(key: KeyPair, origin: str, choice: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": choice}, key
+        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": {"1": choice}}, key
     )
 
 

@@ -212,7 +212,12 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     committee.redeem(other, committee.code_for("1-1-102")["code"])
     draft, decision = committee.propose_ballot()
     early = sign_json(
-        {"type": "Vote", "ballot": draft["origin"], "voter": other.did.value, "choice": "agree"},
+        {
+            "type": "Vote",
+            "ballot": draft["origin"],
+            "voter": other.did.value,
+            "choices": {"1": "agree"},
+        },
         other,
     )
     refused = committee.http.post(f"/api/ballots/{draft['id']}/votes", json=early)
@@ -284,7 +289,12 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
 
     # Another owner votes: the box grows; the check now also proves it only grew since.
     other_vote = sign_json(
-        {"type": "Vote", "ballot": ballot["origin"], "voter": other.did.value, "choice": "oppose"},
+        {
+            "type": "Vote",
+            "ballot": ballot["origin"],
+            "voter": other.did.value,
+            "choices": {"1": "oppose"},
+        },
         other,
     )
     committee._ok(committee.http.post(f"/api/ballots/{ballot['id']}/votes", json=other_vote))

@@ -29,7 +29,7 @@ def test_serves_and_votes_while_the_chain_is_down(tmp_path: Path) -> None:
     with running(settings) as (client, app):
         assert client.get("/").status_code == 200
         ballot = client.get("/api/communities/xianxia-demo/ballots").json()[0]
-        r = client.post("/demo/ballots/1/vote", data={"unit": "1-1-101", "choice": "agree"})
+        r = client.post("/demo/ballots/1/vote", data={"unit": "1-1-101", "choices": {"1": "agree"}})
         assert "已投票" in r.text
         health = client.get("/api/health")
         assert health.status_code == 503 and "无法连接" in health.json()["error"]["zh"]

@@ -30,7 +30,7 @@ def _settings(data: Path, db_url: str, port: int, public_url: str | None = None)
 
 def _vote(key: KeyPair, origin: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": "agree"}, key
+        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": {"1": "agree"}}, key
     )
 
 

@@ -22,7 +22,7 @@ def _vote_and_close(client: TestClient, app: FastAPI) -> dict[str, Any]:
     ballot = client.get("/api/ballots/1").json()
     owners = {k.did.value: k for k in demo_keys(services_of(app)).values()}
     for did in sorted(owners)[:5]:
-        doc = {"type": "Vote", "ballot": ballot["origin"], "voter": did, "choice": "agree"}
+        doc = {"type": "Vote", "ballot": ballot["origin"], "voter": did, "choices": {"1": "agree"}}
         assert client.post("/api/ballots/1/votes", json=sign_json(doc, owners[did])).status_code
     close_ballot(client, app, 1)
     shown: dict[str, Any] = client.get("/api/ballots/1").json()

@@ -75,7 +75,7 @@ def test_a_ballot_opens_only_with_more_than_half_of_all_members(
                 "type": "Vote",
                 "ballot": ballot["origin"],
                 "voter": owner.did.value,
-                "choice": "agree",
+                "choices": {"1": "agree"},
             },
             owner,
         )

@@ -74,7 +74,8 @@ def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, s
         seen.add(key.did.value)
         vote = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value}
         r = client.post(
-            f"/api/ballots/{ballot['id']}/votes", json=sign_json(vote | {"choice": "agree"}, key)
+            f"/api/ballots/{ballot['id']}/votes",
+            json=sign_json(vote | {"choices": {"1": "agree"}}, key),
         )
         assert r.status_code == 201, r.text
     closed = identity_web.close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)

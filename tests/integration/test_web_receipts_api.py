@@ -32,7 +32,13 @@ def voted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
         receipts = []
         for key in distinct_voters(demo_keys(services), 3):
             vote = sign_json(
-                {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": "agree"}, key
+                {
+                    "type": "Vote",
+                    "ballot": origin,
+                    "voter": key.did.value,
+                    "choices": {"1": "agree"},
+                },
+                key,
             )
             r = client.post("/api/ballots/1/votes", json=vote)
             assert r.status_code == 201, r.text

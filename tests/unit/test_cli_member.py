@@ -114,15 +114,22 @@ def server(monkeypatch: pytest.MonkeyPatch, members: list[KeyPair]) -> FakeServe
     fake.propose(
         "1",
         {
-            "type": "BallotOpened",
+            "type": "BallotAnnounced",
             "ballot": BALLOT,
             "community": SLUG,
-            "title": "更换电梯 Replace the lifts",
-            "matter": 6,
-            "matterName": "使用维修资金",
+            "title": "2026年第一次业主大会",
+            "items": [
+                {
+                    "id": "1",
+                    "kind": "motion",
+                    "title": "更换电梯 Replace the lifts",
+                    "matter": 5,
+                    "matterName": "使用维修资金",
+                    "amountFen": 12345678,
+                }
+            ],
             "opensAt": "2026-03-02T00:00:00Z",
             "closesAt": "2026-03-16T00:00:00Z",
-            "amountFen": 12345678,
             "registration": fake.registration.hash,
         },
     )

@@ -247,7 +247,7 @@ def test_voter_key_change_is_a_decision(world: World) -> None:
     }
     at = ballot.opened_at + timedelta(days=1)
     vote = sign_json(
-        {"type": "Vote", "ballot": ORIGIN, "voter": new.did.value, "choice": "agree"}, new
+        {"type": "Vote", "ballot": ORIGIN, "voter": new.did.value, "choices": {"1": "agree"}}, new
     )
     entries = [ballot.opened(), decision(change, [a, b], reg=world.reg(1), at=at), vote]
     entries.append(ballot.result(3, {census[0]["voter"]: "agree"}))

@@ -1111,7 +1111,7 @@ export function readCheckpoint(note) {
 }
 
 /**
- * The box's checkpoint key as the committee signed it into entry 0 (BallotOpened):
+ * The box's checkpoint key as the committee signed it into entry 0 (BallotAnnounced):
  * `opened` is that entry exactly as appended. It must be RFC 8785 canonical JSON, a
  * BallotOpened of `ballot`, and a decision of the committee: a proof set by enough distinct
  * members of the registration it names, which was in force when they signed
@@ -1121,12 +1121,12 @@ export function readCheckpoint(note) {
  * included.
  */
 export async function committeeLogKey(opened, ballot, committeeFor) {
-  const entry = canonicalEntry(opened, "开启条目");
-  if (entry.type !== "BallotOpened" || entry.ballot !== ballot) {
-    throw new GongzhiError("第 0 条不是这次表决的开启条目", "entry 0 is not the BallotOpened of this ballot");
+  const entry = canonicalEntry(opened, "公告条目");
+  if (entry.type !== "BallotAnnounced" || entry.ballot !== ballot) {
+    throw new GongzhiError("第 0 条不是这次表决的公告条目", "entry 0 is not the BallotAnnounced of this ballot");
   }
   if (typeof entry.community !== "string" || !entry.community) {
-    throw new GongzhiError("开启条目没有写明小区", "the BallotOpened entry names no community");
+    throw new GongzhiError("公告条目没有写明小区", "the BallotAnnounced entry names no community");
   }
   const chain = await committeeFor(entry.community);
   let decided;
@@ -1135,11 +1135,11 @@ export async function committeeLogKey(opened, ballot, committeeFor) {
   } catch (e) {
     throw new GongzhiError(
       `开启条目不是本小区业委会的有效决定（${e.zh}）`,
-      `the BallotOpened entry is not a valid decision of the community's committee (${e.en})`,
+      `the BallotAnnounced entry is not a valid decision of the community's committee (${e.en})`,
     );
   }
   if (typeof entry.logKey !== "string") {
-    throw new GongzhiError("开启条目没有投票箱日志公钥", "the BallotOpened entry names no log key");
+    throw new GongzhiError("公告条目没有投票箱日志公钥", "the BallotAnnounced entry names no log key");
   }
   return {
     logKey: entry.logKey,
@@ -1152,7 +1152,7 @@ export async function committeeLogKey(opened, ballot, committeeFor) {
 /**
  * Check a receipt against the vote this device signed:
  *  1. the leaf hash is SHA-256(0x00 ‖ JCS(vote)) of exactly the signed vote;
- *  2. the box's log key is the one the committee signed into entry 0 (BallotOpened: a proof
+ *  2. the box's log key is the one the committee signed into entry 0 (BallotAnnounced: a proof
  *     set of the members of the registration chain `committeeFor(community)` gives, the one
  *     pinned at enrolment), not merely the one the server reports; the key is also pinned
  *     on this device the first time it is seen;
@@ -1176,7 +1176,7 @@ export async function checkReceipt(receipt, vote, fetchProof, committeeFor) {
   if (answer.log_key !== logKey) {
     throw new GongzhiError(
       "投票箱检查点的签名密钥不是业委会在开启条目中签署的密钥：请联系业委会并保存本页截图",
-      "the key signing the box's checkpoints is not the one the committee signed into BallotOpened",
+      "the key signing the box's checkpoints is not the one the committee signed into BallotAnnounced",
     );
   }
   await pinLogKey(answer.origin, logKey);
