@@ -339,7 +339,7 @@ def _check_signatures(
     """Who must have signed entry ``i``, by its kind: the committee, the owner, two members."""
     kind = entry.get("type")
     if entry.get("ballot") != origin:
-        raise _fail(f"第 {i} 条：属于别的表决", f"entry {i}: for another ballot")
+        raise _fail(f"第 {i} 条：{kind} 属于别的表决", f"entry {i}: {kind} is for another ballot")
     if kind in DECISIONS:
         decisions.check(i, entry)
     elif kind in OWNER_SIGNED:
