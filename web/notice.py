@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import segno
@@ -124,7 +124,8 @@ def beijing(t: datetime) -> str:
     return f"{b.year}年{b.month}月{b.day}日 {b:%H:%M}"
 
 
-def _day(d: date) -> str:
+def _day(t: datetime) -> str:
+    d = t.astimezone(BEIJING)
     return f"{d.year}年{d.month}月{d.day}日"
 
 
@@ -418,13 +419,14 @@ def _items(
             raise NoticeError(f"{where} 不是对象", f"{where} is not an object")
         item_id = _field(item, "id", str, where)
         row = decided.pop(item_id, None)
-        if row is None or row.get("kind") != item.get("kind"):
+        kind = item.get("kind")
+        if row is None or row.get("kind") != kind or kind not in ("motion", "election"):
             raise NoticeError(
                 f"{where}：结果中没有第 {item_id} 项或类型不符",
                 f"{where}: the result has no item {item_id} of that kind",
             )
         outcome = _field(row, "outcome", Mapping, where)
-        if item.get("kind") == "election":
+        if kind == "election":
             out.append(_election(n, item, outcome, ranking, where))
         else:
             out.append(_motion(n, item, outcome, where))
@@ -506,7 +508,7 @@ def notice_model(
             "本公告为最终结果。",
             f"异议期已于{beijing(until)}（北京时间）届满，"
             + (f"期间收到异议{answered}件，均已答复。" if answered else "期间未收到异议。"),
-            f"表决资料至少保存至{_day(retain.astimezone(BEIJING).date())}"
+            f"表决资料至少保存至{_day(retain)}"
             "（民法典第二百八十条：业主可自知道之日起一年内请求撤销）。",
         )
     return NoticeModel(
@@ -525,7 +527,7 @@ def notice_model(
             f"与计票结果。二维码同时带有信任文件（链 ID {pinned.chain_id}，锚定合约 "
             f"{pinned.contract}）；核验时以街道办事处发放的信任文件为准。"
         ),
-        published=_day(published.astimezone(BEIJING).date()),
+        published=_day(published),
         signer=f"{community}业主委员会",
         privacy="本公告只列面积与人数，候选人以业主委员会公告的称谓列出，不载业主姓名及证件、电话号码。",
         trust=pinned,

@@ -264,6 +264,8 @@ def _broken(decided: Entries, how: str) -> Entries:
         result["items"].pop(0)
     elif how == "kind differs":
         result["items"][0]["kind"] = "election"
+    elif how == "kind unknown":
+        announced["items"][0]["kind"] = result["items"][0]["kind"] = "referendum"
     elif how == "final before the window ends":
         final["finalAt"] = "2026-04-22T10:04:59Z"
     elif how == "ineligible elected":
@@ -302,6 +304,7 @@ def _broken(decided: Entries, how: str) -> Entries:
         "item outside the agenda",
         "item missing",
         "kind differs",
+        "kind unknown",
         "final before the window ends",
         "ineligible elected",
         "eligibility lied",
