@@ -29,8 +29,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import segno
-
 from identity.community import committee, issuance
 from identity.community.trustfile import TrustFileError, parse_trust, trust_bytes
 from identity.errors import IdentityError
@@ -55,6 +53,7 @@ from web.cli_keys import (
     usage_of,
     write_new_file,
 )
+from web.trust_qr import trust_qr
 
 PROG = "gongzhi office"
 BEIJING = timezone(timedelta(hours=8))
@@ -410,7 +409,7 @@ def run_trust(args: argparse.Namespace) -> int:
             # The very bytes of the trust file: a phone scanning a printed notice pins the
             # same chain, contract and roots a verifier is given.
             svg = io.BytesIO()
-            segno.make(document.decode(), error="m").save(svg, kind="svg", scale=4)
+            trust_qr(trust).save(svg, kind="svg", scale=4)
             write_new_file(args.qr, svg.getvalue())
             print(f"已写出二维码 {args.qr} / wrote the QR code {args.qr}")
         return EXIT_OK
