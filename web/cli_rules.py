@@ -19,8 +19,8 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
+from voting.document import evaluate_document
 from voting.errors import VotingError
-from voting.rules import evaluate_document
 
 _PROG = "gongzhi rules evaluate"
 EXIT_BAD_INPUT = 2
