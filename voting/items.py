@@ -35,7 +35,15 @@ from typing import ParamSpec, Self, TypeVar
 from voting.census import NOBODY, Census, Tally
 from voting.errors import MatterError, VoteError, VotingError
 from voting.matters import MAJORITY, QUORUM, Matter, Threshold
-from voting.rules import Choice, Outcome, evaluate, ratio, threshold_json, vote_location
+from voting.rules import (
+    Choice,
+    Outcome,
+    evaluate,
+    fraction_text,
+    ratio,
+    threshold_json,
+    vote_location,
+)
 
 MAX_ITEMS = 20
 MAX_TITLE = 200
@@ -198,7 +206,11 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Item:
-    """One item of the agenda, as the signed announcement states it."""
+    """One item of the agenda, as the signed announcement states it.
+
+    :meth:`parse` checks every field; building one directly checks only what ties the
+    fields together (a motion has no candidates; an election's candidates and seats).
+    """
 
     id: str
     kind: ItemKind
@@ -436,16 +448,12 @@ class CandidateOutcome:
             "id": self.candidate.id,
             "label": self.candidate.label,
             "approvals": self.approvals.to_json(),
-            "area_share": _share(self.area_share),
-            "headcount_share": _share(self.headcount_share),
+            "area_share": fraction_text(self.area_share),
+            "headcount_share": fraction_text(self.headcount_share),
             "majority_by_area": self.majority_by_area,
             "majority_by_headcount": self.majority_by_headcount,
             "eligible": self.eligible,
         }
-
-
-def _share(value: Fraction | None) -> str | None:
-    return None if value is None else f"{value.numerator}/{value.denominator}"
 
 
 @dataclass(frozen=True, slots=True)
