@@ -23,9 +23,7 @@ from web.errors import ApiError
 NoticeEntries = tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]
 
 
-def notice_entries(
-    ballot_id: IdPath, session: SessionDep, services: ServicesDep
-) -> NoticeEntries:
+def notice_entries(ballot_id: IdPath, session: SessionDep, services: ServicesDep) -> NoticeEntries:
     """The entries of ballot `ballot_id`'s box a notice is made from, as the fold of its
     checked log holds them; 404 for no such ballot, 409 while it has no result."""
     state = services.views.of(session, ballots.get_ballot(session, ballot_id))

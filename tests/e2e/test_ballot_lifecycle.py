@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.e2e.support import committee_headers, running, settings_for
 from tests.identity_web import (
@@ -72,7 +73,9 @@ def test_a_ballot_from_notice_to_final(tmp_path: Path, capsys: pytest.CaptureFix
         origin, bid = ballot["origin"], ballot["id"]
         # Each item on its own: item b left blank by a third of the voters.
         for i, key in enumerate(owners[: len(owners) * 9 // 10]):
-            choices: dict[str, Any] = {"a": "agree"} if i % 3 == 0 else {"a": "agree", "b": "oppose"}
+            choices: dict[str, Any] = (
+                {"a": "agree"} if i % 3 == 0 else {"a": "agree", "b": "oppose"}
+            )
             r = client.post(f"/api/ballots/{bid}/votes", json=_vote(key, origin, choices))
             assert r.status_code == 201, r.text
         off_agenda = client.post(
@@ -105,7 +108,7 @@ def test_a_ballot_from_notice_to_final(tmp_path: Path, capsys: pytest.CaptureFix
         assert filed.status_code == 201, filed.text
         index = filed.json()["index"]
         unsigned = {k: v for k, v in objection.items() if k != "proof"}
-        stranger = sign_json(unsigned | {"text": "改一下"}, KeyPair.generate())
+        stranger = sign_json(unsigned | {"text": "改一下"}, KeyPair.generate(KeyType.ED25519))
         assert client.post(f"/api/ballots/{bid}/objections", json=stranger).status_code == 409
         headers = committee_headers(app)
         too_soon = client.post(f"/api/ballots/{bid}/final", headers=headers)
