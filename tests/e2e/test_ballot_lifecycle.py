@@ -81,7 +81,7 @@ def test_a_ballot_from_notice_to_final(tmp_path: Path, capsys: pytest.CaptureFix
         off_agenda = client.post(
             f"/api/ballots/{bid}/votes", json=_vote(owners[-1], origin, {"z": "agree"})
         )
-        assert off_agenda.status_code == 409 and "not on the agenda" in off_agenda.text
+        assert off_agenda.status_code == 400 and "agenda" in off_agenda.json()["error"]["en"]
         shown = client.get(f"/api/ballots/{bid}").json()["participation"]
         assert shown["items"]["a"]["voted"]["headcount"] > shown["items"]["b"]["voted"]["headcount"]
 
