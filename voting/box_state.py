@@ -35,7 +35,15 @@ from voting.area import Area
 from voting.census import Census
 from voting.census_rows import census_of
 from voting.errors import VotingError
-from voting.items import Item, ItemChoice, evaluate_item, parse_choices, parse_items
+from voting.items import (
+    ElectionOutcome,
+    Item,
+    ItemChoice,
+    evaluate_item,
+    parse_choices,
+    parse_items,
+)
+from voting.rules import Outcome
 from voting.schedule import RETENTION, Rules, Timetable, check_timetable, objections_until
 
 ANNOUNCED, OPEN, CLOSED, FINAL, CANCELLED = "announced", "open", "closed", "final", "cancelled"
@@ -430,7 +438,7 @@ class BoxState:
 
     # --- counts --------------------------------------------------------------------------
 
-    def tally(self) -> list[dict[str, Any]]:
+    def outcomes(self) -> list[tuple[Item, Outcome | ElectionOutcome]]:
         """Each item decided on its own over the votes counted so far."""
         census = self.census
         if census is None:
@@ -438,9 +446,15 @@ class BoxState:
         out = []
         for item in self.items:
             votes = {k: c[item.id] for k, c in self.votes.items() if item.id in c}
-            outcome = evaluate_item(item, census, votes, self.rules.election_ranking)
-            out.append({"id": item.id, "kind": item.kind, "outcome": outcome.to_json()})
+            out.append((item, evaluate_item(item, census, votes, self.rules.election_ranking)))
         return out
+
+    def tally(self) -> list[dict[str, Any]]:
+        """The outcomes as the result entry states them."""
+        return [
+            {"id": item.id, "kind": str(item.kind), "outcome": outcome.to_json()}
+            for item, outcome in self.outcomes()
+        ]
 
     def participation(self) -> dict[str, Any]:
         """Turnout of the ballot as a whole (anyone who voted on any item) and per item."""

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain
-from contracts.deploy import ensure_anchor
+from contracts.deploy import ensure_anchor, ensure_registry
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError, ChainUnavailable
+from contracts.registry import RegistryContract
 from contracts.rpc import RpcChain
 from identity.community import decisions, registrations
 from identity.community.committee import Registration, ServerKeys, check_decision
@@ -34,8 +35,9 @@ from identity.w3c.keys import KeyPair
 from ledger.tlog.anchoring import Anchored, Anchorer
 from ledger.tlog.models import Log
 from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.records import log_id_of
 from ledger.tlog.store import LogRef, LogStore
-from voting import ballots
+from voting import ballots, onchain
 from voting.ballots import CastOutcome, Receipt, SignedVote
 from voting.box_state import BoxState
 from voting.errors import VotingError
@@ -84,6 +86,7 @@ class Services:
     log_seed: bytes
     chain: Chain
     _anchor: AnchorContract | None
+    _registry: RegistryContract | None = None
     anchorer: Anchorer = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
@@ -245,6 +248,36 @@ class Services:
             self.anchor_now(origin)
         else:
             self.appended()
+        if kind == "BallotResult":
+            self.record_result(origin)
+
+    @property
+    def registry(self) -> RegistryContract:
+        """The BallotRegistry contract, beside the anchor (deployed on first use)."""
+        if self._registry is None:
+            self._registry = ensure_registry(self.chain, self.settings.data_dir / "contracts.json")
+        return self._registry
+
+    def record_result(self, origin: str) -> None:
+        """Send a closed ballot's totals to the BallotRegistry, which re-checks quorum and
+        thresholds on-chain and records passed or failed. A chain that is down delays this,
+        never the result (which is in the signed log already)."""
+        with self.db.session(write=False) as session:
+            ballot = session.scalar(select(Ballot).where(Ballot.log_origin == origin))
+            if ballot is None:
+                return
+            state = self.views.of(session, ballot)
+        if state.opened is None:
+            return
+        try:
+            onchain.record_result(
+                self.registry,
+                log_id=log_id_of(origin),
+                census_root=bytes.fromhex(str(state.opened["census"]["root"])),
+                decisions=[(item.id, outcome) for item, outcome in state.outcomes()],
+            )
+        except (ChainError, VotingError) as exc:
+            logger.warning("result of %s not recorded on chain: %s", origin, exc)
 
     def _propose_key_changes(self, changes: Sequence[tuple[int, ballots.KeyChangeNeeded]]) -> None:
         """Ask the committee to attest owners' new keys (after the batch that met them)."""

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
+from ledger.tlog.records import log_id_of
 from tests.e2e.support import committee_headers, running, settings_for
 from tests.identity_web import (
     announce_ballot,
@@ -90,6 +91,10 @@ def test_a_ballot_from_notice_to_final(tmp_path: Path, capsys: pytest.CaptureFix
         assert closed["status"] == "closed" and closed["objections_until"]
         a, b = (i["outcome"] for i in closed["result"]["items"])
         assert a["passed"] and not b["passed"]
+        # The BallotRegistry re-checked quorum and thresholds on-chain and agrees.
+        recorded = app.state.services.registry.read_result(log_id_of(origin))
+        assert recorded is not None and [v.id for v in recorded.items] == ["a", "b"]
+        assert [v.passed for v in recorded.items] == [True, False]
         assert b["participating"]["headcount"] < a["participating"]["headcount"]
 
         # An owner objects; confirming before the window ends, or unanswered, is refused.
