@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from identity.w3c.cardkey import open_card, read_card
+from identity.w3c.cardkey import CardCost, open_card, read_card, seal_card
 from identity.w3c.dataintegrity import verify_signed_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
 from tests.e2e.test_browser_journey import SLUG, Committee
 
@@ -255,3 +257,28 @@ def test_card_page_fits_a_phone(server: tuple[str, Committee], phone: Page) -> N
         measured: dict[str, Any] = phone.evaluate(MEASURE)
         assert measured["small"] == [] and measured["tiny"] == [], (path, measured)
         assert measured["width"] <= PHONE["width"], path
+
+
+def test_a_photo_of_the_card_fills_in_its_text(
+    server: tuple[str, Committee], phone: Page, tmp_path: Path
+) -> None:
+    """The photo path (jsQR on an uploaded image); the camera path decodes frames the same way."""
+    import segno
+
+    base, _ = server
+    text = seal_card(KeyPair.generate(KeyType.P256), "480213", SLUG, cost=CardCost(10, 8, 1))
+    photos = {}
+    for name, content in (("card", text), ("other", "https://example.org/not-a-card")):
+        photos[name] = tmp_path / f"{name}.png"
+        segno.make(content, error="m", micro=False).save(str(photos[name]), scale=8, border=4)
+    photos["blank"] = tmp_path / "blank.png"
+    segno.make("x").save(str(photos["blank"]), scale=1, border=40, dark="white")
+    phone.goto(f"{base}/owner/card")
+    wait_ready(phone)
+    phone.set_input_files("#scan-photo", str(photos["other"]))
+    _says(phone, "error", "不是投票卡")
+    phone.set_input_files("#scan-photo", str(photos["blank"]))
+    _says(phone, "error", "没有找到投票卡的二维码")
+    phone.set_input_files("#scan-photo", str(photos["card"]))
+    _says(phone, "ok", "已读到投票卡")
+    assert phone.input_value("#card-text") == text
