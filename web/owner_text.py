@@ -127,6 +127,7 @@ ZH: dict[str, str] = {
     "card_text": "或输入卡上的文字",
     "card_pin": "PIN",
     "card_open": "打开投票卡",
+    "card_pin_needed": "请输入投票卡的 PIN（只有数字）。",
     "card_opening": "正在打开投票卡，请稍候（约需几秒钟）……",
     "card_wrong_pin": "PIN 不对。这张投票卡在本浏览器还可以再试 {left} 次。",
     "card_locked": (
@@ -282,6 +283,7 @@ EN: dict[str, str] = {
     "card_text": "Or type the text printed on the card",
     "card_pin": "PIN",
     "card_open": "Open the card",
+    "card_pin_needed": "Type the card's PIN (digits only).",
     "card_opening": "Opening the card, please wait (a few seconds)…",
     "card_wrong_pin": "Wrong PIN. This card may be tried {left} more times in this browser.",
     "card_locked": (

@@ -185,6 +185,8 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
             " await g.createOwnerKey(); }"
         )
         before = relative.evaluate(KEPT)
+        _open_card(relative, base, text, "")  # a slip, not a guess: it costs no attempt
+        _says(relative, "error", "只有数字")
         _open_card(relative, base, text[:40] + " \n" + text[40:], "999999")  # wrong PIN
         _says(relative, "error", "还可以再试 4 次")
         _open_card(relative, base, text, PIN)
@@ -241,7 +243,7 @@ def test_five_wrong_pins_and_the_card_is_refused_in_this_session(
     _tap(page, "Open the card")
     _says(page, "error", "wrong 5 times in this browser")
     assert page.is_hidden("#card-session")
-    # Malformed text is told apart from a wrong PIN and costs no attempt.
+    # Malformed text is told apart from a wrong PIN.
     page.fill("#card-text", text[:-6])
     _tap(page, "Open the card")
     _says(page, "error", "not a valid voting card")

@@ -326,6 +326,10 @@ export async function cardPage(ui) {
       return;
     }
     const pin = $("card-pin").value;
+    if (!/^[0-9]{1,12}$/.test(pin)) {
+      say(T.card_pin_needed, "error"); // a slip of the finger, not a guess: costs no attempt
+      return;
+    }
     button.disabled = true;
     say(T.card_opening, "busy");
     const progress = progressTo(ui);
