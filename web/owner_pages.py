@@ -1,7 +1,9 @@
 """The owner's pages: enrol once, sign in, vote in one tap, check the vote is in the box.
 
 The pages are thin shells: the key pair is made, kept and used only in the browser
-(web/static/gongzhi.js, WebCrypto P-256, non-extractable, IndexedDB), so the server renders
+(web/static/gongzhi.js, WebCrypto P-256, non-extractable, IndexedDB — or, for an owner
+without a smartphone, sealed under a PIN on a printed voting card that only the browser ever
+opens, web/static/owner_card.js), so the server renders
 what is public — the ballot's text and turnout — and the words of the page, in Simplified
 Chinese by default and in English with ``?lang=en``. Times are shown in Beijing time.
 """
@@ -79,6 +81,13 @@ def owner_enrol(request: Request) -> Response:
 @router.get("/owner/signin", response_class=HTMLResponse, responses=page_errors())
 def owner_signin(request: Request) -> Response:
     return _page(request, "owner_signin.html", "signin")
+
+
+@router.get("/owner/card", response_class=HTMLResponse, responses=page_errors())
+def owner_card(request: Request) -> Response:
+    """Vote with a printed voting card: scanned or typed, opened with its PIN in the browser;
+    the key lives in that page's memory only (web/static/owner_card.js)."""
+    return _page(request, "owner_card.html", "card")
 
 
 @router.get(

@@ -1084,8 +1084,8 @@ export async function openCheckpoint(note, vkey) {
 
 const PINNED_LOG_KEYS = "log-keys"; // {origin: vkey}, trusted on first use
 
-async function pinLogKey(origin, vkey) {
-  const pinned = (await loadValue(PINNED_LOG_KEYS)) ?? {};
+async function pinLogKey(origin, vkey, store) {
+  const pinned = (await store.load(PINNED_LOG_KEYS)) ?? {};
   if (pinned[origin] && pinned[origin] !== vkey) {
     throw new GongzhiError(
       "投票箱的签名密钥与此前不同：请联系业委会并保存本页截图",
@@ -1094,7 +1094,7 @@ async function pinLogKey(origin, vkey) {
   }
   if (!pinned[origin]) {
     pinned[origin] = vkey;
-    await saveValue(PINNED_LOG_KEYS, pinned);
+    await store.save(PINNED_LOG_KEYS, pinned);
   }
 }
 
@@ -1161,9 +1161,17 @@ export async function committeeLogKey(opened, ballot, committeeFor) {
  *  4. the vote is included in the latest tree (RFC 9162 §2.1.3.2), and that tree is
  *     consistent with the tree of the receipt (§2.1.4.2): nothing was rewritten since.
  * `fetchProof(index, since)` answers GET /api/ballots/{id}/proof?index=…&since=….
+ * `store` ({load, save}) keeps the pinned box keys: this device's IndexedDB by default, the
+ * page's memory for a voting card used on someone else's device.
  * Returns {origin, index, receiptSize, latestSize, latestRoot, logKey, signers}.
  */
-export async function checkReceipt(receipt, vote, fetchProof, committeeFor) {
+export async function checkReceipt(
+  receipt,
+  vote,
+  fetchProof,
+  committeeFor,
+  store = { load: loadValue, save: saveValue },
+) {
   if (typeof committeeFor !== "function") {
     throw new GongzhiError("缺少业委会备案", "the committee's registrations are needed to check a receipt");
   }
@@ -1179,7 +1187,7 @@ export async function checkReceipt(receipt, vote, fetchProof, committeeFor) {
       "the key signing the box's checkpoints is not the one the committee signed into BallotAnnounced",
     );
   }
-  await pinLogKey(answer.origin, logKey);
+  await pinLogKey(answer.origin, logKey, store);
   const then = await openCheckpoint(receipt.checkpoint, logKey);
   const latest = await openCheckpoint(answer.checkpoint, logKey);
   if (then.origin !== vote.ballot || latest.origin !== vote.ballot) {

@@ -1,5 +1,7 @@
 // The owner's pages: enrol, sign in, vote with confirmation, keep and check the receipt.
 // All key use goes through gongzhi.js; this file only wires the pages to it and to the API.
+// The signing key comes from a key source (keysource.js): the phone's key in IndexedDB, or
+// a printed voting card opened in this page's memory (owner_card.js, /owner/card).
 
 import {
   GongzhiError,
@@ -12,6 +14,7 @@ import {
   saveValue,
   signDocument,
 } from "./gongzhi.js";
+import { deviceSource } from "./keysource.js";
 
 const T = JSON.parse(document.getElementById("owner-text").textContent);
 const LANG = document.body.dataset.lang;
@@ -45,11 +48,11 @@ function reason(error) {
 }
 
 /** fetch() of our own JSON API; a refusal becomes a GongzhiError with the server's words. */
-async function api(method, url, body) {
+async function api(method, url, body, headers = {}) {
   const response = await fetch(url, {
     method,
     credentials: "same-origin",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => null);
@@ -80,8 +83,9 @@ async function apiRetrying(method, url, body, attempts = 6) {
   }
 }
 
-/** Sign in with the device key: challenge → signed presentation → HttpOnly session cookie. */
-async function signIn(key) {
+/** Sign in with the device key: challenge → signed presentation → HttpOnly session cookie;
+ * with a card's key source, a bearer token that source keeps in memory instead. */
+async function signIn(key, source = deviceSource) {
   const challenge = await api("POST", "/api/auth/challenge");
   const presentation = await signDocument(
     { "@context": [VC_V2], type: ["VerifiablePresentation"], holder: key.did },
@@ -92,8 +96,9 @@ async function signIn(key) {
       domain: challenge.domain,
     },
   );
-  const session = await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
-  await saveValue("session", { did: session.did, grants: session.grants, expires: session.expires });
+  const session = await api("POST", "/api/auth/sign-in", { presentation, session: source.session });
+  if (session.token) source.setToken(session.token);
+  await source.save("session", { did: session.did, grants: session.grants, expires: session.expires });
   return session;
 }
 
@@ -210,15 +215,15 @@ async function keepPin(pin, credentials) {
  * enrolled before codes carried a pin takes the server's trust file once (trust on first
  * use) and pins what it found, so that a committee swapped later is still caught.
  */
-async function committeeFor(community) {
+async function committeeFor(community, source = deviceSource) {
   const regs = await api("GET", `/api/communities/${encodeURIComponent(community)}/registrations`);
-  let pin = await loadValue(pinName(community));
+  let pin = await source.load(pinName(community));
   if (!pin) {
     const trust = await api("GET", "/.well-known/gongzhi-trust.json");
     const chain = await registrationChain(regs, trust.roots ?? [], community);
     const last = chain.registrations[chain.registrations.length - 1];
     pin = { root: last.root, reg: last.hash, at: new Date().toISOString(), from: "first-use" };
-    await saveValue(pinName(community), pin);
+    await source.save(pinName(community), pin);
   }
   try {
     return await pinnedChain(regs, pin, community);
@@ -234,8 +239,21 @@ async function enrolPage() {
   const input = $("code");
   input.value = codeFromAddress();
   if (await loadOwnerKey()) show("enrol-again");
+  const cardChosen = () => document.querySelector("input[name=enrol-kind]:checked")?.value === "card";
+  for (const radio of document.querySelectorAll("input[name=enrol-kind]")) {
+    radio.addEventListener("change", () => {
+      for (const pin of document.querySelectorAll("#card-pins input")) pin.required = cardChosen();
+      show("card-pins", cardChosen());
+      quiet();
+    });
+  }
   $("enrol-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (cardChosen()) {
+      // A card instead of a phone key: nothing of it is kept on this device.
+      await (await cardModule()).enrolCard(UI, input.value.trim());
+      return;
+    }
     const button = $("enrol-submit");
     button.disabled = true;
     say(T.enrol_working, "busy");
@@ -304,7 +322,7 @@ function groups(hex) {
   return hex.slice(0, 16).match(/.{4}/g).join(" ");
 }
 
-function showReceipt(record, ballotId) {
+function showReceipt(record, ballotId, source) {
   $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] });
   $("receipt-index").textContent = fmt(T.receipt_index, { index: record.receipt.index });
   $("receipt-hash").textContent = groups(record.receipt.leaf_hash);
@@ -317,7 +335,8 @@ function showReceipt(record, ballotId) {
       const fetchProof = (index, since) =>
         api("GET", `/api/ballots/${ballotId}/proof?index=${index}&since=${since}`);
       // The committee pinned at enrolment checks the signed BallotOpened naming the box's key.
-      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committeeFor);
+      const committee = (community) => committeeFor(community, source);
+      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committee, source);
       say(fmt(T.check_ok, { index: checked.index, size: checked.latestSize }), "ok", "check-result");
     } catch (error) {
       say(`${T.check_failed} ${reason(error)}`, "error", "check-result");
@@ -339,20 +358,20 @@ async function refreshTurnout(ballotId) {
   $("turnout-heads").value = p.headcount_bp;
 }
 
-async function ballotPage() {
+async function ballotPage(source = deviceSource) {
   const { ballotId, ballotOrigin, ballotStatus } = document.body.dataset;
-  const stored = await loadValue(`vote:${ballotOrigin}`);
+  const stored = await source.load(`vote:${ballotOrigin}`);
   if (stored) {
-    showReceipt(stored, ballotId);
+    showReceipt(stored, ballotId, source);
     return;
   }
   if (ballotStatus !== "open") return;
-  const key = await loadOwnerKey();
+  const key = await source.key();
   if (!key) {
     show("no-key");
     return;
   }
-  const units = unitsOf(await loadValue("credentials"));
+  const units = unitsOf(await source.load("credentials"));
   if (units.length) {
     $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
     show("my-units");
@@ -388,10 +407,10 @@ async function ballotPage() {
       );
       const receipt = await apiRetrying("POST", `/api/ballots/${ballotId}/votes`, vote);
       const record = { vote, receipt, choice: chosen, at: new Date().toISOString() };
-      await saveValue(`vote:${ballotOrigin}`, record);
+      await source.save(`vote:${ballotOrigin}`, record);
       quiet();
       show("confirm", false);
-      showReceipt(record, ballotId);
+      showReceipt(record, ballotId, source);
       refreshTurnout(ballotId).catch(() => {}); // a stale bar is harmless; the vote is in
     } catch (error) {
       // The choices come back first, then the message: shown (and scrolled to) last, so it
@@ -406,7 +425,17 @@ async function ballotPage() {
   });
 }
 
-const PAGES = { home: homePage, enrol: enrolPage, signin: signinPage, ballot: ballotPage };
+// What the card pages (owner_card.js, loaded only where needed) use of this file.
+const UI = { T, LANG, $, fmt, show, say, quiet, reason, api, signIn, unitsOf, keepLang, ballotPage };
+const cardModule = () => import("./owner_card.js");
+
+const PAGES = {
+  home: homePage,
+  enrol: enrolPage,
+  signin: signinPage,
+  ballot: () => ballotPage(),
+  card: async () => (await cardModule()).cardPage(UI),
+};
 
 async function start() {
   if (!globalThis.crypto?.subtle || !globalThis.indexedDB) {
