@@ -104,6 +104,7 @@ def owner_ballot(
         "ballot",
         b=ballot,
         matter=matter,
+        matter_en=lambda m: Matter(m).en,
         opens=beijing(ballot.opens_at),
         closes=beijing(ballot.closes_at),
         deadline=_beijing_long(ballot.closes_at, _lang(request)),

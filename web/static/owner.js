@@ -323,7 +323,7 @@ function groups(hex) {
 }
 
 function showReceipt(record, ballotId, source) {
-  $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] });
+  $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] ?? record.choice });
   $("receipt-index").textContent = fmt(T.receipt_index, { index: record.receipt.index });
   $("receipt-hash").textContent = groups(record.receipt.leaf_hash);
   show("receipt");
@@ -377,21 +377,63 @@ async function ballotPage(source = deviceSource) {
     show("my-units");
   }
   show("choose");
-  let chosen = null;
   const submit = $("confirm-submit");
-  for (const button of document.querySelectorAll("button[data-choice]")) {
-    button.addEventListener("click", () => {
-      chosen = button.dataset.choice;
-      $("confirm-question").textContent = fmt(T.confirm_question, { choice: T[chosen] });
-      submit.className = `button primary ${chosen}`;
-      show("choose", false);
-      show("confirm");
-      quiet();
-      // Both confirm buttons on screen at once, without the owner having to scroll.
-      $("confirm").scrollIntoView({ block: "nearest" });
-      submit.focus({ preventScroll: true });
-    });
+  const items = [...document.querySelectorAll("fieldset.item")];
+  const choices = {}; // item id → "agree" | "oppose" | "abstain", or candidate ids
+  const labelOf = (fieldset) => {
+    const value = choices[fieldset.dataset.item];
+    if (value === undefined) return T.not_chosen;
+    if (Array.isArray(value)) {
+      const names = [...fieldset.querySelectorAll("button[data-candidate]")]
+        .filter((b) => value.includes(b.dataset.candidate))
+        .map((b) => b.textContent.trim());
+      return names.join("、") || T.not_chosen;
+    }
+    return T[value];
+  };
+  const review = () => {
+    if (!Object.keys(choices).length) {
+      say(T.nothing_chosen, "error");
+      return;
+    }
+    if (items.length === 1) {
+      const only = choices[items[0].dataset.item];
+      $("confirm-question").textContent = fmt(T.confirm_question, { choice: labelOf(items[0]) });
+      submit.className = `button primary ${Array.isArray(only) ? "" : only}`;
+    } else {
+      $("confirm-question").textContent =
+        `${T.confirm_items} ` + items.map((f) => `${f.dataset.title}：${labelOf(f)}`).join("；");
+      submit.className = "button primary";
+    }
+    show("choose", false);
+    show("confirm");
+    quiet();
+    // Both confirm buttons on screen at once, without the owner having to scroll.
+    $("confirm").scrollIntoView({ block: "nearest" });
+    submit.focus({ preventScroll: true });
+  };
+  for (const fieldset of items) {
+    const id = fieldset.dataset.item;
+    const seats = Number(fieldset.dataset.seats);
+    for (const button of fieldset.querySelectorAll("button[data-choice]")) {
+      button.addEventListener("click", () => {
+        choices[id] = button.dataset.choice;
+        for (const b of fieldset.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
+        if (items.length === 1) review(); // one item: one tap, then the confirmation
+      });
+    }
+    for (const button of fieldset.querySelectorAll("button[data-candidate]")) {
+      button.addEventListener("click", () => {
+        const picked = new Set(choices[id] ?? []);
+        const c = button.dataset.candidate;
+        if (picked.has(c)) picked.delete(c);
+        else if (picked.size < seats) picked.add(c);
+        choices[id] = [...picked];
+        button.setAttribute("aria-pressed", String(picked.has(c)));
+      });
+    }
   }
+  $("review")?.addEventListener("click", review);
   $("confirm-back").addEventListener("click", () => {
     show("confirm", false);
     show("choose");
@@ -402,11 +444,12 @@ async function ballotPage(source = deviceSource) {
     say(T.sending, "busy");
     try {
       const vote = await signDocument(
-        { type: "Vote", ballot: ballotOrigin, voter: key.did, choice: chosen },
+        { type: "Vote", ballot: ballotOrigin, voter: key.did, choices: { ...choices } },
         { key },
       );
       const receipt = await apiRetrying("POST", `/api/ballots/${ballotId}/votes`, vote);
-      const record = { vote, receipt, choice: chosen, at: new Date().toISOString() };
+      const chosen = items.map((f) => `${items.length > 1 ? f.dataset.title + "：" : ""}${labelOf(f)}`);
+      const record = { vote, receipt, choice: chosen.join("；"), at: new Date().toISOString() };
       await source.save(`vote:${ballotOrigin}`, record);
       quiet();
       show("confirm", false);
