@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from identity.community.issuance import key_lost
@@ -36,9 +36,8 @@ from ledger.tlog.errors import LedgerError
 from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.store import LogRef, LogStore
-from voting.area import Area
-from voting.census_freeze import census_entries
-from voting.census_rows import census_of, census_root
+from voting.census_freeze import freeze_census, represented_by, store_census
+from voting.census_rows import census_of
 from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot, CensusVoter
@@ -155,9 +154,8 @@ def draft_opening(
         raise BallotSpecError("标题不能为空且不超过200字", "the title must be 1–200 characters")
     if not text:
         raise BallotSpecError("表决事项说明不能为空", "the text of the matter must not be empty")
-    entries, person_ids = census_entries(session, community)
-    root = census_root(entries)
-    total = census_of(entries).total
+    frozen = freeze_census(session, community)
+    entries, root, total = frozen.entries, frozen.root, frozen.total
     ballot = Ballot(
         community_slug=community.slug,
         matter=int(m),
@@ -174,18 +172,7 @@ def draft_opening(
     session.add(ballot)
     session.flush()
     ballot.log_origin = ballot_origin(public_host, community.slug, ballot.id)
-    for e, person_id in zip(entries, person_ids, strict=True):
-        session.add(
-            CensusVoter(
-                ballot_id=ballot.id,
-                voter=e["voter"],
-                person_id=person_id,
-                did=e["did"],
-                area_centi=Area.parse(e["area"]).hundredths,
-                units=e["units"],
-                developer=e["developer"],
-            )
-        )
+    store_census(session, ballot.id, frozen)
     log = store.create_log(ballot.log_origin, "ballot")
     box_key = _box_key(log_key(log), log.origin)
     body = {
@@ -446,15 +433,26 @@ class KeyChangeNeeded(BallotError):
 
 def _new_key(
     session: Session, *, ballot: Ballot, did: str, claimed: Collection[str]
-) -> BallotError:
+) -> VotingError:
+    refused = represented_by(session, ballot_id=ballot.id, did=did)
+    if refused is not None:  # a second co-owner, or an owner whose guardian votes
+        return refused
     person = session.scalar(select(Person).where(Person.did == did))
     voter = (
         None
         if person is None
         else session.scalar(
-            select(CensusVoter).where(
-                CensusVoter.ballot_id == ballot.id, CensusVoter.person_id == person.id
+            select(CensusVoter)
+            .where(
+                CensusVoter.ballot_id == ballot.id,
+                # The row this person votes for: as the owner, or as the owner's guardian.
+                or_(
+                    (CensusVoter.person_id == person.id) & CensusVoter.guardian_id.is_(None),
+                    CensusVoter.guardian_id == person.id,
+                ),
             )
+            .order_by(CensusVoter.voter)
+            .limit(1)
         )
     )
     if voter is None:

@@ -40,6 +40,7 @@ from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.records import log_id_of
 from voting.area import Area
 from voting.ballots import decide
+from voting.census_check import check_census_areas
 from voting.census_rows import census_root
 from voting.errors import VotingError
 
@@ -249,9 +250,19 @@ def verify_record(
     voters: list[dict[str, Any]] = census["voters"]
     if census_root(voters).hex() != census.get("root"):
         raise _fail("名册根哈希不符", "census root does not match the census rows")
+    try:
+        check_census_areas(voters)
+    except VotingError as exc:
+        zh, en = exc.bilingual()
+        raise _fail(f"名册面积：{zh}", f"census areas: {en}") from exc
     report.ok(
         f"名册 {len(voters)} 人，根哈希 {str(census['root'])[:16]}… 相符",
         f"census of {len(voters)} voting persons matches its root",
+    )
+    report.ok(
+        "名册每人面积等于其各房屋面积之和，每套房屋只计一次，面积来源均为登记簿、实测或合同",
+        "each census row's area is the sum of its units' areas, no unit is counted twice, "
+        "and every area names its source (registry, surveyed or contract)",
     )
     by_did = {v["did"]: v["voter"] for v in voters if v["did"]}
     did_of = {v["voter"]: v["did"] for v in voters}
