@@ -292,3 +292,13 @@ def test_later_register_changes_do_not_touch_an_open_ballot(
     # The register did change: a census frozen now (for a later ballot) differs.
     now = freeze_census(session, _community(session))
     assert (now.root.hex(), now.represented) != (before[3], before[1])
+
+
+def test_a_guardian_is_a_person_of_the_register_encrypted_like_an_owner(session: Session) -> None:
+    guardian, ward = _person(session, GUARDIAN), _person(session, WARD)
+    assert ward.guardian_id == guardian.id and guardian.guardian_id is None
+    assert CIPHER.decrypt(guardian.name_enc, field="name") == "王芳"
+    assert CIPHER.decrypt(guardian.id_number_enc, field="id_number") == GUARDIAN
+    for blob in (guardian.name_enc, guardian.id_number_enc):
+        assert "王芳".encode() not in blob and GUARDIAN.encode() not in blob
+    assert not session.scalars(select(Unit).where(Unit.holder_id == guardian.id)).all()
