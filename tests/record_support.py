@@ -143,7 +143,9 @@ class World:
                 "did": k.did.value,
                 "units": [f"1-{101 + i}"],
                 "area": f"{80 + i}.50",
+                "areas": [{"unit": f"1-{101 + i}", "area": f"{80 + i}.50", "source": "registry"}],
                 "developer": False,
+                "guardian": False,
             }
             for i, k in enumerate(self.owners, start=1)
         ]

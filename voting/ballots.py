@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from identity.community.issuance import key_lost
@@ -36,7 +36,6 @@ from ledger.tlog.errors import LedgerError
 from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.store import LogRef, LogStore
-from voting.area import Area
 from voting.box_state import (
     ANNOUNCED,
     CLOSED,
@@ -45,11 +44,10 @@ from voting.box_state import (
     EntryRefused,
     parse_time,
 )
-from voting.census_freeze import census_entries
-from voting.census_rows import census_of, census_root
+from voting.census_freeze import freeze_census, represented_by, store_census
 from voting.errors import VotingError
 from voting.items import parse_items
-from voting.models import Ballot, CensusVoter
+from voting.models import Ballot, CensusRepresented, CensusVoter
 from voting.schedule import (
     RETENTION,
     Rules,
@@ -329,26 +327,12 @@ def draft_opening(
         )
     if now >= ballot.closes_at:
         raise BallotError("表决期已过，不能再开启", "the voting window has passed")
-    entries, person_ids = census_entries(session, community)
-    root = census_root(entries)
-    total = census_of(entries).total
+    frozen = freeze_census(session, community)
+    entries, root, total = frozen.entries, frozen.root, frozen.total
     # A re-proposed opening replaces the earlier draft's census.
     session.execute(delete(CensusVoter).where(CensusVoter.ballot_id == ballot.id))
-    session.execute(
-        insert(CensusVoter),
-        [
-            {
-                "ballot_id": ballot.id,
-                "voter": e["voter"],
-                "person_id": person_id,
-                "did": e["did"],
-                "area_centi": Area.parse(e["area"]).hundredths,
-                "units": e["units"],
-                "developer": e["developer"],
-            }
-            for e, person_id in zip(entries, person_ids, strict=True)
-        ],
-    )
+    session.execute(delete(CensusRepresented).where(CensusRepresented.ballot_id == ballot.id))
+    store_census(session, ballot.id, frozen)
     ballot.census_root = root.hex()
     ballot.total_area_centi, ballot.total_headcount = total.area.hundredths, total.headcount
     session.flush()
@@ -536,15 +520,26 @@ class KeyChangeNeeded(BallotError):
         self.voter, self.old, self.new = voter, old, new
 
 
-def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> BallotError:
+def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> VotingError:
+    refused = represented_by(session, ballot_id=ballot.id, did=did)
+    if refused is not None:  # a second co-owner, or an owner whose guardian votes
+        return refused
     person = session.scalar(select(Person).where(Person.did == did))
     voter = (
         None
         if person is None
         else session.scalar(
-            select(CensusVoter).where(
-                CensusVoter.ballot_id == ballot.id, CensusVoter.person_id == person.id
+            select(CensusVoter)
+            .where(
+                CensusVoter.ballot_id == ballot.id,
+                # The row this person votes for: as the owner, or as the owner's guardian.
+                or_(
+                    (CensusVoter.person_id == person.id) & CensusVoter.guardian_id.is_(None),
+                    CensusVoter.guardian_id == person.id,
+                ),
             )
+            .order_by(CensusVoter.voter)
+            .limit(1)
         )
     )
     if voter is None:

@@ -46,6 +46,7 @@ from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.records import log_id_of
 from voting.area import Area
 from voting.box_state import ANNOUNCED, CANCELLED, FINAL, OPEN, BoxState
+from voting.census_check import check_census_areas
 from voting.census_rows import census_root
 from voting.errors import VotingError
 
@@ -363,6 +364,11 @@ def _report_census(entry: Mapping[str, Any], report: Report) -> None:
     census = entry["census"]
     if census_root(census["voters"]).hex() != census.get("root"):
         raise _fail("名册根哈希不符", "census root does not match the census rows")
+    try:
+        check_census_areas(census["voters"])
+    except VotingError as exc:
+        zh, en = exc.bilingual()
+        raise _fail(f"名册面积：{zh}", f"census areas: {en}") from exc
     report.ok(
         f"名册 {len(census['voters'])} 人，根哈希 {str(census['root'])[:16]}… 相符",
         f"census of {len(census['voters'])} voting persons matches its root",

@@ -26,6 +26,7 @@ from tests.record_support import (
     anchored,
     decision,
 )
+from voting.census_rows import census_of, census_root
 from voting.verify import RecordError, verify_record
 
 
@@ -296,3 +297,25 @@ def test_result_box_size_and_recount(world: World) -> None:
     votes = _votes(ballot, entries) | {"V0005": "agree"}
     entries[-1] = ballot.result(8, votes)  # the count is the same, one choice is not
     _refused(ballot.record(entries), world, "recounted outcome differs")
+
+
+def test_census_areas_are_checked_even_under_a_valid_signature(world: World) -> None:
+    """The committee signed a census whose row area is not its units' sum, or whose area
+    names no source of SPC interpretation Art. 8: the root matches and the proof set is
+    valid, and still the verifier refuses it."""
+    ballot = Ballot(world)
+    for field, value in (("area", "999.99"), ("source", "estimate")):
+        census = world.census()
+        if field == "area":
+            census[0]["area"] = value
+        else:
+            census[0]["areas"][0]["source"] = value
+        total = census_of(census).total.to_json()
+        opened = ballot.opened(
+            census={"root": census_root(census).hex(), "voters": census, "total": total}
+        )
+        _refused(
+            ballot.record([ballot.announced(), opened, *ballot.votes()]),
+            world,
+            "census areas: voters[0]",
+        )
