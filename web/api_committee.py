@@ -106,10 +106,7 @@ def pending(ballot_id: IdPath, session: SessionDep, _: BallotCommitteeDep) -> Pe
     ballot = get_ballot(session, ballot_id)
     rows = _rows(session, ballot)
     result = _turnout(session, ballot, rows)
-    waiting = sorted(
-        (r for r in rows if not r.voted and r.units),
-        key=lambda r: (min(natural_key(u) for u in r.units), r.voter),
-    )
+    waiting = result.pending_rows
     return Pending(
         ballot_id=ballot.id,
         voters=len(rows),
@@ -129,7 +126,7 @@ def pending(ballot_id: IdPath, session: SessionDep, _: BallotCommitteeDep) -> Pe
         pending=[
             PendingVoter(
                 voter=r.voter,
-                units=sorted(r.units, key=natural_key),
+                units=sorted(r.units, key=natural_key) if len(r.units) > 1 else list(r.units),
                 buildings=sorted({building_of(u) for u in r.units}, key=natural_key),
                 area=_area(r.area_centi),
                 enrolled=r.enrolled,

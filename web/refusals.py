@@ -168,17 +168,14 @@ def _keys(session: Session, ballot_id: int, items: Sequence[Refusal]) -> list[tu
     """Each refusal's row: its signer's census entry, or — for a stranger past the cap — the
     reason's anonymous row."""
     signers = {r.signer for r in items if r.signer}
-    entry_of = (
-        dict(
-            session.execute(
-                select(CensusVoter.did, CensusVoter.voter).where(
-                    CensusVoter.ballot_id == ballot_id, CensusVoter.did.in_(signers)
-                )
-            ).tuples()
+    entry_of: dict[str, str] = {}
+    if signers:
+        found = session.execute(
+            select(CensusVoter.did, CensusVoter.voter).where(
+                CensusVoter.ballot_id == ballot_id, CensusVoter.did.in_(signers)
+            )
         )
-        if signers
-        else {}
-    )
+        entry_of = {str(did): voter for did, voter in found}
     strangers = {(r.reason, r.signer) for r in items if r.signer and r.signer not in entry_of}
     known: set[tuple[str, str]] = set()
     room = 0
@@ -194,7 +191,7 @@ def _keys(session: Session, ballot_id: int, items: Sequence[Refusal]) -> list[tu
                 select(VoteRefusal.reason, VoteRefusal.signer).where(
                     *stranger_rows, VoteRefusal.signer.in_({s for _, s in strangers})
                 )
-            ).tuples()
+            )
         }
         held = session.scalar(select(func.count()).select_from(VoteRefusal).where(*stranger_rows))
         room = MAX_STRANGER_ROWS - int(held or 0)
@@ -202,7 +199,7 @@ def _keys(session: Session, ballot_id: int, items: Sequence[Refusal]) -> list[tu
     for r in items:
         signer, entry = r.signer or "", ""
         if signer in entry_of:
-            entry = str(entry_of[signer])
+            entry = entry_of[signer]
         elif signer and (r.reason, signer) not in known:
             if room > 0:
                 room -= 1

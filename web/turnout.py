@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _RUNS = re.compile(r"[0-9]+|[^0-9]+")
+_END = (0, 0, "")  # the end of a part sorts before any run
 
 
 def building_of(unit_no: str) -> str:
@@ -26,6 +28,7 @@ def building_of(unit_no: str) -> str:
     return unit_no.split("-", 1)[0]
 
 
+@lru_cache(maxsize=1 << 16)  # a community's unit numbers: each one is keyed many times
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key reading digit runs as numbers, part by part ("1-1-101" < "1-1-1001").
 
@@ -33,9 +36,11 @@ def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     separator "-" ends a part, so "1-10" sorts after "1-9-1"."""
     key: list[tuple[int, int, str]] = []
     for part in text.split("-"):
-        for run in _RUNS.findall(part):
-            key.append((1, int(run), run) if run.isdigit() else (2, 0, run))
-        key.append((0, 0, ""))  # end of a part sorts before any run
+        if part.isascii() and part.isdigit():  # nearly every part: no need to split it
+            key.append((1, int(part), part))
+        else:
+            key.extend((1, int(r), r) if r.isdigit() else (2, 0, r) for r in _RUNS.findall(part))
+        key.append(_END)
     return tuple(key)
 
 
@@ -73,7 +78,7 @@ class BuildingTurnout:
 
 def unit_shares(row: CensusRow, unit_area: Mapping[str, int]) -> list[tuple[str, int]]:
     """Each unit of `row` with its share of the row's census area; the shares add up to it."""
-    units = sorted(row.units, key=natural_key)
+    units = sorted(row.units, key=natural_key) if len(row.units) > 1 else list(row.units)
     if len(units) == 1 or len({building_of(u) for u in units}) == 1:
         # One building: the split inside it does not show; the first unit carries it all.
         return [(units[0], row.area_centi), *((u, 0) for u in units[1:])]
@@ -88,6 +93,7 @@ def unit_shares(row: CensusRow, unit_area: Mapping[str, int]) -> list[tuple[str,
 class Turnout:
     buildings: list[BuildingTurnout]
     pending_units: list[PendingUnit]
+    pending_rows: list[CensusRow]  # persons who have not voted, by their first unit
 
 
 def turnout(rows: Iterable[CensusRow], unit_area: Mapping[str, int]) -> Turnout:
@@ -95,9 +101,12 @@ def turnout(rows: Iterable[CensusRow], unit_area: Mapping[str, int]) -> Turnout:
     unit of a person who has not voted, in natural order of building and unit."""
     by_building: dict[str, BuildingTurnout] = {}
     pending: list[PendingUnit] = []
+    waiting: list[tuple[tuple[tuple[int, int, str], ...], CensusRow]] = []
     for row in rows:
         if not row.units:
             continue
+        if not row.voted:
+            waiting.append((min(natural_key(u) for u in row.units), row))
         area_here: dict[str, int] = {}
         for unit, share in unit_shares(row, unit_area):
             b = building_of(unit)
@@ -112,9 +121,11 @@ def turnout(rows: Iterable[CensusRow], unit_area: Mapping[str, int]) -> Turnout:
                 t.pending += 1
                 t.pending_area_centi += area
     pending.sort(key=lambda p: (natural_key(p.building), natural_key(p.unit), p.voter))
+    waiting.sort(key=lambda w: (w[0], w[1].voter))
     return Turnout(
         buildings=[by_building[b] for b in sorted(by_building, key=natural_key)],
         pending_units=pending,
+        pending_rows=[row for _, row in waiting],
     )
 
 
