@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from identity.community.models import Unit
 from identity.community.register import parse_csv, parse_xlsx
 from identity.community.registry import create_community, get_community, import_register
+from identity.errors import IdentityError
 from voting import ballots
 from voting.area import Area
+from voting.errors import VotingError
 from voting.models import Ballot
 from web import ballot_acts
 from web.api_decisions import DecisionPublic, decision_public
@@ -267,10 +269,24 @@ async def cast(
 
 def check_vote(services: Services, ballot_id: int, vote: dict[str, Any]) -> ballots.SignedVote:
     """What is checked before a vote queues for its box: the ballot exists, the vote names
-    it, and its signature holds. The rest is judged in its batch."""
-    if vote.get("ballot") != services.ballot_origin(ballot_id):
-        raise ballots.BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
-    return ballots.check_signed_vote(vote, services.verify_signed)
+    it, and its signature holds. The rest is judged in its batch. A refusal is counted for
+    the committee (`web.refusals`), with the signer if the signature holds."""
+    origin = services.ballot_origin(ballot_id)  # no such ballot: nothing to count it against
+    try:
+        if vote.get("ballot") != origin:
+            raise ballots.BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+        return ballots.check_signed_vote(vote, services.verify_signed)
+    except (VotingError, IdentityError) as exc:
+        services.refused(ballot_id, exc, signer=_signer(services, vote))
+        raise
+
+
+def _signer(services: Services, vote: dict[str, Any]) -> str | None:
+    """The DID whose signature on `vote` holds, or None (only asked of a refused vote)."""
+    try:
+        return services.verify_signed(vote)
+    except (IdentityError, VotingError, ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def cast_signed_vote(services: Services, ballot_id: int, vote: dict[str, Any]) -> ballots.Receipt:

@@ -42,10 +42,12 @@ from voting.ballots import CastOutcome, Receipt, SignedVote
 from voting.box_state import BoxState
 from voting.errors import VotingError
 from voting.models import Ballot
+from web import refusals
 from web.ballot_view import BallotViews
 from web.db import Database
 from web.log_host import log_host
-from web.sequencer import Sequencer
+from web.refusals import Refusal
+from web.sequencer import Overloaded, Sequencer
 from web.settings import Settings
 
 logger = logging.getLogger("gongzhi.services")
@@ -95,6 +97,8 @@ class Services:
     # one this process opens is named after today's address, which is then the stored one.
     _log_host: str = ""
     votes: Sequencer[tuple[int, SignedVote], Receipt] = field(init=False)
+    # Refused votes, counted for the committee (`web.refusals`); None marks a flush.
+    _refusals: Sequencer[Refusal | None, None] = field(init=False)
     # Logs that grew since they were last looked at: origin → size (see `appended`).
     _dirty: dict[str, int] = field(default_factory=dict)
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -129,6 +133,9 @@ class Services:
         self.anchorer = Anchorer(lambda: self.anchor)
         # Votes enter their boxes through this (its thread starts with the first vote).
         self.votes = Sequencer(self._integrate_votes, name="gongzhi-votes")
+        self._refusals = Sequencer(
+            self._record_refusals, max_batch=1024, max_queue=16384, name="gongzhi-refusals"
+        )
         try:
             self.anchor  # noqa: B018  (deploy or find the contract now if the chain is up)
         except ChainUnavailable as exc:
@@ -362,7 +369,34 @@ class Services:
         ]
         if changes:
             self._propose_key_changes(changes)
+        for pos, out in outcomes.items():
+            if isinstance(out, Exception) and not isinstance(out, ballots.BallotNotFound):
+                ballot_id, vote = batch[pos]
+                self.refused(ballot_id, out, signer=vote.signer)
         return [outcomes[pos] for pos in range(len(batch))]
+
+    # --- refused votes ------------------------------------------------------------------
+
+    def refused(self, ballot_id: int, exc: Exception, *, signer: str | None) -> None:
+        """Count a refused vote for the committee (`web.refusals`), without waiting: it is
+        written in the next batch of refusals. A full queue drops it (a flood must not
+        queue up behind the database)."""
+        at = datetime.now(UTC).replace(microsecond=0)
+        try:
+            self._refusals.submit(Refusal.of(ballot_id, exc, signer, at))
+        except Overloaded:
+            logger.debug("refusal of ballot %s not counted: queue full", ballot_id)
+
+    def refusals_settled(self, timeout: float = 10.0) -> None:
+        """Wait until every refusal submitted so far is written (batches run in order)."""
+        self._refusals.submit(None).result(timeout=timeout)
+
+    def _record_refusals(self, batch: Sequence[Refusal | None]) -> list[None]:
+        items = [r for r in batch if r is not None]
+        if items:
+            with self.db.session() as session:
+                refusals.record(session, items)
+        return [None] * len(batch)
 
     # --- anchoring ------------------------------------------------------------------------
 
@@ -465,6 +499,7 @@ class Services:
 
     def close(self) -> None:
         self.votes.close()
+        self._refusals.close()
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
