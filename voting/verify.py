@@ -45,7 +45,7 @@ from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.records import log_id_of
 from voting.area import Area
-from voting.box_state import ANNOUNCED, CANCELLED, FINAL, OPEN, BoxState
+from voting.box_state import ANNOUNCED, CANCELLED, CLOSED, FINAL, OPEN, BoxState
 from voting.census_check import check_census_areas
 from voting.census_rows import census_root
 from voting.errors import VotingError
@@ -81,22 +81,39 @@ def _fail(zh: str, en: str) -> RecordError:
     return RecordError(zh, en)
 
 
-def _entries(record: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+def _entries(record: Mapping[str, Any]) -> tuple[list[bytes], list[dict[str, Any]]]:
+    """Each entry's RFC 9162 leaf hash, and the entry parsed. While voting runs the public
+    record serves a vote as its leaf hash only (``{"hidden": true, "index", "leafHash"}``,
+    `web.record`): its hash still makes the tree, its content is checked once revealed."""
     raw = record.get("entries")
-    if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
+    if not isinstance(raw, list):
         raise _fail("记录缺少条目列表", "the record has no list of entries")
+    hashes: list[bytes] = []
     parsed: list[dict[str, Any]] = []
-    for i, text in enumerate(raw):
+    for i, item in enumerate(raw):
+        if isinstance(item, Mapping) and item.get("hidden") is True:
+            digest = item.get("leafHash")
+            if item.get("index") != i or not isinstance(digest, str) or len(digest) != 64:
+                raise _fail(f"第 {i} 条隐藏条目格式有误", f"hidden entry {i} is malformed")
+            try:
+                hashes.append(bytes.fromhex(digest))
+            except ValueError as exc:
+                raise _fail(f"第 {i} 条隐藏条目格式有误", f"hidden entry {i} is malformed") from exc
+            parsed.append({"type": item.get("type"), "hidden": True})
+            continue
         try:
-            entry = json.loads(text)
-            if not isinstance(entry, dict) or canonical(entry) != text.encode():
+            if not isinstance(item, str):
+                raise ValueError
+            entry = json.loads(item)
+            if not isinstance(entry, dict) or canonical(entry) != item.encode():
                 raise ValueError
         except (ValueError, IdentityError) as exc:
             raise _fail(
                 f"第 {i} 条记录不是规范 JSON 对象", f"entry {i} is not RFC 8785 canonical JSON"
             ) from exc
+        hashes.append(leaf_hash(item.encode()))
         parsed.append(entry)
-    return raw, parsed
+    return hashes, parsed
 
 
 def _community_of(origin: str, community: object) -> str:
@@ -228,7 +245,7 @@ def verify_record(
     if not isinstance(origin, str) or not origin:
         raise _fail("记录缺少投票箱来源", "the record names no origin")
     report.subject_zh, report.subject_en = f"表决记录 {origin}", f"ballot record {origin}"
-    raw_entries, entries = _entries(record)
+    hashes, entries = _entries(record)
     if not entries or entries[0].get("type") != "BallotAnnounced":
         raise _fail("记录缺少表决公告条目", "the record does not start with BallotAnnounced")
     announced = entries[0]
@@ -277,7 +294,12 @@ def verify_record(
     state.size = 1
     owners = _Owners(record.get("credentials"), chain)
     credentialed: set[str] = set()
+    hidden = 0
     for i, entry in enumerate(entries[1:], start=1):
+        if entry.get("hidden"):
+            hidden += 1  # a vote's leaf, its content served once the box is closed
+            state.size += 1
+            continue
         _check_signatures(i, entry, origin, decisions, chain)
         try:
             state.apply_entry(entry)
@@ -307,9 +329,17 @@ def verify_record(
         "every voter holds an ownership credential issued by a registered member, for the "
         f"units and area the census gives them ({len(credentialed)} credentials)",
     )
+    if hidden and state.phase in (CLOSED, FINAL, CANCELLED):
+        raise _fail(
+            "表决已结束，选票不应再隐藏", "the ballot is closed: no vote may be hidden any more"
+        )
+    if hidden:
+        report.note(
+            f"{hidden} 张选票截止前不公开：只核对其哈希在签名日志中",
+            f"{hidden} votes hidden until close: only their hashes are checked in the signed log",
+        )
     _report_phase(state, report)
 
-    hashes = [leaf_hash(e.encode()) for e in raw_entries]
     root = root_from_hashes(hashes)
     note = record.get("checkpoint")
     if not isinstance(note, str):

@@ -11,7 +11,6 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,10 @@ from sqlalchemy import update
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
 from tests.serving_support import crowd_register
+from voting import ballots
 from voting.models import CensusVoter
 from web import api_committee
-from web.demo import demo_member_keys, demo_office_key, register_demo_committee
+from web.demo import demo_office_key, open_demo_ballot, register_demo_committee
 from web.services import Services
 from web.settings import Settings
 
@@ -38,7 +38,6 @@ def _ballot(folder: Path, db_url: str) -> tuple[Services, int]:
         env["DATABASE_URL"] = db_url
     services = Services.start(Settings.from_env(env))
     services.roots = frozenset({demo_office_key(folder).did.value})
-    now = datetime.now(UTC).replace(microsecond=0)
     with services.db.session() as session:
         community = create_community(session, slug="bench", name="基准", street_office="基准街道")
         import_register(
@@ -48,15 +47,13 @@ def _ballot(folder: Path, db_url: str) -> tuple[Services, int]:
             cipher=services.cipher,
         )
         register_demo_committee(services, session, community)
-        ballot, _ = services.open_ballot(
+        ballot = open_demo_ballot(
+            services,
             session,
-            community=community,
-            matter=4,
+            community,
             title="基准表决",
             text="续聘？",
-            opens_at=now - timedelta(minutes=1),
-            closes_at=now + timedelta(days=7),
-            proposed_by=demo_member_keys(folder)[0].did.value,
+            items=ballots.legacy_items(4, "续聘", "续聘？", None),
         )
         # Every other person has voted (the index only needs to be set for the list).
         session.execute(

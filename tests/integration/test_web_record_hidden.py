@@ -8,8 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.jcs import canonical
 from ledger.tlog.checkpoint import open_checkpoint
@@ -44,17 +42,17 @@ def test_choices_hidden_until_the_result(tmp_path: Path) -> None:
             ("agree", "oppose", "abstain"),
             strict=True,
         ):
-            vote = sign_json(
-                {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": choice}, key
-            )
+            doc = {"type": "Vote", "ballot": origin, "voter": key.did.value}
+            vote = sign_json(doc | {"choices": {"1": choice}}, key)
             r = client.post("/api/ballots/1/votes", json=vote)
             assert r.status_code == 201, r.text
             receipts.append((r.json(), vote))
 
         record = client.get("/api/ballots/1/record").json()
         assert record["votesHidden"] is True
-        assert isinstance(record["entries"][0], str)  # BallotOpened: the public notice
-        hidden = record["entries"][1:]
+        # BallotAnnounced and BallotOpened: the public notice and census
+        assert all(isinstance(e, str) for e in record["entries"][:2])
+        hidden = record["entries"][2:]
         assert hidden == [
             {"hidden": True, "index": r["index"], "leafHash": r["leaf_hash"], "type": "Vote"}
             for r, _ in receipts
@@ -77,7 +75,7 @@ def test_choices_hidden_until_the_result(tmp_path: Path) -> None:
         closed = client.get("/api/ballots/1/record").json()
     assert closed["votesHidden"] is False
     assert all(isinstance(e, str) for e in closed["entries"])
-    assert [json.loads(e)["choice"] for e in closed["entries"][1:4]] == [
+    assert [json.loads(e)["choices"]["1"] for e in closed["entries"][2:5]] == [
         "agree",
         "oppose",
         "abstain",
@@ -85,17 +83,12 @@ def test_choices_hidden_until_the_result(tmp_path: Path) -> None:
     _root_of(closed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="voting/verify.py (the lead's) must accept hidden entries of an open record and "
-    "report 'votes hidden until close' (see web/record.py)",
-)
 def test_the_verifier_reports_an_open_record_with_hidden_votes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with running(settings_for(data, db_url=None, anvil_url=None)) as (client, app):
         origin = client.get("/api/ballots/1").json()["origin"]
         [key] = distinct_voters(demo_keys(services_of(app)), 1)
-        vote = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": "agree"}
+        vote = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": "agree"}}
         assert client.post("/api/ballots/1/votes", json=sign_json(vote, key)).status_code == 201
         record = client.get("/api/ballots/1/record").json()
     path = tmp_path / "record.json"
