@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -68,6 +68,20 @@ def ballot_page(
     )
 
 
+async def _demo_choices(request: Request) -> dict[str, str]:
+    """The demo form's choice on each item: a field ``item-<id>`` per item (an item left
+    blank is one not taken part in); the cast path checks them against the agenda."""
+    form = await request.form()
+    return {
+        k.removeprefix("item-"): v
+        for k, v in form.items()
+        if k.startswith("item-") and isinstance(v, str)
+    }
+
+
+DemoChoices = Annotated[dict[str, str], Depends(_demo_choices)]
+
+
 @router.post(
     "/demo/ballots/{ballot_id}/vote",
     response_class=HTMLResponse,
@@ -77,8 +91,8 @@ def demo_vote(
     ballot_id: IdPath,
     request: Request,
     services: ServicesDep,
+    choices: DemoChoices,
     unit: str = Form(...),
-    choice: str = Form(...),
 ) -> Response:
     """Demo only: vote as the owner of a unit with the server-held demo key.
 
@@ -94,7 +108,7 @@ def demo_vote(
         message = f"房号 {unit} 不在演示小区中 / unit {unit} is not in the demo community"
     else:
         vote = sign_json(
-            {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": choice}, key
+            {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": choices}, key
         )
         try:
             receipt = cast_signed_vote(services, ballot_id, vote)
