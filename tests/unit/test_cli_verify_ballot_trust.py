@@ -133,4 +133,4 @@ def test_unanchored_record_is_invalid_on_chain(
     code, out, _ = _run(
         ["verify", "ballot", str(path), "--trust", str(trust), "--data", str(data)], capsys
     )
-    assert code == 1 and "no anchor of this box for size 8" in out
+    assert code == 1 and "no anchor of this box for size 9" in out
