@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -570,6 +570,44 @@ def lost_keys(session: Session, dids: Collection[str]) -> set[str]:
                 IssuedCredential.subject_did.in_(set(dids)),
                 IssuedCredential.revoke_reason == KEY_LOST,
             )
+        )
+    )
+
+
+class CredentialPending(IssuanceError):
+    """A key whose ownership credential no registered member has signed yet."""
+
+
+def credential_pending() -> CredentialPending:
+    """The refusal of a vote by a key whose ownership credential is only queued."""
+    return CredentialPending(
+        "您的业主身份凭证尚待业委会委员签发，暂不能投票",
+        "your ownership credential has not been issued by a committee member yet, so you "
+        "cannot vote for now",
+    )
+
+
+def uncredentialed(session: Session, *, community: Community, dids: Collection[str]) -> set[str]:
+    """Those of `dids` whose unrevoked ownership credentials in `community` are all still
+    queued: no registered member has signed one, so a verifier finds none behind the DID.
+
+    One query on the indexed ``subject_did``: per DID, the least "pending" of its unrevoked
+    ownership credentials is 1 exactly when none of them is signed. A DID with no credential
+    at all is not named (it is not in the census, or was placed there otherwise)."""
+    if not dids:
+        return set()
+    signed_none = func.min(case((IssuedCredential.pending, 1), else_=0)) == 1
+    return set(
+        session.scalars(
+            select(IssuedCredential.subject_did)
+            .where(
+                IssuedCredential.subject_did.in_(set(dids)),
+                IssuedCredential.community_id == community.id,
+                IssuedCredential.kind == OWNERSHIP,
+                IssuedCredential.revoked_at.is_(None),
+            )
+            .group_by(IssuedCredential.subject_did)
+            .having(signed_none)
         )
     )
 
