@@ -40,6 +40,7 @@ from identity.w3c.didkey import Did, KeyType
 from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import format_utc, parse
 from ledger.tlog.errors import LedgerError
+from ledger.tlog.note_keys import CosignatureVerifier, parse_vkey
 from ledger.tlog.witness import log_verifier
 from web.cli_keys import (
     EXIT_OK,
@@ -93,6 +94,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     reg.add_argument("--previous", type=Path, help="上一份备案 / the previous registration")
     reg.add_argument("--status-issuer", help="服务器状态列表 DID / server's status-list DID")
     reg.add_argument("--log-key", help="公示日志公钥 / the disclosure log's note key")
+    reg.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="ROLE=VKEY",
+        help="公示日志见证人 committee|street_office=公钥（`gongzhi witness init` 所印），可重复 / "
+        "a witness of the disclosure log and its vkey (printed by `gongzhi witness init`); repeat",
+    )
     _out_post(reg)
     reg.set_defaults(func=run_register)
 
@@ -225,6 +234,27 @@ def _check_post(args: argparse.Namespace) -> None:
         )
 
 
+def parse_witness(text: str) -> committee.WitnessKey:
+    """``ROLE=VKEY``: a cosignature/v1 verifier key, and whether the committee or the street
+    office holds it."""
+    role, sep, vkey = text.partition("=")
+    if not sep or role not in committee.WITNESS_ROLES:
+        raise bad_input(
+            f"--witness 须为 committee=公钥 或 street_office=公钥：{text[:80]!r}",
+            f"--witness must be committee=VKEY or street_office=VKEY: {text[:80]!r}",
+        )
+    try:
+        verifier = parse_vkey(vkey.strip())
+    except LedgerError as exc:
+        zh, en = split_message(exc)
+        raise bad_input(f"--witness 公钥无效：{zh}", f"--witness key is invalid: {en}") from exc
+    if not isinstance(verifier, CosignatureVerifier):
+        raise bad_input(
+            "--witness 公钥须为 cosignature/v1 类型", "--witness keys must be cosignature/v1 keys"
+        )
+    return committee.WitnessKey(verifier.vkey, role)
+
+
 def _server_keys(args: argparse.Namespace) -> committee.ServerKeys:
     """The server's status-list DID and disclosure log key: given, or fetched (and shown)."""
     if args.status_issuer and args.log_key:
@@ -298,6 +328,7 @@ def run_register(args: argparse.Namespace) -> int:
         start, end = parse_term(args.valid_from, args.valid_until)
         rule = parse_rule(args.rule)
         server = _server_keys(args)
+        witnesses = [parse_witness(w) for w in args.witness]
         root = open_key(args.key).keypair
         previous = _previous(args.previous, root, args.community) if args.previous else None
         try:
@@ -311,6 +342,7 @@ def run_register(args: argparse.Namespace) -> int:
                 valid_from=start,
                 valid_until=end,
                 rule=rule,
+                witnesses=witnesses,
             )
             signed = committee.sign_registration(unsigned, root, created=datetime.now(UTC))
             reg = committee.verify_registration(signed, frozenset({root.did.value}))

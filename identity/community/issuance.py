@@ -38,6 +38,7 @@ from identity.errors import IdentityError, explain
 from identity.w3c import statuslist
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import (
+    CredentialView,
     StatusLookup,
     build_credential,
     check_validity,
@@ -411,20 +412,13 @@ def parse_role(subject: Mapping[str, Any]) -> tuple[str, str]:
     return community, str(role)
 
 
-def store_role(
-    session: Session,
-    *,
-    community: Community,
-    credential: object,
-    roots: Collection[str],
-    now: datetime,
-    skew: timedelta = timedelta(0),
-) -> IssuedCredential:
-    """Store a role credential the street office signed for this community (a newer one for
-    the same holder and role supersedes the older)."""
+def check_role(
+    credential: object, *, roots: Collection[str], community: str
+) -> tuple[CredentialView, str, str]:
+    """(view, holder DID, role) of a ``CommunityRoleCredential`` for `community` signed by
+    one of `roots`; its term is the caller's to check (at the time that matters to it)."""
     try:
         view, _ = verify_issued(credential)
-        check_validity(view, now, skew=skew)
     except VerificationError as exc:
         raise IssuanceError(
             *explain("角色凭证无效", "the role credential is not valid", exc)
@@ -438,7 +432,7 @@ def store_role(
         )
     slug, role = parse_role(view.subject)
     holder = check_did(view.subject.get("id"))
-    if slug != community.slug:
+    if slug != community:
         raise IssuanceError(
             "角色凭证属于另一小区", f"the role credential is for another community: {slug[:64]!r}"
         )
@@ -448,6 +442,39 @@ def store_role(
             "a role credential needs an id and carries no credentialStatus "
             "(the street office signs offline)",
         )
+    return view, holder, role
+
+
+def role_documents(session: Session, community: Community) -> list[dict[str, Any]]:
+    """Every role credential stored for `community`, superseded ones too (a former property
+    manager's disclosures stay theirs), oldest first: what a disclosure bundle carries so
+    its verifier knows the publishers from what the street office signed."""
+    rows = session.scalars(
+        select(IssuedCredential)
+        .where(IssuedCredential.community_id == community.id, IssuedCredential.kind == ROLE)
+        .order_by(IssuedCredential.id)
+    )
+    return [document_of(row) for row in rows]
+
+
+def store_role(
+    session: Session,
+    *,
+    community: Community,
+    credential: object,
+    roots: Collection[str],
+    now: datetime,
+    skew: timedelta = timedelta(0),
+) -> IssuedCredential:
+    """Store a role credential the street office signed for this community (a newer one for
+    the same holder and role supersedes the older)."""
+    view, holder, role = check_role(credential, roots=roots, community=community.slug)
+    try:
+        check_validity(view, now, skew=skew)
+    except VerificationError as exc:
+        raise IssuanceError(
+            *explain("角色凭证无效", "the role credential is not valid", exc)
+        ) from exc
     known = session.scalar(
         select(IssuedCredential).where(IssuedCredential.credential_id == view.id)
     )

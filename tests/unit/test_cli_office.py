@@ -22,7 +22,7 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keyfile import load_key_file, write_key_file
 from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import parse
-from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
 from web import cli, cli_keys
 
 PASS = "office passphrase"
@@ -73,9 +73,29 @@ def test_registration_chain(root: tuple[Path, KeyPair], tmp_path: Path) -> None:
     assert docs[0]["validFrom"] == "2025-12-31T16:00:00Z"  # midnight Beijing time
 
 
+def test_registration_names_the_disclosure_witnesses(
+    root: tuple[Path, KeyPair], tmp_path: Path
+) -> None:
+    street = CosignatureSigner("street.example", bytes(range(32))).vkey
+    ours = CosignatureSigner("committee.example", bytes(range(1, 33))).vkey
+    out = tmp_path / "reg.json"
+    assert (
+        register(root[0], out, f"--witness=street_office={street}", f"--witness=committee={ours}")
+        == 0
+    )
+    reg = committee.verify_registration(json.loads(out.read_text()), frozenset({root[1].did.value}))
+    assert reg.witnesses == (
+        committee.WitnessKey(street, "street_office"),
+        committee.WitnessKey(ours, "committee"),
+    )
+
+
 @pytest.mark.parametrize(
     ("extra", "member", "needle"),
     [
+        (("--witness", "mayor=x+1+AQ"), None, "committee=VKEY or street_office=VKEY"),
+        (("--witness", "committee=nonsense"), None, "--witness key is invalid"),
+        (("--witness", f"committee={LOG_KEY}"), None, "must be cosignature/v1"),
         ((), ["did:key:z6Mkbad:chair"], "not a valid did:key"),
         ((), [f"{KeyPair.generate(KeyType.ED25519).did.value}:boss"], "DID:ROLE"),
         ((), [], "at least one --member"),
