@@ -33,14 +33,17 @@ def what_it_decides(document: Mapping[str, Any]) -> list[str]:
     ballot = _s(document, "ballot")
     if kind == "BallotOpened":
         census = document.get("census")
-        voters = census.get("voters") if isinstance(census, Mapping) else None
+        census = census if isinstance(census, Mapping) else {}
+        voters = census.get("voters")
+        # As listed, a census shows its size (voterCount); the document signed holds the rows.
+        count = len(voters) if isinstance(voters, list) else census.get("voterCount")
         lines = [
             f"开启表决「{_s(document, 'title')}」 / open the ballot “{_s(document, 'title')}”",
             f"  事项 / matter: {_s(document, 'matter')} {_s(document, 'matterName')}",
             f"  投票时间 / voting: {_s(document, 'opensAt')} – {_s(document, 'closesAt')}",
         ]
-        if isinstance(voters, list):
-            lines.append(f"  名册 / census: {len(voters)} 名投票人 / voters")
+        if isinstance(count, int) and not isinstance(count, bool):
+            lines.append(f"  名册 / census: {count} 名投票人 / voters")
         if "amountFen" in document:
             lines.append(f"  金额 / amount: ¥{_yuan(document.get('amountFen'))}")
         lines.append(f"  表决 / ballot: {ballot}")

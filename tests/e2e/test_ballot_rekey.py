@@ -92,9 +92,9 @@ def _vote_after_key_change(
     [change] = [
         d
         for d in pending.json()
-        if d["type"] == "VoterKeyChanged" and d["document"]["newDid"] == key.did.value
+        if d["type"] == "VoterKeyChanged" and d["summary"]["newDid"] == key.did.value
     ]
-    assert change["document"]["ballot"] == ballot["origin"] and change["signers"] == []
+    assert change["summary"]["ballot"] == ballot["origin"] and change["signers"] == []
     decide(client, data_dir_of(app), SLUG, change)
     r = client.post(votes_url, json=_vote(key, ballot["origin"], choice))
     assert r.status_code == 201, r.text

@@ -170,23 +170,21 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     page.screenshot(path=str(shots / "member-3-pending.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
-    # A server that changes the document under the listed hash: the phone will not sign.
-    def altered(route: Route) -> None:
-        listed = route.fetch().json()
-        for d in listed:
-            d["document"] = d["document"] | {"title": "另一项表决"}
-        route.fulfill(json=listed)
+    # The list holds summaries; the phone fetches the decision whole to sign it. A server
+    # that changes that document under the listed hash: the phone will not sign.
+    whole = f"**/decisions/{decision['id']}"
 
-    page.route("**/decisions?state=pending", altered)
-    page.get_by_role("button", name="刷新").click()
-    page.wait_for_selector("text=另一项表决")
+    def altered(route: Route) -> None:
+        served = route.fetch().json()
+        served["document"] = served["document"] | {"title": "另一项表决"}
+        route.fulfill(json=served)
+
+    page.route(whole, altered)
     page.locator(f"li[data-decision='{decision['id']}'] button").click()
     page.wait_for_selector("#status.error")
     assert "与其哈希不符" in page.inner_text("#status")
     assert page.is_hidden("#confirm")
-    page.unroute("**/decisions?state=pending")
-    page.get_by_role("button", name="刷新").click()
-    page.wait_for_selector("text=更换电梯维保单位（手机签署测试）")
+    page.unroute(whole)
 
     # 签署: the essentials, then confirm; the share is posted and the list refreshed.
     page.locator(f"li[data-decision='{decision['id']}'] button").click()
@@ -205,6 +203,7 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     pending = http.get(f"/api/communities/{SLUG}/decisions", params={"state": "pending"}).json()
     mine = next(d for d in pending if d["id"] == decision["id"])
     assert mine["signers"] == [did]
+    mine = http.get(f"/api/communities/{SLUG}/decisions/{decision['id']}").json()
     assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "proposed"
 
     # One demo member signs from Python: two of three, the ballot opens.

@@ -22,6 +22,7 @@ from identity.w3c.keyfile import load_key_file, write_key_file
 from identity.w3c.keys import KeyPair
 from ledger.tlog.note_keys import Ed25519Signer
 from web import cli, cli_keys
+from web.api_decisions import summarised
 
 PASS = "member passphrase"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -78,11 +79,20 @@ class FakeServer:
             "state": "pending",
         }
 
+    def listed(self, ident: str) -> dict[str, Any]:
+        """As the server lists it: a summary, the census by its size (`web.api_decisions`)."""
+        item = self.item(ident)
+        return {k: v for k, v in item.items() if k != "document"} | {
+            "summary": summarised(self.decisions[ident])
+        }
+
     def handle(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
         base = f"/api/communities/{SLUG}"
         if method == "GET" and path == base + "/decisions":
-            return httpx.Response(200, json=[self.item(i) for i in sorted(self.decisions)])
+            return httpx.Response(200, json=[self.listed(i) for i in sorted(self.decisions)])
+        if method == "GET" and path.startswith(base + "/decisions/"):
+            return httpx.Response(200, json=self.item(path.split("/")[-1]))
         if method == "POST" and path.startswith(base + "/decisions/"):
             ident = path.split("/")[-2]
             proof = json.loads(request.content)["proof"]
@@ -124,6 +134,11 @@ def server(monkeypatch: pytest.MonkeyPatch, members: list[KeyPair]) -> FakeServe
             "closesAt": "2026-03-16T00:00:00Z",
             "amountFen": 12345678,
             "registration": fake.registration.hash,
+            "census": {
+                "root": "ab" * 32,
+                "total": {"area": "180.00", "headcount": 2},
+                "voters": [{"voter": "V0001"}, {"voter": "V0002"}],
+            },
         },
     )
     monkeypatch.setenv("GONGZHI_PASSPHRASE", PASS)
@@ -147,6 +162,7 @@ def test_decisions_are_shown_in_plain_words(
     assert member("decisions") == 0
     out = capsys.readouterr().out
     assert "更换电梯" in out and "¥123456.78" in out
+    assert "census: 2 名投票人 / voters" in out  # from the summary: the rows are not listed
     assert "signed by 0 of 3 members, 2 needed, 2 more to go" in out
 
 
@@ -181,6 +197,7 @@ def test_asked_and_declined_posts_nothing(
     assert server.posted == []
     out = capsys.readouterr().out
     assert "full text" in out and '"amountFen": 12345678' in out  # the whole document shown
+    assert '"voter": "V0002"' in out  # fetched whole: the census rows too
 
 
 def test_a_document_that_is_not_its_hash_is_not_signed(
@@ -190,6 +207,25 @@ def test_a_document_that_is_not_its_hash_is_not_signed(
     assert member("sign", "--key", str(key_file(tmp_path, members[0])), "--yes") == 1
     assert server.posted == []
     assert "document_hash" in capsys.readouterr().err
+
+
+def test_a_whole_decision_other_than_the_listed_one_is_not_signed(
+    server: FakeServer,
+    members: list[KeyPair],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The server lists one decision and hands out another whole (hash and all): refused."""
+    listed = server.listed
+
+    def other(ident: str) -> dict[str, Any]:
+        return listed(ident) | {"document_hash": "00" * 32}
+
+    monkeypatch.setattr(server, "listed", other)
+    assert member("sign", "--key", str(key_file(tmp_path, members[0])), "--yes") == 1
+    assert server.posted == []
+    assert "differs from the one it listed" in capsys.readouterr().err
 
 
 def test_a_non_member_is_refused_by_the_server(

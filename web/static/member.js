@@ -90,8 +90,10 @@ function whatItDecides(doc) {
     lines.push(fmt(T.open_ballot, { title: s(doc.title) }));
     lines.push(fmt(T.matter, { matter: `${s(doc.matter)} ${doc.matterName ?? ""}`.trim() }));
     lines.push(fmt(T.window, { opens: beijing(doc.opensAt), closes: beijing(doc.closesAt) }));
+    // A listed decision shows its census by size (voterCount); the one to sign holds the rows.
     const voters = doc.census?.voters;
-    if (Array.isArray(voters)) lines.push(fmt(T.census, { voters: voters.length }));
+    const count = Array.isArray(voters) ? voters.length : doc.census?.voterCount;
+    if (Number.isInteger(count)) lines.push(fmt(T.census, { voters: count }));
     if ("amountFen" in doc) lines.push(fmt(T.amount, { amount: yuan(doc.amountFen) }));
   } else if (doc.type === "BallotResult") {
     lines.push(T.close_ballot);
@@ -199,7 +201,7 @@ async function refresh() {
 function pendingItem(item) {
   const li = document.createElement("li");
   li.dataset.decision = String(item.id);
-  li.append(linesList(whatItDecides(item.document)));
+  li.append(linesList(whatItDecides(item.summary)));
   const missing = Math.max(0, item.needed - item.signers.length);
   const count = document.createElement("p");
   count.className = "big";
@@ -234,8 +236,13 @@ function pendingItem(item) {
   return li;
 }
 
-async function chooseToSign(item) {
+async function chooseToSign(listed) {
+  let item;
   try {
+    // The list holds summaries; what is shown for signing, and signed, is the whole document,
+    // whose hash must be the one listed.
+    item = await api("GET", `${API}/decisions/${encodeURIComponent(listed.id)}`);
+    if (item.document_hash !== listed.document_hash) throw refusal("refused_hash");
     await checkPending(item, state.registration);
   } catch (error) {
     say(T.error + reason(error), "error");
