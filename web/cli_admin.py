@@ -119,11 +119,21 @@ def _refused(exc: IdentityError) -> int:
 
 
 def run_info(_: argparse.Namespace) -> int:
+    """Two DIDs that are easily taken for each other, named for what each may do: the
+    street offices' roots this server trusts (their keys stay on the offices' machines), and
+    the server's own status-list key (it can revoke, never grant)."""
     settings = Settings.from_env()
     runtime = IdentityRuntime.start(settings)
-    print(f"trusted roots        {', '.join(sorted(runtime.issuers.trusted_roots)) or '—'}")
-    print(f"status key           {runtime.issuers.status.did.value}")
-    print(f"domain               {runtime.domain}")
+    roots = sorted(runtime.issuers.trusted_roots)
+    print("街道办事处根 DID（受信任，签发业委会备案与角色凭证；私钥在街道办） / street-office")
+    print("root DIDs trusted here (they sign committee registrations and role credentials;")
+    print("their keys stay with the street office):")
+    for root in roots or ["—"]:
+        print(f"  {root}")
+    print("本服务器自己的状态列表密钥（只能撤销凭证，不能签发；不是根） / this server's own")
+    print("status-list key (it can revoke credentials, never issue them; not a root):")
+    print(f"  {runtime.issuers.status.did.value}")
+    print(f"域名 / domain: {runtime.domain}")
     return 0
 
 
