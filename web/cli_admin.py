@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from identity.community.registry import create_community, get_community
 from identity.errors import IdentityError
 from web import backup
 from web.auth import IdentityRuntime
+from web.cli_keys import usage_of
 from web.db import Database
 from web.settings import Settings
 
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    admin.set_defaults(func=_usage(admin))
+    admin.set_defaults(func=usage_of(admin))
     commands = admin.add_subparsers(title="commands", metavar="COMMAND")
 
     info = commands.add_parser(
@@ -95,14 +95,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     load = commands.add_parser("restore", help="恢复到空目录与空数据库 / restore into empty ones")
     load.add_argument("src", type=Path, help="由 admin backup 写出的目录 / an admin backup")
     load.set_defaults(func=run_restore)
-
-
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def usage(_: argparse.Namespace) -> int:
-        parser.print_usage(sys.stderr)
-        return 2
-
-    return usage
 
 
 def _open() -> tuple[Settings, Database, IdentityRuntime]:
