@@ -21,7 +21,6 @@ time). Nothing is written, and nothing posted, unless every check passed. Exit c
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -29,10 +28,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import segno
-
 from identity.community import committee, issuance
-from identity.community.trustfile import TrustFileError, parse_trust, trust_bytes
+from identity.community.trustfile import TrustFileError, fingerprint, parse_trust, trust_bytes
 from identity.errors import IdentityError
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import build_credential, sign_credential
@@ -56,6 +53,7 @@ from web.cli_keys import (
     usage_of,
     write_new_file,
 )
+from web.trust_qr import trust_qr_svg
 
 PROG = "gongzhi office"
 BEIJING = timezone(timedelta(hours=8))
@@ -438,12 +436,11 @@ def run_trust(args: argparse.Namespace) -> int:
         document = trust_bytes(trust)
         write_new_file(args.out, document)
         print(f"已写出信任文件 {args.out} / wrote the trust file {args.out}")
+        print(f"指纹 / fingerprint: {fingerprint(document)}")
         if args.qr is not None:
             # The very bytes of the trust file: a phone scanning a printed notice pins the
             # same chain, contract and roots a verifier is given.
-            svg = io.BytesIO()
-            segno.make(document.decode(), error="m").save(svg, kind="svg", scale=4)
-            write_new_file(args.qr, svg.getvalue())
+            write_new_file(args.qr, trust_qr_svg(document))
             print(f"已写出二维码 {args.qr} / wrote the QR code {args.qr}")
         return EXIT_OK
 

@@ -30,10 +30,12 @@ from identity.community.committee import (
     sign_registration,
 )
 from identity.community.registry import get_community
+from identity.community.trustfile import WELL_KNOWN_PATH, fingerprint
 from identity.w3c.dataintegrity import verify_proof
 from tests import identity_web
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
 from web.demo import SLUG, demo_member_keys, demo_office_key
+from web.trust_qr import trust_qr_svg
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
@@ -237,3 +239,28 @@ def test_the_page_speaks_english_and_refuses_a_bad_did_qr(
     assert phone.get_by_role("button", name="Make this device's key").is_visible()
     refused = httpx.get(f"{base}/committee/device-qr.svg", params={"did": "did:web:x"})
     assert refused.status_code == 400 and refused.json()["error"]["zh"] == "不是有效的 did:key"
+
+
+def test_the_page_shows_the_trust_pin_to_compare_with_the_offices_print(
+    served: tuple[str, FastAPI], phone: Page, shots: Path
+) -> None:
+    """A member enrolling a device holds this server's trust pin beside the street office's
+    printed one (`gongzhi office trust --qr`): the same QR code of the very bytes of
+    /.well-known/gongzhi-trust.json, and the same fingerprint."""
+    url, _app = served
+    published = httpx.get(url + WELL_KNOWN_PATH).content
+    phone.goto(url + PAGE)
+    wait_ready(phone)
+    assert phone.is_hidden("#trust-qr")  # folded until asked for
+    phone.locator("#trust-pin summary").click()
+    phone.wait_for_selector("#trust-qr[src]")
+    # Decoded, it has a size: the QR code loaded (a promise, so no polling under the CSP).
+    assert phone.locator("#trust-qr").evaluate("img => img.decode().then(() => img.naturalWidth)")
+    assert phone.inner_text("#trust-fingerprint") == fingerprint(published)
+    roots = phone.locator("#trust-roots li").all_inner_texts()
+    assert sorted(roots) == json.loads(published)["roots"]
+    assert str(json.loads(published)["chainId"]) in phone.inner_text("#trust-chain")
+    qr = httpx.get(url + "/committee/trust-qr.svg").content
+    assert qr == trust_qr_svg(published)
+    assert phone.get_by_role("button", name="打印信任凭据").is_visible()
+    phone.screenshot(path=str(shots / "member-trust-pin.png"), full_page=True)

@@ -15,7 +15,7 @@ import segno
 
 from identity.community import committee
 from identity.community.issuance import parse_role
-from identity.community.trustfile import parse_trust
+from identity.community.trustfile import fingerprint, parse_trust
 from identity.w3c.credential import parse_credential
 from identity.w3c.dataintegrity import verify_proof
 from identity.w3c.didkey import KeyType
@@ -237,13 +237,18 @@ def test_init_prints_the_root_did(
     assert load_key_file(tmp_path / "root.json", PASS).did.value == did
 
 
-def test_trust_file_qr_holds_the_very_bytes(root: tuple[Path, KeyPair], tmp_path: Path) -> None:
+def test_trust_file_qr_holds_the_very_bytes(
+    root: tuple[Path, KeyPair], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     key, _ = root
     out, qr = tmp_path / "trust.json", tmp_path / "trust.svg"
     argv = ["office", "trust", "--key", str(key), "--chain-id", "7", "--contract", "0x" + "cd" * 20]
     assert cli.main([*argv, "--out", str(out), "--qr", str(qr)]) == 0
     svg = io.BytesIO()
-    segno.make(out.read_text(), error="m").save(svg, kind="svg", scale=4)
+    segno.make(out.read_text(), error="m").save(svg, kind="svg", scale=4, xmldecl=False)
     assert qr.read_bytes() == svg.getvalue() and b"<svg" in qr.read_bytes()
+    # The fingerprint printed beside it, which a member's page shows for the server's file.
+    assert f"fingerprint: {fingerprint(out.read_bytes())}" in capsys.readouterr().out
+    assert len(fingerprint(out.read_bytes()).replace(" ", "")) == 32
     assert cli.main([*argv, "--out", str(tmp_path / "t2.json"), "--qr", str(qr)]) == 2
     assert not (tmp_path / "t2.json").exists()  # refused whole: nothing written
