@@ -25,7 +25,7 @@ from identity.errors import IdentityError
 from identity.w3c.didkey import Did
 from web.auth import RuntimeDep
 from web.deps import ServicesDep, SessionDep
-from web.error_responses import errors, page_errors
+from web.error_responses import errors, page_errors, text_errors
 from web.errors import ApiError
 from web.member_text import text_for
 from web.owner_pages import CSP, templates
@@ -68,7 +68,14 @@ def device_qr(did: Annotated[str, Query(max_length=200)]) -> Response:
     return Response(content=buffer.getvalue(), media_type="image/svg+xml")
 
 
-@router.get("/committee/trust-qr.svg", responses=errors(503))
+@router.get(
+    "/committee/trust-qr.svg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}},
+        **text_errors(503),
+    },
+)
 def trust_qr(services: ServicesDep, runtime: RuntimeDep) -> Response:
     """The QR code of the trust file this server publishes (``/.well-known/gongzhi-trust.json``),
     made as `gongzhi office trust --qr` makes the street office's: a member enrolling a device
