@@ -7,22 +7,20 @@ naming the contract's custom error, with a message in Chinese and English.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from contracts.abi import Abi, decode_error, decode_event, event_topic
-from contracts.chain import Chain, load_artifact
-from contracts.errors import AnchorRejected, ChainError, ContractReverted, ProofRejected
+from contracts.abi import decode_event, event_topic
+from contracts.chain import Chain
+from contracts.client import ContractClient, Messages, TxReceipt
+from contracts.errors import AnchorRejected, ChainError, ProofRejected
 
 CONTRACT = "LogAnchor"
 MAX_TREE_SIZE = 2**64 - 1  # the contract stores sizes as uint64
 
 
-class AnchorReceipt(NamedTuple):
-    tx_hash: bytes
-    block_number: int
-    gas_used: int
+AnchorReceipt = TxReceipt
 
 
 class AnchoredHead(NamedTuple):
@@ -45,7 +43,7 @@ class HeadAnchored:
     tx_hash: bytes
 
 
-_MESSAGES: Mapping[str, Callable[..., tuple[str, str]]] = {
+_MESSAGES: Messages = {
     "LogAnchorUnauthorizedAnchorer": lambda caller: (
         f"账户 {caller} 无权锚定树头",
         f"account {caller} may not anchor heads",
@@ -95,39 +93,11 @@ def _check_size(size: int, what: str) -> None:
         raise ChainError(f"{what} {size} 超出范围", f"{what} {size} is out of range")
 
 
-class AnchorContract:
+class AnchorContract(ContractClient):
     """A deployed `LogAnchor` at `address` on `chain`."""
 
     def __init__(self, chain: Chain, address: str) -> None:
-        self.chain = chain
-        self.address = address
-        self.abi: Abi = load_artifact(CONTRACT).abi
-
-    def _rejected(self, exc: ContractReverted) -> ChainError:
-        decoded = decode_error(self.abi, exc.data)
-        if decoded is None:
-            return exc
-        render = _MESSAGES.get(decoded.name)
-        if render is not None:
-            zh, en = render(*decoded.args)
-        else:
-            zh, en = f"合约拒绝：{decoded.name}{decoded.args}", f"contract refused: {decoded.name}"
-        return AnchorRejected(
-            f"{zh} [{decoded.name}]", f"{en} [{decoded.name}]", decoded.name, decoded.args, exc.data
-        )
-
-    def _transact(self, fn: str, args: Sequence[Any]) -> AnchorReceipt:
-        try:
-            receipt = self.chain.transact(self.address, self.abi, fn, args)
-        except ContractReverted as exc:
-            raise self._rejected(exc) from exc
-        return AnchorReceipt(receipt.tx_hash, receipt.block_number, receipt.gas_used)
-
-    def _call(self, fn: str, args: Sequence[Any]) -> tuple[Any, ...]:
-        try:
-            return self.chain.call(self.address, self.abi, fn, args)
-        except ContractReverted as exc:
-            raise self._rejected(exc) from exc
+        super().__init__(chain, address, CONTRACT, _MESSAGES, AnchorRejected)
 
     def anchor(
         self, log_id: bytes, tree_size: int, root: bytes, proof: Sequence[bytes]

@@ -1,21 +1,25 @@
-"""Deploy `LogAnchor` once per chain and find it again on every later start.
+"""Deploy `LogAnchor` and `BallotRegistry` once per chain and find them on every later start.
 
-The address is remembered in a JSON file in the data folder, per chain (chain id and genesis
+Each address is remembered in a JSON file in the data folder, per chain (chain id and genesis
 block hash). A chain that no longer holds the contract was reset or replaced: that raises
 `ChainReset` instead of deploying afresh, because a new contract would silently drop every
-head anchored before.
+head anchored (or result recorded) before.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from contracts.anchor import CONTRACT, AnchorContract
+from contracts.anchor import CONTRACT as ANCHOR
+from contracts.anchor import AnchorContract
 from contracts.chain import Chain, load_artifact
 from contracts.errors import ChainError, ChainReset
+from contracts.registry import CONTRACT as REGISTRY
+from contracts.registry import RegistryContract
 
 
 def _load(state_file: Path) -> list[dict[str, Any]]:
@@ -38,21 +42,25 @@ def _save(state_file: Path, records: list[dict[str, Any]]) -> None:
     os.replace(temp, state_file)
 
 
-def _reset(zh: str, en: str, state_file: Path) -> ChainReset:
+def _reset(zh: str, en: str, state_file: Path, lost: tuple[str, str]) -> ChainReset:
     return ChainReset(
-        f"{zh}，此前锚定的树头已不在链上；核实后把 {state_file} 移走即可重新部署",
-        f"{en}, so the heads anchored before are gone; "
+        f"{zh}，{lost[0]}已不在链上；核实后把 {state_file} 移走即可重新部署",
+        f"{en}, so {lost[1]} are gone; "
         f"move {state_file} away to deploy afresh once you have checked",
     )
 
 
-def ensure_anchor(chain: Chain, state_file: Path) -> AnchorContract:
-    """The `LogAnchor` of this chain: deployed on first start, found again afterwards."""
-    artifact = load_artifact(CONTRACT)
+def _ensure(
+    chain: Chain, state_file: Path, name: str, args: Sequence[Any], lost: tuple[str, str]
+) -> str:
+    """The address of contract `name` on this chain: deployed with `args` the first time and
+    remembered in `state_file`, found (and checked to be this build) every later time."""
+    artifact = load_artifact(name)
     chain_id, genesis = chain.chain_id, "0x" + chain.genesis_hash.hex()
     records = _load(state_file)
     for record in records:
-        if record["chain_id"] != chain_id:
+        # records written before a second contract existed name no contract: LogAnchor
+        if record["chain_id"] != chain_id or record.get("contract", ANCHOR) != name:
             continue
         if record["genesis"] != genesis:
             raise _reset(
@@ -60,6 +68,7 @@ def ensure_anchor(chain: Chain, state_file: Path) -> AnchorContract:
                 f"chain {chain_id} now starts at genesis {genesis}, not {record['genesis']}: "
                 "it was reset or replaced",
                 state_file,
+                lost,
             )
         address = str(record["address"])
         code = chain.code_at(address)
@@ -68,23 +77,48 @@ def ensure_anchor(chain: Chain, state_file: Path) -> AnchorContract:
                 f"链 {chain_id} 上地址 {address} 已没有合约：链已被重置",
                 f"there is no contract at {address} on chain {chain_id} any more: it was reset",
                 state_file,
+                lost,
             )
         if code != artifact.deployed_bytecode:
             raise ChainError(
-                f"地址 {address} 上的合约与本版本的 {CONTRACT} 构建不同",
-                f"the contract at {address} is not this version's {CONTRACT} build",
+                f"地址 {address} 上的合约与本版本的 {name} 构建不同",
+                f"the contract at {address} is not this version's {name} build",
             )
-        return AnchorContract(chain, address)
-    address = chain.deploy(artifact)
+        return address
+    address = chain.deploy(artifact, *args)
     records.append(
         {
             "chain_id": chain_id,
             "genesis": genesis,
             "address": address,
-            "contract": CONTRACT,
+            "contract": name,
             "compiler": artifact.compiler,
             "deployer": chain.sender,
         }
     )
     _save(state_file, records)
-    return AnchorContract(chain, address)
+    return address
+
+
+def ensure_anchor(chain: Chain, state_file: Path) -> AnchorContract:
+    """The `LogAnchor` of this chain: deployed on first start, found again afterwards."""
+    lost = ("此前锚定的树头", "the heads anchored before")
+    return AnchorContract(chain, _ensure(chain, state_file, ANCHOR, (), lost))
+
+
+def ensure_registry(
+    chain: Chain, state_file: Path, recorder: str | None = None
+) -> RegistryContract:
+    """The `BallotRegistry` of this chain, next to the `LogAnchor` in the same `state_file`:
+    deployed on first start with `recorder` (default: this backend's account) as the only
+    account that may record results, found again afterwards."""
+    wanted = chain.sender if recorder is None else recorder
+    lost = ("此前记录的表决结果", "the results recorded before")
+    registry = RegistryContract(chain, _ensure(chain, state_file, REGISTRY, (wanted,), lost))
+    actual = registry.recorder()
+    if actual.lower() != wanted.lower():
+        raise ChainError(
+            f"地址 {registry.address} 上的 {REGISTRY} 的记录人是 {actual}，不是 {wanted}",
+            f"the {REGISTRY} at {registry.address} records for {actual}, not {wanted}",
+        )
+    return registry

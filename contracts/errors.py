@@ -42,13 +42,21 @@ class ContractReverted(ChainError):
         self.data = data
 
 
-class AnchorRejected(ContractReverted):
-    """`LogAnchor` refused a call; `error` names its custom error, `error_args` its fields."""
+class ContractRejected(ContractReverted):
+    """A contract refused a call; `error` names its custom error, `error_args` its fields."""
 
     def __init__(self, zh: str, en: str, error: str, args: tuple[object, ...], data: bytes) -> None:
         super().__init__(zh, en, data)
         self.error = error
         self.error_args = args
+
+
+class AnchorRejected(ContractRejected):
+    """`LogAnchor` refused a call."""
+
+
+class RegistryRejected(ContractRejected):
+    """`BallotRegistry` refused a call."""
 
 
 class ProofRejected(ChainError):

@@ -11,6 +11,8 @@ Queued ownership credentials are signed by a member's key through the API (`issu
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -282,21 +284,61 @@ def decide(client: Any, data_dir: Path, slug: str, decision: dict[str, Any]) -> 
     return decision
 
 
+def announced_body(body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A ballot body timed for a notice given at ``now``, 16 days ago: voting opens when
+    the 15 days' notice has run (yesterday) and lasts until 10 days from today."""
+    opens = now + timedelta(days=15)
+    return body | {
+        "opens_at": opens.isoformat(),
+        "closes_at": (now + timedelta(days=26)).isoformat(),
+    }
+
+
+@contextmanager
+def clock_at(app: FastAPI, when: datetime) -> Iterator[None]:
+    """The server's ballot clock stopped at ``when`` (the notice period runs in no time)."""
+    services = app.state.services
+    real = services.clock
+    services.clock = lambda: when
+    try:
+        yield
+    finally:
+        services.clock = real
+
+
+def announce_ballot(
+    client: Any, app: FastAPI, body: dict[str, Any], *, slug: str = DEMO, headers: Any = None
+) -> dict[str, Any]:
+    """Propose a ballot as a committee member and have the demo members sign its notice,
+    dated 16 days ago so that voting may open now."""
+    past = datetime.now(UTC).replace(microsecond=0) - timedelta(days=16)
+    with clock_at(app, past):
+        proposed = client.post(
+            f"/api/communities/{slug}/ballots",
+            json=announced_body(body, past),
+            headers=headers or committee_headers(app, slug),
+        )
+        assert proposed.status_code == 202, proposed.text
+        decide(client, data_dir_of(app), slug, proposed.json()["decision"])
+    ballot: dict[str, Any] = proposed.json()["ballot"]
+    return ballot
+
+
 def open_ballot(
     client: Any, app: FastAPI, body: dict[str, Any], *, slug: str = DEMO, headers: Any = None
 ) -> dict[str, Any]:
-    """Propose a ballot as a committee member and have the demo members sign it open."""
+    """Announce a ballot (notice dated 16 days ago), then have the members sign it open:
+    the census is frozen now and votes are taken at once."""
+    ballot = announce_ballot(client, app, body, slug=slug, headers=headers)
     proposed = client.post(
-        f"/api/communities/{slug}/ballots",
-        json=body,
-        headers=headers or committee_headers(app, slug),
+        f"/api/ballots/{ballot['id']}/open", headers=headers or committee_headers(app, slug)
     )
     assert proposed.status_code == 202, proposed.text
-    decide(client, data_dir_of(app), slug, proposed.json()["decision"])
-    opened = client.get(f"/api/ballots/{proposed.json()['ballot']['id']}")
+    decide(client, data_dir_of(app), slug, proposed.json())
+    opened = client.get(f"/api/ballots/{ballot['id']}")
     assert opened.status_code == 200 and opened.json()["status"] == "open", opened.text
-    ballot: dict[str, Any] = opened.json()
-    return ballot
+    shown: dict[str, Any] = opened.json()
+    return shown
 
 
 def close_ballot(

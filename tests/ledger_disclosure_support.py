@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -40,6 +40,11 @@ from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
 from ledger.tlog.records import log_id_of
 from ledger.tlog.store import LogStore
 from ledger.tlog.treefile import CompactRange
+from voting.census_rows import census_of, census_root
+from voting.items import Item, evaluate_item
+from voting.matters import Matter
+from voting.rules import Choice
+from voting.schedule import Rules
 from voting.spending import ballot_decision
 
 HOST = "gongzhi.example"
@@ -268,6 +273,39 @@ def leaf(doc: dict[str, Any]) -> bytes:
     return leaf_hash(canonical(doc))
 
 
+ANNOUNCED_AT = datetime(2025, 12, 1, tzinfo=UTC)
+OPENS_AT = ANNOUNCED_AT + timedelta(days=16)
+CLOSES_AT = OPENS_AT + timedelta(days=7)
+CENSUS: list[dict[str, Any]] = [
+    {
+        "voter": f"V{i:04d}",
+        "did": None,
+        "units": [f"3-{100 + i}"],
+        "area": "90.00",
+        "developer": False,
+    }
+    for i in (1, 2, 3)
+]
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fund_item(*, matter: int = 5, amount: int | None = 5_000_000) -> dict[str, Any]:
+    """The ballot's one agenda item: using the maintenance fund (matter 5) by default."""
+    item: dict[str, Any] = {
+        "id": "1",
+        "kind": "motion",
+        "matter": matter,
+        "matterName": Matter(matter).zh,
+        "title": "更换3号楼电梯",
+        "text": "使用维修资金更换3号楼两部电梯",
+        "attachments": [],
+    }
+    return item if amount is None else item | {"amountFen": amount}
+
+
 def ballot_entries(
     *,
     ballot: str = BALLOT,
@@ -276,26 +314,57 @@ def ballot_entries(
     passed: bool = True,
     signers: Sequence[KeyPair] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A ballot's BallotOpened and BallotResult entries, trimmed to what approval reads:
-    committee decisions, signed by two of the three registered members."""
-    opened: dict[str, Any] = {
-        "type": "BallotOpened",
+    """A ballot's BallotAnnounced (entry 0) and BallotResult entries, what approval reads:
+    committee decisions, signed by two of the three registered members. The result counts
+    the three census voters all agreeing (``passed``) or all opposing."""
+    item = fund_item(matter=matter, amount=amount)
+    announced = {
+        "type": "BallotAnnounced",
         "ballot": ballot,
         "community": SLUG,
-        "matter": matter,
-        "title": "更换3号楼电梯",
+        "title": "2026年第一次业主大会",
+        "text": "就下列事项书面表决",
+        "items": [item],
+        "rules": Rules().to_json(),
+        "announcedAt": _iso(ANNOUNCED_AT),
+        "opensAt": _iso(OPENS_AT),
+        "closesAt": _iso(CLOSES_AT),
         "logKey": log_signer(ballot).vkey,
     }
-    if amount is not None:
-        opened["amountFen"] = amount
+    choice = Choice.AGREE if passed else Choice.OPPOSE
+    outcome = evaluate_item(
+        Item.parse(item), census_of(CENSUS), {row["voter"]: choice for row in CENSUS}
+    )
+    assert outcome.passed is passed
     result = {
         "type": "BallotResult",
         "ballot": ballot,
         "community": SLUG,
-        "outcome": {"matter": matter, "passed": passed},
+        "closedAt": _iso(CLOSES_AT),
+        "votes": len(CENSUS),
+        "boxSize": 2 + len(CENSUS),
+        "objectionsUntil": _iso(CLOSES_AT + timedelta(days=Rules().objection_days)),
+        "items": [{"id": "1", "kind": "motion", "outcome": outcome.to_json()}],
     }
     keys = MEMBERS[:2] if signers is None else signers
-    return decided(opened, keys), decided(result, keys)
+    return decided(announced, keys), decided(result, keys)
+
+
+def ballot_opened(ballot: str = BALLOT) -> dict[str, Any]:
+    """The ballot's BallotOpened entry (entry 1): the census frozen as voting opens."""
+    census = {
+        "root": census_root(CENSUS).hex(),
+        "voters": CENSUS,
+        "total": census_of(CENSUS).total.to_json(),
+    }
+    body = {
+        "type": "BallotOpened",
+        "ballot": ballot,
+        "community": SLUG,
+        "openedAt": _iso(OPENS_AT),
+        "census": census,
+    }
+    return decided(body, MEMBERS[:2])
 
 
 def decided(body: dict[str, Any], signers: Sequence[KeyPair]) -> dict[str, Any]:
@@ -405,13 +474,23 @@ def make_tables(engine: Engine) -> None:
 def open_ballot_log(
     session: Session, *, ballot: str = BALLOT, amount: int | None = 5_000_000, passed: bool = True
 ) -> BallotRef:
-    """A ballot box holding BallotOpened, one filler entry and BallotResult, checkpointed."""
+    """A ballot box holding BallotAnnounced, BallotOpened, one vote per census voter and
+    BallotResult, checkpointed; the reference is to the result."""
     store = LogStore(session)
     log = store.create_log(ballot, "ballot")
-    opened, result = ballot_entries(ballot=ballot, amount=amount, passed=passed)
-    store.append(log, [canonical(opened), b'{"type":"Vote"}', canonical(result)])
+    announced, result = ballot_entries(ballot=ballot, amount=amount, passed=passed)
+    choice = "agree" if passed else "oppose"
+    # unsigned stand-ins for the votes: approval reads only entry 0 and the result
+    votes = [
+        canonical(
+            {"type": "Vote", "ballot": ballot, "censusEntry": r["voter"], "choices": {"1": choice}}
+        )
+        for r in CENSUS
+    ]
+    entries = [canonical(announced), canonical(ballot_opened(ballot)), *votes, canonical(result)]
+    store.append(log, entries)
     store.sign_checkpoint(log, log_signer(ballot))
-    return BallotRef(ballot, 2, leaf_hash(canonical(result)))
+    return BallotRef(ballot, len(entries) - 1, leaf_hash(entries[-1]))
 
 
 def policy(session: Session, *, roles: dict[str, str] | None = None) -> Policy:

@@ -34,8 +34,10 @@ from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.note_keys import Ed25519Signer
 from ledger.tlog.records import log_id_of
 from voting.area import Area
-from voting.ballots import decide
-from voting.census_rows import census_root
+from voting.census_rows import census_of, census_root
+from voting.items import Item, evaluate_item
+from voting.rules import Choice
+from voting.schedule import Rules
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HOST = "vote.example.cn"
@@ -141,7 +143,9 @@ class World:
                 "did": k.did.value,
                 "units": [f"1-{101 + i}"],
                 "area": f"{80 + i}.50",
+                "areas": [{"unit": f"1-{101 + i}", "area": f"{80 + i}.50", "source": "registry"}],
                 "developer": False,
+                "guardian": False,
             }
             for i, k in enumerate(self.owners, start=1)
         ]
@@ -162,15 +166,59 @@ def decision(
     return with_proofs(doc, [decision_share(doc, k, created=at) for k in signers])
 
 
+ITEMS = [
+    {
+        "id": "1",
+        "kind": "motion",
+        "matter": 5,
+        "matterName": "使用建筑物及其附属设施的维修资金",
+        "title": "更换电梯",
+        "text": "更换1号楼电梯",
+        "attachments": [],
+        "amountFen": 12_000_000,
+    }
+]
+
+
 @dataclass
 class Ballot:
-    """What a test bends, then `record()` builds; by default a valid, passed ballot."""
+    """What a test bends, then `record()` builds; by default a valid, passed ballot:
+    announced 15 days before voting opens, open for a week, closed with its result."""
 
     world: World
     opened_at: datetime = T0 + timedelta(days=30)
     closed_at: datetime = T0 + timedelta(days=37)
     choices: Sequence[str] = ("agree", "agree", "agree", "agree", "oppose", "abstain")
     entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def announced(
+        self,
+        signers: Sequence[KeyPair] | None = None,
+        *,
+        reg: Registration | None = None,
+        **over: Any,
+    ) -> dict[str, Any]:
+        a, b, _c, _d, _e = self.world.members
+        announced_at = self.opened_at - timedelta(days=15)
+        body = {
+            "type": "BallotAnnounced",
+            "ballot": ORIGIN,
+            "community": COMMUNITY,
+            "title": "2026年第一次业主大会",
+            "text": "就下列事项书面表决",
+            "items": ITEMS,
+            "rules": Rules().to_json(),
+            "announcedAt": _iso(announced_at),
+            "opensAt": _iso(self.opened_at),
+            "closesAt": _iso(self.closed_at),
+            "logKey": self.world.box.vkey,
+        } | over
+        return decision(
+            body,
+            [a, b] if signers is None else signers,
+            reg=reg or self.world.reg(1),
+            at=announced_at,
+        )
 
     def opened(
         self,
@@ -185,15 +233,12 @@ class Ballot:
             "type": "BallotOpened",
             "ballot": ORIGIN,
             "community": COMMUNITY,
-            "matter": 5,
-            "matterName": "使用维修资金",
-            "title": "更换电梯",
-            "text": "更换1号楼电梯",
-            "amountFen": 12_000_000,
-            "opensAt": _iso(self.opened_at),
-            "closesAt": _iso(self.closed_at),
-            "census": {"root": census_root(census).hex(), "voters": census},
-            "logKey": self.world.box.vkey,
+            "openedAt": _iso(self.opened_at),
+            "census": {
+                "root": census_root(census).hex(),
+                "voters": census,
+                "total": census_of(census).total.to_json(),
+            },
         } | over
         return decision(
             body,
@@ -204,8 +249,22 @@ class Ballot:
 
     def votes(self) -> list[dict[str, Any]]:
         return [
-            sign_json({"type": "Vote", "ballot": ORIGIN, "voter": k.did.value, "choice": c}, k)
+            sign_json(
+                {"type": "Vote", "ballot": ORIGIN, "voter": k.did.value, "choices": {"1": c}}, k
+            )
             for k, c in zip(self.world.owners, self.choices, strict=False)
+        ]
+
+    def tally(self, votes: dict[str, str]) -> list[dict[str, Any]]:
+        census = census_of(self.world.census())
+        return [
+            {
+                "id": "1",
+                "kind": "motion",
+                "outcome": evaluate_item(
+                    Item.parse(ITEMS[0]), census, {k: Choice.parse(v) for k, v in votes.items()}
+                ).to_json(),
+            }
         ]
 
     def result(
@@ -219,7 +278,6 @@ class Ballot:
         **over: Any,
     ) -> dict[str, Any]:
         a, b, _c, _d, _e = self.world.members
-        outcome = decide(5, self.world.census(), votes).to_json()
         body = {
             "type": "BallotResult",
             "ballot": ORIGIN,
@@ -227,7 +285,8 @@ class Ballot:
             "closedAt": _iso(self.closed_at),
             "votes": len(votes),
             "boxSize": entries_before,
-            "outcome": outcome,
+            "objectionsUntil": _iso(self.closed_at + timedelta(days=7)),
+            "items": self.tally(votes),
         } | over
         return decision(
             body,
@@ -239,9 +298,10 @@ class Ballot:
     def default_entries(self) -> list[dict[str, Any]]:
         votes = self.votes()
         by_voter = {
-            row["voter"]: v["choice"] for row, v in zip(self.world.census(), votes, strict=False)
+            row["voter"]: v["choices"]["1"]
+            for row, v in zip(self.world.census(), votes, strict=False)
         }
-        entries = [self.opened(), *votes]
+        entries = [self.announced(), self.opened(), *votes]
         return [*entries, self.result(len(entries), by_voter)]
 
     def record(

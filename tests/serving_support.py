@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +35,13 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.chains import ANVIL_KEYS
 from voting import ballots
+from web import ballot_acts
 from web.auth import IdentityRuntime
 from web.demo import (
     auto_signer,
     demo_member_keys,
     demo_office_key,
+    open_demo_ballot,
     register_demo_committee,
     sign_as_demo_members,
 )
@@ -105,7 +106,7 @@ class Crowd:
                     "type": "Vote",
                     "ballot": self.origin,
                     "voter": key.did.value,
-                    "choice": rng.choice(("agree", "oppose", "abstain")),
+                    "choices": {"1": rng.choice(("agree", "oppose", "abstain"))},
                 },
                 key,
             )
@@ -143,18 +144,14 @@ def prepare_crowd(env: dict[str, str], n: int) -> Crowd:
                 keys.append(key)
             session.flush()
             register_demo_committee(services, session, community)
-            now = datetime.now(UTC).replace(microsecond=0)
-            ballot, proposal = services.open_ballot(
+            ballot = open_demo_ballot(
+                services,
                 session,
-                community=community,
-                matter=4,
+                community,
                 title="压力测试表决",
-                text="是否同意续聘现物业服务企业？（测试）",
-                opens_at=now - timedelta(minutes=1),
-                closes_at=now + timedelta(days=7),
-                proposed_by=demo_member_keys(services.settings.data_dir)[0].did.value,
+                text="压力测试（测试数据）",
+                items=ballots.legacy_items(4, "续聘物业", "是否同意续聘现物业服务企业？", None),
             )
-            sign_as_demo_members(services, session, community, proposal)
             crowd = Crowd(tuple(keys), ballot.id, ballot.log_origin)
         # Each owner's ownership credential, queued and signed by a demo member (as a member's
         # device would): the verifier asks for one behind every census DID that votes.
@@ -176,7 +173,9 @@ def closed_record(env: dict[str, str], ballot_id: int) -> dict[str, Any]:
     try:
         with services.db.session() as session:
             chair = demo_member_keys(services.settings.data_dir)[0].did.value
-            proposal = services.propose_close(session, ballot_id, proposed_by=chair, early=True)
+            proposal = ballot_acts.propose_close(
+                services, session, ballot_id, proposed_by=chair, early=True
+            )
             community = get_community(
                 session, ballots.get_ballot(session, ballot_id).community_slug
             )

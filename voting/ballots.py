@@ -1,19 +1,19 @@
-"""A ballot's life: open (freeze the census), cast signed votes, close and decide.
+"""A ballot's life on the server: announce, open (freeze the census), cast, close with a
+preliminary result, take objections and answer them, confirm the final result.
 
-Every step is an entry in the ballot's own append-only log, so the record that anyone can
-export and re-check is exactly what was appended:
+Every step is an entry in the ballot's own append-only log (the entries and the rules
+between them are read by one fold, `voting.box_state`, which the pages and the verifier
+share), so the record anyone can export and re-check is exactly what was appended.
 
-    0      BallotOpened      the spec, the census and its Merkle root, and the box's log key
-                             (``logKey``, the C2SP vkey that signs its checkpoints)
-    1..n   Vote              each owner's signed vote, as the owner's device signed it
-           VoterKeyChanged   an owner's new key, between votes
-    n+1    BallotResult      the close: when, how many votes, the box's size, and the rule
-                             engine's outcome
+The committee's acts — announcing, opening, cancelling, closing, answering an objection,
+confirming, re-keying a voter — are committee decisions (`identity.community.committee`):
+the server drafts each document here (``draft_*``), the members sign it on their own
+devices, and only the signed document, once enough members have signed, is appended
+(``apply_*``). Owners' documents (votes, proxy mandates and their withdrawal, objections)
+are signed on the owners' devices. Nothing here signs for anyone.
 
-BallotOpened, VoterKeyChanged and BallotResult are committee decisions
-(`identity.community.committee`): the server drafts each document here (``draft_*``), the
-members sign it on their own devices, and only the signed document, once enough members
-have signed, is appended (``apply_*``). Nothing here signs for the committee.
+Every function that needs the time takes ``now``: the server's clock is one input among
+others, so the timetable's rules are tested by giving times, not by waiting.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from identity.community.issuance import key_lost
@@ -36,26 +36,49 @@ from ledger.tlog.errors import LedgerError
 from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.store import LogRef, LogStore
-from voting.area import Area
-from voting.census_freeze import census_entries
-from voting.census_rows import census_of, census_root
+from voting.box_state import (
+    ANNOUNCED,
+    CLOSED,
+    OPEN,
+    BoxState,
+    EntryRefused,
+    parse_time,
+)
+from voting.census_freeze import freeze_census, represented_by, store_census
 from voting.errors import VotingError
-from voting.matters import Matter
-from voting.models import Ballot, CensusVoter
-from voting.rules import Choice, Outcome, evaluate
+from voting.items import parse_items
+from voting.models import Ballot, CensusRepresented, CensusVoter
+from voting.schedule import (
+    RETENTION,
+    Rules,
+    Timetable,
+    check_announcement,
+    objections_until,
+)
 
 # A vote verifier checks a signed document and returns the DID that signed it (raises if bad).
 VerifySigned = Callable[[Mapping[str, Any]], str]
 # The verifier key (C2SP signed-note vkey) that will sign a new log's checkpoints.
 LogKeyOf = Callable[[LogRef], str]
+# The box's state folded from its log, read after the log's lock is held (the caller
+# checks it against the newest signed head).
+StateOf = Callable[[Ballot], BoxState]
 
-PROPOSED, CLOSING = "proposed", "closing"  # awaiting members' signatures to open / to close
+# Ballot.status: the box's phase, plus the drafts awaiting members' signatures.
+DRAFT = "draft"  # announcement awaiting signatures: nothing is in the log
+CLOSING = "closing"  # a BallotResult awaiting signatures: votes are refused
+FINAL, CANCELLED = "final", "cancelled"
+RETIRED = "retired"  # a box of the one-matter format, before announcements (migration 0006)
+PROPOSED = DRAFT  # the name earlier code used
 
 OPTIONS = [
     {"value": "agree", "zh": "同意", "en": "agree"},
     {"value": "oppose", "zh": "反对", "en": "oppose"},
     {"value": "abstain", "zh": "弃权", "en": "abstain"},
 ]
+# The census may be frozen this long before the window opens: members sign the opening the
+# evening before, and votes are taken only from opensAt.
+OPENING_LEAD = timedelta(days=1)
 
 
 class BallotError(VotingError):
@@ -67,22 +90,11 @@ class BallotNotFound(BallotError):
 
 
 class BallotSpecError(BallotError):
-    """A ballot asked to open is malformed: title, text, amount, or its voting window."""
+    """A ballot asked to open is malformed: title, text, items, or its timetable."""
 
 
-# A ballot's voting window (finding: one open until 9999-12-31 and one that had ended before
-# it was created were both accepted).
-# Longest window: 60 days. A decision of the owners should not hang open for a season; the
-# census is frozen at opening and goes stale as units are sold.
-MAX_WINDOW = timedelta(days=60)
-# Shortest time left to vote once opened: 1 hour. Enough to refuse a typo (closing 09:00 for
-# 19:00) and a snap vote nobody could join, short enough for an urgent repair decision; the
-# notice owners must be given beforehand is announced outside this system.
-MIN_WINDOW = timedelta(hours=1)
-# How far in the past the opening may be: a committee member's clock runs a little off.
-OPENS_SKEW = timedelta(minutes=5)
-# How far ahead a ballot may be scheduled to open.
-MAX_LEAD = timedelta(days=90)
+class BallotConflict(BallotError):
+    """Another writer changed the box under this batch: nothing was kept; retry."""
 
 
 @dataclass(frozen=True)
@@ -93,118 +105,28 @@ class Receipt:
     checkpoint: str
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def draft_opening(
-    session: Session,
-    *,
-    store: LogStore,
-    community: Community,
-    registration: str,
-    public_host: str,
-    matter: int,
-    title: str,
-    text: str,
-    opens_at: datetime,
-    closes_at: datetime,
-    log_key: LogKeyOf,
-    amount_fen: int | None = None,
-    now: datetime | None = None,
-) -> tuple[Ballot, dict[str, Any]]:
-    """Freeze the census, create the (empty) ballot box, and draft its BallotOpened.
+def _refused(exc: VotingError) -> BallotError:
+    return exc if isinstance(exc, BallotError) else BallotError(exc.zh, exc.en, where=exc.where)
 
-    The ballot waits as ``proposed`` until enough members have signed the draft
-    (`apply_opening`). ``registration`` is the hash of the committee's registration in
-    force, which the document names so its signatures are counted against it.
 
-    ``log_key`` names the verifier key of the box's checkpoint signer; the committee signs it
-    into the entry as ``logKey``, so an owner's device can check every checkpoint against a
-    key the committee vouched for rather than one the server merely reports.
+def get_ballot(session: Session, ballot_id: int) -> Ballot:
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise BallotNotFound(f"没有第 {ballot_id} 号表决", f"no ballot {ballot_id}")
+    return ballot
 
-    ``amount_fen`` is what a ballot on using the maintenance fund (matter 5) would approve
-    spending, in integer fen; it goes into the signed entry as ``amountFen``, which disclosure
-    logs cite (`ledger.disclosure.approval`). Other matters take no amount.
 
-    The window must be sane at ``now`` (see MAX_WINDOW and its neighbours); both times must
-    carry a time zone.
-    """
-    # Whole seconds: the signed entry names the window to the second, and what is shown is
-    # read from it, so the row must not keep a finer time than the log.
-    opens_at, closes_at = opens_at.replace(microsecond=0), closes_at.replace(microsecond=0)
-    check_window(opens_at, closes_at, now or _now())
-    m = Matter.parse(matter)
-    if amount_fen is not None and (
-        m != Matter.USE_MAINTENANCE_FUND
-        or isinstance(amount_fen, bool)
-        or not isinstance(amount_fen, int)
-        or not 0 < amount_fen <= 10**15
-    ):
-        raise BallotSpecError(
-            "只有“使用维修资金”的表决可写明金额，且须为正整数（单位：分）",
-            "only a ballot on using the maintenance fund takes an amount: a positive integer "
-            "number of fen",
-        )
-    title, text = title.strip(), text.strip()
-    if not title or len(title) > 200:
-        raise BallotSpecError("标题不能为空且不超过200字", "the title must be 1–200 characters")
-    if not text:
-        raise BallotSpecError("表决事项说明不能为空", "the text of the matter must not be empty")
-    entries, person_ids = census_entries(session, community)
-    root = census_root(entries)
-    total = census_of(entries).total
-    ballot = Ballot(
-        community_slug=community.slug,
-        matter=int(m),
-        title=title,
-        text=text,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        status=PROPOSED,
-        log_origin="",
-        census_root=root.hex(),
-        total_area_centi=total.area.hundredths,
-        total_headcount=total.headcount,
-    )
-    session.add(ballot)
-    session.flush()
-    ballot.log_origin = ballot_origin(public_host, community.slug, ballot.id)
-    for e, person_id in zip(entries, person_ids, strict=True):
-        session.add(
-            CensusVoter(
-                ballot_id=ballot.id,
-                voter=e["voter"],
-                person_id=person_id,
-                did=e["did"],
-                area_centi=Area.parse(e["area"]).hundredths,
-                units=e["units"],
-                developer=e["developer"],
-            )
-        )
-    log = store.create_log(ballot.log_origin, "ballot")
-    box_key = _box_key(log_key(log), log.origin)
-    body = {
-        "type": "BallotOpened",
-        "ballot": ballot.log_origin,
-        "community": community.slug,
-        "registration": registration,
-        "matter": int(m),
-        "matterName": m.zh,
-        "title": title,
-        "text": text,
-        "options": OPTIONS,
-        "opensAt": _iso(opens_at),
-        "closesAt": _iso(closes_at),
-        "census": {"root": root.hex(), "voters": entries, "total": total.to_json()},
-        "logKey": box_key,
-    } | ({} if amount_fen is None else {"amountFen": amount_fen})
-    session.flush()
-    return ballot, body
+def _locked(session: Session, store: LogStore, ballot: Ballot) -> LogRef:
+    """The box's log, locked: writers of other processes queue behind this one, and the row
+    is re-read so its status is the one they committed."""
+    log = store.get_log(ballot.log_origin)
+    store.lock(log)
+    session.refresh(ballot)
+    return log
 
 
 def _decided(document: Mapping[str, Any], kind: str, ballot: Ballot) -> bytes:
@@ -216,51 +138,636 @@ def _decided(document: Mapping[str, Any], kind: str, ballot: Ballot) -> bytes:
     return canonical(dict(document))
 
 
-def apply_opening(
-    session: Session, *, store: LogStore, ballot: Ballot, document: Mapping[str, Any]
+def _fold_in(state: BoxState, document: Mapping[str, Any], data: bytes) -> None:
+    try:
+        state.copy().accept(document, data)
+    except VotingError as exc:
+        raise _refused(exc) from exc
+
+
+def _decision_head(ballot: Ballot, kind: str, registration: str) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "ballot": ballot.log_origin,
+        "community": ballot.community_slug,
+        "registration": registration,
+    }
+
+
+# --- announcing ----------------------------------------------------------------------------
+
+
+def legacy_items(
+    matter: int, title: str, text: str, amount_fen: int | None
+) -> list[dict[str, Any]]:
+    """A one-matter ballot (the API's earlier form) as a one-item agenda."""
+    item: dict[str, Any] = {"id": "1", "kind": "motion", "matter": matter, "title": title}
+    item |= {"text": text, "attachments": []}
+    return [item | ({} if amount_fen is None else {"amountFen": amount_fen})]
+
+
+def draft_announcement(
+    session: Session,
+    *,
+    store: LogStore,
+    community: Community,
+    registration: str,
+    public_host: str,
+    title: str,
+    text: str,
+    items: object,
+    rules: Rules,
+    opens_at: datetime,
+    closes_at: datetime,
+    log_key: LogKeyOf,
+    now: datetime,
+) -> tuple[Ballot, dict[str, Any]]:
+    """Create the (empty) ballot box and draft its BallotAnnounced: the notice, the agenda
+    (locked from here: nothing outside it can be voted on), the rules, the timetable.
+
+    ``log_key`` names the verifier key of the box's checkpoint signer; the committee signs it
+    into the entry as ``logKey``, so an owner's device checks every checkpoint against a key
+    the committee vouched for rather than one the server merely reports.
+    """
+    title, text = title.strip(), text.strip()
+    if not title or len(title) > 200:
+        raise BallotSpecError("标题不能为空且不超过200字", "the title must be 1–200 characters")
+    if not text or len(text) > 20000:
+        raise BallotSpecError(
+            "公告正文不能为空且不超过20000字", "the notice text must be 1–20000 characters"
+        )
+    try:
+        parsed = parse_items(items)
+    except VotingError as exc:
+        raise BallotSpecError(exc.zh, exc.en, where=exc.where or "items") from exc
+    # Whole seconds: the signed entry names times to the second, and what is shown is read
+    # from it, so the row must not keep a finer time than the log.
+    now, opens_at, closes_at = (t.replace(microsecond=0) for t in (now, opens_at, closes_at))
+    try:
+        check_announcement(rules, Timetable(now, opens_at, closes_at), now)
+    except VotingError as exc:
+        raise BallotSpecError(exc.zh, exc.en, where=exc.where) from exc
+    ballot = Ballot(
+        community_slug=community.slug,
+        matter=int(parsed[0].matter),
+        title=title,
+        text=text,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        status=DRAFT,
+        log_origin="",
+        census_root="",
+        total_area_centi=0,
+        total_headcount=0,
+    )
+    session.add(ballot)
+    session.flush()
+    ballot.log_origin = ballot_origin(public_host, community.slug, ballot.id)
+    log = store.create_log(ballot.log_origin, "ballot")
+    body = _decision_head(ballot, "BallotAnnounced", registration) | {
+        "title": title,
+        "text": text,
+        "items": [i.to_json() for i in parsed],
+        "rules": rules.to_json(),
+        "announcedAt": _iso(now),
+        "opensAt": _iso(opens_at),
+        "closesAt": _iso(closes_at),
+        "logKey": _box_key(log_key(log), log.origin),
+    }
+    BoxState.announce(body)  # the very checks every reader of the box makes
+    session.flush()
+    return ballot, body
+
+
+def apply_announcement(
+    session: Session, *, store: LogStore, ballot: Ballot, document: Mapping[str, Any], now: datetime
 ) -> int:
-    """Append the members' signed BallotOpened as entry 0: the ballot is open."""
-    if ballot.status != PROPOSED:
-        raise BallotError("表决已开启或已撤回", "the ballot is already open or withdrawn")
-    log = store.get_log(ballot.log_origin)
-    store.lock(log)
-    if store.size(log) != 0:
-        raise BallotError("投票箱已有开启条目", "the ballot box has been opened already")
-    store.append(log, [_decided(document, "BallotOpened", ballot)])
-    ballot.status = "open"
+    """Append the members' signed BallotAnnounced as entry 0: the notice is out."""
+    data = _decided(document, "BallotAnnounced", ballot)
+    log = _locked(session, store, ballot)
+    if ballot.status != DRAFT or store.size(log) != 0:
+        raise BallotError("表决已公告或已撤回", "the ballot has been announced or withdrawn")
+    rules = Rules.parse(document["rules"])
+    if now + timedelta(days=rules.notice_days) > parse_time(document["opensAt"], "opensAt"):
+        # Signed too late: owners would get less notice than the rules promise.
+        raise BallotError(
+            f"签署完成时距开始投票已不足 {rules.notice_days} 天，请重新拟定开始时间",
+            f"the members signed too late for {rules.notice_days} days' notice before voting "
+            "opens; propose again with a later opening",
+        )
+    store.append(log, [data])
+    ballot.status = ANNOUNCED
     session.flush()
     return 0
 
 
-def check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
-    """Refuse a voting window that is over, too long, too short, or opens too far off."""
-    if opens_at.utcoffset() is None or closes_at.utcoffset() is None or now.utcoffset() is None:
-        raise BallotSpecError(
-            "开始和截止时间须带时区", "the opening and closing times need a time zone"
+def draft_cancel(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    registration: str,
+    reason: str,
+    now: datetime,
+) -> dict[str, Any]:
+    if ballot.status != ANNOUNCED:
+        raise BallotError(
+            "只有已公告、尚未开始投票的表决可以取消",
+            "only an announced ballot that has not opened can be cancelled",
         )
-    if closes_at <= opens_at:
-        raise BallotSpecError("截止时间须晚于开始时间", "the ballot must close after it opens")
-    if closes_at <= now:
+    reason = reason.strip()
+    if not 1 <= len(reason) <= 2000:
         raise BallotSpecError(
-            "截止时间已过，不能开启已结束的表决",
-            "the closing time has passed: a ballot that has ended cannot be opened",
+            "请写明取消理由（2000字以内）", "give a reason (up to 2000 characters)"
         )
-    if opens_at < now - OPENS_SKEW:
-        raise BallotSpecError(
-            "开始时间不能早于现在（最多可早5分钟）",
-            "the opening time cannot be in the past (5 minutes of clock skew at most)",
+    return _decision_head(ballot, "BallotCancelled", registration) | {
+        "cancelledAt": _iso(now),
+        "reason": reason,
+    }
+
+
+def apply_cancel(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    document: Mapping[str, Any],
+    state_of: StateOf,
+    now: datetime,
+) -> int:
+    data = _decided(document, "BallotCancelled", ballot)
+    _locked(session, store, ballot)
+    _fold_in(state_of(ballot), document, data)
+    index = store.append(store.get_log(ballot.log_origin), [data])
+    ballot.status = CANCELLED
+    session.flush()
+    return index
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+def draft_opening(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    community: Community,
+    registration: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Freeze the census from the register as it stands and draft the BallotOpened the
+    members will sign. Later register changes do not touch it."""
+    if ballot.status != ANNOUNCED:
+        raise BallotError("表决尚未公告或已开启", "the ballot is not announced, or already open")
+    if now < ballot.opens_at - OPENING_LEAD:
+        raise BallotError(
+            "公告期未满：最早可在开始投票前一天冻结名册",
+            "the notice period is running: the census is frozen at most a day before voting",
         )
-    if opens_at > now + MAX_LEAD:
-        raise BallotSpecError(
-            "开始时间最多可安排在90天后", "a ballot can be scheduled to open at most 90 days ahead"
+    if now >= ballot.closes_at:
+        raise BallotError("表决期已过，不能再开启", "the voting window has passed")
+    frozen = freeze_census(session, community)
+    entries, root, total = frozen.entries, frozen.root, frozen.total
+    # A re-proposed opening replaces the earlier draft's census.
+    session.execute(delete(CensusVoter).where(CensusVoter.ballot_id == ballot.id))
+    session.execute(delete(CensusRepresented).where(CensusRepresented.ballot_id == ballot.id))
+    store_census(session, ballot.id, frozen)
+    ballot.census_root = root.hex()
+    ballot.total_area_centi, ballot.total_headcount = total.area.hundredths, total.headcount
+    session.flush()
+    return _decision_head(ballot, "BallotOpened", registration) | {
+        "openedAt": _iso(now),
+        "census": {"root": root.hex(), "voters": entries, "total": total.to_json()},
+    }
+
+
+def apply_opening(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    document: Mapping[str, Any],
+    state_of: StateOf,
+    now: datetime,
+) -> int:
+    """Append the members' signed BallotOpened: the census is frozen, votes are taken."""
+    data = _decided(document, "BallotOpened", ballot)
+    _locked(session, store, ballot)
+    if document.get("census", {}).get("root") != ballot.census_root:
+        raise BallotError(
+            "名册已重新冻结，此开启决定不再适用",
+            "the census was frozen again since: this opening no longer applies",
         )
-    if closes_at - opens_at > MAX_WINDOW:
-        raise BallotSpecError("表决期限最长60天", "the voting window can be 60 days at most")
-    if closes_at - max(opens_at, now) < MIN_WINDOW:
-        raise BallotSpecError(
-            "表决期限太短：开启后须至少留出1小时投票",
-            "the voting window is too short: owners need at least 1 hour to vote",
+    _fold_in(state_of(ballot), document, data)
+    index = store.append(store.get_log(ballot.log_origin), [data])
+    ballot.status = OPEN
+    session.flush()
+    return index
+
+
+# --- casting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedVote:
+    """A vote whose Data Integrity proof was checked (off the sequencer, in the request):
+    the document exactly as the owner's device signed it, and the DID that signed it."""
+
+    document: Mapping[str, Any]
+    signer: str
+
+
+def check_signed_vote(vote: Mapping[str, Any], verify: VerifySigned) -> SignedVote:
+    """What can be checked of a vote without the database: its shape and its signature."""
+    if vote.get("type") != "Vote" or not isinstance(vote.get("ballot"), str):
+        raise BallotError("这不是一张选票", "this is not a vote")
+    if not isinstance(vote.get("choices"), Mapping) or not vote["choices"]:
+        raise BallotError("选票须对至少一个事项作出选择", "a vote must choose on at least one item")
+    entry = vote.get("censusEntry")
+    if entry is not None and not isinstance(entry, str):
+        raise BallotError("censusEntry 须为名册编号", "censusEntry must be a census key")
+    signer = verify(vote)
+    if vote.get("voter") != signer:
+        raise BallotError("选票的签名人与投票人不符", "the vote is not signed by its voter")
+    return SignedVote(document=vote, signer=signer)
+
+
+# Per vote of a batch: its receipt, or why it was refused (the others still count).
+CastOutcome = Receipt | Exception
+
+
+def _window_reason(ballot: Ballot, now: datetime) -> BallotError | None:
+    if ballot.status == DRAFT:
+        return BallotError(
+            "表决尚待业委会委员签署公告", "the ballot awaits the members' signatures"
         )
+    if ballot.status == ANNOUNCED:
+        return BallotError("表决尚在公告期，尚未开始投票", "the ballot is announced, not open yet")
+    if ballot.status == CLOSING:
+        return BallotError(
+            "业委会已提议结束表决，不能再投票", "the committee has proposed to close the ballot"
+        )
+    if ballot.status != OPEN:
+        return BallotError("表决已结束，不能再投票", "the ballot is closed")
+    if now < ballot.opens_at:
+        return BallotError("表决尚未开始", "the ballot has not opened yet")
+    if now >= ballot.closes_at:
+        return BallotError("表决已截止", "the voting window has ended")
+    return None
+
+
+def cast_votes(
+    session: Session,
+    *,
+    store: LogStore,
+    checkpoint: Callable[[LogRef], str],
+    ballot_id: int,
+    votes: Sequence[SignedVote],
+    state_of: StateOf,
+    now: datetime,
+    lost: Callable[[Collection[str]], set[str]] = lambda _dids: set(),
+) -> list[CastOutcome]:
+    """Append a batch of signed votes to one box: one append, one checkpoint for all.
+
+    Each vote is judged on its own by the box's fold (census, agenda, one counted vote per
+    voting person — or the last, if the rules say so — proxies, paper) after the window and
+    the keys reported lost (``lost`` names those of the given DIDs); the refused ones get
+    their reason while the rest are appended. The box's log row is locked first, so batches
+    of other processes for the same box queue behind this one and the fold sees what they
+    committed. A vote already in the box, byte for byte, gets its receipt again (a client
+    retrying after a lost answer), never a second entry."""
+    ballot = get_ballot(session, ballot_id)
+    log = _locked(session, store, ballot)
+    closed = _window_reason(ballot, now)
+    if closed is not None:
+        return [closed for _ in votes]
+    state = state_of(ballot).copy()
+    lost_dids = lost({v.signer for v in votes})
+    refused: dict[int, Exception] = {}
+    kept: dict[int, tuple[int, bytes]] = {}  # position in batch → (index in box, entry)
+    accepted: list[tuple[int, bytes]] = []
+    counted: dict[str, int] = {}  # voter key → index of its counted vote, this batch
+    first = state.size
+    for pos, vote in enumerate(votes):
+        document = dict(vote.document)
+        try:
+            if document.get("ballot") != ballot.log_origin:
+                raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+            if vote.signer in lost_dids:
+                raise key_lost()
+            entry = document.get("censusEntry", state.voter_of.get(vote.signer))
+            if vote.signer not in state.voter_of and not (
+                isinstance(entry, str) and state.proxy_for(entry, vote.signer)
+            ):
+                raise _new_key(session, ballot=ballot, did=vote.signer, state=state)
+            data = canonical(document)
+            again = state.cast_at.get(str(entry))
+            if again is not None and _entry_data(store, log, again, accepted, first) == data:
+                kept[pos] = (again, data)
+                continue
+            state.accept(document, data)
+        except (VotingError, LedgerError, IdentityError) as exc:
+            refused[pos] = _refused(exc) if isinstance(exc, EntryRefused) else exc
+            continue
+        counted[str(entry)] = state.size - 1
+        kept[pos] = (state.size - 1, data)
+        accepted.append((pos, data))
+    if accepted:
+        start = store.append(log, [data for _, data in accepted])
+        if start != first:
+            raise BallotConflict("投票箱正忙，请重试", "the ballot box is busy; please retry")
+        session.execute(
+            update(CensusVoter)
+            .where(CensusVoter.ballot_id == ballot.id, CensusVoter.voter.in_(counted))
+            .values(cast_index=case(counted, value=CensusVoter.voter))
+            .execution_options(synchronize_session=False)
+        )
+    note = checkpoint(log) if kept else ""
+    return [
+        refused[pos]
+        if pos in refused
+        else Receipt(
+            ballot_id=ballot.id,
+            index=kept[pos][0],
+            leaf_hash=leaf_hash(kept[pos][1]).hex(),
+            checkpoint=note,
+        )
+        for pos in range(len(votes))
+    ]
+
+
+def _entry_data(
+    store: LogStore, log: LogRef, index: int, accepted: Sequence[tuple[int, bytes]], first: int
+) -> bytes:
+    """Entry ``index``: appended before this batch, or accepted earlier in it."""
+    if index >= first:
+        return accepted[index - first][1]
+    return store.entry(log, index).data
+
+
+class KeyChangeNeeded(BallotError):
+    """A census member votes with a DID the frozen census does not name — one enrolled, or
+    re-enrolled after losing a phone, since the ballot opened. The committee must attest the
+    change in the box first (a VoterKeyChanged decision); the vote is refused until then."""
+
+    def __init__(self, voter: str, old: str | None, new: str) -> None:
+        super().__init__(
+            "您的新密钥须经业委会委员确认后才能投票，已提交业委会",
+            "your new key must be confirmed by the committee's members before you can vote; "
+            "they have been asked",
+        )
+        self.voter, self.old, self.new = voter, old, new
+
+
+def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> VotingError:
+    refused = represented_by(session, ballot_id=ballot.id, did=did)
+    if refused is not None:  # a second co-owner, or an owner whose guardian votes
+        return refused
+    person = session.scalar(select(Person).where(Person.did == did))
+    voter = (
+        None
+        if person is None
+        else session.scalar(
+            select(CensusVoter)
+            .where(
+                CensusVoter.ballot_id == ballot.id,
+                # The row this person votes for: as the owner, or as the owner's guardian.
+                or_(
+                    (CensusVoter.person_id == person.id) & CensusVoter.guardian_id.is_(None),
+                    CensusVoter.guardian_id == person.id,
+                ),
+            )
+            .order_by(CensusVoter.voter)
+            .limit(1)
+        )
+    )
+    if voter is None:
+        return BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
+    if voter.voter in state.votes:
+        return BallotError("您已投过票，不能重复投票", "you have already voted")
+    return KeyChangeNeeded(voter.voter, state.did_of.get(voter.voter), did)
+
+
+def draft_key_change(
+    ballot: Ballot, *, registration: str, voter: str, old: str | None, new: str
+) -> dict[str, Any]:
+    return _decision_head(ballot, "VoterKeyChanged", registration) | {
+        "voter": voter,
+        "oldDid": old,
+        "newDid": new,
+    }
+
+
+def apply_key_change(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    document: Mapping[str, Any],
+    state_of: StateOf,
+    now: datetime,
+) -> int:
+    """Append the members' signed VoterKeyChanged and let the new key vote. The old key, if
+    any, can no longer vote in this ballot; a vote it already cast stays (and then the
+    change is refused: one vote per person)."""
+    data = _decided(document, "VoterKeyChanged", ballot)
+    _locked(session, store, ballot)
+    if ballot.status != OPEN:
+        raise BallotError("表决已结束，不能再更换密钥", "the ballot is closed: no key changes")
+    try:
+        _fold_in(state_of(ballot), document, data)
+    except BallotError as exc:
+        raise BallotError(
+            "该业主已投票或密钥已更换，此决定不再适用",
+            "this owner has voted or their key changed since: the decision no longer applies",
+        ) from exc
+    session.execute(
+        update(CensusVoter)
+        .where(CensusVoter.ballot_id == ballot.id, CensusVoter.voter == document["voter"])
+        .values(did=document["newDid"])
+    )
+    return store.append(store.get_log(ballot.log_origin), [data])
+
+
+# --- owners' other documents: proxy mandates, withdrawals, objections ----------------------
+
+OWNER_DOCUMENTS = {
+    "ProxyMandate": "owner",
+    "ProxyWithdrawal": "owner",
+    "Objection": "voter",
+}
+
+
+def append_owner_document(
+    session: Session,
+    *,
+    store: LogStore,
+    checkpoint: Callable[[LogRef], str],
+    ballot_id: int,
+    document: Mapping[str, Any],
+    signer: str,
+    state_of: StateOf,
+    now: datetime,
+) -> Receipt:
+    """Append an owner's signed mandate, withdrawal or objection, after the fold's checks
+    and the time's: mandates while voting runs, objections within the objection window."""
+    kind = str(document.get("type"))
+    if kind not in OWNER_DOCUMENTS or document.get(OWNER_DOCUMENTS[kind]) != signer:
+        raise BallotError("文件类型有误或不是由本人签名", "not an owner's document signed by them")
+    ballot = get_ballot(session, ballot_id)
+    log = _locked(session, store, ballot)
+    state = state_of(ballot).copy()
+    if kind == "Objection":
+        until = state.objections_until()
+        if until is None or now > until or state.phase != CLOSED:
+            raise BallotError("不在异议期内", "outside the objection window")
+    else:
+        window = _window_reason(ballot, now)
+        if window is not None:
+            raise window
+    data = canonical(dict(document))
+    try:
+        state.accept(document, data)
+    except VotingError as exc:
+        raise _refused(exc) from exc
+    index = store.append(log, [data])
+    return Receipt(ballot.id, index, leaf_hash(data).hex(), checkpoint(log))
+
+
+# --- closing, objections, final ------------------------------------------------------------
+
+
+def draft_result(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot_id: int,
+    registration: str,
+    state_of: StateOf,
+    now: datetime,
+    early: bool = False,
+) -> tuple[Ballot, dict[str, Any]]:
+    """Close the box to votes and draft the BallotResult the members will sign: when, how
+    many votes, the box's size, each item's outcome over exactly those entries, and the
+    objection window that now runs."""
+    ballot = get_ballot(session, ballot_id)
+    _locked(session, store, ballot)  # no vote of a batch in flight can slip in after the count
+    if ballot.status != OPEN:
+        raise BallotError("表决不在进行中，不能结束", "the ballot is not open, so it cannot close")
+    if now < ballot.closes_at and not early:
+        raise BallotError(
+            "表决期限未到；如确需提前结束请明确选择提前结束",
+            "the voting window has not ended; close early only if you mean to",
+        )
+    state = state_of(ballot)
+    closed_at = min(now, ballot.closes_at).replace(microsecond=0)
+    ballot.status = CLOSING
+    session.flush()
+    return ballot, _decision_head(ballot, "BallotResult", registration) | {
+        "closedAt": _iso(closed_at),
+        "votes": len(state.votes),
+        "boxSize": state.size,
+        "objectionsUntil": _iso(objections_until(state.rules, closed_at)),
+        "items": state.tally(),
+    }
+
+
+def apply_result(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    document: Mapping[str, Any],
+    state_of: StateOf,
+    now: datetime,
+) -> int:
+    """Append the members' signed BallotResult: the ballot is closed, its preliminary result
+    published, and the objection window runs."""
+    data = _decided(document, "BallotResult", ballot)
+    _locked(session, store, ballot)
+    if ballot.status != CLOSING:
+        raise BallotError("表决未提议结束", "the ballot's close was not proposed")
+    try:
+        _fold_in(state_of(ballot), document, data)
+    except BallotError as exc:
+        raise BallotError(
+            "投票箱在提议结束后有变化，须重新提议", "the box changed since the close was proposed"
+        ) from exc
+    index = store.append(store.get_log(ballot.log_origin), [data])
+    ballot.status = CLOSED
+    ballot.result = {"items": document["items"]}
+    session.flush()
+    return index
+
+
+def draft_answer(
+    ballot: Ballot, *, registration: str, objection: int, answer: str, state: BoxState
+) -> dict[str, Any]:
+    if objection not in state.objections or objection in state.answered:
+        raise BallotError("没有待答复的该条异议", "no such unanswered objection")
+    answer = answer.strip()
+    if not 1 <= len(answer) <= 5000:
+        raise BallotSpecError("答复须为1至5000字", "an answer must be 1–5000 characters")
+    return _decision_head(ballot, "ObjectionAnswered", registration) | {
+        "objection": objection,
+        "answer": answer,
+    }
+
+
+def apply_answer(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    document: Mapping[str, Any],
+    state_of: StateOf,
+    now: datetime,
+) -> int:
+    data = _decided(document, "ObjectionAnswered", ballot)
+    _locked(session, store, ballot)
+    _fold_in(state_of(ballot), document, data)
+    return store.append(store.get_log(ballot.log_origin), [data])
+
+
+def draft_final(
+    ballot: Ballot, *, registration: str, state: BoxState, now: datetime
+) -> dict[str, Any]:
+    if state.phase != CLOSED or state.result_index is None:
+        raise BallotError("表决尚无初步结果或已最终确认", "no preliminary result to confirm")
+    until = state.objections_until()
+    if until is not None and now < until:
+        raise BallotError(
+            f"异议期至 {_iso(until)} 届满，届满后才能最终确认",
+            f"the objection window runs until {_iso(until)}; confirm after it",
+        )
+    if set(state.objections) != state.answered:
+        raise BallotError("仍有异议未答复", "some objections are not answered yet")
+    final_at = now.replace(microsecond=0)
+    return _decision_head(ballot, "BallotFinal", registration) | {
+        "finalAt": _iso(final_at),
+        "result": state.result_index,
+        "objections": sorted(state.objections),
+        "retainUntil": _iso(final_at + RETENTION),
+    }
+
+
+def apply_final(
+    session: Session,
+    *,
+    store: LogStore,
+    ballot: Ballot,
+    document: Mapping[str, Any],
+    state_of: StateOf,
+    now: datetime,
+) -> int:
+    data = _decided(document, "BallotFinal", ballot)
+    _locked(session, store, ballot)
+    _fold_in(state_of(ballot), document, data)
+    index = store.append(store.get_log(ballot.log_origin), [data])
+    ballot.status = FINAL
+    session.flush()
+    return index
 
 
 def _box_key(vkey: str, origin: str) -> str:
@@ -280,313 +787,7 @@ def _box_key(vkey: str, origin: str) -> str:
     return vkey
 
 
-def opened_entry(store: LogStore, log: LogRef) -> dict[str, Any]:
-    """Entry 0 of a ballot box, the committee-signed BallotOpened, as appended."""
-    opened: dict[str, Any] = json.loads(store.entry(log, 0).data)
-    return opened
-
-
-def get_ballot(session: Session, ballot_id: int) -> Ballot:
-    ballot = session.get(Ballot, ballot_id)
-    if ballot is None:
-        raise BallotNotFound(f"没有第 {ballot_id} 号表决", f"no ballot {ballot_id}")
-    return ballot
-
-
-@dataclass(frozen=True)
-class SignedVote:
-    """A vote whose Data Integrity proof was checked (off the sequencer, in the request):
-    the document exactly as the owner's device signed it, and the DID that signed it."""
-
-    document: Mapping[str, Any]
-    signer: str
-
-
-def check_signed_vote(vote: Mapping[str, Any], verify: VerifySigned) -> SignedVote:
-    """What can be checked of a vote without the database: its shape and its signature."""
-    if vote.get("type") != "Vote" or not isinstance(vote.get("ballot"), str):
-        raise BallotError("这不是一张选票", "this is not a vote")
-    Choice.parse(vote.get("choice"))
-    signer = verify(vote)
-    if vote.get("voter") != signer:
-        raise BallotError("选票的签名人与投票人不符", "the vote is not signed by its voter")
-    return SignedVote(document=vote, signer=signer)
-
-
-# Per vote of a batch: its receipt, or why it was refused (the others still count).
-CastOutcome = Receipt | Exception
-
-
-def cast_votes(
-    session: Session,
-    *,
-    store: LogStore,
-    checkpoint: Callable[[LogRef], str],
-    ballot_id: int,
-    votes: Sequence[SignedVote],
-    lost: Callable[[Collection[str]], set[str]] = lambda _dids: set(),
-    now: datetime | None = None,
-) -> list[CastOutcome]:
-    """Append a batch of signed votes to one box: one append, one checkpoint for all.
-
-    Each vote is judged on its own — window, census, one vote per voting person (also
-    within the batch), keys reported lost (``lost`` names those of the given DIDs) — and the
-    refused ones get their reason while the rest are appended. The box's log row is locked
-    first, so batches of other processes for the same box queue behind this one and every
-    read below sees what they committed. A vote already in the box, byte for byte, gets its
-    receipt again (a client retrying after a lost answer), never a second entry."""
-    now = now or _now()
-    ballot = get_ballot(session, ballot_id)
-    log = store.get_log(ballot.log_origin)
-    store.lock(log)
-    session.refresh(ballot)  # after the lock: the status another process may have changed
-    closed = _closed_reason(ballot, now)
-    if closed is not None:
-        return [closed for _ in votes]
-    voters = {
-        v.did: v
-        for v in session.scalars(
-            select(CensusVoter).where(
-                CensusVoter.ballot_id == ballot.id,
-                CensusVoter.did.in_({v.signer for v in votes}),
-            )
-        )
-    }
-    lost_dids = lost({v.signer for v in votes})
-    refused: dict[int, Exception] = {}
-    kept: dict[int, tuple[int, bytes]] = {}  # position in batch → (index in box, entry)
-    accepted: list[tuple[int, str, bytes]] = []  # (position in batch, voter key, entry)
-    claimed: set[str] = set()
-    for pos, vote in enumerate(votes):
-        try:
-            if vote.document.get("ballot") != ballot.log_origin:
-                raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
-            if vote.signer in lost_dids:
-                raise key_lost()
-            data = canonical(dict(vote.document))
-            voter = voters.get(vote.signer)
-            if voter is None:
-                raise _new_key(session, ballot=ballot, did=vote.signer, claimed=claimed)
-            if voter.cast_index is not None and store.entry(log, voter.cast_index).data == data:
-                kept[pos] = (voter.cast_index, data)
-                continue
-            if voter.cast_index is not None or voter.voter in claimed:
-                raise BallotError("您已投过票，不能重复投票", "you have already voted")
-        except (VotingError, LedgerError, IdentityError) as exc:
-            refused[pos] = exc
-            continue
-        claimed.add(voter.voter)
-        accepted.append((pos, voter.voter, data))
-    if accepted:
-        first = store.append(log, [data for _, _, data in accepted])
-        index_of = {key: first + i for i, (_, key, _) in enumerate(accepted)}
-        # Conditional, so "one person, one vote" holds even if the lock above were bypassed.
-        claimed_rows = session.execute(
-            update(CensusVoter)
-            .where(
-                CensusVoter.ballot_id == ballot.id,
-                CensusVoter.voter.in_(index_of),
-                CensusVoter.cast_index.is_(None),
-            )
-            .values(cast_index=case(index_of, value=CensusVoter.voter))
-            .execution_options(synchronize_session=False)
-        )
-        if claimed_rows.rowcount != len(index_of):  # type: ignore[attr-defined]
-            raise BallotConflict("投票箱正忙，请重试", "the ballot box is busy; please retry")
-        kept |= {pos: (first + i, data) for i, (pos, _, data) in enumerate(accepted)}
-    note = checkpoint(log) if kept else ""
-    return [
-        refused[pos]
-        if pos in refused
-        else Receipt(
-            ballot_id=ballot.id,
-            index=kept[pos][0],
-            leaf_hash=leaf_hash(kept[pos][1]).hex(),
-            checkpoint=note,
-        )
-        for pos in range(len(votes))
-    ]
-
-
-class BallotConflict(BallotError):
-    """Another writer changed the box under this batch: nothing was kept; retry."""
-
-
-def _closed_reason(ballot: Ballot, now: datetime) -> BallotError | None:
-    if ballot.status == PROPOSED:
-        return BallotError(
-            "表决尚待业委会委员签署开启", "the ballot awaits the committee members' signatures"
-        )
-    if ballot.status == CLOSING:
-        return BallotError(
-            "业委会已提议结束表决，不能再投票", "the committee has proposed to close the ballot"
-        )
-    if ballot.status != "open":
-        return BallotError("表决已结束，不能再投票", "the ballot is closed")
-    if now < ballot.opens_at:
-        return BallotError("表决尚未开始", "the ballot has not opened yet")
-    if now >= ballot.closes_at:
-        return BallotError("表决已截止", "the voting window has ended")
-    return None
-
-
-class KeyChangeNeeded(BallotError):
-    """A census member votes with a DID the frozen census does not name — one enrolled, or
-    re-enrolled after losing a phone, since the ballot opened. The committee must attest the
-    change in the box first (a VoterKeyChanged decision); the vote is refused until then."""
-
-    def __init__(self, voter: str, old: str | None, new: str) -> None:
-        super().__init__(
-            "您的新密钥须经业委会委员确认后才能投票，已提交业委会",
-            "your new key must be confirmed by the committee's members before you can vote; "
-            "they have been asked",
-        )
-        self.voter, self.old, self.new = voter, old, new
-
-
-def _new_key(
-    session: Session, *, ballot: Ballot, did: str, claimed: Collection[str]
-) -> BallotError:
-    person = session.scalar(select(Person).where(Person.did == did))
-    voter = (
-        None
-        if person is None
-        else session.scalar(
-            select(CensusVoter).where(
-                CensusVoter.ballot_id == ballot.id, CensusVoter.person_id == person.id
-            )
-        )
-    )
-    if voter is None:
-        return BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
-    if voter.cast_index is not None or voter.voter in claimed:
-        return BallotError("您已投过票，不能重复投票", "you have already voted")
-    return KeyChangeNeeded(voter.voter, voter.did, did)
-
-
-def draft_key_change(
-    ballot: Ballot, *, registration: str, voter: str, old: str | None, new: str
-) -> dict[str, Any]:
-    return {
-        "type": "VoterKeyChanged",
-        "ballot": ballot.log_origin,
-        "community": ballot.community_slug,
-        "registration": registration,
-        "voter": voter,
-        "oldDid": old,
-        "newDid": new,
-    }
-
-
-def apply_key_change(
-    session: Session, *, store: LogStore, ballot: Ballot, document: Mapping[str, Any]
-) -> int:
-    """Append the members' signed VoterKeyChanged and let the new key vote. The old key, if
-    any, can no longer vote in this ballot; a vote it already cast stays (and then the
-    change is refused: one vote per person)."""
-    data = _decided(document, "VoterKeyChanged", ballot)
-    log = store.get_log(ballot.log_origin)
-    store.lock(log)
-    session.refresh(ballot)
-    if ballot.status != "open":
-        raise BallotError("表决已结束，不能再更换密钥", "the ballot is closed: no key changes")
-    old, new = document.get("oldDid"), document.get("newDid")
-    # Conditional, so a vote by the old key, or another change, in between refuses this one.
-    changed = session.execute(
-        update(CensusVoter)
-        .where(
-            CensusVoter.ballot_id == ballot.id,
-            CensusVoter.voter == document.get("voter"),
-            CensusVoter.cast_index.is_(None),
-            CensusVoter.did.is_(None) if old is None else CensusVoter.did == old,
-        )
-        .values(did=new)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise BallotError(
-            "该业主已投票或密钥已更换，此决定不再适用",
-            "this owner has voted or their key changed since: the decision no longer applies",
-        )
-    return store.append(log, [data])
-
-
-def decide(matter: int, entries: list[dict[str, Any]], votes: Mapping[str, str]) -> Outcome:
-    """Decide from census rows and {voter key: choice}: the very call the verifier repeats."""
-    return evaluate(
-        Matter.parse(matter), census_of(entries), {k: Choice.parse(v) for k, v in votes.items()}
-    )
-
-
-def _votes_by_voter(session: Session, store: LogStore, ballot: Ballot) -> dict[str, str]:
-    log = store.get_log(ballot.log_origin)
-    cast = session.execute(
-        select(CensusVoter.voter, CensusVoter.cast_index).where(
-            CensusVoter.ballot_id == ballot.id, CensusVoter.cast_index.is_not(None)
-        )
-    ).all()
-    out: dict[str, str] = {}
-    for voter, index in cast:
-        if index is None:  # excluded by the query already; this only narrows the type
-            continue
-        vote = json.loads(store.entry(log, index).data)
-        out[voter] = vote["choice"]
-    return out
-
-
-def draft_result(
-    session: Session,
-    *,
-    store: LogStore,
-    ballot_id: int,
-    registration: str,
-    now: datetime | None = None,
-    early: bool = False,
-) -> tuple[Ballot, dict[str, Any]]:
-    """Close the box to votes and draft the BallotResult the members will sign: when, how
-    many votes, the box's size, and the rule engine's outcome over exactly those entries."""
-    now = now or _now()
-    ballot = get_ballot(session, ballot_id)
-    log = store.get_log(ballot.log_origin)
-    store.lock(log)  # no vote of a batch in flight can slip in after the count
-    session.refresh(ballot)
-    if ballot.status != "open":
-        raise BallotError("表决不在进行中，不能结束", "the ballot is not open, so it cannot close")
-    if now < ballot.closes_at and not early:
-        raise BallotError(
-            "表决期限未到；如确需提前结束请明确选择提前结束",
-            "the voting window has not ended; close early only if you mean to",
-        )
-    opened = json.loads(store.entry(log, 0).data)
-    votes = _votes_by_voter(session, store, ballot)
-    outcome = decide(ballot.matter, opened["census"]["voters"], votes)
-    ballot.status = CLOSING
-    session.flush()
-    return ballot, {
-        "type": "BallotResult",
-        "ballot": ballot.log_origin,
-        "community": ballot.community_slug,
-        "registration": registration,
-        "closedAt": _iso(min(now, ballot.closes_at)),
-        "votes": len(votes),
-        "boxSize": store.size(log),
-        "outcome": outcome.to_json(),
-    }
-
-
-def apply_result(
-    session: Session, *, store: LogStore, ballot: Ballot, document: Mapping[str, Any]
-) -> int:
-    """Append the members' signed BallotResult: the ballot is closed and decided."""
-    data = _decided(document, "BallotResult", ballot)
-    log = store.get_log(ballot.log_origin)
-    store.lock(log)
-    session.refresh(ballot)
-    if ballot.status != CLOSING or document.get("boxSize") != store.size(log):
-        raise BallotError(
-            "投票箱在提议结束后有变化，须重新提议", "the box changed since the close was proposed"
-        )
-    index = store.append(log, [data])
-    ballot.status = "closed"
-    ballot.result = dict(document["outcome"])
-    session.flush()
-    return index
+def announced_entry(store: LogStore, log: LogRef) -> dict[str, Any]:
+    """Entry 0 of a ballot box, the committee-signed BallotAnnounced, as appended."""
+    announced: dict[str, Any] = json.loads(store.entry(log, 0).data)
+    return announced

@@ -29,7 +29,8 @@ from typing import Self
 from voting.area import ZERO, Area
 from voting.errors import CensusError, VotingError
 
-_UNIT_FIELDS = ("id", "area", "holder", "developer")
+_REQUIRED_UNIT_FIELDS = ("id", "area", "holder")
+_UNIT_FIELDS = (*_REQUIRED_UNIT_FIELDS, "developer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +63,13 @@ class Unit:
 
     @classmethod
     def from_json(cls, raw: object) -> Self:
-        """A unit from ``{"id", "area", "holder", "developer"}``; errors name the field."""
+        """A unit from ``{"id", "area", "holder", "developer"?}``; errors name the field.
+
+        ``developer`` may be left out: most units are sold, so absent means false.
+        """
         if not isinstance(raw, Mapping):
             raise CensusError("单位须为JSON对象", "a unit must be a JSON object")
-        for field in _UNIT_FIELDS:
+        for field in _REQUIRED_UNIT_FIELDS:
             if field not in raw:
                 raise CensusError(f"缺少字段 {field}", f"missing field {field}")
         for field in raw:
@@ -75,7 +79,7 @@ class Unit:
             area = Area.from_json(raw["area"])
         except VotingError as e:
             raise e.at("area") from None
-        developer = raw["developer"]
+        developer = raw.get("developer", False)
         if not isinstance(developer, bool):
             raise CensusError(
                 "developer 须为 true 或 false", "developer must be true or false", where="developer"

@@ -1,62 +1,223 @@
 """Freezing a ballot's census from the community's register (the database side).
 
-Rows are public (DID, units, area; nothing personal) — see `voting.census_rows`.
+Rows are public (DID, units, areas and their sources; nothing personal) — see
+`voting.census_rows`. The counting rules (`voting.census`) decide who is a voting person: a
+buyer of several units is one, the developer's units are one, and a co-owned unit votes
+through the co-owner the register designates. An owner without full legal capacity votes
+through their guardian: the row carries the guardian's DID and says ``"guardian": true``.
+
+Once frozen, a census lives in `CensusVoter` rows (and the log's BallotOpened) only: later
+changes to the register do not reach a ballot that has opened.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, insert, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from identity.community.models import Community, Person, Unit
+from identity.community.models import Community, Person, Unit, UnitOwner
 from voting.area import Area
-from voting.census import Census
+from voting.census import Census, Tally
 from voting.census import Unit as CensusUnit
+from voting.census_rows import census_root
 from voting.errors import VotingError
+from voting.models import CensusRepresented, CensusVoter, VotingBase
+
+CO_OWNER, WARD = "co-owner", "ward"
 
 
 class CensusError(VotingError):
     """The register cannot give a census (none imported yet)."""
 
 
-def census_entries(
-    session: Session, community: Community
-) -> tuple[list[dict[str, Any]], list[int]]:
-    """The public census — one row per voting person, with DID, units and area, nothing
-    personal — and, aligned with it, the person ids (kept server-side only).
+@dataclass(frozen=True)
+class FrozenCensus:
+    """A census as frozen from the register: the public rows with their root and total, and
+    what the server keeps beside them (person ids, who is represented by whom)."""
+
+    entries: list[dict[str, Any]]
+    root: bytes
+    total: Tally
+    person_ids: list[int]  # aligned with `entries`: the owner each row is for
+    guardian_ids: list[int | None]  # aligned with `entries`: the guardian who votes, if any
+    areas: list[int]  # aligned with `entries`: each row's area in 0.01 m²
+    represented: list[tuple[int, str, str, str]]  # (person id, unit, voter key, CO_OWNER | WARD)
+
+
+def freeze_census(session: Session, community: Community) -> FrozenCensus:
+    """The census of `community`'s register as it stands now.
 
     Voter keys are stable within one ballot ("V0001"…, in unit order) and reveal no identity.
+    Two queries of plain columns (no ORM objects): this runs on every opening, for compounds
+    of ten thousand owners.
     """
+    guardian = aliased(Person)
     rows = session.execute(
-        select(Unit, Person)
+        select(
+            Unit.unit_no,
+            Unit.area_centi,
+            Unit.area_source,
+            Unit.developer,
+            Unit.holder_id,
+            Person.did,
+            Person.guardian_id,
+            guardian.did,
+        )
         .join(Person, Unit.holder_id == Person.id)
+        .outerjoin(guardian, Person.guardian_id == guardian.id)
         .where(Unit.community_id == community.id)
-        .order_by(Unit.unit_no)
     ).all()
     if not rows:
         raise CensusError("小区尚未导入房屋登记册", "the community has no register yet")
-    units = [
-        CensusUnit(
-            id=u.unit_no,
-            area=Area(hundredths=u.area_centi),
-            holder=f"p{p.id}",
-            developer=u.developer,
-        )
-        for u, p in rows
-    ]
+    units: list[CensusUnit] = []
+    area_of: dict[str, dict[str, str]] = {}  # unit → its public {"unit", "area", "source"}
+    person_of: dict[str, tuple[int, str | None, int | None, str | None]] = {}
+    for no, centi, source, dev, holder, did, guardian_id, guardian_did in rows:
+        area = Area(centi)
+        units.append(CensusUnit(id=no, area=area, holder=f"p{holder}", developer=dev))
+        area_of[no] = {"unit": no, "area": str(area), "source": source}
+        person_of[f"p{holder}"] = (holder, did, guardian_id, guardian_did)
     census = Census.of(units)
-    dids = {f"p{p.id}": p.did for _, p in rows}
     ordered = sorted(census.voters.values(), key=lambda v: v.unit_ids[0])
-    public = [
-        {
-            "voter": f"V{i:04d}",
-            "did": dids[v.holder],
-            "units": list(v.unit_ids),
-            "area": str(v.area),
-            "developer": v.developer,
-        }
-        for i, v in enumerate(ordered, start=1)
-    ]
-    return public, [int(v.holder[1:]) for v in ordered]
+    entries: list[dict[str, Any]] = []
+    person_ids: list[int] = []
+    guardian_ids: list[int | None] = []
+    voter_of_unit: dict[str, str] = {}
+    represented: dict[tuple[int, str], tuple[str, str]] = {}  # (person, unit) → (key, why)
+    for i, v in enumerate(ordered, start=1):
+        key = f"V{i:04d}"
+        person_id, did, guardian_id, guardian_did = person_of[v.holder]
+        entries.append(
+            {
+                "voter": key,
+                "did": did if guardian_id is None else guardian_did,
+                "units": list(v.unit_ids),
+                "area": str(v.area),
+                "areas": [area_of[u] for u in v.unit_ids],
+                "developer": v.developer,
+                "guardian": guardian_id is not None,
+            }
+        )
+        person_ids.append(person_id)
+        guardian_ids.append(guardian_id)
+        for u in v.unit_ids:
+            voter_of_unit[u] = key
+            if guardian_id is not None:
+                represented[(person_id, u)] = (key, WARD)
+    for person_id, unit_no in session.execute(
+        select(UnitOwner.person_id, Unit.unit_no)
+        .join(Unit, UnitOwner.unit_id == Unit.id)
+        .where(Unit.community_id == community.id, UnitOwner.person_id != Unit.holder_id)
+    ):
+        represented.setdefault((person_id, unit_no), (voter_of_unit[unit_no], CO_OWNER))
+    return FrozenCensus(
+        entries=entries,
+        root=census_root(entries),
+        total=census.total,
+        person_ids=person_ids,
+        guardian_ids=guardian_ids,
+        areas=[v.area.hundredths for v in ordered],
+        represented=[(p, u, key, why) for (p, u), (key, why) in sorted(represented.items())],
+    )
+
+
+def store_census(session: Session, ballot_id: int, frozen: FrozenCensus) -> None:
+    """Keep a frozen census for ballot `ballot_id`: one bulk insert per table (an ORM object
+    per row cost half a second at ten thousand owners)."""
+    # Core inserts on the tables: the ORM's bulk path spends more per row than the database.
+    session.execute(
+        insert(_table(CensusVoter)),
+        [
+            {
+                "ballot_id": ballot_id,
+                "voter": e["voter"],
+                "person_id": person_id,
+                "guardian_id": guardian_id,
+                "did": e["did"],
+                "area_centi": area,
+                "units": e["units"],
+                "developer": e["developer"],
+                "cast_index": None,
+            }
+            for e, person_id, guardian_id, area in zip(
+                frozen.entries, frozen.person_ids, frozen.guardian_ids, frozen.areas, strict=True
+            )
+        ],
+    )
+    if frozen.represented:
+        session.execute(
+            insert(_table(CensusRepresented)),
+            [
+                {"ballot_id": ballot_id, "person_id": p, "unit": u, "voter": key, "reason": why}
+                for p, u, key, why in frozen.represented
+            ],
+        )
+
+
+def _table(model: type[VotingBase]) -> Table:
+    return VotingBase.metadata.tables[model.__tablename__]
+
+
+def census_entries(
+    session: Session, community: Community
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The public census rows and, aligned with them, the owners' person ids (server-side
+    only): `freeze_census` without what the server keeps beside the rows."""
+    frozen = freeze_census(session, community)
+    return frozen.entries, frozen.person_ids
+
+
+def represented_by(
+    session: Session, *, ballot_id: int, did: str, entry: str | None = None
+) -> VotingError | None:
+    """Why the holder of `did` may not vote in this ballot although the register lists
+    them, or None: they are a co-owner of a unit whose designated holder votes for it (民法典
+    and the SPC interpretation count a co-owned unit once, through the holder the co-owners
+    chose), or an owner whose guardian votes for them.
+
+    Without `entry`, a DID that votes for some census entry itself (as an owner, or as a
+    guardian) gets None: only a person represented everywhere is refused here. With `entry`
+    (a vote naming that census entry), only that entry is asked about. The refusal names
+    no one: only the unit, which is public in the census.
+    """
+    person_id = session.scalar(select(Person.id).where(Person.did == did))
+    if person_id is None:
+        return None
+    if entry is None and session.scalar(
+        select(CensusVoter.voter)
+        .where(
+            CensusVoter.ballot_id == ballot_id,
+            or_(
+                (CensusVoter.person_id == person_id) & CensusVoter.guardian_id.is_(None),
+                CensusVoter.guardian_id == person_id,
+            ),
+        )
+        .limit(1)
+    ):
+        return None
+    query = select(CensusRepresented.unit, CensusRepresented.reason).where(
+        CensusRepresented.ballot_id == ballot_id, CensusRepresented.person_id == person_id
+    )
+    if entry is not None:
+        query = query.where(CensusRepresented.voter == entry)
+    found = session.execute(query).all()
+    if not found:
+        return None
+    if any(reason == WARD for _, reason in found):
+        return RepresentedError(
+            "您的表决权由登记的监护人代为行使，不能另行投票",
+            "your vote is cast by your registered guardian; you cannot vote yourself",
+        )
+    units = sorted(unit for unit, _ in found)
+    return RepresentedError(
+        f"房屋 {'、'.join(units)} 由共有人推选的表决人代表表决，其他共有人不能另行投票",
+        f"unit(s) {', '.join(units)} vote through the co-owner the co-owners designated; "
+        "another co-owner cannot vote for them",
+    )
+
+
+class RepresentedError(VotingError):
+    """A person of the register whom another represents in the census tried to vote."""

@@ -50,4 +50,21 @@ class CensusVoter(VotingBase):
     area_centi: Mapped[int] = mapped_column(BigInteger)
     units: Mapped[list[str]] = mapped_column(JSON)
     developer: Mapped[bool] = mapped_column(default=False)
+    # Server-side only: the guardian (a person id) whose DID this row carries, for an owner
+    # (`person_id`) without full legal capacity; None when the owner votes.
+    guardian_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     cast_index: Mapped[int | None] = mapped_column(BigInteger, default=None)  # entry in the box
+
+
+class CensusRepresented(VotingBase):
+    """A person of the register who is represented in a ballot's census by another, frozen
+    when it opened: a co-owner of a unit whose designated holder votes (``co-owner``), or an
+    owner whose guardian votes (``ward``). Lets the cast path tell such a person why their
+    own vote is refused. Server-side only (person ids), never public."""
+
+    __tablename__ = "census_represented"
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)  # a unit of `voter`
+    voter: Mapped[str] = mapped_column(String(32))  # the census entry
+    reason: Mapped[str] = mapped_column(String(16))  # co-owner | ward

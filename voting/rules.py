@@ -19,7 +19,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from voting.census import NOBODY, Census, Tally
-from voting.errors import MatterError, VoteError
+from voting.errors import VoteError
 from voting.matters import QUORUM, Matter, Threshold
 
 
@@ -44,7 +44,7 @@ class Choice(StrEnum):
         )
 
 
-def _vote_location(holder: str) -> str:
+def vote_location(holder: str) -> str:
     return f"votes[{json.dumps(holder, ensure_ascii=False)}]"
 
 
@@ -57,16 +57,32 @@ def parse_votes(raw: object) -> dict[str, Choice]:
         try:
             votes[holder] = Choice.parse(choice)
         except VoteError as e:
-            raise e.at(_vote_location(holder)) from None
+            raise e.at(vote_location(holder)) from None
     return votes
 
 
-def _ratio(part: int, whole: int) -> Fraction | None:
+def ratio(part: int, whole: int) -> Fraction | None:
+    """``part/whole`` exactly, or None when the whole is zero (nobody to share among)."""
     return Fraction(part, whole) if whole > 0 else None
 
 
-def _fraction_text(value: Fraction | None) -> str | None:
+def fraction_text(value: Fraction | None) -> str | None:
+    """``"n/d"`` in lowest terms (``"1/1"`` for one), or None."""
     return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def threshold_json(
+    rule: Threshold, area: tuple[Fraction | None, bool], headcount: tuple[Fraction | None, bool]
+) -> dict[str, object]:
+    """One doubled test of a transcript: the rule, and each share with whether it was met."""
+    return {
+        "threshold": str(rule),
+        "rule": rule.zh,
+        "area": fraction_text(area[0]),
+        "headcount": fraction_text(headcount[0]),
+        "area_met": area[1],
+        "headcount_met": headcount[1],
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,22 +130,16 @@ class Outcome:
             "agree": self.agree.to_json(),
             "oppose": self.oppose.to_json(),
             "abstain": self.abstain.to_json(),
-            "quorum": {
-                "threshold": str(self.quorum_rule),
-                "rule": self.quorum_rule.zh,
-                "area": _fraction_text(self.participation_area),
-                "headcount": _fraction_text(self.participation_headcount),
-                "area_met": self.quorum_by_area,
-                "headcount_met": self.quorum_by_headcount,
-            },
-            "approval": {
-                "threshold": str(self.approval_rule),
-                "rule": self.approval_rule.zh,
-                "area": _fraction_text(self.agreement_area),
-                "headcount": _fraction_text(self.agreement_headcount),
-                "area_met": self.approved_by_area,
-                "headcount_met": self.approved_by_headcount,
-            },
+            "quorum": threshold_json(
+                self.quorum_rule,
+                (self.participation_area, self.quorum_by_area),
+                (self.participation_headcount, self.quorum_by_headcount),
+            ),
+            "approval": threshold_json(
+                self.approval_rule,
+                (self.agreement_area, self.approved_by_area),
+                (self.agreement_headcount, self.approved_by_headcount),
+            ),
             "quorum_met": self.quorum_met,
             "approved": self.approved,
             "passed": self.passed,
@@ -151,7 +161,7 @@ def evaluate(matter: Matter, census: Census, votes: Mapping[str, Choice]) -> Out
                     f"投票人 {holder!r} 不在名册中", f"voter {holder!r} is not in the census"
                 )
         except VoteError as e:
-            raise e.at(_vote_location(str(holder))) from None
+            raise e.at(vote_location(str(holder))) from None
         voter = census.voters[holder]
         by_choice[choice] += Tally(voter.area, 1)
     agree, oppose, abstain = (
@@ -171,36 +181,12 @@ def evaluate(matter: Matter, census: Census, votes: Mapping[str, Choice]) -> Out
         abstain=abstain,
         quorum_rule=QUORUM,
         approval_rule=rule,
-        participation_area=_ratio(participating.area.hundredths, total.area.hundredths),
-        participation_headcount=_ratio(participating.headcount, total.headcount),
-        agreement_area=_ratio(agree.area.hundredths, participating.area.hundredths),
-        agreement_headcount=_ratio(agree.headcount, participating.headcount),
+        participation_area=ratio(participating.area.hundredths, total.area.hundredths),
+        participation_headcount=ratio(participating.headcount, total.headcount),
+        agreement_area=ratio(agree.area.hundredths, participating.area.hundredths),
+        agreement_headcount=ratio(agree.headcount, participating.headcount),
         quorum_by_area=QUORUM.met(participating.area.hundredths, total.area.hundredths),
         quorum_by_headcount=QUORUM.met(participating.headcount, total.headcount),
         approved_by_area=rule.met(agree.area.hundredths, participating.area.hundredths),
         approved_by_headcount=rule.met(agree.headcount, participating.headcount),
     )
-
-
-_DOCUMENT_FIELDS = ("matter", "units", "votes")
-
-
-def evaluate_document(document: object) -> Outcome:
-    """Decide from a parsed JSON document ``{"matter": 1..9, "units": [...], "votes": {...}}``.
-
-    Errors name where they are (``matter``, ``units[3].area``, ``votes["owner-17"]``).
-    """
-    if not isinstance(document, Mapping):
-        raise VoteError("输入须为JSON对象", "the input must be a JSON object")
-    for field in _DOCUMENT_FIELDS:
-        if field not in document:
-            raise VoteError(f"缺少字段 {field}", f"missing field {field}")
-    for field in document:
-        if field not in _DOCUMENT_FIELDS:
-            raise VoteError(f"未知字段 {field!r}", f"unknown field {field!r}")
-    try:
-        matter = Matter.parse(document["matter"])
-    except MatterError as e:
-        raise e.at("matter") from None
-    census = Census.from_json(document["units"])
-    return evaluate(matter, census, parse_votes(document["votes"]))

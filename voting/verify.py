@@ -25,7 +25,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from contracts.errors import ChainError
-from identity.community.committee import Decided, DecisionError, RegistrationChain
+from identity.community.committee import (
+    Decided,
+    DecisionError,
+    RegistrationChain,
+    collect,
+    proofs_of,
+)
 from identity.community.logged_decision import verify_logged_decision
 from identity.community.trustfile import PinnedTrust
 from identity.errors import IdentityError
@@ -39,7 +45,8 @@ from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.records import log_id_of
 from voting.area import Area
-from voting.ballots import decide
+from voting.box_state import ANNOUNCED, CANCELLED, CLOSED, FINAL, OPEN, BoxState
+from voting.census_check import check_census_areas
 from voting.census_rows import census_root
 from voting.errors import VotingError
 
@@ -47,7 +54,21 @@ RECORD_FORMAT = "gongzhi-ballot-record/1"
 # (log id, tree size) → anchored root, or None if that size was never anchored; raises
 # `ChainError` when the chain cannot be reached.
 AnchoredRoot = Callable[[bytes, int], bytes | None]
-DECISIONS = ("BallotOpened", "VoterKeyChanged", "BallotCancelled", "BallotResult")
+DECISIONS = (
+    "BallotOpened",
+    "BallotCancelled",
+    "VoterKeyChanged",
+    "BallotResult",
+    "ObjectionAnswered",
+    "BallotFinal",
+)
+# Owners' documents, by the field naming who signed.
+OWNER_SIGNED = {
+    "Vote": "voter",
+    "ProxyMandate": "owner",
+    "ProxyWithdrawal": "owner",
+    "Objection": "voter",
+}
 
 __all__ = ["RECORD_FORMAT", "AnchoredRoot", "RecordError", "Report", "verify_record"]
 
@@ -60,22 +81,39 @@ def _fail(zh: str, en: str) -> RecordError:
     return RecordError(zh, en)
 
 
-def _entries(record: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+def _entries(record: Mapping[str, Any]) -> tuple[list[bytes], list[dict[str, Any]]]:
+    """Each entry's RFC 9162 leaf hash, and the entry parsed. While voting runs the public
+    record serves a vote as its leaf hash only (``{"hidden": true, "index", "leafHash"}``,
+    `web.record`): its hash still makes the tree, its content is checked once revealed."""
     raw = record.get("entries")
-    if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
+    if not isinstance(raw, list):
         raise _fail("记录缺少条目列表", "the record has no list of entries")
+    hashes: list[bytes] = []
     parsed: list[dict[str, Any]] = []
-    for i, text in enumerate(raw):
+    for i, item in enumerate(raw):
+        if isinstance(item, Mapping) and item.get("hidden") is True:
+            digest = item.get("leafHash")
+            if item.get("index") != i or not isinstance(digest, str) or len(digest) != 64:
+                raise _fail(f"第 {i} 条隐藏条目格式有误", f"hidden entry {i} is malformed")
+            try:
+                hashes.append(bytes.fromhex(digest))
+            except ValueError as exc:
+                raise _fail(f"第 {i} 条隐藏条目格式有误", f"hidden entry {i} is malformed") from exc
+            parsed.append({"type": item.get("type"), "hidden": True})
+            continue
         try:
-            entry = json.loads(text)
-            if not isinstance(entry, dict) or canonical(entry) != text.encode():
+            if not isinstance(item, str):
+                raise ValueError
+            entry = json.loads(item)
+            if not isinstance(entry, dict) or canonical(entry) != item.encode():
                 raise ValueError
         except (ValueError, IdentityError) as exc:
             raise _fail(
                 f"第 {i} 条记录不是规范 JSON 对象", f"entry {i} is not RFC 8785 canonical JSON"
             ) from exc
+        hashes.append(leaf_hash(item.encode()))
         parsed.append(entry)
-    return raw, parsed
+    return hashes, parsed
 
 
 def _community_of(origin: str, community: object) -> str:
@@ -122,17 +160,17 @@ class _Decisions:
         return decided
 
 
-def _box_key(opened: Mapping[str, Any], origin: str) -> Ed25519Verifier:
+def _box_key(announced: Mapping[str, Any], origin: str) -> Ed25519Verifier:
     try:
-        key = parse_vkey(str(opened.get("logKey")))
+        key = parse_vkey(str(announced.get("logKey")))
     except LedgerError as exc:
         raise _fail(
-            "开启条目中的日志公钥无效", f"the logKey in BallotOpened is invalid: {exc}"
+            "公告条目中的日志公钥无效", f"the logKey in BallotAnnounced is invalid: {exc}"
         ) from exc
     if not isinstance(key, Ed25519Verifier) or key.name != origin:
         raise _fail(
-            "开启条目中的日志公钥须为以投票箱来源命名的 Ed25519 密钥",
-            f"the logKey in BallotOpened must be an Ed25519 note key named {origin!r}",
+            "公告条目中的日志公钥须为以投票箱来源命名的 Ed25519 密钥",
+            f"the logKey in BallotAnnounced must be an Ed25519 note key named {origin!r}",
         )
     return key
 
@@ -207,13 +245,13 @@ def verify_record(
     if not isinstance(origin, str) or not origin:
         raise _fail("记录缺少投票箱来源", "the record names no origin")
     report.subject_zh, report.subject_en = f"表决记录 {origin}", f"ballot record {origin}"
-    raw_entries, entries = _entries(record)
-    if not entries or entries[0].get("type") != "BallotOpened":
-        raise _fail("记录缺少开启表决条目", "the record does not start with BallotOpened")
-    opened = entries[0]
-    if opened.get("ballot") != origin:
-        raise _fail("开启条目属于另一表决", "BallotOpened is for another ballot")
-    community = _community_of(origin, opened.get("community"))
+    hashes, entries = _entries(record)
+    if not entries or entries[0].get("type") != "BallotAnnounced":
+        raise _fail("记录缺少表决公告条目", "the record does not start with BallotAnnounced")
+    announced = entries[0]
+    if announced.get("ballot") != origin:
+        raise _fail("公告条目属于另一表决", "BallotAnnounced is for another ballot")
+    community = _community_of(origin, announced.get("community"))
 
     registrations = record.get("registrations")
     if not isinstance(registrations, list):
@@ -236,84 +274,72 @@ def verify_record(
             f"{len(reg.members)} members, by {reg.root}",
         )
     decisions = _Decisions(chain, origin, report)
-    decisions.check(0, opened)
-    box_key = _box_key(opened, origin)
+    decisions.check(0, announced)
+    box_key = _box_key(announced, origin)
     report.ok(
-        "投票箱日志公钥取自业委会签署的开启条目",
-        "the box's log key is the one the committee signed",
+        "投票箱日志公钥取自业委会签署的公告条目",
+        "the box's log key is the one the committee signed into the announcement",
     )
-
-    census = opened.get("census")
-    if not isinstance(census, dict) or not isinstance(census.get("voters"), list):
-        raise _fail("开启条目缺少名册", "BallotOpened carries no census")
-    voters: list[dict[str, Any]] = census["voters"]
-    if census_root(voters).hex() != census.get("root"):
-        raise _fail("名册根哈希不符", "census root does not match the census rows")
+    try:
+        state = BoxState.announce(announced)
+    except (KeyError, TypeError, ValueError, VotingError) as exc:
+        raise _fail(f"公告条目：{exc}", f"the announcement does not hold: {exc}") from exc
+    rules = state.rules
     report.ok(
-        f"名册 {len(voters)} 人，根哈希 {str(census['root'])[:16]}… 相符",
-        f"census of {len(voters)} voting persons matches its root",
+        f"公告 {len(state.items)} 个事项；公告期 {rules.notice_days} 天（不少于15天），"
+        f"表决期在 {rules.min_window_days}–{rules.max_window_days} 天之内",
+        f"{len(state.items)} items announced; {rules.notice_days} days' notice (15 at least), "
+        f"a window of {rules.min_window_days}–{rules.max_window_days} days",
     )
-    by_did = {v["did"]: v["voter"] for v in voters if v["did"]}
-    did_of = {v["voter"]: v["did"] for v in voters}
-    voter_rows = {str(v["voter"]): v for v in voters}
+    state.size = 1
     owners = _Owners(record.get("credentials"), chain)
-    votes: dict[str, str] = {}
-    ended: dict[str, Any] | None = None  # the BallotResult or BallotCancelled
+    credentialed: set[str] = set()
+    hidden = 0
     for i, entry in enumerate(entries[1:], start=1):
-        kind = entry.get("type")
-        if ended is not None:
+        if entry.get("hidden"):
+            hidden += 1  # a vote's leaf, its content served once the box is closed
+            state.size += 1
+            continue
+        _check_signatures(i, entry, origin, decisions, chain)
+        try:
+            state.apply_entry(entry)
+        except (KeyError, TypeError, ValueError, VotingError) as exc:
             raise _fail(
-                f"第 {i} 条：{ended['type']} 之后还有条目", f"entry {i}: after {ended['type']}"
-            )
-        if kind == "Vote":
-            if entry.get("ballot") != origin:
-                raise _fail(f"第 {i} 条：选票属于别的表决", f"entry {i}: vote for another ballot")
-            signer = verify_signed_json(entry).controller
-            if signer != entry.get("voter") or signer not in by_did:
-                raise _fail(f"第 {i} 条：投票人不在名册", f"entry {i}: voter not in the census")
-            key = by_did[signer]
-            if key in votes:
-                raise _fail(f"第 {i} 条：重复投票", f"entry {i}: a second vote by {key}")
-            owners.check(i, signer, voter_rows[key])
-            votes[key] = entry["choice"]
-        elif kind == "VoterKeyChanged":
-            decisions.check(i, entry)
-            key, old, new = entry.get("voter"), entry.get("oldDid"), entry.get("newDid")
-            if key not in did_of or did_of[key] != old or key in votes or new in by_did:
-                raise _fail(
-                    f"第 {i} 条：换钥条目与名册不符",
-                    f"entry {i}: VoterKeyChanged does not fit the census (unknown voter, "
-                    "wrong old key, already voted or key in use)",
-                )
-            by_did.pop(old, None)
-            by_did[str(new)] = str(key)
-            did_of[str(key)] = new
-        elif kind in ("BallotResult", "BallotCancelled"):
-            decisions.check(i, entry)
-            ended = entry | {"index": i}
-        else:
-            raise _fail(f"第 {i} 条：意外的条目 {kind}", f"entry {i}: unexpected entry {kind}")
+                f"第 {i} 条 {entry.get('type')}：{exc}",
+                f"entry {i} ({entry.get('type')}) breaks the box's rules: {exc}",
+            ) from exc
+        if entry["type"] == "BallotOpened":
+            _report_census(entry, report)
+        elif entry["type"] == "Vote":
+            key = _counted_key(state, i)
+            did = state.did_of.get(key)
+            if did is not None and did not in credentialed:
+                owners.check(i, did, state.rows[key])
+                credentialed.add(did)
+        state.size += 1
     report.ok(
-        f"{len(votes)} 张选票签名有效、投票人均在名册、无重复",
-        f"{len(votes)} votes: signatures valid, voters in the census, none twice",
+        f"{len(state.votes)} 位业主的选票签名有效、均在名册、未重复计票"
+        f"（纸质 {len(state.paper)}，代理 {len(state.used_mandates)}）",
+        f"{len(state.votes)} owners' votes: signatures valid, voters in the census, none "
+        f"counted twice ({len(state.paper)} on paper, {len(state.used_mandates)} by proxy)",
     )
     report.ok(
-        f"每位投票人均持有业委会委员签发、与名册房屋和面积相符的所有权凭证（{len(votes)} 份）",
-        f"every voter holds an ownership credential issued by a registered member, for the "
-        f"units and area the census gives them ({len(votes)} credentials)",
+        "每位投票人均持有业委会委员签发、与名册房屋和面积相符的所有权凭证"
+        f"（{len(credentialed)} 份）",
+        "every voter holds an ownership credential issued by a registered member, for the "
+        f"units and area the census gives them ({len(credentialed)} credentials)",
     )
-    if ended is None:
-        # An open ballot's record is checked as far as it goes (residents are invited to
-        # verify while it runs); it simply has no result yet, and the report says so.
-        report.note(
-            "表决仍在进行：至今的记录完整，尚无结果", "the ballot is still open: no result yet"
+    if hidden and state.phase in (CLOSED, FINAL, CANCELLED):
+        raise _fail(
+            "表决已结束，选票不应再隐藏", "the ballot is closed: no vote may be hidden any more"
         )
-    elif ended["type"] == "BallotCancelled":
-        report.ok("表决已由业委会决定取消", "the ballot was cancelled by a committee decision")
-    else:
-        _check_result(ended, opened, voters, votes, report)
+    if hidden:
+        report.note(
+            f"{hidden} 张选票截止前不公开：只核对其哈希在签名日志中",
+            f"{hidden} votes hidden until close: only their hashes are checked in the signed log",
+        )
+    _report_phase(state, report)
 
-    hashes = [leaf_hash(e.encode()) for e in raw_entries]
     root = root_from_hashes(hashes)
     note = record.get("checkpoint")
     if not isinstance(note, str):
@@ -338,34 +364,102 @@ def verify_record(
     return report
 
 
-def _check_result(
-    result: Mapping[str, Any],
-    opened: Mapping[str, Any],
-    voters: list[dict[str, Any]],
-    votes: Mapping[str, str],
-    report: Report,
+def _check_signatures(
+    i: int, entry: Mapping[str, Any], origin: str, decisions: _Decisions, chain: RegistrationChain
 ) -> None:
-    if result.get("votes") != len(votes):
-        raise _fail("结果条目的票数与选票不符", "BallotResult counts a different number of votes")
-    if result.get("boxSize") != result["index"]:
-        raise _fail(
-            "结果条目所述的投票箱大小与记录不符",
-            "BallotResult's boxSize is not the number of entries before it",
-        )
-    if not isinstance(result.get("closedAt"), str):
-        raise _fail("结果条目缺少截止时间", "BallotResult states no closedAt")
-    outcome = decide(opened["matter"], voters, dict(votes)).to_json()
-    if outcome != result.get("outcome"):
-        raise _fail(
-            "按规则重新计票的结果与公布结果不符",
-            "recounted outcome differs from the published result",
-        )
-    passed = outcome["passed"]
+    """Who must have signed entry ``i``, by its kind: the committee, the owner, two members."""
+    kind = entry.get("type")
+    if entry.get("ballot") != origin:
+        raise _fail(f"第 {i} 条：{kind} 属于别的表决", f"entry {i}: {kind} is for another ballot")
+    if kind in DECISIONS:
+        decisions.check(i, entry)
+    elif kind in OWNER_SIGNED:
+        if verify_signed_json(entry).controller != entry.get(OWNER_SIGNED[str(kind)]):
+            raise _fail(f"第 {i} 条：签名人不符", f"entry {i}: {kind} not signed by its owner")
+    elif kind == "PaperBallot":
+        _paper_signers(i, entry, chain)
+    else:
+        raise _fail(f"第 {i} 条：意外的条目 {kind}", f"entry {i}: unexpected entry {kind}")
+
+
+def _counted_key(state: BoxState, index: int) -> str:
+    """The census entry the vote at ``index`` was just counted for."""
+    for key, at in state.cast_at.items():
+        if at == index:
+            return key
+    raise _fail(f"第 {index} 条选票未计入", f"entry {index}: the vote was not counted")
+
+
+def _report_census(entry: Mapping[str, Any], report: Report) -> None:
+    census = entry["census"]
+    if census_root(census["voters"]).hex() != census.get("root"):
+        raise _fail("名册根哈希不符", "census root does not match the census rows")
+    try:
+        check_census_areas(census["voters"])
+    except VotingError as exc:
+        zh, en = exc.bilingual()
+        raise _fail(f"名册面积：{zh}", f"census areas: {en}") from exc
     report.ok(
-        f"按民法典第278条重新计票，结果相符：{'通过' if passed else '未通过'}",
-        "recount under Civil Code Art. 278 matches the published result: "
-        f"{'passed' if passed else 'not passed'}",
+        f"名册 {len(census['voters'])} 人，根哈希 {str(census['root'])[:16]}… 相符",
+        f"census of {len(census['voters'])} voting persons matches its root",
     )
+
+
+def _paper_signers(i: int, entry: Mapping[str, Any], chain: RegistrationChain) -> None:
+    """A paper ballot counts on two distinct registered members' signatures: the one who
+    entered it and the one who confirmed it (four eyes)."""
+    try:
+        registration = chain.by_hash(str(entry.get("registration", "")))
+        shares = collect(entry, proofs_of(entry), registration)
+    except DecisionError as exc:
+        raise _fail(f"第 {i} 条纸质选票：{exc.zh}", f"entry {i} (paper ballot): {exc.en}") from exc
+    signers = {s.signer for s in shares}
+    if len(signers) != 2 or signers != {entry.get("enteredBy"), entry.get("confirmedBy")}:
+        raise _fail(
+            f"第 {i} 条纸质选票须由录入和确认的两名委员签名",
+            f"entry {i}: a paper ballot needs the signatures of the member who entered it "
+            "and of another who confirmed it",
+        )
+
+
+def _report_phase(state: BoxState, report: Report) -> None:
+    phase = state.phase
+    if phase == ANNOUNCED:
+        report.note("表决已公告，尚未开始投票", "the ballot is announced; voting has not opened")
+    elif phase == OPEN:
+        # An open ballot's record is checked as far as it goes (residents are invited to
+        # verify while it runs); it simply has no result yet, and the report says so.
+        report.note(
+            "表决仍在进行：至今的记录完整，尚无结果", "the ballot is still open: no result yet"
+        )
+    elif phase == CANCELLED:
+        report.ok("表决已由业委会决定取消", "the ballot was cancelled by a committee decision")
+    else:
+        items = state.tally()
+        passed = sum(1 for i in items if item_passed(i["outcome"]))
+        report.ok(
+            f"按民法典第278条逐项重新计票，与公布结果相符：{passed}/{len(items)} 项通过",
+            "recount of each item under Civil Code Art. 278 matches the published result: "
+            f"{passed} of {len(items)} passed",
+        )
+        if phase == FINAL:
+            report.ok(
+                f"异议期届满、{len(state.objections)} 条异议均已答复，结果已最终确认",
+                f"the objection window ended, all {len(state.objections)} objections were "
+                "answered, and the result is final",
+            )
+        else:
+            report.note(
+                "初步结果：异议期尚未结束或尚未最终确认",
+                "preliminary result: the objection window runs or the result is not final yet",
+            )
+
+
+def item_passed(outcome: Mapping[str, Any]) -> bool:
+    """A motion passed, or an election filled at least one seat."""
+    if "elected" in outcome:
+        return bool(outcome["elected"])
+    return bool(outcome.get("passed"))
 
 
 def _check_anchor(

@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 from identity.community.models import Unit
 from identity.community.register import parse_csv, parse_xlsx
 from identity.community.registry import create_community, get_community, import_register
+from identity.errors import IdentityError
 from voting import ballots
 from voting.area import Area
+from voting.errors import VotingError
 from voting.models import Ballot
+from web import ballot_acts
 from web.api_decisions import DecisionPublic, decision_public
 from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep
 from web.bounds import BoundedInt, IdPath
@@ -48,14 +51,24 @@ class CommunityPublic(BaseModel):
 
 
 class BallotCreate(BaseModel):
-    matter: BoundedInt
     title: str
     text: str
     opens_at: datetime
     closes_at: datetime
+    # The agenda: items as ballot_v2 lays them out (`voting.items`). A one-matter ballot may
+    # give `matter` (and `amount_fen` for matter 5) instead, and becomes a one-item agenda.
+    items: list[dict[str, Any]] | None = Field(default=None, max_length=20)
+    matter: BoundedInt | None = None
     amount_fen: StrictInt | None = Field(
         default=None, ge=1, le=10**15
     )  # matter 5 only: the spending approved, in fen
+
+    def agenda(self) -> list[dict[str, Any]]:
+        if self.items is not None:
+            return self.items
+        if self.matter is None:
+            raise ApiError(400, "请列出表决事项（items）", "list the ballot's items")
+        return ballots.legacy_items(self.matter, self.title, self.text, self.amount_fen)
 
 
 class BallotPublic(BaseModel):
@@ -68,8 +81,13 @@ class BallotPublic(BaseModel):
     closes_at: datetime
     status: str
     origin: str
-    census_root: str
+    census_root: str | None
     log_key: str | None  # the box's checkpoint key, as the committee signed it into entry 0
+    items: list[dict[str, Any]]
+    rules: dict[str, Any]
+    announced_at: datetime | None
+    closed_at: datetime | None
+    objections_until: datetime | None
     participation: dict[str, Any]
     result: dict[str, Any] | None
 
@@ -84,10 +102,6 @@ class ReceiptPublic(BaseModel):
     index: int
     leaf_hash: str
     checkpoint: str
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _utc(t: datetime) -> datetime:
@@ -131,6 +145,11 @@ def ballot_public(session: Session, services: Services, ballot: Ballot) -> Ballo
         origin=shown.log_origin,
         census_root=shown.census_root,
         log_key=shown.log_key,
+        items=shown.items,
+        rules=shown.rules,
+        announced_at=shown.announced_at,
+        closed_at=shown.closed_at,
+        objections_until=shown.objections_until,
         participation=shown.participation,
         result=shown.result,
     )
@@ -184,18 +203,19 @@ async def upload_register(
 def open_ballot(
     slug: str, body: BallotCreate, session: SessionDep, services: ServicesDep, who: CommitteeDep
 ) -> ProposedBallot:
-    """Propose a ballot: the census is frozen and its BallotOpened drafted; it opens once
-    more than half of all registered committee members have signed it on their devices
-    (`POST /api/communities/{slug}/decisions/{id}/signatures`)."""
-    ballot, decision = services.open_ballot(
+    """Propose a ballot: its announcement (agenda, timetable, the community's rules) is
+    drafted; it is announced once more than half of all registered committee members have
+    signed it on their devices (`POST /api/communities/{slug}/decisions/{id}/signatures`).
+    Voting opens no sooner than the notice period after that (`POST …/ballots/{id}/open`)."""
+    ballot, decision = ballot_acts.announce(
+        services,
         session,
         community=get_community(session, slug),
-        matter=body.matter,
         title=body.title,
         text=body.text,
+        items=body.agenda(),
         opens_at=_utc(body.opens_at),
         closes_at=_utc(body.closes_at),
-        amount_fen=body.amount_fen,
         proposed_by=who.did,
     )
     return ProposedBallot(
@@ -210,7 +230,9 @@ def open_ballot(
 def list_ballots(slug: str, session: SessionDep, services: ServicesDep) -> list[BallotPublic]:
     get_community(session, slug)
     rows = session.scalars(
-        select(Ballot).where(Ballot.community_slug == slug).order_by(Ballot.id.desc())
+        select(Ballot)
+        .where(Ballot.community_slug == slug, Ballot.status != ballots.RETIRED)
+        .order_by(Ballot.id.desc())
     )
     return [ballot_public(session, services, b) for b in rows]
 
@@ -247,10 +269,24 @@ async def cast(
 
 def check_vote(services: Services, ballot_id: int, vote: dict[str, Any]) -> ballots.SignedVote:
     """What is checked before a vote queues for its box: the ballot exists, the vote names
-    it, and its signature holds. The rest is judged in its batch."""
-    if vote.get("ballot") != services.ballot_origin(ballot_id):
-        raise ballots.BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
-    return ballots.check_signed_vote(vote, services.verify_signed)
+    it, and its signature holds. The rest is judged in its batch. A refusal is counted for
+    the committee (`web.refusals`), with the signer if the signature holds."""
+    origin = services.ballot_origin(ballot_id)  # no such ballot: nothing to count it against
+    try:
+        if vote.get("ballot") != origin:
+            raise ballots.BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+        return ballots.check_signed_vote(vote, services.verify_signed)
+    except (VotingError, IdentityError) as exc:
+        services.refused(ballot_id, exc, signer=_signer(services, vote))
+        raise
+
+
+def _signer(services: Services, vote: dict[str, Any]) -> str | None:
+    """The DID whose signature on `vote` holds, or None (only asked of a refused vote)."""
+    try:
+        return services.verify_signed(vote)
+    except (IdentityError, VotingError, ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def cast_signed_vote(services: Services, ballot_id: int, vote: dict[str, Any]) -> ballots.Receipt:
@@ -278,7 +314,9 @@ def close(
 ) -> DecisionPublic:
     """Propose closing: the box stops taking votes and the BallotResult (count and outcome)
     is drafted; it is appended, and the final head anchored, once enough members signed."""
-    decision = services.propose_close(session, ballot_id, proposed_by=who.did, early=body.early)
+    decision = ballot_acts.propose_close(
+        services, session, ballot_id, proposed_by=who.did, early=body.early
+    )
     return decision_public(session, services, decision)
 
 

@@ -42,6 +42,7 @@ from ledger.disclosure.service import (
 from ledger.tlog.errors import LogNotFoundError
 from ledger.tlog.records import LogRef, StoredCheckpoint
 from ledger.tlog.store import LogStore
+from voting.box_state import CLOSED, FINAL
 from voting.matters import Matter
 from voting.models import Ballot
 from voting.spending import ballot_decision
@@ -158,6 +159,19 @@ def _log(session: Session, services: Services, slug: str, *, create: bool = Fals
     return logs.ensure(origin) if create else logs.get(origin)
 
 
+def _row_passed_fund_item(ballot: Ballot) -> bool:
+    """Whether the ballot's row holds a passed item on using the maintenance fund: the row's
+    result is the BallotResult's per-item outcomes (`voting.ballots.apply_result`)."""
+    items = (ballot.result or {}).get("items")
+    return isinstance(items, list) and any(
+        isinstance(item, dict)
+        and isinstance(outcome := item.get("outcome"), dict)
+        and outcome.get("matter") == Matter.USE_MAINTENANCE_FUND
+        and outcome.get("passed") is True
+        for item in items
+    )
+
+
 def approved_spending(session: Session, services: Services, slug: str) -> ApprovedSpendingLookup:
     """What a cited ballot approved: the ballot must be this community's, closed, passed, on
     matter 5; the amount and the outcome are read from the ballot's own signed log."""
@@ -166,7 +180,7 @@ def approved_spending(session: Session, services: Services, slug: str) -> Approv
         ballot = session.scalar(select(Ballot).where(Ballot.log_origin == ref.ballot))
         if ballot is None or ballot.community_slug != slug:
             return None
-        if ballot.status != "closed":
+        if ballot.status not in (CLOSED, FINAL):
             raise ApprovalError("所引表决尚未结束", f"the cited ballot {ref.ballot} is not closed")
         approved = approved_from_store(
             LogStore(session),
@@ -174,10 +188,7 @@ def approved_spending(session: Session, services: Services, slug: str) -> Approv
             decision=services.decision_check(session, slug),
             read_ballot=ballot_decision,
         )
-        result = ballot.result or {}
-        if approved is not None and (
-            ballot.matter != Matter.USE_MAINTENANCE_FUND or result.get("passed") is not True
-        ):
+        if approved is not None and not _row_passed_fund_item(ballot):
             raise ApprovalError("表决记录与日志不符", "the ballot's row disagrees with its log")
         return approved
 

@@ -127,6 +127,9 @@ class CredentialsPublic(BaseModel):
     chain: list[dict[str, Any]]
     status_lists: list[str]
     pending: int = 0  # credentials queued for this DID that no member has signed yet
+    # slugs of the communities the DID holds or awaits credentials in (a voting card is
+    # printed with its community before any member has signed its credential)
+    communities: list[str] = []
 
 
 class AcceptedPublic(BaseModel):
@@ -355,12 +358,19 @@ def _credentials_of(session: SessionDep, runtime: RuntimeDep, did: str) -> Crede
         if community is not None:
             chain += registrations.documents(session, community)
     lists = sorted({runtime.issuers.list_url(r.status_list) for r in rows if r.status_list})
+    queued = issuance.active(session, subject_did=did, pending=True)
+    slugs = {
+        community.slug
+        for community_id in {r.community_id for r in (*rows, *queued)}
+        if (community := session.get(Community, community_id)) is not None
+    }
     return CredentialsPublic(
         did=did,
         credentials=[issuance.document_of(r) for r in rows],
         chain=chain,
         status_lists=lists,
-        pending=len(issuance.active(session, subject_did=did, pending=True)),
+        pending=len(queued),
+        communities=sorted(slugs),
     )
 
 

@@ -5,7 +5,7 @@ the vote. Later, the owner's browser asks for an inclusion proof of that index i
 signed tree head (RFC 9162 §2.1.3) and a consistency proof from the receipt's tree to it
 (RFC 9162 §2.1.4), and checks both itself (web/static/gongzhi.js `checkReceipt`).
 
-The answer also carries entry 0, the committee-signed BallotOpened, exactly as appended, with
+The answer also carries entry 0, the committee-signed BallotAnnounced, exactly as appended, with
 its inclusion proof in the same signed tree: the browser checks the committee's signature on
 it and takes the box's checkpoint key (``logKey``) from there, not from ``log_key``, which the
 server merely reports.
@@ -42,7 +42,7 @@ class ProofPublic(BaseModel):
     inclusion: list[str]
     since: int | None
     consistency: list[str]
-    opened: str  # entry 0 (BallotOpened) as appended: RFC 8785 JSON signed by the committee
+    opened: str  # entry 0 (BallotAnnounced) as appended: RFC 8785 JSON signed by the committee
     opened_inclusion: list[str]  # PATH(0, D[tree_size])
 
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from web import (
+    api_ballot_acts,
     api_ballots,
     api_committee,
     api_decisions,
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     errors.install(app)
     unavailable.install(app)
     app.include_router(api_ballots.router)
+    app.include_router(api_ballot_acts.router)
     app.include_router(api_committee.router)
     app.include_router(api_decisions.router)
     app.include_router(api_identity.router)

@@ -22,8 +22,14 @@ from ledger.tlog.errors import LedgerError
 from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import parse_vkey
 from ledger.tlog.store import LogRef, LogStore
-from voting.ballots import CLOSING, PROPOSED
-from voting.box_state import BallotIntegrityError, BoxState, broken_entry, participation
+from voting.ballots import CLOSING, DRAFT, RETIRED, BallotNotFound
+from voting.box_state import (
+    OPEN,
+    BallotIntegrityError,
+    BoxState,
+    broken_entry,
+    participation,
+)
 from voting.models import Ballot
 
 
@@ -33,16 +39,21 @@ class ShownBallot:
 
     id: int
     community_slug: str
-    matter: int
+    matter: int  # the first item's (what a one-matter client shows)
     title: str
     text: str
     opens_at: datetime
     closes_at: datetime
-    status: str  # proposed | open | closing | closed
+    status: str  # draft | announced | open | closing | closed | final | cancelled
     log_origin: str
-    census_root: str
+    census_root: str | None  # once opened
     log_key: str | None  # the box's checkpoint key, as the committee signed it into entry 0
-    result: dict[str, Any] | None
+    items: list[dict[str, Any]]
+    rules: dict[str, Any]
+    announced_at: datetime | None
+    closed_at: datetime | None
+    objections_until: datetime | None
+    result: dict[str, Any] | None  # {"items": [...]} once closed
     participation: dict[str, Any]
 
 
@@ -61,7 +72,7 @@ class BallotViews:
             state = self._states.get(ballot.id)
             checked_with = self._heads.get(ballot.id)
         if state is None or state.size > size:
-            state = BoxState.of_opening(next(_entries(store, log, 0, 1)))
+            state = BoxState.of_announcement(next(_entries(store, log, 0, 1)))
         if state.size < size:
             state = state.copy()  # a request failing half-way leaves the shared state as it was
             for data in _entries(store, log, state.size, size):
@@ -78,24 +89,33 @@ class BallotViews:
         return state
 
     def shown(self, session: Session, ballot: Ballot) -> ShownBallot:
-        if ballot.status == PROPOSED:
-            return _proposed(ballot)
+        if ballot.status == DRAFT:
+            return _draft(ballot)
+        if ballot.status == RETIRED:
+            raise BallotNotFound(
+                f"第 {ballot.id} 号表决为旧版格式，已归档", f"ballot {ballot.id} is archived"
+            )
         state = self.of(session, ballot)
-        opened = state.opened
-        key = opened.get("logKey")
+        announced = state.announced
+        result = state.result
         return ShownBallot(
             id=ballot.id,
-            community_slug=str(opened["community"]),
-            matter=int(opened["matter"]),
-            title=str(opened["title"]),
-            text=str(opened["text"]),
-            opens_at=datetime.fromisoformat(opened["opensAt"]),
-            closes_at=datetime.fromisoformat(opened["closesAt"]),
+            community_slug=str(announced["community"]),
+            matter=int(state.items[0].matter),
+            title=str(announced["title"]),
+            text=str(announced["text"]),
+            opens_at=state.timetable.opens_at,
+            closes_at=state.timetable.closes_at,
             status=_status(ballot, state),
-            log_origin=str(opened["ballot"]),
-            census_root=str(opened["census"]["root"]),
-            log_key=key if isinstance(key, str) else None,  # None: a box from before logKey
-            result=state.result,
+            log_origin=str(announced["ballot"]),
+            census_root=None if state.opened is None else str(state.opened["census"]["root"]),
+            log_key=str(announced["logKey"]),
+            items=[i.to_json() for i in state.items],
+            rules=state.rules.to_json(),
+            announced_at=state.timetable.announced_at,
+            closed_at=None if result is None else datetime.fromisoformat(result["closedAt"]),
+            objections_until=state.objections_until(),
+            result=None if result is None else {"items": result["items"]},
             participation=state.participation(),
         )
 
@@ -111,7 +131,7 @@ def _entries(store: LogStore, log: LogRef, start: int, end: int) -> Iterator[byt
 def _check_head(state: BoxState, log: LogRef, note: str) -> None:
     try:
         signed = open_checkpoint(
-            note, origin=log.origin, log_verifier=parse_vkey(state.opened["logKey"])
+            note, origin=log.origin, log_verifier=parse_vkey(state.announced["logKey"])
         ).checkpoint
     except (LedgerError, KeyError, TypeError) as exc:
         raise broken_entry(state.size - 1, "the newest checkpoint's signature fails") from exc
@@ -121,14 +141,14 @@ def _check_head(state: BoxState, log: LogRef, note: str) -> None:
 
 def _status(ballot: Ballot, state: BoxState) -> str:
     """From the log; "closing" (a close awaiting members' signatures) only adds to "open"."""
-    if state.closed is not None:
-        return "closed"
-    return CLOSING if ballot.status == CLOSING else "open"
+    if state.phase == OPEN and ballot.status == CLOSING:
+        return CLOSING
+    return state.phase
 
 
-def _proposed(ballot: Ballot) -> ShownBallot:
-    """A ballot whose opening awaits members' signatures: nothing is in its box yet, so
-    only the draft is shown, marked as proposed (no one can vote on it)."""
+def _draft(ballot: Ballot) -> ShownBallot:
+    """A ballot whose announcement awaits members' signatures: nothing is in its box yet,
+    so only the draft's row is shown, marked as a draft (no one can vote on it)."""
     return ShownBallot(
         id=ballot.id,
         community_slug=ballot.community_slug,
@@ -137,20 +157,24 @@ def _proposed(ballot: Ballot) -> ShownBallot:
         text=ballot.text,
         opens_at=ballot.opens_at,
         closes_at=ballot.closes_at,
-        status=PROPOSED,
+        status=DRAFT,
         log_origin=ballot.log_origin,
-        census_root=ballot.census_root,
+        census_root=None,
         log_key=None,
+        items=[],
+        rules={},
+        announced_at=None,
+        closed_at=None,
+        objections_until=None,
         result=None,
-        participation=participation(0, 0, ballot.total_area_centi, ballot.total_headcount),
+        participation=participation(0, 0, 0, 0),
     )
 
 
 def _check_row(ballot: Ballot, state: BoxState) -> None:
-    allowed = {"closed"} if state.closed is not None else {"open", CLOSING}
-    if ballot.status not in allowed or (
-        ballot.result is not None and ballot.result != state.result
-    ):
+    allowed = {OPEN, CLOSING} if state.phase == OPEN else {state.phase}
+    shown = None if state.result is None else {"items": state.result["items"]}
+    if ballot.status not in allowed or (ballot.result is not None and ballot.result != shown):
         raise BallotIntegrityError(
             f"第 {ballot.id} 号表决的数据库记录与签名日志不符，已停止显示并需核查",
             f"ballot {ballot.id}'s table row disagrees with its signed log; "

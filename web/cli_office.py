@@ -440,7 +440,7 @@ def run_trust(args: argparse.Namespace) -> int:
         if args.qr is not None:
             # The very bytes of the trust file: a phone scanning a printed notice pins the
             # same chain, contract and roots a verifier is given.
-            write_new_file(args.qr, trust_qr_svg(document))
+            write_new_file(args.qr, trust_qr_svg(trust))
             print(f"已写出二维码 {args.qr} / wrote the QR code {args.qr}")
         return EXIT_OK
 

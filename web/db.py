@@ -25,11 +25,13 @@ from identity.community.models import IdentityBase
 from ledger.disclosure import models as disclosure_models  # noqa: F401  its tables join LedgerBase.metadata
 from ledger.tlog.models import LedgerBase
 from voting.models import VotingBase
+from web.refusals import RefusalsBase
 
 METADATA: tuple[MetaData, ...] = (
     IdentityBase.metadata,
     LedgerBase.metadata,
     VotingBase.metadata,
+    RefusalsBase.metadata,  # web's own: refused votes, for the committee
 )
 
 # Connections: enough for the server's worker threads and the sequencer; a request that

@@ -28,44 +28,81 @@ def _s(document: Mapping[str, Any], key: str) -> str:
     return str(value)[:200] if value is not None else "—"
 
 
+def _item_lines(document: Mapping[str, Any]) -> list[str]:
+    items = document.get("items")
+    lines = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping):
+            continue
+        lines.append(
+            f"  事项 {_s(item, 'id')} / item {_s(item, 'id')}: {_s(item, 'title')}"
+            f"（第 {_s(item, 'matter')} 项 {_s(item, 'matterName')}）"
+        )
+        if "amountFen" in item:
+            lines.append(f"    金额 / amount: ¥{_yuan(item.get('amountFen'))}")
+        if item.get("kind") == "election":
+            lines.append(f"    选举 {_s(item, 'seats')} 席 / elect {_s(item, 'seats')} seats")
+    return lines
+
+
+def _verdicts(document: Mapping[str, Any]) -> list[str]:
+    items = document.get("items")
+    lines = []
+    for item in items if isinstance(items, list) else []:
+        outcome = item.get("outcome") if isinstance(item, Mapping) else None
+        if not isinstance(outcome, Mapping):
+            continue
+        if "elected" in outcome:
+            verdict = f"当选 / elected: {', '.join(map(str, outcome['elected'])) or '—'}"
+        else:
+            verdict = "通过 / passed" if outcome.get("passed") else "未通过 / not passed"
+        lines.append(f"  事项 {_s(item, 'id')} / item {_s(item, 'id')}: {verdict}")
+    return lines
+
+
 def what_it_decides(document: Mapping[str, Any]) -> list[str]:
     kind = document.get("type")
     ballot = _s(document, "ballot")
+    if kind == "BallotAnnounced":
+        return [
+            f"公告表决「{_s(document, 'title')}」 / announce the ballot “{_s(document, 'title')}”",
+            *_item_lines(document),
+            f"  投票时间 / voting: {_s(document, 'opensAt')} – {_s(document, 'closesAt')}",
+            f"  表决 / ballot: {ballot}",
+        ]
     if kind == "BallotOpened":
         census = document.get("census")
         census = census if isinstance(census, Mapping) else {}
         voters = census.get("voters")
         # As listed, a census shows its size (voterCount); the document signed holds the rows.
-        count = len(voters) if isinstance(voters, list) else census.get("voterCount")
-        lines = [
-            f"开启表决「{_s(document, 'title')}」 / open the ballot “{_s(document, 'title')}”",
-            f"  事项 / matter: {_s(document, 'matter')} {_s(document, 'matterName')}",
-            f"  投票时间 / voting: {_s(document, 'opensAt')} – {_s(document, 'closesAt')}",
+        count = len(voters) if isinstance(voters, list) else census.get("voterCount", "—")
+        return [
+            f"开始投票并冻结名册 / open voting and freeze the census: {ballot}",
+            f"  名册 / census: {str(count)[:20]} 名投票人 / voters",
         ]
-        if isinstance(count, int) and not isinstance(count, bool):
-            lines.append(f"  名册 / census: {count} 名投票人 / voters")
-        if "amountFen" in document:
-            lines.append(f"  金额 / amount: ¥{_yuan(document.get('amountFen'))}")
-        lines.append(f"  表决 / ballot: {ballot}")
-        return lines
     if kind == "BallotCancelled":
         return [
             f"取消表决 / cancel the ballot {ballot}",
             f"  理由 / reason: {_s(document, 'reason')}",
         ]
     if kind == "BallotResult":
-        outcome = document.get("outcome")
-        passed = outcome.get("passed") if isinstance(outcome, Mapping) else None
-        verdict = (
-            "见全文 / see the full text"
-            if not isinstance(passed, bool)
-            else ("通过 / passed" if passed else "未通过 / not passed")
-        )
         return [
-            f"结束表决并公布结果 / close the ballot and publish its result: {ballot}",
+            f"结束表决并公布初步结果 / close the ballot and publish its result: {ballot}",
             f"  截止 / closed at: {_s(document, 'closedAt')}",
             f"  选票 / votes: {_s(document, 'votes')}（票箱 / box size {_s(document, 'boxSize')}）",
-            f"  结果 / outcome: {verdict}",
+            *_verdicts(document),
+            f"  异议期至 / objections until: {_s(document, 'objectionsUntil')}",
+        ]
+    if kind == "ObjectionAnswered":
+        return [
+            f"答复第 {_s(document, 'objection')} 条异议 / answer objection "
+            f"{_s(document, 'objection')}: {ballot}",
+            f"  答复 / answer: {_s(document, 'answer')}",
+        ]
+    if kind == "BallotFinal":
+        return [
+            f"最终确认表决结果 / confirm the final result: {ballot}",
+            f"  保存至 / kept until: {_s(document, 'retainUntil')}",
         ]
     if kind == "VoterKeyChanged":
         return [

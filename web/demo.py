@@ -22,6 +22,7 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +42,8 @@ from identity.community.registry import create_community, import_register
 from identity.w3c.credential import sign_credential
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
+from voting.models import Ballot
+from web import ballot_acts
 from web.demo_disclosures import seed_disclosures
 from web.demo_register import demo_register_csv
 from web.services import Services
@@ -183,20 +186,78 @@ def _seed_community(services: Services) -> bool:
         register_demo_committee(services, session, community)
         keys = _give_dids(session, community)
         _save_keys(services.settings.data_dir / KEYS_FILE, keys)
-        now = datetime.now(UTC).replace(microsecond=0)
-        chair = demo_member_keys(services.settings.data_dir)[0]
-        _, proposal = services.open_ballot(
+        seed_ballot(services, session, community)
+    return True
+
+
+DEMO_ITEMS = [
+    {
+        "id": "1",
+        "kind": "motion",
+        "matter": 4,
+        "title": "续聘现物业服务企业（演示）",
+        "text": "是否同意续聘现物业服务企业，服务期三年，物业费标准不变？（演示数据）",
+        "attachments": [],
+    },
+    {
+        "id": "2",
+        "kind": "motion",
+        "matter": 2,
+        "title": "修改管理规约：地面车位夜间管理（演示）",
+        "text": "是否同意在管理规约中增加地面车位22:00至次日6:00仅限本小区车辆停放的条款？"
+        "（演示数据）",
+        "attachments": [],
+    },
+]
+
+
+def seed_ballot(services: Services, session: Session, community: Community) -> None:
+    open_demo_ballot(
+        services,
+        session,
+        community,
+        title="2026年第一次业主大会表决（演示）",
+        text="仙霞示范小区业主大会就以下两项事项进行书面表决。（演示数据）",
+        items=DEMO_ITEMS,
+    )
+
+
+def open_demo_ballot(
+    services: Services,
+    session: Session,
+    community: Community,
+    *,
+    title: str,
+    text: str,
+    items: list[dict[str, Any]],
+) -> Ballot:
+    """An open ballot signed by the demo members: announced 16 days ago (the notice period
+    of 15 days has run), open since yesterday, for ten days more. DEMO ONLY: its notice is
+    dated in the past so that a visitor can vote today; a real ballot's notice is dated
+    when its members sign it."""
+    real_clock = services.clock
+    now = real_clock().replace(microsecond=0)
+    announced_at = now - timedelta(days=16)
+    chair = demo_member_keys(services.settings.data_dir)[0].did.value
+    services.clock = lambda: announced_at
+    try:
+        ballot, proposal = ballot_acts.announce(
+            services,
             session,
             community=community,
-            matter=4,
-            title="续聘现物业服务企业（演示）",
-            text="是否同意续聘现物业服务企业，服务期三年，物业费标准不变？（演示数据）",
-            opens_at=now - timedelta(minutes=1),
-            closes_at=now + timedelta(days=14),
-            proposed_by=chair.did.value,
+            title=title,
+            text=text,
+            items=items,
+            opens_at=announced_at + timedelta(days=15),
+            closes_at=now + timedelta(days=10),
+            proposed_by=chair,
         )
         sign_as_demo_members(services, session, community, proposal)
-    return True
+    finally:
+        services.clock = real_clock
+    opening = ballot_acts.propose_opening(services, session, ballot.id, proposed_by=chair)
+    sign_as_demo_members(services, session, community, opening)
+    return ballot
 
 
 def _give_dids(session: Session, community: Community) -> dict[str, str]:

@@ -28,6 +28,7 @@ from ledger.tlog.errors import (
 from voting.ballots import BallotError, BallotNotFound, BallotSpecError
 from voting.box_state import BallotIntegrityError
 from voting.errors import VotingError
+from web.notice import NoticeError
 from web.validation_text import describe
 
 log = logging.getLogger("gongzhi.web")
@@ -94,6 +95,7 @@ STATUS: dict[type[Exception], int] = {
     AuthorityError: 403,
     ConsistencyError: 409,
     ChainError: 503,  # the chain did not answer or refused: retry later
+    NoticeError: 409,  # the box's entries make no result notice (never one that misstates)
 }
 
 

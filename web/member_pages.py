@@ -20,7 +20,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from identity.community.registry import get_community
-from identity.community.trustfile import trust_bytes
 from identity.errors import IdentityError
 from identity.w3c.didkey import Did
 from web.auth import RuntimeDep
@@ -76,13 +75,13 @@ def device_qr(did: Annotated[str, Query(max_length=200)]) -> Response:
         **text_errors(503),
     },
 )
-def trust_qr(services: ServicesDep, runtime: RuntimeDep) -> Response:
+def trust_qr_image(services: ServicesDep, runtime: RuntimeDep) -> Response:
     """The QR code of the trust file this server publishes (``/.well-known/gongzhi-trust.json``),
     made as `gongzhi office trust --qr` makes the street office's: a member enrolling a device
     compares the two — the same code, and the same fingerprint, or the server is not the one
     the office set up. While the chain is down, a 503 (as the trust file itself)."""
     return Response(
-        content=trust_qr_svg(trust_bytes(server_trust(services, runtime))),
+        content=trust_qr_svg(server_trust(services, runtime)),
         media_type="image/svg+xml",
         headers={"Cache-Control": "no-cache"},
     )

@@ -1,7 +1,9 @@
 """The owner's pages: enrol once, sign in, vote in one tap, check the vote is in the box.
 
 The pages are thin shells: the key pair is made, kept and used only in the browser
-(web/static/gongzhi.js, WebCrypto P-256, non-extractable, IndexedDB), so the server renders
+(web/static/gongzhi.js, WebCrypto P-256, non-extractable, IndexedDB — or, for an owner
+without a smartphone, sealed under a PIN on a printed voting card that only the browser ever
+opens, web/static/owner_card.js), so the server renders
 what is public — the ballot's text and turnout — and the words of the page, in Simplified
 Chinese by default and in English with ``?lang=en``. Times are shown in Beijing time.
 """
@@ -81,6 +83,13 @@ def owner_signin(request: Request) -> Response:
     return _page(request, "owner_signin.html", "signin")
 
 
+@router.get("/owner/card", response_class=HTMLResponse, responses=page_errors())
+def owner_card(request: Request) -> Response:
+    """Vote with a printed voting card: scanned or typed, opened with its PIN in the browser;
+    the key lives in that page's memory only (web/static/owner_card.js)."""
+    return _page(request, "owner_card.html", "card")
+
+
 @router.get(
     "/owner/ballots/{ballot_id}", response_class=HTMLResponse, responses=page_errors(404, 409)
 )
@@ -95,6 +104,7 @@ def owner_ballot(
         "ballot",
         b=ballot,
         matter=matter,
+        matter_en=lambda m: Matter(m).en,
         opens=beijing(ballot.opens_at),
         closes=beijing(ballot.closes_at),
         deadline=_beijing_long(ballot.closes_at, _lang(request)),

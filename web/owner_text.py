@@ -56,6 +56,15 @@ ZH: dict[str, str] = {
     "oppose": "反对",
     "abstain": "弃权",
     "confirm_question": "您选择了：{choice}。确认提交？",
+    "confirm_items": "请核对您的选择，确认后提交：",
+    "review": "核对并提交",
+    "blank_note": "某一事项不选，即表示您不参与该事项的表决（不计入该项的参与人数）。",
+    "not_chosen": "未选（不参与）",
+    "nothing_chosen": "请至少对一个事项作出选择",
+    "rule_election": "得票的专有面积和人数都须超过参与表决者的一半，按得票面积从多到少当选",
+    "seats_note": "最多可选 {seats} 人",
+    "quorum_rule": "需参与表决的业主专有面积和人数均达到三分之二以上，"
+    "且参与表决者中面积和人数均过半数同意（第六至八项为四分之三以上）",
     "confirm_note": "提交后不能更改。",
     "confirm_submit": "确认提交",
     "confirm_back": "返回修改",
@@ -83,6 +92,66 @@ ZH: dict[str, str] = {
     "error": "出错了：",
     "no_crypto": "此浏览器不能安全地生成密钥。请用较新的手机浏览器打开，或联系业委会。",
     "verify_link": "下载表决记录，独立核验",
+    # the printed voting card (投票卡), for owners without a smartphone
+    "enrol_kind": "用什么投票？",
+    "enrol_kind_phone": "用这台手机投票（推荐）",
+    "enrol_kind_card": "领取纸质投票卡（没有智能手机的业主）",
+    "card_pin_intro": (
+        "请设一个 6 到 12 位数字的 PIN，投票时要输入。不要用生日、门牌号或 123456 这样好猜的数字，"
+        "也不要把 PIN 写在卡上。"
+    ),
+    "card_pin_label": "设置 PIN（6 到 12 位数字）",
+    "card_pin_again_label": "再输入一次 PIN",
+    "card_pin_mismatch": "两次输入的 PIN 不一样，请重新输入。",
+    "card_making": "正在生成投票卡的密钥并登记，请稍候（约需几秒钟）……",
+    "card_sealing": "正在用 PIN 加密投票卡，请稍候……",
+    "card_no_community": "登记成功，但服务器没有说明您的小区，无法生成投票卡。请联系业委会。",
+    "card_seal_failed": (
+        "登记已完成，但投票卡没能生成（{reason}）。这台设备上什么也没有保存：请联系业委会挂失，"
+        "再领取新的登记码。"
+    ),
+    "card_title": "共治投票卡",
+    "card_subtitle": "业主投票卡 · Owner's voting card",
+    "card_community": "小区：{community}",
+    "card_did": "身份编号：{did}",
+    "card_how": "投票时：在任何手机或电脑上打开 {url}，扫描本卡，输入您的 PIN。",
+    "card_keep": (
+        "请妥善保管本卡，不要和 PIN 放在一起。本卡遗失或被盗，请立即告知业委会挂失，"
+        "挂失后本卡作废。"
+    ),
+    "card_text_label": "扫不出二维码时，可以输入下面的文字：",
+    "card_print": "打印投票卡",
+    "card_printed": "已打印好，完成",
+    "card_print_note": "请现在打印。离开本页后，投票卡无法再打印，密钥也已从这台设备清除。",
+    "card_vote_title": "用投票卡投票",
+    "card_vote_intro": "请扫描投票卡上的二维码（或输入卡上的文字），再输入您的 PIN。",
+    "card_scan": "用摄像头扫描投票卡",
+    "card_scan_stop": "停止扫描",
+    "card_scanning": "请把投票卡的二维码对准摄像头……",
+    "card_scanned": "已读到投票卡。请输入 PIN。",
+    "card_photo": "拍照或选择投票卡的照片",
+    "card_no_camera": "无法使用摄像头（{reason}）。请改用拍照，或输入卡上的文字。",
+    "card_no_qr": "照片中没有找到投票卡的二维码。请拍得近一些、清楚一些，或输入卡上的文字。",
+    "card_not_card": "扫到的二维码不是投票卡。",
+    "card_text": "或输入卡上的文字",
+    "card_pin": "PIN",
+    "card_open": "打开投票卡",
+    "card_pin_needed": "请输入投票卡的 PIN（只有数字）。",
+    "card_opening": "正在打开投票卡，请稍候（约需几秒钟）……",
+    "card_wrong_pin": "PIN 不对。这张投票卡在本浏览器还可以再试 {left} 次。",
+    "card_locked": (
+        "这张投票卡在本浏览器已连续输错 {max} 次 PIN，已停止尝试。如果忘记了 PIN，"
+        "请带上投票卡和身份证件到业委会挂失，领取新卡。"
+    ),
+    "card_signing_in": "已打开投票卡，正在登录……",
+    "card_in_use": "正在使用投票卡",
+    "card_done": "完成",
+    "card_done_note": "投完票请点“完成”：投票卡的密钥会从本浏览器清除。",
+    "card_finished": "已退出投票卡。密钥已从本浏览器清除，这台设备上没有保存任何内容。",
+    "card_again": "再用一张投票卡",
+    "card_back": "返回表决列表",
+    "card_receipt_note": "用投票卡投票，回执不保存在这台设备上。需要时请记下选票编号。",
+    "card_link": "没有智能手机？用投票卡投票",
 }
 
 EN: dict[str, str] = {
@@ -141,6 +210,16 @@ EN: dict[str, str] = {
     "oppose": "Oppose",
     "abstain": "Abstain",
     "confirm_question": "You chose: {choice}. Submit?",
+    "confirm_items": "Check your choices, then submit:",
+    "review": "Review and submit",
+    "blank_note": "Leave an item unchosen to not take part in it (you are not counted for it).",
+    "not_chosen": "not chosen (not taking part)",
+    "nothing_chosen": "Choose on at least one item",
+    "rule_election": "a candidate needs more than half of the voting area and headcount; "
+    "seats go by approving area",
+    "seats_note": "choose at most {seats}",
+    "quorum_rule": "owners with two thirds of the area and of the headcount must vote, and more "
+    "than half of them (three quarters for items 6–8) agree, by area and by headcount",
     "confirm_note": "A vote cannot be changed once submitted.",
     "confirm_submit": "Submit",
     "confirm_back": "Go back",
@@ -171,6 +250,80 @@ EN: dict[str, str] = {
         " the committee."
     ),
     "verify_link": "Download the ballot record to verify it yourself",
+    "enrol_kind": "How will you vote?",
+    "enrol_kind_phone": "With this phone (recommended)",
+    "enrol_kind_card": "With a printed voting card (owners without a smartphone)",
+    "card_pin_intro": (
+        "Choose a PIN of 6 to 12 digits; you type it when you vote. Do not use a birthday, a"
+        " door number or an easy one like 123456, and never write the PIN on the card."
+    ),
+    "card_pin_label": "Choose a PIN (6 to 12 digits)",
+    "card_pin_again_label": "Type the PIN again",
+    "card_pin_mismatch": "The two PINs differ. Please type them again.",
+    "card_making": "Making the card's key and enrolling, please wait (a few seconds)…",
+    "card_sealing": "Sealing the card under your PIN, please wait…",
+    "card_no_community": (
+        "Enrolled, but the server did not name your community, so no card can be made. Please"
+        " contact the committee."
+    ),
+    "card_seal_failed": (
+        "Enrolled, but the card could not be made ({reason}). Nothing was kept on this device:"
+        " ask the committee to revoke it and give you a new enrolment code."
+    ),
+    "card_title": "Gongzhi voting card",
+    "card_subtitle": "业主投票卡 · Owner's voting card",
+    "card_community": "Community: {community}",
+    "card_did": "Identity number: {did}",
+    "card_how": "To vote: open {url} on any phone or computer, scan this card, type your PIN.",
+    "card_keep": (
+        "Keep this card safe and never with the PIN. If it is lost or stolen, tell the committee"
+        " at once: it is revoked and can no longer vote."
+    ),
+    "card_text_label": "If the QR code cannot be scanned, type this text:",
+    "card_print": "Print the card",
+    "card_printed": "Printed: finish",
+    "card_print_note": (
+        "Print it now. Once you leave this page the card cannot be printed again; its key has"
+        " already been wiped from this device."
+    ),
+    "card_vote_title": "Vote with a voting card",
+    "card_vote_intro": "Scan the QR code on your voting card (or type its text), then your PIN.",
+    "card_scan": "Scan the card with the camera",
+    "card_scan_stop": "Stop scanning",
+    "card_scanning": "Hold the card's QR code in front of the camera…",
+    "card_scanned": "Card read. Please type your PIN.",
+    "card_photo": "Take or choose a photo of the card",
+    "card_no_camera": "The camera cannot be used ({reason}). Take a photo or type the card's text.",
+    "card_no_qr": (
+        "No voting card QR code was found in the photo. Take it closer and sharper, or type the"
+        " card's text."
+    ),
+    "card_not_card": "The QR code scanned is not a voting card.",
+    "card_text": "Or type the text printed on the card",
+    "card_pin": "PIN",
+    "card_open": "Open the card",
+    "card_pin_needed": "Type the card's PIN (digits only).",
+    "card_opening": "Opening the card, please wait (a few seconds)…",
+    "card_wrong_pin": "Wrong PIN. This card may be tried {left} more times in this browser.",
+    "card_locked": (
+        "The PIN of this card was wrong {max} times in this browser: no more tries. If the PIN"
+        " is forgotten, bring the card and your ID to the committee to revoke it and get a new"
+        " one."
+    ),
+    "card_signing_in": "Card opened, signing in…",
+    "card_in_use": "Using a voting card",
+    "card_done": "Finish",
+    "card_done_note": "Tap Finish when you have voted: the card's key is wiped from this browser.",
+    "card_finished": (
+        "The voting card is closed. Its key was wiped from this browser; nothing is kept on this"
+        " device."
+    ),
+    "card_again": "Use another voting card",
+    "card_back": "Back to the ballots",
+    "card_receipt_note": (
+        "With a card the receipt is not kept on this device. Note the vote number if you need it."
+    ),
+    "card_link": "No smartphone? Vote with a voting card",
 }
 
 

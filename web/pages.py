@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from identity.community.models import Community
+from identity.community.registry import get_community
 from identity.errors import IdentityError
 from identity.w3c.dataintegrity import sign_json
 from voting import ballots
@@ -19,13 +22,18 @@ from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot
 from web.api_ballots import cast_signed_vote
+from web.auth import IdentityRuntime, RuntimeDep
 from web.bounds import IdPath
 from web.demo import demo_keys
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import page_errors
 from web.errors import ApiError
+from web.notice import NoticeModel, notice_model
+from web.notice_pdf import notice_pdf
+from web.notice_source import NoticeEntries, NoticeEntriesDep
 from web.owner_pages import beijing
 from web.services import Services
+from web.well_known import server_trust
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -60,6 +68,20 @@ def ballot_page(
     )
 
 
+async def _demo_choices(request: Request) -> dict[str, str]:
+    """The demo form's choice on each item: a field ``item-<id>`` per item (an item left
+    blank is one not taken part in); the cast path checks them against the agenda."""
+    form = await request.form()
+    return {
+        k.removeprefix("item-"): v
+        for k, v in form.items()
+        if k.startswith("item-") and isinstance(v, str)
+    }
+
+
+DemoChoices = Annotated[dict[str, str], Depends(_demo_choices)]
+
+
 @router.post(
     "/demo/ballots/{ballot_id}/vote",
     response_class=HTMLResponse,
@@ -69,8 +91,8 @@ def demo_vote(
     ballot_id: IdPath,
     request: Request,
     services: ServicesDep,
+    choices: DemoChoices,
     unit: str = Form(...),
-    choice: str = Form(...),
 ) -> Response:
     """Demo only: vote as the owner of a unit with the server-held demo key.
 
@@ -86,7 +108,7 @@ def demo_vote(
         message = f"房号 {unit} 不在演示小区中 / unit {unit} is not in the demo community"
     else:
         vote = sign_json(
-            {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": choice}, key
+            {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": choices}, key
         )
         try:
             receipt = cast_signed_vote(services, ballot_id, vote)
@@ -101,4 +123,78 @@ def demo_vote(
         view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
     return templates.TemplateResponse(
         request, "ballot.html", {**view, "demo": True, "message": message}
+    )
+
+
+def _notice(
+    ballot_id: int,
+    entries: NoticeEntries,
+    session: Session,
+    services: Services,
+    runtime: IdentityRuntime,
+) -> NoticeModel:
+    """The result notice of a ballot, from its box entries (`web.notice_source`); the QR code
+    leads to the ballot's page and carries the trust file this server publishes."""
+    announced, result, final = entries
+    slug = announced.get("community")
+    name = get_community(session, slug).name if isinstance(slug, str) else None
+    return notice_model(
+        announced,
+        result,
+        final,
+        verify_url=f"{runtime.issuers.base_url}/ballots/{ballot_id}",
+        trust=server_trust(services, runtime).to_json(),
+        community_name=name,
+    )
+
+
+@router.get(
+    "/ballots/{ballot_id}/notice", response_class=HTMLResponse, responses=page_errors(404, 409, 503)
+)
+def notice_page(
+    ballot_id: IdPath,
+    request: Request,
+    entries: NoticeEntriesDep,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """表决结果公告, printable on A4 (no script: the page's CSS has the print layout)."""
+    model = _notice(ballot_id, entries, session, services, runtime)
+    svg = io.BytesIO()
+    model.qr().save(svg, kind="svg", scale=4, border=4, xmldecl=False, svgns=True, omitsize=True)
+    return templates.TemplateResponse(
+        request,
+        "notice.html",
+        # segno writes the SVG from the link alone (no user text in it): safe to inline.
+        {
+            "n": model,
+            "qr": Markup(svg.getvalue().decode()),
+            "pdf": f"/ballots/{ballot_id}/notice.pdf",
+        },
+    )
+
+
+_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
+_PDF_RESPONSES |= page_errors(404, 409, 503)
+
+
+@router.get(
+    "/ballots/{ballot_id}/notice.pdf",
+    response_class=Response,
+    responses=_PDF_RESPONSES,
+)
+def notice_pdf_file(
+    ballot_id: IdPath,
+    entries: NoticeEntriesDep,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """The same notice as an A4 PDF."""
+    model = _notice(ballot_id, entries, session, services, runtime)
+    return Response(
+        content=notice_pdf(model),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="notice-{ballot_id}.pdf"'},
     )

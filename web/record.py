@@ -1,4 +1,14 @@
-"""Export a ballot's record for independent verification, and the offline check of one."""
+"""Export a ballot's record for independent verification, and the offline check of one.
+
+Choices stay hidden while voting runs (issue 9 §7): until the box holds its BallotResult (or
+BallotCancelled), every entry that carries a choice — a Vote, a PaperBallot, a ProxyMandate
+with instructions — is served as `hidden_entry`: its index, its RFC 9162 leaf hash and its
+type, no document. Participation stays public (how many, and the tree they make, which the
+signed checkpoint covers); an owner's receipt is checked by index and leaf hash
+(`web.api_receipts`), which needs no document. A leaf hash gives nothing away: it hashes
+the signed document, proof included, which only its signer could rebuild from a guess.
+Once the result is in the box, the record carries every entry as appended.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +23,25 @@ from identity.community import registrations
 from identity.community.models import IssuedCredential
 from identity.community.registry import get_community
 from identity.community.trustfile import PinnedTrust
-from ledger.tlog.records import LogRef
+from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.store import LogStore
 from voting.ballots import get_ballot
 from voting.verify import RECORD_FORMAT, Report, verify_record
 from web.services import Services
+
+# Entries after which nothing more is cast: from then on the record shows every choice.
+ENDS = frozenset({"BallotResult", "BallotCancelled"})
+# Entries that are a choice whatever their fields say.
+CHOICE_TYPES = frozenset({"Vote", "PaperBallot"})
+
+
+def reveals_choice(doc: dict[str, Any]) -> bool:
+    return doc.get("type") in CHOICE_TYPES or "choice" in doc or "choices" in doc
+
+
+def hidden_entry(index: int, data: bytes, doc: dict[str, Any]) -> dict[str, Any]:
+    """What the record says of a choice while voting runs: that it is there, nothing of it."""
+    return {"hidden": True, "index": index, "leafHash": leaf_hash(data).hex(), "type": doc["type"]}
 
 
 def export_record(session: Session, services: Services, ballot_id: int) -> dict[str, Any]:
@@ -28,12 +52,22 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
     size = store.size(log)
     note = store.sign_checkpoint(log, services.log_signer(log))
     anchors = [a for a in services.anchor.anchored(log.log_id) if a.tree_size == size]
+    raw = [e.data for e in store.iter_entries(log, 0, size)]
+    docs: list[dict[str, Any]] = [json.loads(d) for d in raw]
+    hide = not any(d.get("type") in ENDS for d in docs)
+    entries: list[str | dict[str, Any]] = [
+        hidden_entry(i, data, doc) if hide and reveals_choice(doc) else data.decode()
+        for i, (data, doc) in enumerate(zip(raw, docs, strict=True))
+    ]
     return {
         "format": RECORD_FORMAT,
         "origin": log.origin,
         "logId": log.log_id.hex(),
         "logKey": services.log_signer(log).vkey,
-        "entries": [e.data.decode() for e in store.iter_entries(log, 0, size)],
+        # While open, a choice is a `hidden_entry` object among the strings; `votesHidden`
+        # says so, for a verifier to report "votes hidden until close" instead of failing.
+        "votesHidden": hide and any(isinstance(e, dict) for e in entries),
+        "entries": entries,
         "checkpoint": note,
         # The committee's registrations, as the street office signed them: a verifier checks
         # each decision in the box against the one it names, given only the office's root.
@@ -43,7 +77,7 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
         # Every census voter's ownership credential, as the member signed it: a verifier checks
         # each voter's DID is one a registered member vouched for (nothing personal: DIDs,
         # unit numbers, areas).
-        "credentials": _credentials(session, store, log),
+        "credentials": _credentials(session, docs),
         "anchor": {
             "chainId": services.chain.chain_id,
             "contract": services.anchor.address,
@@ -54,10 +88,9 @@ def export_record(session: Session, services: Services, ballot_id: int) -> dict[
     }
 
 
-def _credentials(session: Session, store: LogStore, log: LogRef) -> list[dict[str, Any]]:
+def _credentials(session: Session, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     dids: set[str] = set()
-    for entry in store.iter_entries(log, 0, store.size(log)):
-        doc = json.loads(entry.data)
+    for doc in docs:
         if doc.get("type") == "BallotOpened":
             dids |= {str(v["did"]) for v in doc["census"]["voters"] if v.get("did")}
         elif doc.get("type") == "VoterKeyChanged":

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain
-from contracts.deploy import ensure_anchor
+from contracts.deploy import ensure_anchor, ensure_registry
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError, ChainUnavailable
+from contracts.registry import RegistryContract
 from contracts.rpc import RpcChain
 from identity.community import decisions, registrations
 from identity.community.committee import Registration, ServerKeys, check_decision
@@ -34,24 +35,34 @@ from identity.w3c.keys import KeyPair
 from ledger.tlog.anchoring import Anchored, Anchorer
 from ledger.tlog.models import Log
 from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.records import log_id_of
 from ledger.tlog.store import LogRef, LogStore
-from voting import ballots
+from voting import ballots, onchain
 from voting.ballots import CastOutcome, Receipt, SignedVote
+from voting.box_state import BoxState
 from voting.errors import VotingError
 from voting.models import Ballot, CensusVoter
+from web import refusals
 from web.ballot_view import BallotViews
 from web.db import Database
 from web.log_host import log_host
-from web.sequencer import Sequencer
+from web.refusals import Refusal
+from web.sequencer import Overloaded, Sequencer
 from web.settings import Settings
 
 logger = logging.getLogger("gongzhi.services")
 # What each kind of committee decision does once enough members have signed it.
 _ACTS: dict[str, Callable[..., int]] = {
+    "BallotAnnounced": ballots.apply_announcement,
     "BallotOpened": ballots.apply_opening,
-    "BallotResult": ballots.apply_result,
+    "BallotCancelled": ballots.apply_cancel,
     "VoterKeyChanged": ballots.apply_key_change,
+    "BallotResult": ballots.apply_result,
+    "ObjectionAnswered": ballots.apply_answer,
+    "BallotFinal": ballots.apply_final,
 }
+# The acts whose apply needs no folded state (nothing is in the box yet).
+_STATELESS = {"BallotAnnounced"}
 # pg_advisory_xact_lock key of the anchoring round: any fixed 64-bit number of our own.
 _ANCHOR_LOCK = 0x67_6F_6E_67_7A_68_69_61  # "gongzhia"
 _LOG_SIZES = select(Log.origin, Log.size)
@@ -96,6 +107,7 @@ class Services:
     log_seed: bytes
     chain: Chain
     _anchor: AnchorContract | None
+    _registry: RegistryContract | None = None
     anchorer: Anchorer = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
@@ -104,6 +116,8 @@ class Services:
     # one this process opens is named after today's address, which is then the stored one.
     _log_host: str = ""
     votes: Sequencer[tuple[int, SignedVote], Receipt] = field(init=False)
+    # Refused votes, counted for the committee (`web.refusals`); None marks a flush.
+    _refusals: Sequencer[Refusal | None, None] = field(init=False)
     # Logs that grew since they were last looked at: origin → size (see `appended`).
     _dirty: dict[str, int] = field(default_factory=dict)
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -113,6 +127,8 @@ class Services:
     # The street offices whose registrations this server accepts (set from the identity
     # runtime at start: `Issuers.trusted_roots`).
     roots: frozenset[str] = frozenset()
+    # The one clock every ballot rule reads: tests give it times instead of waiting.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -136,6 +152,9 @@ class Services:
         self.anchorer = Anchorer(lambda: self.anchor)
         # Votes enter their boxes through this (its thread starts with the first vote).
         self.votes = Sequencer(self._integrate_votes, name="gongzhi-votes")
+        self._refusals = Sequencer(
+            self._record_refusals, max_batch=1024, max_queue=16384, name="gongzhi-refusals"
+        )
         try:
             self.anchor  # noqa: B018  (deploy or find the contract now if the chain is up)
         except ChainUnavailable as exc:
@@ -228,87 +247,63 @@ class Services:
                 "无法执行该决定", f"a {row.kind} decision on {row.subject} cannot be applied"
             )
         store = LogStore(session)
+        extra = {} if row.kind in _STATELESS else {"state_of": self.state_of(session)}
         index = act(
-            session, store=store, ballot=ballot, document=decisions.signed_document(session, row)
+            session,
+            store=store,
+            ballot=ballot,
+            document=decisions.signed_document(session, row),
+            now=self.clock(),
+            **extra,
         )
         log = store.get_log(ballot.log_origin)
         store.sign_checkpoint(log, self.log_signer(log))
         decisions.mark_applied(row, index=index, now=datetime.now(UTC))
         return log.origin
 
+    def state_of(self, session: Session) -> Callable[[Ballot], BoxState]:
+        """The box's fold as the signed log has it (read inside the caller's transaction)."""
+        return lambda ballot: self.views.of(session, ballot)
+
     def decided(self, origin: str | None, kind: str) -> None:
         """After a decision's transaction committed: anchor a closed ballot's final head at
         once; any other growth goes to the anchoring loop."""
         if origin is None:
             return
-        if kind == "BallotResult":
+        if kind in ("BallotResult", "BallotFinal"):
             self.anchor_now(origin)
         else:
             self.appended()
+        if kind == "BallotResult":
+            self.record_result(origin)
 
-    def open_ballot(
-        self,
-        session: Session,
-        *,
-        community: Community,
-        matter: int,
-        title: str,
-        text: str,
-        opens_at: datetime,
-        closes_at: datetime,
-        proposed_by: str,
-        amount_fen: int | None = None,
-    ) -> tuple[Ballot, DecisionRow]:
-        """Draft a ballot's opening and keep it for the members to sign: the census frozen,
-        the box made, its BallotOpened waiting for enough members' signatures."""
-        registration = self.registration(session, community)
-        store = LogStore(session)
-        ballot, body = ballots.draft_opening(
-            session,
-            store=store,
-            community=community,
-            registration=registration.hash,
-            public_host=self.public_host,
-            matter=matter,
-            title=title,
-            text=text,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            log_key=lambda log: self.log_signer(log).vkey,
-            amount_fen=amount_fen,
-        )
-        row = decisions.propose(
-            session,
-            community=community,
-            body=body,
-            registration=registration,
-            subject=ballot.log_origin,
-            proposed_by=proposed_by,
-        )
-        return ballot, row
+    @property
+    def registry(self) -> RegistryContract:
+        """The BallotRegistry contract, beside the anchor (deployed on first use)."""
+        if self._registry is None:
+            self._registry = ensure_registry(self.chain, self.settings.data_dir / "contracts.json")
+        return self._registry
 
-    def propose_close(
-        self, session: Session, ballot_id: int, *, proposed_by: str, early: bool = False
-    ) -> DecisionRow:
-        """Stop the box taking votes and draft its BallotResult for the members to sign."""
-        ballot = ballots.get_ballot(session, ballot_id)
-        community = get_community(session, ballot.community_slug)
-        registration = self.registration(session, community)
-        ballot, body = ballots.draft_result(
-            session,
-            store=LogStore(session),
-            ballot_id=ballot_id,
-            registration=registration.hash,
-            early=early,
-        )
-        return decisions.propose(
-            session,
-            community=community,
-            body=body,
-            registration=registration,
-            subject=ballot.log_origin,
-            proposed_by=proposed_by,
-        )
+    def record_result(self, origin: str) -> None:
+        """Send a closed ballot's totals to the BallotRegistry, which re-checks quorum and
+        thresholds on-chain and records passed or failed. A chain that is down delays this,
+        never the result (which is in the signed log already)."""
+        with self.db.session(write=False) as session:
+            ballot = session.scalar(select(Ballot).where(Ballot.log_origin == origin))
+            if ballot is None:
+                return
+            state = self.views.of(session, ballot)
+        if state.opened is None:
+            return
+        try:
+            onchain.record_result(
+                self.registry,
+                log_id=log_id_of(origin),
+                census_root=bytes.fromhex(str(state.opened["census"]["root"])),
+                decisions=[(item.id, outcome) for item, outcome in state.outcomes()],
+            )
+        except (ChainError, VotingError) as exc:
+            logger.warning("result of %s not recorded on chain: %s", origin, exc)
 
     def _propose_key_changes(self, changes: Sequence[tuple[int, ballots.KeyChangeNeeded]]) -> None:
         """Ask the committee to attest owners' new keys (after the batch that met them)."""
@@ -386,6 +381,8 @@ class Services:
                             checkpoint=checkpoint,
                             ballot_id=ballot_id,
                             votes=votes,
+                            state_of=self.state_of(session),
+                            now=self.clock(),
                             lost=lambda dids: lost_keys(session, dids),
                         )
                         if votes
@@ -402,7 +399,34 @@ class Services:
         ]
         if changes:
             self._propose_key_changes(changes)
+        for pos, out in outcomes.items():
+            if isinstance(out, Exception) and not isinstance(out, ballots.BallotNotFound):
+                ballot_id, vote = batch[pos]
+                self.refused(ballot_id, out, signer=vote.signer)
         return [outcomes[pos] for pos in range(len(batch))]
+
+    # --- refused votes ------------------------------------------------------------------
+
+    def refused(self, ballot_id: int, exc: Exception, *, signer: str | None) -> None:
+        """Count a refused vote for the committee (`web.refusals`), without waiting: it is
+        written in the next batch of refusals. A full queue drops it (a flood must not
+        queue up behind the database)."""
+        at = datetime.now(UTC).replace(microsecond=0)
+        try:
+            self._refusals.submit(Refusal.of(ballot_id, exc, signer, at))
+        except Overloaded:
+            logger.debug("refusal of ballot %s not counted: queue full", ballot_id)
+
+    def refusals_settled(self, timeout: float = 10.0) -> None:
+        """Wait until every refusal submitted so far is written (batches run in order)."""
+        self._refusals.submit(None).result(timeout=timeout)
+
+    def _record_refusals(self, batch: Sequence[Refusal | None]) -> list[None]:
+        items = [r for r in batch if r is not None]
+        if items:
+            with self.db.session() as session:
+                refusals.record(session, items)
+        return [None] * len(batch)
 
     # --- anchoring ------------------------------------------------------------------------
 
@@ -505,6 +529,7 @@ class Services:
 
     def close(self) -> None:
         self.votes.close()
+        self._refusals.close()
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

@@ -36,11 +36,16 @@ class Community(IdentityBase):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     street_office: Mapped[str] = mapped_column(String(200))
+    # The parts of the rules of procedure (议事规则) that shape a ballot, as the committee
+    # set them (`voting.schedule.Rules`); None: the defaults. Each announcement carries a
+    # signed copy, so a verifier never reads this row.
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class Person(IdentityBase):
-    """An owner. Name, ID and phone are AES-GCM ciphertexts; `id_lookup` is a keyed hash."""
+    """An owner, or an owner's guardian. Name, ID and phone are AES-GCM ciphertexts;
+    `id_lookup` is a keyed hash."""
 
     __tablename__ = "person"
     __table_args__ = (UniqueConstraint("community_id", "id_lookup"),)
@@ -52,10 +57,14 @@ class Person(IdentityBase):
     id_lookup: Mapped[str] = mapped_column(String(64))
     developer: Mapped[bool] = mapped_column(Boolean, default=False)
     did: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    # The guardian (监护人) of an owner without full legal capacity, who votes in their place:
+    # another person of the register (whose own name and ID are encrypted in their row).
+    guardian_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), default=None)
 
 
 class Unit(IdentityBase):
-    """An exclusive unit (专有部分) with its registered area in 0.01 m²."""
+    """An exclusive unit (专有部分) with its area in 0.01 m² and where that area comes from
+    (`identity.community.area_source`: registry, surveyed or contract)."""
 
     __tablename__ = "unit"
     __table_args__ = (UniqueConstraint("community_id", "unit_no"),)
@@ -63,6 +72,9 @@ class Unit(IdentityBase):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
     unit_no: Mapped[str] = mapped_column(String(32))
     area_centi: Mapped[int] = mapped_column(BigInteger)
+    area_source: Mapped[str] = mapped_column(
+        String(16), default="registry", server_default="registry"
+    )
     developer: Mapped[bool] = mapped_column(Boolean, default=False)
     holder_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     holder: Mapped[Person] = relationship(foreign_keys=[holder_id])

@@ -1,9 +1,12 @@
 """The property register (房屋登记册) as committees keep it: parse CSV or Excel, check every row.
 
 One row per (unit, owner). Co-owners of a unit each get a row and exactly one of them is
-marked as the holder who votes (表决人). The same person (same ID number) on several units is
-one owner. A file with any bad row imports nothing: every problem is reported with its row.
-Pure apart from reading the bytes it is given.
+marked as the holder who votes (表决人, the one the co-owners chose to vote for it). The same
+person (same ID number) on several units is one owner. A unit's area says where it comes
+from (面积来源: 登记簿 / 实测 / 合同, `identity.community.area_source`; 登记簿 when blank). An
+owner without full legal capacity may have a guardian (监护人) named on their row, who then
+votes for them. A file with any bad row imports nothing: every problem is reported with its
+row. Pure apart from reading the bytes it is given.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from identity.community.area_source import REGISTRY, parse_source
 from identity.community.idnumbers import IdNumberError, check_id_number, parse_doc_type
 from identity.errors import IdentityError
 
@@ -27,7 +31,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "phone": ("手机号", "电话", "phone"),
     "holder": ("表决人", "holder"),
     "developer": ("开发商持有", "developer"),
+    # Optional: where the area comes from (SPC interpretation Art. 8), blank = 登记簿.
+    "area_source": ("面积来源", "area_source"),
+    # Optional: the guardian (监护人) who votes for the owner of this row.
+    "guardian_name": ("监护人姓名", "guardian_name"),
+    "guardian_id_number": ("监护人证件号码", "guardian_id_number"),
+    "guardian_id_type": ("监护人证件类型", "guardian_id_type"),
+    "guardian_phone": ("监护人手机号", "guardian_phone"),
 }
+GUARDIAN = ("guardian_name", "guardian_id_number", "guardian_id_type", "guardian_phone")
 REQUIRED = ("unit", "area", "name", "id_number")
 _YES = {"是", "y", "yes", "true", "1", "√"}
 _NO = {"", "否", "n", "no", "false", "0"}
@@ -77,11 +89,14 @@ class RegisteredUnit:
     developer: bool
     owners: tuple[Owner, ...]
     holder: Owner  # the co-owner who votes for the unit
+    area_source: str = REGISTRY  # one of area_source.AREA_SOURCES
 
 
 @dataclass
 class Register:
     units: list[RegisteredUnit] = field(default_factory=list)
+    # An owner's ID number → their guardian (监护人), who votes in their place.
+    guardians: dict[str, Owner] = field(default_factory=dict)
 
     def owners(self) -> list[Owner]:
         """Each person once, in first-appearance order (a buyer of several units is one owner)."""
@@ -162,9 +177,11 @@ def parse_rows(rows: Iterable[list[str]]) -> Register:
         grouped.setdefault(row["unit"], []).append((rowno, row))
     register = Register()
     persons: dict[str, tuple[int, Owner]] = {}
+    claims: list[_GuardianClaim] = []
     for unit, rows_ in grouped.items():
-        unit_problems = _unit(unit, rows_, persons, register)
+        unit_problems = _unit(unit, rows_, persons, register, claims)
         problems.extend(unit_problems)
+    problems.extend(_guardians(claims, persons, register))
     if not grouped and not problems:
         problems.append((2, "没有任何房屋", "the register lists no units"))
     if problems:
@@ -172,14 +189,26 @@ def parse_rows(rows: Iterable[list[str]]) -> Register:
     return register
 
 
+@dataclass(frozen=True)
+class _GuardianClaim:
+    """A row naming a guardian for its owner; checked once every row has been read."""
+
+    row: int
+    ward: str  # the owner's ID number
+    guardian: Owner
+    developer: bool
+
+
 def _unit(
     unit: str,
     rows: list[tuple[int, Mapping[str, str]]],
     persons: dict[str, tuple[int, Owner]],
     register: Register,
+    claims: list[_GuardianClaim],
 ) -> list[Problem]:
     problems: list[Problem] = []
     areas: set[int] = set()
+    sources: set[str] = set()
     devs: set[bool] = set()
     owners: list[Owner] = []
     holders: list[Owner] = []
@@ -188,8 +217,22 @@ def _unit(
             areas.add(parse_area(row["area"]))
         except CellError as exc:
             problems.append((rowno, exc.zh, exc.en))
+        # A co-owner's row may leave the source blank; two rows stating two sources conflict.
+        source = parse_source(row.get("area_source", "")) if row.get("area_source") else ""
+        if source is None:
+            problems.append(
+                (
+                    rowno,
+                    f"面积来源应为“登记簿”“实测”或“合同”，而不是“{row.get('area_source', '')}”",
+                    "area_source must be registry (登记簿), surveyed (实测) or contract (合同), "
+                    f"not {row.get('area_source', '')!r}",
+                )
+            )
+        elif source:
+            sources.add(source)
         try:
-            devs.add(_yes(row.get("developer", ""), "开发商持有", "developer"))
+            developer = _yes(row.get("developer", ""), "开发商持有", "developer")
+            devs.add(developer)
             is_holder = _yes(row.get("holder", ""), "表决人", "holder")
         except CellError as exc:
             problems.append((rowno, exc.zh, exc.en))
@@ -220,9 +263,20 @@ def _unit(
         owners.append(owner)
         if is_holder:
             holders.append(owner)
+        if any(row.get(k, "") for k in GUARDIAN):
+            try:
+                guardian = _guardian(row, id_number)
+            except CellError as exc:
+                problems.append((rowno, exc.zh, exc.en))
+            else:
+                claims.append(_GuardianClaim(rowno, id_number, guardian, developer))
     first = rows[0][0]
     if len(areas) > 1:
         problems.append((first, f"房号 {unit} 的面积前后不一", f"unit {unit} has differing areas"))
+    if len(sources) > 1:
+        problems.append(
+            (first, f"房号 {unit} 的面积来源前后不一", f"unit {unit} has differing area sources")
+        )
     if len(devs) > 1:
         problems.append(
             (
@@ -250,8 +304,77 @@ def _unit(
                 developer=devs.pop(),
                 owners=tuple(owners),
                 holder=holders[0],
+                area_source=sources.pop() if sources else REGISTRY,
             )
         )
+    return problems
+
+
+def _guardian(row: Mapping[str, str], ward: str) -> Owner:
+    """The guardian a row names for its owner: name and a valid ID number, not the owner."""
+    if not row.get("guardian_name") or not row.get("guardian_id_number"):
+        raise CellError(
+            "填写监护人时须同时填写监护人姓名和监护人证件号码",
+            "a guardian needs both guardian_name and guardian_id_number",
+        )
+    try:
+        number = check_id_number(
+            row["guardian_id_number"], parse_doc_type(row.get("guardian_id_type", ""))
+        ).number
+    except IdNumberError as exc:
+        raise CellError(f"监护人证件号码：{exc.zh}", f"guardian_id_number: {exc.en}") from None
+    if number == ward:
+        raise CellError("业主不能做自己的监护人", "an owner cannot be their own guardian")
+    return Owner(name=row["guardian_name"], id_number=number, phone=row.get("guardian_phone", ""))
+
+
+def _guardians(
+    claims: list[_GuardianClaim], persons: dict[str, tuple[int, Owner]], register: Register
+) -> list[Problem]:
+    """Check the guardians named across rows and record them on `register`.
+
+    An owner has one guardian however many rows name one; a guardian is a person of full
+    capacity (not under guardianship here); the developer, a legal person, has none; and a
+    guardian who also appears as an owner, or on another row, bears one name."""
+    problems: list[Problem] = []
+    chosen: dict[str, tuple[int, Owner]] = {}
+    for claim in claims:
+        if claim.developer:
+            problems.append(
+                (claim.row, "开发商持有的房屋不设监护人", "a developer-held unit has no guardian")
+            )
+            continue
+        g = claim.guardian
+        first = chosen.setdefault(claim.ward, (claim.row, g))
+        if first[1].id_number != g.id_number:
+            problems.append(
+                (
+                    claim.row,
+                    f"同一业主在第{first[0]}行登记了另一位监护人",
+                    f"row {first[0]} names another guardian for the same owner",
+                )
+            )
+            continue
+        seen = persons.setdefault(g.id_number, (claim.row, g))
+        if seen[1].name != g.name:
+            problems.append(
+                (
+                    claim.row,
+                    f"监护人证件号码与第{seen[0]}行相同但姓名不同",
+                    f"the guardian's ID number is on row {seen[0]} with a different name",
+                )
+            )
+    for ward, (row, g) in chosen.items():
+        if g.id_number in chosen:
+            problems.append(
+                (
+                    row,
+                    "监护人本人也登记了监护人，须由有完全民事行为能力的人担任",
+                    "the guardian has a guardian too: a guardian must have full legal capacity",
+                )
+            )
+        else:
+            register.guardians[ward] = g
     return problems
 
 

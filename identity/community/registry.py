@@ -42,7 +42,8 @@ def create_community(session: Session, *, slug: str, name: str, street_office: s
 def import_register(
     session: Session, *, community: Community, register: Register, cipher: PiiCipher
 ) -> dict[str, int]:
-    """Store every owner once and every unit with its voting holder; all or nothing."""
+    """Store every owner and guardian once and every unit with its voting holder and area
+    source; all or nothing."""
     existing = session.scalar(
         select(func.count()).select_from(Unit).where(Unit.community_id == community.id)
     )
@@ -53,7 +54,12 @@ def import_register(
         )
     developer_ids = {o.id_number for u in register.units if u.developer for o in u.owners}
     people: dict[str, Person] = {}
-    for owner in register.owners():
+    owners = register.owners()
+    # Owners first, then guardians who own nothing here: a guardian is a person of the
+    # community's register like an owner, personal data encrypted the same way.
+    for owner in [*owners, *register.guardians.values()]:
+        if owner.id_number in people:
+            continue
         person = Person(
             community_id=community.id,
             name_enc=cipher.encrypt(owner.name, field="name"),
@@ -65,11 +71,14 @@ def import_register(
         session.add(person)
         people[owner.id_number] = person
     session.flush()
+    for ward, guardian in register.guardians.items():
+        people[ward].guardian_id = people[guardian.id_number].id
     for ru in register.units:
         unit = Unit(
             community_id=community.id,
             unit_no=ru.unit,
             area_centi=ru.area_centi,
+            area_source=ru.area_source,
             developer=ru.developer,
             holder_id=people[ru.holder.id_number].id,
         )
@@ -78,7 +87,11 @@ def import_register(
         for owner in ru.owners:
             session.add(UnitOwner(unit_id=unit.id, person_id=people[owner.id_number].id))
     session.flush()
-    return {"units": len(register.units), "owners": len(people)}
+    return {
+        "units": len(register.units),
+        "owners": len(owners),
+        "guardians": len(register.guardians),
+    }
 
 
 def find_person(

@@ -7,15 +7,18 @@ Nothing more: the chain that holds the anchors, the LogAnchor contract on it, an
 street office's root DID(s). Everything else a verifier needs is derived from signed data
 checked against these — the committee from root-signed registrations, a ballot box's key
 from the committee-signed BallotOpened, a disclosure log's key from the registration, each
-log id from its origin. The street office hands out its copy (printed as a QR code on
-notices); the server serves its own at ``/.well-known/gongzhi-trust.json``; a verifier
-warns when the two differ. Parsing is strict: an unknown field, a wrong type, a chain id
-that is not a positive integer, a contract that is not a 20-byte address or a root that is
-not a did:key is refused, in Chinese and English.
+log id from its origin. The street office hands out its copy (printed as a QR code, alone
+or, on a result notice, as a `trust_link` to the verification page); the server serves its
+own at ``/.well-known/gongzhi-trust.json``; a verifier warns when the two differ. Parsing
+is strict: an unknown field, a wrong type, a chain id that is not a positive integer, a
+contract that is not a 20-byte address or a root that is not a did:key is refused, in
+Chinese and English.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -34,6 +37,8 @@ TRUST_VERSION = 1
 WELL_KNOWN_PATH = "/.well-known/gongzhi-trust.json"
 MAX_ROOTS = 16
 MAX_BYTES = 64 * 1024  # a trust file is a few hundred bytes; refuse anything huge unread
+#: The fragment key of a `trust_link`: ``URL#gongzhi-trust=BASE64URL(trust file)``.
+LINK_FRAGMENT = "gongzhi-trust"
 _KEYS = ("type", "version", "chainId", "contract", "roots")
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -199,3 +204,36 @@ def write_trust(path: Path, trust: PinnedTrust) -> None:
     temp = path.with_name(path.name + ".part")
     temp.write_bytes(trust_bytes(trust))
     os.replace(temp, path)
+
+
+def trust_link(url: str, trust: PinnedTrust) -> str:
+    """`url` carrying the trust file: ``URL#gongzhi-trust=`` + the base64url (RFC 4648 §5,
+    unpadded) of the very bytes `trust_bytes` gives, as a printed result notice's QR code
+    holds it. A phone that scans it opens the verification page; the fragment never reaches
+    the server (RFC 3986 §3.5), and whoever reads the link pins the same chain, contract and
+    roots as the file the street office hands out."""
+    if not url.startswith(("https://", "http://")) or "#" in url or len(url) > 2048:
+        raise TrustFileError(
+            "核验页面地址须为 http(s):// 开头、不含 # 的网址",
+            f"the verification page must be an http(s) URL without a fragment: {url[:80]!r}",
+        )
+    encoded = base64.urlsafe_b64encode(trust_bytes(trust)).rstrip(b"=").decode()
+    return f"{url}#{LINK_FRAGMENT}={encoded}"
+
+
+def trust_from_link(link: str) -> tuple[str, PinnedTrust]:
+    """The page address and the pinned trust a `trust_link` carries (`TrustFileError` when it
+    carries none or a malformed one)."""
+    url, _, fragment = link.partition("#")
+    key, _, encoded = fragment.partition("=")
+    if key != LINK_FRAGMENT or not encoded:
+        raise TrustFileError(
+            "该链接不带信任文件", f"the link carries no trust file (#{LINK_FRAGMENT}=...)"
+        )
+    try:
+        data = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise TrustFileError(
+            "链接中的信任文件不是 base64url", "the link's trust file is not base64url"
+        ) from exc
+    return url, parse_trust_bytes(data)

@@ -10,6 +10,7 @@ a time.
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import time
@@ -27,7 +28,14 @@ from identity.community.registry import create_community, get_community, import_
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.serving_support import crowd_register
-from web.demo import demo_member_keys, demo_office_key, register_demo_committee
+from voting import ballots
+from web import ballot_acts
+from web.demo import (
+    demo_member_keys,
+    demo_office_key,
+    register_demo_committee,
+    sign_as_demo_members,
+)
 from web.services import Services
 from web.settings import Settings
 
@@ -66,18 +74,26 @@ def test_decision_costs(tmp_path: Path, owners: int) -> None:
     try:
         for _ in range(ROUNDS):
             now = datetime.now(UTC).replace(microsecond=0)
+            past = now - timedelta(days=16)
             with services.db.session() as session:
                 community = get_community(session, "bench")
-                t0 = time.perf_counter()
-                ballot, row = services.open_ballot(
+                services.clock = itertools.repeat(past).__next__  # the notice, when its period ran
+                ballot, announcement = ballot_acts.announce(
+                    services,
                     session,
                     community=community,
-                    matter=4,
                     title="基准表决",
                     text="续聘？",
-                    opens_at=now - timedelta(minutes=1),
+                    items=ballots.legacy_items(4, "续聘", "续聘？", None),
+                    opens_at=past + timedelta(days=15),
                     closes_at=now + timedelta(days=7),
                     proposed_by=members[0].did.value,
+                )
+                sign_as_demo_members(services, session, community, announcement)
+                services.clock = itertools.repeat(now).__next__
+                t0 = time.perf_counter()
+                row = ballot_acts.propose_opening(
+                    services, session, ballot.id, proposed_by=members[0].did.value
                 )
                 times["propose (census freeze + draft)"].append(time.perf_counter() - t0)
                 body, decision_id = decisions.body_of(row), row.id

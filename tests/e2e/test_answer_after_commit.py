@@ -89,7 +89,7 @@ def test_a_receipt_is_sent_after_its_vote_is_committed(
     first, second = (owners[did] for did in sorted(owners)[:2])
 
     def vote(key: Any) -> httpx.Response:
-        doc = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": "agree"}
+        doc = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": "agree"}}
         return httpx.post(f"{url}/api/ballots/1/votes", json=sign_json(doc, key), timeout=60)
 
     assert vote(first).status_code == 201  # warms what a vote reads before its batch

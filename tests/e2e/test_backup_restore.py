@@ -40,7 +40,8 @@ def _cast(client: Any, app: Any, ballot: dict[str, Any], count: int) -> None:
     for key in list(voters.values())[:count]:
         vote = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value}
         r = client.post(
-            f"/api/ballots/{ballot['id']}/votes", json=sign_json({**vote, "choice": "agree"}, key)
+            f"/api/ballots/{ballot['id']}/votes",
+            json=sign_json({**vote, "choices": {"1": "agree"}}, key),
         )
         assert r.status_code == 201, r.text
 

@@ -33,7 +33,7 @@ def chain_kind(request: pytest.FixtureRequest) -> str:
 
 def _vote(key: KeyPair, origin: str, choice: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": choice}, key
+        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": {"1": choice}}, key
     )
 
 
@@ -105,7 +105,7 @@ def test_one_ballot_end_to_end(
         assert r.status_code == 202, r.text
         proposal = r.json()
         assert proposal["type"] == "BallotResult" and proposal["state"] == "pending"
-        outcome = proposal["document"]["outcome"]
+        outcome = proposal["document"]["items"][0]["outcome"]
         assert proposal["document"]["votes"] == voted
         assert outcome["participating"]["headcount"] == voted
         assert outcome["agree"]["headcount"] == counts["agree"]
@@ -119,7 +119,8 @@ def test_one_ballot_end_to_end(
         assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "closing"
         decide(client, data_dir_of(app), "xianxia-demo", proposal)
         closed = client.get(f"/api/ballots/{ballot['id']}").json()
-        assert closed["status"] == "closed" and closed["result"] == outcome
+        assert closed["status"] == "closed"
+        assert closed["result"] == {"items": proposal["document"]["items"]}
 
         late = client.post(
             f"/api/ballots/{ballot['id']}/votes", json=_vote(key, ballot["origin"], "agree")
@@ -128,7 +129,8 @@ def test_one_ballot_end_to_end(
 
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
         assert record["anchor"]["tx"]  # the closed box's final head was anchored at once
-        assert len(record["entries"]) == voted + 2  # BallotOpened, the votes, BallotResult
+        # BallotAnnounced, BallotOpened, the votes, BallotResult
+        assert len(record["entries"]) == voted + 3
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
     where = ["--rpc", anvil] if anvil else ["--data", str(tmp_path / "data")]
@@ -155,15 +157,16 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
 
     def flip_choice(doc: dict[str, Any]) -> None:
-        doc["choice"] = "oppose" if doc["choice"] == "agree" else "agree"
+        doc["choices"] = {"1": "oppose" if doc["choices"]["1"] == "agree" else "agree"}
 
     def drop_area(doc: dict[str, Any]) -> None:
         doc["census"]["voters"][0]["area"] = "1.00"
 
     def fake_result(doc: dict[str, Any]) -> None:
-        doc["outcome"]["passed"] = not doc["outcome"]["passed"]
+        outcome = doc["items"][0]["outcome"]
+        outcome["passed"] = not outcome["passed"]
 
-    # the box's key is the one the committee signed into BallotOpened, and the API says so
+    # the box's key is the one the committee signed into BallotAnnounced, and the API says so
     opened = json.loads(record["entries"][0])
     assert opened["logKey"] == record["logKey"] == ballot["log_key"]
     # a server that re-signs the box with a key of its own, and hands that key out
@@ -181,13 +184,13 @@ def test_verifier_catches_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
         doc["logKey"] = usurper.vkey
 
     cases = {
-        "vote changed": _tampered(record, 1, flip_choice),
-        "census changed": _tampered(record, 0, drop_area),
+        "vote changed": _tampered(record, 2, flip_choice),
+        "census changed": _tampered(record, 1, drop_area),
         "result changed": _tampered(record, len(record["entries"]) - 1, fake_result),
-        "vote removed": {**record, "entries": record["entries"][:1] + record["entries"][2:]},
-        "vote duplicated": {**record, "entries": [*record["entries"][:2], *record["entries"][1:]]},
+        "vote removed": {**record, "entries": record["entries"][:2] + record["entries"][3:]},
+        "vote duplicated": {**record, "entries": [*record["entries"][:3], *record["entries"][2:]]},
         "box re-signed by another key": resigned,
-        "log key in BallotOpened swapped": _tampered(resigned, 0, swap_key),
+        "log key in BallotAnnounced swapped": _tampered(resigned, 0, swap_key),
     }
     for name, bad in cases.items():
         path = tmp_path / f"{name}.json"
@@ -229,7 +232,7 @@ def test_bad_votes_are_refused_clearly(tmp_path: Path) -> None:
         stranger = KeyPair.generate(KeyType.ED25519)
         owner = demo_keys(services_of(app))["1-1-101"]  # a fixed owner, not the key file's first
         forged = _vote(owner, ballot["origin"], "agree")
-        forged["choice"] = "oppose"  # changed after signing
+        forged["choices"] = {"1": "oppose"}  # changed after signing
         impostor = _vote(stranger, ballot["origin"], "agree")
         impostor["voter"] = str(owner.did)
         cases = [

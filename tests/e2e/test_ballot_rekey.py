@@ -47,7 +47,7 @@ REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表�
 
 def _vote(key: KeyPair, origin: str, choice: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": choice}, key
+        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": choice}}, key
     )
 
 

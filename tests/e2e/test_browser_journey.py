@@ -23,7 +23,9 @@ from identity.community.committee import Member, registration_hash, sign_registr
 from identity.w3c.dataintegrity import sign_json, verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
+from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.store import LogStore
 from tests.e2e.browser_support import (
     PHONE,
     launched_browser,
@@ -52,6 +54,7 @@ class Committee:
     def __init__(self, base: str, app: FastAPI) -> None:
         runtime: IdentityRuntime = app.state.identity
         self.data_dir = data_dir_of(app)  # where the demo committee members' keys are
+        self.app = app
         self.http = httpx.Client(base_url=base, timeout=30)
         self.domain = runtime.domain
         operator = {"Authorization": f"Bearer {runtime.operator_token()}"}
@@ -212,7 +215,12 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     committee.redeem(other, committee.code_for("1-1-102")["code"])
     draft, decision = committee.propose_ballot()
     early = sign_json(
-        {"type": "Vote", "ballot": draft["origin"], "voter": other.did.value, "choice": "agree"},
+        {
+            "type": "Vote",
+            "ballot": draft["origin"],
+            "voter": other.did.value,
+            "choices": {"1": "agree"},
+        },
         other,
     )
     refused = committee.http.post(f"/api/ballots/{draft['id']}/votes", json=early)
@@ -270,10 +278,18 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     assert "已投票" in receipt_text and "您的选择：同意" in receipt_text
     assert page.is_hidden("#choose") and page.is_hidden("#confirm")
 
-    # The box holds exactly the vote the browser signed, by the browser's key.
+    # The box holds exactly the vote the browser signed, by the browser's key. (The public
+    # record shows it only as a hidden leaf while the ballot is open: read the box itself.)
     record = committee.http.get(f"/api/ballots/{ballot['id']}/record").json()
-    votes = [e for e in map(_json, record["entries"]) if e.get("type") == "Vote"]
+    [hidden] = [e for e in record["entries"] if isinstance(e, dict)]
+    assert hidden["type"] == "Vote" and record["votesHidden"]
+    with committee.app.state.services.db.session(write=False) as session:
+        store = LogStore(session)
+        box = store.get_log(ballot["origin"])
+        entries = [e.data for e in store.iter_entries(box, 0, store.size(box))]
+    votes = [e for e in map(_json, entries) if e.get("type") == "Vote"]
     assert len(votes) == 1 and votes[0]["choice"] == "agree" and votes[0]["voter"] == did
+    assert leaf_hash(entries[hidden["index"]]).hex() == hidden["leafHash"]
     verify_signed_json(votes[0], expected_signer=did)
 
     # 核对我的选票: inclusion in the signed head, checked in the browser.
@@ -284,7 +300,12 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
 
     # Another owner votes: the box grows; the check now also proves it only grew since.
     other_vote = sign_json(
-        {"type": "Vote", "ballot": ballot["origin"], "voter": other.did.value, "choice": "oppose"},
+        {
+            "type": "Vote",
+            "ballot": ballot["origin"],
+            "voter": other.did.value,
+            "choices": {"1": "oppose"},
+        },
         other,
     )
     committee._ok(committee.http.post(f"/api/ballots/{ballot['id']}/votes", json=other_vote))
@@ -365,7 +386,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     assert "核对没有通过" in page.inner_text("#check-result")
 
 
-def _json(text: str) -> dict[str, Any]:
+def _json(text: str | bytes) -> dict[str, Any]:
     import json
 
     value: dict[str, Any] = json.loads(text)

@@ -20,8 +20,8 @@ def test_verify_against_a_running_server(
     settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
     with live_server(settings) as (url, app), httpx.Client(base_url=url) as http:
         for unit in ("1-1-101", "1-1-201", "1-1-301"):
-            r = http.post("/demo/ballots/1/vote", data={"unit": unit, "choice": "agree"})
-            assert r.status_code == 200
+            r = http.post("/demo/ballots/1/vote", data={"unit": unit, "item-1": "agree"})
+            assert r.status_code == 200 and "已投票" in r.text, r.text
         close_ballot(http, app, 1, headers=committee_headers(app))
         record = http.get("/api/ballots/1/record").json()
         path = tmp_path / "record.json"

@@ -71,7 +71,7 @@ def _codes(client: TestClient, committee: dict[str, str], **body: Any) -> dict[s
 
 def _vote(key: KeyPair, origin: str, choice: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": choice}, key
+        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": choice}}, key
     )
 
 

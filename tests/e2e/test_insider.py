@@ -65,6 +65,7 @@ from tests import identity_web
 from tests.chains import ANVIL_KEYS
 from tests.e2e.support import settings_for
 from voting import ballots
+from voting.box_state import BoxState
 from voting.models import Ballot, CensusVoter
 from web import cli
 from web.app import create_app
@@ -168,7 +169,12 @@ def _close(world: World, ballot: dict[str, Any], signers: list[KeyPair] | None =
 
 
 def _vote(world: World, ballot: dict[str, Any], key: KeyPair, choice: str) -> Any:
-    doc = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value, "choice": choice}
+    doc = {
+        "type": "Vote",
+        "ballot": ballot["origin"],
+        "voter": key.did.value,
+        "choices": {"1": choice},
+    }
     return world.client.post(f"/api/ballots/{ballot['id']}/votes", json=sign_json(doc, key))
 
 
@@ -351,16 +357,16 @@ def docs(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(e) for e in record["entries"]]
 
 
-def recounted_result(opened: dict[str, Any], result: dict[str, Any], votes: list[Any]) -> Any:
-    """A BallotResult that fits exactly these votes (the rule engine's own count)."""
-    by_did = {v["did"]: v["voter"] for v in opened["census"]["voters"]}
-    counted = {by_did[v["voter"]]: v["choice"] for v in votes}
-    outcome = ballots.decide(opened["matter"], opened["census"]["voters"], counted)
-    return result | {
-        "votes": len(counted),
-        "boxSize": 1 + len(votes),
-        "outcome": outcome.to_json(),
-    }
+def recounted_result(
+    announced: dict[str, Any], opened: dict[str, Any], result: dict[str, Any], votes: list[Any]
+) -> Any:
+    """A BallotResult that fits exactly these votes (the box's own fold and count)."""
+    state = BoxState.announce(announced)
+    state.size = 1
+    for entry in [opened, *votes]:
+        state.apply_entry(entry)
+        state.size += 1
+    return result | {"votes": len(state.votes), "boxSize": state.size, "items": state.tally()}
 
 
 # --- the attacks ----------------------------------------------------------------------------------
@@ -387,18 +393,21 @@ def caught(world: World, name: str, record: dict[str, Any], reason: str) -> tupl
 def drop_votes(world: World) -> tuple[bool, str]:
     record = world.records["honest"]
     entries = docs(record)
-    opened, votes, result = entries[0], entries[3:-1], entries[-1]  # two votes dropped
-    forged = forged_decision(recounted_result(opened, result, votes), world.server_keys)
-    bad = republished(world, record, [opened, *votes, forged])
-    return caught(world, "dropped votes", bad, f"entry {len(votes) + 1} (BallotResult)")
+    announced, opened, votes, result = entries[0], entries[1], entries[4:-1], entries[-1]
+    forged = forged_decision(
+        recounted_result(announced, opened, result, votes), world.server_keys
+    )  # two votes dropped
+    bad = republished(world, record, [announced, opened, *votes, forged])
+    return caught(world, "dropped votes", bad, f"entry {len(votes) + 2} (BallotResult)")
 
 
 @attack("change one vote (the owner's signature kept)")
 def change_vote(world: World) -> tuple[bool, str]:
     record = world.records["honest"]
     entries = docs(record)
-    entries[1]["choice"] = "agree" if entries[1]["choice"] == "oppose" else "oppose"
-    result = recounted_result(entries[0], entries[-1], entries[1:-1])
+    first = entries[2]["choices"]["1"]
+    entries[2]["choices"] = {"1": "agree" if first == "oppose" else "oppose"}
+    result = recounted_result(entries[0], entries[1], entries[-1], entries[2:-1])
     entries[-1] = forged_decision(result, world.server_keys)
     return caught(world, "changed vote", republished(world, record, entries), "signature")
 
@@ -408,8 +417,8 @@ def replace_vote(world: World) -> tuple[bool, str]:
     record = world.records["honest"]
     entries = docs(record)
     key = world.server_keys[0]
-    unsigned = {k: v for k, v in entries[1].items() if k != "proof"}
-    entries[1] = sign_json(unsigned | {"voter": key.did.value, "choice": "agree"}, key)
+    unsigned = {k: v for k, v in entries[2].items() if k != "proof"}
+    entries[2] = sign_json(unsigned | {"voter": key.did.value, "choices": {"1": "agree"}}, key)
     return caught(
         world, "replaced vote", republished(world, record, entries), "voter not in the census"
     )
@@ -419,8 +428,9 @@ def replace_vote(world: World) -> tuple[bool, str]:
 def replace_result_kept_proofs(world: World) -> tuple[bool, str]:
     record = world.records["honest"]
     entries = docs(record)
-    outcome = dict(entries[-1]["outcome"]) | {"passed": not entries[-1]["outcome"]["passed"]}
-    entries[-1] = entries[-1] | {"outcome": outcome}
+    item = entries[-1]["items"][0]
+    flipped = item | {"outcome": item["outcome"] | {"passed": not item["outcome"]["passed"]}}
+    entries[-1] = entries[-1] | {"items": [flipped]}
     return caught(world, "replaced result", republished(world, record, entries), "(BallotResult)")
 
 
@@ -452,7 +462,7 @@ def republish_new_origin(world: World) -> tuple[bool, str]:
     AnchorContract(world.deployer(), world.services.anchor.address).anchor(
         log_id_of(origin), len(leaves), root_hash(leaves), []
     )
-    return caught(world, "new origin", bad, "BallotOpened is for another ballot")
+    return caught(world, "new origin", bad, "BallotAnnounced is for another ballot")
 
 
 def _refused_by_contract(anchor: Callable[[], object]) -> bool:
@@ -467,11 +477,12 @@ def _refused_by_contract(anchor: Callable[[], object]) -> bool:
 def anchor_rewritten(world: World) -> tuple[bool, str]:
     record = world.records["honest"]
     entries = docs(record)
-    opened, votes, result = entries[0], entries[3:-1], entries[-1]
+    announced, opened, votes, result = entries[0], entries[1], entries[4:-1], entries[-1]
     forged = [
+        announced,
         opened,
         *votes,
-        forged_decision(recounted_result(opened, result, votes), world.server_keys),
+        forged_decision(recounted_result(announced, opened, result, votes), world.server_keys),
     ]
     leaves = [canonical(e) for e in forged]
     log_id = log_id_of(record["origin"])
@@ -574,7 +585,14 @@ def own_key_change_applied(world: World) -> tuple[bool, str]:
         row = session.scalar(select(Ballot).where(Ballot.id == ballot["id"]))
         assert row is not None
         store = LogStore(session)
-        ballots.apply_key_change(session, store=store, ballot=row, document=document)
+        ballots.apply_key_change(
+            session,
+            store=store,
+            ballot=row,
+            document=document,
+            state_of=services.state_of(session),
+            now=datetime.now(UTC),
+        )
         log = store.get_log(row.log_origin)
         store.sign_checkpoint(log, services.log_signer(log))
     cast = _vote(world, ballot, intruder, "oppose")
@@ -779,7 +797,7 @@ def test_an_owners_browser_shown_another_committee_refuses_the_receipt(
         )
         pin = {"root": office.did.value, "reg": registration_hash(registration)}
         body = {
-            "type": "BallotOpened",
+            "type": "BallotAnnounced",
             "ballot": origin,
             "community": SLUG,
             "registration": pin["reg"],
@@ -801,7 +819,7 @@ def test_an_owners_browser_shown_another_committee_refuses_the_receipt(
             page,
             "const k = await g.ensureOwnerKey();"
             "return await g.signDocument({type: 'Vote', ballot: arg, voter: k.did,"
-            " choice: 'agree'});",
+            " choices: {'1': 'agree'}});",
             origin,
         )
         leaves = [opened, canonical(vote)]

@@ -107,7 +107,7 @@ def _client(app: FastAPI, recorder: Recorder, base_url: str = "http://testserver
 
 def _vote(key: KeyPair, origin: str, choice: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": choice}, key
+        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": choice}}, key
     )
 
 

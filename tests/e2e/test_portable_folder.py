@@ -30,7 +30,7 @@ def _settings(data: Path, db_url: str, port: int, public_url: str | None = None)
 
 def _vote(key: KeyPair, origin: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choice": "agree"}, key
+        {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": {"1": "agree"}}, key
     )
 
 
@@ -87,8 +87,9 @@ def test_a_folder_moves_to_another_port_and_public_url(
                     client, app, ballot["id"], slug=SLUG, headers=identity_web.bearer(signed)
                 )
                 record = client.get(f"/api/ballots/{ballot['id']}/record").json()
-                # BallotOpened, a vote before the moves and one after each, BallotResult
-                assert len(record["entries"]) == 2 + len(moves) + 1
+                # BallotAnnounced, BallotOpened, a vote before the moves and one after
+                # each, BallotResult
+                assert len(record["entries"]) == 3 + len(moves) + 1
 
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))

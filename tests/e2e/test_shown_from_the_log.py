@@ -17,12 +17,14 @@ from tests.identity_web import close_ballot
 from voting.models import Ballot, CensusVoter
 from web.demo import demo_keys
 
+FIRST_VOTE = 2  # entries 0 and 1 are BallotAnnounced and BallotOpened
+
 
 def _vote_and_close(client: TestClient, app: FastAPI) -> dict[str, Any]:
     ballot = client.get("/api/ballots/1").json()
     owners = {k.did.value: k for k in demo_keys(services_of(app)).values()}
     for did in sorted(owners)[:5]:
-        doc = {"type": "Vote", "ballot": ballot["origin"], "voter": did, "choice": "agree"}
+        doc = {"type": "Vote", "ballot": ballot["origin"], "voter": did, "choices": {"1": "agree"}}
         assert client.post("/api/ballots/1/votes", json=sign_json(doc, owners[did])).status_code
     close_ballot(client, app, 1)
     shown: dict[str, Any] = client.get("/api/ballots/1").json()
@@ -39,7 +41,11 @@ def test_an_edited_result_is_an_integrity_error(db_url: str, tmp_path: Path) -> 
     settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
     with running(settings) as (client, app):
         shown = _vote_and_close(client, app)
-        flipped = {**shown["result"], "passed": not shown["result"]["passed"]}
+        first, *rest = shown["result"]["items"]
+        outcome = first["outcome"]
+        flipped = {
+            "items": [first | {"outcome": outcome | {"passed": not outcome["passed"]}}, *rest]
+        }
         with services_of(app).db.session() as session:
             session.execute(update(Ballot).where(Ballot.id == 1).values(result=flipped))
         _integrity_error(client.get("/api/ballots/1"))
@@ -66,17 +72,22 @@ def test_an_edited_vote_entry_is_an_integrity_error(db_url: str, tmp_path: Path)
         with services_of(app).db.session() as session:
             data = session.execute(
                 text(
-                    "SELECT data FROM ledger_entry WHERE idx = 1 AND log_pk = "
+                    "SELECT data FROM ledger_entry WHERE idx = :i AND log_pk = "
                     "(SELECT id FROM ledger_log WHERE origin = :o)"
                 ),
-                {"o": shown["origin"]},
+                {"i": FIRST_VOTE, "o": shown["origin"]},
             ).scalar_one()
+            assert b'"type":"Vote"' in bytes(data) and b'"agree"' in bytes(data)
             session.execute(
                 text(
-                    "UPDATE ledger_entry SET data = :d WHERE idx = 1 AND log_pk = "
+                    "UPDATE ledger_entry SET data = :d WHERE idx = :i AND log_pk = "
                     "(SELECT id FROM ledger_log WHERE origin = :o)"
                 ),
-                {"d": bytes(data).replace(b'"agree"', b'"oppose"'), "o": shown["origin"]},
+                {
+                    "d": bytes(data).replace(b'"agree"', b'"oppose"'),
+                    "i": FIRST_VOTE,
+                    "o": shown["origin"],
+                },
             )
     with running(settings) as (client, _app):
         _integrity_error(client.get("/api/ballots/1"))

@@ -39,7 +39,8 @@ REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表�
 
 def _vote(key: KeyPair, origin: str) -> dict[str, Any]:
     return sign_json(
-        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": "agree"}, key
+        {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": "agree"}},
+        key,
     )
 
 

@@ -61,12 +61,14 @@ def test_a_ballot_opens_only_with_more_than_half_of_all_members(
     settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
     with running(settings) as (client, app):
         a, b, c = demo_member_keys(settings.data_dir)
+        ballot = identity_web.announce_ballot(client, app, _body())
+        assert ballot["status"] == "draft"  # as proposed; announced once the members signed
         proposed = client.post(
-            f"{API}/ballots", json=_body(), headers=identity_web.committee_headers(app)
+            f"/api/ballots/{ballot['id']}/open", headers=identity_web.committee_headers(app)
         )
         assert proposed.status_code == 202, proposed.text
-        ballot, decision = proposed.json()["ballot"], proposed.json()["decision"]
-        assert ballot["status"] == "proposed" and decision["needed"] == 2
+        decision = proposed.json()
+        assert decision["type"] == "BallotOpened" and decision["needed"] == 2
         assert decision["signers"] == [] and decision["members"] == 3
 
         owner = next(iter(demo_keys(services_of(app)).values()))
@@ -75,27 +77,27 @@ def test_a_ballot_opens_only_with_more_than_half_of_all_members(
                 "type": "Vote",
                 "ballot": ballot["origin"],
                 "voter": owner.did.value,
-                "choice": "agree",
+                "choices": {"1": "agree"},
             },
             owner,
         )
         early = client.post(f"/api/ballots/{ballot['id']}/votes", json=vote)
-        assert early.status_code == 409 and "awaits" in early.json()["error"]["en"]
+        assert early.status_code == 409 and "not open yet" in early.json()["error"]["en"]
 
         stranger = KeyPair.generate(KeyType.ED25519)
         refused = _sign(client, decision, stranger)
         assert refused.status_code == 409 and "not a registered committee member" in refused.text
-        assert _box_size(app, ballot["origin"]) == 0
+        assert _box_size(app, ballot["origin"]) == 1  # the announcement only
 
         first = _sign(client, decision, a)
         assert first.status_code == 200 and first.json()["state"] == "pending"
         assert first.json()["signers"] == [a.did.value]
         again = _sign(client, decision, a)
         assert again.status_code == 409 and "signed this decision already" in again.text
-        other = dict(decision["document"]) | {"title": "另一项表决"}
+        other = dict(decision["document"]) | {"openedAt": "2030-01-01T00:00:00Z"}
         forged = _sign(client, decision, b, doc=other)
         assert forged.status_code == 409 and "another document" in forged.text
-        assert _box_size(app, ballot["origin"]) == 0
+        assert _box_size(app, ballot["origin"]) == 1
         listed = client.get(f"{API}/decisions", params={"state": "pending"}).json()
         [item] = [d for d in listed if d["id"] == decision["id"]]
         # Listed as a summary: the census by root, totals and size, never its rows.
@@ -115,7 +117,7 @@ def test_a_ballot_opens_only_with_more_than_half_of_all_members(
         assert applied.status_code == 200 and applied.json()["state"] == "applied"
         assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "open"
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
-        opened = json.loads(record["entries"][0])
+        opened = json.loads(record["entries"][1])
         assert {p["verificationMethod"].split("#")[0] for p in opened["proof"]} == {
             a.did.value,
             b.did.value,

@@ -74,15 +74,51 @@ def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, s
         seen.add(key.did.value)
         vote = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value}
         r = client.post(
-            f"/api/ballots/{ballot['id']}/votes", json=sign_json(vote | {"choice": "agree"}, key)
+            f"/api/ballots/{ballot['id']}/votes",
+            json=sign_json(vote | {"choices": {"1": "agree"}}, key),
         )
         assert r.status_code == 201, r.text
     closed = identity_web.close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
-    assert closed["document"]["outcome"]["passed"], closed
+    [item] = closed["document"]["items"]
+    assert item["id"] == "1" and item["outcome"]["passed"], closed
     record = client.get(f"/api/ballots/{ballot['id']}/record").json()
     index = len(record["entries"]) - 1
     leaf = merkle.leaf_hash(record["entries"][index].encode())
     return {"ballot": ballot["origin"], "index": index, "leafHash": leaf.hex()}
+
+
+def test_a_final_ballot_still_approves_its_spending(tmp_path: Path) -> None:
+    """Once the objection window has run and the committee confirmed the result (status
+    final), the ballot approves the spending it approved while closed."""
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with running(settings) as (client, app):
+        origin = _origin(app)
+        member, committee = identity_web.new_member(client, app, SLUG)
+        fund = s.account_opened("MaintenanceFund", "全体业主维修资金", opening=10_000_000)
+        r = client.post(
+            f"{API}/entries",
+            json=_disclosure(member, origin, "AccountOpened", fund),
+            headers=committee,
+        )
+        assert r.status_code == 201, r.text
+        ref = _passed_fund_ballot(client, app, committee)
+        listed = client.get(f"/api/communities/{SLUG}/ballots").json()
+        [ballot_id] = [b["id"] for b in listed if b["origin"] == ref["ballot"]]
+        shown = client.get(f"/api/ballots/{ballot_id}").json()
+        assert shown["status"] == "closed" and shown["objections_until"]
+        after = datetime.fromisoformat(shown["objections_until"]) + timedelta(seconds=1)
+        with identity_web.clock_at(app, after):
+            proposed = client.post(f"/api/ballots/{ballot_id}/final", headers=committee)
+            assert proposed.status_code == 202, proposed.text
+            identity_web.decide(client, identity_web.data_dir_of(app), SLUG, proposed.json())
+        assert client.get(f"/api/ballots/{ballot_id}").json()["status"] == "final"
+        spend = s.maintenance_fund(spending=[("更换电梯", 5_000_000, ref)])
+        r = client.post(
+            f"{API}/entries",
+            json=_disclosure(member, origin, "MaintenanceFund", spend),
+            headers=committee,
+        )
+        assert r.status_code == 201, r.text
 
 
 def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:

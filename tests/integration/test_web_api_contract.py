@@ -142,8 +142,8 @@ def test_stored_times_keep_their_offset(tmp_path: Path, db_url: str) -> None:
             "matter": 1,
             "title": "时间测试",
             "text": "开始与截止时间原样返回",
-            "opens_at": beijing.isoformat(),
-            "closes_at": (beijing + timedelta(days=3)).isoformat(),
+            "opens_at": (beijing + timedelta(days=16)).isoformat(),
+            "closes_at": (beijing + timedelta(days=23)).isoformat(),
         }
         created = client.post(
             f"/api/communities/{SLUG}/ballots",
@@ -152,7 +152,7 @@ def test_stored_times_keep_their_offset(tmp_path: Path, db_url: str) -> None:
         )
         assert created.status_code == 202, created.text  # proposed: awaits members' signatures
         proposed = created.json()["ballot"]
-        assert proposed["status"] == "proposed"
+        assert proposed["status"] == "draft"
         fetched = client.get(f"/api/ballots/{proposed['id']}")
         assert fetched.status_code == 200
         for field in ("opens_at", "closes_at"):
@@ -189,8 +189,10 @@ def test_openapi_declares_the_error_bodies_it_sends(demo: tuple[TestClient, Fast
 @pytest.mark.parametrize(
     ("opens", "closes", "en"),
     [
-        (timedelta(0), None, "60 days at most"),  # open until 9999-12-31
-        (-timedelta(days=3), -timedelta(days=1), "closing time has passed"),
+        (timedelta(days=16), None, "60 days at most"),  # open until 9999-12-31
+        (-timedelta(days=3), -timedelta(days=1), "no sooner than 15 days after the notice"),
+        (timedelta(days=1), timedelta(days=10), "no sooner than 15 days after the notice"),
+        (timedelta(days=16), timedelta(days=17), "at least 5 days"),
     ],
 )
 def test_an_unreasonable_voting_window_is_refused(

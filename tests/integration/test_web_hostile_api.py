@@ -78,7 +78,12 @@ def test_challenges_are_limited_per_address(demo: tuple[TestClient, FastAPI]) ->
 
 
 def _vote(key: KeyPair, origin: str, choice: str, voter: str | None = None) -> dict[str, Any]:
-    doc = {"type": "Vote", "ballot": origin, "voter": voter or key.did.value, "choice": choice}
+    doc = {
+        "type": "Vote",
+        "ballot": origin,
+        "voter": voter or key.did.value,
+        "choices": {"1": choice},
+    }
     return sign_json(doc, key)
 
 

@@ -20,6 +20,9 @@ from tests.e2e.support import running, settings_for
 from web.demo import demo_keys
 from web.services import Services
 
+#: The demo ballot's box once voted: BallotAnnounced, BallotOpened and the three votes.
+BOX_SIZE = 5
+
 
 @pytest.fixture(scope="module")
 def voted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, list[Any]]]:
@@ -32,7 +35,13 @@ def voted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
         receipts = []
         for key in distinct_voters(demo_keys(services), 3):
             vote = sign_json(
-                {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": "agree"}, key
+                {
+                    "type": "Vote",
+                    "ballot": origin,
+                    "voter": key.did.value,
+                    "choices": {"1": "agree"},
+                },
+                key,
             )
             r = client.post("/api/ballots/1/votes", json=vote)
             assert r.status_code == 201, r.text
@@ -60,7 +69,7 @@ def test_inclusion_in_the_newest_head_and_consistency_since_each_receipt(
         assert r.status_code == 200, r.text
         answer = r.json()
         size, root = _opened(answer, answer["checkpoint"])
-        assert size == answer["tree_size"] == 4  # BallotOpened + three votes
+        assert size == answer["tree_size"] == BOX_SIZE
         leaf = leaf_hash(canonical(receipt["vote"]))
         assert leaf.hex() == receipt["leaf_hash"]
         path = [bytes.fromhex(h) for h in answer["inclusion"]]
@@ -88,9 +97,9 @@ def test_inclusion_at_the_receipts_own_size(voted: tuple[TestClient, list[Any]])
 @pytest.mark.parametrize(
     ("query", "status", "words"),
     [
-        ("index=4", 400, "not in a tree of size 4"),
+        (f"index={BOX_SIZE}", 400, f"not in a tree of size {BOX_SIZE}"),
         ("index=1&size=99", 404, "no signed checkpoint of size 99"),
-        ("index=1&since=5", 400, "larger than the tree size"),
+        (f"index=1&since={BOX_SIZE + 1}", 400, "larger than the tree size"),
         ("index=-1", 422, "index"),
         ("index=1&since=0", 422, "since"),
         ("", 422, "index"),

@@ -124,21 +124,23 @@ def server(monkeypatch: pytest.MonkeyPatch, members: list[KeyPair]) -> FakeServe
     fake.propose(
         "1",
         {
-            "type": "BallotOpened",
+            "type": "BallotAnnounced",
             "ballot": BALLOT,
             "community": SLUG,
-            "title": "更换电梯 Replace the lifts",
-            "matter": 6,
-            "matterName": "使用维修资金",
+            "title": "2026年第一次业主大会",
+            "items": [
+                {
+                    "id": "1",
+                    "kind": "motion",
+                    "title": "更换电梯 Replace the lifts",
+                    "matter": 5,
+                    "matterName": "使用维修资金",
+                    "amountFen": 12345678,
+                }
+            ],
             "opensAt": "2026-03-02T00:00:00Z",
             "closesAt": "2026-03-16T00:00:00Z",
-            "amountFen": 12345678,
             "registration": fake.registration.hash,
-            "census": {
-                "root": "ab" * 32,
-                "total": {"area": "180.00", "headcount": 2},
-                "voters": [{"voter": "V0001"}, {"voter": "V0002"}],
-            },
         },
     )
     monkeypatch.setenv("GONGZHI_PASSPHRASE", PASS)
@@ -162,8 +164,37 @@ def test_decisions_are_shown_in_plain_words(
     assert member("decisions") == 0
     out = capsys.readouterr().out
     assert "更换电梯" in out and "¥123456.78" in out
-    assert "census: 2 名投票人 / voters" in out  # from the summary: the rows are not listed
     assert "signed by 0 of 3 members, 2 needed, 2 more to go" in out
+
+
+def test_a_census_is_listed_by_its_size_and_signed_whole(
+    server: FakeServer,
+    members: list[KeyPair],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server.propose(
+        "2",
+        {
+            "type": "BallotOpened",
+            "ballot": BALLOT,
+            "community": SLUG,
+            "registration": server.registration.hash,
+            "census": {
+                "root": "ab" * 32,
+                "total": {"area": "180.00", "headcount": 2},
+                "voters": [{"voter": "V0001"}, {"voter": "V0002"}],
+            },
+        },
+    )
+    assert member("decisions") == 0
+    assert "census: 2 名投票人 / voters" in capsys.readouterr().out  # the summary's size
+    monkeypatch.setattr("builtins.input", lambda _prompt: "n")
+    key = str(key_file(tmp_path, members[0]))
+    assert member("sign", "--key", key, "--decision", "2") == 0
+    assert '"voter": "V0002"' in capsys.readouterr().out  # fetched whole: the rows too
+    assert server.posted == []
 
 
 def test_two_of_three_members_apply_a_decision(
@@ -197,7 +228,6 @@ def test_asked_and_declined_posts_nothing(
     assert server.posted == []
     out = capsys.readouterr().out
     assert "full text" in out and '"amountFen": 12345678' in out  # the whole document shown
-    assert '"voter": "V0002"' in out  # fetched whole: the census rows too
 
 
 def test_a_document_that_is_not_its_hash_is_not_signed(

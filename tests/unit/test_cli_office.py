@@ -245,7 +245,7 @@ def test_trust_file_qr_holds_the_very_bytes(
     argv = ["office", "trust", "--key", str(key), "--chain-id", "7", "--contract", "0x" + "cd" * 20]
     assert cli.main([*argv, "--out", str(out), "--qr", str(qr)]) == 0
     svg = io.BytesIO()
-    segno.make(out.read_text(), error="m").save(svg, kind="svg", scale=4, xmldecl=False)
+    segno.make(out.read_text(), error="m").save(svg, kind="svg", scale=4)
     assert qr.read_bytes() == svg.getvalue() and b"<svg" in qr.read_bytes()
     # The fingerprint printed beside it, which a member's page shows for the server's file.
     assert f"fingerprint: {fingerprint(out.read_bytes())}" in capsys.readouterr().out

@@ -13,6 +13,9 @@ from identity.community.trustfile import (
     load_trust,
     parse_trust,
     parse_trust_bytes,
+    trust_bytes,
+    trust_from_link,
+    trust_link,
     write_trust,
 )
 from identity.w3c.didkey import KeyType
@@ -99,3 +102,14 @@ def test_differences_name_each_field() -> None:
     assert "chain id 1, not 31337" in ens[0]
     assert "contract 0x1111" in ens[1]
     assert ROOT2 in ens[2] and ROOT in ens[2]
+
+
+def test_a_trust_link_carries_the_very_bytes_of_the_file() -> None:
+    trust = parse_trust(good(roots=[ROOT2, ROOT]))
+    link = trust_link("https://gongzhi.test/ballots/3", trust)
+    assert link.startswith("https://gongzhi.test/ballots/3#gongzhi-trust=")
+    assert "=" not in link.split("#gongzhi-trust=")[1]  # unpadded base64url
+    assert trust_from_link(link) == ("https://gongzhi.test/ballots/3", trust)
+    assert parse_trust_bytes(trust_bytes(trust)) == trust
+    with pytest.raises(TrustFileError):
+        trust_from_link(link[:-8] + "AAAAAAAA")  # the file no longer parses

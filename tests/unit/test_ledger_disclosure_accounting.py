@@ -182,6 +182,11 @@ def test_spending_beyond_the_balance_is_refused() -> None:
     assert "closingFen" in str(caught.value)  # the closing balance would be negative
 
 
+def _amount(announced: dict[str, Any], amount: object) -> dict[str, Any]:
+    """The announcement with its (only) item stating `amount` as its amount."""
+    return announced | {"items": [announced["items"][0] | {"amountFen": amount}]}
+
+
 def test_approval_from_ballot_entries() -> None:
     ref = BallotRef(s.BALLOT, 12, RESULT_LEAF)
     opened, result = s.ballot_entries()
@@ -193,13 +198,13 @@ def test_approval_from_ballot_entries() -> None:
         (s.ballot_entries(amount=None), "no approved amount"),
         (s.ballot_entries(ballot=s.BALLOT + "0"), "not a well-formed result of that ballot"),
         ((opened, opened), "not a well-formed result of that ballot"),
-        ((dict(opened, amountFen=12.5), result), "not a well-formed result of that ballot"),
-        ((dict(opened, amountFen=True), result), "not a well-formed result of that ballot"),
+        ((_amount(opened, 12.5), result), "not a well-formed result of that ballot"),
+        ((_amount(opened, True), result), "not a well-formed result of that ballot"),
     ]
     for (o, r), needle in cases:
         with pytest.raises(ApprovalError, match=needle):
             approved_spending(ref, ballot_decision(o, r))
-    beyond = dict(opened, amountFen=10**15 + 1)
+    beyond = _amount(opened, 10**15 + 1)
     with pytest.raises(SchemaError, match="fen"):
         approved_spending(ref, ballot_decision(beyond, result))
     assert prefix_of_disclosures(s.ORIGIN) == f"{s.HOST}/c/{s.SLUG}/"

@@ -8,9 +8,10 @@ import pytest
 
 from voting.area import Area
 from voting.census import Census, Tally
+from voting.document import evaluate_document
 from voting.errors import MatterError, VoteError, VotingError
 from voting.matters import Matter
-from voting.rules import Choice, Outcome, evaluate, evaluate_document
+from voting.rules import Choice, Outcome, evaluate
 
 Y, N, X = Choice.AGREE, Choice.OPPOSE, Choice.ABSTAIN  # yes, no, abstain
 
@@ -186,7 +187,7 @@ def unit(uid: str, holder: str, developer: bool = False, area: object = "10") ->
         ([unit("a", "d", True), unit("b", "d")], "units[1].holder", "both developer"),
         ([unit("a", "d1", True), unit("b", "d2", True)], "units[1].holder", "one holder"),
         ([unit("a", "o1", developer="no")], "units[0].developer", "true or false"),  # type: ignore[arg-type]
-        ([{"id": "a", "area": "1", "holder": "o1"}], "units[0]", "missing field developer"),
+        ([{"id": "a", "area": "1"}], "units[0]", "missing field holder"),
         ([{**unit("a", "o1"), "floor": 3}], "units[0]", "unknown field 'floor'"),
         (["a"], "units[0]", "JSON object"),
         ([], "units", "no units"),
@@ -198,6 +199,12 @@ def test_census_errors_say_what_and_where(units: object, where: str, what: str) 
         Census.from_json(units)
     message = str(info.value)
     assert message.startswith(f"{where}: ") and what in message and " / " in message
+
+
+def test_developer_may_be_left_out_and_then_is_false() -> None:
+    census = Census.from_json([{"id": "a", "area": "1", "holder": "o1"}])
+    assert census.voters["o1"].developer is False
+    assert census == Census.from_json([unit("a", "o1", area="1")])
 
 
 def test_unit_order_does_not_change_the_census() -> None:

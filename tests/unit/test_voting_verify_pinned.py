@@ -26,6 +26,7 @@ from tests.record_support import (
     anchored,
     decision,
 )
+from voting.census_rows import census_of, census_root
 from voting.verify import RecordError, verify_record
 
 
@@ -70,7 +71,7 @@ def test_a_voter_without_a_members_credential_is_caught(world: World) -> None:
 
 def _votes(ballot: Ballot, entries: list[dict[str, Any]]) -> dict[str, str]:
     by_did = {row["did"]: row["voter"] for row in ballot.world.census()}
-    return {by_did[e["voter"]]: e["choice"] for e in entries if e["type"] == "Vote"}
+    return {by_did[e["voter"]]: e["choices"]["1"] for e in entries if e["type"] == "Vote"}
 
 
 def test_a_valid_record_verifies_and_is_anchored(world: World) -> None:
@@ -79,18 +80,19 @@ def test_a_valid_record_verifies_and_is_anchored(world: World) -> None:
     assert report.chain is ChainState.CHECKED
     text = "\n".join(report.lines)
     assert "2 committee registrations, signed by a pinned root" in text
-    assert "entry 0 BallotOpened: signed by 2 of 3 members (2 needed)" in text
-    assert "entry 7 BallotResult" in text
-    assert "6 votes" in text and "passed" in text
+    assert "entry 0 BallotAnnounced: signed by 2 of 3 members (2 needed)" in text
+    assert "entry 1 BallotOpened: signed by 2 of 3 members" in text
+    assert "entry 8 BallotResult" in text
+    assert "6 owners' votes" in text and "1 of 1 passed" in text
 
 
 def test_an_open_ballot_verifies_as_far_as_it_goes(world: World) -> None:
     """Residents are invited to verify while a ballot runs: its record is valid so far and
     has no result yet (the trial found it reported INVALID, exit 1)."""
     ballot = Ballot(world)
-    report = _verify(ballot.record([ballot.opened(), *ballot.votes()]), world)
+    report = _verify(ballot.record([ballot.announced(), ballot.opened(), *ballot.votes()]), world)
     text = "\n".join(report.lines)
-    assert "6 votes" in text and "the ballot is still open: no result yet" in text
+    assert "6 owners' votes" in text and "the ballot is still open: no result yet" in text
 
 
 def test_offline_and_unreachable_are_said(world: World) -> None:
@@ -130,16 +132,16 @@ def test_result_signed_by_a_non_member(world: World) -> None:
     entries = ballot.default_entries()
     operator = KeyPair.generate(KeyType.ED25519)
     a = world.members[0]
-    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[a, operator])
+    entries[-1] = ballot.result(8, _votes(ballot, entries), signers=[a, operator])
     _refused(ballot.record(entries), world, "is not a registered committee member")
 
 
 def test_operator_drops_votes_and_re_signs_with_keys_of_its_own(world: World) -> None:
     """What the server could do before: keep some votes, re-sign the result and the head."""
     ballot = Ballot(world)
-    entries = ballot.default_entries()[:4]  # opened and 3 votes
+    entries = ballot.default_entries()[:5]  # announced, opened and 3 votes
     own = [KeyPair.generate(KeyType.ED25519) for _ in range(2)]
-    entries.append(ballot.result(4, _votes(ballot, entries), signers=own))
+    entries.append(ballot.result(5, _votes(ballot, entries), signers=own))
     _refused(ballot.record(entries), world, "is not a registered committee member")
 
 
@@ -154,14 +156,14 @@ def test_signed_twice_by_one_member(world: World) -> None:
     ballot = Ballot(world)
     entries = ballot.default_entries()
     a = world.members[0]
-    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[a, a])
+    entries[-1] = ballot.result(8, _votes(ballot, entries), signers=[a, a])
     _refused(ballot.record(entries), world, "signed this decision twice")
 
 
 def test_not_enough_members(world: World) -> None:
     ballot = Ballot(world)
     entries = ballot.default_entries()
-    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[world.members[1]])
+    entries[-1] = ballot.result(8, _votes(ballot, entries), signers=[world.members[1]])
     _refused(ballot.record(entries), world, "not enough members signed: 1 of 3, 2 needed")
 
 
@@ -172,13 +174,13 @@ def test_former_members_after_the_new_registration(world: World) -> None:
     entries = ballot.default_entries()
     late = world.change + timedelta(days=1)
     _a, b, c, _d, _e = world.members
-    entries[-1] = ballot.result(7, _votes(ballot, entries), signers=[b, c], at=late)
+    entries[-1] = ballot.result(8, _votes(ballot, entries), signers=[b, c], at=late)
     _refused(
         ballot.record(entries), world, "its registration 1 was not in force (registration 2 was)"
     )
     # Naming the new registration does not help them: they are not its members.
     entries[-1] = ballot.result(
-        7, _votes(ballot, entries), signers=[b, c], reg=world.reg(2), at=late
+        8, _votes(ballot, entries), signers=[b, c], reg=world.reg(2), at=late
     )
     _refused(ballot.record(entries), world, "is not a registered committee member")
 
@@ -189,7 +191,7 @@ def test_new_committee_decides_after_the_change(world: World) -> None:
     late = world.change + timedelta(days=1)
     a, _b, _c, d, _e = world.members
     entries[-1] = ballot.result(
-        7, _votes(ballot, entries), signers=[a, d], reg=world.reg(2), at=late
+        8, _votes(ballot, entries), signers=[a, d], reg=world.reg(2), at=late
     )
     report = _verify(ballot.record(entries), world)
     assert "under registration 2" in "\n".join(report.lines)
@@ -199,11 +201,11 @@ def test_decision_for_another_ballot(world: World) -> None:
     ballot = Ballot(world)
     entries = ballot.default_entries()
     other = ORIGIN.replace("/ballots/1", "/ballots/2")
-    entries[-1] = ballot.result(7, _votes(ballot, entries), ballot=other)
+    entries[-1] = ballot.result(8, _votes(ballot, entries), ballot=other)
     _refused(ballot.record(entries), world, "BallotResult is for another ballot")
     # A proof made for another ballot's result, pasted onto this one's.
-    mine = ballot.result(7, _votes(ballot, entries))
-    theirs = ballot.result(7, _votes(ballot, entries), ballot=other)
+    mine = ballot.result(8, _votes(ballot, entries))
+    theirs = ballot.result(8, _votes(ballot, entries), ballot=other)
     entries[-1] = mine | {"proof": [mine["proof"][0], theirs["proof"][1]]}
     _refused(ballot.record(entries), world, "signed for another document")
 
@@ -212,7 +214,7 @@ def test_box_key_comes_from_the_committee_signed_opening(world: World) -> None:
     ballot = Ballot(world)
     rogue = Ed25519Signer.generate(ORIGIN)
     _refused(ballot.record(box=rogue), world, "not signed by the box key the committee signed")
-    # Swapping logKey in BallotOpened breaks the members' signatures.
+    # Swapping logKey in BallotAnnounced breaks the members' signatures.
     entries = ballot.default_entries()
     entries[0] = entries[0] | {"logKey": rogue.vkey}
     _refused(ballot.record(entries, box=rogue), world, "signature does not hold")
@@ -228,7 +230,7 @@ def test_log_id_is_the_origins_not_the_files(world: World) -> None:
 
 def test_anchor_must_match_the_pinned_chain(world: World) -> None:
     record = Ballot(world).record()
-    _refused(record, world, "no anchor of this box for size 8", anchored_root=lambda _i, _s: None)
+    _refused(record, world, "no anchor of this box for size 9", anchored_root=lambda _i, _s: None)
     _refused(record, world, "differs from the record", anchored_root=lambda _i, _s: b"\x00" * 32)
 
 
@@ -247,38 +249,73 @@ def test_voter_key_change_is_a_decision(world: World) -> None:
     }
     at = ballot.opened_at + timedelta(days=1)
     vote = sign_json(
-        {"type": "Vote", "ballot": ORIGIN, "voter": new.did.value, "choice": "agree"}, new
+        {"type": "Vote", "ballot": ORIGIN, "voter": new.did.value, "choices": {"1": "agree"}}, new
     )
-    entries = [ballot.opened(), decision(change, [a, b], reg=world.reg(1), at=at), vote]
-    entries.append(ballot.result(3, {census[0]["voter"]: "agree"}))
+    entries = [
+        ballot.announced(),
+        ballot.opened(),
+        decision(change, [a, b], reg=world.reg(1), at=at),
+        vote,
+    ]
+    entries.append(ballot.result(4, {census[0]["voter"]: "agree"}))
     record = ballot.record(entries)
     _refused(record, world, "holds no ownership credential")  # the new key has none yet
     record["credentials"].append(world.credential_for(new.did.value, census[0]))
     report = _verify(record, world)
-    assert "entry 1 VoterKeyChanged: signed by 2 of 3" in "\n".join(report.lines)
+    assert "entry 2 VoterKeyChanged: signed by 2 of 3" in "\n".join(report.lines)
     # The same change signed by one member only is refused.
-    entries[1] = decision(change, [a], reg=world.reg(1), at=at)
-    _refused(ballot.record(entries), world, "entry 1 (VoterKeyChanged) is not the committee's")
+    entries[2] = decision(change, [a], reg=world.reg(1), at=at)
+    _refused(ballot.record(entries), world, "entry 2 (VoterKeyChanged) is not the committee's")
 
 
 def test_cancelled_ballot(world: World) -> None:
     ballot = Ballot(world)
     a, b = world.members[:2]
     body = {"type": "BallotCancelled", "ballot": ORIGIN, "community": "xianxia", "reason": "x"}
-    cancel = decision(body, [a, b], reg=world.reg(1), at=ballot.opened_at + timedelta(hours=2))
-    report = _verify(ballot.record([ballot.opened(), cancel]), world)
+    at = ballot.opened_at - timedelta(days=2)
+    cancel = decision(body | {"cancelledAt": "x"}, [a, b], reg=world.reg(1), at=at)
+    report = _verify(ballot.record([ballot.announced(), cancel]), world)
     assert "cancelled by a committee decision" in "\n".join(report.lines)
-    vote = ballot.votes()[0]
     _refused(
-        ballot.record([ballot.opened(), cancel, vote]), world, "entry 2: after BallotCancelled"
+        ballot.record([ballot.announced(), cancel, ballot.opened()]),
+        world,
+        "entry 2 (BallotOpened) breaks the box's rules",
+    )
+    # Never once voting has opened.
+    _refused(
+        ballot.record([ballot.announced(), ballot.opened(), cancel]),
+        world,
+        "cannot be cancelled once opened",
     )
 
 
 def test_result_box_size_and_recount(world: World) -> None:
     ballot = Ballot(world)
     entries = ballot.default_entries()
-    entries[-1] = ballot.result(6, _votes(ballot, entries))
-    _refused(ballot.record(entries), world, "boxSize is not the number of entries before it")
+    entries[-1] = ballot.result(7, _votes(ballot, entries))
+    _refused(ballot.record(entries), world, "box size differs from the box")
     votes = _votes(ballot, entries) | {"V0005": "agree"}
-    entries[-1] = ballot.result(7, votes)  # the count is the same, one choice is not
+    entries[-1] = ballot.result(8, votes)  # the count is the same, one choice is not
     _refused(ballot.record(entries), world, "recounted outcome differs")
+
+
+def test_census_areas_are_checked_even_under_a_valid_signature(world: World) -> None:
+    """The committee signed a census whose row area is not its units' sum, or whose area
+    names no source of SPC interpretation Art. 8: the root matches and the proof set is
+    valid, and still the verifier refuses it."""
+    ballot = Ballot(world)
+    for field, value in (("area", "999.99"), ("source", "estimate")):
+        census = world.census()
+        if field == "area":
+            census[0]["area"] = value
+        else:
+            census[0]["areas"][0]["source"] = value
+        total = census_of(census).total.to_json()
+        opened = ballot.opened(
+            census={"root": census_root(census).hex(), "voters": census, "total": total}
+        )
+        _refused(
+            ballot.record([ballot.announced(), opened, *ballot.votes()]),
+            world,
+            "census areas: voters[0]",
+        )

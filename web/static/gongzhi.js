@@ -1084,8 +1084,8 @@ export async function openCheckpoint(note, vkey) {
 
 const PINNED_LOG_KEYS = "log-keys"; // {origin: vkey}, trusted on first use
 
-async function pinLogKey(origin, vkey) {
-  const pinned = (await loadValue(PINNED_LOG_KEYS)) ?? {};
+async function pinLogKey(origin, vkey, store) {
+  const pinned = (await store.load(PINNED_LOG_KEYS)) ?? {};
   if (pinned[origin] && pinned[origin] !== vkey) {
     throw new GongzhiError(
       "投票箱的签名密钥与此前不同：请联系业委会并保存本页截图",
@@ -1094,7 +1094,7 @@ async function pinLogKey(origin, vkey) {
   }
   if (!pinned[origin]) {
     pinned[origin] = vkey;
-    await saveValue(PINNED_LOG_KEYS, pinned);
+    await store.save(PINNED_LOG_KEYS, pinned);
   }
 }
 
@@ -1111,7 +1111,7 @@ export function readCheckpoint(note) {
 }
 
 /**
- * The box's checkpoint key as the committee signed it into entry 0 (BallotOpened):
+ * The box's checkpoint key as the committee signed it into entry 0 (BallotAnnounced):
  * `opened` is that entry exactly as appended. It must be RFC 8785 canonical JSON, a
  * BallotOpened of `ballot`, and a decision of the committee: a proof set by enough distinct
  * members of the registration it names, which was in force when they signed
@@ -1121,12 +1121,12 @@ export function readCheckpoint(note) {
  * included.
  */
 export async function committeeLogKey(opened, ballot, committeeFor) {
-  const entry = canonicalEntry(opened, "开启条目");
-  if (entry.type !== "BallotOpened" || entry.ballot !== ballot) {
-    throw new GongzhiError("第 0 条不是这次表决的开启条目", "entry 0 is not the BallotOpened of this ballot");
+  const entry = canonicalEntry(opened, "公告条目");
+  if (entry.type !== "BallotAnnounced" || entry.ballot !== ballot) {
+    throw new GongzhiError("第 0 条不是这次表决的公告条目", "entry 0 is not the BallotAnnounced of this ballot");
   }
   if (typeof entry.community !== "string" || !entry.community) {
-    throw new GongzhiError("开启条目没有写明小区", "the BallotOpened entry names no community");
+    throw new GongzhiError("公告条目没有写明小区", "the BallotAnnounced entry names no community");
   }
   const chain = await committeeFor(entry.community);
   let decided;
@@ -1135,11 +1135,11 @@ export async function committeeLogKey(opened, ballot, committeeFor) {
   } catch (e) {
     throw new GongzhiError(
       `开启条目不是本小区业委会的有效决定（${e.zh}）`,
-      `the BallotOpened entry is not a valid decision of the community's committee (${e.en})`,
+      `the BallotAnnounced entry is not a valid decision of the community's committee (${e.en})`,
     );
   }
   if (typeof entry.logKey !== "string") {
-    throw new GongzhiError("开启条目没有投票箱日志公钥", "the BallotOpened entry names no log key");
+    throw new GongzhiError("公告条目没有投票箱日志公钥", "the BallotAnnounced entry names no log key");
   }
   return {
     logKey: entry.logKey,
@@ -1152,7 +1152,7 @@ export async function committeeLogKey(opened, ballot, committeeFor) {
 /**
  * Check a receipt against the vote this device signed:
  *  1. the leaf hash is SHA-256(0x00 ‖ JCS(vote)) of exactly the signed vote;
- *  2. the box's log key is the one the committee signed into entry 0 (BallotOpened: a proof
+ *  2. the box's log key is the one the committee signed into entry 0 (BallotAnnounced: a proof
  *     set of the members of the registration chain `committeeFor(community)` gives, the one
  *     pinned at enrolment), not merely the one the server reports; the key is also pinned
  *     on this device the first time it is seen;
@@ -1161,9 +1161,17 @@ export async function committeeLogKey(opened, ballot, committeeFor) {
  *  4. the vote is included in the latest tree (RFC 9162 §2.1.3.2), and that tree is
  *     consistent with the tree of the receipt (§2.1.4.2): nothing was rewritten since.
  * `fetchProof(index, since)` answers GET /api/ballots/{id}/proof?index=…&since=….
+ * `store` ({load, save}) keeps the pinned box keys: this device's IndexedDB by default, the
+ * page's memory for a voting card used on someone else's device.
  * Returns {origin, index, receiptSize, latestSize, latestRoot, logKey, signers}.
  */
-export async function checkReceipt(receipt, vote, fetchProof, committeeFor) {
+export async function checkReceipt(
+  receipt,
+  vote,
+  fetchProof,
+  committeeFor,
+  store = { load: loadValue, save: saveValue },
+) {
   if (typeof committeeFor !== "function") {
     throw new GongzhiError("缺少业委会备案", "the committee's registrations are needed to check a receipt");
   }
@@ -1176,10 +1184,10 @@ export async function checkReceipt(receipt, vote, fetchProof, committeeFor) {
   if (answer.log_key !== logKey) {
     throw new GongzhiError(
       "投票箱检查点的签名密钥不是业委会在开启条目中签署的密钥：请联系业委会并保存本页截图",
-      "the key signing the box's checkpoints is not the one the committee signed into BallotOpened",
+      "the key signing the box's checkpoints is not the one the committee signed into BallotAnnounced",
     );
   }
-  await pinLogKey(answer.origin, logKey);
+  await pinLogKey(answer.origin, logKey, store);
   const then = await openCheckpoint(receipt.checkpoint, logKey);
   const latest = await openCheckpoint(answer.checkpoint, logKey);
   if (then.origin !== vote.ballot || latest.origin !== vote.ballot) {

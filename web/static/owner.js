@@ -1,5 +1,7 @@
 // The owner's pages: enrol, sign in, vote with confirmation, keep and check the receipt.
 // All key use goes through gongzhi.js; this file only wires the pages to it and to the API.
+// The signing key comes from a key source (keysource.js): the phone's key in IndexedDB, or
+// a printed voting card opened in this page's memory (owner_card.js, /owner/card).
 
 import {
   GongzhiError,
@@ -13,6 +15,7 @@ import {
   signDocument,
 } from "./gongzhi.js";
 import { $, LANG, T, api, fmt, reason, show } from "./page.js";
+import { deviceSource } from "./keysource.js";
 
 const VC_V2 = "https://www.w3.org/ns/credentials/v2";
 
@@ -45,8 +48,9 @@ async function apiRetrying(method, url, body, attempts = 6) {
   }
 }
 
-/** Sign in with the device key: challenge → signed presentation → HttpOnly session cookie. */
-async function signIn(key) {
+/** Sign in with the device key: challenge → signed presentation → HttpOnly session cookie;
+ * with a card's key source, a bearer token that source keeps in memory instead. */
+async function signIn(key, source = deviceSource) {
   const challenge = await api("POST", "/api/auth/challenge");
   const presentation = await signDocument(
     { "@context": [VC_V2], type: ["VerifiablePresentation"], holder: key.did },
@@ -57,8 +61,9 @@ async function signIn(key) {
       domain: challenge.domain,
     },
   );
-  const session = await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
-  await saveValue("session", { did: session.did, grants: session.grants, expires: session.expires });
+  const session = await api("POST", "/api/auth/sign-in", { presentation, session: source.session });
+  if (session.token) source.setToken(session.token);
+  await source.save("session", { did: session.did, grants: session.grants, expires: session.expires });
   return session;
 }
 
@@ -175,15 +180,15 @@ async function keepPin(pin, credentials) {
  * enrolled before codes carried a pin takes the server's trust file once (trust on first
  * use) and pins what it found, so that a committee swapped later is still caught.
  */
-async function committeeFor(community) {
+async function committeeFor(community, source = deviceSource) {
   const regs = await api("GET", `/api/communities/${encodeURIComponent(community)}/registrations`);
-  let pin = await loadValue(pinName(community));
+  let pin = await source.load(pinName(community));
   if (!pin) {
     const trust = await api("GET", "/.well-known/gongzhi-trust.json");
     const chain = await registrationChain(regs, trust.roots ?? [], community);
     const last = chain.registrations[chain.registrations.length - 1];
     pin = { root: last.root, reg: last.hash, at: new Date().toISOString(), from: "first-use" };
-    await saveValue(pinName(community), pin);
+    await source.save(pinName(community), pin);
   }
   try {
     return await pinnedChain(regs, pin, community);
@@ -199,8 +204,21 @@ async function enrolPage() {
   const input = $("code");
   input.value = codeFromAddress();
   if (await loadOwnerKey()) show("enrol-again");
+  const cardChosen = () => document.querySelector("input[name=enrol-kind]:checked")?.value === "card";
+  for (const radio of document.querySelectorAll("input[name=enrol-kind]")) {
+    radio.addEventListener("change", () => {
+      for (const pin of document.querySelectorAll("#card-pins input")) pin.required = cardChosen();
+      show("card-pins", cardChosen());
+      quiet();
+    });
+  }
   $("enrol-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (cardChosen()) {
+      // A card instead of a phone key: nothing of it is kept on this device.
+      await (await cardModule()).enrolCard(UI, input.value.trim());
+      return;
+    }
     const button = $("enrol-submit");
     button.disabled = true;
     say(T.enrol_working, "busy");
@@ -269,8 +287,8 @@ function groups(hex) {
   return hex.slice(0, 16).match(/.{4}/g).join(" ");
 }
 
-function showReceipt(record, ballotId) {
-  $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] });
+function showReceipt(record, ballotId, source) {
+  $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] ?? record.choice });
   $("receipt-index").textContent = fmt(T.receipt_index, { index: record.receipt.index });
   $("receipt-hash").textContent = groups(record.receipt.leaf_hash);
   show("receipt");
@@ -282,7 +300,8 @@ function showReceipt(record, ballotId) {
       const fetchProof = (index, since) =>
         api("GET", `/api/ballots/${ballotId}/proof?index=${index}&since=${since}`);
       // The committee pinned at enrolment checks the signed BallotOpened naming the box's key.
-      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committeeFor);
+      const committee = (community) => committeeFor(community, source);
+      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committee, source);
       say(fmt(T.check_ok, { index: checked.index, size: checked.latestSize }), "ok", "check-result");
     } catch (error) {
       say(`${T.check_failed} ${reason(error)}`, "error", "check-result");
@@ -304,40 +323,82 @@ async function refreshTurnout(ballotId) {
   $("turnout-heads").value = p.headcount_bp;
 }
 
-async function ballotPage() {
+async function ballotPage(source = deviceSource) {
   const { ballotId, ballotOrigin, ballotStatus } = document.body.dataset;
-  const stored = await loadValue(`vote:${ballotOrigin}`);
+  const stored = await source.load(`vote:${ballotOrigin}`);
   if (stored) {
-    showReceipt(stored, ballotId);
+    showReceipt(stored, ballotId, source);
     return;
   }
   if (ballotStatus !== "open") return;
-  const key = await loadOwnerKey();
+  const key = await source.key();
   if (!key) {
     show("no-key");
     return;
   }
-  const units = unitsOf(await loadValue("credentials"));
+  const units = unitsOf(await source.load("credentials"));
   if (units.length) {
     $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
     show("my-units");
   }
   show("choose");
-  let chosen = null;
   const submit = $("confirm-submit");
-  for (const button of document.querySelectorAll("button[data-choice]")) {
-    button.addEventListener("click", () => {
-      chosen = button.dataset.choice;
-      $("confirm-question").textContent = fmt(T.confirm_question, { choice: T[chosen] });
-      submit.className = `button primary ${chosen}`;
-      show("choose", false);
-      show("confirm");
-      quiet();
-      // Both confirm buttons on screen at once, without the owner having to scroll.
-      $("confirm").scrollIntoView({ block: "nearest" });
-      submit.focus({ preventScroll: true });
-    });
+  const items = [...document.querySelectorAll("fieldset.item")];
+  const choices = {}; // item id → "agree" | "oppose" | "abstain", or candidate ids
+  const labelOf = (fieldset) => {
+    const value = choices[fieldset.dataset.item];
+    if (value === undefined) return T.not_chosen;
+    if (Array.isArray(value)) {
+      const names = [...fieldset.querySelectorAll("button[data-candidate]")]
+        .filter((b) => value.includes(b.dataset.candidate))
+        .map((b) => b.textContent.trim());
+      return names.join("、") || T.not_chosen;
+    }
+    return T[value];
+  };
+  const review = () => {
+    if (!Object.keys(choices).length) {
+      say(T.nothing_chosen, "error");
+      return;
+    }
+    if (items.length === 1) {
+      const only = choices[items[0].dataset.item];
+      $("confirm-question").textContent = fmt(T.confirm_question, { choice: labelOf(items[0]) });
+      submit.className = `button primary ${Array.isArray(only) ? "" : only}`;
+    } else {
+      $("confirm-question").textContent =
+        `${T.confirm_items} ` + items.map((f) => `${f.dataset.title}：${labelOf(f)}`).join("；");
+      submit.className = "button primary";
+    }
+    show("choose", false);
+    show("confirm");
+    quiet();
+    // Both confirm buttons on screen at once, without the owner having to scroll.
+    $("confirm").scrollIntoView({ block: "nearest" });
+    submit.focus({ preventScroll: true });
+  };
+  for (const fieldset of items) {
+    const id = fieldset.dataset.item;
+    const seats = Number(fieldset.dataset.seats);
+    for (const button of fieldset.querySelectorAll("button[data-choice]")) {
+      button.addEventListener("click", () => {
+        choices[id] = button.dataset.choice;
+        for (const b of fieldset.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
+        if (items.length === 1) review(); // one item: one tap, then the confirmation
+      });
+    }
+    for (const button of fieldset.querySelectorAll("button[data-candidate]")) {
+      button.addEventListener("click", () => {
+        const picked = new Set(choices[id] ?? []);
+        const c = button.dataset.candidate;
+        if (picked.has(c)) picked.delete(c);
+        else if (picked.size < seats) picked.add(c);
+        choices[id] = [...picked];
+        button.setAttribute("aria-pressed", String(picked.has(c)));
+      });
+    }
   }
+  $("review")?.addEventListener("click", review);
   $("confirm-back").addEventListener("click", () => {
     show("confirm", false);
     show("choose");
@@ -348,15 +409,16 @@ async function ballotPage() {
     say(T.sending, "busy");
     try {
       const vote = await signDocument(
-        { type: "Vote", ballot: ballotOrigin, voter: key.did, choice: chosen },
+        { type: "Vote", ballot: ballotOrigin, voter: key.did, choices: { ...choices } },
         { key },
       );
       const receipt = await apiRetrying("POST", `/api/ballots/${ballotId}/votes`, vote);
-      const record = { vote, receipt, choice: chosen, at: new Date().toISOString() };
-      await saveValue(`vote:${ballotOrigin}`, record);
+      const chosen = items.map((f) => `${items.length > 1 ? f.dataset.title + "：" : ""}${labelOf(f)}`);
+      const record = { vote, receipt, choice: chosen.join("；"), at: new Date().toISOString() };
+      await source.save(`vote:${ballotOrigin}`, record);
       quiet();
       show("confirm", false);
-      showReceipt(record, ballotId);
+      showReceipt(record, ballotId, source);
       refreshTurnout(ballotId).catch(() => {}); // a stale bar is harmless; the vote is in
     } catch (error) {
       // The choices come back first, then the message: shown (and scrolled to) last, so it
@@ -371,7 +433,17 @@ async function ballotPage() {
   });
 }
 
-const PAGES = { home: homePage, enrol: enrolPage, signin: signinPage, ballot: ballotPage };
+// What the card pages (owner_card.js, loaded only where needed) use of this file.
+const UI = { T, LANG, $, fmt, show, say, quiet, reason, api, signIn, unitsOf, keepLang, ballotPage };
+const cardModule = () => import("./owner_card.js");
+
+const PAGES = {
+  home: homePage,
+  enrol: enrolPage,
+  signin: signinPage,
+  ballot: () => ballotPage(),
+  card: async () => (await cardModule()).cardPage(UI),
+};
 
 async function start() {
   if (!globalThis.crypto?.subtle || !globalThis.indexedDB) {

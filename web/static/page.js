@@ -27,11 +27,11 @@ export function reason(error) {
 
 /** fetch() of our own JSON API; a refusal becomes a GongzhiError with the server's words,
  * its HTTP status and how long the server asks to wait (Retry-After, seconds). */
-export async function api(method, url, body) {
+export async function api(method, url, body, headers = {}) {
   const response = await fetch(url, {
     method,
     credentials: "same-origin",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => null);

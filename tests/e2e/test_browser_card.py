@@ -1,0 +1,286 @@
+"""The printed voting card (投票卡) in a real Chromium on a phone-sized page (390×844), against
+the real server: an owner enrols with a card instead of a phone key (the print page is
+screenshotted), a relative's phone votes with it by pasting its text and PIN and keeps
+nothing, and five wrong PINs make the page refuse that card for the rest of the session.
+
+The card's format itself, Chromium ↔ Python, is `test_browser_card_format.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from identity.w3c.cardkey import CardCost, open_card, read_card, seal_card
+from identity.w3c.dataintegrity import verify_signed_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
+from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
+from tests.e2e.test_browser_journey import SLUG, Committee
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+PIN = "204816"
+
+# Everything this origin keeps in the browser: IndexedDB's store, both web storages, cookies.
+KEPT = """async () => {
+  const db = await new Promise((ok, no) => {
+    const r = indexedDB.open('gongzhi', 1);
+    r.onupgradeneeded = () => r.result.createObjectStore('kv');
+    r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+  });
+  const keys = await new Promise((ok, no) => {
+    const r = db.transaction('kv').objectStore('kv').getAllKeys();
+    r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+  });
+  db.close();
+  return {indexedDB: keys, local: Object.keys(localStorage), session: Object.keys(sessionStorage)};
+}"""
+
+
+# Text under 18 px and tap targets under 44 px inside <main>, and the page's width.
+MEASURE = """() => {
+  const small = [], tiny = [];
+  const targets = 'button, a, label.radio, label.file, textarea, '
+    + 'input:not(.file):not([type=radio])';
+  for (const el of document.querySelectorAll('main *')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (own && size < 18) small.push(el.id || el.tagName);
+    if (el.matches(targets) && box.height < 44) tiny.push(el.id || el.tagName);
+  }
+  return {small, tiny, width: document.documentElement.scrollWidth};
+}"""
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Committee]]:
+    with live_server(tmp_path_factory.mktemp("data"), demo=True) as (base, app):
+        committee = Committee(base, app)
+        yield base, committee
+        committee.http.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launched_browser() as b:
+        yield b
+
+
+def _phone(browser: Browser) -> Page:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    page = _phone(browser)
+    yield page
+    page.context.close()
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def _tap(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def _enrol_card(page: Page, url: str, pin: str = PIN) -> str:
+    """Enrol with a card on `page`; return the card's text as printed."""
+    page.goto("about:blank")  # another code for the same page is only a new #fragment
+    page.goto(url)
+    wait_ready(page)
+    page.get_by_label("领取纸质投票卡（没有智能手机的业主）").check()
+    page.fill("#card-pin", pin)
+    page.fill("#card-pin-again", pin)
+    _tap(page, "登记")
+    page.wait_for_selector("#card-made:not([hidden])", timeout=60_000)
+    return "".join(page.inner_text("#card-printed-text").split())
+
+
+def _open_card(page: Page, base: str, text: str, pin: str) -> None:
+    page.goto(f"{base}/owner/card")
+    wait_ready(page)
+    page.fill("#card-text", text)
+    page.fill("#card-pin", pin)
+    _tap(page, "打开投票卡")
+
+
+def _says(page: Page, kind: str, *words: str) -> None:
+    """Wait until the page's status line, of `kind`, says all of `words`."""
+    from playwright.sync_api import expect
+
+    line = page.locator(f"#status.{kind}")
+    for word in words:
+        expect(line).to_contain_text(word, timeout=60_000)
+
+
+def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
+    server: tuple[str, Committee], phone: Page, browser: Browser, shots: Path
+) -> None:
+    base, committee = server
+    page = phone
+
+    # The PIN is checked before anything is made: too easy, then two that differ.
+    page.goto(committee.code_for("1-1-201")["url"])
+    wait_ready(page)
+    page.get_by_label("领取纸质投票卡（没有智能手机的业主）").check()
+    page.fill("#card-pin", "123456")
+    page.fill("#card-pin-again", "123456")
+    _tap(page, "登记")
+    _says(page, "error", "太容易猜到")
+    page.fill("#card-pin", PIN)
+    page.fill("#card-pin-again", "204817")
+    _tap(page, "登记")
+    _says(page, "error", "两次输入的 PIN 不一样")
+
+    # Enrol: the card is shown to print; its DID is the enrolled one; nothing is kept here.
+    code = committee.code_for("1-1-101")
+    text = _enrol_card(page, code["url"])
+    page.screenshot(path=str(shots / "card-1-print-page.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(shots / "card-2-printed.png"), full_page=True)
+    assert page.is_hidden("#card-print") and page.is_visible("#card-qr svg")
+    page.emulate_media(media="screen")
+    assert "1-1-101" in page.inner_text("#card-units")
+    assert "/owner/card" in page.inner_text("#card-how")
+    card = read_card(text)
+    assert card.community == SLUG
+    key = open_card(text, PIN)  # the card Chromium made opens in Python
+    assert key.did == card.did
+    assert "#code=" not in page.url
+    kept = page.evaluate(KEPT)
+    assert kept == {"indexedDB": [], "local": [], "session": []}, kept
+    assert page.context.cookies() == []
+
+    # The committee opens a ballot; the census holds the card's DID like a phone's.
+    draft, decision = committee.propose_ballot()
+    ballot = committee.sign_open(draft["id"], decision)
+
+    # A relative's phone, with an owner key of its own on it, votes with the card.
+    relative = _phone(browser)
+    try:
+        relative.goto(f"{base}/owner")
+        wait_ready(relative)
+        relative.evaluate(
+            "async () => { const g = await import('/static/gongzhi.js');"
+            " await g.createOwnerKey(); }"
+        )
+        before = relative.evaluate(KEPT)
+        _open_card(relative, base, text, "")  # a slip, not a guess: it costs no attempt
+        _says(relative, "error", "只有数字")
+        _open_card(relative, base, text[:40] + " \n" + text[40:], "999999")  # wrong PIN
+        _says(relative, "error", "还可以再试 4 次")
+        _open_card(relative, base, text, PIN)
+        relative.wait_for_selector("#card-session:not([hidden])", timeout=60_000)
+        assert "1-1-101" in relative.inner_text("#card-session-units")
+        relative.get_by_role("button", name="去投票").click()
+        relative.wait_for_selector("#choose:not([hidden])")
+        relative.screenshot(path=str(shots / "card-3-ballot.png"), full_page=True)
+        _tap(relative, "同意")
+        _tap(relative, "确认提交")
+        relative.wait_for_selector("#receipt:not([hidden])")
+        assert "您的选择：同意" in relative.inner_text("#receipt")
+        _tap(relative, "核对我的选票")
+        relative.wait_for_selector("#check-result.ok")
+        relative.screenshot(path=str(shots / "card-4-voted.png"), full_page=True)
+
+        record = committee.http.get(f"/api/ballots/{ballot['id']}/record").json()
+        votes = [v for v in map(json.loads, record["entries"]) if v.get("type") == "Vote"]
+        assert [v["voter"] for v in votes] == [card.did.value]
+        verify_signed_json(votes[0], expected_signer=card.did.value)
+
+        # 完成: the key and its bearer session are gone; the phone kept nothing of the card
+        # (its own key is untouched), and has no cookie session of the card's.
+        with relative.expect_request("**/api/auth/sign-out") as signed_out:
+            _tap(relative, "完成")
+        assert signed_out.value.headers["authorization"].startswith("Bearer ")
+        relative.wait_for_selector("#card-finished:not([hidden])")
+        assert relative.evaluate(KEPT) == before
+        assert relative.context.cookies() == []
+        assert relative.inner_text("#card-view") == ""
+        assert relative.errors == []  # type: ignore[attr-defined]
+    finally:
+        relative.context.close()
+
+
+def test_five_wrong_pins_and_the_card_is_refused_in_this_session(
+    server: tuple[str, Committee], phone: Page, shots: Path
+) -> None:
+    base, committee = server
+    text = _enrol_card(phone, committee.code_for("1-1-102")["url"], pin="731952")
+    page = phone
+
+    for left in (4, 3, 2, 1):
+        _open_card(page, base, text, "000001")
+        _says(page, "error", f"还可以再试 {left} 次")
+    _open_card(page, base, text, "000001")
+    _says(page, "error", "已连续输错 5 次", "挂失")
+    page.screenshot(path=str(shots / "card-5-locked.png"), full_page=True)
+    # Even the right PIN is refused now, at once (no key is derived), in both languages.
+    page.goto(f"{base}/owner/card?lang=en")
+    wait_ready(page)
+    page.fill("#card-text", text)
+    page.fill("#card-pin", "731952")
+    _tap(page, "Open the card")
+    _says(page, "error", "wrong 5 times in this browser")
+    assert page.is_hidden("#card-session")
+    # Malformed text is told apart from a wrong PIN.
+    page.fill("#card-text", text[:-6])
+    _tap(page, "Open the card")
+    _says(page, "error", "not a valid voting card")
+
+
+def test_card_page_fits_a_phone(server: tuple[str, Committee], phone: Page) -> None:
+    base, _ = server
+    for path in ("/owner/card", "/owner/card?lang=en", "/owner/enrol"):
+        phone.goto(f"{base}{path}")
+        wait_ready(phone)
+        if path == "/owner/enrol":
+            phone.get_by_label("领取纸质投票卡（没有智能手机的业主）").check()
+        measured: dict[str, Any] = phone.evaluate(MEASURE)
+        assert measured["small"] == [] and measured["tiny"] == [], (path, measured)
+        assert measured["width"] <= PHONE["width"], path
+
+
+def test_a_photo_of_the_card_fills_in_its_text(
+    server: tuple[str, Committee], phone: Page, tmp_path: Path
+) -> None:
+    """The photo path (jsQR on an uploaded image); the camera path decodes frames the same way."""
+    import segno
+
+    base, _ = server
+    text = seal_card(KeyPair.generate(KeyType.P256), "480213", SLUG, cost=CardCost(10, 8, 1))
+    photos = {}
+    for name, content in (("card", text), ("other", "https://example.org/not-a-card")):
+        photos[name] = tmp_path / f"{name}.png"
+        segno.make(content, error="m", micro=False).save(str(photos[name]), scale=8, border=4)
+    photos["blank"] = tmp_path / "blank.png"
+    segno.make("x").save(str(photos["blank"]), scale=1, border=40, dark="white")
+    phone.goto(f"{base}/owner/card")
+    wait_ready(phone)
+    phone.set_input_files("#scan-photo", str(photos["other"]))
+    _says(phone, "error", "不是投票卡")
+    phone.set_input_files("#scan-photo", str(photos["blank"]))
+    _says(phone, "error", "没有找到投票卡的二维码")
+    phone.set_input_files("#scan-photo", str(photos["card"]))
+    _says(phone, "ok", "已读到投票卡")
+    assert phone.input_value("#card-text") == text
