@@ -268,6 +268,8 @@ def decide(client: Any, data_dir: Path, slug: str, decision: dict[str, Any]) -> 
     """Sign a pending committee decision with the demo members' keys (as each member's own
     device would) through the API until it takes effect; returns it applied."""
     now = datetime.now(UTC)
+    if "document" not in decision:  # as listed (a summary): sign the whole document
+        decision = client.get(f"/api/communities/{slug}/decisions/{decision['id']}").json()
     for key in demo_member_keys(data_dir):
         if decision["state"] != "pending":
             break

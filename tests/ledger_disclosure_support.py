@@ -16,13 +16,16 @@ from identity.community.committee import (
     Member,
     RegistrationChain,
     ServerKeys,
+    WitnessKey,
     build_registration,
     decision_share,
     sign_registration,
     with_proofs,
 )
+from identity.community.issuance import role_credential
 from identity.community.logged_decision import verify_logged_decision
 from identity.community.trustfile import PinnedTrust
+from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.jcs import canonical
@@ -389,7 +392,11 @@ def log_signer(origin: str) -> Ed25519Signer:
 # --- the street office, its registration of the committee, and the pinned trust -----------------
 
 ROOT = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(7, 39)))
-MEMBERS = [KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(i, i + 32))) for i in (8, 9, 10)]
+# The committee that publishes (COMMITTEE) is a registered member, as a verifier asks.
+MEMBERS = [
+    *(KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(i, i + 32))) for i in (8, 9)),
+    COMMITTEE,
+]
 TERM = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
 DECIDED_AT = datetime(2026, 1, 10, tzinfo=UTC)
 REGISTRATION = sign_registration(
@@ -405,11 +412,30 @@ REGISTRATION = sign_registration(
         ),
         valid_from=TERM[0],
         valid_until=TERM[1],
+        witnesses=[
+            WitnessKey(COMMITTEE_WITNESS.vkey, "committee"),
+            WitnessKey(STREET_WITNESS.vkey, "street_office"),
+        ],
     ),
     ROOT,
     created=TERM[0],
 )
 REGISTRATIONS: list[Mapping[str, Any]] = [REGISTRATION]
+# The street office names the property manager (who publishes most disclosures).
+MANAGER_ROLE = sign_credential(
+    role_credential(
+        root=ROOT.did.value,
+        holder=MANAGER.did.value,
+        community_id=SLUG,
+        role="propertyManager",
+        valid_from=TERM[0],
+        valid_until=TERM[1],
+        credential_id="urn:uuid:6f1c1d9e-3f1a-4c55-9a55-1f0c3e7b2a10",
+    ),
+    ROOT,
+    created=TERM[0],
+)
+ROLE_CREDENTIALS: list[Mapping[str, Any]] = [MANAGER_ROLE]
 ROOTS = frozenset({ROOT.did.value})
 REGISTRATION_CHAIN = RegistrationChain.of(REGISTRATIONS, ROOTS, SLUG)
 
@@ -561,6 +587,7 @@ def bundle_header(size: int) -> str:
             "publishers": [{"did": str(MANAGER.did), "role": "property_manager"}],
             "witnesses": [],
             "registrations": REGISTRATIONS,
+            "roles": ROLE_CREDENTIALS,
             "chain": None,
         },
         ensure_ascii=False,

@@ -42,18 +42,48 @@ class DecisionPublic(BaseModel):
     entry_index: int | None
 
 
+class DecisionSummary(BaseModel):
+    """A decision as listed: what it does and who signed, without the census's rows (which
+    grow with the community: the full body is ``GET …/decisions/{id}``, what a member signs)."""
+
+    id: int
+    type: str
+    subject: str
+    state: str  # pending | applied
+    summary: dict[str, Any]  # the document, a census shown by its root, totals and size
+    document_hash: str  # of the whole document, as signed
+    signers: list[str]
+    needed: int
+    members: int
+    proposed_by: str
+    entry_index: int | None
+
+
+def summarised(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with a census's voter rows replaced by their number (pure)."""
+    census = document.get("census")
+    if not isinstance(census, dict) or not isinstance(census.get("voters"), list):
+        return document
+    short = {k: v for k, v in census.items() if k != "voters"}
+    return document | {"census": short | {"voterCount": len(census["voters"])}}
+
+
 class ShareCreate(BaseModel):
     proof: dict[str, Any]
 
 
-def decision_public(session: Session, services: Services, row: DecisionRow) -> DecisionPublic:
+def _view(session: Session, services: Services, row: DecisionRow) -> decisions.PendingView:
     community = session.get(Community, row.community_id)
     assert community is not None  # a foreign key
     try:
         registration = services.registration(session, community)
     except NoCommittee:
         registration = None
-    shown = decisions.view(session, row, registration)
+    return decisions.view(session, row, registration)
+
+
+def decision_public(session: Session, services: Services, row: DecisionRow) -> DecisionPublic:
+    shown = _view(session, services, row)
     return DecisionPublic(
         id=shown.id,
         type=shown.kind,
@@ -83,7 +113,7 @@ def list_registrations(slug: str, session: SessionDep) -> list[dict[str, Any]]:
 
 @router.get(
     "/communities/{slug}/decisions",
-    response_model=list[DecisionPublic],
+    response_model=list[DecisionSummary],
     responses=errors(404),
 )
 def list_decisions(
@@ -91,13 +121,43 @@ def list_decisions(
     session: SessionDep,
     services: ServicesDep,
     state: Literal["pending", "applied"] | None = Query(default=None),
-) -> list[DecisionPublic]:
-    """The community's decisions, newest first: what each says, who signed, how many more."""
+) -> list[DecisionSummary]:
+    """The community's decisions, newest first: what each says (census rows left out), who
+    signed, how many more. A member's device fetches the one it signs whole."""
     community = get_community(session, slug)
-    return [
-        decision_public(session, services, row)
-        for row in decisions.listed(session, community, state)
-    ]
+    out = []
+    for row in decisions.listed(session, community, state):
+        shown = _view(session, services, row)
+        out.append(
+            DecisionSummary(
+                id=shown.id,
+                type=shown.kind,
+                subject=shown.subject,
+                state=shown.state,
+                summary=summarised(shown.body),
+                document_hash=shown.body_hash,
+                signers=list(shown.signers),
+                needed=shown.needed,
+                members=shown.members,
+                proposed_by=shown.proposed_by,
+                entry_index=shown.entry_index,
+            )
+        )
+    return out
+
+
+@router.get(
+    "/communities/{slug}/decisions/{decision_id}",
+    response_model=DecisionPublic,
+    responses=errors(404),
+)
+def get_decision(
+    slug: str, decision_id: IdPath, session: SessionDep, services: ServicesDep
+) -> DecisionPublic:
+    """One decision whole: the very document members sign, and its RFC 8785 bytes."""
+    return decision_public(
+        session, services, decisions.get(session, get_community(session, slug), decision_id)
+    )
 
 
 @router.post(

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.errors import ChainError
-from identity.community import registrations
+from identity.community import issuance, registrations
 from identity.community.origins import disclosure_origin
 from identity.community.registrations import NoCommittee
 from identity.community.registry import get_community
@@ -480,12 +480,14 @@ def bundle_lines(services: Services, slug: str) -> Iterator[str]:
     """The community's bundle, read in its own database session (it outlives the request's)."""
     with services.db.session() as session:
         log = _log(session, services, slug)
+        community = get_community(session, slug)
         yield from export_bundle(
             session,
             log.origin,
             chain=chain_anchors(services, log),
             committee=_members(session, services, slug),
-            registrations=registrations.documents(session, get_community(session, slug)),
+            registrations=registrations.documents(session, community),
+            roles=issuance.role_documents(session, community),
         )
 
 

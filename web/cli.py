@@ -16,6 +16,7 @@ from web import (
     cli_verify,
     cli_witness,
 )
+from web.cli_usage import BilingualParser, subcommands
 
 KEEP_ALIVE_SECONDS = 75
 
@@ -42,10 +43,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = BilingualParser(
         prog="gongzhi", description="共治 gongzhi: verifiable owner voting and disclosure"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = subcommands(parser, dest="command", required=True)
     serve = sub.add_parser("serve", help="run the server (settings from the environment)")
     serve.add_argument("--demo", action="store_true", help="load the demo community if empty")
     serve.set_defaults(func=_serve)

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from identity.community.registry import create_community, get_community
 from identity.errors import IdentityError
 from web import backup
 from web.auth import IdentityRuntime
+from web.cli_keys import usage_of
 from web.db import Database
 from web.settings import Settings
 
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    admin.set_defaults(func=_usage(admin))
+    admin.set_defaults(func=usage_of(admin))
     commands = admin.add_subparsers(title="commands", metavar="COMMAND")
 
     info = commands.add_parser(
@@ -97,14 +97,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     load.set_defaults(func=run_restore)
 
 
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def usage(_: argparse.Namespace) -> int:
-        parser.print_usage(sys.stderr)
-        return 2
-
-    return usage
-
-
 def _open() -> tuple[Settings, Database, IdentityRuntime]:
     settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -119,11 +111,21 @@ def _refused(exc: IdentityError) -> int:
 
 
 def run_info(_: argparse.Namespace) -> int:
+    """Two DIDs that are easily taken for each other, named for what each may do: the
+    street offices' roots this server trusts (their keys stay on the offices' machines), and
+    the server's own status-list key (it can revoke, never grant)."""
     settings = Settings.from_env()
     runtime = IdentityRuntime.start(settings)
-    print(f"trusted roots        {', '.join(sorted(runtime.issuers.trusted_roots)) or '—'}")
-    print(f"status key           {runtime.issuers.status.did.value}")
-    print(f"domain               {runtime.domain}")
+    roots = sorted(runtime.issuers.trusted_roots)
+    print("街道办事处根 DID（受信任，签发业委会备案与角色凭证；私钥在街道办） / street-office")
+    print("root DIDs trusted here (they sign committee registrations and role credentials;")
+    print("their keys stay with the street office):")
+    for root in roots or ["—"]:
+        print(f"  {root}")
+    print("本服务器自己的状态列表密钥（只能撤销凭证，不能签发；不是根） / this server's own")
+    print("status-list key (it can revoke credentials, never issue them; not a root):")
+    print(f"  {runtime.issuers.status.did.value}")
+    print(f"域名 / domain: {runtime.domain}")
     return 0
 
 

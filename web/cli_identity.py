@@ -32,6 +32,7 @@ from identity.w3c.jcs import loads
 from identity.w3c.statuslist import StatusList
 from identity.w3c.xsdtime import parse
 from web import cli_trust
+from web.cli_keys import usage_of
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -49,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="去中心化标识符 / decentralized identifiers (did:key)",
         description="去中心化标识符 / decentralized identifiers (did:key)",
     )
-    did.set_defaults(func=_usage(did))
+    did.set_defaults(func=usage_of(did))
     did_commands = did.add_subparsers(title="commands", metavar="COMMAND")
     resolve = did_commands.add_parser(
         "resolve",
@@ -64,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="可验证凭证 / verifiable credentials",
         description="可验证凭证 / verifiable credentials",
     )
-    vc.set_defaults(func=_usage(vc))
+    vc.set_defaults(func=usage_of(vc))
     vc_commands = vc.add_subparsers(title="commands", metavar="COMMAND")
     verify = vc_commands.add_parser(
         "verify",
@@ -110,14 +111,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "clock may be off the issuers' (default 300; 0 for an exact verdict)",
     )
     verify.set_defaults(func=run_vc_verify)
-
-
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def usage(_: argparse.Namespace) -> int:
-        parser.print_usage(sys.stderr)
-        return EXIT_BAD_INPUT
-
-    return usage
 
 
 def run_did_resolve(args: argparse.Namespace) -> int:

@@ -70,6 +70,10 @@ def usage_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], 
 
     def usage(_: argparse.Namespace) -> int:
         parser.print_usage(sys.stderr)
+        print(
+            f"{parser.prog}: 请指定一个命令（-h 查看帮助） / a command is needed (see -h)",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
 
     return usage

@@ -31,7 +31,7 @@ from contracts.chain import Chain
 from contracts.embedded import EmbeddedChain
 from contracts.errors import ChainError
 from contracts.rpc import RpcChain
-from identity.community import registrations
+from identity.community import issuance, registrations
 from identity.community.models import Community
 from identity.community.origins import disclosure_origin
 from identity.community.registry import get_community
@@ -153,6 +153,7 @@ def run_export(args: argparse.Namespace) -> int:
                 chain=chain,
                 committee=_members(session, community, signed),
                 registrations=signed,
+                roles=issuance.role_documents(session, community),
             ):
                 out.write(line)
                 count += 1

@@ -28,6 +28,7 @@ from identity.community.member_device import (
     QueuedOwnership,
     RefusedToSign,
     check_queued,
+    parse_listed,
     parse_pending,
 )
 from identity.errors import IdentityError
@@ -110,13 +111,29 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def _decisions(api: Api, slug: str, state: str) -> list[PendingDecision]:
+    """The decisions as listed: summaries (a census by its size), to show, not to sign."""
     items = api.get_json(DECISIONS_PATH.format(slug=slug), {"state": state})
     if not isinstance(items, list):
         raise refused("服务器的决定列表格式不对", "the server's list of decisions is malformed")
     try:
-        return [parse_pending(item, slug) for item in items]
+        return [parse_listed(item, slug) for item in items]
     except RefusedToSign as exc:
         raise refused(exc.zh, exc.en) from exc
+
+
+def _whole(api: Api, slug: str, listed: PendingDecision) -> PendingDecision:
+    """The decision to sign, fetched whole and checked (its hash is the one listed)."""
+    item = api.get_json(f"{DECISIONS_PATH.format(slug=slug)}/{listed.id}")
+    try:
+        decision = parse_pending(item, slug)
+    except RefusedToSign as exc:
+        raise refused(exc.zh, exc.en) from exc
+    if decision.id != listed.id or decision.document_hash != listed.document_hash:
+        raise refused(
+            f"服务器给出的决定 {listed.id} 与列表中的不同",
+            f"the server's decision {listed.id} differs from the one it listed",
+        )
+    return decision
 
 
 def run_decisions(args: argparse.Namespace) -> int:
@@ -155,7 +172,8 @@ def run_sign(args: argparse.Namespace) -> int:
     def body() -> int:
         key = open_key(args.key).keypair
         with Api(args.server) as api:
-            decision = _pick(_decisions(api, args.community, "pending"), args.decision)
+            listed = _pick(_decisions(api, args.community, "pending"), args.decision)
+            decision = _whole(api, args.community, listed)
             if key.did.value in decision.signers:
                 raise bad_input("您已签署过此决定", "you have signed this decision already")
             print("\n".join(summary(decision)))

@@ -21,7 +21,6 @@ time). Nothing is written, and nothing posted, unless every check passed. Exit c
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from identity.community import committee, issuance
-from identity.community.trustfile import TrustFileError, parse_trust, trust_bytes
+from identity.community.trustfile import TrustFileError, fingerprint, parse_trust, trust_bytes
 from identity.errors import IdentityError
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import build_credential, sign_credential
@@ -38,6 +37,7 @@ from identity.w3c.didkey import Did, KeyType
 from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import format_utc, parse
 from ledger.tlog.errors import LedgerError
+from ledger.tlog.note_keys import CosignatureVerifier, parse_vkey
 from ledger.tlog.witness import log_verifier
 from web.cli_keys import (
     EXIT_OK,
@@ -53,7 +53,7 @@ from web.cli_keys import (
     usage_of,
     write_new_file,
 )
-from web.trust_qr import trust_qr
+from web.trust_qr import trust_qr_svg
 
 PROG = "gongzhi office"
 BEIJING = timezone(timedelta(hours=8))
@@ -92,6 +92,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     reg.add_argument("--previous", type=Path, help="上一份备案 / the previous registration")
     reg.add_argument("--status-issuer", help="服务器状态列表 DID / server's status-list DID")
     reg.add_argument("--log-key", help="公示日志公钥 / the disclosure log's note key")
+    reg.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="ROLE=VKEY",
+        help="公示日志见证人 committee|street_office=公钥（`gongzhi witness init` 所印），可重复 / "
+        "a witness of the disclosure log and its vkey (printed by `gongzhi witness init`); repeat",
+    )
     _out_post(reg)
     reg.set_defaults(func=run_register)
 
@@ -224,6 +232,27 @@ def _check_post(args: argparse.Namespace) -> None:
         )
 
 
+def parse_witness(text: str) -> committee.WitnessKey:
+    """``ROLE=VKEY``: a cosignature/v1 verifier key, and whether the committee or the street
+    office holds it."""
+    role, sep, vkey = text.partition("=")
+    if not sep or role not in committee.WITNESS_ROLES:
+        raise bad_input(
+            f"--witness 须为 committee=公钥 或 street_office=公钥：{text[:80]!r}",
+            f"--witness must be committee=VKEY or street_office=VKEY: {text[:80]!r}",
+        )
+    try:
+        verifier = parse_vkey(vkey.strip())
+    except LedgerError as exc:
+        zh, en = split_message(exc)
+        raise bad_input(f"--witness 公钥无效：{zh}", f"--witness key is invalid: {en}") from exc
+    if not isinstance(verifier, CosignatureVerifier):
+        raise bad_input(
+            "--witness 公钥须为 cosignature/v1 类型", "--witness keys must be cosignature/v1 keys"
+        )
+    return committee.WitnessKey(verifier.vkey, role)
+
+
 def _server_keys(args: argparse.Namespace) -> committee.ServerKeys:
     """The server's status-list DID and disclosure log key: given, or fetched (and shown)."""
     if args.status_issuer and args.log_key:
@@ -297,6 +326,7 @@ def run_register(args: argparse.Namespace) -> int:
         start, end = parse_term(args.valid_from, args.valid_until)
         rule = parse_rule(args.rule)
         server = _server_keys(args)
+        witnesses = [parse_witness(w) for w in args.witness]
         root = open_key(args.key).keypair
         previous = _previous(args.previous, root, args.community) if args.previous else None
         try:
@@ -310,6 +340,7 @@ def run_register(args: argparse.Namespace) -> int:
                 valid_from=start,
                 valid_until=end,
                 rule=rule,
+                witnesses=witnesses,
             )
             signed = committee.sign_registration(unsigned, root, created=datetime.now(UTC))
             reg = committee.verify_registration(signed, frozenset({root.did.value}))
@@ -405,12 +436,11 @@ def run_trust(args: argparse.Namespace) -> int:
         document = trust_bytes(trust)
         write_new_file(args.out, document)
         print(f"已写出信任文件 {args.out} / wrote the trust file {args.out}")
+        print(f"指纹 / fingerprint: {fingerprint(document)}")
         if args.qr is not None:
             # The very bytes of the trust file: a phone scanning a printed notice pins the
             # same chain, contract and roots a verifier is given.
-            svg = io.BytesIO()
-            trust_qr(trust).save(svg, kind="svg", scale=4)
-            write_new_file(args.qr, svg.getvalue())
+            write_new_file(args.qr, trust_qr_svg(trust))
             print(f"已写出二维码 {args.qr} / wrote the QR code {args.qr}")
         return EXIT_OK
 

@@ -44,6 +44,8 @@ from voting.errors import VotingError
 from voting.items import ElectionOutcome
 from voting.onchain import read_result, record_result
 from voting.rules import Outcome
+from web.cli_keys import usage_of
+from web.cli_usage import BilingualParser, subcommands
 
 _PROG = "gongzhi rules evaluate"
 EXIT_BAD_INPUT = 2
@@ -62,11 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="民法典第二百七十八条表决规则 / Civil Code Art. 278 voting rules",
     )
 
-    def usage(_: argparse.Namespace) -> int:
-        rules.print_usage(sys.stderr)
-        return EXIT_BAD_INPUT
-
-    rules.set_defaults(func=usage)
+    rules.set_defaults(func=usage_of(rules))
     commands = rules.add_subparsers(title="commands", metavar="COMMAND")
     evaluate = commands.add_parser(
         "evaluate",
@@ -190,12 +188,11 @@ def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``rules …`` on its own (``python -m web.cli_rules rules evaluate FILE``)."""
-    parser = argparse.ArgumentParser(prog="gongzhi")
-    register(parser.add_subparsers(title="commands", metavar="COMMAND"))
+    parser = BilingualParser(prog="gongzhi")
+    register(subcommands(parser, title="commands", metavar="COMMAND"))
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
-        parser.print_usage(sys.stderr)
-        return EXIT_BAD_INPUT
+        return usage_of(parser)(args)
     result: int = args.func(args)
     return result
 

@@ -72,11 +72,13 @@ def what_it_decides(document: Mapping[str, Any]) -> list[str]:
         ]
     if kind == "BallotOpened":
         census = document.get("census")
-        voters = census.get("voters") if isinstance(census, Mapping) else None
-        count = len(voters) if isinstance(voters, list) else "—"
+        census = census if isinstance(census, Mapping) else {}
+        voters = census.get("voters")
+        # As listed, a census shows its size (voterCount); the document signed holds the rows.
+        count = len(voters) if isinstance(voters, list) else census.get("voterCount", "—")
         return [
             f"开始投票并冻结名册 / open voting and freeze the census: {ballot}",
-            f"  名册 / census: {count} 名投票人 / voters",
+            f"  名册 / census: {str(count)[:20]} 名投票人 / voters",
         ]
     if kind == "BallotCancelled":
         return [

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from contracts.errors import ChainError
 from identity.community.committee import DecisionError, RegistrationError
 from identity.community.decisions import DecisionClosed, DecisionNotFound
+from identity.community.issuance import CredentialPending
 from identity.community.registrations import NoCommittee
 from identity.community.registry import CommunityExists, CommunityNotFound, RegistryError
 from identity.errors import IdentityError
@@ -78,6 +79,7 @@ STATUS: dict[type[Exception], int] = {
     BallotIntegrityError: 409,  # the stored box disagrees with its signed log
     IdentityError: 400,  # a malformed DID, credential, register row, code…
     CommunityNotFound: 404,
+    CredentialPending: 403,  # a key whose ownership credential no member has signed yet
     DecisionError: 409,  # a signature that does not count: non-member, twice, another document
     RegistrationError: 400,  # a registration not signed by a trusted root, or malformed
     NoCommittee: 409,  # no registration in force: nobody can act as the committee now

@@ -3,7 +3,9 @@ for members' signatures, signed here.
 
 Like the owner's pages it is a thin shell: the member's P-256 key is made, kept and used only
 in the browser (web/static/gongzhi.js, WebCrypto, non-extractable, IndexedDB); the server
-renders the words and, for the street office to scan, a QR code of the device's public DID.
+renders the words and, for the street office to scan, a QR code of the device's public DID;
+and, for the member to hold beside the street office's printed one, the QR code and the
+fingerprint of the trust file this server publishes.
 Listing and signing go through the public decisions API (web/api_decisions.py), which needs
 no session: the signature itself is the member's authority.
 """
@@ -20,11 +22,14 @@ from fastapi.responses import HTMLResponse, Response
 from identity.community.registry import get_community
 from identity.errors import IdentityError
 from identity.w3c.didkey import Did
-from web.deps import SessionDep
-from web.error_responses import errors, page_errors
+from web.auth import RuntimeDep
+from web.deps import ServicesDep, SessionDep
+from web.error_responses import errors, page_errors, text_errors
 from web.errors import ApiError
 from web.member_text import text_for
 from web.owner_pages import CSP, templates
+from web.trust_qr import trust_qr_svg
+from web.well_known import server_trust
 
 router = APIRouter()
 
@@ -60,3 +65,23 @@ def device_qr(did: Annotated[str, Query(max_length=200)]) -> Response:
     # A standalone SVG document (with its xmlns): an <img> cannot show an inline fragment.
     segno.make(value, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False)
     return Response(content=buffer.getvalue(), media_type="image/svg+xml")
+
+
+@router.get(
+    "/committee/trust-qr.svg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}},
+        **text_errors(503),
+    },
+)
+def trust_qr_image(services: ServicesDep, runtime: RuntimeDep) -> Response:
+    """The QR code of the trust file this server publishes (``/.well-known/gongzhi-trust.json``),
+    made as `gongzhi office trust --qr` makes the street office's: a member enrolling a device
+    compares the two — the same code, and the same fingerprint, or the server is not the one
+    the office set up. While the chain is down, a 503 (as the trust file itself)."""
+    return Response(
+        content=trust_qr_svg(server_trust(services, runtime)),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "no-cache"},
+    )

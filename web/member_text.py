@@ -66,6 +66,18 @@ ZH: dict[str, str] = {
     "refused_proof": "服务器给出的决定已带签名，本设备不签署。",
     "refused_hash": "服务器给出的决定与其哈希不符，本设备不签署。",
     "refused_registration": "这项决定所依据的不是现行业委会备案，本设备不签署。",
+    "trust_title": "核对信任凭据",
+    "trust_note": (
+        "街道办事处印发的信任凭据（二维码与指纹）说明了哪条链、哪个合约、哪些街道办根密钥可信。"
+        "请把下面本服务器公布的与之对照：二维码与指纹都应相同，否则不要在此登记本设备。"
+    ),
+    "trust_show": "显示本服务器的信任凭据",
+    "trust_qr": "本服务器信任文件的二维码",
+    "trust_fingerprint": "指纹（SHA-256 前 32 位）",
+    "trust_roots": "受信任的街道办事处根 DID：",
+    "trust_chain": "链 ID {chain}，锚定合约 {contract}",
+    "trust_print": "打印信任凭据",
+    "trust_unavailable": "暂时取不到本服务器的信任文件，请稍后再试。",
 }
 
 EN: dict[str, str] = {
@@ -144,6 +156,19 @@ EN: dict[str, str] = {
     "refused_registration": (
         "This decision is not made under the registration in force; this device will not sign it."
     ),
+    "trust_title": "Check the trust pin",
+    "trust_note": (
+        "The street office's printed trust pin (QR code and fingerprint) says which chain, "
+        "contract and street-office root keys to trust. Compare this server's below with it: "
+        "both the code and the fingerprint must match, or do not register this device here."
+    ),
+    "trust_show": "Show this server's trust pin",
+    "trust_qr": "QR code of this server's trust file",
+    "trust_fingerprint": "Fingerprint (first 32 hex digits of SHA-256)",
+    "trust_roots": "Trusted street-office root DIDs:",
+    "trust_chain": "Chain id {chain}, anchor contract {contract}",
+    "trust_print": "Print the trust pin",
+    "trust_unavailable": "This server's trust file cannot be fetched now; try again later.",
 }
 
 

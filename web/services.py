@@ -23,7 +23,7 @@ from contracts.registry import RegistryContract
 from contracts.rpc import RpcChain
 from identity.community import decisions, registrations
 from identity.community.committee import Registration, ServerKeys, check_decision
-from identity.community.issuance import lost_keys
+from identity.community.issuance import credential_pending, lost_keys, uncredentialed
 from identity.community.models import Community, DecisionRow
 from identity.community.origins import disclosure_origin
 from identity.community.pii import PiiCipher
@@ -41,7 +41,7 @@ from voting import ballots, onchain
 from voting.ballots import CastOutcome, Receipt, SignedVote
 from voting.box_state import BoxState
 from voting.errors import VotingError
-from voting.models import Ballot
+from voting.models import Ballot, CensusVoter
 from web import refusals
 from web.ballot_view import BallotViews
 from web.db import Database
@@ -78,6 +78,25 @@ def open_chain(settings: Settings) -> Chain:
             )
         return RpcChain(settings.chain_rpc_url, settings.chain_private_key)
     return EmbeddedChain(settings.data_dir / "chain")
+
+
+def _census_uncredentialed(session: Session, ballot_id: int, dids: set[str]) -> set[str]:
+    """Those of `dids` in the ballot's census whose ownership credential no registered member
+    has signed yet: their votes are refused here rather than found by the verifier later
+    (which asks for a member-signed credential behind every voting DID). A key not in the
+    census goes on to the box, which asks the committee to attest it (a new phone)."""
+    ballot = ballots.get_ballot(session, ballot_id)
+    community = get_community(session, ballot.community_slug)
+    waiting = uncredentialed(session, community=community, dids=dids)
+    if not waiting:
+        return waiting
+    return set(
+        session.scalars(
+            select(CensusVoter.did).where(
+                CensusVoter.ballot_id == ballot_id, CensusVoter.did.in_(waiting)
+            )
+        )
+    )
 
 
 @dataclass
@@ -346,20 +365,31 @@ class Services:
                 return note
 
             for ballot_id, positions in sorted(by_ballot.items()):
-                votes = [batch[p][1] for p in positions]
                 try:
-                    results = ballots.cast_votes(
-                        session,
-                        store=store,
-                        checkpoint=checkpoint,
-                        ballot_id=ballot_id,
-                        votes=votes,
-                        state_of=self.state_of(session),
-                        now=self.clock(),
-                        lost=lambda dids: lost_keys(session, dids),
+                    waiting = _census_uncredentialed(
+                        session, ballot_id, {batch[p][1].signer for p in positions}
+                    )
+                    outcomes |= {
+                        p: credential_pending() for p in positions if batch[p][1].signer in waiting
+                    }
+                    positions = [p for p in positions if batch[p][1].signer not in waiting]
+                    votes = [batch[p][1] for p in positions]
+                    results = (
+                        ballots.cast_votes(
+                            session,
+                            store=store,
+                            checkpoint=checkpoint,
+                            ballot_id=ballot_id,
+                            votes=votes,
+                            state_of=self.state_of(session),
+                            now=self.clock(),
+                            lost=lambda dids: lost_keys(session, dids),
+                        )
+                        if votes
+                        else []
                     )
                 except ballots.BallotNotFound as exc:  # nothing was written for it
-                    results = [exc] * len(votes)
+                    results = [exc] * len(positions)
                 outcomes |= dict(zip(positions, results, strict=True))
         self.appended(grown)  # committed: the anchoring loop may batch these now
         changes = [

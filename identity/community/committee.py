@@ -39,7 +39,18 @@ REGISTRATION_SUBJECT = "CommitteeRegistration"
 ROLES = ("chair", "viceChair", "member")
 MAX_MEMBERS = 25
 DEFAULT_RULE = Fraction(1, 2)
-_SUBJECT_KEYS = {"type", "communityId", "sequence", "previous", "members", "decisionRule", "server"}
+_SUBJECT_KEYS = {
+    "type",
+    "communityId",
+    "sequence",
+    "previous",
+    "members",
+    "decisionRule",
+    "server",
+    "witnesses",
+}
+WITNESS_ROLES = ("committee", "street_office")
+MAX_WITNESSES = 16
 
 
 class DecisionError(IdentityError):
@@ -73,6 +84,15 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
+class WitnessKey:
+    """A witness of the community's disclosure log the office registers: its C2SP
+    cosignature/v1 verifier key (``name+hash+base64``) and who holds it."""
+
+    vkey: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
 class ServerKeys:
     """What the office registers about the server hosting the community."""
 
@@ -95,6 +115,7 @@ class Registration:
     root: str
     server: ServerKeys
     document: Mapping[str, Any]
+    witnesses: tuple[WitnessKey, ...] = ()
 
     @property
     def member_dids(self) -> frozenset[str]:
@@ -182,6 +203,38 @@ def _server(value: object) -> ServerKeys:
     return ServerKeys(_did(value["statusIssuer"], "server.statusIssuer"), key)
 
 
+def _witnesses(value: object) -> tuple[WitnessKey, ...]:
+    """The registration's witnesses (none when it names none). The key's form is checked by
+    whoever uses it (`ledger.tlog.note_keys.parse_vkey`): identity knows no note format."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_WITNESSES:
+        raise RegistrationError(
+            f"witnesses 须列出1至{MAX_WITNESSES}名见证人",
+            f"witnesses must list 1 to {MAX_WITNESSES} witnesses",
+        )
+    out: list[WitnessKey] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping) or set(item) != {"vkey", "role"}:
+            raise RegistrationError(
+                f"witnesses[{i}] 须为 {{vkey, role}}", f"witnesses[{i}] must be {{vkey, role}}"
+            )
+        vkey, role = item["vkey"], item["role"]
+        if not isinstance(vkey, str) or not 0 < len(vkey) <= 400 or "+" not in vkey:
+            raise RegistrationError(
+                f"witnesses[{i}].vkey 不是签名笔记公钥", f"witnesses[{i}].vkey is not a note key"
+            )
+        if role not in WITNESS_ROLES:
+            raise RegistrationError(
+                f"witnesses[{i}].role 须为 committee 或 street_office",
+                f"witnesses[{i}].role must be committee or street_office",
+            )
+        out.append(WitnessKey(vkey, str(role)))
+    if len({w.vkey for w in out}) != len(out):
+        raise RegistrationError("同一见证人不能登记两次", "a witness is listed twice")
+    return tuple(out)
+
+
 def registration_subject(
     *,
     community: str,
@@ -190,6 +243,7 @@ def registration_subject(
     server: ServerKeys,
     previous: str | None = None,
     rule: Fraction = DEFAULT_RULE,
+    witnesses: Sequence[WitnessKey] = (),
 ) -> dict[str, Any]:
     subject: dict[str, Any] = {
         "type": REGISTRATION_SUBJECT,
@@ -204,6 +258,8 @@ def registration_subject(
     }
     if previous is not None:
         subject["previous"] = previous
+    if witnesses:  # absent rather than empty: registrations without witnesses keep their hash
+        subject["witnesses"] = [{"vkey": w.vkey, "role": w.role} for w in witnesses]
     return subject
 
 
@@ -218,6 +274,7 @@ def build_registration(
     valid_until: datetime,
     previous: str | None = None,
     rule: Fraction = DEFAULT_RULE,
+    witnesses: Sequence[WitnessKey] = (),
 ) -> dict[str, Any]:
     """The unsigned registration; `sign_registration` (or the office's own tool) signs it."""
     credential = build_credential(
@@ -230,6 +287,7 @@ def build_registration(
             server=server,
             previous=previous,
             rule=rule,
+            witnesses=witnesses,
         ),
         valid_from=valid_from,
         valid_until=valid_until,
@@ -275,6 +333,7 @@ def _subject(credential: Mapping[str, Any]) -> dict[str, Any]:
         raise RegistrationError(
             "previous 须为64位十六进制哈希", "previous must be a 64-digit hex hash"
         )
+    _witnesses(subject.get("witnesses"))
     return dict(subject)
 
 
@@ -317,6 +376,7 @@ def verify_registration(credential: object, roots: frozenset[str]) -> Registrati
         root=view.issuer,
         server=_server(subject.get("server")),
         document=credential,
+        witnesses=_witnesses(subject.get("witnesses")),
     )
 
 

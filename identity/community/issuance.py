@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from identity.errors import IdentityError, explain
 from identity.w3c import statuslist
 from identity.w3c.contexts import GONGZHI_V1_CONTEXT
 from identity.w3c.credential import (
+    CredentialView,
     StatusLookup,
     build_credential,
     check_validity,
@@ -411,20 +412,13 @@ def parse_role(subject: Mapping[str, Any]) -> tuple[str, str]:
     return community, str(role)
 
 
-def store_role(
-    session: Session,
-    *,
-    community: Community,
-    credential: object,
-    roots: Collection[str],
-    now: datetime,
-    skew: timedelta = timedelta(0),
-) -> IssuedCredential:
-    """Store a role credential the street office signed for this community (a newer one for
-    the same holder and role supersedes the older)."""
+def check_role(
+    credential: object, *, roots: Collection[str], community: str
+) -> tuple[CredentialView, str, str]:
+    """(view, holder DID, role) of a ``CommunityRoleCredential`` for `community` signed by
+    one of `roots`; its term is the caller's to check (at the time that matters to it)."""
     try:
         view, _ = verify_issued(credential)
-        check_validity(view, now, skew=skew)
     except VerificationError as exc:
         raise IssuanceError(
             *explain("角色凭证无效", "the role credential is not valid", exc)
@@ -438,7 +432,7 @@ def store_role(
         )
     slug, role = parse_role(view.subject)
     holder = check_did(view.subject.get("id"))
-    if slug != community.slug:
+    if slug != community:
         raise IssuanceError(
             "角色凭证属于另一小区", f"the role credential is for another community: {slug[:64]!r}"
         )
@@ -448,6 +442,39 @@ def store_role(
             "a role credential needs an id and carries no credentialStatus "
             "(the street office signs offline)",
         )
+    return view, holder, role
+
+
+def role_documents(session: Session, community: Community) -> list[dict[str, Any]]:
+    """Every role credential stored for `community`, superseded ones too (a former property
+    manager's disclosures stay theirs), oldest first: what a disclosure bundle carries so
+    its verifier knows the publishers from what the street office signed."""
+    rows = session.scalars(
+        select(IssuedCredential)
+        .where(IssuedCredential.community_id == community.id, IssuedCredential.kind == ROLE)
+        .order_by(IssuedCredential.id)
+    )
+    return [document_of(row) for row in rows]
+
+
+def store_role(
+    session: Session,
+    *,
+    community: Community,
+    credential: object,
+    roots: Collection[str],
+    now: datetime,
+    skew: timedelta = timedelta(0),
+) -> IssuedCredential:
+    """Store a role credential the street office signed for this community (a newer one for
+    the same holder and role supersedes the older)."""
+    view, holder, role = check_role(credential, roots=roots, community=community.slug)
+    try:
+        check_validity(view, now, skew=skew)
+    except VerificationError as exc:
+        raise IssuanceError(
+            *explain("角色凭证无效", "the role credential is not valid", exc)
+        ) from exc
     known = session.scalar(
         select(IssuedCredential).where(IssuedCredential.credential_id == view.id)
     )
@@ -570,6 +597,44 @@ def lost_keys(session: Session, dids: Collection[str]) -> set[str]:
                 IssuedCredential.subject_did.in_(set(dids)),
                 IssuedCredential.revoke_reason == KEY_LOST,
             )
+        )
+    )
+
+
+class CredentialPending(IssuanceError):
+    """A key whose ownership credential no registered member has signed yet."""
+
+
+def credential_pending() -> CredentialPending:
+    """The refusal of a vote by a key whose ownership credential is only queued."""
+    return CredentialPending(
+        "您的业主身份凭证尚待业委会委员签发，暂不能投票",
+        "your ownership credential has not been issued by a committee member yet, so you "
+        "cannot vote for now",
+    )
+
+
+def uncredentialed(session: Session, *, community: Community, dids: Collection[str]) -> set[str]:
+    """Those of `dids` whose unrevoked ownership credentials in `community` are all still
+    queued: no registered member has signed one, so a verifier finds none behind the DID.
+
+    One query on the indexed ``subject_did``: per DID, the least "pending" of its unrevoked
+    ownership credentials is 1 exactly when none of them is signed. A DID with no credential
+    at all is not named (it is not in the census, or was placed there otherwise)."""
+    if not dids:
+        return set()
+    signed_none = func.min(case((IssuedCredential.pending, 1), else_=0)) == 1
+    return set(
+        session.scalars(
+            select(IssuedCredential.subject_did)
+            .where(
+                IssuedCredential.subject_did.in_(set(dids)),
+                IssuedCredential.community_id == community.id,
+                IssuedCredential.kind == OWNERSHIP,
+                IssuedCredential.revoked_at.is_(None),
+            )
+            .group_by(IssuedCredential.subject_did)
+            .having(signed_none)
         )
     )
 

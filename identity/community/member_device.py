@@ -57,10 +57,22 @@ def _count(value: object, name: str) -> int:
 
 
 def parse_pending(item: object, community: str) -> PendingDecision:
-    """One item of ``GET …/decisions``, checked as the device must before showing it."""
+    """A decision as ``GET …/decisions/{id}`` gives it, checked as the device must before it
+    shows the document for signing: its hash holds."""
+    return _parse(item, community, "document")
+
+
+def parse_listed(item: object, community: str) -> PendingDecision:
+    """One item of ``GET …/decisions``: its ``summary`` (the document with the census's rows
+    left out) stands in for the document. Only to list; to sign, fetch the decision whole
+    and `parse_pending` it — the hash is checked on what is signed, not on a summary."""
+    return _parse(item, community, "summary")
+
+
+def _parse(item: object, community: str, field: str) -> PendingDecision:
     if not isinstance(item, Mapping):
         raise RefusedToSign("待决事项不是 JSON 对象", "a pending decision is not a JSON object")
-    ident, document, digest = item.get("id"), item.get("document"), item.get("document_hash")
+    ident, document, digest = item.get("id"), item.get(field), item.get("document_hash")
     signers = item.get("signers")
     if not isinstance(ident, str | int) or isinstance(ident, bool):
         raise RefusedToSign("待决事项没有编号", "a pending decision has no id")
@@ -77,7 +89,7 @@ def parse_pending(item: object, community: str) -> PendingDecision:
             f"待决事项 {ident} 不属于小区 {community}",
             f"pending decision {ident} is not community {community}'s",
         )
-    if not isinstance(digest, str) or digest != document_hash(document):
+    if not isinstance(digest, str) or (field == "document" and digest != document_hash(document)):
         raise RefusedToSign(
             f"待决事项 {ident} 的文件与其哈希不符",
             f"pending decision {ident}'s document does not match its document_hash",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     Text,
@@ -96,7 +97,12 @@ class IssuedCredential(IdentityBase):
     """
 
     __tablename__ = "issued_credential"
-    __table_args__ = (UniqueConstraint("status_list", "status_index"),)
+    __table_args__ = (
+        UniqueConstraint("status_list", "status_index"),
+        # The cast path asks, per batch, which voters' credentials in one community are all
+        # still queued (`issuance.uncredentialed`): both columns, so it reads only those rows.
+        Index("ix_issued_credential_community_subject", "community_id", "subject_did"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     credential_id: Mapped[str] = mapped_column(String(100), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)

@@ -20,8 +20,9 @@
 Roles: ``owner`` (an OwnershipCredential, with its units), ``propertyManager`` and
 ``auditor`` (the street office's CommunityRoleCredential), and ``committee`` (with the
 member's position: chair / viceChair / member) for a DID that the community's registration
-in force now lists — no credential makes a committee member, the street office's
-registration does. Without a session one is the public.
+in force now lists — within the clock skew, as for credentials — no credential makes a
+committee member, the street office's registration does. Without a session one is the
+public.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from identity.community import issuance, registrations
-from identity.community.committee import Registration, RegistrationError
+from identity.community.committee import Member, Registration, RegistrationChain, RegistrationError
 from identity.community.issuance import Issuers, aware
 from identity.community.models import AuthSession, Community, UsedChallenge
 from identity.community.trust import ChainCache, OwnershipClaim, parse_claim
@@ -241,7 +242,7 @@ def authenticate(
     cache = cache if cache is not None else ChainCache()
     stored_chains: dict[str, list[dict[str, Any]]] = {}
     grants: list[dict[str, Any]] = committee_grants(
-        session, answer.holder, roots=issuers.trusted_roots, cache=cache, now=now
+        session, answer.holder, roots=issuers.trusted_roots, cache=cache, now=now, skew=skew
     )
     for credential in presented:
         community = _community_of(credential)
@@ -269,6 +270,7 @@ def authenticate(
         if grant not in grants:
             grants.append(grant)
     if not grants and not issuance.active(session, subject_did=answer.holder, pending=True):
+        _out_of_term(session, answer.holder, roots=issuers.trusted_roots, cache=cache, skew=skew)
         raise SignInError(
             "此 DID 没有有效凭证，也不是业委会委员，请先用登记码登记",
             "this DID holds no credential and is no committee member; "
@@ -289,23 +291,73 @@ def _stored_registrations(session: Session, slug: str) -> list[dict[str, Any]]:
     return registrations.documents(session, community) if community is not None else []
 
 
-def committee_grants(
-    session: Session, did: str, *, roots: frozenset[str], cache: ChainCache, now: datetime
-) -> list[dict[str, Any]]:
-    """``committee`` in every community whose registration in force now lists `did`."""
-    grants: list[dict[str, Any]] = []
+def _chains(
+    session: Session, did: str, roots: frozenset[str], cache: ChainCache
+) -> Iterator[tuple[Community, RegistrationChain]]:
+    """The verified registration chains of the communities whose registrations name `did`."""
     for community in registrations.communities_listing(session, did):
         try:
-            chain = cache.chain(registrations.documents(session, community), roots, community.slug)
+            yield (
+                community,
+                cache.chain(registrations.documents(session, community), roots, community.slug),
+            )
         except RegistrationError:  # a stored chain that no longer verifies names nobody
             continue
-        current: Registration | None = chain.in_force(now)
+
+
+def member_within(
+    chain: RegistrationChain, did: str, now: datetime, skew: timedelta = NO_SKEW
+) -> Member | None:
+    """`did` as a member of the registration in force now — or, since clocks may disagree by
+    `skew` (`identity.w3c.clockskew`), of the one in force `skew` later (a term that began
+    by the office's clock) or earlier (one that just ended)."""
+    require_skew(skew)
+    for at in (now, shifted(now, skew), shifted(now, -skew)):
+        current: Registration | None = chain.in_force(at)
         for member in current.members if current is not None else ():
             if member.did == did:
-                grants.append(
-                    {"community": community.slug, "role": COMMITTEE, "position": member.role}
-                )
+                return member
+    return None
+
+
+def committee_grants(
+    session: Session,
+    did: str,
+    *,
+    roots: frozenset[str],
+    cache: ChainCache,
+    now: datetime,
+    skew: timedelta = NO_SKEW,
+) -> list[dict[str, Any]]:
+    """``committee`` in every community whose registration in force now (within `skew`)
+    lists `did`."""
+    grants: list[dict[str, Any]] = []
+    for community, chain in _chains(session, did, roots, cache):
+        member = member_within(chain, did, now, skew)
+        if member is not None:
+            grants.append({"community": community.slug, "role": COMMITTEE, "position": member.role})
     return grants
+
+
+def _out_of_term(
+    session: Session, did: str, *, roots: frozenset[str], cache: ChainCache, skew: timedelta
+) -> None:
+    """Raise, saying so, when `did` is a member only of registrations not in force now: a
+    term not begun, or over — by this server's clock, which may be off (a member told
+    "enrol first" would not know to compare the clocks)."""
+    for community, chain in _chains(session, did, roots, cache):
+        terms = [r for r in chain.registrations if did in r.member_dids]
+        if not terms:
+            continue
+        start, end = min(r.valid_from for r in terms), max(r.valid_until for r in terms)
+        note_zh, note_en = skew_note(skew)
+        span = f"{start.isoformat()} – {end.isoformat()}"
+        raise SignInError(
+            f"列有您的业委会备案（{community.slug}）此时不在任期内：任期 {span}，请核对本机与"
+            f"服务器的时间{note_zh}",
+            f"the committee registration of {community.slug} that lists you is not in force "
+            f"now: its term is {span}; check this device's and the server's clocks{note_en}",
+        )
 
 
 def token_hash(token: str) -> str:

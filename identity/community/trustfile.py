@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -188,6 +189,14 @@ def load_trust(path: Path) -> PinnedTrust:
 
 def trust_bytes(trust: PinnedTrust) -> bytes:
     return (json.dumps(trust.to_json(), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def fingerprint(document: bytes) -> str:
+    """The first 128 bits of SHA-256 of a trust file's bytes, in groups of four hex digits:
+    short enough to read aloud or compare by eye against the street office's printed copy
+    (web/static/member.js shows the same for the file this server publishes)."""
+    digest = hashlib.sha256(document).hexdigest()[:32]
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
 
 def write_trust(path: Path, trust: PinnedTrust) -> None:

@@ -9,8 +9,9 @@ with JSON-LD tools can load it offline. Its terms:
 * ``CommitteeRegistrationCredential`` — the street office (街道) records an owners'
   committee (业委会备案) for ``communityId``; its subject, a ``CommitteeRegistration``, has a
   ``sequence`` number, the ``previous`` registration's hash, the ``members`` (each an ``id``
-  with a ``role``), the ``decisionRule`` (``numerator`` / ``denominator``) and the ``server``
-  (``statusIssuer`` DID, ``disclosureLogKey`` note key);
+  with a ``role``), the ``decisionRule`` (``numerator`` / ``denominator``), the ``server``
+  (``statusIssuer`` DID, ``disclosureLogKey`` note key) and, when it names any, the
+  disclosure log's ``witnesses`` (each a cosignature ``vkey`` with a ``role``);
 * ``OwnershipCredential`` — a committee member attests that the subject holds ``units``, each
   a ``unitId`` with its registered exclusive ``area``;
 * ``CommitteeMemberCredential`` — the committee attests membership, with ``role``;

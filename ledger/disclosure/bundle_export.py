@@ -4,9 +4,11 @@ The bundle is JSON lines (format ``gongzhi-disclosure-bundle/1``), written as a 
 log of any length is exported in bounded memory:
 
 1. ``{"format", "origin", "logId", "logKey", "size", "publishers", "witnesses",
-   "registrations", "chain"}`` — the header: who may publish, who witnesses, the log's public
-   key, the community's committee registrations as the street office signed them (from which
-   a verifier with pinned trust derives the committee and the log key), the chain.
+   "registrations", "roles", "chain"}`` — the header: who published, who witnesses, the log's
+   public key, the community's committee registrations and the property managers' role
+   credentials as the street office signed them (from which a verifier with pinned trust
+   derives the committee, the publishers, the witnesses and the log key: the header's own
+   lists are only what the server says), the chain.
 2. ``{"ballot": {...}}`` — for every ballot result that maintenance-fund spending cites: the
    ballot's opening and result entries with inclusion proofs to a signed checkpoint of the
    ballot's own log, so the approval is checked offline too.
@@ -201,6 +203,7 @@ def export_bundle(
     chain: ChainAnchors | None,
     committee: Sequence[str] = (),
     registrations: Sequence[Mapping[str, Any]] = (),
+    roles: Sequence[Mapping[str, Any]] = (),
     self_check: bool = True,
 ) -> Iterator[str]:
     """The bundle of the disclosure log ``origin``, line by line (see the module docstring).
@@ -241,6 +244,7 @@ def export_bundle(
                 {"vkey": w.vkey, "name": w.name, "role": w.role} for w in logs.witnesses(log)
             ],
             "registrations": [dict(r) for r in registrations],
+            "roles": [dict(r) for r in roles],
             "chain": None
             if chain is None
             else {"chainId": chain.chain_id, "contract": chain.contract},

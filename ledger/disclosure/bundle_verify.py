@@ -3,8 +3,11 @@
 What is checked, in one pass and in bounded memory (the tree's subtree hashes go to files):
 
 * every entry: RFC 8785 canonical JSON, its stated leaf hash, its Data Integrity proof by the
-  DID it names, a listed publisher for disclosures and replies, its schema, and every
-  accounting check (`ledger.disclosure.accounting`) against the entries before it;
+  DID it names, for disclosures and replies a publisher backed by signed data (a member of a
+  registration, or the holder of a property-manager ``CommunityRoleCredential`` a pinned
+  root signed, which the header carries), its schema, and every accounting check
+  (`ledger.disclosure.accounting`) against the entries before it; a publisher the header
+  lists beyond those is a forgery and the bundle is refused;
 * the committee: the root-signed registrations the header carries (``registrations``),
   checked as one chain against the pinned roots (`identity.community.trustfile`); the log's
   key is the registration's ``server.disclosureLogKey`` and its id SHA-256 of the origin —
@@ -13,9 +16,10 @@ What is checked, in one pass and in bounded memory (the tree's subtree hashes go
   set under the registration in force when signed), both included in a checkpoint signed by
   the box key the committee signed into BallotOpened, passed, on matter 5, with the approved
   amount;
-* every checkpoint: the log's signature, witnesses' cosignatures, its root recomputed from the
-  entries, and its consistency with the previous checkpoint (the proof computed from the
-  entries and checked as RFC 9162 §2.1.4.2 says);
+* every checkpoint: the log's signature, the cosignatures of the witnesses the registrations
+  name (``witnesses``; any other the header lists earns a warning and counts for nothing),
+  its root recomputed from the entries, and its consistency with the previous checkpoint
+  (the proof computed from the entries and checked as RFC 9162 §2.1.4.2 says);
 * every anchor: its root recomputed from the entries, and — unless offline, when the pinned
   chain is reachable — the root the pinned contract holds for that size and its latest head.
 
@@ -38,6 +42,7 @@ from typing import Any, NamedTuple, Protocol
 
 from contracts.errors import ChainError
 from identity.community.committee import DecisionError, RegistrationChain
+from identity.community.issuance import check_role
 from identity.community.logged_decision import verify_logged_decision
 from identity.community.trustfile import PinnedTrust
 from identity.errors import IdentityError
@@ -73,6 +78,7 @@ from ledger.tlog.records import log_id_of
 from ledger.tlog.treefile import TreeFiles
 
 _BATCH = 256
+PROPERTY_MANAGER_ROLE = "propertyManager"  # the role credential's name for 物业服务人
 
 
 class BundleError(LedgerError):
@@ -340,20 +346,15 @@ class _Verifier:
             f"{len(self.registrations.registrations)} committee registrations signed by a "
             f"pinned root, chained; the log key is the one registration {latest.sequence} names",
         )
-        self.witnesses: list[CosignatureVerifier] = []
-        self.witness_roles: dict[str, str] = {}
+        self.witnesses, self.witness_roles = _registered_witnesses(self.registrations)
         for w in _list(header.get("witnesses"), "witnesses"):
-            v = parse_vkey(_str(w.get("vkey"), "witness vkey"))
-            if not isinstance(v, CosignatureVerifier):
-                raise BundleError(
-                    "见证人密钥须为 cosignature/v1", "witness keys are cosignature/v1"
+            if w.get("vkey") not in {v.vkey for v in self.witnesses}:
+                report.warn(
+                    f"文件头所列见证人 {str(w.get('vkey'))[:120]} 未经业委会备案登记：其联署不计",
+                    f"the header's witness {str(w.get('vkey'))[:120]} is named by no committee "
+                    "registration: its cosignatures do not count",
                 )
-            self.witnesses.append(v)
-            self.witness_roles[v.name] = str(w.get("role"))
-        self.publishers = {
-            _str(p.get("did"), "publisher did"): str(p.get("role"))
-            for p in _list(header.get("publishers"), "publishers")
-        }
+        self.publishers = _backed_publishers(self.registrations, header, trust)
         self.chain = header.get("chain")
         self.trust = trust
         self.anchor = anchor
@@ -384,8 +385,10 @@ class _Verifier:
             )
         if isinstance(entry, Disclosure | ObjectionReply) and signer not in self.publishers:
             raise BundleError(
-                f"{where[0]}：签名人 {signer} 不是所列的发布人",
-                f"{where[1]}: signer {signer} is not a listed publisher",
+                f"{where[0]}：签名人 {signer} 不是发布人（备案所登记的委员或持街道办事处签发的物业"
+                "角色凭证者）",
+                f"{where[1]}: signer {signer} is not a publisher (a registered member, or the "
+                "holder of a property-manager role credential the street office signed)",
             )
         try:
             effects = check_entry(
@@ -520,11 +523,13 @@ class _Verifier:
                 self.tree.consistency_proof(self.last_cp.size, cp.size) if self.last_cp.size else []
             )
             check_extends(self.last_cp, cp, proof)
+        vkeys = {(w.name, w.key_id): w.vkey for w in self.witnesses}
+        # Only registered witnesses' cosignatures count; the others' lines are not checked.
         stated = {
             (str(c.get("witness")), str(c.get("vkey")), c.get("timestamp"))
             for c in _list(body.get("cosigners"), "cosigners")
+            if c.get("vkey") in vkeys.values()
         }
-        vkeys = {(w.name, w.key_id): w.vkey for w in self.witnesses}
         verified = {(c.name, vkeys[(c.name, c.key_id)], c.timestamp) for c in opened.cosignatures}
         if stated != verified:
             raise BundleError(
@@ -717,6 +722,55 @@ def read_header(first: str) -> dict[str, Any]:
             f"not a gongzhi disclosure bundle ({BUNDLE_FORMAT})",
         )
     return header
+
+
+def _registered_witnesses(
+    chain: RegistrationChain,
+) -> tuple[list[CosignatureVerifier], dict[str, str]]:
+    """The disclosure log's witnesses as the street office registered them (any registration
+    of the chain: a checkpoint is cosigned by whoever witnessed then), with their roles."""
+    witnesses: dict[str, CosignatureVerifier] = {}
+    roles: dict[str, str] = {}
+    for reg in chain.registrations:
+        for w in reg.witnesses:
+            v = parse_vkey(w.vkey)
+            if not isinstance(v, CosignatureVerifier):
+                raise BundleError(
+                    f"第 {reg.sequence} 号备案所登记的见证人密钥须为 cosignature/v1",
+                    f"the witness keys registration {reg.sequence} names must be cosignature/v1",
+                )
+            witnesses[v.vkey] = v
+            roles[v.name] = w.role
+    return list(witnesses.values()), roles
+
+
+def _backed_publishers(
+    chain: RegistrationChain, header: Mapping[str, Any], trust: PinnedTrust
+) -> dict[str, str]:
+    """Who may publish, from what the pinned roots signed: the members of every registration
+    of the chain (the committee), and the holders of the street office's property-manager
+    role credentials the header carries. A publisher the header lists beyond them is a
+    forgery (the bundle is refused), not merely ignored."""
+    publishers = {did: "committee" for reg in chain.registrations for did in reg.member_dids}
+    for i, doc in enumerate(_list(header.get("roles", []), "roles")):
+        try:
+            _, holder, role = check_role(doc, roots=trust.roots, community=chain.community)
+        except IdentityError as exc:
+            raise BundleError(
+                f"文件头第 {i + 1} 份角色凭证：{exc.zh}",
+                f"the header's role credential {i + 1}: {exc.en}",
+            ) from exc
+        if role == PROPERTY_MANAGER_ROLE:
+            publishers.setdefault(holder, "property_manager")
+    for p in _list(header.get("publishers"), "publishers"):
+        did = _str(p.get("did"), "publisher did")
+        if did not in publishers:
+            raise BundleError(
+                f"文件头所列发布人 {did} 既非备案所登记的委员，也无街道办事处签发的物业角色凭证",
+                f"the header's publisher {did} is neither a member of a registration nor "
+                "holds a property-manager role credential the street office signed",
+            )
+    return publishers
 
 
 def _registration_chain(

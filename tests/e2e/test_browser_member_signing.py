@@ -30,10 +30,12 @@ from identity.community.committee import (
     sign_registration,
 )
 from identity.community.registry import get_community
+from identity.community.trustfile import WELL_KNOWN_PATH, fingerprint, parse_trust
 from identity.w3c.dataintegrity import verify_proof
 from tests import identity_web
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
 from web.demo import SLUG, demo_member_keys, demo_office_key
+from web.trust_qr import trust_qr_svg
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
@@ -170,23 +172,21 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     page.screenshot(path=str(shots / "member-3-pending.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
-    # A server that changes the document under the listed hash: the phone will not sign.
-    def altered(route: Route) -> None:
-        listed = route.fetch().json()
-        for d in listed:
-            d["document"] = d["document"] | {"title": "另一项表决"}
-        route.fulfill(json=listed)
+    # The list holds summaries; the phone fetches the decision whole to sign it. A server
+    # that changes that document under the listed hash: the phone will not sign.
+    whole = f"**/decisions/{decision['id']}"
 
-    page.route("**/decisions?state=pending", altered)
-    page.get_by_role("button", name="刷新").click()
-    page.wait_for_selector("text=另一项表决")
+    def altered(route: Route) -> None:
+        served = route.fetch().json()
+        served["document"] = served["document"] | {"title": "另一项表决"}
+        route.fulfill(json=served)
+
+    page.route(whole, altered)
     page.locator(f"li[data-decision='{decision['id']}'] button").click()
     page.wait_for_selector("#status.error")
     assert "与其哈希不符" in page.inner_text("#status")
     assert page.is_hidden("#confirm")
-    page.unroute("**/decisions?state=pending")
-    page.get_by_role("button", name="刷新").click()
-    page.wait_for_selector("text=更换电梯维保单位（手机签署测试）")
+    page.unroute(whole)
 
     # 签署: the essentials, then confirm; the share is posted and the list refreshed.
     page.locator(f"li[data-decision='{decision['id']}'] button").click()
@@ -205,6 +205,7 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     pending = http.get(f"/api/communities/{SLUG}/decisions", params={"state": "pending"}).json()
     mine = next(d for d in pending if d["id"] == decision["id"])
     assert mine["signers"] == [did]
+    mine = http.get(f"/api/communities/{SLUG}/decisions/{decision['id']}").json()
     assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "proposed"
 
     # One demo member signs from Python: two of three, the ballot opens.
@@ -238,3 +239,28 @@ def test_the_page_speaks_english_and_refuses_a_bad_did_qr(
     assert phone.get_by_role("button", name="Make this device's key").is_visible()
     refused = httpx.get(f"{base}/committee/device-qr.svg", params={"did": "did:web:x"})
     assert refused.status_code == 400 and refused.json()["error"]["zh"] == "不是有效的 did:key"
+
+
+def test_the_page_shows_the_trust_pin_to_compare_with_the_offices_print(
+    served: tuple[str, FastAPI], phone: Page, shots: Path
+) -> None:
+    """A member enrolling a device holds this server's trust pin beside the street office's
+    printed one (`gongzhi office trust --qr`): the same QR code of the very bytes of
+    /.well-known/gongzhi-trust.json, and the same fingerprint."""
+    url, _app = served
+    published = httpx.get(url + WELL_KNOWN_PATH).content
+    phone.goto(url + PAGE)
+    wait_ready(phone)
+    assert phone.is_hidden("#trust-qr")  # folded until asked for
+    phone.locator("#trust-pin summary").click()
+    phone.wait_for_selector("#trust-qr[src]")
+    # Decoded, it has a size: the QR code loaded (a promise, so no polling under the CSP).
+    assert phone.locator("#trust-qr").evaluate("img => img.decode().then(() => img.naturalWidth)")
+    assert phone.inner_text("#trust-fingerprint") == fingerprint(published)
+    roots = phone.locator("#trust-roots li").all_inner_texts()
+    assert sorted(roots) == json.loads(published)["roots"]
+    assert str(json.loads(published)["chainId"]) in phone.inner_text("#trust-chain")
+    qr = httpx.get(url + "/committee/trust-qr.svg").content
+    assert qr == trust_qr_svg(parse_trust(json.loads(published)))
+    assert phone.get_by_role("button", name="打印信任凭据").is_visible()
+    phone.screenshot(path=str(shots / "member-trust-pin.png"), full_page=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -25,7 +26,9 @@ from tests.e2e.support import running, services_of, settings_for
 from tests.identity_web import (
     committee_member,
     enrol,
+    grant_role,
     issue_pending,
+    new_member,
     presentation,
     runtime_of,
     set_up_community,
@@ -33,6 +36,8 @@ from tests.identity_web import (
 from web import api_identity
 
 SLUG = "skew-test"
+STAFF = "skew-staff"
+FOUR, SIX = timedelta(minutes=4), timedelta(minutes=6)
 SECOND = timedelta(seconds=1)
 
 
@@ -66,16 +71,23 @@ def owner(
         yield client, app, key
 
 
-def _sign_in_at(
+def _answer_at(
     client: TestClient, app: FastAPI, key: KeyPair, *, issued_at: datetime, answered_at: datetime
-) -> tuple[int, dict[str, str]]:
-    """A challenge issued at one server time and answered at another; (status, error)."""
+) -> Any:
+    """A challenge issued at one server time and answered at another: the sign-in's answer."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(api_identity, "_now", lambda: issued_at)
         challenge = client.post("/api/auth/challenge").json()["challenge"]
         mp.setattr(api_identity, "_now", lambda: answered_at)
         answer = presentation(key, challenge, domain=runtime_of(app).domain)
-        r = client.post("/api/auth/sign-in", json={"presentation": answer, "session": "bearer"})
+        return client.post("/api/auth/sign-in", json={"presentation": answer, "session": "bearer"})
+
+
+def _sign_in_at(
+    client: TestClient, app: FastAPI, key: KeyPair, *, issued_at: datetime, answered_at: datetime
+) -> tuple[int, dict[str, str]]:
+    """(status, error) of `_answer_at`."""
+    r = _answer_at(client, app, key, issued_at=issued_at, answered_at=answered_at)
     return r.status_code, (r.json().get("error") or {}) if r.status_code != 200 else {}
 
 
@@ -150,3 +162,84 @@ def test_a_replay_in_the_grace_period_is_refused(
         replay = client.post("/api/auth/sign-in", json=body)
     assert replay.status_code == 401
     assert "used already" in replay.json()["error"]["en"]
+
+
+# --- committee members and the property manager: the same tolerance -------------------------
+
+
+@pytest.fixture(scope="module")
+def staff(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, FastAPI, KeyPair, KeyPair]]:
+    """A committee member the office registered, and a property manager it granted the role
+    (both term starts signed by the office's clock, which the server's may trail)."""
+    settings = settings_for(tmp_path_factory.mktemp("staff"), db_url=None, anvil_url=None)
+    with running(settings, demo=False) as (client, app):
+        set_up_community(
+            client,
+            app,
+            slug=STAFF,
+            name="时钟测试小区二",
+            street_office="测试街道",
+            register=REGISTER,
+        )
+        member, _ = new_member(client, app, STAFF, role="member")
+        manager = KeyPair.generate(KeyType.ED25519)
+        grant_role(client, app, STAFF, manager.did.value, "propertyManager")
+        yield client, app, member, manager
+
+
+def _term_start(app: FastAPI, did: str) -> datetime:
+    """When the first registration listing `did` took effect, by the office's clock."""
+    with services_of(app).db.session() as session:
+        documents = registrations.documents(session, get_community(session, STAFF))
+    return min(
+        parse(d["validFrom"], field="validFrom")
+        for d in documents
+        if did in {m["id"] for m in d["credentialSubject"]["members"]}
+    )
+
+
+def _roles(answer: Any) -> set[str]:
+    return {g["role"] for g in answer.json()["grants"] if g["community"] == STAFF}
+
+
+def test_a_member_whose_clock_is_4_min_off_signs_in_and_6_min_is_refused(
+    staff: tuple[TestClient, FastAPI, KeyPair, KeyPair],
+) -> None:
+    client, app, member, _ = staff
+    start = _term_start(app, member.did.value)
+    # The server's clock 4 minutes behind the office's: the term has begun, within the skew.
+    behind = start - FOUR
+    ok = _answer_at(client, app, member, issued_at=behind, answered_at=behind)
+    assert ok.status_code == 200, ok.text
+    assert _roles(ok) == {"committee"}
+    late = start + timedelta(hours=1)  # a challenge answered 4 minutes after its expiry
+    expiry = late + runtime_of(app).challenges.ttl
+    ok = _answer_at(client, app, member, issued_at=late, answered_at=expiry + FOUR)
+    assert ok.status_code == 200, ok.text
+    assert _roles(ok) == {"committee"}
+
+    far = start - SIX
+    status, error = _sign_in_at(client, app, member, issued_at=far, answered_at=far)
+    assert status == 401
+    assert "not in force now" in error["en"] and "300 s" in error["en"]
+    assert "不在任期内" in error["zh"] and "时间" in error["zh"]
+    status, error = _sign_in_at(client, app, member, issued_at=late, answered_at=expiry + SIX)
+    assert status == 401 and "expired" in error["en"] and "已过期" in error["zh"]
+
+
+def test_the_property_manager_has_the_same_tolerance(
+    staff: tuple[TestClient, FastAPI, KeyPair, KeyPair],
+) -> None:
+    client, app, _, manager = staff
+    with services_of(app).db.session() as session:
+        [row] = issuance.active(session, subject_did=manager.did.value)
+        start = parse(issuance.document_of(row)["validFrom"], field="validFrom")
+    behind = start - FOUR
+    ok = _answer_at(client, app, manager, issued_at=behind, answered_at=behind)
+    assert ok.status_code == 200, ok.text
+    assert _roles(ok) == {"propertyManager"}
+    far = start - SIX
+    status, error = _sign_in_at(client, app, manager, issued_at=far, answered_at=far)
+    assert status == 401 and "not valid before" in error["en"] and "生效" in error["zh"]

@@ -533,10 +533,12 @@ def own_key_vote_refused(world: World) -> tuple[bool, str]:
         (
             d
             for d in pending
-            if d["type"] == "VoterKeyChanged" and d["document"]["newDid"] == intruder.did.value
+            if d["type"] == "VoterKeyChanged" and d["summary"]["newDid"] == intruder.did.value
         ),
         None,
     )
+    if proposal is not None:  # listed as a summary: the members sign the whole document
+        proposal = world.client.get(f"/api/communities/{SLUG}/decisions/{proposal['id']}").json()
     world.records["rekey proposal"] = proposal or {}
     ok = (
         refused.status_code == 409

@@ -99,7 +99,19 @@ def test_a_ballot_opens_only_with_more_than_half_of_all_members(
         assert forged.status_code == 409 and "another document" in forged.text
         assert _box_size(app, ballot["origin"]) == 1
         listed = client.get(f"{API}/decisions", params={"state": "pending"}).json()
-        assert [d["id"] for d in listed if d["id"] == decision["id"]] == [decision["id"]]
+        [item] = [d for d in listed if d["id"] == decision["id"]]
+        # Listed as a summary: the census by root, totals and size, never its rows.
+        census = decision["document"]["census"]
+        assert item["summary"]["census"] == {
+            "root": census["root"],
+            "total": census["total"],
+            "voterCount": len(census["voters"]),
+        }
+        assert "document" not in item and item["document_hash"] == decision["document_hash"]
+        assert item["signers"] == [a.did.value] and item["needed"] == 2
+        whole = client.get(f"{API}/decisions/{decision['id']}")
+        assert whole.status_code == 200 and whole.json()["document"] == decision["document"]
+        assert client.get(f"{API}/decisions/999999").status_code == 404
 
         applied = _sign(client, decision, b)
         assert applied.status_code == 200 and applied.json()["state"] == "applied"

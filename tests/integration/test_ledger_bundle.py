@@ -105,6 +105,7 @@ def _export(engine: Engine, contract: AnchorContract | None) -> list[str]:
                 chain=chain,
                 committee=[str(s.COMMITTEE.did)],
                 registrations=s.REGISTRATIONS,
+                roles=s.ROLE_CREDENTIALS,
             )
         )
 
@@ -180,7 +181,11 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
         "cosigner claimed": edit(
             at["checkpoint"][0],
             lambda o: o["checkpoint"]["cosigners"].append(
-                {"witness": "x", "vkey": "x", "timestamp": 1}
+                {
+                    "witness": s.STREET_WITNESS.name,
+                    "vkey": s.STREET_WITNESS.vkey,
+                    "timestamp": 1,
+                }
             ),
         ),
         "checkpoint note edited": edit(
@@ -211,7 +216,18 @@ def _mutations(lines: list[str]) -> dict[str, list[str]]:
                 )
             ),
         ),
-        "publisher unlisted": edit(0, lambda o: o.update(publishers=[])),
+        # The header's lists are the server's word: a publisher it adds is a forgery, and
+        # without the street office's role credential the manager's entries are refused.
+        "publisher forged": edit(
+            0, lambda o: o["publishers"].append({"did": str(s.OWNER.did), "role": "committee"})
+        ),
+        "role credential dropped": edit(0, lambda o: o.update(roles=[])),
+        "role credential and publishers dropped": edit(
+            0, lambda o: o.update(roles=[], publishers=[])
+        ),
+        "role credential edited": edit(
+            0, lambda o: o["roles"][0]["credentialSubject"].update(id=str(s.OWNER.did))
+        ),
         "end count": edit(at["end"][0], lambda o: o["end"].update(entries=9)),
         "line after end": [*lines, lines[at["entry"][0]]],
         "not json": [*lines[:e3], "{", *lines[e3 + 1 :]],

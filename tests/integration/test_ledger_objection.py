@@ -69,7 +69,12 @@ def test_two_owners_question_one_statement(engine: Engine, tmp_path: Path) -> No
         assert views[0].thread == views[2].thread == []
         lines = list(
             export_bundle(
-                session, s.ORIGIN, chain=None, committee=[], registrations=s.REGISTRATIONS
+                session,
+                s.ORIGIN,
+                chain=None,
+                committee=[],
+                registrations=s.REGISTRATIONS,
+                roles=s.ROLE_CREDENTIALS,
             )
         )
     report = verify_bundle(

@@ -237,6 +237,7 @@ def _check(session: Session, contract: AnchorContract, work: Path, *, self_check
             chain=anchors,
             committee=[str(s.COMMITTEE.did)],
             registrations=s.REGISTRATIONS,
+            roles=s.ROLE_CREDENTIALS,
             self_check=self_check,
         )
     )

@@ -13,6 +13,7 @@ from identity.report import Report
 from tests.e2e.support import live_server, running, services_of, settings_for
 from tests.record_support import Ballot, World, save
 from web import cli, cli_trust
+from web.trust_qr import trust_qr_svg
 
 
 def test_the_route_serves_what_the_server_trusts(tmp_path: Path) -> None:
@@ -26,6 +27,10 @@ def test_the_route_serves_what_the_server_trusts(tmp_path: Path) -> None:
         assert trust.chain_id == services.chain.chain_id
         assert trust.contract == services.anchor.address
         assert trust.roots == app.state.identity.issuers.trusted_roots
+        # The member page's QR of it: made as `gongzhi office trust --qr` makes the office's.
+        qr = client.get("/committee/trust-qr.svg")
+        assert qr.status_code == 200 and qr.headers["content-type"] == "image/svg+xml"
+        assert qr.content == trust_qr_svg(trust) and b"<svg" in qr.content
 
 
 def test_a_differing_server_trust_is_warned_not_failed(

@@ -22,6 +22,7 @@ from identity.w3c.keyfile import load_key_file, write_key_file
 from identity.w3c.keys import KeyPair
 from ledger.tlog.note_keys import Ed25519Signer
 from web import cli, cli_keys
+from web.api_decisions import summarised
 
 PASS = "member passphrase"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -78,11 +79,20 @@ class FakeServer:
             "state": "pending",
         }
 
+    def listed(self, ident: str) -> dict[str, Any]:
+        """As the server lists it: a summary, the census by its size (`web.api_decisions`)."""
+        item = self.item(ident)
+        return {k: v for k, v in item.items() if k != "document"} | {
+            "summary": summarised(self.decisions[ident])
+        }
+
     def handle(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
         base = f"/api/communities/{SLUG}"
         if method == "GET" and path == base + "/decisions":
-            return httpx.Response(200, json=[self.item(i) for i in sorted(self.decisions)])
+            return httpx.Response(200, json=[self.listed(i) for i in sorted(self.decisions)])
+        if method == "GET" and path.startswith(base + "/decisions/"):
+            return httpx.Response(200, json=self.item(path.split("/")[-1]))
         if method == "POST" and path.startswith(base + "/decisions/"):
             ident = path.split("/")[-2]
             proof = json.loads(request.content)["proof"]
@@ -157,6 +167,36 @@ def test_decisions_are_shown_in_plain_words(
     assert "signed by 0 of 3 members, 2 needed, 2 more to go" in out
 
 
+def test_a_census_is_listed_by_its_size_and_signed_whole(
+    server: FakeServer,
+    members: list[KeyPair],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server.propose(
+        "2",
+        {
+            "type": "BallotOpened",
+            "ballot": BALLOT,
+            "community": SLUG,
+            "registration": server.registration.hash,
+            "census": {
+                "root": "ab" * 32,
+                "total": {"area": "180.00", "headcount": 2},
+                "voters": [{"voter": "V0001"}, {"voter": "V0002"}],
+            },
+        },
+    )
+    assert member("decisions") == 0
+    assert "census: 2 名投票人 / voters" in capsys.readouterr().out  # the summary's size
+    monkeypatch.setattr("builtins.input", lambda _prompt: "n")
+    key = str(key_file(tmp_path, members[0]))
+    assert member("sign", "--key", key, "--decision", "2") == 0
+    assert '"voter": "V0002"' in capsys.readouterr().out  # fetched whole: the rows too
+    assert server.posted == []
+
+
 def test_two_of_three_members_apply_a_decision(
     server: FakeServer,
     members: list[KeyPair],
@@ -197,6 +237,25 @@ def test_a_document_that_is_not_its_hash_is_not_signed(
     assert member("sign", "--key", str(key_file(tmp_path, members[0])), "--yes") == 1
     assert server.posted == []
     assert "document_hash" in capsys.readouterr().err
+
+
+def test_a_whole_decision_other_than_the_listed_one_is_not_signed(
+    server: FakeServer,
+    members: list[KeyPair],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The server lists one decision and hands out another whole (hash and all): refused."""
+    listed = server.listed
+
+    def other(ident: str) -> dict[str, Any]:
+        return listed(ident) | {"document_hash": "00" * 32}
+
+    monkeypatch.setattr(server, "listed", other)
+    assert member("sign", "--key", str(key_file(tmp_path, members[0])), "--yes") == 1
+    assert server.posted == []
+    assert "differs from the one it listed" in capsys.readouterr().err
 
 
 def test_a_non_member_is_refused_by_the_server(

@@ -15,14 +15,14 @@ import segno
 
 from identity.community import committee
 from identity.community.issuance import parse_role
-from identity.community.trustfile import parse_trust
+from identity.community.trustfile import fingerprint, parse_trust
 from identity.w3c.credential import parse_credential
 from identity.w3c.dataintegrity import verify_proof
 from identity.w3c.didkey import KeyType
 from identity.w3c.keyfile import load_key_file, write_key_file
 from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import parse
-from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
 from web import cli, cli_keys
 
 PASS = "office passphrase"
@@ -73,9 +73,29 @@ def test_registration_chain(root: tuple[Path, KeyPair], tmp_path: Path) -> None:
     assert docs[0]["validFrom"] == "2025-12-31T16:00:00Z"  # midnight Beijing time
 
 
+def test_registration_names_the_disclosure_witnesses(
+    root: tuple[Path, KeyPair], tmp_path: Path
+) -> None:
+    street = CosignatureSigner("street.example", bytes(range(32))).vkey
+    ours = CosignatureSigner("committee.example", bytes(range(1, 33))).vkey
+    out = tmp_path / "reg.json"
+    assert (
+        register(root[0], out, f"--witness=street_office={street}", f"--witness=committee={ours}")
+        == 0
+    )
+    reg = committee.verify_registration(json.loads(out.read_text()), frozenset({root[1].did.value}))
+    assert reg.witnesses == (
+        committee.WitnessKey(street, "street_office"),
+        committee.WitnessKey(ours, "committee"),
+    )
+
+
 @pytest.mark.parametrize(
     ("extra", "member", "needle"),
     [
+        (("--witness", "mayor=x+1+AQ"), None, "committee=VKEY or street_office=VKEY"),
+        (("--witness", "committee=nonsense"), None, "--witness key is invalid"),
+        (("--witness", f"committee={LOG_KEY}"), None, "must be cosignature/v1"),
         ((), ["did:key:z6Mkbad:chair"], "not a valid did:key"),
         ((), [f"{KeyPair.generate(KeyType.ED25519).did.value}:boss"], "DID:ROLE"),
         ((), [], "at least one --member"),
@@ -217,7 +237,9 @@ def test_init_prints_the_root_did(
     assert load_key_file(tmp_path / "root.json", PASS).did.value == did
 
 
-def test_trust_file_qr_holds_the_very_bytes(root: tuple[Path, KeyPair], tmp_path: Path) -> None:
+def test_trust_file_qr_holds_the_very_bytes(
+    root: tuple[Path, KeyPair], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     key, _ = root
     out, qr = tmp_path / "trust.json", tmp_path / "trust.svg"
     argv = ["office", "trust", "--key", str(key), "--chain-id", "7", "--contract", "0x" + "cd" * 20]
@@ -225,5 +247,8 @@ def test_trust_file_qr_holds_the_very_bytes(root: tuple[Path, KeyPair], tmp_path
     svg = io.BytesIO()
     segno.make(out.read_text(), error="m").save(svg, kind="svg", scale=4)
     assert qr.read_bytes() == svg.getvalue() and b"<svg" in qr.read_bytes()
+    # The fingerprint printed beside it, which a member's page shows for the server's file.
+    assert f"fingerprint: {fingerprint(out.read_bytes())}" in capsys.readouterr().out
+    assert len(fingerprint(out.read_bytes()).replace(" ", "")) == 32
     assert cli.main([*argv, "--out", str(tmp_path / "t2.json"), "--qr", str(qr)]) == 2
     assert not (tmp_path / "t2.json").exists()  # refused whole: nothing written

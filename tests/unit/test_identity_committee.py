@@ -105,6 +105,10 @@ def test_a_tampered_registration_is_refused() -> None:
         (lambda s: s.update(decisionRule={"numerator": 1, "denominator": 1}), "between 0 and 1"),
         (lambda s: s.update(sequence=2), "every later one must"),
         (lambda s: s.update(extra=1), "unknown fields"),
+        (lambda s: s.update(witnesses=[]), "witnesses must list 1 to"),
+        (lambda s: s.update(witnesses=[{"vkey": "w+1+AQ", "role": "mayor"}]), "committee or"),
+        (lambda s: s.update(witnesses=[{"vkey": "no-plus", "role": "committee"}]), "note key"),
+        (lambda s: s.update(witnesses=[{"vkey": "w+1+AQ", "role": "committee"}] * 2), "twice"),
     ],
 )
 def test_malformed_registrations_are_refused(change: Any, message: str) -> None:

@@ -129,7 +129,7 @@ def _role(world: World) -> dict[str, Any]:
 
 def _registration_v2(world: World) -> dict[str, Any]:
     """A later registration (换届, sequence 2 naming the previous one's hash) with every role:
-    members, rule, the server's keys; no credentialStatus."""
+    members, rule, the server's keys, the disclosure log's witnesses; no credentialStatus."""
     server_status = KeyPair.from_private_bytes(KeyType.ED25519, b"\x05" * 32)
     unsigned = build_credential(
         issuer=world.root.did.value,
@@ -149,6 +149,7 @@ def _registration_v2(world: World) -> dict[str, Any]:
                 "statusIssuer": server_status.did.value,
                 "disclosureLogKey": f"127.0.0.1:8000/c/{COMMUNITY}/disclosures+1a2b3c4d+AQID",
             },
+            "witnesses": [{"vkey": "street.example+1a2b3c4d+BAID", "role": "street_office"}],
         },
         valid_from=T0,
         valid_until=T0 + timedelta(days=5 * 365),
@@ -223,6 +224,8 @@ def test_gongzhi_terms_expand_into_its_namespace(world: World) -> None:
         "server",
         "statusIssuer",
         "disclosureLogKey",
+        "witnesses",
+        "witnessVerifierKey",
     }
 
 

@@ -20,20 +20,10 @@ import {
   signDocument,
   toHex,
 } from "./gongzhi.js";
+import { $, T, api, fmt, reason, show } from "./page.js";
 
-const T = JSON.parse(document.getElementById("owner-text").textContent);
-const LANG = document.body.dataset.lang;
 const SLUG = document.body.dataset.community;
 const API = `/api/communities/${encodeURIComponent(SLUG)}`;
-const $ = (id) => document.getElementById(id);
-
-function fmt(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-function show(id, visible = true) {
-  $(id).hidden = !visible;
-}
 
 function say(text, kind = "ok") {
   const el = $("status");
@@ -41,27 +31,6 @@ function say(text, kind = "ok") {
   el.className = `status ${kind}`;
   el.hidden = false;
   if (kind !== "busy") el.scrollIntoView({ block: "center" });
-}
-
-function reason(error) {
-  if (error instanceof GongzhiError || (error && error.zh)) return LANG === "en" ? error.en : error.zh;
-  if (error && error.name === "NotSupportedError") return T.no_crypto;
-  return String(error && error.message ? error.message : error);
-}
-
-async function api(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const e = data && data.error;
-    throw new GongzhiError(e?.zh ?? `服务器错误 ${response.status}`, e?.en ?? `server error ${response.status}`);
-  }
-  return data;
 }
 
 /** Beijing time, as every page shows it: 2026-12-01 20:30. */
@@ -90,8 +59,10 @@ function whatItDecides(doc) {
     lines.push(fmt(T.open_ballot, { title: s(doc.title) }));
     lines.push(fmt(T.matter, { matter: `${s(doc.matter)} ${doc.matterName ?? ""}`.trim() }));
     lines.push(fmt(T.window, { opens: beijing(doc.opensAt), closes: beijing(doc.closesAt) }));
+    // A listed decision shows its census by size (voterCount); the one to sign holds the rows.
     const voters = doc.census?.voters;
-    if (Array.isArray(voters)) lines.push(fmt(T.census, { voters: voters.length }));
+    const count = Array.isArray(voters) ? voters.length : doc.census?.voterCount;
+    if (Number.isInteger(count)) lines.push(fmt(T.census, { voters: count }));
     if ("amountFen" in doc) lines.push(fmt(T.amount, { amount: yuan(doc.amountFen) }));
   } else if (doc.type === "BallotResult") {
     lines.push(T.close_ballot);
@@ -199,7 +170,7 @@ async function refresh() {
 function pendingItem(item) {
   const li = document.createElement("li");
   li.dataset.decision = String(item.id);
-  li.append(linesList(whatItDecides(item.document)));
+  li.append(linesList(whatItDecides(item.summary)));
   const missing = Math.max(0, item.needed - item.signers.length);
   const count = document.createElement("p");
   count.className = "big";
@@ -234,8 +205,13 @@ function pendingItem(item) {
   return li;
 }
 
-async function chooseToSign(item) {
+async function chooseToSign(listed) {
+  let item;
   try {
+    // The list holds summaries; what is shown for signing, and signed, is the whole document,
+    // whose hash must be the one listed.
+    item = await api("GET", `${API}/decisions/${encodeURIComponent(listed.id)}`);
+    if (item.document_hash !== listed.document_hash) throw refusal("refused_hash");
     await checkPending(item, state.registration);
   } catch (error) {
     say(T.error + reason(error), "error");
@@ -296,6 +272,33 @@ async function makeKey() {
   }
 }
 
+/** The fingerprint `gongzhi office trust` prints (identity/community/trustfile.py
+ * `fingerprint`): the first 32 hex digits of SHA-256 of the trust file's bytes, by fours. */
+async function fingerprint(bytes) {
+  const hex = toHex(await sha256(bytes)).slice(0, 32);
+  return hex.match(/.{4}/g).join(" ");
+}
+
+/** This server's trust pin, shown for the member to hold beside the street office's print:
+ * the QR code of the very bytes of /.well-known/gongzhi-trust.json, and their fingerprint. */
+async function showTrust() {
+  if ($("trust-qr").getAttribute("src")) return; // shown once already
+  const response = await fetch("/.well-known/gongzhi-trust.json", { cache: "no-cache" });
+  if (!response.ok) throw new GongzhiError(T.trust_unavailable, T.trust_unavailable);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const trust = JSON.parse(new TextDecoder().decode(bytes));
+  $("trust-fingerprint").textContent = await fingerprint(bytes);
+  $("trust-roots").replaceChildren(
+    ...trust.roots.map((root) => {
+      const li = document.createElement("li");
+      li.textContent = root;
+      return li;
+    }),
+  );
+  $("trust-chain").textContent = fmt(T.trust_chain, { chain: trust.chainId, contract: trust.contract });
+  $("trust-qr").src = "/committee/trust-qr.svg";
+}
+
 async function start() {
   if (!globalThis.crypto?.subtle || !globalThis.indexedDB) {
     say(T.no_crypto, "error");
@@ -306,6 +309,10 @@ async function start() {
   $("refresh").addEventListener("click", () => refresh().catch((e) => say(T.error + reason(e), "error")));
   $("confirm-back").addEventListener("click", back);
   $("confirm-sign").addEventListener("click", sign);
+  $("trust-pin").addEventListener("toggle", () => {
+    if ($("trust-pin").open) showTrust().catch((e) => say(T.error + reason(e), "error"));
+  });
+  $("trust-print").addEventListener("click", () => globalThis.print());
   try {
     state.key = await loadMemberKey();
     showKey();

@@ -14,20 +14,10 @@ import {
   saveValue,
   signDocument,
 } from "./gongzhi.js";
+import { $, LANG, T, api, fmt, reason, show } from "./page.js";
 import { deviceSource } from "./keysource.js";
 
-const T = JSON.parse(document.getElementById("owner-text").textContent);
-const LANG = document.body.dataset.lang;
 const VC_V2 = "https://www.w3.org/ns/credentials/v2";
-const $ = (id) => document.getElementById(id);
-
-function fmt(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-function show(id, visible = true) {
-  $(id).hidden = !visible;
-}
 
 function say(text, kind = "ok", where = "status") {
   const el = $(where);
@@ -39,31 +29,6 @@ function say(text, kind = "ok", where = "status") {
 
 function quiet(where = "status") {
   $(where).hidden = true;
-}
-
-function reason(error) {
-  if (error instanceof GongzhiError || (error && error.zh)) return LANG === "en" ? error.en : error.zh;
-  if (error && error.name === "NotSupportedError") return T.no_crypto;
-  return String(error && error.message ? error.message : error);
-}
-
-/** fetch() of our own JSON API; a refusal becomes a GongzhiError with the server's words. */
-async function api(method, url, body, headers = {}) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const e = data && data.error;
-    const error = new GongzhiError(e?.zh ?? `服务器错误 ${response.status}`, e?.en ?? `server error ${response.status}`);
-    error.status = response.status;
-    error.retryAfter = Number(response.headers.get("Retry-After")) || 0;
-    throw error;
-  }
-  return data;
 }
 
 /** `api`, sending the very same body again while the server says it is busy (429/503 with
