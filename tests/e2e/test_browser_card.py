@@ -27,6 +27,24 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 PIN = "204816"
+ITEMS = [
+    {
+        "id": "1",
+        "kind": "motion",
+        "matter": 4,
+        "title": "续聘物业服务企业",
+        "text": "是否同意续聘现物业服务企业？",
+        "attachments": [],
+    },
+    {
+        "id": "2",
+        "kind": "motion",
+        "matter": 2,
+        "title": "修改管理规约",
+        "text": "是否同意修改管理规约第十条？",
+        "attachments": [],
+    },
+]
 
 # Everything this origin keeps in the browser: IndexedDB's store, both web storages, cookies.
 KEPT = """async () => {
@@ -103,6 +121,13 @@ def _tap(page: Page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
 
 
+def _choose(page: Page, item: str, choice: str) -> None:
+    """Tap one item's choice; it alone of that item's buttons shows pressed."""
+    page.locator(f"button[data-item='{item}'][data-choice='{choice}']").click()
+    pressed = page.locator(f"button[data-item='{item}'][aria-pressed='true']")
+    assert [b.get_attribute("data-choice") for b in pressed.all()] == [choice]
+
+
 def _enrol_card(page: Page, url: str, pin: str = PIN) -> str:
     """Enrol with a card on `page`; return the card's text as printed."""
     page.goto("about:blank")  # another code for the same page is only a new #fragment
@@ -171,8 +196,8 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
     assert kept == {"indexedDB": [], "local": [], "session": []}, kept
     assert page.context.cookies() == []
 
-    # The committee opens a ballot; the census holds the card's DID like a phone's.
-    draft, decision = committee.propose_ballot()
+    # The committee opens a two-item ballot; the census holds the card's DID like a phone's.
+    draft, decision = committee.propose_ballot(ITEMS)
     ballot = committee.sign_open(draft["id"], decision)
 
     # A relative's phone, with an owner key of its own on it, votes with the card.
@@ -195,10 +220,24 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
         relative.get_by_role("button", name="去投票").click()
         relative.wait_for_selector("#choose:not([hidden])")
         relative.screenshot(path=str(shots / "card-3-ballot.png"), full_page=True)
-        _tap(relative, "同意")
+        # One choice per item (a change of mind on item 1), then 核对并提交 lists both.
+        _choose(relative, "1", "oppose")
+        _choose(relative, "1", "agree")
+        _choose(relative, "2", "oppose")
+        assert relative.is_hidden("#confirm")  # several items: no confirmation before 核对
+        _tap(relative, "核对并提交")
+        question = relative.inner_text("#confirm-question")
+        assert f"{ITEMS[0]['title']}：同意" in question, question
+        assert f"{ITEMS[1]['title']}：反对" in question, question
+        relative.screenshot(path=str(shots / "card-3b-confirm.png"), full_page=True)
         _tap(relative, "确认提交")
         relative.wait_for_selector("#receipt:not([hidden])")
-        assert "您的选择：同意" in relative.inner_text("#receipt")
+        chosen = relative.inner_text("#receipt-choice")
+        assert chosen.splitlines() == [
+            "您的选择：",
+            f"{ITEMS[0]['title']}：同意",
+            f"{ITEMS[1]['title']}：反对",
+        ]
         _tap(relative, "核对我的选票")
         relative.wait_for_selector("#check-result.ok")
         relative.screenshot(path=str(shots / "card-4-voted.png"), full_page=True)
@@ -206,6 +245,7 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
         record = committee.http.get(f"/api/ballots/{ballot['id']}/record").json()
         votes = [v for v in map(json.loads, record["entries"]) if v.get("type") == "Vote"]
         assert [v["voter"] for v in votes] == [card.did.value]
+        assert votes[0]["choices"] == {"1": "agree", "2": "oppose"}
         verify_signed_json(votes[0], expected_signer=card.did.value)
 
         # 完成: the key and its bearer session are gone; the phone kept nothing of the card

@@ -50,7 +50,7 @@ VOTE = {
     "type": "Vote",
     "ballot": "gongzhi.test/xianxia-demo/ballots/1",
     "voter": "",
-    "choice": "agree",
+    "choices": {"1": "agree", "2": "oppose"},
 }
 
 
@@ -175,7 +175,7 @@ def test_browser_vote_proof_verifies_in_python_and_any_change_fails(page: Page) 
     )
     assert result.controller == signed["voter"]
     variants = list(_one_char_changes(signed))
-    assert len(variants) >= 9  # type, ballot, voter, choice and every proof field
+    assert len(variants) >= 10  # type, ballot, voter, each choice and every proof field
     for name, where in variants:
         with pytest.raises(IdentityError):
             verify_signed_json(_changed(signed, where))
@@ -250,7 +250,8 @@ def test_browser_verifies_w3c_vector_and_python_proofs(page: Page) -> None:
     ed = sign_json(dict(VOTE, voter="did:example:e"), KeyPair.generate(KeyType.ED25519))
     docs = [w3c, p256, ed]
     tampered = [
-        _changed(d, ("credentialSubject", "alumniOf") if d is w3c else ("choice",)) for d in docs
+        _changed(d, ("credentialSubject", "alumniOf") if d is w3c else ("choices", "2"))
+        for d in docs
     ]
     got = run_module(
         page,
@@ -362,16 +363,20 @@ def test_checkpoint_signed_in_python_opens_in_browser(page: Page) -> None:
 
 
 def test_receipt_check_catches_a_lying_box(page: Page) -> None:
-    """`checkReceipt` against answers built here: an honest box passes; a box whose
-    checkpoints are signed by a key other than the one the committee signed into BallotOpened
-    (reported honestly or not), an entry 0 not signed by enough members of the registration
-    the device trusts or altered after signing, a rewritten history, a receipt of another
-    vote or another box, or a receipt whose head does not cover the vote is refused."""
+    """`checkReceipt` against a v2 box built here (entry 0 BallotAnnounced naming the box's
+    key, entry 1 BallotOpened with the census, then votes): an honest box passes; a box whose
+    checkpoints are signed by a key other than the one the committee signed into
+    BallotAnnounced (reported honestly or not), an entry 0 not signed by enough members of the
+    registration the device trusts, altered after signing or not an announcement at all (a v1
+    box opening with BallotOpened), a rewritten history (the notice or the census), a receipt
+    of another vote or another box, or a receipt whose head does not cover the vote is
+    refused."""
     origin = "gongzhi.test/lianhua/ballots/7"
     vote = run_module(
         page,
         "const k = await g.ensureOwnerKey();"
-        "return await g.signDocument({type: 'Vote', ballot: arg, voter: k.did, choice: 'agree'});",
+        "return await g.signDocument("
+        "{type: 'Vote', ballot: arg, voter: k.did, choices: {'1': 'agree', '2': 'oppose'}});",
         origin,
     )
     office = KeyPair.from_private_bytes(KeyType.ED25519, b"\x06" * 32)
@@ -396,20 +401,74 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
         office,
         created=start,
     )
+    at = start + timedelta(days=1)
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
 
-    def opened(key: str = signer.vkey, by: list[KeyPair] = members[:2], title: str = "t") -> bytes:
+    def decision(doc: dict[str, Any], by: list[KeyPair] = members[:2]) -> bytes:
+        return canonical(with_proofs(doc, [decision_share(doc, k, created=at) for k in by]))
+
+    def motion(item: str, matter: int, name: str) -> dict[str, Any]:
+        return {
+            "id": item,
+            "kind": "motion",
+            "matter": matter,
+            "matterName": name,
+            "title": f"事项{item}",
+            "text": "是否同意？",
+            "attachments": [],
+        }
+
+    def announced(
+        key: str = signer.vkey, by: list[KeyPair] = members[:2], title: str = "t"
+    ) -> bytes:
+        doc = {
+            "type": "BallotAnnounced",
+            "ballot": origin,
+            "community": "lianhua",
+            "registration": registration_hash(registration),
+            "title": title,
+            "text": "公告",
+            "items": [
+                motion("1", 4, "选聘和解聘物业服务企业"),
+                motion("2", 2, "制定和修改管理规约"),
+            ],
+            "rules": {
+                "noticeDays": 15,
+                "objectionDays": 7,
+                "minWindowDays": 5,
+                "maxWindowDays": 60,
+                "resultNoticeDays": 3,
+                "revote": "final",
+                "proxyCap": 1,
+                "electionRanking": "area",
+                "silentMajority": False,
+            },
+            "announcedAt": at.strftime(stamp),
+            "opensAt": (at + timedelta(days=15)).strftime(stamp),
+            "closesAt": (at + timedelta(days=25)).strftime(stamp),
+            "logKey": key,
+        }
+        return decision(doc, by)
+
+    def opened(voters: int = 2) -> bytes:
+        rows = [
+            {"voter": f"V{i:04d}", "did": None, "units": [f"1-1-{i}01"], "area": "80.00"}
+            | {"developer": False}
+            for i in range(1, voters + 1)
+        ]
+        total = {"area": f"{80 * voters}.00", "headcount": voters}
+        census = {"root": "00" * 32, "voters": rows, "total": total}
         doc = {
             "type": "BallotOpened",
             "ballot": origin,
             "community": "lianhua",
-            "title": title,
-            "logKey": key,
             "registration": registration_hash(registration),
+            "openedAt": (at + timedelta(days=15)).strftime(stamp),
+            "census": census,
         }
-        at = start + timedelta(days=1)
-        return canonical(with_proofs(doc, [decision_share(doc, k, created=at) for k in by]))
+        return decision(doc)
 
-    leaves = [opened(), canonical(vote), b'{"type":"Vote","n":2}']
+    leaves = [announced(), opened(), canonical(vote), b'{"type":"Vote","n":2}']
 
     def head(entries: list[bytes], by: Ed25519Signer = signer, name: str = origin) -> str:
         return sign_checkpoint(Checkpoint(name, len(entries), root_hash(entries)), by)
@@ -421,31 +480,37 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
             "origin": origin,
             "log_key": reported or by.vkey,
             "checkpoint": head(entries, by),
-            "inclusion": [h.hex() for h in inclusion_proof(1, entries)],
-            "consistency": [h.hex() for h in consistency_proof(2, entries)],
+            "inclusion": [h.hex() for h in inclusion_proof(2, entries)],
+            "consistency": [h.hex() for h in consistency_proof(3, entries)],
             "opened": entries[0].decode(),
             "opened_inclusion": [h.hex() for h in inclusion_proof(0, entries)],
         }
 
-    receipt = {"index": 1, "leaf_hash": leaf_hash(leaves[1]).hex(), "checkpoint": head(leaves[:2])}
-    rewritten = [opened(title="rewritten"), *leaves[1:]]
+    receipt = {"index": 2, "leaf_hash": leaf_hash(leaves[2]).hex(), "checkpoint": head(leaves[:3])}
+    rewritten = [announced(title="rewritten"), *leaves[1:]]
+    recounted = [leaves[0], opened(voters=3), *leaves[2:]]
     other_box = Ed25519Signer("evil.test/box", b"\x01" * 32)
-    by_impostor = [opened(usurper.vkey, impostors), *leaves[1:]]
-    altered = [opened().replace(signer.vkey.encode(), usurper.vkey.encode()), *leaves[1:]]
+    by_impostor = [announced(usurper.vkey, impostors), *leaves[1:]]
+    altered = [announced().replace(signer.vkey.encode(), usurper.vkey.encode()), *leaves[1:]]
+    v1 = json.loads(leaves[1]) | {"logKey": signer.vkey}  # entry 0 of a v1 box
+    del v1["proof"]
+    v1_box = [decision(v1), *leaves[1:]]
     cases = [
         (receipt, vote, answer(leaves)),  # honest: passes
         (receipt, vote, answer(leaves, usurper)),  # checkpoints by a key the committee never named
         (receipt, vote, answer(leaves, usurper, signer.vkey)),  # ...and the key misreported
         (receipt, vote, answer(by_impostor, usurper)),  # entry 0 signed by someone else
         (receipt, vote, answer(altered, usurper)),  # entry 0's logKey changed after signing
-        (receipt, vote, answer(rewritten)),  # history before the vote rewritten
-        (receipt, dict(vote, choice="oppose"), answer(leaves)),  # not the vote signed here
+        (receipt, vote, answer(rewritten)),  # the notice before the vote rewritten
+        (receipt, dict(vote, choices={"1": "agree"}), answer(leaves)),  # not the vote signed here
         (
-            dict(receipt, checkpoint=head(leaves[:2], other_box, "evil.test/box")),
+            dict(receipt, checkpoint=head(leaves[:3], other_box, "evil.test/box")),
             vote,
             answer(leaves),
         ),
-        (dict(receipt, index=2), vote, answer(leaves)),  # the receipt's head lacks the vote
+        (dict(receipt, index=3), vote, answer(leaves)),  # the receipt's head lacks the vote
+        (receipt, vote, answer(recounted)),  # the census before the vote rewritten
+        (receipt, vote, answer(v1_box)),  # entry 0 opens the box without a notice
     ]
     got = run_module(
         page,
@@ -462,7 +527,7 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
             "pin": {"root": office.did.value, "reg": registration_hash(registration)},
         },
     )
-    assert got[0] == [2, 3, signer.vkey]
+    assert got[0] == [3, 4, signer.vkey]
     assert "not the one the committee signed" in got[1]
     assert got[2] == "checkpoint is not signed by the log key"
     assert "not a valid decision of the community's committee" in got[3]
@@ -472,3 +537,5 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
     assert "leaf hash is not that of the vote" in got[6]
     assert got[7] == "checkpoint is not signed by the log key"
     assert got[8] == "the receipt's checkpoint does not cover the vote"
+    assert "consistency proof does not match" in got[9] or "rewritten" in got[9]
+    assert got[10] == "entry 0 is not the BallotAnnounced of this ballot"

@@ -2,8 +2,9 @@
 embedded chain): enrol with a one-time code, sign in with one tap, vote 同意 with a confirm
 step, keep the receipt, and check in the browser that the vote is in the box.
 
-The committee's side (community, register, codes, opening the ballot) goes through the HTTP
-API as the committee's own client would, with a P-256 key held by the test.
+The committee's side (community, register, codes, the notice and the opening of a one-item
+ballot, so the one-tap path is the one walked here) goes through the HTTP API as the
+committee's own client would, with a P-256 key held by the test.
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ from tests.e2e.browser_support import (
     run_module,
     wait_ready,
 )
-from tests.identity_web import data_dir_of, decide, register_committee, register_members
+from tests.identity_web import (
+    announced_body,
+    clock_at,
+    data_dir_of,
+    decide,
+    register_committee,
+    register_members,
+)
 from web.auth import IdentityRuntime
 
 if TYPE_CHECKING:
@@ -53,8 +61,9 @@ class Committee:
 
     def __init__(self, base: str, app: FastAPI) -> None:
         runtime: IdentityRuntime = app.state.identity
+        self.app = app  # its ballot clock is stopped at `noticed` while a notice is given
         self.data_dir = data_dir_of(app)  # where the demo committee members' keys are
-        self.app = app
+        self.noticed = datetime.now(UTC).replace(microsecond=0) - timedelta(days=16)
         self.http = httpx.Client(base_url=base, timeout=30)
         self.domain = runtime.domain
         operator = {"Authorization": f"Bearer {runtime.operator_token()}"}
@@ -127,26 +136,45 @@ class Committee:
         code: dict[str, Any] = codes[0]
         return code
 
-    def propose_ballot(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        now = datetime.now(UTC).replace(microsecond=0)
-        body = {
-            "matter": 4,
+    def propose_ballot(
+        self, items: list[dict[str, Any]] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Propose a ballot (one matter-4 item unless `items` are given); its notice is dated
+        16 days ago (`clock_at`) so that voting may open today."""
+        body: dict[str, Any] = {
             "title": "续聘物业服务企业（测试）",
             "text": "是否同意续聘现物业服务企业？",
-            "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(days=7)).isoformat(),
-        }
-        proposed = self.http.post(
-            f"/api/communities/{SLUG}/ballots", json=body, headers=self.headers
-        )
+        } | ({"items": items} if items else {"matter": 4})
+        with clock_at(self.app, self.noticed):
+            proposed = self.http.post(
+                f"/api/communities/{SLUG}/ballots",
+                json=announced_body(body, self.noticed),
+                headers=self.headers,
+            )
         assert proposed.status_code == 202, proposed.text
         draft = proposed.json()["ballot"]
-        assert draft["status"] == "proposed"
+        assert draft["status"] == "draft"
         return draft, proposed.json()["decision"]
 
+    def sign_announcement(self, ballot_id: int, decision: dict[str, Any]) -> dict[str, Any]:
+        """The demo members sign the notice on their devices (on its date): it is announced."""
+        with clock_at(self.app, self.noticed):
+            decide(self.http, self.data_dir, SLUG, decision)
+        ballot: dict[str, Any] = self._ok(self.http.get(f"/api/ballots/{ballot_id}"))
+        assert ballot["status"] == "announced"
+        return ballot
+
     def sign_open(self, ballot_id: int, decision: dict[str, Any]) -> dict[str, Any]:
-        """The demo members sign the opening on their devices; the ballot is then open."""
-        decide(self.http, self.data_dir, SLUG, decision)
+        """The notice signed (`sign_announcement`), then the opening (`open`)."""
+        self.sign_announcement(ballot_id, decision)
+        return self.open(ballot_id)
+
+    def open(self, ballot_id: int) -> dict[str, Any]:
+        """Propose opening an announced ballot; the demo members sign it: the census is frozen
+        now and the ballot is open."""
+        opening = self.http.post(f"/api/ballots/{ballot_id}/open", headers=self.headers)
+        assert opening.status_code == 202, opening.text
+        decide(self.http, self.data_dir, SLUG, opening.json())
         ballot: dict[str, Any] = self._ok(self.http.get(f"/api/ballots/{ballot_id}"))
         assert ballot["status"] == "open"
         return ballot
@@ -225,7 +253,10 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     )
     refused = committee.http.post(f"/api/ballots/{draft['id']}/votes", json=early)
     assert refused.status_code == 409 and "signatures" in refused.json()["error"]["en"]
-    ballot = committee.sign_open(draft["id"], decision)
+    committee.sign_announcement(draft["id"], decision)
+    refused = committee.http.post(f"/api/ballots/{draft['id']}/votes", json=early)
+    assert refused.status_code == 409, refused.text  # announced: the box takes no vote yet
+    ballot = committee.open(draft["id"])
 
     # Sign in with one tap: an HttpOnly, SameSite=Strict session cookie.
     page.goto(f"{base}/owner/signin")
@@ -288,7 +319,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
         box = store.get_log(ballot["origin"])
         entries = [e.data for e in store.iter_entries(box, 0, store.size(box))]
     votes = [e for e in map(_json, entries) if e.get("type") == "Vote"]
-    assert len(votes) == 1 and votes[0]["choice"] == "agree" and votes[0]["voter"] == did
+    assert len(votes) == 1 and votes[0]["choices"] == {"1": "agree"} and votes[0]["voter"] == did
     assert leaf_hash(entries[hidden["index"]]).hex() == hidden["leafHash"]
     verify_signed_json(votes[0], expected_signer=did)
 
@@ -296,7 +327,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.ok")
     assert "核对成功" in page.inner_text("#check-result")
-    assert "投票箱现有 2 条记录" in page.inner_text("#check-result")
+    assert "投票箱现有 3 条记录" in page.inner_text("#check-result")
 
     # Another owner votes: the box grows; the check now also proves it only grew since.
     other_vote = sign_json(
@@ -315,7 +346,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     assert page.is_visible("#receipt") and page.is_hidden("#choose")
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.ok")
-    assert "投票箱现有 3 条记录" in page.inner_text("#check-result")  # opened + 2 votes
+    assert "投票箱现有 4 条记录" in page.inner_text("#check-result")  # notice, opening, 2 votes
 
     # A server that serves another committee — registered by a root of its own, which its
     # trust file names too — is caught against the pin, in words the owner can read.
@@ -350,7 +381,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     wait_ready(page)
 
     # A server handing out a box key other than the one the committee signed into
-    # BallotOpened is caught, even though this device pinned nothing wrong.
+    # BallotAnnounced is caught, even though this device pinned nothing wrong.
     def other_key(route: Any) -> None:
         answer = route.fetch().json()
         answer["log_key"] = Ed25519Signer(ballot["origin"], b"\x05" * 32).vkey
@@ -359,7 +390,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     page.route("**/api/ballots/*/proof*", other_key)
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.error")
-    assert "业委会在开启条目中签署的密钥" in page.inner_text("#check-result")
+    assert "业委会在公告条目中签署的密钥" in page.inner_text("#check-result")
     page.unroute("**/api/ballots/*/proof*")
 
     # The key on the phone cannot be exported, even by script on our own page.

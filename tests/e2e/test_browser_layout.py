@@ -1,24 +1,43 @@
 """The owner's pages on a phone (390×844 CSS pixels) in a real Chromium, measured as an elderly
-owner would meet them: the three choices on the first screen without scrolling, targets a
-thumb can hit, no text under 18 px, nothing wider than the screen, in Chinese and English.
+owner would meet them: the first item's three choices on the first screen without scrolling,
+targets a thumb can hit, no text under 18 px, nothing wider than the screen, in Chinese and
+English. The demo ballot has two items (one choice each, then 核对并提交); a one-item ballot
+keeps one tap then the confirmation; an election's candidates are as big and as legible.
+Screenshots go to ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
+from tests.identity_web import open_ballot
 from web.owner_text import EN, ZH
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright._impl._api_structures import FloatRect
+from playwright.sync_api import Browser, Page
 
 MIN_TEXT_PX = 18
 MIN_TARGET_PX = 64
-PAGES = ["/owner", "/owner/enrol", "/owner/signin", "/owner/ballots/1"]
+DEMO_BALLOT, ONE_ITEM, ELECTION = 1, 2, 3  # the demo's two-item ballot, then the two made here
+PAGES = [
+    "/owner",
+    "/owner/enrol",
+    "/owner/signin",
+    *(f"/owner/ballots/{n}" for n in (DEMO_BALLOT, ONE_ITEM, ELECTION)),
+]
+CANDIDATES = [
+    {"id": "c1", "label": "候选人甲（1号楼）"},
+    {"id": "c2", "label": "候选人乙（2号楼）"},
+    {"id": "c3", "label": "候选人丙（3号楼）"},
+]
 
 # Every visible element that has its own text: its font size and its box.
 MEASURE = """() => {
@@ -36,8 +55,32 @@ MEASURE = """() => {
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("data"), demo=True) as (url, _):
+    """The demo server, with a one-item ballot and a one-election ballot opened beside the
+    demo's two-item one."""
+    with live_server(tmp_path_factory.mktemp("data"), demo=True) as (url, app):
+        client = TestClient(app)
+        one = {"title": "续聘物业（一项）", "text": "是否同意续聘？", "matter": 4}
+        assert open_ballot(client, app, one)["id"] == ONE_ITEM
+        election = {
+            "id": "1",
+            "kind": "election",
+            "matter": 3,
+            "title": "选举业主委员会委员",
+            "text": "选举两名委员。",
+            "attachments": [],
+            "seats": 2,
+            "candidates": CANDIDATES,
+        }
+        body = {"title": "选举业委会委员（演示）", "text": "补选两名委员。", "items": [election]}
+        assert open_ballot(client, app, body)["id"] == ELECTION
         yield url
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -77,22 +120,135 @@ def test_pages_fit_a_phone_and_read_at_18px(phone: Page, base: str, lang: str) -
         assert phone.get_attribute("html", "lang") == ("en" if lang else "zh-CN")
 
 
+def _big_and_wide(page: Page, selector: str) -> FloatRect:
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    assert box["height"] >= MIN_TARGET_PX and box["width"] >= PHONE["width"] * 0.75, selector
+    return box
+
+
+def _on_screen(box: FloatRect, what: str) -> None:
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], f"{what} is off screen"
+
+
+def _confirm_buttons_on_screen(page: Page) -> None:
+    """The confirm step's buttons are as big, both on screen at once."""
+    for target in ("#confirm-submit", "#confirm-back"):
+        box = page.locator(target).bounding_box()
+        assert box is not None and box["height"] >= MIN_TARGET_PX, target
+        _on_screen(box, target)
+
+
+def _choice(item: str, choice: str) -> str:
+    return f"button[data-item='{item}'][data-choice='{choice}']"
+
+
 @pytest.mark.parametrize("lang", ["", "?lang=en"])
-def test_ballot_choices_are_big_and_on_the_first_screen(phone: Page, base: str, lang: str) -> None:
-    phone.goto(f"{base}/owner/ballots/1{lang}")
+def test_ballot_choices_are_big_and_on_the_first_screen(
+    phone: Page, base: str, lang: str, shots: Path
+) -> None:
+    """The demo ballot's two items: every choice big, the first item's heading on the first
+    screen; a tap marks that item's choice only; 核对并提交 lists both, one line each; both
+    confirm buttons fit on the screen."""
+    text = EN if lang else ZH
+    phone.goto(f"{base}/owner/ballots/{DEMO_BALLOT}{lang}")
     wait_ready(phone)
+    phone.screenshot(path=str(shots / f"ballot-two-items{lang and '-en'}.png"), full_page=True)
+    # Several items do not fit one screen: the first item's heading does, so the owner sees
+    # where choosing starts; a one-item ballot has its three choices there (the test below).
+    legend = phone.locator("fieldset.item[data-item='1'] legend").bounding_box()
+    assert legend is not None
+    _on_screen(legend, "item 1's heading")
+    for item in ("1", "2"):
+        for choice in ("agree", "oppose", "abstain"):
+            assert phone.locator(_choice(item, choice)).inner_text() == text[choice]
+            _big_and_wide(phone, _choice(item, choice))
+    _big_and_wide(phone, "#review")
+
+    phone.locator(_choice("1", "agree")).tap()
+    phone.locator(_choice("2", "oppose")).tap()
+    assert phone.is_hidden("#confirm")  # several items: nothing is sent before 核对并提交
+    pressed = phone.locator("button[aria-pressed='true']")
+    assert sorted(b.get_attribute("data-choice") or "" for b in pressed.all()) == [
+        "agree",
+        "oppose",
+    ]
+    phone.screenshot(path=str(shots / f"ballot-two-chosen{lang and '-en'}.png"), full_page=True)
+    phone.locator("#review").tap()
+    question = phone.inner_text("#confirm-question")
+    titles = phone.eval_on_selector_all("fieldset.item", "fs => fs.map(f => f.dataset.title)")
+    assert len(titles) == 2
+    assert question.splitlines() == [
+        text["confirm_items"],
+        f"{titles[0]}：{text['agree']}",
+        f"{titles[1]}：{text['oppose']}",
+    ]
+    _confirm_buttons_on_screen(phone)
+    phone.screenshot(path=str(shots / f"ballot-two-confirm{lang and '-en'}.png"))
+
+
+@pytest.mark.parametrize("lang", ["", "?lang=en"])
+def test_a_one_item_ballot_takes_one_tap_then_confirms(
+    phone: Page, base: str, lang: str, shots: Path
+) -> None:
     words = [(EN if lang else ZH)[c] for c in ("agree", "oppose", "abstain")]
+    phone.goto(f"{base}/owner/ballots/{ONE_ITEM}{lang}")
+    wait_ready(phone)
+    phone.screenshot(path=str(shots / f"ballot-one-item{lang and '-en'}.png"))
+    assert phone.locator("#review").count() == 0
     for word in words:
         button = phone.get_by_role("button", name=word, exact=True)
         box = button.bounding_box()
         assert box is not None, word
         assert box["height"] >= MIN_TARGET_PX and box["width"] >= PHONE["width"] * 0.75, word
-        assert box["y"] + box["height"] <= PHONE["height"], f"{word} is below the first screen"
-    # The confirm step's buttons are as big, and the question names the choice.
+        _on_screen(box, word)
+    # One tap: the confirmation, whose question names the choice.
     phone.get_by_role("button", name=words[0], exact=True).tap()
+    assert words[0] in phone.inner_text("#confirm-question")
+    _confirm_buttons_on_screen(phone)
+
+
+def test_an_election_s_candidates_are_big_legible_and_capped_at_the_seats(
+    phone: Page, base: str, shots: Path
+) -> None:
+    phone.goto(f"{base}/owner/ballots/{ELECTION}")
+    wait_ready(phone)
+    for c in CANDIDATES:
+        selector = f"button[data-candidate='{c['id']}']"
+        _big_and_wide(phone, selector)
+        assert phone.locator(selector).inner_text() == c["label"]
+        # Dark on light or light on dark, never the browser's grey under white text.
+        colours = phone.eval_on_selector(
+            selector,
+            "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]",
+        )
+        assert _contrast(*colours) >= 4.5, (c["id"], colours)
+    for c in CANDIDATES:  # two seats: the third tap is not taken
+        phone.locator(f"button[data-candidate='{c['id']}']").tap()
+    pressed = phone.locator("button[data-candidate][aria-pressed='true']")
+    assert [b.get_attribute("data-candidate") for b in pressed.all()] == ["c1", "c2"]
+    chosen = phone.eval_on_selector(
+        "button[data-candidate='c1']",
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]",
+    )
+    assert _contrast(*chosen) >= 4.5, chosen
+    phone.screenshot(path=str(shots / "ballot-election.png"), full_page=True)
+    # Picking candidates is several taps, so even a one-item election is sent via 核对并提交.
+    phone.locator("#review").tap()
     question = phone.inner_text("#confirm-question")
-    assert words[0] in question
-    for target in ("#confirm-submit", "#confirm-back"):
-        box = phone.locator(target).bounding_box()
-        assert box is not None and box["height"] >= MIN_TARGET_PX, target
-        assert box["y"] + box["height"] <= PHONE["height"], f"{target} is below the first screen"
+    assert question == f"您选择了：{CANDIDATES[0]['label']}、{CANDIDATES[1]['label']}。确认提交？"
+    _confirm_buttons_on_screen(phone)
+
+
+def _contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two computed ``rgb(…)``/``rgba(…)`` colours (bg assumed opaque)."""
+
+    def luminance(colour: str) -> float:
+        parts = [float(x) for x in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+        lin = [
+            (c / 255 / 12.92) if c <= 10.31 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in parts
+        ]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)

@@ -1134,7 +1134,7 @@ export async function committeeLogKey(opened, ballot, committeeFor) {
     decided = await verifyLoggedDecision(entry, chain);
   } catch (e) {
     throw new GongzhiError(
-      `开启条目不是本小区业委会的有效决定（${e.zh}）`,
+      `公告条目不是本小区业委会的有效决定（${e.zh}）`,
       `the BallotAnnounced entry is not a valid decision of the community's committee (${e.en})`,
     );
   }
@@ -1183,7 +1183,7 @@ export async function checkReceipt(
   const { logKey, leaf: openedLeaf, signers } = await committeeLogKey(answer.opened, vote.ballot, committeeFor);
   if (answer.log_key !== logKey) {
     throw new GongzhiError(
-      "投票箱检查点的签名密钥不是业委会在开启条目中签署的密钥：请联系业委会并保存本页截图",
+      "投票箱检查点的签名密钥不是业委会在公告条目中签署的密钥：请联系业委会并保存本页截图",
       "the key signing the box's checkpoints is not the one the committee signed into BallotAnnounced",
     );
   }

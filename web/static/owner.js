@@ -356,6 +356,8 @@ async function ballotPage(source = deviceSource) {
     }
     return T[value];
   };
+  // Each item's choice on a line of its own (#confirm-question and #receipt-choice are pre-line).
+  const eachItem = () => items.map((f) => `${f.dataset.title}：${labelOf(f)}`).join("\n");
   const review = () => {
     if (!Object.keys(choices).length) {
       say(T.nothing_chosen, "error");
@@ -366,8 +368,7 @@ async function ballotPage(source = deviceSource) {
       $("confirm-question").textContent = fmt(T.confirm_question, { choice: labelOf(items[0]) });
       submit.className = `button primary ${Array.isArray(only) ? "" : only}`;
     } else {
-      $("confirm-question").textContent =
-        `${T.confirm_items} ` + items.map((f) => `${f.dataset.title}：${labelOf(f)}`).join("；");
+      $("confirm-question").textContent = `${T.confirm_items}\n${eachItem()}`;
       submit.className = "button primary";
     }
     show("choose", false);
@@ -413,8 +414,8 @@ async function ballotPage(source = deviceSource) {
         { key },
       );
       const receipt = await apiRetrying("POST", `/api/ballots/${ballotId}/votes`, vote);
-      const chosen = items.map((f) => `${items.length > 1 ? f.dataset.title + "：" : ""}${labelOf(f)}`);
-      const record = { vote, receipt, choice: chosen.join("；"), at: new Date().toISOString() };
+      const chosen = items.length === 1 ? labelOf(items[0]) : `\n${eachItem()}`;
+      const record = { vote, receipt, choice: chosen, at: new Date().toISOString() };
       await source.save(`vote:${ballotOrigin}`, record);
       quiet();
       show("confirm", false);
