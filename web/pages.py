@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from identity.community.models import Community
+from identity.community.origins import ballot_page_url
 from identity.community.registry import get_community
 from identity.errors import IdentityError
 from identity.w3c.dataintegrity import sign_json
@@ -142,7 +143,7 @@ def _notice(
         announced,
         result,
         final,
-        verify_url=f"{runtime.issuers.base_url}/ballots/{ballot_id}",
+        verify_url=ballot_page_url(runtime.issuers.base_url, ballot_id),
         trust=server_trust(services, runtime).to_json(),
         community_name=name,
     )

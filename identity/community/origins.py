@@ -74,6 +74,11 @@ def host_of_origin(origin: str) -> str | None:
     return origin.split(_COMMUNITY, 1)[0]
 
 
+def ballot_page_url(base_url: str, ballot_id: int) -> str:
+    """The public page of a ballot, where a resident verifies it (a result notice's QR)."""
+    return f"{base_url}/ballots/{ballot_id}"
+
+
 def status_list_url(base_url: str, list_key: str) -> str:
     """Where the status list of the community `list_key` (its slug) is published."""
     return f"{base_url}/api/communities/{list_key}/status-list"

@@ -146,7 +146,7 @@ def test_late_enrolment_and_new_phone_vote_in_open_ballot(tmp_path: Path) -> Non
         assert pending.json()["pending"] == []
 
         closed = close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
-        assert closed["document"]["outcome"]["passed"]
+        assert closed["document"]["items"][0]["outcome"]["passed"]
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
     kinds = [json.loads(e)["type"] for e in record["entries"]]
     assert kinds.count("VoterKeyChanged") == 3 and kinds.count("Vote") == 3

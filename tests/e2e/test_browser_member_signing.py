@@ -3,7 +3,7 @@
 The page makes the member's P-256 key (non-extractable, IndexedDB) and shows its DID; the
 street office (the demo office, test side) registers that DID in a new registration; a member
 proposes a ballot; the phone shows what the decision does and who has signed, the member
-signs it there, one demo member signs from Python, and the ballot opens. The page refuses
+signs it there, one demo member signs from Python, and the ballot is announced. The page refuses
 to sign a document that does not match the hash the server lists. Screenshots of each step
 go to ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder).
 """
@@ -103,8 +103,9 @@ def _propose(http: httpx.Client, app: FastAPI) -> dict[str, Any]:
         "matter": 4,
         "title": "更换电梯维保单位（手机签署测试）",
         "text": "是否同意更换电梯维保单位？",
-        "opens_at": (now - timedelta(minutes=1)).isoformat(),
-        "closes_at": (now + timedelta(days=7)).isoformat(),
+        # The notice runs from today: voting opens when its 15 days are over.
+        "opens_at": (now + timedelta(days=16)).isoformat(),
+        "closes_at": (now + timedelta(days=23)).isoformat(),
     }
     proposed = http.post(
         f"/api/communities/{SLUG}/ballots", json=body, headers=identity_web.committee_headers(app)
@@ -114,7 +115,7 @@ def _propose(http: httpx.Client, app: FastAPI) -> dict[str, Any]:
     return answer
 
 
-def test_a_member_signs_on_the_phone_and_the_ballot_opens(
+def test_a_member_signs_on_the_phone_and_the_ballot_is_announced(
     served: tuple[str, FastAPI], phone: Page, shots: Path
 ) -> None:
     base, app = served
@@ -166,8 +167,8 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     assert "本设备已登记为现任委员（主任）" in page.inner_text("#member-state")
     item = page.locator(f"li[data-decision='{decision['id']}']")
     text = item.inner_text()
-    assert "开启表决「更换电梯维保单位（手机签署测试）」" in text
-    assert "投票时间：" in text and "北京时间" in text and "名投票人" in text
+    assert "公告表决「更换电梯维保单位（手机签署测试）」" in text
+    assert "投票时间：" in text and "北京时间" in text and "事项 1：" in text
     assert "已签 0 人，需 2 人（全体 3 名委员），还差 2 人。" in text
     page.screenshot(path=str(shots / "member-3-pending.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -206,16 +207,16 @@ def test_a_member_signs_on_the_phone_and_the_ballot_opens(
     mine = next(d for d in pending if d["id"] == decision["id"])
     assert mine["signers"] == [did]
     mine = http.get(f"/api/communities/{SLUG}/decisions/{decision['id']}").json()
-    assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "proposed"
+    assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "draft"
 
-    # One demo member signs from Python: two of three, the ballot opens.
+    # One demo member signs from Python: two of three, the ballot is announced.
     a = demo_member_keys(identity_web.data_dir_of(app))[0]
     share = decision_share(mine["document"], a, created=datetime.now(UTC))
     signed = http.post(
         f"/api/communities/{SLUG}/decisions/{decision['id']}/signatures", json={"proof": share}
     )
     assert signed.status_code == 200 and signed.json()["state"] == "applied", signed.text
-    assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "open"
+    assert http.get(f"/api/ballots/{ballot['id']}").json()["status"] == "announced"
     record = http.get(f"/api/ballots/{ballot['id']}/record").json()
     opened = json.loads(record["entries"][0])
     by_phone = [p for p in opened["proof"] if p["verificationMethod"].startswith(did)]

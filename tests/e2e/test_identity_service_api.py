@@ -28,6 +28,8 @@ from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import parse
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import (
+    announce_ballot,
+    announced_body,
     bearer,
     committee_member,
     data_dir_of,
@@ -161,39 +163,22 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
             credential
         ]
 
-        # A ballot, opened by the committee; both owners vote with signed votes.
-        now = datetime.now(UTC)
+        # A ballot, announced and opened by the committee; both owners vote with signed votes.
+        body = {"matter": 4, "title": "续聘物业", "text": "是否同意续聘？"}
         r = client.post(
             f"/api/communities/{SLUG}/ballots",
-            json={
-                "matter": 4,
-                "title": "续聘物业",
-                "text": "是否同意续聘？",
-                "opens_at": (now - timedelta(minutes=1)).isoformat(),
-                "closes_at": (now + timedelta(days=1)).isoformat(),
-            },
+            json=announced_body(body, datetime.now(UTC)),
             headers=owner,
         )
         assert r.status_code == 403
-        proposed = client.post(
-            f"/api/communities/{SLUG}/ballots",
-            json={
-                "matter": 4,
-                "title": "续聘物业",
-                "text": "是否同意续聘？",
-                "opens_at": (now - timedelta(minutes=1)).isoformat(),
-                "closes_at": (now + timedelta(days=1)).isoformat(),
-            },
-            headers=committee,
-        )
-        assert proposed.status_code == 202, proposed.text
-        ballot = proposed.json()["ballot"]
-        assert ballot["status"] == "proposed"
+        ballot = announce_ballot(client, app, body, slug=SLUG, headers=committee)
         early = client.post(
             f"/api/ballots/{ballot['id']}/votes", json=_vote(alice, ballot["origin"], "agree")
         )
-        assert early.status_code == 409 and "signatures" in early.json()["error"]["en"]
-        decide(client, data_dir_of(app), SLUG, proposed.json()["decision"])
+        assert early.status_code == 409 and "not open yet" in early.json()["error"]["en"]
+        opening = client.post(f"/api/ballots/{ballot['id']}/open", headers=committee)
+        assert opening.status_code == 202, opening.text
+        decide(client, data_dir_of(app), SLUG, opening.json())
         assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "open"
         r = client.post(
             f"/api/ballots/{ballot['id']}/votes", json=_vote(alice, ballot["origin"], "agree")
@@ -234,7 +219,7 @@ def test_enrol_sign_in_vote_and_recover(tmp_path: Path, db_url: str) -> None:
         decide(client, data_dir_of(app), SLUG, r.json())
         assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "closed"
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
-        votes = [json.loads(e) for e in record["entries"] if json.loads(e)["type"] == "Vote"]
+        votes = [v for v in map(json.loads, record["entries"]) if v["type"] == "Vote"]
         assert [v["voter"] for v in votes] == [alice.did.value, bob.did.value]  # still hers
 
 

@@ -136,26 +136,27 @@ def _sign_as_members(client: TestClient, decision: dict[str, Any], keys: list[Ke
     return decision
 
 
+NOTICED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=16)
+
+
 def _ballot_body(title: str) -> dict[str, Any]:
-    now = datetime.now(UTC).replace(microsecond=0)
-    return {
-        "matter": 4,
-        "title": title,
-        "text": "是否同意续聘现物业服务企业？",
-        "opens_at": (now - timedelta(minutes=1)).isoformat(),
-        "closes_at": (now + timedelta(days=7)).isoformat(),
-    }
+    """A ballot whose notice, given 16 days ago (`NOTICED`), has run: it may open now."""
+    body = {"matter": 4, "title": title, "text": "是否同意续聘现物业服务企业？"}
+    return identity_web.announced_body(body, NOTICED)
 
 
 def _open(world: World, title: str, signers: list[KeyPair] | None = None) -> dict[str, Any]:
-    proposed = world.client.post(
-        f"/api/communities/{SLUG}/ballots", json=_ballot_body(title), headers=world.committee
-    )
-    assert proposed.status_code == 202, proposed.text
-    _sign_as_members(world.client, proposed.json()["decision"], signers or world.members)
-    ballot: dict[str, Any] = world.client.get(
-        f"/api/ballots/{proposed.json()['ballot']['id']}"
-    ).json()
+    with identity_web.clock_at(world.app, NOTICED):
+        proposed = world.client.post(
+            f"/api/communities/{SLUG}/ballots", json=_ballot_body(title), headers=world.committee
+        )
+        assert proposed.status_code == 202, proposed.text
+        _sign_as_members(world.client, proposed.json()["decision"], signers or world.members)
+    ballot_id = proposed.json()["ballot"]["id"]
+    opening = world.client.post(f"/api/ballots/{ballot_id}/open", headers=world.committee)
+    assert opening.status_code == 202, opening.text
+    _sign_as_members(world.client, opening.json(), signers or world.members)
+    ballot: dict[str, Any] = world.client.get(f"/api/ballots/{ballot_id}").json()
     assert ballot["status"] == "open", ballot
     return ballot
 
@@ -420,7 +421,7 @@ def replace_vote(world: World) -> tuple[bool, str]:
     unsigned = {k: v for k, v in entries[2].items() if k != "proof"}
     entries[2] = sign_json(unsigned | {"voter": key.did.value, "choices": {"1": "agree"}}, key)
     return caught(
-        world, "replaced vote", republished(world, record, entries), "voter not in the census"
+        world, "replaced vote", republished(world, record, entries), "not in this ballot's census"
     )
 
 
@@ -639,17 +640,18 @@ def member_by_code(world: World) -> tuple[bool, str]:
     if signed_in.status_code != 200:
         return True, f"sign-in refused: {signed_in.json()['error']['en']}"
     headers = identity_web.bearer(signed_in)
-    proposed = world.client.post(
-        f"/api/communities/{SLUG}/ballots", json=_ballot_body("内部人提议"), headers=headers
-    )
-    if proposed.status_code != 202:
-        # No committee role: propose as a real member, and sign with the operator's key.
+    with identity_web.clock_at(world.app, NOTICED):
         proposed = world.client.post(
-            f"/api/communities/{SLUG}/ballots",
-            json=_ballot_body("内部人提议"),
-            headers=world.committee,
+            f"/api/communities/{SLUG}/ballots", json=_ballot_body("内部人提议"), headers=headers
         )
-        assert proposed.status_code == 202, proposed.text
+        if proposed.status_code != 202:
+            # No committee role: propose as a real member, and sign with the operator's key.
+            proposed = world.client.post(
+                f"/api/communities/{SLUG}/ballots",
+                json=_ballot_body("内部人提议"),
+                headers=world.committee,
+            )
+            assert proposed.status_code == 202, proposed.text
     decision = proposed.json()["decision"]
     proof = decision_share(decision["document"], key, created=datetime.now(UTC))
     signed = world.client.post(
@@ -657,7 +659,7 @@ def member_by_code(world: World) -> tuple[bool, str]:
     )
     status = world.client.get(f"/api/ballots/{proposed.json()['ballot']['id']}").json()["status"]
     ok = signed.status_code == 409 and "not a registered committee member" in signed.text
-    return ok and status == "proposed", f"{signed.status_code} {signed.text[:200]} {status}"
+    return ok and status == "draft", f"{signed.status_code} {signed.text[:200]} {status}"
 
 
 def _next_registration(world: World, signer: KeyPair, members: list[KeyPair]) -> dict[str, Any]:

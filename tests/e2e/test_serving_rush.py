@@ -79,7 +79,7 @@ def test_one_owner_racing_many_signed_votes_counts_once(db_url: str, tmp_path: P
     env = environment(tmp_path / "data", db_url=db_url, anvil_url=None, rate_limits=False)
     crowd = prepare_crowd(env, 3)
     variants = [crowd.votes(choice_seed=s)[0] for s in range(40)]
-    distinct = {v["choice"]: v for v in variants}
+    distinct = {v["choices"]["1"]: v for v in variants}
     assert len(distinct) == 3
     bodies = [variants[i % len(variants)] for i in range(50)]
     with server(env, tmp_path / "server.log") as srv:
@@ -89,7 +89,7 @@ def test_one_owner_racing_many_signed_votes_counts_once(db_url: str, tmp_path: P
     assert {a.status for a in answers} <= {201, 409}
     kept = {a.body["index"] for a in answers if a.status == 201}
     assert len(kept) == 1
-    chosen = {b["choice"] for b, a in zip(bodies, answers, strict=True) if a.status == 201}
+    chosen = {b["choices"]["1"] for b, a in zip(bodies, answers, strict=True) if a.status == 201}
     assert len(chosen) == 1
     assert all(
         "已投过票" in a.body["error"]["zh"] and a.body["error"]["en"]

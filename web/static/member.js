@@ -55,21 +55,35 @@ const s = (v) => String(v ?? "—").slice(0, 200);
 /** What a decision decides, in plain words (web/decision_text.py says the same for the CLI). */
 function whatItDecides(doc) {
   const lines = [];
-  if (doc.type === "BallotOpened") {
-    lines.push(fmt(T.open_ballot, { title: s(doc.title) }));
-    lines.push(fmt(T.matter, { matter: `${s(doc.matter)} ${doc.matterName ?? ""}`.trim() }));
+  if (doc.type === "BallotAnnounced") {
+    lines.push(fmt(T.announce_ballot, { title: s(doc.title) }));
+    (Array.isArray(doc.items) ? doc.items : []).forEach((item, i) => {
+      const matter = `${s(item.matter)} ${item.matterName ?? ""}`.trim();
+      lines.push(fmt(T.item, { n: i + 1, title: s(item.title), matter }));
+      if ("amountFen" in item) lines.push(fmt(T.amount, { amount: yuan(item.amountFen) }));
+    });
     lines.push(fmt(T.window, { opens: beijing(doc.opensAt), closes: beijing(doc.closesAt) }));
+  } else if (doc.type === "BallotOpened") {
+    lines.push(T.open_voting);
     // A listed decision shows its census by size (voterCount); the one to sign holds the rows.
     const voters = doc.census?.voters;
     const count = Array.isArray(voters) ? voters.length : doc.census?.voterCount;
     if (Number.isInteger(count)) lines.push(fmt(T.census, { voters: count }));
-    if ("amountFen" in doc) lines.push(fmt(T.amount, { amount: yuan(doc.amountFen) }));
   } else if (doc.type === "BallotResult") {
     lines.push(T.close_ballot);
     lines.push(fmt(T.closed_at, { at: beijing(doc.closedAt) }));
     lines.push(fmt(T.votes, { votes: s(doc.votes) }));
-    const passed = doc.outcome?.passed;
-    if (typeof passed === "boolean") lines.push(passed ? T.outcome_passed : T.outcome_failed);
+    (Array.isArray(doc.items) ? doc.items : []).forEach((item, i) => {
+      const passed = item.outcome?.passed;
+      if (typeof passed === "boolean") {
+        const verdict = passed ? T.outcome_passed : T.outcome_failed;
+        lines.push(fmt(T.item_result, { n: i + 1, verdict }));
+      }
+    });
+  } else if (doc.type === "ObjectionAnswered") {
+    lines.push(fmt(T.answer, { index: s(doc.objection), answer: s(doc.answer) }));
+  } else if (doc.type === "BallotFinal") {
+    lines.push(fmt(T.final, { until: beijing(doc.retainUntil) }));
   } else if (doc.type === "BallotCancelled") {
     lines.push(T.cancel_ballot);
     lines.push(fmt(T.reason, { reason: s(doc.reason) }));
