@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,6 +61,10 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if anchor_loop:
             services.start_anchoring()
+        # What start-up built (routes, models, keys, caches) lives as long as the process:
+        # keep the collector from walking it on every collection (a census freeze of 10,000
+        # owners spent half its CPU there, BENCHMARKS.md).
+        gc.freeze()
         yield
         services.close()
 
