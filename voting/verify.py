@@ -45,10 +45,19 @@ from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.note_keys import Ed25519Verifier, parse_vkey
 from ledger.tlog.records import log_id_of
 from voting.area import Area
-from voting.box_state import ANNOUNCED, CANCELLED, CLOSED, FINAL, OPEN, BoxState
+from voting.box_state import (
+    ANNOUNCED,
+    CANCELLED,
+    CLOSED,
+    FINAL,
+    OPEN,
+    BoxState,
+    parse_time,
+)
 from voting.census_check import check_census_areas
 from voting.census_rows import census_root
 from voting.errors import VotingError
+from voting.schedule import result_due
 
 RECORD_FORMAT = "gongzhi-ballot-record/1"
 # (log id, tree size) → anchored root, or None if that size was never anchored; raises
@@ -300,7 +309,7 @@ def verify_record(
             hidden += 1  # a vote's leaf, its content served once the box is closed
             state.size += 1
             continue
-        _check_signatures(i, entry, origin, decisions, chain)
+        decided = _check_signatures(i, entry, origin, decisions, chain)
         try:
             state.apply_entry(entry)
         except (KeyError, TypeError, ValueError, VotingError) as exc:
@@ -310,6 +319,8 @@ def verify_record(
             ) from exc
         if entry["type"] == "BallotOpened":
             _report_census(entry, report)
+        elif entry["type"] == "BallotResult" and decided is not None:
+            _report_timeliness(entry, decided, state, report)
         elif entry["type"] == "Vote":
             key = _counted_key(state, i)
             did = state.did_of.get(key)
@@ -366,20 +377,22 @@ def verify_record(
 
 def _check_signatures(
     i: int, entry: Mapping[str, Any], origin: str, decisions: _Decisions, chain: RegistrationChain
-) -> None:
-    """Who must have signed entry ``i``, by its kind: the committee, the owner, two members."""
+) -> Decided | None:
+    """Who must have signed entry ``i``, by its kind: the committee, the owner, two members.
+    Returns the committee's decision, if it is one."""
     kind = entry.get("type")
     if entry.get("ballot") != origin:
         raise _fail(f"第 {i} 条：{kind} 属于别的表决", f"entry {i}: {kind} is for another ballot")
     if kind in DECISIONS:
-        decisions.check(i, entry)
-    elif kind in OWNER_SIGNED:
+        return decisions.check(i, entry)
+    if kind in OWNER_SIGNED:
         if verify_signed_json(entry).controller != entry.get(OWNER_SIGNED[str(kind)]):
             raise _fail(f"第 {i} 条：签名人不符", f"entry {i}: {kind} not signed by its owner")
     elif kind == "PaperBallot":
         _paper_signers(i, entry, chain)
     else:
         raise _fail(f"第 {i} 条：意外的条目 {kind}", f"entry {i}: unexpected entry {kind}")
+    return None
 
 
 def _counted_key(state: BoxState, index: int) -> str:
@@ -388,6 +401,21 @@ def _counted_key(state: BoxState, index: int) -> str:
         if at == index:
             return key
     raise _fail(f"第 {index} 条选票未计入", f"entry {index}: the vote was not counted")
+
+
+def _report_timeliness(
+    entry: Mapping[str, Any], decided: Decided, state: BoxState, report: Report
+) -> None:
+    """The result must be posted within the rules' days of the count (北京条例 §37: 3 days);
+    the members' signatures are dated, so a late result is reported — it stays the result."""
+    due = result_due(state.rules, parse_time(entry["closedAt"], "closedAt"))
+    if decided.at is not None and decided.at > due:
+        report.warn(
+            f"结果在截止后 {state.rules.result_notice_days} 天内未签署公布（签署于 "
+            f"{decided.at:%Y-%m-%d %H:%M} UTC）",
+            f"the result was not signed within {state.rules.result_notice_days} days of the "
+            f"close (signed {decided.at:%Y-%m-%d %H:%M} UTC)",
+        )
 
 
 def _report_census(entry: Mapping[str, Any], report: Report) -> None:

@@ -319,3 +319,16 @@ def test_census_areas_are_checked_even_under_a_valid_signature(world: World) -> 
             world,
             "census areas: voters[0]",
         )
+
+
+def test_a_result_signed_late_is_reported(world: World) -> None:
+    """北京条例 §37: the result is posted within 3 days of the count. A result the members
+    signed later is still the result; the report says it was late."""
+    ballot = Ballot(world)
+    entries = ballot.default_entries()
+    on_time = _verify(ballot.record(entries), world)
+    assert not any("within 3 days" in w.en for w in on_time.warnings)
+    late = ballot.closed_at + timedelta(days=3, minutes=1)
+    entries[-1] = ballot.result(8, _votes(ballot, entries), at=late)
+    report = _verify(ballot.record(entries), world)
+    assert any("not signed within 3 days of the close" in w.en for w in report.warnings)
