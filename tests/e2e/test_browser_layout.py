@@ -21,8 +21,7 @@ from tests.identity_web import open_ballot
 from web.owner_text import EN, ZH
 
 if TYPE_CHECKING:
-    from playwright._impl._api_structures import FloatRect
-from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, FloatRect, Page
 
 MIN_TEXT_PX = 18
 MIN_TARGET_PX = 64

@@ -74,8 +74,11 @@ function whatItDecides(doc) {
     lines.push(fmt(T.closed_at, { at: beijing(doc.closedAt) }));
     lines.push(fmt(T.votes, { votes: s(doc.votes) }));
     (Array.isArray(doc.items) ? doc.items : []).forEach((item, i) => {
+      const elected = item.outcome?.elected;
       const passed = item.outcome?.passed;
-      if (typeof passed === "boolean") {
+      if (Array.isArray(elected)) {
+        lines.push(fmt(T.item_result, { n: i + 1, verdict: fmt(T.elected, { ids: elected.join("、") || "—" }) }));
+      } else if (typeof passed === "boolean") {
         const verdict = passed ? T.outcome_passed : T.outcome_failed;
         lines.push(fmt(T.item_result, { n: i + 1, verdict }));
       }

@@ -394,7 +394,9 @@ async function ballotPage(source = deviceSource) {
         const c = button.dataset.candidate;
         if (picked.has(c)) picked.delete(c);
         else if (picked.size < seats) picked.add(c);
-        choices[id] = [...picked];
+        // Every candidate unpicked again: not taking part in this item, as the page says.
+        if (picked.size) choices[id] = [...picked];
+        else delete choices[id];
         button.setAttribute("aria-pressed", String(picked.has(c)));
       });
     }
