@@ -293,7 +293,9 @@ def _iso(t: datetime) -> str:
 
 
 def fund_item(*, matter: int = 5, amount: int | None = 5_000_000) -> dict[str, Any]:
-    """The ballot's one agenda item: using the maintenance fund (matter 5) by default."""
+    """The ballot's one agenda item: using the maintenance fund (matter 5) by default. Only a
+    matter-5 item may state an amount (voting.items refuses ``amountFen`` elsewhere), so an item
+    on another matter carries none."""
     item: dict[str, Any] = {
         "id": "1",
         "kind": "motion",
@@ -303,7 +305,7 @@ def fund_item(*, matter: int = 5, amount: int | None = 5_000_000) -> dict[str, A
         "text": "使用维修资金更换3号楼两部电梯",
         "attachments": [],
     }
-    return item if amount is None else item | {"amountFen": amount}
+    return item if amount is None or matter != 5 else item | {"amountFen": amount}
 
 
 def ballot_entries(

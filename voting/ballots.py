@@ -381,15 +381,23 @@ class SignedVote:
 def check_signed_vote(vote: Mapping[str, Any], verify: VerifySigned) -> SignedVote:
     """What can be checked of a vote without the database: its shape and its signature."""
     if vote.get("type") != "Vote" or not isinstance(vote.get("ballot"), str):
-        raise BallotError("这不是一张选票", "this is not a vote")
+        raise BallotError("这不是一张选票", "this is not a vote", code="malformed")
     if not isinstance(vote.get("choices"), Mapping) or not vote["choices"]:
-        raise BallotError("选票须对至少一个事项作出选择", "a vote must choose on at least one item")
+        raise BallotError(
+            "选票须对至少一个事项作出选择",
+            "a vote must choose on at least one item",
+            code="malformed",
+        )
     entry = vote.get("censusEntry")
     if entry is not None and not isinstance(entry, str):
-        raise BallotError("censusEntry 须为名册编号", "censusEntry must be a census key")
+        raise BallotError(
+            "censusEntry 须为名册编号", "censusEntry must be a census key", code="malformed"
+        )
     signer = verify(vote)
     if vote.get("voter") != signer:
-        raise BallotError("选票的签名人与投票人不符", "the vote is not signed by its voter")
+        raise BallotError(
+            "选票的签名人与投票人不符", "the vote is not signed by its voter", code="wrong_signer"
+        )
     return SignedVote(document=vote, signer=signer)
 
 
@@ -400,20 +408,26 @@ CastOutcome = Receipt | Exception
 def _window_reason(ballot: Ballot, now: datetime) -> BallotError | None:
     if ballot.status == DRAFT:
         return BallotError(
-            "表决尚待业委会委员签署公告", "the ballot awaits the members' signatures"
+            "表决尚待业委会委员签署公告",
+            "the ballot awaits the members' signatures",
+            code="not_open",
         )
     if ballot.status == ANNOUNCED:
-        return BallotError("表决尚在公告期，尚未开始投票", "the ballot is announced, not open yet")
+        return BallotError(
+            "表决尚在公告期，尚未开始投票", "the ballot is announced, not open yet", code="not_open"
+        )
     if ballot.status == CLOSING:
         return BallotError(
-            "业委会已提议结束表决，不能再投票", "the committee has proposed to close the ballot"
+            "业委会已提议结束表决，不能再投票",
+            "the committee has proposed to close the ballot",
+            code="not_open",
         )
     if ballot.status != OPEN:
-        return BallotError("表决已结束，不能再投票", "the ballot is closed")
+        return BallotError("表决已结束，不能再投票", "the ballot is closed", code="not_open")
     if now < ballot.opens_at:
-        return BallotError("表决尚未开始", "the ballot has not opened yet")
+        return BallotError("表决尚未开始", "the ballot has not opened yet", code="outside_window")
     if now >= ballot.closes_at:
-        return BallotError("表决已截止", "the voting window has ended")
+        return BallotError("表决已截止", "the voting window has ended", code="outside_window")
     return None
 
 
@@ -453,7 +467,11 @@ def cast_votes(
         document = dict(vote.document)
         try:
             if document.get("ballot") != ballot.log_origin:
-                raise BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+                raise BallotError(
+                    "这张选票不属于本次表决",
+                    "this vote is not for this ballot",
+                    code="wrong_ballot",
+                )
             if vote.signer in lost_dids:
                 raise key_lost()
             entry = document.get("censusEntry", state.voter_of.get(vote.signer))
@@ -516,6 +534,7 @@ class KeyChangeNeeded(BallotError):
             "您的新密钥须经业委会委员确认后才能投票，已提交业委会",
             "your new key must be confirmed by the committee's members before you can vote; "
             "they have been asked",
+            code="key_change_needed",
         )
         self.voter, self.old, self.new = voter, old, new
 
@@ -543,9 +562,13 @@ def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> 
         )
     )
     if voter is None:
-        return BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
+        return BallotError(
+            "您不在本次表决的业主名册中",
+            "you are not in this ballot's census",
+            code="not_in_census",
+        )
     if voter.voter in state.votes:
-        return BallotError("您已投过票，不能重复投票", "you have already voted")
+        return BallotError("您已投过票，不能重复投票", "you have already voted", code="twice")
     return KeyChangeNeeded(voter.voter, state.did_of.get(voter.voter), did)
 
 

@@ -265,7 +265,7 @@ class BoxState:
                 "this owner has voted on paper and cannot vote online",
             )
         if key in self.votes and not self.revote_last:
-            raise EntryRefused("您已投过票，不能重复投票", "you have already voted")
+            raise EntryRefused("您已投过票，不能重复投票", "you have already voted", code="twice")
 
     def _vote(self, e: Mapping[str, Any]) -> None:
         self._need(OPEN, "表决不在进行中，不能投票", "the ballot is not open for votes")
@@ -273,7 +273,11 @@ class BoxState:
         # A vote that names no census entry is the signer's own (its key is in the census).
         key = self.voter_key(e) if "censusEntry" in e else self.voter_of.get(signer, "")
         if key not in self.rows:
-            raise EntryRefused("您不在本次表决的业主名册中", "you are not in this ballot's census")
+            raise EntryRefused(
+                "您不在本次表决的业主名册中",
+                "you are not in this ballot's census",
+                code="not_in_census",
+            )
         choices = parse_choices(self.items, e["choices"])
         own = self.did_of.get(key)
         if signer != own:

@@ -11,13 +11,15 @@ class VotingError(Exception):
     The message comes in two halves kept apart, `zh` (中文) and `en` (English), and, when
     the error comes from an input document, `where` it is, e.g. ``units[3].area``;
     ``str()`` gives ``units[3].area: 中文 / English``; `bilingual()` puts the location before
-    each half.
+    each half. A refused vote may carry a `code` naming why (``"twice"``, ``"malformed"``…),
+    so that whoever counts refusals (`web.refusals`) need not read the wording.
     """
 
-    def __init__(self, zh: str, en: str, *, where: str = "") -> None:
+    def __init__(self, zh: str, en: str, *, where: str = "", code: str = "") -> None:
         self.zh = zh
         self.en = en
         self.where = where
+        self.code = code
         super().__init__(zh, en)
 
     def bilingual(self) -> tuple[str, str]:
@@ -37,7 +39,7 @@ class VotingError(Exception):
             located = f"{where}{self.where}"
         else:
             located = f"{where}.{self.where}"
-        return type(self)(self.zh, self.en, where=located)
+        return type(self)(self.zh, self.en, where=located, code=self.code)
 
 
 class AreaError(VotingError):

@@ -274,7 +274,9 @@ def check_vote(services: Services, ballot_id: int, vote: dict[str, Any]) -> ball
     origin = services.ballot_origin(ballot_id)  # no such ballot: nothing to count it against
     try:
         if vote.get("ballot") != origin:
-            raise ballots.BallotError("这张选票不属于本次表决", "this vote is not for this ballot")
+            raise ballots.BallotError(
+                "这张选票不属于本次表决", "this vote is not for this ballot", code="wrong_ballot"
+            )
         return ballots.check_signed_vote(vote, services.verify_signed)
     except (VotingError, IdentityError) as exc:
         services.refused(ballot_id, exc, signer=_signer(services, vote))

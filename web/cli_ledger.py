@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
+from contracts.anchor import CONTRACT as ANCHOR
 from contracts.anchor import AnchorContract
 from contracts.chain import Chain
 from contracts.embedded import EmbeddedChain
@@ -60,12 +61,17 @@ def _reader_chain(url: str) -> RpcChain:
 
 
 def _contract_address(state_file: Path, chain_id: int) -> str | None:
-    """The LogAnchor address the server recorded for this chain (`contracts.deploy`)."""
+    """The LogAnchor address the server recorded for this chain (`contracts.deploy`); the
+    file also records the BallotRegistry, and records older than it name no contract."""
     try:
         records: list[dict[str, Any]] = json.loads(state_file.read_text("utf-8"))["deployments"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    found = [str(r["address"]) for r in records if r.get("chain_id") == chain_id]
+    found = [
+        str(r["address"])
+        for r in records
+        if r.get("chain_id") == chain_id and r.get("contract", ANCHOR) == ANCHOR
+    ]
     return found[-1] if found else None
 
 

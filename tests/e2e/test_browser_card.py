@@ -20,6 +20,8 @@ from identity.w3c.cardkey import CardCost, open_card, read_card, seal_card
 from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
+from ledger.tlog.merkle import leaf_hash
+from ledger.tlog.store import LogStore
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
 from tests.e2e.test_browser_journey import SLUG, Committee
 
@@ -242,8 +244,17 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
         relative.wait_for_selector("#check-result.ok")
         relative.screenshot(path=str(shots / "card-4-voted.png"), full_page=True)
 
+        # The public record shows the vote only as a hidden leaf while the ballot is open:
+        # read the box itself, and check the hidden leaf is the vote's.
         record = committee.http.get(f"/api/ballots/{ballot['id']}/record").json()
-        votes = [v for v in map(json.loads, record["entries"]) if v.get("type") == "Vote"]
+        [hidden] = [e for e in record["entries"] if isinstance(e, dict)]
+        assert hidden["type"] == "Vote" and record["votesHidden"]
+        with committee.app.state.services.db.session(write=False) as session:
+            store = LogStore(session)
+            box = store.get_log(ballot["origin"])
+            entries = [e.data for e in store.iter_entries(box, 0, store.size(box))]
+        votes = [v for v in map(json.loads, entries) if v.get("type") == "Vote"]
+        assert leaf_hash(entries[hidden["index"]]).hex() == hidden["leafHash"]
         assert [v["voter"] for v in votes] == [card.did.value]
         assert votes[0]["choices"] == {"1": "agree", "2": "oppose"}
         verify_signed_json(votes[0], expected_signer=card.did.value)

@@ -27,7 +27,7 @@ from web.refusals import Refusal, VoteRefusal
 
 
 def _vote(key: KeyPair, origin: str, choice: str = "agree", **over: Any) -> dict[str, Any]:
-    doc = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": choice}
+    doc = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": choice}}
     return sign_json(doc | over, key)
 
 
@@ -60,7 +60,7 @@ def test_every_kind_of_refusal_shows_up(tmp_path: Path, db_url: str) -> None:
         (_, a), (_, b), (_, c), (lost_unit, d), (_, e) = _single_unit_owners(app, 5)
         url = "/api/ballots/1/votes"
         stranger = KeyPair.generate(KeyType.ED25519)
-        tampered = _vote(b, origin) | {"choice": "oppose"}
+        tampered = _vote(b, origin) | {"choices": {"1": "oppose"}}
         assert client.post(url, json=_vote(a, origin)).status_code == 201
         sent = {
             "twice": client.post(url, json=_vote(a, origin, "oppose")),
@@ -68,7 +68,7 @@ def test_every_kind_of_refusal_shows_up(tmp_path: Path, db_url: str) -> None:
             "wrong_signer": client.post(url, json=_vote(b, origin, voter=c.did.value)),
             "wrong_ballot": client.post(url, json=_vote(b, origin + "0")),
             "bad_signature": client.post(url, json=tampered),
-            "malformed": client.post(url, json={"type": "Vote", "ballot": origin, "choice": 7}),
+            "malformed": client.post(url, json={"type": "Vote", "ballot": origin, "choices": 7}),
         }
         r = client.post(
             "/api/communities/xianxia-demo/recoveries",
@@ -81,19 +81,14 @@ def test_every_kind_of_refusal_shows_up(tmp_path: Path, db_url: str) -> None:
             k: s.text for k, s in sent.items()
         }
 
+        # A ballot still open whose window has run out (its result not yet proposed).
         later = identity_web.open_ballot(
-            client,
-            app,
-            {
-                "matter": 1,
-                "title": "下周的表决",
-                "text": "尚未开始",
-                "opens_at": (datetime.now(UTC) + timedelta(hours=2)).isoformat(),
-                "closes_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
-            },
+            client, app, {"matter": 1, "title": "另一项表决", "text": "表决期已过"}
         )
-        early = client.post(f"/api/ballots/{later['id']}/votes", json=_vote(e, later["origin"]))
-        assert early.status_code == 409, early.text
+        after = datetime.fromisoformat(later["closes_at"]) + timedelta(seconds=1)
+        with identity_web.clock_at(app, after):
+            late = client.post(f"/api/ballots/{later['id']}/votes", json=_vote(e, later["origin"]))
+        assert late.status_code == 409, late.text
         identity_web.close_ballot(client, app, 1)
         closed = client.post(url, json=_vote(e, origin))
         assert closed.status_code == 409, closed.text
@@ -126,7 +121,12 @@ def test_every_kind_of_refusal_shows_up(tmp_path: Path, db_url: str) -> None:
 def test_a_flood_of_garbage_keeps_the_table_bounded(tmp_path: Path, db_url: str) -> None:
     with running(settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)) as (client, app):
         origin = client.get("/api/ballots/1").json()["origin"]
-        forged = {"type": "Vote", "ballot": origin, "choice": "agree", "voter": "did:key:z6Mk"}
+        forged = {
+            "type": "Vote",
+            "ballot": origin,
+            "choices": {"1": "agree"},
+            "voter": "did:key:z6Mk",
+        }
         for i in range(1000):
             body = (
                 forged | {"proof": {"type": "DataIntegrityProof", "proofValue": f"z{i}"}}

@@ -50,7 +50,7 @@ def test_pending_by_building_and_its_exports(tmp_path: Path, db_url: str) -> Non
         # The owner of 3-1-101 votes: building 3 has one person and that area fewer pending.
         key = demo_keys(services_of(app))["3-1-101"]
         origin = client.get("/api/ballots/1").json()["origin"]
-        vote = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choice": "agree"}
+        vote = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": "agree"}}
         assert client.post("/api/ballots/1/votes", json=sign_json(vote, key)).status_code == 201
         after = _pending(client, committee)
         voted = next(p for p in before["pending"] if "3-1-101" in p["units"])
