@@ -460,7 +460,7 @@ def cast_votes(
             if vote.signer not in state.voter_of and not (
                 isinstance(entry, str) and state.proxy_for(entry, vote.signer)
             ):
-                raise _new_key(session, ballot=ballot, did=vote.signer, state=state)
+                raise _new_key(session, ballot=ballot, did=vote.signer, state=state, named=entry)
             data = canonical(document)
             again = state.cast_at.get(str(entry))
             if again is not None and _entry_data(store, log, again, accepted, first) == data:
@@ -520,7 +520,9 @@ class KeyChangeNeeded(BallotError):
         self.voter, self.old, self.new = voter, old, new
 
 
-def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> VotingError:
+def _new_key(
+    session: Session, *, ballot: Ballot, did: str, state: BoxState, named: object = None
+) -> VotingError:
     refused = represented_by(session, ballot_id=ballot.id, did=did)
     if refused is not None:  # a second co-owner, or an owner whose guardian votes
         return refused
@@ -542,6 +544,13 @@ def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> 
             .limit(1)
         )
     )
+    if voter is None and isinstance(named, str) and named in state.rows:
+        # A vote for another owner's entry by a key the census does not name: a proxy whose
+        # mandate was withdrawn (or never given) — say that, not "not in the census".
+        return BallotError(
+            "您不是该业主，也未获其有效委托（委托可能已撤回）",
+            "you are not this owner nor their proxy (a mandate may have been withdrawn)",
+        )
     if voter is None:
         return BallotError("您不在本次表决的业主名册中", "you are not in this ballot's census")
     if voter.voter in state.votes:
