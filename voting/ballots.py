@@ -47,7 +47,7 @@ from voting.box_state import (
 from voting.census_freeze import freeze_census, represented_by, store_census
 from voting.errors import VotingError
 from voting.items import parse_items
-from voting.models import Ballot, CensusRepresented, CensusVoter
+from voting.models import Ballot, CensusRepresented, CensusVoter, PendingPaper
 from voting.schedule import (
     RETENTION,
     Rules,
@@ -444,6 +444,12 @@ def cast_votes(
         return [closed for _ in votes]
     state = state_of(ballot).copy()
     lost_dids = lost({v.signer for v in votes})
+    # Owners whose paper ballot awaits a second member's confirmation (`voting.paper`).
+    on_paper = set(
+        session.scalars(
+            select(PendingPaper.census_entry).where(PendingPaper.ballot_id == ballot.id)
+        )
+    )
     refused: dict[int, Exception] = {}
     kept: dict[int, tuple[int, bytes]] = {}  # position in batch → (index in box, entry)
     accepted: list[tuple[int, bytes]] = []
@@ -461,6 +467,12 @@ def cast_votes(
                 isinstance(entry, str) and state.proxy_for(entry, vote.signer)
             ):
                 raise _new_key(session, ballot=ballot, did=vote.signer, state=state, named=entry)
+            if entry in on_paper:
+                raise BallotError(
+                    "该业主的纸质选票正待另一名委员确认，不能在线投票",
+                    "a paper ballot of this owner awaits a second member's confirmation, so "
+                    "they cannot vote online",
+                )
             data = canonical(document)
             again = state.cast_at.get(str(entry))
             if again is not None and _entry_data(store, log, again, accepted, first) == data:
