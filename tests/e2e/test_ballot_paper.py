@@ -124,9 +124,9 @@ def test_entered_and_confirmed_by_another_member_it_counts_and_verifies(
         size = box.size()
         pending = _entered(box, owner, {"a": "agree", "b": "oppose"})
         assert box.size() == size  # pending: not in the box, not counted
-        assert client.get(f"/api/ballots/{box.id}").json()["participation"]["voted"][
-            "headcount"
-        ] == 0
+        assert (
+            client.get(f"/api/ballots/{box.id}").json()["participation"]["voted"]["headcount"] == 0
+        )
         confirmed = box.confirm(pending, box.members[1])
         assert confirmed.status_code == 201, confirmed.text
         assert confirmed.json()["index"] == size and box.size() == size + 1
