@@ -208,6 +208,11 @@ def test_paper_waiting_then_online_is_refused(served: tuple[TestClient, FastAPI]
     again = box.document(owner[1], box.members[0], box.members[1], {"a": "agree"})
     _refused(box.enter(again, box.members[0]), "voted already")
     assert box.size() == size + 1
+    # Both online attempts are shown to the committee, as a paper refusal of this owner.
+    app.state.services.refusals_settled()
+    headers = bearer(sign_in(client, box.members[0]))
+    shown = client.get(f"/api/ballots/{box.id}/refusals", headers=headers).json()["refusals"]
+    assert [(r["reason"], r["census_entry"], r["count"]) for r in shown] == [("paper", owner[1], 2)]
 
 
 def test_online_then_paper_is_refused(served: tuple[TestClient, FastAPI]) -> None:
