@@ -47,7 +47,7 @@ from voting.box_state import (
 from voting.census_freeze import freeze_census, represented_by, store_census
 from voting.errors import VotingError
 from voting.items import parse_items
-from voting.models import Ballot, CensusRepresented, CensusVoter
+from voting.models import Ballot, CensusRepresented, CensusVoter, PendingPaper
 from voting.schedule import (
     RETENTION,
     Rules,
@@ -458,6 +458,12 @@ def cast_votes(
         return [closed for _ in votes]
     state = state_of(ballot).copy()
     lost_dids = lost({v.signer for v in votes})
+    # Owners whose paper ballot awaits a second member's confirmation (`voting.paper`).
+    on_paper = set(
+        session.scalars(
+            select(PendingPaper.census_entry).where(PendingPaper.ballot_id == ballot.id)
+        )
+    )
     refused: dict[int, Exception] = {}
     kept: dict[int, tuple[int, bytes]] = {}  # position in batch → (index in box, entry)
     accepted: list[tuple[int, bytes]] = []
@@ -478,7 +484,13 @@ def cast_votes(
             if vote.signer not in state.voter_of and not (
                 isinstance(entry, str) and state.proxy_for(entry, vote.signer)
             ):
-                raise _new_key(session, ballot=ballot, did=vote.signer, state=state)
+                raise _new_key(session, ballot=ballot, did=vote.signer, state=state, named=entry)
+            if entry in on_paper:
+                raise BallotError(
+                    "该业主的纸质选票正待另一名委员确认，不能在线投票",
+                    "a paper ballot of this owner awaits a second member's confirmation, so "
+                    "they cannot vote online",
+                )
             data = canonical(document)
             again = state.cast_at.get(str(entry))
             if again is not None and _entry_data(store, log, again, accepted, first) == data:
@@ -539,7 +551,9 @@ class KeyChangeNeeded(BallotError):
         self.voter, self.old, self.new = voter, old, new
 
 
-def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> VotingError:
+def _new_key(
+    session: Session, *, ballot: Ballot, did: str, state: BoxState, named: object = None
+) -> VotingError:
     refused = represented_by(session, ballot_id=ballot.id, did=did)
     if refused is not None:  # a second co-owner, or an owner whose guardian votes
         return refused
@@ -561,6 +575,13 @@ def _new_key(session: Session, *, ballot: Ballot, did: str, state: BoxState) -> 
             .limit(1)
         )
     )
+    if voter is None and isinstance(named, str) and named in state.rows:
+        # A vote for another owner's entry by a key the census does not name: a proxy whose
+        # mandate was withdrawn (or never given) — say that, not "not in the census".
+        return BallotError(
+            "您不是该业主，也未获其有效委托（委托可能已撤回）",
+            "you are not this owner nor their proxy (a mandate may have been withdrawn)",
+        )
     if voter is None:
         return BallotError(
             "您不在本次表决的业主名册中",

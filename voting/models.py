@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from identity.community.dbtime import UtcDateTime
@@ -68,3 +78,22 @@ class CensusRepresented(VotingBase):
     unit: Mapped[str] = mapped_column(String(32), primary_key=True)  # a unit of `voter`
     voter: Mapped[str] = mapped_column(String(32))  # the census entry
     reason: Mapped[str] = mapped_column(String(16))  # co-owner | ward
+
+
+class PendingPaper(VotingBase):
+    """A paper ballot entered by one committee member, awaiting the second member's
+    confirmation (four eyes) before it goes to the box (`voting.paper`). At most one per
+    census entry; while it waits, that owner's online vote is refused. No personal data:
+    the census key, the choices, the scan's hash and the two members' DIDs."""
+
+    __tablename__ = "pending_paper"
+    __table_args__ = (UniqueConstraint("ballot_id", "census_entry"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"))
+    census_entry: Mapped[str] = mapped_column(String(32))
+    # The PaperBallot without proof, in its RFC 8785 form: what both members sign.
+    body: Mapped[str] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(200))
+    confirmed_by: Mapped[str] = mapped_column(String(200))
+    entry_proof: Mapped[str] = mapped_column(Text)  # the entering member's proof, RFC 8785
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -303,13 +303,20 @@ def verify_record(
     state.size = 1
     owners = _Owners(record.get("credentials"), chain)
     credentialed: set[str] = set()
-    hidden = 0
+    hidden: set[int] = set()
     for i, entry in enumerate(entries[1:], start=1):
         if entry.get("hidden"):
-            hidden += 1  # a vote's leaf, its content served once the box is closed
+            hidden.add(i)  # a choice's leaf, its content served once the box is closed
             state.size += 1
             continue
         decided = _check_signatures(i, entry, origin, decisions, chain)
+        withdrawn = entry.get("mandate") if entry.get("type") == "ProxyWithdrawal" else None
+        if isinstance(withdrawn, int) and withdrawn in hidden:
+            # The withdrawn mandate carried instructions, so it is hidden while voting runs
+            # and was never folded: its withdrawal has nothing to undo yet (the closed
+            # record shows both, and then both are folded).
+            state.size += 1
+            continue
         try:
             state.apply_entry(entry)
         except (KeyError, TypeError, ValueError, VotingError) as exc:
@@ -346,8 +353,9 @@ def verify_record(
         )
     if hidden:
         report.note(
-            f"{hidden} 张选票截止前不公开：只核对其哈希在签名日志中",
-            f"{hidden} votes hidden until close: only their hashes are checked in the signed log",
+            f"{len(hidden)} 张选票截止前不公开：只核对其哈希在签名日志中",
+            f"{len(hidden)} votes hidden until close: only their hashes are checked in the "
+            "signed log",
         )
     _report_phase(state, report)
 

@@ -16,6 +16,7 @@ from web import (
     api_decisions,
     api_disclosures,
     api_identity,
+    api_paper,
     chain_rpc,
     errors,
     member_pages,
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     unavailable.install(app)
     app.include_router(api_ballots.router)
     app.include_router(api_ballot_acts.router)
+    app.include_router(api_paper.router)
     app.include_router(api_committee.router)
     app.include_router(api_decisions.router)
     app.include_router(api_identity.router)

@@ -43,6 +43,7 @@ REASONS: dict[str, tuple[str, ...]] = {
     "outside_window": ("has not opened yet", "voting window has ended"),
     "not_open": ("awaits the committee members", "proposed to close", "ballot is closed"),
     "twice": ("already voted",),
+    "paper": ("on paper", "paper ballot"),  # voted on paper, or a paper ballot awaits
     "not_in_census": ("not in this ballot's census",),
     "key_lost": ("reported lost",),
     "key_change_needed": ("confirmed by the committee",),
