@@ -79,6 +79,7 @@ class Card:
 class Chart:
     """A chart and the table of the very figures it draws."""
 
+    title: str
     svg: Markup
     head: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -189,9 +190,10 @@ def income_chart(
     name = months[0].account if months else ""
     first = period_long(periods[0], lang) if periods else ""
     last = period_long(periods[-1], lang) if periods else ""
+    labels = [month_label(p, lang, with_year=years) for p in periods]
     svg = charts.bar_chart(
         ident,
-        [month_label(p, lang, with_year=years) for p in periods],
+        labels,
         [
             charts.Series(t["income"], INCOME_COLOR, tuple(m.total_income for m in months)),
             charts.Series(t["expense"], EXPENSE_COLOR, tuple(m.total_expense for m in months)),
@@ -203,16 +205,12 @@ def income_chart(
         mark_label=money,
     )
     return Chart(
+        t["chart_income_title"].format(account=name),
         svg,
-        (t["period"], t["income"], t["expense"], t["closing"]),
+        (t["period"], t["income"], t["expense"]),
         tuple(
-            (
-                period_long(m.period, lang),
-                money(m.total_income),
-                money(m.total_expense),
-                money(m.closing),
-            )
-            for m in months
+            (label, money(m.total_income), money(m.total_expense))
+            for label, m in zip(labels, months, strict=True)
         ),
     )
 
@@ -224,11 +222,13 @@ def fund_chart(
     periods = [m.period for m in months]
     years = _spans_years(periods)
     values = [months[0].opening, *(m.closing for m in months)] if months else []
-    labels = [t["start"], *(month_label(p, lang, with_year=years) for p in periods)]
+    labels = (
+        [t["start"], *(month_label(p, lang, with_year=years) for p in periods)] if months else []
+    )
     name = months[0].account if months else ""
     svg = charts.step_chart(
         ident,
-        labels if months else [],
+        labels,
         values,
         color=FUND_COLOR,
         title=t["chart_fund_title"].format(account=name),
@@ -243,18 +243,10 @@ def fund_chart(
         mark_label=money,
     )
     return Chart(
+        t["chart_fund_title"].format(account=name),
         svg,
-        (t["period"], t["deposits"], t["interest"], t["spending"], t["closing"]),
-        tuple(
-            (
-                period_long(m.period, lang),
-                money(m.deposits),
-                money(m.interest),
-                money(m.total_spending),
-                money(m.closing),
-            )
-            for m in months
-        ),
+        (t["period"], t["balance"]),
+        tuple((label, money(v)) for label, v in zip(labels, values, strict=True)),
     )
 
 

@@ -25,7 +25,8 @@ TOP = 14  # room above the highest tick label
 BOTTOM = 34  # the x labels
 RIGHT = 10
 TICKS = 4  # at most this many steps on the y axis
-CHAR = 10  # an 18-unit label's width per character, roughly (for the left margin)
+CHAR = 11  # an 18-unit label's width per Latin character, roughly (for the margins)
+WIDE = 19  # … and per Chinese character
 AXIS = "#444444"  # 9.7:1 on white
 GRID = "#d6d3cc"
 
@@ -71,8 +72,13 @@ def _empty(ident: str, title: str, desc: str, empty: str) -> Markup:
     return _svg(ident, title, desc, [text])
 
 
+def text_width(text: str) -> int:
+    """About how wide `text` is at the chart's font size (for the margins only)."""
+    return sum(CHAR if ord(c) < 0x2E80 else WIDE for c in text)
+
+
 def _left(ticks: Sequence[int], label: Label) -> int:
-    return 8 + CHAR * max(len(label(t)) for t in ticks)
+    return 12 + max(text_width(label(t)) for t in ticks)
 
 
 def _y_axis(ticks: Sequence[int], y: Callable[[int], int], left: int, label: Label) -> list[str]:
@@ -90,7 +96,7 @@ def _y_axis(ticks: Sequence[int], y: Callable[[int], int], left: int, label: Lab
 def _x_labels(labels: Sequence[str], centres: Sequence[int]) -> list[str]:
     """Every label if they fit, else every second, third… (the table has them all)."""
     room = (WIDTH - RIGHT) // max(1, len(labels))
-    widest = max(len(s) for s in labels) * CHAR + 6
+    widest = max(text_width(s) for s in labels) + 6
     every = -(-widest // max(1, room))
     return [
         f'<text x="{x}" y="{HEIGHT - 8}" text-anchor="middle" fill="{AXIS}">{escape(s)}</text>'

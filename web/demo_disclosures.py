@@ -226,14 +226,21 @@ class _Publisher:
     """Signs as one demo person and appends through the service under their own policy."""
 
     def __init__(
-        self, session: Session, services: Services, slug: str, log: LogRef, principal: Principal
+        self,
+        session: Session,
+        services: Services,
+        slug: str,
+        log: LogRef,
+        principal: Principal,
+        now: datetime,
     ) -> None:
-        self.logs, self.log = DisclosureLogs(session), log
+        self.logs, self.log, self.now = DisclosureLogs(session), log, now
         self.policy = policy_for(session, services, slug, principal)
         self.signer = services.log_signer(log)
 
     def append(self, key: KeyPair, doc: dict[str, Any]) -> Appended:
-        signed = sign_json({"log": self.log.origin} | doc, key)
+        # dated, as a publisher's device dates what it signs (the page shows when, in 北京时间)
+        signed = sign_json({"log": self.log.origin} | doc, key, created=self.now)
         return self.logs.append(self.log, signed, policy=self.policy, signer=self.signer)
 
 
@@ -281,10 +288,10 @@ def seed_disclosures(
             )
         session.flush()
         pm = _Publisher(
-            session, services, slug, log, _principal(session, issuers, manager.did.value, now)
+            session, services, slug, log, _principal(session, issuers, manager.did.value, now), now
         )
         resident = _Publisher(
-            session, services, slug, log, _principal(session, issuers, objector.did.value, now)
+            session, services, slug, log, _principal(session, issuers, objector.did.value, now), now
         )
         publisher = {"type": "Disclosure", "publisher": manager.did.value}
         months = periods(now, len(MONTHS))
