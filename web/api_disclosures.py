@@ -11,12 +11,10 @@ come from verified credentials, `web.auth`). Everything else is public: entries 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,15 +29,13 @@ from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup,
 from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.entries import OBJECTION, REVIEW
 from ledger.disclosure.errors import ApprovalError, AuthorityError, IntegrityError
-from ledger.disclosure.fields import yuan
-from ledger.disclosure.kinds import KIND_NAMES, Kind
+from ledger.disclosure.kinds import Kind
 from ledger.disclosure.service import (
     DisclosureLogs,
     EntryView,
     Policy,
     approved_from_store,
 )
-from ledger.tlog.errors import LogNotFoundError
 from ledger.tlog.records import LogRef, StoredCheckpoint
 from ledger.tlog.store import LogStore
 from voting.box_state import CLOSED, FINAL
@@ -49,13 +45,12 @@ from voting.spending import ballot_decision
 from web.auth import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
 from web.bounds import MAX_INT, IndexPath
 from web.deps import ServicesDep, SessionDep
-from web.error_responses import errors, page_errors, text_errors
+from web.error_responses import errors, text_errors
 from web.errors import ApiError
 from web.services import Services
 from web.throttle import ObjectionLimit
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PREFIX = "/api/communities/{slug}/disclosures"
 MAX_PAGE = 200
 #: What a row edited behind the log's back is answered with: the server's own data disagrees
@@ -63,7 +58,7 @@ MAX_PAGE = 200
 INTEGRITY_STATUS = 409
 
 
-def _integrity(exc: IntegrityError) -> ApiError:
+def integrity_error(exc: IntegrityError) -> ApiError:
     return ApiError(INTEGRITY_STATUS, exc.zh, exc.en)
 
 
@@ -213,7 +208,7 @@ def _policy(session: Session, services: Services, slug: str, principal: Principa
     )
 
 
-def _anchored_size(services: Services, store: LogStore, log: LogRef) -> int | None:
+def anchored_size(services: Services, store: LogStore, log: LogRef) -> int | None:
     try:
         return services.anchorer.anchored_size(log)
     except ChainError:
@@ -259,7 +254,7 @@ def log_info(slug: str, session: SessionDep, services: ServicesDep) -> LogPublic
         log_id=log.log_id.hex(),
         log_key=logs.store.log_key(log),
         size=logs.store.size(log),
-        anchored_size=_anchored_size(services, logs.store, log),
+        anchored_size=anchored_size(services, logs.store, log),
         checkpoint=_checkpoint(latest) if latest else None,
         publishers=[PublisherPublic(did=d, role=r) for d, r in logs.publishers(log)],
         witnesses=[WitnessPublic(**w.__dict__) for w in logs.witnesses(log)],
@@ -279,13 +274,13 @@ def entries(
     """Entries from ``start`` on; disclosures come with their objections, replies, reviews."""
     log = _log(session, services, slug)
     logs = DisclosureLogs(session)
-    anchored = _anchored_size(services, logs.store, log)
+    anchored = anchored_size(services, logs.store, log)
     try:
         views = logs.listing(
             log, start=start, limit=limit, types=(type,), kind=kind.value if kind else None
         )
     except IntegrityError as exc:
-        raise _integrity(exc) from exc
+        raise integrity_error(exc) from exc
     return [_entry(v, anchored) for v in views]
 
 
@@ -296,8 +291,8 @@ def entry(slug: str, index: IndexPath, session: SessionDep, services: ServicesDe
     try:
         view = logs.view(log, index)
     except IntegrityError as exc:
-        raise _integrity(exc) from exc
-    return _entry(view, _anchored_size(services, logs.store, log))
+        raise integrity_error(exc) from exc
+    return _entry(view, anchored_size(services, logs.store, log))
 
 
 @router.post(
@@ -334,7 +329,7 @@ def append(
     except AuthorityError as exc:
         raise ApiError(403, exc.zh, exc.en) from exc
     except IntegrityError as exc:  # an earlier entry it is checked against was edited
-        raise _integrity(exc) from exc
+        raise integrity_error(exc) from exc
     services.appended({log.origin: appended.index + 1})  # committed: may make a batch due
     return AppendedPublic(
         index=appended.index, leaf_hash=appended.leaf_hash.hex(), checkpoint=appended.checkpoint
@@ -509,91 +504,4 @@ def bundle(slug: str, session: SessionDep, services: ServicesDep) -> StreamingRe
         (line.encode() for line in bundle_lines(services, slug)),
         media_type="application/x-ndjson",
         headers={"Content-Disposition": f'attachment; filename="{slug}-disclosures.jsonl"'},
-    )
-
-
-# --- the public page ------------------------------------------------------------------------
-
-
-def _summary(view: EntryView) -> dict[str, Any]:
-    """What the page shows of a disclosure: the figures that matter, as yuan."""
-    body = view.doc.get("body", {})
-    money = {
-        "IncomeExpense": [
-            ("期初", "openingFen"),
-            ("收入", "totalIncomeFen"),
-            ("支出", "totalExpenseFen"),
-            ("期末", "closingFen"),
-        ],
-        "MaintenanceFund": [
-            ("期初", "openingFen"),
-            ("交存", "depositsFen"),
-            ("增值收益", "interestFen"),
-            ("使用", "totalSpendingFen"),
-            ("期末", "closingFen"),
-        ],
-        "CommonAreaIncome": [
-            ("收入", "totalIncomeFen"),
-            ("成本", "totalCostFen"),
-            ("业主分享", "ownersShareFen"),
-            ("期末", "closingFen"),
-        ],
-    }.get(view.kind or "", [])
-    figures = [(label, yuan(body[key])) for label, key in money if isinstance(body.get(key), int)]
-    if view.kind == "FeeStandard":
-        figures = [(i["item"], yuan(i["standardFen"])) for i in body.get("items", [])]
-    if view.kind == "AccountOpened":
-        figures = (
-            [("期初", yuan(body["openingFen"]))] if isinstance(body.get("openingFen"), int) else []
-        )
-    title = (
-        body.get("title") or body.get("account") or body.get("name") or body.get("provider") or ""
-    )
-    return {"title": title, "figures": figures, "period": view.period}
-
-
-@router.get("/c/{slug}/disclosures", response_class=HTMLResponse, responses=page_errors(404))
-def disclosures_page(
-    slug: str, request: Request, session: SessionDep, services: ServicesDep
-) -> Response:
-    community = get_community(session, slug)
-    logs = DisclosureLogs(session)
-    origin = disclosure_origin(services.public_host, slug)
-    views: list[EntryView] = []
-    anchored = size = None
-    try:
-        log: LogRef | None = logs.get(origin)
-    except LogNotFoundError:  # nothing published yet: an empty page, not an error
-        log = None
-    if log is not None:
-        size = logs.store.size(log)
-        anchored = _anchored_size(services, logs.store, log)
-        try:
-            views = logs.listing(log, start=max(0, size - MAX_PAGE), limit=MAX_PAGE)[::-1]
-        except IntegrityError as exc:
-            raise _integrity(exc) from exc
-    items = [
-        {
-            "v": v,
-            "s": _summary(v),
-            "kind": KIND_NAMES.get(Kind(v.kind), v.kind) if v.kind else "",
-            "anchored": anchored is not None and v.index < anchored,
-            "objections": len(v.thread),
-            "answered": sum(
-                1 for o in v.thread if any(t.type == "ObjectionReply" for t in o.thread)
-            ),
-        }
-        for v in views
-    ]
-    return templates.TemplateResponse(
-        request,
-        "disclosures.html",
-        {
-            "community": community,
-            "items": items,
-            "size": size,
-            "anchored": anchored,
-            "origin": origin,
-            "slug": slug,
-        },
     )

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from web import (
+    accounts_page,
     api_ballot_acts,
     api_ballots,
     api_committee,
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(pages_identity.router)
     app.include_router(chain_rpc.router)
     app.include_router(api_disclosures.router)
+    app.include_router(accounts_page.router)
     app.include_router(well_known.router)
     owner_pages.install(app)
     app.include_router(member_pages.router)

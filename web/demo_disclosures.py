@@ -5,12 +5,12 @@ A demo property manager (a server-held key, like the demo owners') is named the 
 grant-role`` does on a real office's machine), stored by
 `identity.community.issuance.store_role`. It publishes a fee standard (《物业服务收费明码标价规定》
 第七条), three consecutive monthly income and expense statements of one account (民法典
-第九百四十三条) and a maintenance-fund statement; a demo owner objects to one line and the
-manager replies. Every entry is signed by its author's key and appended by
-`ledger.disclosure.service.DisclosureLogs.append` under the same `Policy` the API builds from a
-signed-in caller — roles read from credentials verified as at sign-in — so the accounting,
-continuity and authority checks are the real ones. Money is integer fen; names and texts say
-演示 so nobody takes them for a real community's accounts.
+第九百四十三条), the maintenance fund's statements of the same months (a balance to chart);
+a demo owner objects to one line and the manager replies. Every entry is signed by its
+author's key and appended by `ledger.disclosure.service.DisclosureLogs.append` under the same
+`Policy` the API builds from a signed-in caller — roles read from credentials verified as at
+sign-in — so the accounting, continuity and authority checks are the real ones. Money is
+integer fen; names and texts say 演示 so nobody takes them for a real community's accounts.
 """
 
 from __future__ import annotations
@@ -90,6 +90,9 @@ MONTHS: tuple[tuple[Lines, Lines], ...] = (
         ),
     ),
 )
+# The maintenance fund over the same months: (deposits, interest) in fen; interest is
+# credited once a quarter, and nothing is spent (spending needs a passed ballot).
+FUND_MONTHS: tuple[tuple[int, int], ...] = ((1_250_000, 0), (1_182_500, 0), (1_310_000, 96_611))
 OBJECTED_MONTH = 1  # the second month: 电梯维保 jumped
 
 
@@ -141,8 +144,7 @@ def income_expense(period: str, opening: int, income: Lines, expense: Lines) -> 
     }
 
 
-def maintenance_fund(period: str) -> dict[str, Any]:
-    opening, deposits, interest = FUND_OPENING, 1_250_000, 96_611
+def maintenance_fund(period: str, opening: int, deposits: int, interest: int) -> dict[str, Any]:
     return {
         "accountId": FUND_ID,
         "account": FUND,
@@ -224,14 +226,21 @@ class _Publisher:
     """Signs as one demo person and appends through the service under their own policy."""
 
     def __init__(
-        self, session: Session, services: Services, slug: str, log: LogRef, principal: Principal
+        self,
+        session: Session,
+        services: Services,
+        slug: str,
+        log: LogRef,
+        principal: Principal,
+        now: datetime,
     ) -> None:
-        self.logs, self.log = DisclosureLogs(session), log
+        self.logs, self.log, self.now = DisclosureLogs(session), log, now
         self.policy = policy_for(session, services, slug, principal)
         self.signer = services.log_signer(log)
 
     def append(self, key: KeyPair, doc: dict[str, Any]) -> Appended:
-        signed = sign_json({"log": self.log.origin} | doc, key)
+        # dated, as a publisher's device dates what it signs (the page shows when, in 北京时间)
+        signed = sign_json({"log": self.log.origin} | doc, key, created=self.now)
         return self.logs.append(self.log, signed, policy=self.policy, signer=self.signer)
 
 
@@ -279,10 +288,10 @@ def seed_disclosures(
             )
         session.flush()
         pm = _Publisher(
-            session, services, slug, log, _principal(session, issuers, manager.did.value, now)
+            session, services, slug, log, _principal(session, issuers, manager.did.value, now), now
         )
         resident = _Publisher(
-            session, services, slug, log, _principal(session, issuers, objector.did.value, now)
+            session, services, slug, log, _principal(session, issuers, objector.did.value, now), now
         )
         publisher = {"type": "Disclosure", "publisher": manager.did.value}
         months = periods(now, len(MONTHS))
@@ -292,7 +301,7 @@ def seed_disclosures(
         )
         for account_id, name, kind, first, balance in (
             (ACCOUNT_ID, ACCOUNT, "IncomeExpense", months[0], OPENING),
-            (FUND_ID, FUND, "MaintenanceFund", months[-1], FUND_OPENING),
+            (FUND_ID, FUND, "MaintenanceFund", months[0], FUND_OPENING),
         ):
             body = account_opened(account_id, name, kind, first, balance)
             pm.append(manager, publisher | {"kind": "AccountOpened", "body": body})
@@ -304,10 +313,11 @@ def seed_disclosures(
             if period == months[OBJECTED_MONTH]:
                 objected = at
             opening = body["closingFen"]
-        pm.append(
-            manager,
-            publisher | {"kind": "MaintenanceFund", "body": maintenance_fund(months[-1])},
-        )
+        balance = FUND_OPENING
+        for period, (deposits, interest) in zip(months, FUND_MONTHS, strict=True):
+            body = maintenance_fund(period, balance, deposits, interest)
+            pm.append(manager, publisher | {"kind": "MaintenanceFund", "body": body})
+            balance = body["closingFen"]
         if objected is not None:
             objection = resident.append(
                 objector,

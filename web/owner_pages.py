@@ -18,7 +18,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 
+from identity.community.models import Community
 from voting import ballots
 from voting.matters import Matter
 from web import api_receipts
@@ -39,12 +41,13 @@ CSP = (
 )
 
 
-def _lang(request: Request) -> str:
+def lang_of(request: Request) -> str:
+    """The page language: English with ``?lang=en``, Chinese otherwise."""
     return "en" if request.query_params.get("lang") == "en" else "zh"
 
 
 def _page(request: Request, template: str, page: str, **context: Any) -> Response:
-    lang = _lang(request)
+    lang = lang_of(request)
     return templates.TemplateResponse(
         request,
         template,
@@ -67,8 +70,10 @@ def _beijing_long(t: datetime, lang: str) -> str:
 
 
 @router.get("/owner", response_class=HTMLResponse, responses=page_errors())
-def owner_home(request: Request) -> Response:
-    return _page(request, "owner_home.html", "home")
+def owner_home(request: Request, session: SessionDep) -> Response:
+    """The owner's home; it links to the public accounts of each community served here."""
+    communities = session.scalars(select(Community).order_by(Community.id)).all()
+    return _page(request, "owner_home.html", "home", communities=communities)
 
 
 # /enrol is the address printed in enrolment QR codes
@@ -107,7 +112,7 @@ def owner_ballot(
         matter_en=lambda m: Matter(m).en,
         opens=beijing(ballot.opens_at),
         closes=beijing(ballot.closes_at),
-        deadline=_beijing_long(ballot.closes_at, _lang(request)),
+        deadline=_beijing_long(ballot.closes_at, lang_of(request)),
         p=ballot.participation,
     )
 

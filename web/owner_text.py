@@ -20,6 +20,8 @@ ZH: dict[str, str] = {
     "open_ballots": "正在进行的表决",
     "no_ballots": "现在没有进行中的表决。",
     "go_vote": "去投票",
+    "accounts_title": "小区账目",
+    "accounts_link": "{name}：收费标准和每月收支",
     "voted_already": "已投票",
     "enrol_title": "登记本机",
     "enrol_intro": (
@@ -324,6 +326,8 @@ EN: dict[str, str] = {
         "With a card the receipt is not kept on this device. Note the vote number if you need it."
     ),
     "card_link": "No smartphone? Vote with a voting card",
+    "accounts_title": "Community accounts",
+    "accounts_link": "{name}: fees and monthly accounts",
 }
 
 

@@ -32,7 +32,7 @@ def test_demo_disclosures_verify_and_are_linked(tmp_path: Path) -> None:
             "FeeStandard",
             *["AccountOpened"] * 2,
             *["IncomeExpense"] * 3,
-            "MaintenanceFund",
+            *["MaintenanceFund"] * 3,
         ]
         assert all(e["signer"] == manager.did.value for e in listed)
         fee = listed[0]["entry"]["body"]["items"][0]

@@ -26,6 +26,7 @@ from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for
 from voting.spending import ballot_decision
 from web import cli
+from web.accounts_text import ZH
 from web.demo import SLUG, demo_keys
 
 API = f"/api/communities/{SLUG}/disclosures"
@@ -310,11 +311,12 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
             [bytes.fromhex(x) for x in c["proof"]],
         )
 
-        # anchoring by the server's loop (one forced round), then the page shows the badge
-        assert "待锚定" in client.get(f"/c/{SLUG}/disclosures").text
+        # anchoring by the server's loop (one forced round), then the page says so (under 核验详情)
+        assert ZH["verify_chain_no"] in client.get(f"/c/{SLUG}/disclosures").text
         services_of(app).anchor_pending(force=True)
         page = client.get(f"/c/{SLUG}/disclosures").text
-        assert "已锚定" in page and "月度收支情况" in page and "6,000.00元" in page
+        assert ZH["verify_chain_no"] not in page and ZH["verify_chain_yes"] in page
+        assert "月度收支情况" in page and "¥6,000.00" in page
         assert "保洁费偏高" in page and "希望公开保洁合同全文" in page
 
         bundle = client.get(f"{API}/bundle")
