@@ -18,6 +18,7 @@ from web import (
     api_identity,
     chain_rpc,
     demo_pages,
+    docs_page,
     errors,
     member_pages,
     owner_pages,
@@ -77,7 +78,8 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
         yield
         services.close()
 
-    app = HeadedFastAPI(title="共治 gongzhi", lifespan=lifespan)
+    # FastAPI's /docs and /redoc load from a CDN: ours is served whole (`web.docs_page`).
+    app = HeadedFastAPI(title="共治 gongzhi", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.demo = demo
     app.state.identity = identity
@@ -96,6 +98,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     owner_pages.install(app)
     app.include_router(member_pages.router)
     app.include_router(demo_pages.router)
+    app.include_router(docs_page.router)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)
