@@ -16,6 +16,7 @@ from web import (
     api_decisions,
     api_disclosures,
     api_identity,
+    api_version,
     chain_rpc,
     demo_pages,
     docs_page,
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.state.demo = demo
     app.state.identity = identity
     errors.install(app)
+    api_version.install(app)
     unavailable.install(app)
     app.include_router(api_ballots.router)
     app.include_router(api_ballot_acts.router)
