@@ -129,7 +129,7 @@ def test_no_demo_page_on_a_real_server(tmp_path: Path) -> None:
 
 
 def test_the_api_answers_under_v1_too(demo: tuple[TestClient, FastAPI]) -> None:
-    client, app = demo
+    client, _ = demo
     for path in ("/ballots/1", f"/communities/{SLUG}", f"/communities/{SLUG}/disclosures"):
         plain, versioned = client.get("/api" + path), client.get("/api/v1" + path)
         assert plain.status_code == versioned.status_code == 200, path
