@@ -14,7 +14,12 @@ demo office signs the community's registration (its three demo members) and the 
 role credential; the demo members sign the demo ballot's opening (`sign_as_demo_members`);
 on a demo server only, a queued ownership credential is signed at once by a demo member
 (`auto_signer`) instead of waiting for a member's device. Demo disclosures go through
-`web.demo_disclosures`, which uses the same credentials, policy and checks as the API."""
+`web.demo_disclosures`, which uses the same credentials, policy and checks as the API.
+
+About one holder in ten is left without a key (`left_free`), so that the ``/demo`` page
+(`web.demo_pages`) can hand a visitor that unit's enrolment code (`free_unit_code`); the
+demo members then attest the visitor's VoterKeyChanged at once (`sign_as_demo_members`,
+set as `Services.attest_key_change` on a demo server only)."""
 
 from __future__ import annotations
 
