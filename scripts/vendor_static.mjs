@@ -18,7 +18,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "web", "static", "vendor");
 
 // What each page needs and nothing more: scrypt (with what it imports) from @noble/hashes,
-// the ES module build of qrcode-generator, jsQR's browser bundle.
+// the ES module build of qrcode-generator, jsQR's browser bundle, Swagger UI for /docs.
 const PACKAGES = [
   {
     name: "@noble/hashes",
@@ -50,6 +50,14 @@ const PACKAGES = [
       "DEALINGS IN THE SOFTWARE.\n",
   },
   { name: "jsqr", dir: "jsqr", files: ["dist/jsQR.js"], license: "LICENSE" },
+  // /docs (web/docs_page.py): Swagger UI's prebuilt bundle and style, with the licences of
+  // what the bundle contains; no CDN.
+  {
+    name: "swagger-ui-dist",
+    dir: "swagger-ui",
+    files: ["swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.LICENSE.txt", "NOTICE"],
+    license: "LICENSE",
+  },
 ];
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");

@@ -18,7 +18,10 @@ from web import (
     api_disclosures,
     api_identity,
     api_paper,
+    api_version,
     chain_rpc,
+    demo_pages,
+    docs_page,
     errors,
     member_pages,
     owner_pages,
@@ -29,7 +32,13 @@ from web import (
     well_known,
 )
 from web.auth import IdentityRuntime, trusted_roots
-from web.demo import auto_signer, demo_member_keys, demo_office_key, seed_demo
+from web.demo import (
+    auto_signer,
+    demo_member_keys,
+    demo_office_key,
+    seed_demo,
+    sign_as_demo_members,
+)
 from web.headers import HeadedFastAPI
 from web.limits import BodyLimitMiddleware
 from web.services import Services
@@ -55,6 +64,8 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     # Committee decisions are checked against the same roots as registrations.
     services.roots = identity.issuers.trusted_roots
     identity.pin_roots = frozenset(services.roots)
+    if demo:
+        services.attest_key_change = sign_as_demo_members
     if demo and seed_demo(services, identity.issuers):
         services.anchor_pending(force=True)  # the demo's logs are on chain from the start
     identity.prepare(services.db)
@@ -70,11 +81,13 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
         yield
         services.close()
 
-    app = HeadedFastAPI(title="共治 gongzhi", lifespan=lifespan)
+    # FastAPI's /docs and /redoc load from a CDN: ours is served whole (`web.docs_page`).
+    app = HeadedFastAPI(title="共治 gongzhi", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.demo = demo
     app.state.identity = identity
     errors.install(app)
+    api_version.install(app)
     unavailable.install(app)
     app.include_router(api_ballots.router)
     app.include_router(api_ballot_acts.router)
@@ -90,6 +103,8 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(well_known.router)
     owner_pages.install(app)
     app.include_router(member_pages.router)
+    app.include_router(demo_pages.router)
+    app.include_router(docs_page.router)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)

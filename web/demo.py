@@ -14,7 +14,12 @@ demo office signs the community's registration (its three demo members) and the 
 role credential; the demo members sign the demo ballot's opening (`sign_as_demo_members`);
 on a demo server only, a queued ownership credential is signed at once by a demo member
 (`auto_signer`) instead of waiting for a member's device. Demo disclosures go through
-`web.demo_disclosures`, which uses the same credentials, policy and checks as the API."""
+`web.demo_disclosures`, which uses the same credentials, policy and checks as the API.
+
+About one holder in ten is left without a key (`left_free`), so that the ``/demo`` page
+(`web.demo_pages`) can hand a visitor that unit's enrolment code (`free_unit_code`); the
+demo members then attest the visitor's VoterKeyChanged at once (`sign_as_demo_members`,
+set as `Services.attest_key_change` on a demo server only)."""
 
 from __future__ import annotations
 
@@ -27,16 +32,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community import decisions, issuance, registrations
+from identity.community import decisions, enrolment, issuance, registrations
 from identity.community.committee import (
+    DuplicateShare,
     Member,
     RegistrationError,
     build_registration,
     decision_share,
     sign_registration,
 )
+from identity.community.enrolment import IssuedCode
 from identity.community.issuance import AutoSigner, Issuers
-from identity.community.models import Community, DecisionRow, IssuedCredential, Person, Unit
+from identity.community.models import (
+    Community,
+    DecisionRow,
+    EnrolmentCode,
+    IssuedCredential,
+    Person,
+    Unit,
+)
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
 from identity.w3c.credential import sign_credential
@@ -55,6 +69,7 @@ MEMBERS_FILE = "demo-member-keys.json"  # DEMO ONLY: real members sign on their 
 DEMO_MEMBERS = 3
 OBJECTOR_UNIT = "1-1-101"  # the demo owner who objects to a statement
 TERM = timedelta(days=5 * 365)  # 业委会任期 (a term of five years)
+DEMO_CODE_VALIDITY = timedelta(days=1)  # a visitor enrols now or not at all
 
 
 def _save_keys(path: Path, keys: object) -> None:
@@ -260,13 +275,80 @@ def open_demo_ballot(
     return ballot
 
 
+LEFT_FREE_EVERY = 10  # every 10th single-unit holder is left to enrol in the browser
+
+
+def left_free(person_index: int, units: list[str]) -> bool:
+    """Whether the demo leaves this holder without a key, so a visitor can be handed their
+    enrolment code (`/demo`). Every tenth holder of one unit, never the objector: about 19
+    of 193 holders, so the demo ballot still passes with the owners who have keys."""
+    return (
+        person_index % LEFT_FREE_EVERY == LEFT_FREE_EVERY - 1
+        and units != [OBJECTOR_UNIT]
+        and len(units) == 1
+    )
+
+
 def _give_dids(session: Session, community: Community) -> dict[str, str]:
     keys: dict[str, str] = {}
     people = select(Person).where(Person.community_id == community.id).order_by(Person.id)
+    holders = 0
     for person in session.scalars(people):
+        units = list(
+            session.scalars(
+                select(Unit.unit_no).where(Unit.holder_id == person.id).order_by(Unit.unit_no)
+            )
+        )
+        if units:
+            holders += 1
+            if left_free(holders - 1, units):
+                continue
         key = KeyPair.generate(KeyType.ED25519)
         person.did = str(key.did)
-        for unit in session.scalars(select(Unit).where(Unit.holder_id == person.id)):
-            keys[unit.unit_no] = key.secret_multibase()
+        for unit in units:
+            keys[unit] = key.secret_multibase()
     session.flush()
     return keys
+
+
+def free_unit_code(session: Session, community: Community, now: datetime) -> IssuedCode | None:
+    """DEMO ONLY: an enrolment code for a demo unit whose holder has no key yet (one with no
+    code outstanding first), issued by the committee's own path (`enrolment.owner_codes`,
+    as `POST …/enrolment-codes` does) on behalf of the demo members whose keys this server
+    holds. None once every demo holder has enrolled."""
+    outstanding = select(EnrolmentCode.person_id).where(
+        EnrolmentCode.community_id == community.id,
+        EnrolmentCode.person_id.is_not(None),
+        EnrolmentCode.used_at.is_(None),
+        EnrolmentCode.cancelled_at.is_(None),
+        EnrolmentCode.expires_at > now,
+    )
+    free = (
+        select(Unit.unit_no)
+        .join(Person, Unit.holder_id == Person.id)
+        .where(Unit.community_id == community.id, Person.did.is_(None))
+        .order_by(Person.id.in_(outstanding), Unit.unit_no)
+        .limit(1)
+    )
+    unit = session.scalar(free)
+    if unit is None:
+        return None
+    [code] = enrolment.owner_codes(
+        session, community=community, now=now, units=[unit], valid_for=DEMO_CODE_VALIDITY
+    )
+    return code
+
+
+def sign_as_next_member(
+    services: Services, session: Session, community: Community, row_id: int
+) -> DecisionRow:
+    """DEMO ONLY: one more signature on a pending decision, by the first demo member who
+    has not signed it (the "second member" a visitor plays)."""
+    row = decisions.get(session, community, row_id)
+    signed = set(decisions.view(session, row, None).signers)
+    now = datetime.now(UTC).replace(microsecond=0)
+    for key in demo_member_keys(services.settings.data_dir):
+        if key.did.value not in signed:
+            share = decision_share(decisions.body_of(row), key, created=now)
+            return services.sign_decision(session, community, row.id, share)[0]
+    raise DuplicateShare("每位演示委员都已签署该决定", "every demo member has signed this decision")

@@ -15,6 +15,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from web.api_version import ApiVersionMiddleware
+
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -50,7 +52,8 @@ class SecurityHeadersMiddleware:
 
 class HeadedFastAPI(FastAPI):
     """FastAPI with the headers outside even Starlette's last-resort error middleware, so an
-    unexpected 500 carries them too (`add_middleware` would put them inside it)."""
+    unexpected 500 carries them too (`add_middleware` would put them inside it); inside them,
+    ``/api/v1/…`` becomes ``/api/…`` before any other middleware looks (`web.api_version`)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeadersMiddleware(super().build_middleware_stack())
+        return SecurityHeadersMiddleware(ApiVersionMiddleware(super().build_middleware_stack()))

@@ -129,6 +129,11 @@ class Services:
     roots: frozenset[str] = frozenset()
     # The one clock every ballot rule reads: tests give it times instead of waiting.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # DEMO ONLY (`web.demo.sign_as_demo_members`, set by `create_app(demo=True)`): the
+    # members' signatures on an owner's VoterKeyChanged, given as soon as it is proposed,
+    # so that a visitor who enrolled after the demo ballot opened can vote. None on a real
+    # server, where each member signs on their own device.
+    attest_key_change: Callable[[Services, Session, Community, DecisionRow], None] | None = None
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
@@ -320,7 +325,7 @@ class Services:
                         old=change.old,
                         new=change.new,
                     )
-                    decisions.propose(
+                    row = decisions.propose(
                         session,
                         community=community,
                         body=body,
@@ -328,6 +333,8 @@ class Services:
                         subject=ballot.log_origin,
                         proposed_by=change.new,
                     )
+                    if self.attest_key_change is not None:
+                        self.attest_key_change(self, session, community, row)
             except (IdentityError, VotingError) as exc:  # no committee now: the owner is told
                 logger.warning("key change of ballot %s not proposed: %s", ballot_id, exc)
 

@@ -176,12 +176,12 @@ def test_openapi_declares_the_error_bodies_it_sends(demo: tuple[TestClient, Fast
             answer = operation["responses"]["422"]["content"]["application/json"]["schema"]
             assert answer == {"$ref": ref}, (method, path)
     paths = spec["paths"]
-    assert "404" in paths["/api/communities/{slug}"]["get"]["responses"]
+    assert "404" in paths["/api/v1/communities/{slug}"]["get"]["responses"]
     assert {"401", "403", "404", "409"} <= set(
-        paths["/api/ballots/{ballot_id}/close"]["post"]["responses"]
+        paths["/api/v1/ballots/{ballot_id}/close"]["post"]["responses"]
     )
-    assert "409" in paths["/api/ballots/{ballot_id}/votes"]["post"]["responses"]
-    assert paths["/api/ballots/{ballot_id}"]["get"]["parameters"][0]["schema"]["maximum"] == (
+    assert "409" in paths["/api/v1/ballots/{ballot_id}/votes"]["post"]["responses"]
+    assert paths["/api/v1/ballots/{ballot_id}"]["get"]["parameters"][0]["schema"]["maximum"] == (
         2**53 - 1
     )
 

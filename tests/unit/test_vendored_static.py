@@ -11,7 +11,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 VENDOR = ROOT / "web" / "static" / "vendor"
-DIRS = {"@noble/hashes": "noble-hashes", "qrcode-generator": "qrcode-generator", "jsqr": "jsqr"}
+DIRS = {
+    "@noble/hashes": "noble-hashes",
+    "qrcode-generator": "qrcode-generator",
+    "jsqr": "jsqr",
+    "swagger-ui-dist": "swagger-ui",
+}
 SOURCES = {"qrcode.mjs": "dist/qrcode.mjs", "jsQR.js": "dist/jsQR.js"}
 
 

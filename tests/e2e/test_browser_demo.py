@@ -1,0 +1,108 @@
+"""In a real Chromium: a visitor goes from /demo to enrolment to a vote on the demo ballot
+(the demo members attest the new key at once), with 390×844 screenshots; and /docs loads
+Swagger UI with no request leaving this server and no Content-Security-Policy error."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(tmp_path_factory.mktemp("data"), demo=True) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launched_browser() as b:
+        yield b
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[tuple[Page, list[str], list[str]]]:
+    """A phone-sized page; the URLs it requested and the console's CSP complaints."""
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    requested: list[str] = []
+    csp: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            csp.append(message.text)
+
+    page.on("console", console)
+    yield page, requested, csp
+    context.close()
+    assert not errors, errors
+
+
+def _choice(item: str, choice: str) -> str:
+    return f"button[data-item='{item}'][data-choice='{choice}']"
+
+
+def test_a_visitor_goes_from_the_demo_page_to_a_vote(
+    base: str, phone: tuple[Page, list[str], list[str]], shots: Path
+) -> None:
+    page, _, csp = phone
+    page.goto(f"{base}/demo")
+    assert "演示" in page.inner_text("#demo-banner")
+    page.screenshot(path=str(shots / "demo-1-roles.png"), full_page=True)
+    page.get_by_role("button", name="领取演示登记码").click()
+    page.wait_for_selector("#issued")
+    unit = page.inner_text("#issued-unit")
+    page.screenshot(path=str(shots / "demo-2-code.png"), full_page=True)
+
+    page.click("#enrol-link")
+    wait_ready(page)
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_selector("#enrol-done:not([hidden])")
+    assert unit in page.inner_text("#enrol-units")
+    page.screenshot(path=str(shots / "demo-3-enrolled.png"), full_page=True)
+
+    page.goto(f"{base}/owner/ballots/1")
+    wait_ready(page)
+    page.locator(_choice("1", "agree")).tap()
+    page.locator(_choice("2", "abstain")).tap()
+    page.locator("#review").tap()
+    page.locator("#confirm-submit").tap()
+    page.wait_for_selector("#receipt:not([hidden])", timeout=20_000)
+    assert "已投票" in page.inner_text("#receipt")
+    page.screenshot(path=str(shots / "demo-4-voted.png"), full_page=True)
+    assert not csp, csp
+
+
+def test_docs_load_with_no_external_request(
+    base: str, phone: tuple[Page, list[str], list[str]], shots: Path
+) -> None:
+    page, requested, csp = phone
+    page.goto(f"{base}/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    assert "/api/v1/ballots/{ballot_id}/votes" in page.inner_text("#swagger-ui")
+    page.screenshot(path=str(shots / "docs.png"))
+    outside = [u for u in requested if not u.startswith(base) and not u.startswith("data:")]
+    assert not outside, outside
+    assert f"{base}/openapi.json" in requested
+    assert not csp, csp
