@@ -145,6 +145,28 @@ def _fold_in(state: BoxState, document: Mapping[str, Any], data: bytes) -> None:
         raise _refused(exc) from exc
 
 
+def _append_decision(
+    session: Session,
+    store: LogStore,
+    ballot: Ballot,
+    document: Mapping[str, Any],
+    kind: str,
+    state_of: StateOf,
+    *,
+    status: str | None = None,
+) -> int:
+    """Append the members' signed ``kind`` once the box's fold takes it; ``status`` is the
+    ballot's phase afterwards, if it changes."""
+    data = _decided(document, kind, ballot)
+    _locked(session, store, ballot)
+    _fold_in(state_of(ballot), document, data)
+    index = store.append(store.get_log(ballot.log_origin), [data])
+    if status is not None:
+        ballot.status = status
+        session.flush()
+    return index
+
+
 def _decision_head(ballot: Ballot, kind: str, registration: str) -> dict[str, Any]:
     return {
         "type": kind,
@@ -295,13 +317,9 @@ def apply_cancel(
     state_of: StateOf,
     now: datetime,
 ) -> int:
-    data = _decided(document, "BallotCancelled", ballot)
-    _locked(session, store, ballot)
-    _fold_in(state_of(ballot), document, data)
-    index = store.append(store.get_log(ballot.log_origin), [data])
-    ballot.status = CANCELLED
-    session.flush()
-    return index
+    return _append_decision(
+        session, store, ballot, document, "BallotCancelled", state_of, status=CANCELLED
+    )
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -768,10 +786,7 @@ def apply_answer(
     state_of: StateOf,
     now: datetime,
 ) -> int:
-    data = _decided(document, "ObjectionAnswered", ballot)
-    _locked(session, store, ballot)
-    _fold_in(state_of(ballot), document, data)
-    return store.append(store.get_log(ballot.log_origin), [data])
+    return _append_decision(session, store, ballot, document, "ObjectionAnswered", state_of)
 
 
 def draft_final(
@@ -805,13 +820,7 @@ def apply_final(
     state_of: StateOf,
     now: datetime,
 ) -> int:
-    data = _decided(document, "BallotFinal", ballot)
-    _locked(session, store, ballot)
-    _fold_in(state_of(ballot), document, data)
-    index = store.append(store.get_log(ballot.log_origin), [data])
-    ballot.status = FINAL
-    session.flush()
-    return index
+    return _append_decision(session, store, ballot, document, "BallotFinal", state_of, status=FINAL)
 
 
 def _box_key(vkey: str, origin: str) -> str:

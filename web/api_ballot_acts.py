@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from identity.community.registry import get_community
-from ledger.tlog.store import LogRef, LogStore
+from ledger.tlog.store import LogStore
 from voting import ballots
 from web import ballot_acts
 from web.api_ballots import ReceiptPublic
@@ -98,13 +98,7 @@ def _owner_document(
 ) -> ReceiptPublic:
     signer = services.verify_signed(document)
     store = LogStore(session)
-    grown: dict[str, int] = {}
-
-    def checkpoint(log: LogRef) -> str:
-        head, note = store.sign_head(log, services.log_signer(log))
-        grown[log.origin] = head.size
-        return note
-
+    checkpoint, grown = services.head_signer(store)
     receipt = ballots.append_owner_document(
         session,
         store=store,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from identity.community.committee import Registration
 from identity.community.registry import get_community
-from ledger.tlog.store import LogRef, LogStore
+from ledger.tlog.store import LogStore
 from voting import paper
 from voting.ballots import get_ballot
 from voting.models import PendingPaper
@@ -119,13 +119,7 @@ def confirm(
 ) -> ReceiptPublic:
     """The member named to confirm signs the same document: it goes to the box."""
     store = LogStore(session)
-    grown: dict[str, int] = {}
-
-    def checkpoint(log: LogRef) -> str:
-        head, note = store.sign_head(log, services.log_signer(log))
-        grown[log.origin] = head.size
-        return note
-
+    checkpoint, grown = services.head_signer(store)
     receipt = paper.confirm_paper(
         session,
         store=store,

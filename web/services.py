@@ -356,21 +356,27 @@ class Services:
             self._origins[ballot_id] = origin
         return origin
 
+    def head_signer(self, store: LogStore) -> tuple[Callable[[LogRef], str], dict[str, int]]:
+        """A checkpoint signer for the logs of `store`, and what it signed (origin → size),
+        to pass to `appended` once the transaction has committed."""
+        grown: dict[str, int] = {}
+
+        def checkpoint(log: LogRef) -> str:
+            head, note = store.sign_head(log, self.log_signer(log))
+            grown[log.origin] = head.size
+            return note
+
+        return checkpoint, grown
+
     def _integrate_votes(self, batch: Sequence[tuple[int, SignedVote]]) -> list[CastOutcome]:
         """One transaction for a batch of votes: per box one append and one checkpoint."""
         by_ballot: dict[int, list[int]] = {}
         for pos, (ballot_id, _) in enumerate(batch):
             by_ballot.setdefault(ballot_id, []).append(pos)
         outcomes: dict[int, CastOutcome] = {}
-        grown: dict[str, int] = {}
         with self.db.session() as session:
             store = LogStore(session)
-
-            def checkpoint(log: LogRef) -> str:
-                head, note = store.sign_head(log, self.log_signer(log))
-                grown[log.origin] = head.size
-                return note
-
+            checkpoint, grown = self.head_signer(store)
             for ballot_id, positions in sorted(by_ballot.items()):
                 try:
                     waiting = _census_uncredentialed(
