@@ -19,6 +19,7 @@ from web import (
     api_identity,
     api_paper,
     chain_rpc,
+    console_pages,
     errors,
     member_pages,
     owner_pages,
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(well_known.router)
     owner_pages.install(app)
     app.include_router(member_pages.router)
+    app.include_router(console_pages.router)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)
