@@ -110,6 +110,7 @@ def test_the_wizard_drafts_a_two_item_ballot(
     page.screenshot(path=str(shots / "console-1-wizard-error.png"), full_page=True)
 
     first.locator(".item-title").fill("更换电梯维保单位")
+    assert error.is_hidden()  # corrected: the mark goes at once
     page.click("#add-item")
     second = page.locator("#items fieldset.item").nth(1)
     second.locator(".item-kind").select_option("election")

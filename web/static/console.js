@@ -195,6 +195,15 @@ function readWindow(bad) {
   };
 }
 
+/** A corrected field loses its mark at once (the rest stay until the next submit). */
+function clearMark(event) {
+  const input = event.target;
+  if (input.getAttribute("aria-invalid") !== "true") return;
+  const name = [...input.classList].find((c) => c.startsWith("item-"));
+  const error = input.id ? $(`${input.id}-error`) : input.closest("fieldset")?.querySelector(`.${name}-error`);
+  mark(input, error ?? document.createElement("p"), null);
+}
+
 async function submit(event) {
   event.preventDefault();
   const bad = [];
@@ -261,6 +270,7 @@ function setDefaults() {
 async function start() {
   $("add-item").addEventListener("click", () => addItem().querySelector(".item-title").focus());
   $("wizard").addEventListener("submit", submit);
+  $("wizard").addEventListener("input", clearMark);
   addItem();
   try {
     rules = await api("GET", `${API}/rules`);
