@@ -20,6 +20,7 @@ from web import (
     api_paper,
     api_version,
     chain_rpc,
+    console_pages,
     demo_pages,
     docs_page,
     errors,
@@ -105,6 +106,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(member_pages.router)
     app.include_router(demo_pages.router)
     app.include_router(docs_page.router)
+    app.include_router(console_pages.router)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)

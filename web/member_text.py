@@ -12,6 +12,7 @@ ZH: dict[str, str] = {
     "intro": (
         "业委会的决定（开启、结束表决，更换投票人密钥）须由过半数委员在各自的设备上签署才生效。"
     ),
+    "to_console": "表决管理（发起表决、投票进度）",
     "key_title": "本设备密钥",
     "key_none": "本设备还没有委员密钥。生成后，请把下面的编号或二维码交给街道办事处，登记为委员。",
     "key_make": "生成本设备密钥",
@@ -96,6 +97,7 @@ EN: dict[str, str] = {
         "A committee decision (opening or closing a ballot, changing a voter's key) takes effect "
         "only once more than half of the members have signed it on their own devices."
     ),
+    "to_console": "Ballots (start one, follow the turnout)",
     "key_title": "This device's key",
     "key_none": (
         "This device has no member key yet. Make one, then give the street office the ID or "

@@ -9,17 +9,14 @@ import {
   GongzhiError,
   createMemberKey,
   formatUtc,
-  inForce,
   loadMemberKey,
-  loadValue,
   parseDateTime,
-  pinnedChain,
-  registrationChain,
   sha256,
   canonicalBytes,
   signDocument,
   toHex,
 } from "./gongzhi.js";
+import { registrationInForce } from "./committee.js";
 import { $, T, api, fmt, reason, show } from "./page.js";
 
 const SLUG = document.body.dataset.community;
@@ -114,21 +111,6 @@ function linesList(lines) {
   return ul;
 }
 
-/** The registration in force, from the chain this device accepts: the pin it holds for the
- * community (an owner's enrolment QR), else the roots of the server's trust file. */
-async function registrationInForce() {
-  const regs = await api("GET", `${API}/registrations`);
-  const pin = await loadValue(`pin:${SLUG}`);
-  let chain;
-  if (pin) {
-    chain = await pinnedChain(regs, pin, SLUG);
-  } else {
-    const trust = await api("GET", "/.well-known/gongzhi-trust.json");
-    chain = await registrationChain(regs, trust.roots ?? [], SLUG);
-  }
-  return inForce(chain, Date.now() * 1000);
-}
-
 /** member_device.parse_pending: refuse to sign what is not exactly what it claims to be. */
 async function checkPending(item, registration) {
   const doc = item.document;
@@ -172,7 +154,7 @@ function shortDid(did) {
 async function refresh() {
   $("refresh").disabled = true;
   try {
-    state.registration = await registrationInForce();
+    state.registration = await registrationInForce(SLUG);
     showKey();
     const pending = await api("GET", `${API}/decisions?state=pending`);
     const list = $("pending-list");
