@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from contracts.errors import ChainError
@@ -76,7 +77,15 @@ OWNER_SIGNED = {
     "Objection": "voter",
 }
 
-__all__ = ["RECORD_FORMAT", "AnchoredRoot", "RecordError", "Report", "verify_record"]
+__all__ = [
+    "RECORD_FORMAT",
+    "AnchoredRoot",
+    "CheckedBox",
+    "RecordError",
+    "Report",
+    "check_box",
+    "verify_record",
+]
 
 
 class RecordError(VotingError):
@@ -241,6 +250,17 @@ class _Owners:
             raise _fail("凭证的房屋或面积与名册不符", "its units or area differ from the census")
 
 
+@dataclass(frozen=True)
+class CheckedBox:
+    """What a verified record establishes, for a caller that checks more against it (the
+    election bundle, `voting.election`): the box replayed, and its entries' leaf hashes."""
+
+    report: Report
+    state: BoxState
+    hashes: list[bytes]
+    entries: list[dict[str, Any]]
+
+
 def verify_record(
     record: Mapping[str, Any],
     *,
@@ -254,6 +274,20 @@ def verify_record(
     ``anchored_root`` None with ``offline`` False means the chain could not be reached (the
     report is then incomplete); ``offline`` means the caller chose not to ask it.
     """
+    return check_box(
+        record, trust=trust, anchored_root=anchored_root, offline=offline, report=report
+    ).report
+
+
+def check_box(
+    record: Mapping[str, Any],
+    *,
+    trust: PinnedTrust,
+    anchored_root: AnchoredRoot | None,
+    offline: bool = False,
+    report: Report | None = None,
+) -> CheckedBox:
+    """`verify_record`, returning the replayed box beside the report."""
     report = report or Report()
     if offline:
         report.chain = ChainState.OFFLINE
@@ -379,7 +413,7 @@ def verify_record(
         f"checkpoint signed by the box key; {cp.size} entries, root matches",
     )
     _check_anchor(record, origin, cp.size, root, trust, anchored_root, offline, report)
-    return report
+    return CheckedBox(report, state, hashes, entries)
 
 
 def _check_signatures(
