@@ -204,20 +204,31 @@ def matches_recount(
     for (item_id, outcome), verdict in zip(decisions, recorded.items, strict=True):
         try:
             same = as_decided(outcome, verdict).to_json() == outcome.to_json()
-        except VoteError:
+        except (VoteError, ValueError):  # another rule, or masks not one per candidate
             same = False
-        # `as_decided` keeps the engine's totals and derives nothing from these: compare them.
-        if isinstance(outcome, Outcome):
-            kind, matter, seats, passed = "motion", int(outcome.matter), 0, outcome.passed
-        else:
-            kind, matter, seats, passed = "election", 3, outcome.seats, outcome.passed
-        if (verdict.kind, verdict.matter, verdict.seats, verdict.passed) != (
-            kind,
-            matter,
-            seats,
-            passed,
-        ):
+        if _fixed(verdict) != _fixed_of(outcome):
             same = False
         if not same:
             differences.append(f"item {item_id}")
     return differences
+
+
+def _fixed(verdict: Verdict) -> tuple[object, ...]:
+    """What `as_decided` does not read from a verdict (the other kind's fields among them:
+    the contract leaves a motion's candidate fields and an election's approvals empty)."""
+    if verdict.kind == "motion":
+        rest: tuple[object, ...] = (
+            verdict.majority_by_area,
+            verdict.majority_by_headcount,
+            verdict.elected,
+            verdict.unresolved_tie,
+        )
+    else:
+        rest = (verdict.approved_by_area, verdict.approved_by_headcount)
+    return (verdict.kind, verdict.matter, verdict.seats, verdict.passed, *rest)
+
+
+def _fixed_of(outcome: ItemOutcome) -> tuple[object, ...]:
+    if isinstance(outcome, Outcome):
+        return ("motion", int(outcome.matter), 0, outcome.passed, (), (), (), False)
+    return ("election", 3, outcome.seats, outcome.passed, False, False)
