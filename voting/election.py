@@ -241,8 +241,9 @@ def _check_registry(
         return
     if stated is None:
         report.warn(
-            "选举记录未载链上裁决，且未连接区块链：未核对链上裁决",
-            "the bundle carries no on-chain verdicts and the chain was not asked: not checked",
+            "选举记录未载链上裁决（或未指明登记合约、未连接区块链）：未核对链上裁决",
+            "the bundle carries no on-chain verdicts (or names no registry, or the chain was "
+            "not asked): the verdicts were not checked",
         )
         return
     report.ok(
