@@ -9,14 +9,16 @@ same JSON exactly when both engines agree.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from typing import Any
 
 from contracts.client import TxReceipt
 from contracts.registry import (
     ElectionTotals,
     ItemTotals,
     MotionTotals,
+    RecordedResult,
     RegistryContract,
     Verdict,
     Weight,
@@ -139,3 +141,94 @@ def read_result(
             "链上记录的议题与本表决的议题不同", "the items recorded on chain are not these items"
         )
     return [as_decided(o, v) for (_, o), v in zip(decisions, recorded.items, strict=True)]
+
+
+def recorded_to_json(recorded: RecordedResult) -> dict[str, Any]:
+    """A registry's recorded result as JSON (an election bundle carries it, `web.election`)."""
+    return {
+        "censusRoot": recorded.census_root.hex(),
+        "total": {"area": recorded.total.area, "headcount": recorded.total.headcount},
+        "ranking": recorded.ranking,
+        "block": recorded.recorded_at_block,
+        "items": [_verdict_json(v) for v in recorded.items],
+    }
+
+
+def _verdict_json(verdict: Verdict) -> dict[str, Any]:
+    out = dataclasses.asdict(verdict)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+def recorded_from_json(data: Mapping[str, Any]) -> RecordedResult:
+    """`recorded_to_json` read back; raises VoteError when it is not one."""
+    try:
+        items = []
+        for raw in data["items"]:
+            fields = {f.name for f in dataclasses.fields(Verdict)}
+            if set(raw) != fields:
+                raise ValueError(sorted(set(raw) ^ fields))
+            values: dict[str, Any] = {
+                k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()
+            }
+            items.append(Verdict(**values))
+        total = data["total"]
+        return RecordedResult(
+            census_root=bytes.fromhex(str(data["censusRoot"])),
+            total=Weight(int(total["area"]), int(total["headcount"])),
+            ranking=str(data["ranking"]),
+            recorded_at_block=int(data["block"]),
+            items=tuple(items),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VoteError(
+            f"链上登记的表决结果格式有误：{exc}",
+            f"the registry's recorded result is malformed: {exc}",
+        ) from exc
+
+
+def matches_recount(
+    recorded: RecordedResult, census_root: bytes, decisions: Sequence[tuple[str, ItemOutcome]]
+) -> list[str]:
+    """Where the registry's verdicts differ from the recount (``[]``: they agree on every
+    decision): the census root and total, the ranking, each item's every boolean."""
+    differences = []
+    outcomes = [o for _, o in decisions]
+    if recorded.census_root != census_root:
+        differences.append("censusRoot")
+    if outcomes and recorded.total != weight(outcomes[0].total):
+        differences.append("total")
+    if outcomes and recorded.ranking != _ranking_of(outcomes, recorded.ranking):
+        differences.append("ranking")
+    if [v.id for v in recorded.items] != [i for i, _ in decisions]:
+        return [*differences, "items"]
+    for (item_id, outcome), verdict in zip(decisions, recorded.items, strict=True):
+        try:
+            same = as_decided(outcome, verdict).to_json() == outcome.to_json()
+        except (VoteError, ValueError):  # another rule, or masks not one per candidate
+            same = False
+        if _fixed(verdict) != _fixed_of(outcome):
+            same = False
+        if not same:
+            differences.append(f"item {item_id}")
+    return differences
+
+
+def _fixed(verdict: Verdict) -> tuple[object, ...]:
+    """What `as_decided` does not read from a verdict (the other kind's fields among them:
+    the contract leaves a motion's candidate fields and an election's approvals empty)."""
+    if verdict.kind == "motion":
+        rest: tuple[object, ...] = (
+            verdict.majority_by_area,
+            verdict.majority_by_headcount,
+            verdict.elected,
+            verdict.unresolved_tie,
+        )
+    else:
+        rest = (verdict.approved_by_area, verdict.approved_by_headcount)
+    return (verdict.kind, verdict.matter, verdict.seats, verdict.passed, *rest)
+
+
+def _fixed_of(outcome: ItemOutcome) -> tuple[object, ...]:
+    if isinstance(outcome, Outcome):
+        return ("motion", int(outcome.matter), 0, outcome.passed, (), (), (), False)
+    return ("election", 3, outcome.seats, outcome.passed, False, False)

@@ -24,6 +24,7 @@ from web.api_decisions import DecisionPublic, decision_public
 from web.auth import BallotCommitteeDep, CommitteeDep, OperatorDep
 from web.bounds import BoundedInt, IdPath
 from web.deps import ServicesDep, SessionDep
+from web.election import export_election
 from web.error_responses import errors
 from web.errors import ApiError
 from web.record import export_record
@@ -334,3 +335,9 @@ def close(
 def record(ballot_id: IdPath, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
     """The ballot's full record, for `gongzhi verify ballot` or any independent verifier."""
     return export_record(session, services, ballot_id)
+
+
+@router.get("/ballots/{ballot_id}/election", responses=errors(404, 409))
+def election(ballot_id: IdPath, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
+    """A closed ballot's election record, for `gongzhi verify election` (409 while open)."""
+    return export_election(session, services, ballot_id)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from web import (
     cli_admin,
+    cli_election,
     cli_identity,
     cli_ledger,
     cli_member,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_rules.register(sub)
     cli_identity.register(sub)
     cli_verify.register(sub)
+    cli_election.register(sub)
     cli_admin.register(sub)
     cli_ledger.register(sub)
     cli_office.register(sub)

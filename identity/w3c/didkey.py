@@ -230,3 +230,31 @@ def resolve_verification_method(did_url: str) -> VerificationMethod:
         public_key=parsed.public_key,
         relationships=frozenset(RELATIONSHIPS),
     )
+
+
+def resolve_before_signature(did_url: str) -> VerificationMethod:
+    """`resolve_verification_method` for a verifier that checks a signature by this key next
+    (`identity.w3c.keys.verify_signature`): an Ed25519 key's curve point is not decoded here
+    but by libsodium, which refuses to verify under a key that is not a canonical point of
+    the curve (RFC 8032 §5.1.3 decoding, and no small-order point). A signature that then
+    verifies proves the key valid, without the 0.25 ms field exponentiation of
+    `check_public_key` per distinct signer (a 10,000-vote record has 10,000). Any other key,
+    and every failure, goes through `resolve_verification_method`, so errors are the same.
+    """
+    did, sep, fragment = did_url.partition("#")
+    multibase = did[len(DID_KEY_PREFIX) :]
+    if sep and fragment == multibase and did.startswith(DID_KEY_PREFIX + "z"):
+        try:
+            code, raw = decode_varint(decode_base58btc(multibase))
+        except EncodingError:
+            code, raw = -1, b""
+        ed25519 = code == _MULTICODEC[KeyType.ED25519]
+        if ed25519 and len(raw) == KeyType.ED25519.public_key_length and _DID_RE.fullmatch(did):
+            return VerificationMethod(
+                id=did_url,
+                controller=did,
+                key_type=KeyType.ED25519,
+                public_key=raw,
+                relationships=frozenset(RELATIONSHIPS),
+            )
+    return resolve_verification_method(did_url)

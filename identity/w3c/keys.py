@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
+from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
@@ -155,8 +156,22 @@ def _verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None
         raise InvalidSignature from exc
 
 
+def _sodium_verifies(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    if len(public_key) != 32 or len(signature) != SIGNATURE_LENGTH:
+        return False
+    try:
+        crypto_sign_open(signature + message, public_key)
+    except (BadSignatureError, ValueError, TypeError):
+        return False
+    return True
+
+
 def verify_signature(kind: KeyType, public_key: bytes, message: bytes, signature: bytes) -> None:
     """Return if `signature` verifies; raise `BadSignature` otherwise (never a bool)."""
+    if kind is KeyType.ED25519 and _sodium_verifies(public_key, message, signature):
+        # libsodium decoded the key as a canonical point off the small-order ones, so
+        # `check_public_key` holds for it (`didkey.resolve_before_signature`).
+        return
     key = _load_public(kind, public_key)
     if len(signature) != SIGNATURE_LENGTH:
         raise BadSignature(
