@@ -176,7 +176,7 @@ def test_outage_delays_anchoring_and_loses_nothing(
         info = client.get(API).json()
         assert info["size"] == base + 7
         page = client.get(f"/c/{SLUG}/disclosures")
-        assert page.status_code == 200 and "待锚定" in page.text
+        assert page.status_code == 200 and "尚未写入区块链" in page.text
         assert client.get(f"{API}/entries").status_code == 200
 
         proxy.start()  # the chain returns: the loop catches up in one batch

@@ -70,7 +70,11 @@ def test_pending_by_building_and_its_exports(tmp_path: Path, db_url: str) -> Non
         assert "3-1-101" not in units and set(developer["units"]) <= set(units)
         assert units == sorted(units, key=lambda u: (natural_key(u.split("-")[0]), natural_key(u)))
         assert sum(_area(row[3]) for row in rows) == _area(after["pending_area"])
-        assert {row[4] for row in rows} == {"是"}  # every demo owner has enrolled
+        enrolled = {
+            u: "是" if p["enrolled"] else "否" for p in after["pending"] for u in p["units"]
+        }
+        assert {row[1]: row[4] for row in rows} == enrolled
+        assert "否" in enrolled.values()  # the demo leaves some units for visitors to enrol
 
         r = client.get("/api/ballots/1/pending.xlsx", headers=committee)
         assert r.status_code == 200
