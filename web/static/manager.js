@@ -88,6 +88,7 @@ async function signIn() {
   );
   await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
   say(T.signed_in, "ok");
+  document.body.dataset.signedIn = "true";
 }
 
 async function signed(doc) {
@@ -119,7 +120,6 @@ function addLine(section, line = {}) {
   const i = box.children.length;
   const row = document.createElement("fieldset");
   row.className = "item line";
-  row.innerHTML = "";
   const mk = (cls, label, where, value, mode) => {
     const l = document.createElement("label");
     l.textContent = label;
