@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -28,7 +28,12 @@ from identity.community.signin import COMMITTEE, OWNER, PROPERTY_MANAGER
 from ledger.disclosure.approval import ApprovedSpending, ApprovedSpendingLookup, BallotRef
 from ledger.disclosure.bundle_export import ChainAnchors, export_bundle
 from ledger.disclosure.entries import OBJECTION, REVIEW
-from ledger.disclosure.errors import ApprovalError, AuthorityError, IntegrityError
+from ledger.disclosure.errors import (
+    ApprovalError,
+    AuthorityError,
+    DisclosureError,
+    IntegrityError,
+)
 from ledger.disclosure.kinds import Kind
 from ledger.disclosure.service import (
     DisclosureLogs,
@@ -48,6 +53,7 @@ from web.deps import ServicesDep, SessionDep
 from web.error_responses import errors, text_errors
 from web.errors import ApiError
 from web.services import Services
+from web.statement_lines import parse_upload
 from web.throttle import ObjectionLimit
 
 router = APIRouter()
@@ -132,6 +138,36 @@ class ConsistencyPublic(BaseModel):
     old_root: str
     new_root: str
     proof: list[str]
+
+
+class DraftCheck(BaseModel):
+    """A disclosure not yet signed: what a publisher's form would sign."""
+
+    kind: str = Field(max_length=40)
+    body: dict[str, Any]
+
+
+class CheckError(BaseModel):
+    where: str | None  # the field, as `body.closingFen` or `body.income[2].amountFen`
+    zh: str
+    en: str
+
+
+class CheckResult(BaseModel):
+    ok: bool
+    errors: list[CheckError]
+
+
+class RowErrorPublic(BaseModel):
+    row: int
+    zh: str
+    en: str
+
+
+class StatementLines(BaseModel):
+    income: list[dict[str, Any]]
+    expense: list[dict[str, Any]]
+    errors: list[RowErrorPublic]
 
 
 class WitnessCreate(BaseModel):
@@ -333,6 +369,63 @@ def append(
     services.appended({log.origin: appended.index + 1})  # committed: may make a batch due
     return AppendedPublic(
         index=appended.index, leaf_hash=appended.leaf_hash.hex(), checkpoint=appended.checkpoint
+    )
+
+
+def _publisher(principal: Principal, slug: str) -> None:
+    if not principal.roles_in(slug) & {COMMITTEE, PROPERTY_MANAGER}:
+        raise ApiError(
+            403,
+            "只有物业服务人或业主委员会可以发布",
+            "only the property manager or the owners' committee may publish",
+        )
+
+
+@router.post(PREFIX + "/check", response_model=CheckResult, responses=errors(401, 403, 404, 409))
+def check_draft(
+    slug: str, draft: DraftCheck, services: ServicesDep, principal: SignedInDep
+) -> CheckResult:
+    """Run every check a disclosure by the signed-in publisher would meet as the next entry
+    — schema, role, lines adding up, the opening where the last period closed — without a
+    signature and without appending anything. The checks stop at the first refusal, which
+    is returned with the field it is about (``ok`` false), as `POST …/entries` would refuse."""
+    _publisher(principal, slug)
+    # A write session only because the first check of a community may create its (empty)
+    # log, as the first append would; no entry is ever appended here.
+    with services.db.session() as session:
+        log = _log(session, services, slug, create=True)
+        try:
+            DisclosureLogs(session).check_draft(
+                log,
+                draft.kind,
+                draft.body,
+                publisher=principal.did,
+                policy=_policy(session, services, slug, principal),
+            )
+        except AuthorityError as exc:
+            raise ApiError(403, exc.zh, exc.en) from exc
+        except IntegrityError as exc:
+            raise integrity_error(exc) from exc
+        except DisclosureError as exc:
+            return CheckResult(ok=False, errors=[CheckError(where=exc.where, zh=exc.zh, en=exc.en)])
+    return CheckResult(ok=True, errors=[])
+
+
+@router.post(
+    PREFIX + "/statement-lines",
+    response_model=StatementLines,
+    responses=errors(401, 403, 404, 413),
+)
+async def statement_lines(slug: str, request: Request, principal: SignedInDep) -> StatementLines:
+    """A statement's income and expense lines read from the request body: CSV (text/csv)
+    or Excel (.xlsx). Every bad row comes back with its number and no lines; nothing is
+    stored — the lines fill the publisher's form, which is checked and signed as typed."""
+    _publisher(principal, slug)
+    parsed = parse_upload(await request.body(), request.headers.get("content-type", ""))
+    return StatementLines(
+        income=parsed.income,
+        expense=parsed.expense,
+        errors=[RowErrorPublic(row=r, zh=zh, en=en) for r, zh, en in parsed.errors],
     )
 
 

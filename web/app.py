@@ -24,6 +24,7 @@ from web import (
     demo_pages,
     docs_page,
     errors,
+    manager_pages,
     member_pages,
     owner_pages,
     pages,
@@ -107,6 +108,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(demo_pages.router)
     app.include_router(docs_page.router)
     app.include_router(console_pages.router)
+    app.include_router(manager_pages.router)
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)

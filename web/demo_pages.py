@@ -59,6 +59,7 @@ ZH = {
     "applied": "已生效",
     "still_pending": "仍待其他委员签署",
     "manager": "我是物业",
+    "manager_desk": "物业工作台",
     "manager_text": "物业公开的收费标准、月度收支和维修资金在账目公开页；"
     "演示物业的公开已预先签发。",
     "disclosures": "账目公开",
@@ -98,6 +99,7 @@ EN = {
     "applied": "now in effect",
     "still_pending": "still awaits other members",
     "manager": "I am the property manager",
+    "manager_desk": "Property manager's desk",
     "manager_text": "The fee standard, monthly statements and maintenance fund are on the "
     "public accounts page; the demo manager's disclosures were signed in advance.",
     "disclosures": "Public accounts",

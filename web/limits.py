@@ -22,7 +22,13 @@ from operator import sub
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UPLOAD_PATH = re.compile(r"/api/communities/[^/]+/register")
-_NOT_JSON = ("multipart/form-data", "application/x-www-form-urlencoded", "text/csv")
+_NOT_JSON = (
+    "multipart/form-data",
+    "application/x-www-form-urlencoded",
+    "text/csv",
+    # a statement's lines as Excel (`web.statement_lines`): a zip, within the JSON body limit
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ from ledger.disclosure.errors import (
     IntegrityError,
     SchemaError,
 )
-from ledger.disclosure.kinds import STATEMENTS, AccountOpened, Kind
+from ledger.disclosure.kinds import STATEMENTS, AccountOpened, Kind, parse_body, parse_kind
 from ledger.disclosure.models import (
     DisclosureIndex,
     DisclosurePublisher,
@@ -492,6 +492,31 @@ class DisclosureLogs:
         self._index(log, read, effects)
         note = self.store.sign_checkpoint(log, signer)
         return Appended(index, leaf, note, read)
+
+    def check_draft(
+        self, log: LogRef, kind: object, body: object, *, publisher: str, policy: Policy
+    ) -> None:
+        """Every check `append` would make of a disclosure of ``kind`` with ``body`` published
+        by ``publisher`` as the next entry — schema, role and accounting — without a signature
+        and without writing anything: a publisher's form shows what would be refused before
+        the entry is signed. Raises the `DisclosureError` that `append` would raise."""
+        k = parse_kind(kind)
+        entry = Disclosure(log=log.origin, publisher=publisher, kind=k, body=parse_body(k, body))
+        if policy.publisher_role(publisher) is None:
+            raise AuthorityError(
+                f"{publisher} 不是本小区的发布人（物业服务人或业主委员会）",
+                f"{publisher} is not a publisher of this community "
+                "(property manager or owners' committee)",
+            )
+        check_entry(
+            entry,
+            origin=log.origin,
+            index=self.store.size(log),
+            leaf_hash=bytes(32),  # not yet signed: no leaf; the checks do not read it
+            signer=publisher,
+            state=DbState(self.session, log.pk),
+            approved=policy.approved,
+        )
 
     def _index(self, log: LogRef, read: ReadEntry, effects: Effects) -> None:
         info = effects.info

@@ -293,6 +293,7 @@ const DB_NAME = "gongzhi";
 const DB_STORE = "kv";
 const OWNER_KEY = "owner-key";
 const MEMBER_KEY = "member-key";
+const MANAGER_KEY = "manager-key";
 
 function request(req) {
   return new Promise((resolve, reject) => {
@@ -379,6 +380,21 @@ export function createMemberKey() {
   return newDeviceKey(
     MEMBER_KEY,
     new GongzhiError("本设备已有委员密钥", "this device already holds a committee member key"),
+  );
+}
+
+/** The property manager's key on this device, or null: kept apart from the owner and member
+ * keys, so a disclosure is never signed with a key that votes or decides. */
+export function loadManagerKey() {
+  return loadValue(MANAGER_KEY);
+}
+
+/** Make the manager's P-256 key, non-extractable, in IndexedDB; refuses to replace one: the
+ * street office names its DID the property manager. */
+export function createManagerKey() {
+  return newDeviceKey(
+    MANAGER_KEY,
+    new GongzhiError("本设备已有物业密钥", "this device already holds a manager key"),
   );
 }
 
