@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from starlette.middleware.gzip import GZipMiddleware
 
 from identity.community.models import Community
 from voting import ballots
@@ -124,4 +125,8 @@ def install(app: FastAPI) -> None:
     """The owner's pages, the receipt-proof API and the static files (the browser client)."""
     app.include_router(api_receipts.router)
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Gzipped when the browser asks: owner.js and its modules shrink from ~75 KB to ~25 KB,
+    # about a second less on a slow 4G phone (BENCHMARKS.md). Only these public files: a
+    # page or API answer carrying a secret beside reflected input is never compressed (BREACH).
+    static = GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=1024)
+    app.mount("/static", static, name="static")
