@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.errors import ChainError
+from identity.community.origins import election_record_url
 from ledger.tlog.errors import LedgerError
 from voting.errors import VotingError
 from web.cli_trust import EXIT_UNREADABLE, EXIT_VALID, FETCH_TIMEOUT
@@ -28,7 +29,7 @@ MAX_BYTES = 512 * 1024 * 1024  # a 10,000-vote record is ~20 MB; refuse what no 
 def _from_server(url: str, ballot_id: int) -> dict[str, Any]:
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"服务器地址须以 http(s):// 开头 / not an http(s) URL: {url[:80]}")
-    target = f"{url.rstrip('/')}/api/ballots/{ballot_id}/election"
+    target = election_record_url(url, ballot_id)
     try:
         with urllib.request.urlopen(target, timeout=FETCH_TIMEOUT * 6) as answer:
             data: dict[str, Any] = json.loads(answer.read(MAX_BYTES))

@@ -79,6 +79,11 @@ def ballot_page_url(base_url: str, ballot_id: int) -> str:
     return f"{base_url}/ballots/{ballot_id}"
 
 
+def election_record_url(base_url: str, ballot_id: int) -> str:
+    """Where a closed ballot's election record is served (`gongzhi election export --url`)."""
+    return f"{base_url.rstrip('/')}/api/ballots/{ballot_id}/election"
+
+
 def status_list_url(base_url: str, list_key: str) -> str:
     """Where the status list of the community `list_key` (its slug) is published."""
     return f"{base_url}/api/communities/{list_key}/status-list"
