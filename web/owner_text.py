@@ -437,8 +437,8 @@ EN: dict[str, str] = {
     "my_id_intro": "When someone wants you to vote for them, let them scan this QR code or send"
     " them this number.",
     "my_id_show": "Show my identity number",
-    "large_text": "Large text",
-    "normal_text": "Normal text",
+    "large_text": "Larger",
+    "normal_text": "Normal",
 }
 
 
