@@ -1,14 +1,16 @@
 """One DID's place in a ballot's census, for the owner's page: which entry is mine, have I
 voted, is a proxy (委托) in force for me, and whom do I represent as a proxy.
 
-Everything here is public already (the census with its DIDs, units and areas is in the
-signed BallotOpened, the mandates are box entries); this only spares a phone from
-downloading the whole record to find one row. Never a name, ID number or phone.
+Only what the public record shows while voting runs is said here (the census with its DIDs
+and units is in the signed BallotOpened; a mandate without instructions is a public entry):
+never whether anyone has voted, nor a mandate's instructed choices (the record hides both
+until the close), nor a name, ID number or phone. This only spares a phone from downloading
+the whole record to find one row.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
@@ -30,8 +32,7 @@ class MandatePublic(BaseModel):
     owner: str
     proxy: str
     units: list[str]
-    choices: dict[str, Any] | None
-    used: bool  # the proxy has voted: it can no longer be withdrawn
+    instructed: bool  # the owner set the choices (which are not said here)
 
 
 class CensusPlace(BaseModel):
@@ -39,7 +40,6 @@ class CensusPlace(BaseModel):
     did: str
     census_entry: str | None  # None: this DID is not in the census (or it is not frozen yet)
     units: list[str]
-    voted: bool
     mandate: MandatePublic | None  # the proxy this owner appointed, in force
     represents: list[MandatePublic]  # the owners this DID votes for, as their proxy
 
@@ -52,13 +52,8 @@ def _mandate(state: BoxState, index: int) -> MandatePublic:
         owner=m.owner,
         proxy=m.proxy,
         units=[str(u) for u in state.rows[m.voter].get("units", [])],
-        choices=None if m.choices is None else {k: _json(v) for k, v in m.choices.items()},
-        used=m.index in state.used_mandates or m.voter in state.votes,
+        instructed=m.choices is not None,
     )
-
-
-def _json(choice: object) -> Any:
-    return list(choice) if isinstance(choice, tuple) else str(choice)
 
 
 @router.get(
@@ -74,7 +69,6 @@ def census_place(
             did=did,
             census_entry=None,
             units=[],
-            voted=False,
             mandate=None,
             represents=[],
         )
@@ -86,7 +80,6 @@ def census_place(
         did=did,
         census_entry=entry,
         units=[] if entry is None else [str(u) for u in state.rows[entry].get("units", [])],
-        voted=entry is not None and (entry in state.votes or entry in state.paper),
         mandate=None if mandate is None else _mandate(state, mandate),
         represents=sorted(
             (_mandate(state, i) for i, m in state.mandates.items() if m.proxy == did),

@@ -202,7 +202,8 @@ ZH: dict[str, str] = {
     "proxy_for": "您受业主（{units}）委托代其投票",
     "proxy_vote_for": "为业主（{units}）投票",
     "proxy_voted_for": "已为业主（{units}）投票",
-    "proxy_instructed": "委托书指定的意见：{choices}",
+    "proxy_instructed": "业主在委托书中指定了各项意见：请按业主告诉您的意见投票，"
+    "不一致的选票会被拒绝。",
     "my_id_title": "我的身份编号（给委托人）",
     "my_id_intro": "有人要委托您代为投票时，请他扫描下面的二维码，或把这串编号发给他。",
     "my_id_show": "显示我的身份编号",
@@ -432,7 +433,8 @@ EN: dict[str, str] = {
     "proxy_for": "You vote for the owner of {units} as their proxy",
     "proxy_vote_for": "Vote for the owner of {units}",
     "proxy_voted_for": "Voted for the owner of {units}",
-    "proxy_instructed": "The mandate sets: {choices}",
+    "proxy_instructed": "The owner set each choice in the mandate: vote as they told you;"
+    " any other vote is refused.",
     "my_id_title": "My identity number (for a proxy)",
     "my_id_intro": "When someone wants you to vote for them, let them scan this QR code or send"
     " them this number.",

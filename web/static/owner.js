@@ -360,7 +360,6 @@ async function ballotPage(source = deviceSource) {
     show("receipt", false);
     show("proxy", false);
     show("choose");
-    if (mandate.choices) prefill(mandate.choices);
   };
   if (place?.represents.length) showRepresented(place.represents, ballotOrigin, source, startProxyVote);
   if (stored) showReceipt(stored, ballotId, source);
@@ -438,17 +437,6 @@ async function ballotPage(source = deviceSource) {
       });
     }
   }
-  // A proxy's instructed choices, tapped in for them (the box refuses any other).
-  const prefill = (given) => {
-    for (const [item, value] of Object.entries(given)) {
-      if (Array.isArray(value)) {
-        for (const c of value) document.querySelector(`button[data-item="${item}"][data-candidate="${c}"]`)?.click();
-      } else {
-        document.querySelector(`button[data-item="${item}"][data-choice="${value}"]`)?.click();
-      }
-    }
-    if (items.length > 1 || $("review")) review();
-  };
   $("review")?.addEventListener("click", review);
   $("confirm-back").addEventListener("click", () => {
     show("confirm", false);
@@ -502,17 +490,17 @@ async function showRepresented(mandates, origin, source, start) {
     line.className = "big";
     line.textContent = fmt(T.proxy_for, { units });
     li.append(line);
-    if (m.choices) {
-      const said = Object.entries(m.choices).map(([id, v]) => `${id}：${Array.isArray(v) ? v.join("、") : T[v] ?? v}`);
+    if (m.instructed) {
+      // The choices are the owner's to tell (the server keeps them secret until the close).
       const note = document.createElement("p");
       note.className = "small";
-      note.textContent = fmt(T.proxy_instructed, { choices: said.join("；") });
+      note.textContent = T.proxy_instructed;
       li.append(note);
     }
     const go = document.createElement("button");
     go.type = "button";
     go.className = "button primary proxy-vote";
-    const done = m.used || (await source.load(proxyVoteName(origin, m)));
+    const done = await source.load(proxyVoteName(origin, m));
     go.textContent = fmt(done ? T.proxy_voted_for : T.proxy_vote_for, { units });
     go.disabled = Boolean(done);
     go.addEventListener("click", () => start(m));
@@ -537,7 +525,7 @@ function wireProxy(place, key, ballotId, origin) {
     show("choose", !mandate);
     if (!mandate) return;
     $("proxy-given-text").textContent = fmt(T.proxy_in_force, { proxy: mandate.proxy });
-    show("proxy-used", mandate.used);
+    show("proxy-used", Boolean(mandate.used));
     show("proxy-withdraw", !mandate.used);
   };
   show("proxy");
@@ -586,6 +574,7 @@ function wireProxy(place, key, ballotId, origin) {
       given(null);
       say(T.proxy_withdrawn, "ok");
     } catch (error) {
+      if (error.status === 409 && /voted/.test(error.en ?? "")) given({ ...mandate, used: true });
       say(T.error + reason(error), "error");
     }
   });
