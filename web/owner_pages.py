@@ -24,11 +24,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from identity.community.models import Community
 from voting import ballots
 from voting.matters import Matter
-from web import api_receipts
+from web import api_census, api_receipts
 from web.bounds import IdPath
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import page_errors
 from web.owner_text import text_for
+from web.result_view import item_results, participation_bars
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -104,6 +105,7 @@ def owner_ballot(
 ) -> Response:
     ballot = services.views.shown(session, ballots.get_ballot(session, ballot_id))
     matter = Matter(ballot.matter)
+    lang = lang_of(request)
     return _page(
         request,
         "owner_ballot.html",
@@ -113,8 +115,15 @@ def owner_ballot(
         matter_en=lambda m: Matter(m).en,
         opens=beijing(ballot.opens_at),
         closes=beijing(ballot.closes_at),
-        deadline=_beijing_long(ballot.closes_at, lang_of(request)),
+        deadline=_beijing_long(ballot.closes_at, lang),
+        # closed early or on time, the page says when voting ended, not the planned deadline
+        closed_at=None if ballot.closed_at is None else _beijing_long(ballot.closed_at, lang),
+        objections_until=None
+        if ballot.objections_until is None
+        else _beijing_long(ballot.objections_until, lang),
         p=ballot.participation,
+        item_bars=participation_bars,
+        results=item_results(ballot.result, ballot.items),
     )
 
 
@@ -124,6 +133,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """The owner's pages, the receipt-proof API and the static files (the browser client)."""
     app.include_router(api_receipts.router)
+    app.include_router(api_census.router)
     app.include_router(router)
     # Gzipped when the browser asks: owner.js and its modules shrink from ~75 KB to ~25 KB,
     # about a second less on a slow 4G phone (BENCHMARKS.md). Only these public files: a

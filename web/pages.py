@@ -32,7 +32,9 @@ from web.errors import ApiError
 from web.notice import NoticeModel, notice_model
 from web.notice_pdf import notice_pdf
 from web.notice_source import NoticeEntries, NoticeEntriesDep
-from web.owner_pages import beijing
+from web.owner_pages import beijing, lang_of
+from web.owner_text import text_for
+from web.result_view import item_results, participation_bars
 from web.services import Services
 from web.well_known import server_trust
 
@@ -46,6 +48,30 @@ templates.env.filters["beijing"] = beijing
 def _ballot_view(session: Session, services: Services, ballot: Ballot) -> dict[str, Any]:
     shown = services.views.shown(session, ballot)  # from the signed log, not the table row
     return {"b": shown, "matter": Matter(shown.matter), "p": shown.participation}
+
+
+def _ballot_page(request: Request, view: dict[str, Any], message: str | None) -> Response:
+    """The public ballot page, in Chinese or (``?lang=en``) English: each item's turnout
+    while it is open, each item's result with its bars once it is closed."""
+    lang = lang_of(request)
+    b = view["b"]
+    return templates.TemplateResponse(
+        request,
+        "ballot.html",
+        {
+            **view,
+            "demo": request.app.state.demo,
+            "message": message,
+            "lang": lang,
+            "html_lang": "en" if lang == "en" else "zh-CN",
+            "t": text_for(lang),
+            "results": item_results(b.result, b.items),
+            "item_bars": participation_bars,
+            "objections_until": None
+            if b.objections_until is None or b.status == "final"
+            else beijing(b.objections_until),
+        },
+    )
 
 
 @router.get("/", response_class=HTMLResponse, responses=page_errors(409))
@@ -64,9 +90,7 @@ def ballot_page(
     ballot_id: IdPath, request: Request, session: SessionDep, services: ServicesDep
 ) -> Response:
     view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
-    return templates.TemplateResponse(
-        request, "ballot.html", {**view, "demo": request.app.state.demo, "message": None}
-    )
+    return _ballot_page(request, view, None)
 
 
 async def _demo_choices(request: Request) -> dict[str, str]:
@@ -122,9 +146,7 @@ def demo_vote(
         return RedirectResponse(f"/api/ballots/{ballot_id}", status_code=303)
     with services.db.session(write=False) as session:
         view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
-    return templates.TemplateResponse(
-        request, "ballot.html", {**view, "demo": True, "message": message}
-    )
+    return _ballot_page(request, view, message)
 
 
 def _notice(

@@ -121,27 +121,52 @@ async function homePage() {
   } else {
     show("enrol-link");
   }
+  if (key) {
+    $("my-id-show").hidden = false;
+    $("my-id-show").addEventListener("click", async () => {
+      const { qrSvg } = await cardModule();
+      $("my-id-qr").replaceChildren(qrSvg(key.did));
+      $("my-id-did").textContent = key.did;
+      show("my-id");
+      $("my-id").scrollIntoView({ block: "start" });
+    });
+  }
+  // Before enrolment no community is known: every community served here is listed, read-only.
   const list = $("ballot-list");
-  let open = 0;
-  for (const slug of await communitiesKnown()) {
+  const known = await communitiesKnown();
+  const slugs = known.length ? known : list.dataset.communities.split(" ").filter(Boolean);
+  show("read-only", !key);
+  let shown = 0;
+  for (const slug of slugs) {
     for (const b of await api("GET", `/api/communities/${encodeURIComponent(slug)}/ballots`)) {
-      if (b.status !== "open") continue;
-      open += 1;
+      if (!LISTED.has(b.status)) continue;
+      shown += 1;
       const voted = await loadValue(`vote:${b.origin}`);
       const li = document.createElement("li");
+      li.dataset.ballot = String(b.id);
+      li.dataset.status = b.status;
       const title = document.createElement("p");
       title.className = "big";
       title.textContent = b.title;
+      const state = document.createElement("p");
+      state.className = "ballot-status";
+      state.textContent = T[`status_${b.status}`] ?? b.status;
       const go = document.createElement("a");
-      go.className = voted ? "button secondary" : "button primary";
+      const open = b.status === "open";
+      go.className = open && key && !voted ? "button primary" : "button secondary";
       go.href = keepLang(`/owner/ballots/${b.id}`);
-      go.textContent = voted ? `✓ ${T.voted_already}` : T.go_vote;
-      li.append(title, go);
+      if (!open) go.textContent = b.result ? T.view_result : T.view_ballot;
+      else if (voted) go.textContent = `✓ ${T.voted_already}`;
+      else go.textContent = key ? T.go_vote : T.view_ballot;
+      li.append(title, state, go);
       list.append(li);
     }
   }
-  show("no-ballots", open === 0);
+  show("no-ballots", shown === 0);
 }
+
+// What the home lists: every ballot past its draft, closed ones too (with their result).
+const LISTED = new Set(["announced", "open", "closing", "closed", "final"]);
 
 // ---- enrol ------------------------------------------------------------------------------
 
@@ -326,22 +351,33 @@ async function refreshTurnout(ballotId) {
 async function ballotPage(source = deviceSource) {
   const { ballotId, ballotOrigin, ballotStatus } = document.body.dataset;
   const stored = await source.load(`vote:${ballotOrigin}`);
-  if (stored) {
-    showReceipt(stored, ballotId, source);
-    return;
-  }
-  if (ballotStatus !== "open") return;
-  const key = await source.key();
+  const key = ballotStatus === "open" ? await source.key() : null;
+  // Where this key stands in the census: my entry, a proxy I appointed, owners I vote for.
+  const place = key ? await api("GET", `/api/ballots/${ballotId}/census/${encodeURIComponent(key.did)}`) : null;
+  let target = null; // null: my own vote; else the mandate of the owner I vote for as proxy
+  const startProxyVote = (mandate) => {
+    target = mandate;
+    show("receipt", false);
+    show("proxy", false);
+    show("choose");
+  };
+  if (place?.represents.length) showRepresented(place.represents, ballotOrigin, source, startProxyVote);
+  if (stored) showReceipt(stored, ballotId, source);
+  // Voted already, or not open: nothing to choose, unless for an owner I represent.
+  if (ballotStatus !== "open" || (stored && !place?.represents.length)) return;
   if (!key) {
     show("no-key");
     return;
   }
+  if (place?.census_entry && !stored) wireProxy(place, key, ballotId, ballotOrigin);
+  // A vote of my own, or a proxy in force: my own choices stay hidden.
+  const selfDone = Boolean(stored || place?.mandate);
   const units = unitsOf(await source.load("credentials"));
   if (units.length) {
     $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
     show("my-units");
   }
-  show("choose");
+  if (!selfDone) show("choose");
   const submit = $("confirm-submit");
   const items = [...document.querySelectorAll("fieldset.item")];
   const choices = {}; // item id → "agree" | "oppose" | "abstain", or candidate ids
@@ -411,14 +447,16 @@ async function ballotPage(source = deviceSource) {
     $("confirm-back").disabled = true;
     say(T.sending, "busy");
     try {
-      const vote = await signDocument(
-        { type: "Vote", ballot: ballotOrigin, voter: key.did, choices: { ...choices } },
-        { key },
-      );
+      const doc = { type: "Vote", ballot: ballotOrigin, voter: key.did, choices: { ...choices } };
+      // A proxy's vote names the census entry of the owner it is cast for.
+      if (target) doc.censusEntry = target.census_entry;
+      const vote = await signDocument(doc, { key });
       const receipt = await apiRetrying("POST", `/api/ballots/${ballotId}/votes`, vote);
       const chosen = items.length === 1 ? labelOf(items[0]) : `\n${eachItem()}`;
       const record = { vote, receipt, choice: chosen, at: new Date().toISOString() };
-      await source.save(`vote:${ballotOrigin}`, record);
+      await source.save(target ? proxyVoteName(ballotOrigin, target) : `vote:${ballotOrigin}`, record);
+      if (target) markRepresented(target);
+      target = null;
       quiet();
       show("confirm", false);
       showReceipt(record, ballotId, source);
@@ -436,6 +474,155 @@ async function ballotPage(source = deviceSource) {
   });
 }
 
+// ---- proxies (委托) -------------------------------------------------------------------
+
+const proxyVoteName = (origin, mandate) => `vote:${origin}:${mandate.census_entry}`;
+const DID_KEY = /^did:key:z[1-9A-HJ-NP-Za-km-z]+$/;
+
+/** The owners this key votes for as their proxy: one button each ("为业主（1-1-101）投票"). */
+async function showRepresented(mandates, origin, source, start) {
+  const list = $("proxy-for-list");
+  for (const m of mandates) {
+    const units = m.units.join("、");
+    const li = document.createElement("li");
+    li.dataset.entry = m.census_entry;
+    const line = document.createElement("p");
+    line.className = "big";
+    line.textContent = fmt(T.proxy_for, { units });
+    li.append(line);
+    if (m.instructed) {
+      // The choices are the owner's to tell (the server keeps them secret until the close).
+      const note = document.createElement("p");
+      note.className = "small";
+      note.textContent = T.proxy_instructed;
+      li.append(note);
+    }
+    const go = document.createElement("button");
+    go.type = "button";
+    go.className = "button primary proxy-vote";
+    const done = await source.load(proxyVoteName(origin, m));
+    go.textContent = fmt(done ? T.proxy_voted_for : T.proxy_vote_for, { units });
+    go.disabled = Boolean(done);
+    go.addEventListener("click", () => start(m));
+    li.append(go);
+    list.append(li);
+  }
+  show("proxy-for");
+}
+
+function markRepresented(mandate) {
+  const button = document.querySelector(`#proxy-for-list li[data-entry="${mandate.census_entry}"] button`);
+  if (!button) return;
+  button.textContent = fmt(T.proxy_voted_for, { units: mandate.units.join("、") });
+  button.disabled = true;
+}
+
+/** Appoint a proxy (a signed ProxyMandate) or, while it is unused, withdraw it. */
+function wireProxy(place, key, ballotId, origin) {
+  const given = (mandate) => {
+    show("proxy-give", !mandate);
+    show("proxy-given", Boolean(mandate));
+    show("choose", !mandate);
+    if (!mandate) return;
+    $("proxy-given-text").textContent = fmt(T.proxy_in_force, { proxy: mandate.proxy });
+    show("proxy-used", Boolean(mandate.used));
+    show("proxy-withdraw", !mandate.used);
+  };
+  show("proxy");
+  given(place.mandate);
+  let mandate = place.mandate;
+  $("proxy-photo").addEventListener("change", async (event) => {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    if (!file) return;
+    const text = await qrOfPhoto(file).catch(() => null);
+    if (text && DID_KEY.test(text.trim())) $("proxy-did").value = text.trim();
+    else say(T.proxy_bad_did, "error");
+  });
+  $("proxy-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const proxy = $("proxy-did").value.trim();
+    if (!DID_KEY.test(proxy)) {
+      say(T.proxy_bad_did, "error");
+      return;
+    }
+    const choices = {};
+    for (const select of document.querySelectorAll("select.proxy-choice")) {
+      if (select.value) choices[select.dataset.item] = select.value;
+    }
+    const doc = { type: "ProxyMandate", ballot: origin, censusEntry: place.census_entry, owner: key.did, proxy };
+    if (Object.keys(choices).length) doc.choices = choices;
+    const button = $("proxy-grant");
+    button.disabled = true;
+    say(T.proxy_granting, "busy");
+    try {
+      const receipt = await api("POST", `/api/ballots/${ballotId}/mandates`, await signDocument(doc, { key }));
+      mandate = { index: receipt.index, proxy, used: false };
+      quiet();
+      given(mandate);
+    } catch (error) {
+      say(T.error + reason(error), "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  $("proxy-withdraw").addEventListener("click", async () => {
+    const doc = { type: "ProxyWithdrawal", ballot: origin, censusEntry: place.census_entry, owner: key.did, mandate: mandate.index };
+    try {
+      await api("POST", `/api/ballots/${ballotId}/mandates`, await signDocument(doc, { key }));
+      mandate = null;
+      given(null);
+      say(T.proxy_withdrawn, "ok");
+    } catch (error) {
+      if (error.status === 409 && /voted/.test(error.en ?? "")) given({ ...mandate, used: true });
+      say(T.error + reason(error), "error");
+    }
+  });
+}
+
+/** The text of the QR code in a photo (jsQR, vendored as a classic script), or null. */
+async function qrOfPhoto(file) {
+  const image = await createImageBitmap(file);
+  const scale = Math.min(1, 1200 / Math.max(image.width, image.height));
+  const [w, h] = [Math.round(image.width * scale), Math.round(image.height * scale)];
+  const canvas = document.createElement("canvas");
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(image, 0, 0, w, h);
+  image.close();
+  return globalThis.jsQR?.(ctx.getImageData(0, 0, w, h).data, w, h)?.data ?? null;
+}
+
+// ---- text size --------------------------------------------------------------------------
+
+/** The large-text switch in every owner page's header, remembered on this device. */
+function textSize() {
+  const button = $("text-size");
+  const apply = (large) => {
+    document.documentElement.classList.toggle("large", large);
+    if (!button) return;
+    button.setAttribute("aria-pressed", String(large));
+    button.textContent = large ? button.dataset.on : button.dataset.off;
+  };
+  let large = false;
+  try {
+    large = localStorage.getItem("gongzhi:large-text") === "1";
+  } catch {
+    /* storage refused: the normal size */
+  }
+  apply(large);
+  button?.addEventListener("click", () => {
+    large = !large;
+    try {
+      localStorage.setItem("gongzhi:large-text", large ? "1" : "0");
+    } catch {
+      /* not remembered, still applied */
+    }
+    apply(large);
+  });
+}
+
 // What the card pages (owner_card.js, loaded only where needed) use of this file.
 const UI = { T, LANG, $, fmt, show, say, quiet, reason, api, signIn, unitsOf, keepLang, ballotPage };
 const cardModule = () => import("./owner_card.js");
@@ -449,6 +636,7 @@ const PAGES = {
 };
 
 async function start() {
+  textSize();
   if (!globalThis.crypto?.subtle || !globalThis.indexedDB) {
     say(T.no_crypto, "error");
     return;

@@ -32,7 +32,7 @@ function progressTo(ui) {
 // ---- making a card at enrolment -------------------------------------------------------
 
 /** The QR code as an SVG of dark modules (attributes only: the pages allow no inline style). */
-function qrSvg(text) {
+export function qrSvg(text) {
   const qr = qrcode(0, "M");
   qr.addData(text, "Byte");
   qr.make();
