@@ -181,7 +181,7 @@ def test_large_text_mode_is_remembered_and_nothing_overflows_at_390px(
     server: tuple[str, Committee], owner: Page
 ) -> None:
     base, committee = server
-    ballot = committee.http.get(f"/api/communities/{SLUG}/ballots").json()[0]
+    ballot = _opened(committee)  # its own ballot: the test runs alone or in any order
     owner.goto(f"{base}/owner")
     wait_ready(owner)
     if owner.get_attribute("#text-size", "aria-pressed") != "true":
