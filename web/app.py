@@ -31,6 +31,7 @@ from web import (
     pages_identity,
     throttle,
     unavailable,
+    verify_page,
     well_known,
 )
 from web.auth import IdentityRuntime, trusted_roots
@@ -103,6 +104,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(api_disclosures.router)
     app.include_router(accounts_page.router)
     app.include_router(well_known.router)
+    app.include_router(verify_page.router)
     owner_pages.install(app)
     app.include_router(member_pages.router)
     app.include_router(demo_pages.router)

@@ -94,6 +94,7 @@ ZH: dict[str, str] = {
     "error": "出错了：",
     "no_crypto": "此浏览器不能安全地生成密钥。请用较新的手机浏览器打开，或联系业委会。",
     "verify_link": "下载表决记录，独立核验",
+    "verify_receipt": "核验一张选票回执（在您自己的浏览器中核对）",
     # the printed voting card (投票卡), for owners without a smartphone
     "enrol_kind": "用什么投票？",
     "enrol_kind_phone": "用这台手机投票（推荐）",
@@ -307,6 +308,7 @@ EN: dict[str, str] = {
         " the committee."
     ),
     "verify_link": "Download the ballot record to verify it yourself",
+    "verify_receipt": "Verify a vote receipt in your own browser",
     "enrol_kind": "How will you vote?",
     "enrol_kind_phone": "With this phone (recommended)",
     "enrol_kind_card": "With a printed voting card (owners without a smartphone)",

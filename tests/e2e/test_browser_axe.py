@@ -41,6 +41,7 @@ PAGES = [
     (f"{COMMITTEE}/ballots", True),
     (f"{COMMITTEE}/ballots/1", True),
     ("/ballots/1/notice", False),
+    ("/verify", True),
 ]
 # What axe reports, cut to what a failure message needs.
 RUN = """async () => {

@@ -1,0 +1,35 @@
+"""``/verify``: the public page where anyone checks a vote receipt in their own browser.
+
+The server only hands out the page; ``web/static/verify.js`` fetches the proofs and the
+committee's registrations and checks them with gongzhi.js (`checkReceipt`) against the
+trust file the reader brings in the link's fragment (``#gongzhi-trust=…``, the notice's
+QR code), or else — with a warning that it is this server's own word — the one at
+``/.well-known/gongzhi-trust.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from web.owner_pages import CSP, lang_of
+from web.verify_text import text_for
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+VERIFY_PATH = "/verify"
+
+
+@router.get(VERIFY_PATH, response_class=HTMLResponse)
+def verify_page(request: Request) -> Response:
+    lang = lang_of(request)
+    return templates.TemplateResponse(
+        request,
+        "verify.html",
+        {"lang": lang, "t": text_for(lang), "page": "verify"},
+        headers={"Content-Security-Policy": CSP},
+    )
