@@ -35,7 +35,7 @@ PAGES = [
     ("/owner/enrol", True),
     ("/owner/ballots/1", True),
     ("/ballots/1", False),
-    (f"/c/{SLUG}/disclosures", False),
+    (f"/c/{SLUG}/disclosures", True),
     ("/demo", False),
     (f"{COMMITTEE}/decisions", True),
     (f"{COMMITTEE}/ballots", True),
