@@ -10,6 +10,7 @@ committee's own client would, with a P-256 key held by the test.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -347,6 +348,24 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.ok")
     assert "投票箱现有 4 条记录" in page.inner_text("#check-result")  # notice, opening, 2 votes
+
+    # 复制选票回执: what the phone hands on (the signed vote and its receipt) verifies on the
+    # public verification page, in a browser that holds no key of the owner's.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _tap(page, "复制选票回执")
+    page.wait_for_selector("#check-result.ok")
+    copied = json.loads(page.evaluate("navigator.clipboard.readText()"))
+    assert set(copied) == {"vote", "receipt"} and copied["vote"]["voter"] == did
+    stranger = page.context.browser.new_context(viewport=PHONE)  # type: ignore[union-attr]
+    try:
+        checker = stranger.new_page()
+        checker.goto(f"{base}/verify")
+        checker.wait_for_selector("body[data-ready='true']", state="attached", timeout=15_000)
+        checker.fill("#receipt-json", json.dumps(copied, ensure_ascii=False))
+        checker.click("#verify-submit")
+        checker.wait_for_selector("#verify-result[data-outcome='ok']", timeout=30_000)
+    finally:
+        stranger.close()
 
     # A server that serves another committee — registered by a root of its own, which its
     # trust file names too — is caught against the pin, in words the owner can read.

@@ -317,6 +317,16 @@ function showReceipt(record, ballotId, source) {
   $("receipt-index").textContent = fmt(T.receipt_index, { index: record.receipt.index });
   $("receipt-hash").textContent = groups(record.receipt.leaf_hash);
   show("receipt");
+  $("copy-receipt")?.addEventListener("click", async () => {
+    // The signed vote and its receipt: what /verify checks, with nothing of this device's.
+    const text = JSON.stringify({ vote: record.vote, receipt: record.receipt });
+    try {
+      await navigator.clipboard.writeText(text);
+      say(T.copied_receipt, "ok", "check-result");
+    } catch (error) {
+      say(T.error + reason(error), "error", "check-result");
+    }
+  });
   const button = $("check");
   button.addEventListener("click", async () => {
     button.disabled = true;
