@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from web.error_responses import page_errors
 from web.owner_pages import CSP, lang_of
 from web.verify_text import text_for
 
@@ -24,7 +25,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 VERIFY_PATH = "/verify"
 
 
-@router.get(VERIFY_PATH, response_class=HTMLResponse)
+@router.get(VERIFY_PATH, response_class=HTMLResponse, responses=page_errors())
 def verify_page(request: Request) -> Response:
     lang = lang_of(request)
     return templates.TemplateResponse(
