@@ -221,6 +221,12 @@ def wards_of(session: Session, person: Person) -> list[Person]:
     )
 
 
+def voter_for(session: Session, person: Person) -> Person:
+    """Who votes for `person`'s units: their guardian (监护人) if one is named, else they."""
+    guardian = session.get(Person, person.guardian_id) if person.guardian_id else None
+    return guardian if guardian is not None else person
+
+
 def voted_units(session: Session, person: Person) -> list[Unit]:
     """Every unit `person` votes for: as its holder, unless a guardian votes for them, and
     as the guardian of its holder; in unit order."""
@@ -401,19 +407,19 @@ def reissue_ownership(
     issuers: Issuers,
     now: datetime,
     reason: str,
-) -> tuple[list[IssuedCredential], IssuedCredential | None]:
-    """Revoke the person's ownership credentials (queued ones too); queue one for the units
-    they hold now. Returns (revoked, queued): none queued when the person has no DID or no
-    units left."""
+) -> tuple[list[IssuedCredential], list[IssuedCredential]]:
+    """Revoke the person's ownership credentials (queued ones too, and those held as a
+    guardian); queue them again for what they vote for now (`queue_voting`). Returns
+    (revoked, queued): none queued when the person has no DID or votes for nothing."""
     revoked = [
         *active(session, community=community, person=person, kinds=[OWNERSHIP]),
         *active(session, community=community, person=person, kinds=[OWNERSHIP], pending=True),
     ]
     for row in revoked:
         revoke(row, reason=reason, now=now)
-    if person.did is None or not held_units(session, person):
-        return revoked, None
-    return revoked, queue_ownership(
+    if person.did is None:
+        return revoked, []
+    return revoked, queue_voting(
         session, community=community, person=person, issuers=issuers, now=now
     )
 

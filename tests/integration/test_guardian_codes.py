@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from identity.community import enrolment, issuance
+from identity.community import enrolment, issuance, revocation
 from identity.community.enrolment import EnrolmentError
 from identity.community.issuance import Issuers
 from identity.community.models import Community, IdentityBase, Person
 from identity.community.pii import PiiCipher
-from identity.community.register import parse_csv
+from identity.community.register import Owner, parse_csv
 from identity.community.registry import create_community, find_person, import_register
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -113,3 +113,27 @@ def test_a_credential_as_guardian_needs_the_ward_of_that_guardian(session: Sessi
             ward=_person(session, WARD),
         )
     assert "not the owner's guardian" in refused.value.en and refused.value.zh
+
+
+def test_a_unit_sold_to_a_ward_moves_into_the_guardians_credentials(session: Session) -> None:
+    community, guardian = _community(session), _person(session, GUARDIAN)
+    guardian.did = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(1, 33))).did.value
+    issuance.queue_voting(session, community=community, person=guardian, issuers=ISSUERS, now=T0)
+    change = revocation.transfer_unit(
+        session,
+        community=community,
+        unit_no="1-1-201",
+        buyers=[Owner(name="小明", id_number=WARD, phone="")],
+        holder=0,
+        cipher=CIPHER,
+        issuers=ISSUERS,
+        now=T0,
+    )
+    assert change.enrolment is None  # no code for the ward: the guardian has enrolled
+    queued = issuance.active(session, community=community, person=guardian, pending=True)
+    held = [(r.units, issuance.document_of(r)["credentialSubject"].get("guardian")) for r in queued]
+    assert sorted(held, key=str) == [
+        (["1-1-101"], None),
+        (["1-1-102", "1-1-201"], True),
+    ]
+    assert set(change.issued) == {r.credential_id for r in queued}
