@@ -257,6 +257,11 @@ class _Owners:
         area = sum(int(u["area"]) for u in units)
         if held != set(row["units"]) or area != Area.parse(row["area"]).hundredths:
             raise _fail("凭证的房屋或面积与名册不符", "its units or area differ from the census")
+        # A guardian's credential backs only the ward's row, an owner's only their own.
+        if (view.subject.get("guardian") is True) != (row.get("guardian") is True):
+            raise _fail(
+                "凭证与名册的监护人标记不符", "its guardian mark differs from the census row"
+            )
 
 
 @dataclass(frozen=True)

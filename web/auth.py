@@ -177,11 +177,10 @@ class IdentityRuntime:
                 Person.id.not_in(issued),
             )
         )
-        for person in people:
-            if issuance.held_units(session, person):
-                issuance.queue_ownership(
-                    session, community=community, person=person, issuers=self.issuers, now=now
-                )
+        for person in people:  # one credential per row they vote for, as owner or guardian
+            issuance.queue_voting(
+                session, community=community, person=person, issuers=self.issuers, now=now
+            )
 
 
 def get_runtime(request: Request) -> IdentityRuntime:

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from identity.community import issuance
 from identity.community.committee import ROLES
@@ -157,11 +157,18 @@ def owner_code(
     now: datetime,
     valid_for: timedelta = DEFAULT_VALIDITY,
 ) -> IssuedCode:
-    """A fresh code for one designated holder (older unused codes of theirs stop working)."""
-    units = [u.unit_no for u in issuance.held_units(session, person)]
+    """A fresh code for one designated holder, or a guardian (监护人) who votes for an owner
+    (older unused codes of theirs stop working). An owner whose guardian votes gets none."""
+    if person.guardian_id is not None:
+        raise EnrolmentError(
+            "该业主由监护人代为表决，登记码应发给监护人",
+            "this owner's guardian votes for them: issue the code to the guardian",
+        )
+    units = [u.unit_no for u in issuance.voted_units(session, person)]
     if not units:
         raise EnrolmentError(
-            "该业主不是任何房屋的表决人", "this owner is not the designated holder of any unit"
+            "此人既不是任何房屋的表决人，也不是表决人的监护人",
+            "this person is neither the designated holder of a unit nor a holder's guardian",
         )
     cancel_outstanding(session, person=person, now=now)
     code = _store(
@@ -185,20 +192,27 @@ def owner_codes(
     units: Collection[str] | None = None,
     valid_for: timedelta = DEFAULT_VALIDITY,
 ) -> list[IssuedCode]:
-    """Codes for the holders of `units` (default: every holder who has not enrolled yet).
+    """Codes for the voters of `units` (default: every voter who has not enrolled yet).
 
-    A unit whose holder already has a DID is refused when named: that owner needs the
-    recovery procedure (the old key must be revoked first), not a second identity.
+    A unit's voter is its holder, or the holder's guardian (监护人) when one is named: the
+    guardian's code covers the ward's units, and the ward gets none. A unit whose voter
+    already has a DID is refused when named: that person needs the recovery procedure (the
+    old key must be revoked first), not a second identity.
     """
     _validity(valid_for)
     # Columns, not ORM objects: loading 10,000 units and their holders as instances (and
     # then having every UPDATE synchronise them) cost seconds.
-    rows = session.execute(
-        select(Unit.unit_no, Person.id, Person.did)
-        .join(Person, Unit.holder_id == Person.id)
-        .where(Unit.community_id == community.id)
-        .order_by(Unit.unit_no)
-    ).all()
+    guardian = aliased(Person)
+    rows = [
+        (unit_no, holder, did) if guardian_id is None else (unit_no, guardian_id, guardian_did)
+        for unit_no, holder, did, guardian_id, guardian_did in session.execute(
+            select(Unit.unit_no, Person.id, Person.did, Person.guardian_id, guardian.did)
+            .join(Person, Unit.holder_id == Person.id)
+            .outerjoin(guardian, Person.guardian_id == guardian.id)
+            .where(Unit.community_id == community.id)
+            .order_by(Unit.unit_no)
+        )
+    ]
     by_unit = {unit_no: (person_id, did) for unit_no, person_id, did in rows}
     if units is None:
         wanted = [person_id for _, person_id, did in rows if did is None]
@@ -382,7 +396,9 @@ def redeem(
         )
     person.did = holder
     session.flush()
-    credential = issuance.queue_ownership(
+    # One credential per census row the DID will carry: the person's own, and a guardian's
+    # for each ward (held as guardian, the ward's units and area).
+    credentials = issuance.queue_voting(
         session, community=community, person=person, issuers=issuers, now=now
     )
-    return Redeemed(did=holder, kind=OWNER, credentials=(credential,))
+    return Redeemed(did=holder, kind=OWNER, credentials=tuple(credentials))

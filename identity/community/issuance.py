@@ -214,6 +214,27 @@ def held_units(session: Session, person: Person) -> list[Unit]:
     )
 
 
+def wards_of(session: Session, person: Person) -> list[Person]:
+    """The owners `person` is the guardian (监护人) of, and so votes for, in id order."""
+    return list(
+        session.scalars(select(Person).where(Person.guardian_id == person.id).order_by(Person.id))
+    )
+
+
+def voter_for(session: Session, person: Person) -> Person:
+    """Who votes for `person`'s units: their guardian (监护人) if one is named, else they."""
+    guardian = session.get(Person, person.guardian_id) if person.guardian_id else None
+    return guardian if guardian is not None else person
+
+
+def voted_units(session: Session, person: Person) -> list[Unit]:
+    """Every unit `person` votes for: as its holder, unless a guardian votes for them, and
+    as the guardian of its holder; in unit order."""
+    own = [] if person.guardian_id is not None else held_units(session, person)
+    wards = [u for w in wards_of(session, person) for u in held_units(session, w)]
+    return sorted([*own, *wards], key=lambda u: u.unit_no)
+
+
 def queue_ownership(
     session: Session,
     *,
@@ -222,12 +243,18 @@ def queue_ownership(
     issuers: Issuers,
     now: datetime,
     rng: Random | None = None,
+    ward: Person | None = None,
 ) -> IssuedCredential:
     """Queue one ownership credential to the person's DID for every unit they vote for: the
-    document with its status entry, waiting for a registered member to sign it."""
+    document with its status entry, waiting for a registered member to sign it.
+
+    With `ward`, the units are the ward's and the credential says it is held as guardian:
+    the census row it backs is the ward's, carrying the guardian's DID."""
     if person.did is None:
         raise IssuanceError("该业主尚未绑定 DID", "this owner has not bound a DID yet")
-    units = held_units(session, person)
+    if ward is not None and ward.guardian_id != person.id:
+        raise IssuanceError("此人不是该业主的监护人", "this person is not the owner's guardian")
+    units = held_units(session, ward if ward is not None else person)
     if not units:
         raise IssuanceError(
             "该业主不是任何房屋的表决人", "this owner is not the designated holder of any unit"
@@ -243,6 +270,7 @@ def queue_ownership(
         valid_from=now,
         credential_id=credential_id,
         status=statuslist.status_entry(list_url=issuers.list_url(community.slug), index=index),
+        guardian=ward is not None,
     )
     template = {k: v for k, v in built.items() if k not in _UNSIGNED}
     row = IssuedCredential(
@@ -264,6 +292,31 @@ def queue_ownership(
     if issuers.auto_sign is not None:
         issuers.auto_sign(session, community, row, now)
     return row
+
+
+def queue_voting(
+    session: Session, *, community: Community, person: Person, issuers: Issuers, now: datetime
+) -> list[IssuedCredential]:
+    """The credentials of everything `person` votes for, one per census row it backs: their
+    own units (unless their guardian votes for them), then each ward's as guardian."""
+    rows = []
+    if person.guardian_id is None and held_units(session, person):
+        rows.append(
+            queue_ownership(session, community=community, person=person, issuers=issuers, now=now)
+        )
+    for ward in wards_of(session, person):
+        if held_units(session, ward):
+            rows.append(
+                queue_ownership(
+                    session,
+                    community=community,
+                    person=person,
+                    issuers=issuers,
+                    now=now,
+                    ward=ward,
+                )
+            )
+    return rows
 
 
 def unsigned_for(row: IssuedCredential, issuer: str) -> dict[str, Any]:
@@ -354,19 +407,19 @@ def reissue_ownership(
     issuers: Issuers,
     now: datetime,
     reason: str,
-) -> tuple[list[IssuedCredential], IssuedCredential | None]:
-    """Revoke the person's ownership credentials (queued ones too); queue one for the units
-    they hold now. Returns (revoked, queued): none queued when the person has no DID or no
-    units left."""
+) -> tuple[list[IssuedCredential], list[IssuedCredential]]:
+    """Revoke the person's ownership credentials (queued ones too, and those held as a
+    guardian); queue them again for what they vote for now (`queue_voting`). Returns
+    (revoked, queued): none queued when the person has no DID or votes for nothing."""
     revoked = [
         *active(session, community=community, person=person, kinds=[OWNERSHIP]),
         *active(session, community=community, person=person, kinds=[OWNERSHIP], pending=True),
     ]
     for row in revoked:
         revoke(row, reason=reason, now=now)
-    if person.did is None or not held_units(session, person):
-        return revoked, None
-    return revoked, queue_ownership(
+    if person.did is None:
+        return revoked, []
+    return revoked, queue_voting(
         session, community=community, person=person, issuers=issuers, now=now
     )
 

@@ -89,7 +89,7 @@ def retire(
             session, community=community, person=person, issuers=issuers, now=now, reason=RETIRED
         )
         revoked += len(gone)
-        queued += new is not None
+        queued += len(new)
     session.flush()
     return Retired(community.slug, revoked, queued)
 

@@ -94,28 +94,31 @@ def _settle(
     """Credentials after `unit` moved from `losing` to `gaining` (its new holder)."""
     revoked: list[IssuedCredential] = []
     issued: list[IssuedCredential] = []
+    # Whoever votes for each side changes credentials: the owner, or their guardian.
+    voter = issuance.voter_for(session, gaining)
     if losing is not None and losing.id != gaining.id:
+        lost = issuance.voter_for(session, losing)
         gone, new = issuance.reissue_ownership(
-            session, community=community, person=losing, issuers=issuers, now=now, reason=reason
+            session, community=community, person=lost, issuers=issuers, now=now, reason=reason
         )
         revoked += gone
-        issued += [new] if new is not None else []
-        if not issuance.held_units(session, losing):  # their unused code would bind nothing
-            enrolment.cancel_outstanding(session, person=losing, now=now)
+        issued += new
+        if not issuance.voted_units(session, lost):  # their unused code would bind nothing
+            enrolment.cancel_outstanding(session, person=lost, now=now)
     code: IssuedCode | None = None
-    if gaining.did is not None:
+    if voter.did is not None:
         gone, new = issuance.reissue_ownership(
             session,
             community=community,
-            person=gaining,
+            person=voter,
             issuers=issuers,
             now=now,
             reason=UNITS_CHANGED,
         )
         revoked += gone
-        issued += [new] if new is not None else []
+        issued += new
     else:
-        code = enrolment.owner_code(session, community=community, person=gaining, now=now)
+        code = enrolment.owner_code(session, community=community, person=voter, now=now)
     _end_sessions(session, revoked, now)
     return OwnershipChange(
         unit=unit.unit_no,

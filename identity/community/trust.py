@@ -95,6 +95,8 @@ class OwnershipClaim:
     owner: str
     community_id: str
     units: tuple[UnitHolding, ...]
+    # Held as the guardian (监护人) of the units' owner, who votes through the subject.
+    guardian: bool = False
 
     @property
     def total_area(self) -> int:
@@ -165,7 +167,9 @@ def parse_claim(view: CredentialView) -> Claim | None:
     subject = view.subject
     subject_id = _check_did(subject.get("id"), field="credentialSubject.id")
     community = _check_community(subject.get("communityId"))
-    _check_keys(subject, {"id", "communityId", "units"})
+    _check_keys(subject, {"id", "communityId", "units", "guardian"})
+    if subject.get("guardian", True) is not True:  # absent, or exactly true
+        raise Malformed("guardian 只能为 true（或不出现）", "guardian must be true when present")
     units = subject.get("units")
     if not isinstance(units, list) or not units:
         raise Malformed("units 必须是非空列表", "units must be a non-empty list")
@@ -184,7 +188,12 @@ def parse_claim(view: CredentialView) -> Claim | None:
         holdings.append(UnitHolding(unit_id=_check_unit_id(unit["unitId"]), area=int(area)))
     if len({h.unit_id for h in holdings}) != len(holdings):
         raise Malformed("房号重复", "duplicate unit id")
-    return OwnershipClaim(owner=subject_id, community_id=community, units=tuple(holdings))
+    return OwnershipClaim(
+        owner=subject_id,
+        community_id=community,
+        units=tuple(holdings),
+        guardian="guardian" in subject,
+    )
 
 
 def ownership_credential(
@@ -197,16 +206,21 @@ def ownership_credential(
     valid_until: datetime | None = None,
     credential_id: str | None = None,
     status: Mapping[str, Any] | None = None,
+    guardian: bool = False,
 ) -> dict[str, Any]:
     """Unsigned ownership credential: `owner` holds `units` (areas in 0.01 m²); `issuer` is
-    the registered member who signs it."""
+    the registered member who signs it. With `guardian` the subject votes for these units
+    as the guardian (监护人) of their owner, and says so (``"guardian": true``), as the
+    census row it backs does."""
     if not units or len({u.unit_id for u in units}) != len(units):
         raise Malformed("units 必须非空且不重复", "units must be non-empty and distinct")
-    subject = {
+    subject: dict[str, Any] = {
         "id": _check_did(owner, field="owner"),
         "communityId": _check_community(community_id),
         "units": [{"unitId": u.unit_id, "area": str(u.area)} for u in units],
     }
+    if guardian:
+        subject["guardian"] = True
     return build_credential(
         issuer=_check_did(issuer, field="issuer"),
         types=[OWNERSHIP],
