@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from identity.community.issuance import key_lost
@@ -721,6 +721,16 @@ def draft_result(
         raise BallotError(
             "表决期限未到；如确需提前结束请明确选择提前结束",
             "the voting window has not ended; close early only if you mean to",
+        )
+    waiting = session.scalar(
+        select(func.count()).select_from(PendingPaper).where(PendingPaper.ballot_id == ballot.id)
+    )
+    if waiting:
+        # A paper ballot entered in time must be counted or discarded, never silently lost.
+        raise BallotError(
+            f"还有 {waiting} 张纸质选票待第二名委员确认：请先确认或撤销，再结束表决",
+            f"{waiting} paper ballots await a second member's confirmation: confirm or discard "
+            "them before closing",
         )
     state = state_of(ballot)
     closed_at = min(now, ballot.closes_at).replace(microsecond=0)

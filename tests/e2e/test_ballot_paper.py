@@ -252,3 +252,20 @@ def test_the_pending_list_is_for_committee_members(served: tuple[TestClient, Fas
     third = bearer(sign_in(client, box.members[2]))
     other = client.delete(f"/api/ballots/{box.id}/paper/{pending['id']}", headers=third)
     _refused(other, "only the member who entered")
+
+
+def test_a_ballot_with_a_paper_ballot_waiting_does_not_close(
+    served: tuple[TestClient, FastAPI],
+) -> None:
+    """A paper ballot entered in time is confirmed or discarded before the count: closing
+    with one waiting is refused (it could not be confirmed afterwards, and would be lost)."""
+    client, app = served
+    box = Box(client, app)
+    pending = _entered(box, box.owners[0], {"a": "agree"})
+    headers = bearer(sign_in(client, box.members[0]))
+    refused = client.post(f"/api/ballots/{box.id}/close", json={"early": True}, headers=headers)
+    _refused(refused, "await a second member's confirmation")
+    assert client.get(f"/api/ballots/{box.id}").json()["status"] == "open"
+    assert box.confirm(pending, box.members[1]).status_code == 201
+    close_ballot(client, app, box.id)
+    assert client.get(f"/api/ballots/{box.id}").json()["status"] == "closed"
