@@ -108,6 +108,8 @@ class Services:
     chain: Chain
     _anchor: AnchorContract | None
     _registry: RegistryContract | None = None
+    # Closed ballots whose result the registry has not taken yet (the chain was down).
+    _unrecorded: set[str] = field(default_factory=set)
     anchorer: Anchorer = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
@@ -292,7 +294,8 @@ class Services:
     def record_result(self, origin: str) -> None:
         """Send a closed ballot's totals to the BallotRegistry, which re-checks quorum and
         thresholds on-chain and records passed or failed. A chain that is down delays this,
-        never the result (which is in the signed log already)."""
+        never the result (which is in the signed log already): the ballot waits in
+        `_unrecorded` and the anchoring loop's periodic round tries again."""
         with self.db.session(write=False) as session:
             ballot = session.scalar(select(Ballot).where(Ballot.log_origin == origin))
             if ballot is None:
@@ -301,14 +304,25 @@ class Services:
         if state.opened is None:
             return
         try:
-            onchain.record_result(
-                self.registry,
-                log_id=log_id_of(origin),
-                census_root=bytes.fromhex(str(state.opened["census"]["root"])),
-                decisions=[(item.id, outcome) for item, outcome in state.outcomes()],
-            )
-        except (ChainError, VotingError) as exc:
+            if self.registry.read_result(log_id_of(origin)) is None:
+                onchain.record_result(
+                    self.registry,
+                    log_id=log_id_of(origin),
+                    census_root=bytes.fromhex(str(state.opened["census"]["root"])),
+                    decisions=[(item.id, outcome) for item, outcome in state.outcomes()],
+                )
+        except ChainError as exc:
+            self._unrecorded.add(origin)
+            logger.warning("result of %s not recorded on chain yet: %s", origin, exc)
+            return
+        except VotingError as exc:  # not a result the contract can take: retrying won't help
             logger.warning("result of %s not recorded on chain: %s", origin, exc)
+        self._unrecorded.discard(origin)
+
+    def record_pending_results(self) -> None:
+        """Try again to record the results the chain was down for."""
+        for origin in sorted(self._unrecorded):
+            self.record_result(origin)
 
     def _propose_key_changes(self, changes: Sequence[tuple[int, ballots.KeyChangeNeeded]]) -> None:
         """Ask the committee to attest owners' new keys (after the batch that met them)."""
@@ -519,6 +533,8 @@ class Services:
         def round_(force: bool) -> None:
             try:
                 self.anchor_pending(force=force)
+                if force:
+                    self.record_pending_results()
             except Exception:  # keep the loop alive whatever one round meets
                 logger.exception("anchoring round failed")
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from contracts.errors import ChainUnavailable
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -27,6 +28,7 @@ from tests.identity_web import (
     open_ballot,
     pinned,
 )
+from voting import onchain
 from web import cli
 from web.demo import demo_keys, demo_office_key
 
@@ -167,3 +169,32 @@ def test_cancel_only_before_voting_opens(tmp_path: Path) -> None:
             f"/api/ballots/{opened['id']}/cancel", json={"reason": "改主意"}, headers=headers
         )
         assert refused.status_code == 409 and "not opened" in refused.json()["error"]["en"]
+
+
+def test_a_result_the_chain_missed_is_recorded_when_it_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chain is down when the members sign the result: the result stands (it is in the
+    signed log) and the BallotRegistry gets it on a later round, once the chain answers."""
+    settings = settings_for(tmp_path / "data", db_url=None, anvil_url=None)
+    with running(settings) as (client, app):
+        ballot = open_ballot(client, app, BODY)
+        key = _owners(app)[0]
+        vote = _vote(key, ballot["origin"], {"a": "agree"})
+        assert client.post(f"/api/ballots/{ballot['id']}/votes", json=vote).status_code == 201
+        services = app.state.services
+
+        def down(*_args: object, **_kwargs: object) -> None:
+            raise ChainUnavailable("链暂时无法连接", "the chain is unreachable")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(onchain, "record_result", down)
+            close_ballot(client, app, ballot["id"])
+        assert client.get(f"/api/ballots/{ballot['id']}").json()["status"] == "closed"
+        log_id = log_id_of(ballot["origin"])
+        assert services.registry.read_result(log_id) is None
+        services.record_pending_results()  # what the anchoring loop's periodic round does
+        recorded = services.registry.read_result(log_id)
+        assert recorded is not None and [v.id for v in recorded.items] == ["a", "b"]
+        services.record_pending_results()  # nothing left: recorded once, never twice
+        assert services.registry.read_result(log_id) == recorded
