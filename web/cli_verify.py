@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from contracts.anchor import AnchorContract
 from contracts.errors import ChainError
 from contracts.registry import RecordedResult, RegistryContract
+from identity.community.trustfile import PinnedTrust
 from identity.errors import IdentityError
 from identity.report import Report
 from ledger.tlog.errors import LedgerError
@@ -33,36 +35,66 @@ def _read(path: str) -> dict[str, Any]:
     return data
 
 
-def run_verify_ballot(args: argparse.Namespace) -> int:
+# What a verify command checks, given the file read, the pinned trust, the pinned chain
+# and the report to add to.
+Check = Callable[[dict[str, Any], PinnedTrust, cli_trust.PinnedChain, Report], None]
+
+
+def _run_pinned(
+    args: argparse.Namespace,
+    path: str,
+    *,
+    what: tuple[str, str],
+    server: Callable[[dict[str, Any]], object],
+    check: Check,
+    verdict: tuple[str, str],
+) -> int:
+    """One verify command: the trust file and the input read (exit 2 if either cannot be),
+    the server's trust compared, `check` run on the pinned chain, and its outcome mapped to
+    the exit codes of `web.cli_trust`."""
     trust = cli_trust.read_trust(args)
     if trust is None:
         return cli_trust.EXIT_UNREADABLE
     try:
-        record = _read(args.record)
+        data = _read(path)
     except (OSError, ValueError) as exc:
-        print(f"无法读取表决记录 / cannot read the ballot record: {exc}", file=sys.stderr)
+        print(f"无法读取{what[0]} / cannot read the {what[1]}: {exc}", file=sys.stderr)
         return cli_trust.EXIT_UNREADABLE
     report = Report()
-    server = args.server or record.get("server")
-    cli_trust.compare_with_server(trust, server if isinstance(server, str) else None, report)
+    named = server(data)
+    cli_trust.compare_with_server(trust, named if isinstance(named, str) else None, report)
     try:
         with cli_trust.pinned_chain(args, trust) as pinned:
             report.chain, report.chain_error = pinned.state, pinned.error
-            verify_record(
-                record,
-                trust=trust,
-                anchored_root=pinned.anchor.root_at if pinned.anchor is not None else None,
-                offline=args.offline,
-                report=report,
-            )
+            check(data, trust, pinned, report)
     except cli_trust.ChainRefused as exc:
         return cli_trust.refused(report, exc)
     except VotingError as exc:
         return cli_trust.failed(report, exc.zh, exc.en)
     except (IdentityError, LedgerError, ChainError, KeyError, TypeError, ValueError) as exc:
         return cli_trust.failed(report, str(exc), str(exc))
-    return cli_trust.finish(
-        report, verdict_zh="表决记录完整有效", verdict_en="the ballot record is valid"
+    return cli_trust.finish(report, verdict_zh=verdict[0], verdict_en=verdict[1])
+
+
+def run_verify_ballot(args: argparse.Namespace) -> int:
+    def check(
+        record: dict[str, Any], trust: PinnedTrust, pinned: cli_trust.PinnedChain, report: Report
+    ) -> None:
+        verify_record(
+            record,
+            trust=trust,
+            anchored_root=pinned.anchor.root_at if pinned.anchor is not None else None,
+            offline=args.offline,
+            report=report,
+        )
+
+    return _run_pinned(
+        args,
+        args.record,
+        what=("表决记录", "ballot record"),
+        server=lambda record: args.server or record.get("server"),
+        check=check,
+        verdict=("表决记录完整有效", "the ballot record is valid"),
     )
 
 
@@ -95,39 +127,30 @@ def _registry_on_chain(anchor: AnchorContract, bundle: dict[str, Any]) -> Record
 
 
 def run_verify_election(args: argparse.Namespace) -> int:
-    trust = cli_trust.read_trust(args)
-    if trust is None:
-        return cli_trust.EXIT_UNREADABLE
-    try:
-        bundle = _read(args.bundle)
-    except (OSError, ValueError) as exc:
-        print(f"无法读取选举记录 / cannot read the election record: {exc}", file=sys.stderr)
-        return cli_trust.EXIT_UNREADABLE
-    report = Report()
-    cli_trust.compare_with_server(trust, args.server, report)
-    try:
-        with cli_trust.pinned_chain(args, trust) as pinned:
-            report.chain, report.chain_error = pinned.state, pinned.error
-            anchor = pinned.anchor
-            verify_election(
-                bundle,
-                trust=trust,
-                anchored_root=anchor.root_at if anchor is not None else None,
-                recorded_on_chain=_registry_on_chain(anchor, bundle) if anchor else None,
-                offline=args.offline,
-                report=report,
-            )
-    except cli_trust.ChainRefused as exc:
-        return cli_trust.refused(report, exc)
-    except VotingError as exc:
-        return cli_trust.failed(report, exc.zh, exc.en)
-    except (IdentityError, LedgerError, ChainError, KeyError, TypeError, ValueError) as exc:
-        return cli_trust.failed(report, str(exc), str(exc))
-    return cli_trust.finish(
-        report,
-        verdict_zh="选举记录完整有效：公告、名册、选票、业委会决定、锚定、计票与链上裁决均经核对",
-        verdict_en="the election record is valid: specification, census, votes, committee "
-        "decisions, anchors, tally and the on-chain verdicts all checked",
+    def check(
+        bundle: dict[str, Any], trust: PinnedTrust, pinned: cli_trust.PinnedChain, report: Report
+    ) -> None:
+        anchor = pinned.anchor
+        verify_election(
+            bundle,
+            trust=trust,
+            anchored_root=anchor.root_at if anchor is not None else None,
+            recorded_on_chain=_registry_on_chain(anchor, bundle) if anchor else None,
+            offline=args.offline,
+            report=report,
+        )
+
+    return _run_pinned(
+        args,
+        args.bundle,
+        what=("选举记录", "election record"),
+        server=lambda _bundle: args.server,
+        check=check,
+        verdict=(
+            "选举记录完整有效：公告、名册、选票、业委会决定、锚定、计票与链上裁决均经核对",
+            "the election record is valid: specification, census, votes, committee "
+            "decisions, anchors, tally and the on-chain verdicts all checked",
+        ),
     )
 
 
