@@ -18,7 +18,7 @@ from identity.community.registry import get_community
 from ledger.tlog.store import LogStore
 from voting import ballots
 from web import ballot_acts
-from web.api_ballots import ReceiptPublic
+from web.api_ballots import ReceiptPublic, committed_receipt
 from web.api_decisions import DecisionPublic, decision_public
 from web.auth import BallotCommitteeDep, CommitteeDep
 from web.bounds import BoundedInt, IdPath
@@ -109,9 +109,7 @@ def _owner_document(
         state_of=services.state_of(session),
         now=services.clock(),
     )
-    session.commit()  # the receipt means it is kept
-    services.appended(grown)
-    return ReceiptPublic(**receipt.__dict__)
+    return committed_receipt(session, services, receipt, grown)
 
 
 @router.post(

@@ -105,6 +105,15 @@ class ReceiptPublic(BaseModel):
     checkpoint: str
 
 
+def committed_receipt(
+    session: Session, services: Services, receipt: ballots.Receipt, grown: dict[str, int]
+) -> ReceiptPublic:
+    """Commit, then tell the anchoring loop what grew: the receipt answered means it is kept."""
+    session.commit()
+    services.appended(grown)
+    return ReceiptPublic(**receipt.__dict__)
+
+
 def _utc(t: datetime) -> datetime:
     if t.tzinfo is None:
         raise ApiError(

@@ -21,7 +21,7 @@ from ledger.tlog.store import LogStore
 from voting import paper
 from voting.ballots import get_ballot
 from voting.models import PendingPaper
-from web.api_ballots import ReceiptPublic
+from web.api_ballots import ReceiptPublic, committed_receipt
 from web.auth import BallotCommitteeDep
 from web.bounds import IdPath
 from web.deps import ServicesDep, SessionDep
@@ -131,9 +131,7 @@ def confirm(
         state_of=services.state_of(session),
         now=services.clock(),
     )
-    session.commit()  # the receipt means it is kept
-    services.appended(grown)
-    return ReceiptPublic(**receipt.__dict__)
+    return committed_receipt(session, services, receipt, grown)
 
 
 @router.delete(
