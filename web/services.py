@@ -99,6 +99,21 @@ def _census_uncredentialed(session: Session, ballot_id: int, dids: set[str]) -> 
     )
 
 
+def _results_in_logs(session: Session) -> set[str]:
+    """The boxes whose log holds a BallotResult (closed, or final after the objections).
+
+    What the periodic round must make sure the BallotRegistry holds. Derived from the logs
+    rather than kept in a table: the registry itself says what it took (`read_result`, asked
+    before every recording), so a restart before the chain returned loses nothing and no
+    second copy of that state can drift from it. The cost is one read of the registry per
+    closed ballot after a start, until each is confirmed."""
+    return set(
+        session.scalars(
+            select(Ballot.log_origin).where(Ballot.status.in_([ballots.CLOSED, ballots.FINAL]))
+        )
+    )
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -108,7 +123,9 @@ class Services:
     chain: Chain
     _anchor: AnchorContract | None
     _registry: RegistryContract | None = None
-    # Closed ballots whose result the registry has not taken yet (the chain was down).
+    # Closed ballots whose result the registry may not have taken yet (the chain was down):
+    # at start every ballot with a BallotResult in its log (`_results_in_logs`), since this
+    # process cannot know what an earlier one recorded; each is checked first, then dropped.
     _unrecorded: set[str] = field(default_factory=set)
     anchorer: Anchorer = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -145,6 +162,7 @@ class Services:
         chain = open_chain(settings)
         with db.session() as session:
             host = log_host(session, settings.public_url)
+            unrecorded = _results_in_logs(session)
         return cls(
             settings=settings,
             db=db,
@@ -153,6 +171,7 @@ class Services:
             chain=chain,
             _anchor=None,
             _log_host=host,
+            _unrecorded=unrecorded,
         )
 
     def __post_init__(self) -> None:
@@ -301,7 +320,8 @@ class Services:
             if ballot is None:
                 return
             state = self.views.of(session, ballot)
-        if state.opened is None:
+        if state.opened is None:  # nothing to record: not a box of ours with a census
+            self._unrecorded.discard(origin)
             return
         try:
             if self.registry.read_result(log_id_of(origin)) is None:
