@@ -39,7 +39,7 @@ from ledger.tlog.records import log_id_of
 from ledger.tlog.store import LogRef, LogStore
 from voting import ballots, onchain
 from voting.ballots import CastOutcome, Receipt, SignedVote
-from voting.box_state import BoxState
+from voting.box_state import CLOSED, BoxState
 from voting.errors import VotingError
 from voting.models import Ballot, CensusVoter
 from web import refusals
@@ -108,9 +108,7 @@ def _results_in_logs(session: Session) -> set[str]:
     second copy of that state can drift from it. The cost is one read of the registry per
     closed ballot after a start, until each is confirmed."""
     return set(
-        session.scalars(
-            select(Ballot.log_origin).where(Ballot.status.in_([ballots.CLOSED, ballots.FINAL]))
-        )
+        session.scalars(select(Ballot.log_origin).where(Ballot.status.in_([CLOSED, ballots.FINAL])))
     )
 
 
