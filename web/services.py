@@ -40,6 +40,7 @@ from ledger.tlog.store import LogRef, LogStore
 from voting import ballots, onchain
 from voting.ballots import CastOutcome, Receipt, SignedVote
 from voting.box_state import CLOSED, BoxState
+from voting.census_freeze import displaced_guardians, guardian_replaced
 from voting.errors import VotingError
 from voting.models import Ballot, CensusVoter
 from web import refusals
@@ -110,6 +111,19 @@ def _results_in_logs(session: Session) -> set[str]:
     return set(
         session.scalars(select(Ballot.log_origin).where(Ballot.status.in_([CLOSED, ballots.FINAL])))
     )
+
+
+def _pending_refusal(
+    session: Session, ballot_id: int, vote: SignedVote, waiting: set[str]
+) -> Exception:
+    """Why a vote by a key whose credential is only queued is refused: for a ward whose
+    guardian it no longer is, that (a reissued credential will not make it theirs again);
+    else that a member has yet to sign it. Asked only of refused votes."""
+    named = vote.document.get("censusEntry")
+    for did, entry in displaced_guardians(session, ballot_id=ballot_id, dids=waiting):
+        if did == vote.signer and named in (None, entry):
+            return guardian_replaced()
+    return credential_pending()
 
 
 @dataclass
@@ -415,7 +429,9 @@ class Services:
                         session, ballot_id, {batch[p][1].signer for p in positions}
                     )
                     outcomes |= {
-                        p: credential_pending() for p in positions if batch[p][1].signer in waiting
+                        p: _pending_refusal(session, ballot_id, batch[p][1], waiting)
+                        for p in positions
+                        if batch[p][1].signer in waiting
                     }
                     positions = [p for p in positions if batch[p][1].signer not in waiting]
                     votes = [batch[p][1] for p in positions]
