@@ -319,3 +319,77 @@ def test_a_guardian_of_two_wards_names_the_entry_of_each_vote(tmp_path: Path, db
         assert twice.status_code == 409
         closed = close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
         assert closed["document"]["items"][0]["outcome"]["participating"]["headcount"] == 2
+
+
+def test_the_committee_console_handles_lost_phones_holders_and_guardians(
+    tmp_path: Path, db_url: str
+) -> None:
+    with running(settings_for(tmp_path / "data", db_url=db_url, anvil_url=None), demo=False) as (
+        client,
+        app,
+    ):
+        _setup(client, app)
+        browser = TestClient(app, base_url="https://gongzhi.test")
+        chair = demo_member_keys(data_dir_of(app))[0]
+        assert sign_in(browser, chair, session="cookie").status_code == 200
+        page = browser.get(f"/communities/{SLUG}/committee")
+        assert page.status_code == 200
+        for act in ("recovery", "holder", "guardian"):
+            assert f'action="/communities/{SLUG}/committee/{act}"' in page.text
+
+        def people() -> int:
+            with services_of(app).db.session(write=False) as session:
+                return len(session.scalars(select(Person.id)).all())
+
+        before = people()
+        # A refusal re-shows the page with the reason in both languages, changing nothing.
+        bad = browser.post(
+            f"/communities/{SLUG}/committee/guardian",
+            data={"unit": "1-1-102", "guardian_name": "李监护", "guardian_id_number": "123"},
+        )
+        assert bad.status_code == 400 and "Not done" in bad.text and "未办理" in bad.text
+        assert "123" not in bad.text.split('id="owner-act-error"')[1].split("</div>")[0]
+        assert people() == before
+        holder = browser.post(
+            f"/communities/{SLUG}/committee/holder",
+            data={"unit": "1-1-101", "id_number": WARD},
+        )
+        assert holder.status_code == 400 and "not a co-owner" in holder.text
+        # The guardian's lost phone, re-checked by the guardian's ID: a new code to print.
+        lost = browser.post(
+            f"/communities/{SLUG}/committee/recovery",
+            data={"unit": "1-1-201", "id_number": GUARDIAN},
+        )
+        assert lost.status_code == 200 and lost.text.count("<svg") == 1, lost.text
+        assert "1-1-102、1-1-201" in lost.text and "挂失" in lost.text
+        assert GUARDIAN not in lost.text
+        # A new guardian for 小明, stored encrypted: their code, no personal data shown.
+        changed = browser.post(
+            f"/communities/{SLUG}/committee/guardian",
+            data={
+                "unit": "1-1-102",
+                "guardian_name": "李监护",
+                "guardian_id_number": NEW_GUARDIAN,
+                "guardian_phone": "13900000009",
+            },
+        )
+        assert changed.status_code == 200 and changed.text.count("<svg") == 1, changed.text
+        assert "已更换监护人" in changed.text
+        assert "李监护" not in changed.text and NEW_GUARDIAN not in changed.text
+        assert people() == before + 1
+        ended = browser.post(
+            f"/communities/{SLUG}/committee/guardian",
+            data={"unit": "1-1-201", "no_guardian": "true"},
+        )
+        assert ended.status_code == 200 and ended.text.count("<svg") == 1
+        with services_of(app).db.session(write=False) as session:
+            community = get_community(session, SLUG)
+            ward = find_person(
+                session, community=community, id_number=WARD2, cipher=services_of(app).cipher
+            )
+            assert ward is not None and ward.guardian_id is None
+        stranger = TestClient(app, base_url="https://gongzhi.test")
+        refused = stranger.post(
+            f"/communities/{SLUG}/committee/recovery", data={"unit": "1-1-201", "id_number": WARD2}
+        )
+        assert refused.status_code == 401
