@@ -45,11 +45,10 @@ from voting.box_state import (
     parse_time,
 )
 from voting.census_freeze import (
-    displaced_guardians,
-    entries_of,
     entry_needed,
     freeze_census,
     guardian_replaced,
+    key_rows,
     represented_by,
     store_census,
 )
@@ -487,8 +486,8 @@ def cast_votes(
     lost_dids = lost(signers)
     # Keys that hold several census rows must say which one each vote is for; keys of a
     # guardian the committee has since replaced may no longer vote for that ward.
-    several = entries_of(session, ballot_id=ballot.id, dids=signers)
-    displaced = displaced_guardians(session, ballot_id=ballot.id, dids=signers)
+    rows = key_rows(session, ballot_id=ballot.id, dids=signers)
+    several, displaced = rows.several, rows.displaced
     # Owners whose paper ballot awaits a second member's confirmation (`voting.paper`).
     on_paper = set(
         session.scalars(

@@ -234,34 +234,53 @@ def represented_by(
     )
 
 
+@dataclass(frozen=True)
+class KeyRows:
+    """What the cast path asks of a batch's keys beyond the fold (`key_rows`)."""
+
+    several: dict[str, list[str]]  # DID → its census entries, for a DID holding several
+    displaced: set[tuple[str, str]]  # (DID, entry): a ward's row whose guardian it no longer is
+
+
+def key_rows(session: Session, *, ballot_id: int, dids: Collection[str]) -> KeyRows:
+    """The census rows of `dids` in one query (one per batch of votes):
+
+    * which DIDs hold several entries — a guardian of several wards, or of a ward and of
+      their own units — and so must name the one each vote is for;
+    * which (DID, entry) pairs are a ward's row whose guardian that DID no longer is: the
+      committee recorded another guardian, or none, after the ballot opened
+      (`identity.community.revocation.change_guardian`). The census stays as frozen; only
+      whose key may use a ward's row follows the register, as a lost key does: the person
+      holding the row's DID must be the ward's guardian now. A row re-keyed to the new
+      guardian (VoterKeyChanged) is theirs again."""
+    if not dids:
+        return KeyRows({}, set())
+    ward, holder = aliased(Person), aliased(Person)
+    found: dict[str, list[str]] = {}
+    displaced: set[tuple[str, str]] = set()
+    for did, voter, frozen_guardian, guardian_now, holder_id in session.execute(
+        select(
+            CensusVoter.did, CensusVoter.voter, CensusVoter.guardian_id, ward.guardian_id, holder.id
+        )
+        .outerjoin(ward, ward.id == CensusVoter.person_id)
+        .outerjoin(holder, holder.did == CensusVoter.did)
+        .where(CensusVoter.ballot_id == ballot_id, CensusVoter.did.in_(set(dids)))
+        .order_by(CensusVoter.voter)
+    ):
+        if did is None:
+            continue
+        found.setdefault(did, []).append(voter)
+        if frozen_guardian is not None and holder_id is not None and guardian_now != holder_id:
+            displaced.add((did, voter))
+    several = {did: voters for did, voters in found.items() if len(voters) > 1}
+    return KeyRows(several, displaced)
+
+
 def displaced_guardians(
     session: Session, *, ballot_id: int, dids: Collection[str]
 ) -> set[tuple[str, str]]:
-    """(DID, census entry) pairs among `dids` where the DID votes in the frozen census for a
-    ward whose guardian it no longer is: the committee recorded another guardian, or none,
-    after the ballot opened (`identity.community.revocation.change_guardian`).
-
-    The census stays as frozen; only whose key may use a ward's row follows the register, as
-    a lost key does: the person holding the row's DID must be the ward's guardian now. A row
-    re-keyed to the new guardian (VoterKeyChanged) is theirs again. One query per batch."""
-    if not dids:
-        return set()
-    ward, holder = aliased(Person), aliased(Person)
-    return {
-        (did, voter)
-        for did, voter in session.execute(
-            select(CensusVoter.did, CensusVoter.voter)
-            .join(ward, ward.id == CensusVoter.person_id)
-            .join(holder, holder.did == CensusVoter.did)
-            .where(
-                CensusVoter.ballot_id == ballot_id,
-                CensusVoter.did.in_(set(dids)),
-                CensusVoter.guardian_id.is_not(None),
-                or_(ward.guardian_id.is_(None), ward.guardian_id != holder.id),
-            )
-        )
-        if did is not None
-    }
+    """(DID, entry) pairs of `dids` for wards whose guardian the DID no longer is."""
+    return key_rows(session, ballot_id=ballot_id, dids=dids).displaced
 
 
 def guardian_replaced() -> VotingError:
@@ -270,22 +289,6 @@ def guardian_replaced() -> VotingError:
         "you are no longer this owner's guardian, so you cannot vote for them",
         code="guardian_changed",
     )
-
-
-def entries_of(session: Session, *, ballot_id: int, dids: Collection[str]) -> dict[str, list[str]]:
-    """The census entries of each of `dids` that holds more than one (a guardian of several
-    wards, or of a ward and an owner themself), each list in entry order."""
-    if not dids:
-        return {}
-    found: dict[str, list[str]] = {}
-    for did, voter in session.execute(
-        select(CensusVoter.did, CensusVoter.voter)
-        .where(CensusVoter.ballot_id == ballot_id, CensusVoter.did.in_(set(dids)))
-        .order_by(CensusVoter.voter)
-    ):
-        if did is not None:
-            found.setdefault(did, []).append(voter)
-    return {did: voters for did, voters in found.items() if len(voters) > 1}
 
 
 def entry_needed(entries: Sequence[str]) -> VotingError:
