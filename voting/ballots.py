@@ -44,7 +44,14 @@ from voting.box_state import (
     EntryRefused,
     parse_time,
 )
-from voting.census_freeze import freeze_census, represented_by, store_census
+from voting.census_freeze import (
+    entry_needed,
+    freeze_census,
+    guardian_replaced,
+    key_rows,
+    represented_by,
+    store_census,
+)
 from voting.errors import VotingError
 from voting.items import parse_items
 from voting.models import Ballot, CensusRepresented, CensusVoter, PendingPaper
@@ -475,7 +482,12 @@ def cast_votes(
     if closed is not None:
         return [closed for _ in votes]
     state = state_of(ballot).copy()
-    lost_dids = lost({v.signer for v in votes})
+    signers = {v.signer for v in votes}
+    lost_dids = lost(signers)
+    # Keys that hold several census rows must say which one each vote is for; keys of a
+    # guardian the committee has since replaced may no longer vote for that ward.
+    rows = key_rows(session, ballot_id=ballot.id, dids=signers)
+    several, displaced = rows.several, rows.displaced
     # Owners whose paper ballot awaits a second member's confirmation (`voting.paper`).
     on_paper = set(
         session.scalars(
@@ -498,7 +510,11 @@ def cast_votes(
                 )
             if vote.signer in lost_dids:
                 raise key_lost()
+            if "censusEntry" not in document and vote.signer in several:
+                raise entry_needed(several[vote.signer])
             entry = document.get("censusEntry", state.voter_of.get(vote.signer))
+            if (vote.signer, entry) in displaced:
+                raise guardian_replaced()
             if vote.signer not in state.voter_of and not (
                 isinstance(entry, str) and state.proxy_for(entry, vote.signer)
             ):
@@ -583,13 +599,20 @@ def _new_key(
             select(CensusVoter)
             .where(
                 CensusVoter.ballot_id == ballot.id,
-                # The row this person votes for: as the owner, or as the owner's guardian.
+                # The row this person votes for: as the owner, or as the owner's guardian —
+                # the one frozen, or the one the committee has recorded since (a ward's row
+                # then moves to the new guardian's key by the same VoterKeyChanged).
                 or_(
                     (CensusVoter.person_id == person.id) & CensusVoter.guardian_id.is_(None),
                     CensusVoter.guardian_id == person.id,
+                    CensusVoter.guardian_id.is_not(None)
+                    & CensusVoter.person_id.in_(
+                        select(Person.id).where(Person.guardian_id == person.id)
+                    ),
                 ),
             )
-            .order_by(CensusVoter.voter)
+            # The entry the vote names first, if it is one of theirs (a guardian of several).
+            .order_by(case((CensusVoter.voter == str(named), 0), else_=1), CensusVoter.voter)
             .limit(1)
         )
     )

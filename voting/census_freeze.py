@@ -12,6 +12,7 @@ changes to the register do not reach a ballot that has opened.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,9 +184,12 @@ def represented_by(
     (a vote naming that census entry), only that entry is asked about. The refusal names
     no one: only the unit, which is public in the census.
     """
-    person_id = session.scalar(select(Person.id).where(Person.did == did))
-    if person_id is None:
+    person = session.execute(
+        select(Person.id, Person.guardian_id).where(Person.did == did)
+    ).one_or_none()
+    if person is None:
         return None
+    person_id, guardian_now = person
     if entry is None and session.scalar(
         select(CensusVoter.voter)
         .where(
@@ -206,6 +210,17 @@ def represented_by(
     found = session.execute(query).all()
     if not found:
         return None
+    if any(reason == WARD for _, reason in found) and guardian_now is None:
+        # The guardianship ended after the census froze: the frozen row says a guardian
+        # votes (and the verifier holds the row to a guardian's credential), so the owner
+        # votes themself from the next ballot on; the old guardian's key is refused here.
+        return RepresentedError(
+            "本次表决的名册冻结时由您的监护人代为表决；监护已终止，原监护人不能再投票，"
+            "您本人从下一次表决起投票",
+            "this ballot's census was frozen while your guardian voted for you; the "
+            "guardianship has ended, so the former guardian can no longer vote and you vote "
+            "yourself from the next ballot",
+        )
     if any(reason == WARD for _, reason in found):
         return RepresentedError(
             "您的表决权由登记的监护人代为行使，不能另行投票",
@@ -216,6 +231,74 @@ def represented_by(
         f"房屋 {'、'.join(units)} 由共有人推选的表决人代表表决，其他共有人不能另行投票",
         f"unit(s) {', '.join(units)} vote through the co-owner the co-owners designated; "
         "another co-owner cannot vote for them",
+    )
+
+
+@dataclass(frozen=True)
+class KeyRows:
+    """What the cast path asks of a batch's keys beyond the fold (`key_rows`)."""
+
+    several: dict[str, list[str]]  # DID → its census entries, for a DID holding several
+    displaced: set[tuple[str, str]]  # (DID, entry): a ward's row whose guardian it no longer is
+
+
+def key_rows(session: Session, *, ballot_id: int, dids: Collection[str]) -> KeyRows:
+    """The census rows of `dids` in one query (one per batch of votes):
+
+    * which DIDs hold several entries — a guardian of several wards, or of a ward and of
+      their own units — and so must name the one each vote is for;
+    * which (DID, entry) pairs are a ward's row whose guardian that DID no longer is: the
+      committee recorded another guardian, or none, after the ballot opened
+      (`identity.community.revocation.change_guardian`). The census stays as frozen; only
+      whose key may use a ward's row follows the register, as a lost key does: the person
+      holding the row's DID must be the ward's guardian now. A row re-keyed to the new
+      guardian (VoterKeyChanged) is theirs again."""
+    if not dids:
+        return KeyRows({}, set())
+    ward, holder = aliased(Person), aliased(Person)
+    found: dict[str, list[str]] = {}
+    displaced: set[tuple[str, str]] = set()
+    for did, voter, frozen_guardian, guardian_now, holder_id in session.execute(
+        select(
+            CensusVoter.did, CensusVoter.voter, CensusVoter.guardian_id, ward.guardian_id, holder.id
+        )
+        .outerjoin(ward, ward.id == CensusVoter.person_id)
+        .outerjoin(holder, holder.did == CensusVoter.did)
+        .where(CensusVoter.ballot_id == ballot_id, CensusVoter.did.in_(set(dids)))
+        .order_by(CensusVoter.voter)
+    ):
+        if did is None:
+            continue
+        found.setdefault(did, []).append(voter)
+        if frozen_guardian is not None and holder_id is not None and guardian_now != holder_id:
+            displaced.add((did, voter))
+    several = {did: voters for did, voters in found.items() if len(voters) > 1}
+    return KeyRows(several, displaced)
+
+
+def displaced_guardians(
+    session: Session, *, ballot_id: int, dids: Collection[str]
+) -> set[tuple[str, str]]:
+    """(DID, entry) pairs of `dids` for wards whose guardian the DID no longer is."""
+    return key_rows(session, ballot_id=ballot_id, dids=dids).displaced
+
+
+def guardian_replaced() -> VotingError:
+    return RepresentedError(
+        "您已不是该业主的监护人，不能再为其投票",
+        "you are no longer this owner's guardian, so you cannot vote for them",
+        code="guardian_changed",
+    )
+
+
+def entry_needed(entries: Sequence[str]) -> VotingError:
+    """The refusal of a vote naming no census entry by a key that holds several."""
+    return RepresentedError(
+        f"您在本次表决的名册中有多个条目（{'、'.join(entries)}），每张选票须用 censusEntry "
+        "写明为哪一个条目投票",
+        f"you hold several entries in this ballot's census ({', '.join(entries)}): each vote "
+        "must name the one it is cast for in censusEntry",
+        code="entry_needed",
     )
 
 

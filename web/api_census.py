@@ -35,11 +35,21 @@ class MandatePublic(BaseModel):
     instructed: bool  # the owner set the choices (which are not said here)
 
 
+class EntryPublic(BaseModel):
+    census_entry: str
+    units: list[str]
+    guardian: bool  # voted for as the guardian (监护人) of the unit's owner
+
+
 class CensusPlace(BaseModel):
     ballot_id: int
     did: str
     census_entry: str | None  # None: this DID is not in the census (or it is not frozen yet)
     units: list[str]
+    # Every entry this DID votes for, in census order: one, or several for a guardian of
+    # several wards (or of a ward and of their own units), each voted for by its own vote
+    # naming it in ``censusEntry``.
+    entries: list[EntryPublic] = []
     mandate: MandatePublic | None  # the proxy this owner appointed, in force
     represents: list[MandatePublic]  # the owners this DID votes for, as their proxy
 
@@ -74,6 +84,7 @@ def census_place(
         )
     state = services.views.of(session, ballot)
     entry = state.voter_of.get(did)
+    held = sorted(key for key, holder in state.did_of.items() if holder == did)
     mandate = None if entry is None else state.mandate_of.get(entry)
     return CensusPlace(
         ballot_id=ballot_id,
@@ -81,6 +92,14 @@ def census_place(
         census_entry=entry,
         units=[] if entry is None else [str(u) for u in state.rows[entry].get("units", [])],
         mandate=None if mandate is None else _mandate(state, mandate),
+        entries=[
+            EntryPublic(
+                census_entry=key,
+                units=[str(u) for u in state.rows[key].get("units", [])],
+                guardian=state.rows[key].get("guardian") is True,
+            )
+            for key in held
+        ],
         represents=sorted(
             (_mandate(state, i) for i, m in state.mandates.items() if m.proxy == did),
             key=lambda m: m.index,

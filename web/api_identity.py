@@ -25,8 +25,10 @@ Committee of {slug} (signed in by a DID the registration in force lists)
   POST /api/communities/{slug}/enrolment-codes/qr    a code as a QR image (SVG or PNG)
   POST /api/communities/{slug}/member-codes          a member's code (or the operator's)
   PUT  /api/communities/{slug}/units/{unit}/holder   co-owners' new designated holder
+  PUT  /api/communities/{slug}/units/{unit}/guardian the owner's new guardian, or none
   POST /api/communities/{slug}/transfers             a unit was sold
-  POST /api/communities/{slug}/recoveries            a lost phone
+  POST /api/communities/{slug}/recoveries            a lost phone (the holder's, or the
+                                                     guardian's who votes for them)
   POST /api/communities/{slug}/revocations           revoke one credential
 """
 
@@ -187,6 +189,11 @@ class TransferRequest(BaseModel):
     unit: str = Field(min_length=1, max_length=32)
     buyers: list[BuyerIn] = Field(min_length=1, max_length=20)
     holder: int = Field(default=0, ge=0, le=19)  # an index into buyers (20 at most)
+
+
+class GuardianRequest(BaseModel):
+    # None: the owner regained full legal capacity (or the court ended the guardianship).
+    guardian: BuyerIn | None
 
 
 class RecoveryRequest(BaseModel):
@@ -682,6 +689,42 @@ def change_holder(
     )
 
 
+@router.put(
+    "/communities/{slug}/units/{unit}/guardian",
+    response_model=ChangePublic,
+    responses=errors(401, 403, 404, 409),
+)
+def change_guardian(
+    slug: str,
+    unit: str,
+    body: GuardianRequest,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+    _: CommitteeDep,
+) -> ChangePublic:
+    """The owner of the unit has another guardian (监护人) now — a court appointed one — or
+    none (``"guardian": null``: they regained full capacity). The old guardian's credentials
+    lose the owner's units and their sessions end; the new guardian (stored encrypted, found
+    by ID number if already on the register) or the owner gets a credential, or a code in
+    this answer. Open ballots keep their census; the old guardian's key no longer votes there
+    for the owner, and the new guardian's key is confirmed by the committee (VoterKeyChanged)."""
+    community = get_community(session, slug)
+    guardian = body.guardian
+    change = revocation.change_guardian(
+        session,
+        community=community,
+        unit_no=unit,
+        guardian=None
+        if guardian is None
+        else Owner(name=guardian.name, id_number=guardian.id_number, phone=guardian.phone),
+        cipher=services.cipher,
+        issuers=runtime.issuers,
+        now=_now(),
+    )
+    return _change_public(runtime, change, runtime.enrolment_pin(session, community))
+
+
 @router.post(
     "/communities/{slug}/transfers",
     response_model=ChangePublic,
@@ -729,8 +772,9 @@ def recover(
     _: CommitteeDep,
 ) -> ChangePublic:
     """A lost phone: after the committee re-checks the owner in person, the ID number must
-    match the unit's holder; the old DID's credentials are revoked (it can no longer sign in
-    or vote) and a new enrolment code binds a new key. Ballots already cast are untouched."""
+    match the unit's holder, or the guardian (监护人) who votes for the holder; the old
+    DID's credentials are revoked (it can no longer sign in or vote) and a new enrolment code
+    binds a new key. Ballots already cast are untouched."""
     change = revocation.recover_owner(
         session,
         community=get_community(session, slug),

@@ -206,6 +206,12 @@ ZH: dict[str, str] = {
     "proxy_for": "您受业主（{units}）委托代其投票",
     "proxy_vote_for": "为业主（{units}）投票",
     "proxy_voted_for": "已为业主（{units}）投票",
+    "entries_title": "您为以下各户分别投票",
+    "entries_intro": "您在本次表决中代表不止一户（例如作为监护人）：请为每一户分别投票。",
+    "entry_for": "房屋 {units}",
+    "entry_guardian": "（您是业主的监护人）",
+    "entry_vote_for": "为房屋 {units} 投票",
+    "entry_voted_for": "已为房屋 {units} 投票",
     "proxy_instructed": "业主在委托书中指定了各项意见：请按业主告诉您的意见投票，"
     "不一致的选票会被拒绝。",
     "my_id_title": "我的身份编号（给委托人）",
@@ -441,6 +447,13 @@ EN: dict[str, str] = {
     "proxy_for": "You vote for the owner of {units} as their proxy",
     "proxy_vote_for": "Vote for the owner of {units}",
     "proxy_voted_for": "Voted for the owner of {units}",
+    "entries_title": "You vote for each of these separately",
+    "entries_intro": "You vote for more than one household in this ballot (as a guardian, "
+    "for instance): cast one vote for each.",
+    "entry_for": "Unit {units}",
+    "entry_guardian": " (you are the owner's guardian)",
+    "entry_vote_for": "Vote for unit {units}",
+    "entry_voted_for": "Voted for unit {units}",
     "proxy_instructed": "The owner set each choice in the mandate: vote as they told you;"
     " any other vote is refused.",
     "my_id_title": "My identity number (for a proxy)",

@@ -47,6 +47,8 @@ REASONS: dict[str, tuple[str, ...]] = {
     "not_in_census": ("not in this ballot's census",),
     "key_lost": ("reported lost",),
     "key_change_needed": ("confirmed by the committee",),
+    "guardian_changed": ("no longer this owner's guardian", "guardianship has ended"),
+    "entry_needed": ("must name the one it is cast for",),
     "wrong_signer": ("not signed by its voter",),
     "wrong_ballot": ("not for this ballot",),
     "bad_signature": (),  # any other identity error: the proof did not verify

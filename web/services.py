@@ -39,7 +39,8 @@ from ledger.tlog.records import log_id_of
 from ledger.tlog.store import LogRef, LogStore
 from voting import ballots, onchain
 from voting.ballots import CastOutcome, Receipt, SignedVote
-from voting.box_state import BoxState
+from voting.box_state import CLOSED, BoxState
+from voting.census_freeze import displaced_guardians, guardian_replaced
 from voting.errors import VotingError
 from voting.models import Ballot, CensusVoter
 from web import refusals
@@ -99,6 +100,32 @@ def _census_uncredentialed(session: Session, ballot_id: int, dids: set[str]) -> 
     )
 
 
+def _results_in_logs(session: Session) -> set[str]:
+    """The boxes whose log holds a BallotResult (closed, or final after the objections).
+
+    What the periodic round must make sure the BallotRegistry holds. Derived from the logs
+    rather than kept in a table: the registry itself says what it took (`read_result`, asked
+    before every recording), so a restart before the chain returned loses nothing and no
+    second copy of that state can drift from it. The cost is one read of the registry per
+    closed ballot after a start, until each is confirmed."""
+    return set(
+        session.scalars(select(Ballot.log_origin).where(Ballot.status.in_([CLOSED, ballots.FINAL])))
+    )
+
+
+def _pending_refusal(
+    session: Session, ballot_id: int, vote: SignedVote, waiting: set[str]
+) -> Exception:
+    """Why a vote by a key whose credential is only queued is refused: for a ward whose
+    guardian it no longer is, that (a reissued credential will not make it theirs again);
+    else that a member has yet to sign it. Asked only of refused votes."""
+    named = vote.document.get("censusEntry")
+    for did, entry in displaced_guardians(session, ballot_id=ballot_id, dids=waiting):
+        if did == vote.signer and named in (None, entry):
+            return guardian_replaced()
+    return credential_pending()
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -108,7 +135,9 @@ class Services:
     chain: Chain
     _anchor: AnchorContract | None
     _registry: RegistryContract | None = None
-    # Closed ballots whose result the registry has not taken yet (the chain was down).
+    # Closed ballots whose result the registry may not have taken yet (the chain was down):
+    # at start every ballot with a BallotResult in its log (`_results_in_logs`), since this
+    # process cannot know what an earlier one recorded; each is checked first, then dropped.
     _unrecorded: set[str] = field(default_factory=set)
     anchorer: Anchorer = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -145,6 +174,7 @@ class Services:
         chain = open_chain(settings)
         with db.session() as session:
             host = log_host(session, settings.public_url)
+            unrecorded = _results_in_logs(session)
         return cls(
             settings=settings,
             db=db,
@@ -153,6 +183,7 @@ class Services:
             chain=chain,
             _anchor=None,
             _log_host=host,
+            _unrecorded=unrecorded,
         )
 
     def __post_init__(self) -> None:
@@ -301,7 +332,8 @@ class Services:
             if ballot is None:
                 return
             state = self.views.of(session, ballot)
-        if state.opened is None:
+        if state.opened is None:  # nothing to record: not a box of ours with a census
+            self._unrecorded.discard(origin)
             return
         try:
             if self.registry.read_result(log_id_of(origin)) is None:
@@ -397,7 +429,9 @@ class Services:
                         session, ballot_id, {batch[p][1].signer for p in positions}
                     )
                     outcomes |= {
-                        p: credential_pending() for p in positions if batch[p][1].signer in waiting
+                        p: _pending_refusal(session, ballot_id, batch[p][1], waiting)
+                        for p in positions
+                        if batch[p][1].signer in waiting
                     }
                     positions = [p for p in positions if batch[p][1].signer not in waiting]
                     votes = [batch[p][1] for p in positions]

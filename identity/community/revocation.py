@@ -7,8 +7,14 @@
   through the keyed hash, never by decrypting) gets one credential queued holding all of
   their units.
 * Designated holder (表决人) of a co-owned unit changes: the same, between two co-owners.
+* Guardian (监护人) changes after the import — a court appoints another, or the owner regains
+  full capacity: the new guardian (found by ID number, or stored encrypted as a new person of
+  the register) votes for the owner from now on, or the owner themself when none is named.
+  The old guardian's credentials are reissued without the ward's units (reason
+  ``guardian_changed``) and their sessions end; the new voter gets a credential or a code.
 * Lost phone (挂失补办): the committee re-checks the owner — the ID number must match the
-  unit's holder through `PiiCipher.lookup` — then every credential of the old DID is revoked
+  unit's holder through `PiiCipher.lookup`, or the holder's guardian when one votes for
+  them — then every credential of the old DID is revoked
   (reason ``key_lost``, which also stops that key from voting), its sessions end, the DID is
   unbound and a new enrolment code is issued for a new key. Past ballots are not touched:
   the old DID's votes stay in their logs and census, valid and attributable.
@@ -37,6 +43,7 @@ from identity.community.registry import find_person
 from identity.errors import IdentityError
 
 TRANSFERRED, HOLDER_CHANGED, UNITS_CHANGED = "transferred", "holder_changed", "units_changed"
+GUARDIAN_CHANGED = "guardian_changed"
 
 
 class OwnershipChangeError(IdentityError):
@@ -254,6 +261,128 @@ def designate_holder(
     )
 
 
+def _guardian_person(
+    session: Session, *, community: Community, guardian: Owner, cipher: PiiCipher
+) -> Person:
+    """The register's person with the guardian's ID number, or a new one stored encrypted
+    (a guardian need own nothing here)."""
+    checked = _checked_owner(guardian, 1)
+    person = find_person(session, community=community, id_number=checked.id_number, cipher=cipher)
+    if person is None:
+        person = Person(
+            community_id=community.id,
+            name_enc=cipher.encrypt(checked.name, field="name"),
+            id_number_enc=cipher.encrypt(checked.id_number, field="id_number"),
+            phone_enc=cipher.encrypt(checked.phone, field="phone"),
+            id_lookup=cipher.lookup(checked.id_number, field="id_number"),
+            developer=False,
+        )
+        session.add(person)
+        session.flush()
+    return person
+
+
+def change_guardian(
+    session: Session,
+    *,
+    community: Community,
+    unit_no: str,
+    guardian: Owner | None,
+    cipher: PiiCipher,
+    issuers: Issuers,
+    now: datetime,
+) -> OwnershipChange:
+    """The guardian of the holder of `unit_no` is now `guardian` (None: the owner regained
+    full capacity and votes themself), for every unit that owner holds.
+
+    The old guardian's credentials are revoked and those for what they still vote for queued
+    again; their sessions end. The new guardian (or the owner) gets the ward's units in a new
+    credential if enrolled, else an enrolment code. Open ballots keep their frozen census:
+    there the old guardian's key is refused for the ward (`voting.census_freeze`) and the new
+    voter's key is attested by the committee like any new key (VoterKeyChanged)."""
+    unit = _unit(session, community, unit_no)
+    ward = _person(session, unit.holder_id)
+    old = session.get(Person, ward.guardian_id) if ward.guardian_id is not None else None
+    if ward.developer or unit.developer:
+        raise OwnershipChangeError(
+            "开发商持有的房屋不设监护人", "a developer-held unit has no guardian"
+        )
+    new = (
+        None
+        if guardian is None
+        else _guardian_person(session, community=community, guardian=guardian, cipher=cipher)
+    )
+    if new is None and old is None:
+        raise OwnershipChangeError(
+            f"房屋 {unit.unit_no} 的业主没有登记监护人",
+            f"the owner of unit {unit.unit_no} has no guardian on the register",
+        )
+    if new is not None:
+        if new.id == ward.id:
+            raise OwnershipChangeError(
+                "业主不能做自己的监护人", "an owner cannot be their own guardian"
+            )
+        if old is not None and new.id == old.id:
+            raise OwnershipChangeError(
+                f"此人已是房屋 {unit.unit_no} 业主的监护人",
+                f"this person is already the guardian of the owner of unit {unit.unit_no}",
+            )
+        if new.guardian_id is not None:
+            raise OwnershipChangeError(
+                "此人本身由监护人代为表决，不能担任监护人",
+                "this person has a guardian themself: a guardian must have full legal capacity",
+            )
+        if new.developer:
+            raise OwnershipChangeError("开发商不能担任监护人", "the developer cannot be a guardian")
+        if issuance.wards_of(session, ward):
+            raise OwnershipChangeError(
+                "该业主是他人的监护人，须先为其被监护人更换监护人",
+                "this owner is someone's guardian: change that ward's guardian first",
+            )
+    ward.guardian_id = new.id if new is not None else None
+    session.flush()
+    revoked: list[IssuedCredential] = []
+    issued: list[IssuedCredential] = []
+    if old is not None:
+        gone, queued = issuance.reissue_ownership(
+            session,
+            community=community,
+            person=old,
+            issuers=issuers,
+            now=now,
+            reason=GUARDIAN_CHANGED,
+        )
+        revoked += gone
+        issued += queued
+        if not issuance.voted_units(session, old):  # their unused code would bind nothing
+            enrolment.cancel_outstanding(session, person=old, now=now)
+        # Sessions end even with nothing revoked (a guardian not yet issued a credential).
+        if old.did is not None:
+            signin.end_sessions_of(session, did=old.did, now=now)
+    voter = new if new is not None else ward
+    code: IssuedCode | None = None
+    if voter.did is not None:
+        gone, queued = issuance.reissue_ownership(
+            session,
+            community=community,
+            person=voter,
+            issuers=issuers,
+            now=now,
+            reason=UNITS_CHANGED,
+        )
+        revoked += gone
+        issued += queued
+    else:
+        code = enrolment.owner_code(session, community=community, person=voter, now=now)
+    _end_sessions(session, revoked, now)
+    return OwnershipChange(
+        unit=unit.unit_no,
+        revoked=tuple(r.credential_id for r in revoked),
+        issued=tuple(r.credential_id for r in issued),
+        enrolment=code,
+    )
+
+
 def recover_owner(
     session: Session,
     *,
@@ -264,11 +393,21 @@ def recover_owner(
     issuers: Issuers,
     now: datetime,
 ) -> OwnershipChange:
-    """Lost phone: re-check the holder of `unit_no` by ID number, revoke the old DID's
-    credentials (``key_lost``), unbind it and issue a new enrolment code."""
+    """Lost phone: re-check whoever votes for `unit_no` by ID number — its holder, or the
+    holder's guardian (监护人) when one is named, since the guardian's key is the one that
+    votes and a ward cannot act — then revoke that DID's credentials (``key_lost``, all of
+    them: the guardian's own units' too, the key being gone), unbind it and issue a new
+    enrolment code to that person."""
     unit = _unit(session, community, unit_no)
+    voter = issuance.voter_for(session, _person(session, unit.holder_id))
     person = find_person(session, community=community, id_number=id_number, cipher=cipher)
-    if person is None or person.id != unit.holder_id:
+    if person is None or person.id != voter.id:
+        if voter.id != unit.holder_id and person is not None and person.id == unit.holder_id:
+            raise OwnershipChangeError(
+                f"房屋 {unit.unit_no} 由业主的监护人表决，请核对监护人的证件号码",
+                f"the owner of unit {unit.unit_no} votes through their guardian: check the "
+                "guardian's ID number",
+            )
         raise OwnershipChangeError(
             f"证件号码与房屋 {unit.unit_no} 的表决人不符",
             f"the ID number does not match the designated holder of unit {unit.unit_no}",

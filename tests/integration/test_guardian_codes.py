@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from identity.community import enrolment, issuance, revocation
 from identity.community.enrolment import EnrolmentError
 from identity.community.issuance import Issuers
-from identity.community.models import Community, IdentityBase, Person
+from identity.community.models import Community, IdentityBase, IssuedCredential, Person
 from identity.community.pii import PiiCipher
 from identity.community.register import Owner, parse_csv
 from identity.community.registry import create_community, find_person, import_register
@@ -137,3 +137,74 @@ def test_a_unit_sold_to_a_ward_moves_into_the_guardians_credentials(session: Ses
         (["1-1-102", "1-1-201"], True),
     ]
     assert set(change.issued) == {r.credential_id for r in queued}
+
+
+def _enrolled(session: Session, number: str, seed: int) -> Person:
+    person = _person(session, number)
+    person.did = KeyPair.from_private_bytes(
+        KeyType.ED25519, bytes(range(seed, seed + 32))
+    ).did.value
+    session.flush()
+    issuance.queue_voting(
+        session, community=_community(session), person=person, issuers=ISSUERS, now=T0
+    )
+    return person
+
+
+def test_a_new_guardian_takes_the_wards_units_from_the_old_ones_credentials(
+    session: Session,
+) -> None:
+    community = _community(session)
+    old, owner = _enrolled(session, GUARDIAN, 1), _enrolled(session, OWNER, 3)
+    change = revocation.change_guardian(
+        session,
+        community=community,
+        unit_no="1-1-102",
+        guardian=Owner(name="甲某", id_number=OWNER, phone=""),  # an enrolled owner
+        cipher=CIPHER,
+        issuers=ISSUERS,
+        now=T0,
+    )
+    assert change.enrolment is None  # enrolled already: a credential, no code
+    assert _person(session, WARD).guardian_id == owner.id
+    held = {
+        (r.subject_did, tuple(r.units), r.revoke_reason)
+        for r in session.scalars(select(IssuedCredential)).all()
+    }
+    assert (old.did, ("1-1-102",), revocation.GUARDIAN_CHANGED) in held
+    queued = issuance.active(session, community=community, pending=True)
+    assert sorted((r.subject_did == owner.did, tuple(r.units)) for r in queued) == [
+        (False, ("1-1-101",)),  # the old guardian's own unit, queued again
+        (True, ("1-1-102",)),  # held as guardian for 小明
+        (True, ("1-1-201",)),  # the new guardian's own unit
+    ]
+    assert issuance.voted_units(session, old) == [u for u in issuance.held_units(session, old)]
+
+
+@pytest.mark.parametrize(
+    ("unit", "number", "en"),
+    [
+        ("1-1-102", WARD, "own guardian"),
+        ("1-1-102", GUARDIAN, "already the guardian"),
+        ("1-1-201", WARD, "has a guardian themself"),  # a ward cannot be a guardian
+        ("1-1-101", OWNER, "is someone's guardian"),  # 王芳 is 小明's guardian
+        ("1-1-201", None, "no guardian on the register"),
+    ],
+)
+def test_a_guardian_change_that_cannot_be_is_refused_in_both_languages(
+    session: Session, unit: str, number: str | None, en: str
+) -> None:
+    before = _person(session, WARD).guardian_id
+    with pytest.raises(revocation.OwnershipChangeError) as refused:
+        revocation.change_guardian(
+            session,
+            community=_community(session),
+            unit_no=unit,
+            guardian=None if number is None else Owner(name="某某", id_number=number, phone=""),
+            cipher=CIPHER,
+            issuers=ISSUERS,
+            now=T0,
+        )
+    assert en in refused.value.en and refused.value.zh
+    assert number is None or number not in str(refused.value)
+    assert _person(session, WARD).guardian_id == before

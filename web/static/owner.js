@@ -372,6 +372,13 @@ async function ballotPage(source = deviceSource) {
     show("choose");
   };
   if (place?.represents.length) showRepresented(place.represents, ballotOrigin, source, startProxyVote);
+  // A key holding several census entries (a guardian of several wards, or of a ward and of
+  // their own home) casts one vote per entry, each naming it: the server refuses a vote
+  // that does not say which.
+  const several = (place?.entries?.length ?? 0) > 1;
+  if (several && ballotStatus === "open" && key) {
+    await showEntries(place.entries, ballotOrigin, source, startProxyVote);
+  }
   if (stored) showReceipt(stored, ballotId, source);
   // Voted already, or not open: nothing to choose, unless for an owner I represent.
   if (ballotStatus !== "open" || (stored && !place?.represents.length)) return;
@@ -379,9 +386,10 @@ async function ballotPage(source = deviceSource) {
     show("no-key");
     return;
   }
-  if (place?.census_entry && !stored) wireProxy(place, key, ballotId, ballotOrigin);
-  // A vote of my own, or a proxy in force: my own choices stay hidden.
-  const selfDone = Boolean(stored || place?.mandate);
+  if (place?.census_entry && !stored && !several) wireProxy(place, key, ballotId, ballotOrigin);
+  // A vote of my own, or a proxy in force: my own choices stay hidden. With several
+  // entries, the choices open once one of them is picked.
+  const selfDone = Boolean(stored || place?.mandate || several);
   const units = unitsOf(await source.load("credentials"));
   if (units.length) {
     $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
@@ -520,11 +528,43 @@ async function showRepresented(mandates, origin, source, start) {
   show("proxy-for");
 }
 
-function markRepresented(mandate) {
-  const button = document.querySelector(`#proxy-for-list li[data-entry="${mandate.census_entry}"] button`);
-  if (!button) return;
-  button.textContent = fmt(T.proxy_voted_for, { units: mandate.units.join("、") });
-  button.disabled = true;
+/** The census entries this key votes for, one button each ("为房屋 1-1-102 投票"). */
+async function showEntries(entries, origin, source, start) {
+  const list = $("entries-list");
+  for (const entry of entries) {
+    const units = entry.units.join("、");
+    const li = document.createElement("li");
+    li.dataset.entry = entry.census_entry;
+    const line = document.createElement("p");
+    line.className = "big";
+    line.textContent = fmt(T.entry_for, { units }) + (entry.guardian ? T.entry_guardian : "");
+    li.append(line);
+    const go = document.createElement("button");
+    go.type = "button";
+    go.className = "button primary entry-vote";
+    const done = await source.load(proxyVoteName(origin, entry));
+    go.textContent = fmt(done ? T.entry_voted_for : T.entry_vote_for, { units });
+    go.disabled = Boolean(done);
+    go.addEventListener("click", () => start(entry));
+    li.append(go);
+    list.append(li);
+  }
+  show("entries-for");
+}
+
+function markRepresented(target) {
+  const units = { units: target.units.join("、") };
+  const entry = `li[data-entry="${target.census_entry}"] button`;
+  const proxied = document.querySelector(`#proxy-for-list ${entry}`);
+  if (proxied) {
+    proxied.textContent = fmt(T.proxy_voted_for, units);
+    proxied.disabled = true;
+  }
+  const own = document.querySelector(`#entries-list ${entry}`);
+  if (own) {
+    own.textContent = fmt(T.entry_voted_for, units);
+    own.disabled = true;
+  }
 }
 
 /** Appoint a proxy (a signed ProxyMandate) or, while it is unused, withdraw it. */
