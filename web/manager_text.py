@@ -92,6 +92,7 @@ ZH: dict[str, str] = {
     "st_income_line": "收入一行",
     "st_expense_line": "支出一行",
     "st_line_note": "备注（可不填）",
+    "st_closing_hint": "按上面的数字：期初 + 收入 − 支出 = {closing} 元",
     "bad_balance": "请写金额（元），最多两位小数；亏空写负数，如 -1234.50",
     "v_required": "请填写{field}",
     "v_too_long": "不能超过 {max} 字",
@@ -213,6 +214,7 @@ EN: dict[str, str] = {
     "st_income_line": "Income line",
     "st_expense_line": "Expense line",
     "st_line_note": "Note (optional)",
+    "st_closing_hint": "From the figures above: opening + income − expense = {closing} yuan",
     "bad_balance": "Write an amount in yuan with at most two decimals; a deficit as a "
     "negative number, e.g. -1234.50",
     "v_required": "Fill in {field}",

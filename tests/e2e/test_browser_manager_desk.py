@@ -93,7 +93,7 @@ def test_publish_fix_in_place_and_answer(tmp_path: Path) -> None:
         size = http.get(API).json()["size"]
         page.fill("#st-closing", _closing(wrong))
         page.click("#st-publish")
-        error = page.locator('[data-for="body.openingFen"]')
+        error = page.locator("#st-opening-error")
         error.wait_for(state="visible")
         assert "期初余额" in error.inner_text()
         assert page.get_attribute("#st-opening", "aria-invalid") == "true"
@@ -285,9 +285,10 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         assert _axe_blocking(page) == []  # the desk with its errors showing
         page.screenshot(path=str(shots / "desk-2-upload-row-error.png"), full_page=True)
 
+        assert page.input_value("#st-total-expense") == "2000.50"  # summed from the file
         bad_row.locator(".line-amount").fill("3456.78")
-        page.fill("#st-total-income", "15456.78")
-        page.fill("#st-total-expense", "2000.50")
+        assert page.input_value("#st-total-income") == "15456.78"  # summed once it reads
+        assert "13456.28" in page.inner_text("#st-closing-hint")
         page.fill("#st-closing", "13457.28")  # 15,456.78 − 2,000.50 is 13,456.28: a yuan off
         size = http.get(API).json()["size"]
         page.click("#st-publish")

@@ -155,7 +155,10 @@ function addLine(section, line = {}) {
   const whole = Object.assign(document.createElement("p"), { className: "field-error", hidden: true });
   whole.dataset.part = "";
   const remove = Object.assign(document.createElement("button"), { type: "button", className: "button secondary line-remove", textContent: T.st_remove });
-  remove.addEventListener("click", () => row.remove());
+  remove.addEventListener("click", () => {
+    row.remove();
+    sumLines();
+  });
   row.append(whole, remove);
   $(`${section}-lines`).append(row);
   return row;
@@ -226,14 +229,28 @@ function prefill() {
   if (!a) return;
   $("st-period").value = nextPeriod(a.period);
   $("st-opening").value = fenToYuan(a.closing);
+  closingHint();
 }
 
-/** The totals of the lines as typed, where every amount reads; else left as they are. */
+/** The totals of the lines as typed, where every amount reads; else left as they are (the
+ * fields stay editable: the server checks that they add up). */
 function sumLines() {
   for (const [section, total] of [["income", "st-total-income"], ["expense", "st-total-expense"]]) {
     const fens = [...$(`${section}-lines`).querySelectorAll(".line-amount")].map((i) => i.value.trim()).filter(Boolean).map((v) => amount(v));
     if (fens.every((f) => f !== null)) $(total).value = fenToYuan(fens.reduce((n, f) => n + f, 0));
   }
+  closingHint();
+}
+
+/** What the closing balance must be, from the opening and totals as typed, shown under it
+ * as the manager types; the server's check stays the authority. */
+function closingHint() {
+  const opening = amount($("st-opening").value, true);
+  const income = amount($("st-total-income").value);
+  const expense = amount($("st-total-expense").value);
+  const known = opening !== null && income !== null && expense !== null;
+  $("st-closing-hint").hidden = !known;
+  if (known) $("st-closing-hint").textContent = fmt(T.st_closing_hint, { closing: fenToYuan(opening + income - expense) });
 }
 
 async function upload() {
@@ -512,6 +529,12 @@ $("add-income").addEventListener("click", () => addLine("income").querySelector(
 $("add-expense").addEventListener("click", () => addLine("expense").querySelector("input").focus());
 $("fee-add").addEventListener("click", () => addFeeItem().querySelector("input").focus());
 $("st-account").addEventListener("change", prefill);
+for (const id of ["st-opening", "st-total-income", "st-total-expense"]) $(id).addEventListener("input", closingHint);
+for (const section of ["income", "expense"]) {
+  $(`${section}-lines`).addEventListener("input", (ev) => {
+    if (ev.target.classList.contains("line-amount")) sumLines();
+  });
+}
 $("st-file").addEventListener("change", () => run($("st-check"), upload, $("st-form")));
 $("st-check").addEventListener("click", () =>
   run($("st-check"), async () => {
