@@ -128,6 +128,8 @@ def test_the_ballot_wizard_reads_its_amount_with_money_js(tmp_path: Path) -> Non
                 lambda r: r.method == "POST" and r.url.endswith(f"/{SLUG}/ballots")
             ) as sent:
                 wizard.click("#w-submit")
-            [agenda] = sent.value.post_data_json["items"]
+            body = sent.value.post_data_json
+            assert body is not None
+            [agenda] = body["items"]
             assert agenda["matter"] == 5 and agenda["amountFen"] == 120_050
             context.close()
