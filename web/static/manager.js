@@ -177,6 +177,11 @@ function nameRow(row, at, parts) {
   if (whole) whole.dataset.for = at;
 }
 
+function unname(row) {
+  for (const el of row.querySelectorAll("[data-field]")) delete el.dataset.field;
+  for (const el of row.querySelectorAll(".field-error[data-for]")) delete el.dataset.for;
+}
+
 /** A section's lines; a problem is pushed as [where, text]. Blank rows are left out. */
 function lines(section, problems) {
   const out = [];
@@ -184,7 +189,10 @@ function lines(section, problems) {
     const category = row.querySelector(".line-category").value.trim();
     const typed = row.querySelector(".line-amount").value.trim();
     const note = row.querySelector(".line-note").value.trim();
-    if (!category && !typed && !note) continue;
+    if (!category && !typed && !note) {
+      unname(row); // left out of the body: no error of another line may land here
+      continue;
+    }
     const at = `body.${section}[${out.length}]`;
     nameRow(row, at, [["category", "category"], ["amount", "amountFen"], ["note", "note"]]);
     const fileRow = row.dataset.row ? (text) => fmt(T.st_row_error, { row: row.dataset.row, text }) : (text) => text;
