@@ -265,7 +265,7 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         assert "停车场收支（parking" in page.inner_text("#acct-list")
 
         # --- the statement from a file: the bad row is shown in place, with its line number ---
-        page.select_option("#st-account", "parking")
+        assert page.input_value("#st-account") == "parking"  # the new account, chosen
         assert page.input_value("#st-period") == "2026-05"
         assert page.input_value("#st-opening") == "0.00"
         page.set_input_files(
@@ -283,6 +283,12 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         assert page.locator("#expense-lines fieldset.line").count() == 2
         assert page.locator("#expense-lines fieldset.line[data-row='6']").count() == 1
         assert _axe_blocking(page) == []  # the desk with its errors showing
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        heights = page.evaluate(
+            "[...document.querySelectorAll('main button, main a, main select, main input')]"
+            ".filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)"
+        )
+        assert heights and min(heights) >= 44, heights  # targets for a thumb
         page.screenshot(path=str(shots / "desk-2-upload-row-error.png"), full_page=True)
 
         assert page.input_value("#st-total-expense") == "2000.50"  # summed from the file

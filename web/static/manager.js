@@ -552,7 +552,14 @@ $("st-check").addEventListener("click", () =>
 );
 publishing("st-form", "st-publish", "IncomeExpense", statementBody, "st-result", prefill);
 publishing("fee-form", "fee-publish", "FeeStandard", feeBody, "fee-result");
-publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-result");
+publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-result", () => {
+  // a new income and expense account is the one whose first month comes next
+  const id = $("acct-id").value.trim();
+  if ([...$("st-account").options].some((o) => o.value === id)) {
+    $("st-account").value = id;
+    prefill();
+  }
+});
 
 (async () => {
   try {
