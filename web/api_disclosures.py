@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,12 +53,13 @@ from web.deps import ServicesDep, SessionDep
 from web.error_responses import errors, text_errors
 from web.errors import ApiError
 from web.services import Services
-from web.statement_lines import parse_upload
+from web.statement_lines import Cell, parse_upload, template_csv, template_xlsx
 from web.throttle import ObjectionLimit
 
 router = APIRouter()
 PREFIX = "/api/communities/{slug}/disclosures"
 MAX_PAGE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: What a row edited behind the log's back is answered with: the server's own data disagrees
 #: with its signed log. Not the client's fault and not retryable, but never a 500 either.
 INTEGRITY_STATUS = 409
@@ -162,12 +163,24 @@ class RowErrorPublic(BaseModel):
     row: int
     zh: str
     en: str
+    cell: Cell | None = None  # None: about the whole file
+
+
+class ReadRowPublic(BaseModel):
+    """A line row as the file wrote it: the desk lays these out as its draft form."""
+
+    row: int
+    section: Literal["income", "expense"] | None
+    category: str
+    amount: str
+    note: str
 
 
 class StatementLines(BaseModel):
-    income: list[dict[str, Any]]
+    income: list[dict[str, Any]]  # the lines, only when no row has an error
     expense: list[dict[str, Any]]
     errors: list[RowErrorPublic]
+    rows: list[ReadRowPublic]  # every line row read, in the file's order
 
 
 class WitnessCreate(BaseModel):
@@ -419,13 +432,42 @@ def check_draft(
 async def statement_lines(slug: str, request: Request, principal: SignedInDep) -> StatementLines:
     """A statement's income and expense lines read from the request body: CSV (text/csv)
     or Excel (.xlsx). Every bad row comes back with its number and no lines; nothing is
-    stored — the lines fill the publisher's form, which is checked and signed as typed."""
+    stored — the lines fill the publisher's form, which is checked and signed as typed.
+    ``rows`` gives every row as written, so a form can show each error beside its row."""
     _publisher(principal, slug)
     parsed = parse_upload(await request.body(), request.headers.get("content-type", ""))
     return StatementLines(
         income=parsed.income,
         expense=parsed.expense,
-        errors=[RowErrorPublic(row=r, zh=zh, en=en) for r, zh, en in parsed.errors],
+        errors=[
+            RowErrorPublic(row=r, zh=zh, en=en, cell=parsed.cells.get(r))
+            for r, zh, en in parsed.errors
+        ],
+        rows=[ReadRowPublic(**vars(r)) for r in parsed.rows],
+    )
+
+
+TEMPLATES = {"csv": ("text/csv; charset=utf-8", template_csv), "xlsx": (XLSX, template_xlsx)}
+
+
+@router.get(
+    PREFIX + "/statement-template.{fmt}",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}, XLSX: {}}},
+        **text_errors(404),
+    },
+)
+def statement_template(slug: str, fmt: Literal["csv", "xlsx"], session: SessionDep) -> Response:
+    """The file a manager fills in for ``POST …/statement-lines``: a header (类型, 项目,
+    金额（元）, 备注) and one example line of each section, as CSV (UTF-8 with a byte-order
+    mark, for Excel) or .xlsx (the amount column formatted as text, read as typed)."""
+    get_community(session, slug)
+    media_type, make = TEMPLATES[fmt]
+    return Response(
+        make(),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="statement-template.{fmt}"'},
     )
 
 

@@ -100,12 +100,35 @@ def test_statement_lines_from_csv_and_excel(tmp_path: Path) -> None:
             "income": [{"category": "物业服务费", "amountFen": 520_000}],
             "expense": [{"category": "保洁", "amountFen": 150_050, "note": "合同价"}],
             "errors": [],
+            "rows": [
+                {
+                    "row": 2,
+                    "section": "income",
+                    "category": "物业服务费",
+                    "amount": "5,200.00",
+                    "note": "",
+                },
+                {
+                    "row": 3,
+                    "section": "expense",
+                    "category": "保洁",
+                    "amount": "1500.5",
+                    "note": "合同价",
+                },
+            ],
         }
         bad = "收入,物业服务费,12.345\n其他,停车,10\n支出,,5\n"
         r = client.post(url, content=bad.encode(), headers=pm | {"content-type": "text/csv"})
         body = r.json()
         assert body["income"] == [] and body["expense"] == []
         assert [e["row"] for e in body["errors"]] == [1, 2, 3]
+        # each error names its cell, and every row comes back as written for the draft form
+        assert [e["cell"] for e in body["errors"]] == ["amount", "section", "category"]
+        assert [(r["row"], r["section"], r["amount"]) for r in body["rows"]] == [
+            (1, "income", "12.345"),
+            (2, None, "10"),
+            (3, "expense", "5"),
+        ]
         assert "两位小数" in body["errors"][0]["zh"] and "two decimals" in body["errors"][0]["en"]
 
         book = Workbook()
@@ -163,3 +186,26 @@ def test_the_manager_answers_an_objection(tmp_path: Path) -> None:
         [answered] = client.get(f"{API}/entries/{fees['index']}").json()["thread"]
         assert answered["index"] == mine[0]["index"]
         assert [t["type"] for t in answered["thread"]] == ["ObjectionReply"]
+
+
+def test_the_templates_read_back_as_their_example_lines(tmp_path: Path) -> None:
+    """Both templates are what the upload reads: header skipped, one line of each section;
+    the Excel one keeps its amounts as typed text. Public (no data in them); 404 for an
+    unknown community or format."""
+    with running(settings_for(tmp_path / "data", db_url=None, anvil_url=None)) as (client, app):
+        _, pm = _manager(client, app)
+        for fmt, media in (("csv", "text/csv"), ("xlsx", XLSX)):
+            r = client.get(f"{API}/statement-template.{fmt}")
+            assert r.status_code == 200, r.text
+            assert r.headers["content-type"].startswith(media)
+            assert "attachment" in r.headers["content-disposition"]
+            back = client.post(
+                f"{API}/statement-lines", content=r.content, headers=pm | {"content-type": media}
+            ).json()
+            assert back["errors"] == [], fmt
+            assert [line["amountFen"] for line in back["income"]] == [5_200_000]
+            assert [line["amountFen"] for line in back["expense"]] == [150_050]
+        assert client.get(f"{API}/statement-template.csv").content.startswith(b"\xef\xbb\xbf")
+        assert client.get(f"{API}/statement-template.pdf").status_code == 422
+        other = "/api/communities/no-such-place/disclosures/statement-template.csv"
+        assert client.get(other).status_code == 404

@@ -5,6 +5,7 @@
 
 import { $, T, api, fmt, reason } from "./page.js";
 import { beijing, statusLabel } from "./console_common.js";
+import { yuanToFen } from "./money.js";
 
 const SLUG = document.body.dataset.community;
 const API = `/api/communities/${encodeURIComponent(SLUG)}`;
@@ -126,12 +127,10 @@ function textField(input, errorEl, missing, limit) {
   return mark(input, errorEl, null);
 }
 
-/** Yuan as typed ("1200", "1200.5") → fen, exactly; null when it is not such a number. */
+/** Yuan as typed ("1,200", "1200.5") → fen, exactly (money.js); null unless at least a fen. */
 function fen(text) {
-  const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(text.trim());
-  if (!m) return null;
-  const value = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
-  return value >= 1 ? value : null;
+  const value = yuanToFen(text);
+  return value !== null && value >= 1 ? value : null;
 }
 
 function readItem(f, i, bad) {

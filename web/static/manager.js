@@ -1,28 +1,25 @@
 // The property manager's desk: this device's manager key signs in and signs every
-// disclosure and reply; the server's dry-run check (POST …/disclosures/check) names a
-// failing field before anything is signed. Money is typed in yuan and sent as integer fen,
-// read digit by digit: no float ever holds an amount.
+// disclosure and reply. Each form is checked twice before anything is signed: here, field by
+// field (a message beside the field, in the page's language), then by the server's dry run
+// (POST …/disclosures/check), whose refusal names its field and is shown beside it too.
+// Money is typed in yuan and sent as integer fen, read digit by digit (money.js): no float
+// ever holds an amount.
 
 import { createManagerKey, loadManagerKey, signDocument } from "./gongzhi.js";
-import { $, T, api, fmt, reason } from "./page.js";
+import { fenToYuan, isPeriod, nextPeriod, previousPeriod, yuanToFen } from "./money.js";
+import { $, LANG, T, api, fmt, reason } from "./page.js";
 
 const SLUG = document.body.dataset.community;
 const ORIGIN = document.body.dataset.origin;
 const API = `/api/communities/${encodeURIComponent(SLUG)}/disclosures`;
 const VC_V2 = "https://www.w3.org/ns/credentials/v2";
-
-/** "1,234.5" → 123450; null unless a plain amount with at most two decimals. */
-export function toFen(text) {
-  const m = /^(\d{1,16})(?:\.(\d{1,2}))?$/.exec(String(text).trim().replace(/[,，¥]/g, ""));
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
-}
-
-function fenToYuan(fen) {
-  const sign = fen < 0 ? "-" : "";
-  const a = Math.abs(fen);
-  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, "0")}`;
-}
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+// The schema's own limits (ledger/disclosure/fields.py): refused here first, in words.
+const MAX_NAME = 200;
+const MAX_TEXT = 2000;
+const MAX_HOTLINE = 40;
+const ACCOUNT_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function say(text, kind) {
   const el = $("status");
@@ -38,30 +35,46 @@ function clearErrors(form) {
   for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
 }
 
-function showError(form, where, text) {
-  const input = where ? form.querySelector(`[data-field="${CSS.escape(where)}"]`) : null;
-  const slot = (where && form.querySelector(`[data-for="${CSS.escape(where)}"]`)) || form.querySelector('[data-for="other"]');
-  slot.textContent = text;
-  slot.hidden = false;
-  if (input) {
-    input.setAttribute("aria-invalid", "true");
-    input.scrollIntoView({ block: "center" });
-  }
+/** `body.items[1].method` → `body.items[1]` → `body.items` → `body` → null. */
+function parentOf(where) {
+  const up = where.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
+  return up === where ? null : up;
 }
 
-/** Fields typed in yuan, as fen; a bad one is marked in place and null returned. */
-function fenFields(form, ids) {
-  const out = {};
-  let ok = true;
-  for (const [id, where] of ids) {
-    const fen = toFen($(id).value);
-    if (fen === null) {
-      showError(form, where, T.bad_money);
-      ok = false;
-    }
-    out[id] = fen;
+/** Show `text` beside the field `where` names (`body.items[1].method`), or, when no slot
+ * has that name, in the nearest enclosing one (`body.items[1]`, then the form's own). */
+function showError(form, where, text) {
+  const input = where ? form.querySelector(`[data-field="${CSS.escape(where)}"]`) : null;
+  let slot = null;
+  for (let at = where; at && !slot; at = parentOf(at)) {
+    slot = form.querySelector(`.field-error[data-for="${CSS.escape(at)}"]`);
   }
-  return ok ? out : null;
+  slot = slot ?? form.querySelector('.field-error[data-for="other"]');
+  slot.textContent = text;
+  slot.hidden = false;
+  if (input) input.setAttribute("aria-invalid", "true");
+  (form.querySelector("[aria-invalid='true']") ?? slot).scrollIntoView({ block: "center" });
+}
+
+/** Every failing field of a form, marked at once; true when there was none. */
+function marked(form, problems) {
+  for (const [where, text] of problems) showError(form, where, text);
+  return problems.length === 0;
+}
+
+/** The problem with a text field, if any: blank, too long. */
+function textProblem(value, max, label) {
+  if (!value) return fmt(T.v_required, { field: label });
+  if (value.length > max) return fmt(T.v_too_long, { max });
+  return null;
+}
+
+/** Yuan as typed → fen; a balance (`signed`) may be in deficit, written "-12.50". */
+function amount(text, signed = false) {
+  const t = String(text ?? "").trim();
+  const negative = signed && /^[-−]/.test(t);
+  const fen = yuanToFen(negative ? t.slice(1) : t);
+  return fen === null ? null : negative ? -fen : fen;
 }
 
 // --- the key and the session ----------------------------------------------------------
@@ -99,92 +112,124 @@ async function signed(doc) {
 /** Check the draft on the server; true when it passes, else its error is shown in place. */
 async function check(form, kind, body) {
   const result = await api("POST", `${API}/check`, { kind, body });
-  for (const e of result.errors) showError(form, e.where, document.body.dataset.lang === "en" ? e.en : e.zh);
+  for (const e of result.errors) showError(form, e.where, LANG === "en" ? e.en : e.zh);
   return result.ok;
 }
 
 async function publish(form, kind, body, resultId) {
-  if (!(await check(form, kind, body))) return;
+  if (!(await check(form, kind, body))) return false;
   const doc = await signed({ type: "Disclosure", log: ORIGIN, kind, publisher: key.did, body });
   const appended = await api("POST", `${API}/entries`, doc);
   $(resultId).textContent = fmt(T.published, { index: appended.index });
   $(resultId).hidden = false;
+  return true;
 }
 
 // --- the monthly statement ------------------------------------------------------------
 
-const accounts = new Map(); // accountId → {name, period, closing}
+const accounts = new Map(); // accountId → {name, kind, period (last reported), closing}
+let serial = 0; // makes every created control's id unique on the page
 
+/** One line of a section: category, amount, note; `line.row` is its row in an uploaded file. */
 function addLine(section, line = {}) {
-  const box = $(`${section}-lines`);
-  const i = box.children.length;
+  const n = ++serial;
   const row = document.createElement("fieldset");
   row.className = "item line";
-  const mk = (cls, label, where, value, mode) => {
-    const l = document.createElement("label");
-    l.textContent = label;
-    const input = document.createElement("input");
-    input.className = `plain ${cls}`;
-    input.dataset.field = where;
+  const legend = document.createElement("legend");
+  legend.textContent = line.row ? fmt(T.st_file_row, { row: line.row }) : T[`st_${section}_line`];
+  row.append(legend);
+  if (line.row) row.dataset.row = line.row;
+  const field = (part, label, value, mode) => {
+    const id = `ln-${n}-${part}`;
+    const l = Object.assign(document.createElement("label"), { htmlFor: id, textContent: label });
+    const input = Object.assign(document.createElement("input"), { id, className: `plain line-${part}`, value: value ?? "" });
     if (mode) input.inputMode = mode;
-    input.value = value ?? "";
-    l.append(input);
-    const err = document.createElement("p");
-    err.className = "field-error";
-    err.dataset.for = where;
-    err.hidden = true;
-    row.append(l, err);
+    const err = Object.assign(document.createElement("p"), { id: `${id}-error`, className: "field-error", hidden: true });
+    err.dataset.part = part;
+    input.setAttribute("aria-describedby", err.id);
+    row.append(l, input, err);
   };
-  mk("line-category", T.st_category, `body.${section}[${i}].category`, line.category);
-  mk("line-amount", T.st_amount, `body.${section}[${i}].amountFen`, line.amountFen === undefined ? "" : fenToYuan(line.amountFen), "decimal");
-  box.append(row);
+  field("category", T.st_category, line.category);
+  field("amount", T.st_amount, line.amount ?? (line.amountFen === undefined ? "" : fenToYuan(line.amountFen)), "decimal");
+  field("note", T.st_line_note, line.note);
+  const whole = Object.assign(document.createElement("p"), { className: "field-error", hidden: true });
+  whole.dataset.part = "";
+  const remove = Object.assign(document.createElement("button"), { type: "button", className: "button secondary line-remove", textContent: T.st_remove });
+  remove.addEventListener("click", () => {
+    row.remove();
+    sumLines();
+  });
+  row.append(whole, remove);
+  $(`${section}-lines`).append(row);
+  return row;
 }
 
-function lines(form, section) {
+/** Name a row's controls and error slots for what they are in the body being built
+ * (`body.income[2].amountFen`), so the server's errors land beside the right field. */
+function nameRow(row, at, parts) {
+  for (const [part, name] of parts) {
+    const control = row.querySelector(`input[data-part="${part}"], textarea[data-part="${part}"], select[data-part="${part}"], .line-${part}`);
+    if (control) control.dataset.field = name ? `${at}.${name}` : at;
+    const slot = row.querySelector(`.field-error[data-part="${part}"]`);
+    if (slot) slot.dataset.for = name ? `${at}.${name}` : at;
+  }
+  const whole = row.querySelector('.field-error[data-part=""]');
+  if (whole) whole.dataset.for = at;
+}
+
+function unname(row) {
+  for (const el of row.querySelectorAll("[data-field]")) delete el.dataset.field;
+  for (const el of row.querySelectorAll(".field-error[data-for]")) delete el.dataset.for;
+}
+
+/** A section's lines; a problem is pushed as [where, text]. Blank rows are left out. */
+function lines(section, problems) {
   const out = [];
-  let ok = true;
-  $(`${section}-lines`).querySelectorAll("fieldset.line").forEach((row) => {
+  for (const row of $(`${section}-lines`).querySelectorAll("fieldset.line")) {
     const category = row.querySelector(".line-category").value.trim();
-    const amount = row.querySelector(".line-amount");
-    if (!category && !amount.value.trim()) return;
-    const fen = toFen(amount.value);
-    if (fen === null) {
-      showError(form, amount.dataset.field, T.bad_money);
-      ok = false;
+    const typed = row.querySelector(".line-amount").value.trim();
+    const note = row.querySelector(".line-note").value.trim();
+    if (!category && !typed && !note) {
+      unname(row); // left out of the body: no error of another line may land here
+      continue;
     }
-    out.push({ category, amountFen: fen });
-  });
-  return ok ? out : null;
+    const at = `body.${section}[${out.length}]`;
+    nameRow(row, at, [["category", "category"], ["amount", "amountFen"], ["note", "note"]]);
+    const fileRow = row.dataset.row ? (text) => fmt(T.st_row_error, { row: row.dataset.row, text }) : (text) => text;
+    const bad = textProblem(category, MAX_NAME, T.st_category);
+    if (bad) problems.push([`${at}.category`, fileRow(bad)]);
+    const fen = amount(typed);
+    if (fen === null) problems.push([`${at}.amountFen`, fileRow(T.bad_money)]);
+    if (note.length > MAX_TEXT) problems.push([`${at}.note`, fileRow(fmt(T.v_too_long, { max: MAX_TEXT }))]);
+    out.push(note ? { category, amountFen: fen, note } : { category, amountFen: fen });
+  }
+  return out;
 }
 
 function statementBody(form) {
   clearErrors(form);
-  const fen = fenFields(form, [
-    ["st-opening", "body.openingFen"],
-    ["st-total-income", "body.totalIncomeFen"],
-    ["st-total-expense", "body.totalExpenseFen"],
-    ["st-closing", "body.closingFen"],
-  ]);
-  const income = lines(form, "income");
-  const expense = lines(form, "expense");
-  if (!fen || !income || !expense) return null;
+  const problems = [];
   const id = $("st-account").value;
-  return {
+  if (!accounts.has(id)) problems.push(["other", T.st_no_account]);
+  const period = $("st-period").value.trim();
+  if (!isPeriod(period)) problems.push(["body.period", T.v_period]);
+  const money = (inputId, where, signed) => {
+    const fen = amount($(inputId).value, signed);
+    if (fen === null) problems.push([where, signed ? T.bad_balance : T.bad_money]);
+    return fen;
+  };
+  const body = {
     accountId: id,
     account: accounts.get(id)?.name ?? "",
-    period: $("st-period").value.trim(),
-    openingFen: fen["st-opening"],
-    income,
-    expense,
-    totalIncomeFen: fen["st-total-income"],
-    totalExpenseFen: fen["st-total-expense"],
-    closingFen: fen["st-closing"],
+    period,
+    openingFen: money("st-opening", "body.openingFen", true),
+    income: lines("income", problems),
+    expense: lines("expense", problems),
+    totalIncomeFen: money("st-total-income", "body.totalIncomeFen", false),
+    totalExpenseFen: money("st-total-expense", "body.totalExpenseFen", false),
+    closingFen: money("st-closing", "body.closingFen", true),
   };
-}
-
-function nextPeriod(period) {
-  const [y, m] = period.split("-").map(Number);
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
+  return marked(form, problems) ? body : null;
 }
 
 function prefill() {
@@ -192,7 +237,188 @@ function prefill() {
   if (!a) return;
   $("st-period").value = nextPeriod(a.period);
   $("st-opening").value = fenToYuan(a.closing);
+  closingHint();
 }
+
+/** The totals of the lines as typed, where every amount reads; else left as they are (the
+ * fields stay editable: the server checks that they add up). */
+function sumLines() {
+  for (const [section, total] of [["income", "st-total-income"], ["expense", "st-total-expense"]]) {
+    const fens = [...$(`${section}-lines`).querySelectorAll(".line-amount")].map((i) => i.value.trim()).filter(Boolean).map((v) => amount(v));
+    if (fens.every((f) => f !== null)) $(total).value = fenToYuan(fens.reduce((n, f) => n + f, 0));
+  }
+  closingHint();
+}
+
+/** What the closing balance must be, from the opening and totals as typed, shown under it
+ * as the manager types; the server's check stays the authority. */
+function closingHint() {
+  const opening = amount($("st-opening").value, true);
+  const income = amount($("st-total-income").value);
+  const expense = amount($("st-total-expense").value);
+  const known = opening !== null && income !== null && expense !== null;
+  $("st-closing-hint").hidden = !known;
+  if (known) $("st-closing-hint").textContent = fmt(T.st_closing_hint, { closing: fenToYuan(opening + income - expense) });
+}
+
+async function upload() {
+  const file = $("st-file").files[0];
+  if (!file) return;
+  const form = $("st-form");
+  clearErrors(form);
+  const list = $("st-file-errors");
+  list.replaceChildren();
+  $("st-file-done").hidden = true;
+  $("st-file").value = ""; // the same file, fixed and chosen again, is read again
+  const type = file.name.toLowerCase().endsWith(".xlsx") ? XLSX : "text/csv";
+  const response = await fetch(`${API}/statement-lines`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": type }, body: file });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw Object.assign(new Error(data?.error?.zh ?? String(response.status)), data?.error ?? {});
+  // The file becomes the draft: every row it holds, as written, each under its section.
+  const placed = new Map();
+  for (const section of ["income", "expense"]) $(`${section}-lines`).replaceChildren();
+  for (const r of data.rows) {
+    if (r.section) placed.set(r.row, addLine(r.section, r));
+  }
+  const errors = [];
+  for (const e of data.errors) {
+    const text = fmt(T.st_row_error, { row: e.row, text: LANG === "en" ? e.en : e.zh });
+    const row = placed.get(e.row);
+    if (row) {
+      const part = e.cell === "amount" ? "amount" : "category"; // beside the cell it is about
+      const slot = row.querySelector(`.field-error[data-part="${part}"]`);
+      slot.textContent = text;
+      slot.hidden = false;
+      const cell = row.querySelector(`.line-${part}`);
+      cell.setAttribute("aria-invalid", "true");
+      errors.push(cell);
+    } else {
+      list.append(Object.assign(document.createElement("li"), { className: "field-error", textContent: text }));
+    }
+  }
+  for (const section of ["income", "expense"]) if (!$(`${section}-lines`).children.length) addLine(section);
+  sumLines();
+  if (data.errors.length) {
+    (errors[0] ?? list).scrollIntoView({ block: "center" });
+    return;
+  }
+  $("st-file-done").textContent = fmt(T.st_upload_done, { income: data.income.length, expense: data.expense.length });
+  $("st-file-done").hidden = false;
+}
+
+// --- the fee standard -----------------------------------------------------------------
+
+const FEE_PARTS = ["item", "target", "standardFen", "per", "method", "basis", "pricing"];
+
+function addFeeItem() {
+  const n = ++serial;
+  const box = $("fee-items");
+  const row = $("fee-item-template").content.firstElementChild.cloneNode(true);
+  for (const part of FEE_PARTS) {
+    const id = `fi-${n}-${part}`;
+    const control = row.querySelector(`input[data-part="${part}"], textarea[data-part="${part}"], select[data-part="${part}"]`);
+    control.id = id;
+    row.querySelector(`label[data-part="${part}"]`).htmlFor = id;
+    const err = row.querySelector(`.field-error[data-part="${part}"]`);
+    err.id = `${id}-error`;
+    control.setAttribute("aria-describedby", err.id);
+  }
+  const remove = row.querySelector(".fi-remove");
+  remove.addEventListener("click", () => {
+    row.remove();
+    numberFeeItems();
+  });
+  box.append(row);
+  numberFeeItems();
+  return row;
+}
+
+function numberFeeItems() {
+  const rows = [...$("fee-items").querySelectorAll("fieldset.fee-item")];
+  rows.forEach((row, i) => {
+    row.querySelector("legend").textContent = fmt(T.fee_item_n, { n: i + 1 });
+    const remove = row.querySelector(".fi-remove");
+    remove.textContent = fmt(T.fee_remove, { n: i + 1 });
+    remove.hidden = rows.length === 1; // a fee standard lists at least one fee
+  });
+}
+
+function feeBody(form) {
+  clearErrors(form);
+  const problems = [];
+  const v = (id) => $(id).value.trim();
+  const need = (where, value, max, label) => {
+    const bad = textProblem(value, max, label);
+    if (bad) problems.push([where, bad]);
+    return value;
+  };
+  const body = {
+    provider: need("body.provider", v("fee-provider"), MAX_NAME, T.fee_provider),
+    effective: v("fee-effective"),
+    hotline: need("body.hotline", v("fee-hotline"), MAX_HOTLINE, T.fee_hotline),
+    items: [],
+  };
+  if (!DAY.test(body.effective)) problems.push(["body.effective", T.v_date]);
+  const seen = new Set();
+  for (const row of $("fee-items").querySelectorAll("fieldset.fee-item")) {
+    const at = `body.items[${body.items.length}]`;
+    nameRow(row, at, FEE_PARTS.map((p) => [p, p]));
+    const get = (part) => row.querySelector(`[data-part="${part}"].plain, select[data-part="${part}"]`).value.trim();
+    const item = {
+      item: need(`${at}.item`, get("item"), MAX_NAME, T.fee_item),
+      target: need(`${at}.target`, get("target"), MAX_NAME, T.fee_target),
+      standardFen: amount(get("standardFen")),
+      per: get("per"),
+      method: need(`${at}.method`, get("method"), MAX_NAME, T.fee_method),
+      basis: need(`${at}.basis`, get("basis"), MAX_TEXT, T.fee_basis),
+      pricing: get("pricing"),
+    };
+    if (item.standardFen === null) problems.push([`${at}.standardFen`, T.bad_money]);
+    const pair = `${item.item}\u0000${item.target}`;
+    if (item.item && item.target && seen.has(pair)) problems.push([at, fmt(T.v_fee_twice, { item: item.item, target: item.target })]);
+    seen.add(pair);
+    body.items.push(item);
+  }
+  if (!body.items.length) problems.push(["body.items", T.v_no_fee]);
+  return marked(form, problems) ? body : null;
+}
+
+// --- opening an account ---------------------------------------------------------------
+
+function accountBody(form) {
+  clearErrors(form);
+  const problems = [];
+  const kind = $("acct-kind").value;
+  const name = $("acct-name").value.trim();
+  const bad = textProblem(name, MAX_NAME, T.acct_name);
+  if (bad) problems.push(["body.name", bad]);
+  const id = $("acct-id").value.trim();
+  if (!ACCOUNT_ID.test(id)) problems.push(["body.accountId", T.v_account_id]);
+  else if (accounts.has(id)) problems.push(["body.accountId", fmt(T.v_account_taken, { id, name: accounts.get(id).name })]);
+  const period = $("acct-period").value.trim();
+  if (!isPeriod(period)) problems.push(["body.firstPeriod", T.v_period]);
+  // A maintenance fund is never overdrawn (ledger/disclosure/kinds.py): only the others
+  // may open in deficit.
+  const signed = kind !== "MaintenanceFund";
+  const opening = amount($("acct-opening").value, signed);
+  if (opening === null) problems.push(["body.openingFen", signed ? T.bad_balance : T.bad_money]);
+  const body = { accountId: id, name, statementKind: kind, firstPeriod: period, openingFen: opening };
+  return marked(form, problems) ? body : null;
+}
+
+function showAccounts() {
+  const list = $("acct-list");
+  list.replaceChildren(
+    ...[...accounts].map(([id, a]) =>
+      Object.assign(document.createElement("li"), {
+        textContent: fmt(T.acct_line, { name: a.name, id, kind: T[`kind_${a.kind}`] ?? a.kind, period: a.period, closing: fenToYuan(a.closing) }),
+      }),
+    ),
+  );
+  if (!accounts.size) list.append(Object.assign(document.createElement("li"), { textContent: T.acct_none }));
+}
+
+// --- the log --------------------------------------------------------------------------
 
 async function loadLog() {
   const all = [];
@@ -204,68 +430,23 @@ async function loadLog() {
   accounts.clear();
   for (const e of all) {
     const b = e.entry.body;
-    if (e.kind === "AccountOpened" && b.statementKind === "IncomeExpense") {
-      const [y, m] = b.firstPeriod.split("-").map(Number);
-      const before = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
-      accounts.set(b.accountId, { name: b.name, period: before, closing: b.openingFen });
-    } else if (e.kind === "IncomeExpense" && accounts.has(b.accountId)) {
-      accounts.set(b.accountId, { name: b.account, period: b.period, closing: b.closingFen });
+    if (e.kind === "AccountOpened") {
+      accounts.set(b.accountId, { name: b.name, kind: b.statementKind, period: previousPeriod(b.firstPeriod), closing: b.openingFen });
+    } else if (accounts.has(b?.accountId) && accounts.get(b.accountId).kind === e.kind) {
+      accounts.set(b.accountId, { ...accounts.get(b.accountId), period: b.period, closing: b.closingFen });
     }
   }
+  // The desk writes income and expense statements: only those accounts are offered there.
   const select = $("st-account");
   const was = select.value;
+  const ledgers = [...accounts].filter(([, a]) => a.kind === "IncomeExpense");
   select.replaceChildren(
-    ...[...accounts].map(([id, a]) => Object.assign(document.createElement("option"), { value: id, textContent: a.name })),
+    ...ledgers.map(([id, a]) => Object.assign(document.createElement("option"), { value: id, textContent: `${a.name}（${id}）` })),
   );
-  if (was && accounts.has(was)) select.value = was;
-  $("st-no-account").hidden = accounts.size > 0;
+  if (was && ledgers.some(([id]) => id === was)) select.value = was;
+  $("st-no-account").hidden = ledgers.length > 0;
+  showAccounts();
   showObjections(all);
-}
-
-async function upload() {
-  const file = $("st-file").files[0];
-  if (!file) return;
-  const list = $("st-file-errors");
-  list.replaceChildren();
-  $("st-file-done").hidden = true;
-  const type = file.name.toLowerCase().endsWith(".xlsx") ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv";
-  const response = await fetch(`${API}/statement-lines`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": type }, body: file });
-  const data = await response.json();
-  if (!response.ok) throw Object.assign(new Error(data?.error?.zh ?? String(response.status)), data?.error ?? {});
-  const en = document.body.dataset.lang === "en";
-  for (const e of data.errors) {
-    const li = document.createElement("li");
-    li.className = "field-error";
-    li.textContent = fmt(T.st_row_error, { row: e.row, text: en ? e.en : e.zh });
-    list.append(li);
-  }
-  if (data.errors.length) return;
-  for (const section of ["income", "expense"]) {
-    $(`${section}-lines`).replaceChildren();
-    for (const line of data[section]) addLine(section, line);
-  }
-  const sum = (xs) => xs.reduce((n, l) => n + l.amountFen, 0);
-  $("st-total-income").value = fenToYuan(sum(data.income));
-  $("st-total-expense").value = fenToYuan(sum(data.expense));
-  $("st-file-done").textContent = fmt(T.st_upload_done, { income: data.income.length, expense: data.expense.length });
-  $("st-file-done").hidden = false;
-}
-
-// --- the fee standard -----------------------------------------------------------------
-
-function feeBody(form) {
-  clearErrors(form);
-  const fen = fenFields(form, [["fi-standard", "body.items[0].standardFen"]]);
-  if (!fen) return null;
-  const v = (id) => $(id).value.trim();
-  return {
-    provider: v("fee-provider"),
-    effective: v("fee-effective"),
-    hotline: v("fee-hotline"),
-    items: [
-      { item: v("fi-item"), target: v("fi-target"), standardFen: fen["fi-standard"], per: v("fi-per"), method: v("fi-method"), basis: v("fi-basis"), pricing: v("fi-pricing") },
-    ],
-  };
 }
 
 // --- objections -----------------------------------------------------------------------
@@ -279,34 +460,36 @@ function showObjections(entries) {
     for (const o of d.thread) {
       if (o.type !== "Objection" || o.thread.some((t) => t.type === "ObjectionReply")) continue;
       open += 1;
+      const n = ++serial;
       const card = document.createElement("form");
       card.className = "item objection";
       card.dataset.index = o.index;
+      card.noValidate = true;
       const on = document.createElement("p");
       on.className = "small";
-      on.textContent = fmt(T.obj_on, { index: d.index, kind: d.kind });
+      on.textContent = fmt(T.obj_on, { index: d.index, kind: T[`kind_${d.kind}`] ?? d.kind });
       const text = document.createElement("p");
       text.className = "objection-text";
       text.textContent = o.entry.text;
-      const action = document.createElement("select");
-      action.className = "obj-action";
-      action.setAttribute("aria-label", T.obj_action);
+      const actionLabel = Object.assign(document.createElement("label"), { htmlFor: `obj-${n}-action`, textContent: T.obj_action });
+      const action = Object.assign(document.createElement("select"), { id: `obj-${n}-action`, className: "obj-action" });
       for (const a of ["explained", "corrected", "rejected"]) action.append(Object.assign(document.createElement("option"), { value: a, textContent: T[`action_${a}`] }));
-      const answer = document.createElement("textarea");
-      answer.className = "plain obj-text";
+      const answerLabel = Object.assign(document.createElement("label"), { htmlFor: `obj-${n}-text`, textContent: T.obj_text });
+      const answer = Object.assign(document.createElement("textarea"), { id: `obj-${n}-text`, className: "plain obj-text", rows: 3 });
       answer.dataset.field = "text";
-      answer.setAttribute("aria-label", T.obj_text);
-      const err = document.createElement("p");
-      err.className = "field-error";
-      err.dataset.for = "other";
-      err.hidden = true;
+      const err = Object.assign(document.createElement("p"), { id: `obj-${n}-error`, className: "field-error", hidden: true });
+      err.dataset.for = "text";
+      answer.setAttribute("aria-describedby", err.id);
+      const other = Object.assign(document.createElement("p"), { className: "field-error", hidden: true });
+      other.dataset.for = "other";
       const send = Object.assign(document.createElement("button"), { type: "submit", className: "button primary obj-send", textContent: T.obj_reply });
-      card.append(on, text, action, answer, err, send);
+      card.append(on, text, actionLabel, action, answerLabel, answer, err, other, send);
       card.addEventListener("submit", (ev) => {
         ev.preventDefault();
         run(send, async () => {
           clearErrors(card);
-          if (!answer.value.trim()) return showError(card, "text", T.required);
+          const bad = textProblem(answer.value.trim(), MAX_TEXT, T.obj_text);
+          if (bad) return showError(card, "text", bad);
           const doc = await signed({ type: "ObjectionReply", log: ORIGIN, publisher: key.did, objection: { index: o.index, leafHash: o.leaf_hash }, action: action.value, text: answer.value.trim() });
           await api("POST", `${API}/entries`, doc);
           say(T.obj_done, "ok");
@@ -333,11 +516,33 @@ async function run(button, fn, form) {
   }
 }
 
+/** A form's submit: build the body (null when a field is wrong), check, sign, publish. */
+function publishing(formId, buttonId, kind, build, resultId, after) {
+  $(formId).addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    run($(buttonId), async () => {
+      $(resultId).hidden = true;
+      const body = build($(formId));
+      if (body && (await publish($(formId), kind, body, resultId))) {
+        await loadLog();
+        if (after) after();
+      }
+    }, $(formId));
+  });
+}
+
 $("key-make").addEventListener("click", () => run($("key-make"), async () => { await createManagerKey(); await showKey(); }));
-$("signin").addEventListener("click", () => run($("signin"), async () => { await signIn(); await loadLog(); }));
-$("add-income").addEventListener("click", () => addLine("income"));
-$("add-expense").addEventListener("click", () => addLine("expense"));
+$("signin").addEventListener("click", () => run($("signin"), async () => { await signIn(); await loadLog(); prefill(); }));
+$("add-income").addEventListener("click", () => addLine("income").querySelector("input").focus());
+$("add-expense").addEventListener("click", () => addLine("expense").querySelector("input").focus());
+$("fee-add").addEventListener("click", () => addFeeItem().querySelector("input").focus());
 $("st-account").addEventListener("change", prefill);
+for (const id of ["st-opening", "st-total-income", "st-total-expense"]) $(id).addEventListener("input", closingHint);
+for (const section of ["income", "expense"]) {
+  $(`${section}-lines`).addEventListener("input", (ev) => {
+    if (ev.target.classList.contains("line-amount")) sumLines();
+  });
+}
 $("st-file").addEventListener("change", () => run($("st-check"), upload, $("st-form")));
 $("st-check").addEventListener("click", () =>
   run($("st-check"), async () => {
@@ -345,29 +550,25 @@ $("st-check").addEventListener("click", () =>
     if (body && (await check($("st-form"), "IncomeExpense", body))) say(T.check_ok, "ok");
   }, $("st-form")),
 );
-$("st-form").addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  run($("st-publish"), async () => {
-    const body = statementBody($("st-form"));
-    if (body) await publish($("st-form"), "IncomeExpense", body, "st-result");
-    await loadLog();
-  }, $("st-form"));
-});
-$("fee-form").addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  run($("fee-publish"), async () => {
-    const body = feeBody($("fee-form"));
-    if (body) await publish($("fee-form"), "FeeStandard", body, "fee-result");
-  }, $("fee-form"));
+publishing("st-form", "st-publish", "IncomeExpense", statementBody, "st-result", prefill);
+publishing("fee-form", "fee-publish", "FeeStandard", feeBody, "fee-result");
+publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-result", () => {
+  // a new income and expense account is the one whose first month comes next
+  const id = $("acct-id").value.trim();
+  if ([...$("st-account").options].some((o) => o.value === id)) {
+    $("st-account").value = id;
+    prefill();
+  }
 });
 
 (async () => {
   try {
+    addLine("income");
+    addLine("expense");
+    addFeeItem();
     await showKey();
     await loadLog();
     prefill();
-    addLine("income");
-    addLine("expense");
   } catch (error) {
     say(T.error + reason(error), "error");
   }
