@@ -37,18 +37,21 @@ import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from contracts.errors import ChainError
 from identity.community.committee import DecisionError, RegistrationChain
-from identity.community.issuance import check_role
 from identity.community.logged_decision import verify_logged_decision
 from identity.community.trustfile import PinnedTrust
 from identity.errors import IdentityError
 from identity.report import ChainState, Report
+from identity.w3c.clockskew import DEFAULT_CLOCK_SKEW, shifted
 from identity.w3c.dataintegrity import CanonicalForms, verify_signed_json
 from identity.w3c.jcs import loads as strict_loads
+from identity.w3c.xsdtime import format_utc
+from identity.w3c.xsdtime import parse as parse_time
 from ledger.disclosure.accounting import check_entry
 from ledger.disclosure.approval import (
     ApprovedSpending,
@@ -69,6 +72,7 @@ from ledger.disclosure.entries import (
     safe_loads,
 )
 from ledger.disclosure.fields import yuan
+from ledger.disclosure.in_force import Publishers, terms_text, witness_in_force
 from ledger.disclosure.state import MemoryState
 from ledger.tlog.checkpoint import Checkpoint, check_extends, open_checkpoint
 from ledger.tlog.errors import LedgerError
@@ -78,7 +82,9 @@ from ledger.tlog.records import log_id_of
 from ledger.tlog.treefile import TreeFiles
 
 _BATCH = 256
-PROPERTY_MANAGER_ROLE = "propertyManager"  # the role credential's name for 物业服务人
+# An entry's ``created`` is its signer's clock, a cosignature's timestamp the witness's, a
+# term's ends the office's: three clocks, which may disagree by this much and still agree.
+CLOCKS_APART = DEFAULT_CLOCK_SKEW
 
 
 class BundleError(LedgerError):
@@ -151,6 +157,7 @@ class _Entry(NamedTuple):
     leaf: bytes
     entry: Entry
     signer: str
+    created: datetime | None  # the proof's ``created``: when its signer says they signed
 
 
 class _Other(NamedTuple):
@@ -183,10 +190,17 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
         read = read_entry(
             raw, origin=origin, verify=_verify_did, verify_canonical=_verify_did_canonical
         )
-        return _Entry(lineno, index, leaf, read.entry, read.signer)
+        return _Entry(lineno, index, leaf, read.entry, read.signer, _created(read.doc))
     except (LedgerError, ValueError, KeyError, TypeError) as exc:
         zh, en = _halves(exc)
         return _Other(lineno, zh, failed=True, en=en)
+
+
+def _created(doc: Mapping[str, Any]) -> datetime | None:
+    """The verified proof's ``created`` (signed with the proof's options), if it has one."""
+    proof = doc.get("proof")
+    text = proof.get("created") if isinstance(proof, dict) else None
+    return None if text is None else parse_time(text, field="proof.created")
 
 
 def _check_batch(origin: str, batch: list[tuple[int, str]]) -> list[Checked]:
@@ -310,8 +324,10 @@ class _Verifier:
         anchor: AnchorView | None,
         report: BundleReport,
         read_ballot: BallotReader,
+        skew: timedelta = CLOCKS_APART,
     ) -> None:
         self.report = report
+        self.skew = skew
         self.read_ballot = read_ballot
         self.origin = _str(header.get("origin"), "origin")
         self.size = header.get("size")
@@ -354,7 +370,15 @@ class _Verifier:
                     f"the header's witness {str(w.get('vkey'))[:120]} is named by no committee "
                     "registration: its cosignatures do not count",
                 )
-        self.publishers = _backed_publishers(self.registrations, header, trust)
+        self.terms = _publisher_terms(self.registrations, header, trust)
+        self.publishers = _backed_publishers(self.terms, header)
+        # Publishers' entries a witness has not yet seen: the latest ``created`` among them
+        # (with its index), and the signers of those without one (with their first index).
+        # The next cosigned checkpoint bounds their time: none can be younger than it.
+        self.unseen_latest: tuple[datetime, int] | None = None
+        self.unseen_undated: dict[str, int] = {}
+        self.undated = 0  # publishers' entries without a ``created``
+        self.undated_unseen = 0  # … of which no witness has seen yet
         self.chain = header.get("chain")
         self.trust = trust
         self.anchor = anchor
@@ -373,7 +397,15 @@ class _Verifier:
 
     # entries
 
-    def entry(self, lineno: int, index: int, leaf: bytes, entry: Entry, signer: str) -> None:
+    def entry(
+        self,
+        lineno: int,
+        index: int,
+        leaf: bytes,
+        entry: Entry,
+        signer: str,
+        created: datetime | None = None,
+    ) -> None:
         where = (f"第 {lineno} 行（第 {index} 条）", f"line {lineno} (entry {index})")
         if self.ended:
             raise BundleError(f"{where[0]}：结束行之后还有条目", f"{where[1]}: entry after the end")
@@ -390,6 +422,8 @@ class _Verifier:
                 f"{where[1]}: signer {signer} is not a publisher (a registered member, or the "
                 "holder of a property-manager role credential the street office signed)",
             )
+        if isinstance(entry, Disclosure | ObjectionReply):
+            self._in_term(where, index, signer, created)
         try:
             effects = check_entry(
                 entry,
@@ -410,6 +444,52 @@ class _Verifier:
             self.kinds[entry.kind.zh] += 1
         if isinstance(entry, ObjectionReview) and entry.satisfied:
             self.satisfied += 1
+
+    def _in_term(
+        self, where: tuple[str, str], index: int, signer: str, created: datetime | None
+    ) -> None:
+        """A publisher's entry was signed while its signer held a term: at its ``created``
+        when it has one; otherwise no later than a witness saw it (checked at the next
+        cosigned checkpoint, `_witnessed`)."""
+        if created is None:
+            self.undated += 1
+            self.undated_unseen += 1
+            self.unseen_undated.setdefault(signer, index)
+            return
+        if self.terms.role_at(signer, created, self.skew) is None:
+            zh, en = terms_text(self.terms.terms(signer))
+            raise BundleError(
+                f"{where[0]}：签名人 {signer} 于 {format_utc(created)} 签署时不在发布人任期内"
+                f"（{zh}）",
+                f"{where[1]}: signer {signer} held no publisher's term when it signed at "
+                f"{format_utc(created)} ({en})",
+            )
+        if self.unseen_latest is None or created > self.unseen_latest[0]:
+            self.unseen_latest = (created, index)
+
+    def _witnessed(self, size: int, seen: datetime) -> None:
+        """The entries before `size`, which a registered witness saw at `seen`, were all
+        signed by then: none is dated later, and an undated one's signer had begun a term."""
+        latest = self.unseen_latest
+        if latest is not None and latest[0] > shifted(seen, self.skew):
+            raise BundleError(
+                f"第 {latest[1]} 条签署时间 {format_utc(latest[0])} 晚于见证人联署覆盖它的"
+                f"检查点 {size} 的时间 {format_utc(seen)}",
+                f"entry {latest[1]} is dated {format_utc(latest[0])}, after a witness cosigned "
+                f"checkpoint {size}, which holds it, at {format_utc(seen)}",
+            )
+        for signer, index in sorted(self.unseen_undated.items(), key=lambda item: item[1]):
+            if not self.terms.began_by(signer, seen, self.skew):
+                zh, en = terms_text(self.terms.terms(signer))
+                raise BundleError(
+                    f"第 {index} 条：签名人 {signer} 的任期在见证人 {format_utc(seen)} 联署"
+                    f"覆盖它的检查点 {size} 之后才开始（{zh}）",
+                    f"entry {index}: signer {signer}'s term began only after a witness "
+                    f"cosigned checkpoint {size}, which holds it, at {format_utc(seen)} ({en})",
+                )
+        self.unseen_latest = None
+        self.unseen_undated.clear()
+        self.undated_unseen = 0
 
     # other lines
 
@@ -536,7 +616,25 @@ class _Verifier:
                 f"检查点 {size} 所列联署人与有效签名不符",
                 f"checkpoint {size}'s listed cosigners differ from the valid cosignatures",
             )
-        self.cosigned.update(c.name for c in opened.cosignatures)
+        # A cosignature counts only when the registration in force at its timestamp names
+        # its witness: a witness the office dropped (or had not yet named) counts for nothing.
+        counted: list[datetime] = []
+        for c in opened.cosignatures:
+            # cosignature/v1 (the only kind a registration names) always carries a time.
+            at = _moment(c.timestamp if c.timestamp is not None else 0)
+            vkey = vkeys[(c.name, c.key_id)]
+            if c.timestamp is not None and witness_in_force(self.registrations, vkey, at):
+                counted.append(at)
+                self.cosigned[c.name] += 1
+            else:
+                self.report.warn(
+                    f"检查点 {size} 上见证人 {c.name} 于 {format_utc(at)} 的联署不计："
+                    "当时在任的业委会备案未登记该见证人",
+                    f"checkpoint {size}: witness {c.name}'s cosignature at {format_utc(at)} "
+                    "does not count: the registration in force then names no such witness",
+                )
+        if counted:
+            self._witnessed(size, min(counted))
         self.last_cp = cp
         self.report.checkpoints += 1
 
@@ -629,6 +727,14 @@ class _Verifier:
             f"{r.checkpoints} checkpoints: signed by the log, each consistent with the one "
             "before (proofs computed from the entries)",
         )
+        if self.undated:
+            r.note(
+                f"{self.undated} 条发布人条目未注明签署时间：其签名人的任期按见证人联署时间核对"
+                f"（其中 {self.undated_unseen} 条尚无见证人联署，只核对签名人曾经在任）",
+                f"{self.undated} publishers' entries carry no signing time: their signers' terms "
+                f"are checked against the witnesses' cosignature times ({self.undated_unseen} "
+                "not cosigned yet: only that their signer held a term at some time)",
+            )
         for w in self.witnesses:
             r.detail(
                 f"见证 witness {w.name} [{self.witness_roles.get(w.name)}]: "
@@ -693,6 +799,14 @@ class _Verifier:
         )
 
 
+def _moment(timestamp: int) -> datetime:
+    """A cosignature's POSIX timestamp as a moment (one past the calendar's end is its end)."""
+    try:
+        return datetime.fromtimestamp(timestamp, UTC)
+    except (OverflowError, ValueError, OSError):
+        return datetime.max.replace(tzinfo=UTC)
+
+
 def _str(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise BundleError(f"{what} 缺失或不是文字", f"{what} missing or not a string")
@@ -744,24 +858,22 @@ def _registered_witnesses(
     return list(witnesses.values()), roles
 
 
-def _backed_publishers(
+def _publisher_terms(
     chain: RegistrationChain, header: Mapping[str, Any], trust: PinnedTrust
-) -> dict[str, str]:
-    """Who may publish, from what the pinned roots signed: the members of every registration
-    of the chain (the committee), and the holders of the street office's property-manager
-    role credentials the header carries. A publisher the header lists beyond them is a
-    forgery (the bundle is refused), not merely ignored."""
-    publishers = {did: "committee" for reg in chain.registrations for did in reg.member_dids}
-    for i, doc in enumerate(_list(header.get("roles", []), "roles")):
-        try:
-            _, holder, role = check_role(doc, roots=trust.roots, community=chain.community)
-        except IdentityError as exc:
-            raise BundleError(
-                f"文件头第 {i + 1} 份角色凭证：{exc.zh}",
-                f"the header's role credential {i + 1}: {exc.en}",
-            ) from exc
-        if role == PROPERTY_MANAGER_ROLE:
-            publishers.setdefault(holder, "property_manager")
+) -> Publishers:
+    """The publishers' terms from what the pinned roots signed: the registrations, and the
+    street office's role credentials the header carries (each checked against the roots)."""
+    try:
+        return Publishers.of(chain, _list(header.get("roles", []), "roles"), trust.roots)
+    except LedgerError as exc:
+        raise BundleError(f"文件头的{exc.zh}", f"the header's {exc.en}") from exc
+
+
+def _backed_publishers(terms: Publishers, header: Mapping[str, Any]) -> dict[str, str]:
+    """Who could ever publish (the committee's members, the property managers), with their
+    roles. A publisher the header lists beyond them is a forgery (the bundle is refused),
+    not merely ignored."""
+    publishers = terms.ever()
     for p in _list(header.get("publishers"), "publishers"):
         did = _str(p.get("did"), "publisher did")
         if did not in publishers:
@@ -802,6 +914,7 @@ def verify_bundle(
     jobs: int = 1,
     source: Path | None = None,
     report: BundleReport | None = None,
+    skew: timedelta = CLOCKS_APART,
 ) -> BundleReport:
     """Verify the bundle read line by line under pinned `trust`; raise `BundleError` at the
     first failure.
@@ -813,6 +926,8 @@ def verify_bundle(
     `voting.spending.ballot_decision`); ``jobs`` > 1 checks entries in that many worker
     processes. ``source``, the regular file ``lines`` are read from, lets the workers read
     their share of it themselves: then only the first line is taken from ``lines``.
+    ``skew`` is how far the signers', the witnesses' and the office's clocks may disagree
+    when a publisher's term is checked at an entry's time.
     """
     numbered = enumerate(lines, start=1)
     first = next(numbered, None)
@@ -826,7 +941,13 @@ def verify_bundle(
     report.origin = origin
     report.subject_zh, report.subject_en = f"公开信息文件 {origin}", f"disclosure bundle {origin}"
     v = _Verifier(
-        header, workdir=workdir, trust=trust, anchor=anchor, report=report, read_ballot=read_ballot
+        header,
+        workdir=workdir,
+        trust=trust,
+        anchor=anchor,
+        report=report,
+        read_ballot=read_ballot,
+        skew=skew,
     )
     checker = _Checker(v.origin, jobs if (v.size or 0) >= 4 * _BATCH else 1)
     try:
@@ -835,7 +956,7 @@ def verify_bundle(
             for item in results:
                 lineno = base + item.lineno
                 if isinstance(item, _Entry):
-                    v.entry(lineno, item.at, item.leaf, item.entry, item.signer)
+                    v.entry(lineno, item.at, item.leaf, item.entry, item.signer, item.created)
                 elif not item.failed:
                     v.line(lineno, item.text)
                 else:

@@ -17,6 +17,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,3 +151,160 @@ def test_bundle_pinned_vs_before(tmp_path: Path) -> None:
         f"{t_before * 1000:.0f} ms, pinned trust {t_pinned * 1000:.0f} ms, "
         f"{100 * (t_pinned / t_before - 1):+.1f} % (load {os.getloadavg()[0]:.2f})"
     )
+
+
+# --- what the pinning itself costs, on the same record (issue 8 "Performance") -----------------
+#
+# The verifier without pinned trust no longer exists, so its cost is measured inside today's:
+# every step that pinning added is timed on its own (a wrapper around each, one
+# `time.perf_counter` pair per call), and "without pinning" is the whole verification minus
+# those steps. The per-voter credential check (each vote's member-signed ownership
+# credential, which catches a key the operator slips into the census) is its own line: it is
+# not pinning, it is one more signature per voter.
+
+PINNED_VOTES = [
+    int(v) for v in os.environ.get("GONGZHI_BENCH_PINNED_VOTES", "2000,10000").split(",")
+]
+PINNED_BUNDLE = int(os.environ.get("GONGZHI_BENCH_PINNED_ENTRIES", "100000"))
+
+
+class _Timers:
+    """Accumulated seconds per wrapped callable, for one run at a time."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.mp = monkeypatch
+        self.spent: dict[str, float] = {}
+
+    def wrap(self, owner: object, name: str, label: str, *, classmethod_: bool = False) -> None:
+        original = getattr(owner, name)
+        spent = self.spent
+        spent.setdefault(label, 0.0)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - start
+
+        if classmethod_:
+            func = original.__func__
+
+            def timed_cls(cls: Any, /, *args: object, **kwargs: object) -> object:
+                start = time.perf_counter()
+                try:
+                    return func(cls, *args, **kwargs)
+                finally:
+                    spent[label] += time.perf_counter() - start
+
+            self.mp.setattr(owner, name, classmethod(timed_cls))
+        else:
+            self.mp.setattr(owner, name, timed)
+
+    def reset(self) -> None:
+        for label in self.spent:
+            self.spent[label] = 0.0
+
+
+def _parts(
+    run: Callable[[], object], timers: _Timers, pinning: list[str], other: list[str]
+) -> dict[str, float]:
+    """Best of ROUNDS of the whole run (timers on) and, for that run, each part's seconds."""
+    best: dict[str, float] | None = None
+    for _ in range(ROUNDS):
+        timers.reset()
+        start = time.perf_counter()
+        run()
+        total = time.perf_counter() - start
+        if best is None or total < best["total"]:
+            best = {"total": total, **timers.spent}
+    assert best is not None
+    best["pinning"] = sum(best[k] for k in pinning)
+    best["without"] = best["total"] - best["pinning"] - sum(best[k] for k in other)
+    return best
+
+
+def _line(what: str, parts: dict[str, float], labels: list[str], base: float) -> str:
+    rows = [f"    {k}: {parts[k] * 1000:.1f} ms" for k in labels]
+    return "\n".join(
+        [
+            f"{what}: whole {parts['total'] * 1000:.0f} ms; without the timed steps "
+            f"{base * 1000:.0f} ms; pinning {parts['pinning'] * 1000:.1f} ms = "
+            f"{100 * parts['pinning'] / base:+.2f} % (load {os.getloadavg()[0]:.2f})",
+            *rows,
+        ]
+    )
+
+
+def test_pinning_cost_in_a_ballot_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    import voting.verify as v
+    from identity.community.committee import RegistrationChain
+
+    timers = _Timers(monkeypatch)
+    pinning = ["registration chain", "decision proof sets", "box key", "log id"]
+    timers.wrap(RegistrationChain, "of", "registration chain", classmethod_=True)
+    timers.wrap(v._Decisions, "check", "decision proof sets")
+    timers.wrap(v, "_box_key", "box key")
+    timers.wrap(v, "log_id_of", "log id")
+    timers.wrap(v._Owners, "check", "voter credentials")
+    for votes in PINNED_VOTES:
+        owners = [KeyPair.generate(KeyType.ED25519) for _ in range(votes)]
+        world = World(owners=owners)
+        ballot = Ballot(world, choices=["agree", "oppose", "abstain"] * (votes // 3 + 1))
+        record = ballot.record()
+
+        def run(record: dict[str, object] = record, world: World = world) -> None:
+            verify_record(record, trust=world.trust, anchored_root=None, offline=True)
+
+        parts = _parts(run, timers, pinning, ["voter credentials"])
+        # The base is the rest of the verifier: neither the pinning nor the credentials (the
+        # smaller base, so the larger share for each).
+        base, creds = parts["without"], parts["voter credentials"]
+        print("\n" + _line(f"ballot record, {votes} votes", parts, pinning, base))
+        print(
+            f"    per-voter credential check (not pinning): {creds * 1000:.0f} ms = "
+            f"{100 * creds / base:+.1f} % ({creds / votes * 1e6:.0f} µs per voter)"
+        )
+
+
+def test_pinning_cost_in_a_disclosure_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ledger.disclosure.bundle_verify as b
+    from ledger.disclosure.bundle_verify import verify_bundle
+
+    lines = list(
+        s.bundle_lines(s.synthetic_entries(0, PINNED_BUNDLE, {}), PINNED_BUNDLE, every=1000)
+    )
+    timers = _Timers(monkeypatch)
+    pinning = [
+        "registration chain",
+        "publishers' terms",
+        "header publishers",
+        "witnesses",
+        "entry in term",
+        "witnessed bound",
+        "log id",
+    ]
+    timers.wrap(b, "_registration_chain", "registration chain")
+    timers.wrap(b, "_publisher_terms", "publishers' terms")
+    timers.wrap(b, "_backed_publishers", "header publishers")
+    timers.wrap(b, "_registered_witnesses", "witnesses")
+    timers.wrap(b._Verifier, "_in_term", "entry in term")
+    timers.wrap(b._Verifier, "_witnessed", "witnessed bound")
+    timers.wrap(b, "log_id_of", "log id")
+    runs = iter(range(10**6))
+
+    def run() -> None:
+        verify_bundle(
+            lines,
+            read_ballot=ballot_decision,
+            workdir=tmp_path / f"p{next(runs)}",
+            trust=s.trust(),
+            anchor=None,
+            offline=True,
+        )
+
+    parts = _parts(run, timers, pinning, [])
+    base = parts["without"]
+    print("\n" + _line(f"disclosure bundle, {PINNED_BUNDLE} entries", parts, pinning, base))

@@ -32,6 +32,8 @@ from identity.community.committee import (
 from identity.community.registry import get_community
 from identity.community.trustfile import WELL_KNOWN_PATH, fingerprint, parse_trust
 from identity.w3c.dataintegrity import verify_proof
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
 from web.demo import SLUG, demo_member_keys, demo_office_key
@@ -265,3 +267,106 @@ def test_the_page_shows_the_trust_pin_to_compare_with_the_offices_print(
     assert qr == trust_qr_svg(parse_trust(json.loads(published)))
     assert phone.get_by_role("button", name="打印信任凭据").is_visible()
     phone.screenshot(path=str(shots / "member-trust-pin.png"), full_page=True)
+
+
+def _other_committee(app: FastAPI, device_did: str) -> tuple[dict[str, Any], str]:
+    """What a server would serve to pass another committee off as this one: a registration
+    signed by a root of the operator's own, listing the phone's DID (and the operator's
+    keys), and that root's DID for the trust file."""
+    other = KeyPair.generate(KeyType.ED25519)
+    now = datetime.now(UTC).replace(microsecond=0)
+    unsigned = build_registration(
+        root=other.did.value,
+        community=SLUG,
+        sequence=1,
+        members=[
+            Member(device_did, "chair"),
+            *(Member(KeyPair.generate(KeyType.ED25519).did.value, "member") for _ in "ab"),
+        ],
+        server=app.state.services.host_keys(SLUG),
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=365),
+    )
+    return sign_registration(unsigned, other, created=now), other.did.value
+
+
+def test_a_member_device_pins_its_committee_and_will_not_sign_for_another(
+    served: tuple[str, FastAPI], phone: Page, shots: Path
+) -> None:
+    """The phone pins the street office's root and the registration in force when it makes
+    its key (trust on first use, as an owner's device does without a printed pin); a later
+    registration chained to the pin is accepted, a server that serves another committee —
+    another root's registration, a trust file naming that root — is refused before signing."""
+    base, app = served
+    page = phone
+    http = httpx.Client(base_url=base, timeout=30)
+    page.goto(f"{base}{PAGE}")
+    wait_ready(page)
+    page.get_by_role("button", name="生成本设备密钥").click()
+    page.wait_for_selector("#key-here:not([hidden])")
+    did = page.inner_text("#key-did")
+    pin = run_module(page, "return await g.loadValue(arg);", f"pin:{SLUG}")
+    stored = http.get(f"/api/communities/{SLUG}/registrations").json()
+    office = demo_office_key(identity_web.data_dir_of(app)).did.value
+    assert pin["root"] == office and pin["from"] == "first-use"
+    assert pin["reg"] == registration_hash(stored[-1])
+
+    # The office registers the phone (a registration chained to the pinned one): accepted.
+    _register(app, did)
+    decision = _propose(http, app)["decision"]
+    page.reload()
+    wait_ready(page)
+    assert "本设备已登记为现任委员（主任）" in page.inner_text("#member-state")
+    button = page.locator(f"li[data-decision='{decision['id']}'] button")
+    assert button.is_enabled()
+
+    # The server turns: another committee, its trust file naming another root, the pending
+    # decision re-made under that registration (its hash recomputed to match).
+    fake, other_root = _other_committee(app, did)
+    trust = json.loads(http.get(WELL_KNOWN_PATH).content) | {"roots": [other_root]}
+
+    def registrations_(route: Route) -> None:
+        route.fulfill(json=[fake])
+
+    def trust_(route: Route) -> None:
+        route.fulfill(json=trust)
+
+    page.route(f"**/api/communities/{SLUG}/registrations", registrations_)
+    page.route(f"**{WELL_KNOWN_PATH}", trust_)
+    page.reload()
+    wait_ready(page)
+    page.wait_for_selector("#status.error")
+    status = page.inner_text("#status")
+    assert "不是本机记下的" in status or "与本机记下的街道办事处备案不符" in status, status
+    assert "本机不会签署" in status
+    assert "尚未登记为现任委员" in page.inner_text("#member-state")
+    assert page.locator(f"li[data-decision='{decision['id']}'] button").is_disabled()
+    page.screenshot(path=str(shots / "member-pin-refused.png"), full_page=True)
+    # The pin is unchanged, and the phone signed nothing.
+    assert run_module(page, "return await g.loadValue(arg);", f"pin:{SLUG}") == pin
+    listed = http.get(f"/api/communities/{SLUG}/decisions", params={"state": "pending"}).json()
+    assert next(d for d in listed if d["id"] == decision["id"])["signers"] == []
+    http.close()
+
+
+def test_a_printed_pin_that_the_server_does_not_hold_is_refused_at_key_making(
+    served: tuple[str, FastAPI], phone: Page
+) -> None:
+    """A member page opened from the office's printed link (#root=…&reg=…) pins that; when
+    the server holds no such registration the key's pin is refused, and nothing is pinned."""
+    base, app = served
+    page = phone
+    other = KeyPair.generate(KeyType.ED25519).did.value
+    page.goto(f"{base}{PAGE}#root={other}&reg={'ab' * 32}")
+    wait_ready(page)
+    page.get_by_role("button", name="生成本设备密钥").click()
+    page.wait_for_selector("#status.error")
+    assert run_module(page, "return await g.loadValue(arg);", f"pin:{SLUG}") is None
+    # From the right printed link the pin is the office's.
+    office = demo_office_key(identity_web.data_dir_of(app)).did.value
+    stored = httpx.get(f"{base}/api/communities/{SLUG}/registrations").json()
+    page.goto(f"{base}{PAGE}#root={office}&reg={registration_hash(stored[-1])}")
+    page.reload()
+    wait_ready(page)
+    pin = run_module(page, "return await g.loadValue(arg);", f"pin:{SLUG}")
+    assert pin["root"] == office and pin["from"] == "address"

@@ -3,8 +3,10 @@ server holds — its database, its data folder, the server's own keys (``log.key
 note keys sign every checkpoint; ``committee.key``, ``root.key`` and ``status.key``, still
 on the server today; the chain account that deployed the anchoring contract) — tries to
 change what was cast or decided. Each attack is either refused by the server (nothing
-changes) or caught by ``gongzhi verify ballot --trust`` given only the street office's
-pinned trust file (exit 1, with the reason).
+changes) or caught by ``gongzhi verify ballot --trust`` (or, for the disclosure log,
+``gongzhi verify ledger --trust``) given only the street office's pinned trust file (exit 1,
+with the reason; a witness the operator adds is not refused but counts for nothing, and the
+verifier says so).
 
 The community is set up as a real one is, not as the demo: the street office's root key and
 the committee members' keys live only in this test (the office signs the registration on
@@ -49,16 +51,18 @@ from identity.community.committee import (
     sign_registration,
     with_proofs,
 )
+from identity.community.issuance import role_credential
 from identity.community.models import Person, RegistrationRow
 from identity.community.registry import get_community
 from identity.community.trustfile import PinnedTrust, contract_address, write_trust
+from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.jcs import canonical
 from identity.w3c.keys import KeyPair
-from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
+from ledger.tlog.checkpoint import Checkpoint, cosign, sign_checkpoint
 from ledger.tlog.merkle import consistency_proof, inclusion_proof, leaf_hash, root_hash
-from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
 from ledger.tlog.records import log_id_of
 from ledger.tlog.store import LogStore
 from tests import identity_web
@@ -717,6 +721,165 @@ def no_issuing_key_on_the_server(world: World) -> tuple[bool, str]:
     roots = world.services.roots
     own = {k.did.value for k in world.server_keys}
     return not held and not (roots & own), f"held {held}, roots {sorted(roots & own)}"
+
+
+# --- the disclosure log: publishers and witnesses from what the office signed --------------------
+
+
+def _disclosures(world: World) -> list[str]:
+    """An honest bundle of the community's disclosure log, made once: the office names a
+    property manager (its role credential), who publishes a contract from its own key."""
+    if "bundle" in world.records:
+        cached: list[str] = world.records["bundle"]["lines"]
+        return list(cached)
+    manager = KeyPair.generate(KeyType.ED25519)
+    identity_web.grant_role(world.client, world.app, SLUG, manager.did.value, "propertyManager")
+    headers = identity_web.bearer(identity_web.sign_in(world.client, manager))
+    published = world.client.post(
+        f"/api/communities/{SLUG}/disclosures/entries",
+        json=_attachment(world, manager, "物业服务合同"),
+        headers=headers,
+    )
+    assert published.status_code == 201, published.text
+    lines = _bundle(world)
+    code, out = verify_bundle_file(world, "honest bundle", lines)
+    assert code == 0, out  # the baseline: the honest bundle verifies
+    world.records["bundle"] = {"lines": lines}
+    return list(lines)
+
+
+def _origin(world: World) -> str:
+    return f"{world.services.public_host}/c/{SLUG}/disclosures"
+
+
+def _attachment(world: World, key: KeyPair, title: str) -> dict[str, Any]:
+    body = {
+        "category": "service_contract",
+        "title": title,
+        "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "size": 284_113,
+        "date": "2026-01-01",
+        "mediaType": "application/pdf",
+    }
+    doc: dict[str, Any] = {"type": "Disclosure", "log": _origin(world), "kind": "Attachment"}
+    doc |= {"publisher": key.did.value, "body": body}
+    return sign_json(doc, key, created=datetime.now(UTC).replace(microsecond=0))
+
+
+def _bundle(world: World) -> list[str]:
+    answer = world.client.get(f"/api/communities/{SLUG}/disclosures/bundle")
+    assert answer.status_code == 200, answer.text
+    lines: list[str] = answer.text.splitlines()
+    return lines
+
+
+def verify_bundle_file(world: World, name: str, lines: list[str]) -> tuple[int, str]:
+    path = world.folder / f"{name.replace(' ', '-')}.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = cli.main(
+            ["verify", "ledger", str(path), "--rpc", world.anvil, "--jobs", "1", *world.trust]
+        )
+    return code, out.getvalue()
+
+
+def _with_entry(world: World, lines: list[str], entry: dict[str, Any]) -> list[str]:
+    """The bundle with one more entry, its checkpoint re-signed with the server's log key."""
+    header = json.loads(lines[0])
+    body = [json.loads(line) for line in lines[1:-1]]
+    datas = [b["entry"]["data"].encode() for b in body if "entry" in b]
+    data = canonical(entry)
+    datas.append(data)
+    origin = header["origin"]
+    note = sign_checkpoint(
+        Checkpoint(origin, len(datas), root_hash(datas)), Ed25519Signer(origin, world.box_seed)
+    )
+    size = len(datas)
+    added: dict[str, Any] = {
+        "entry": {"index": size - 1, "data": data.decode(), "leafHash": leaf_hash(data).hex()}
+    }
+    cp = {"size": size, "root": root_hash(datas).hex(), "note": note, "cosigners": []}
+    end = json.loads(lines[-1])
+    end["end"] |= {"entries": size, "checkpoints": end["end"]["checkpoints"] + 1}
+    header["size"] = size
+    return [
+        json.dumps(header, ensure_ascii=False),
+        *lines[1:-1],
+        json.dumps(added, ensure_ascii=False),
+        json.dumps({"checkpoint": cp}),
+        json.dumps(end),
+    ]
+
+
+def caught_bundle(world: World, name: str, lines: list[str], reason: str) -> tuple[bool, str]:
+    code, out = verify_bundle_file(world, name, lines)
+    return code == 1 and "FAILED" in out and reason in out, f"exit {code}: {out[-600:]}"
+
+
+@attack("publish a disclosure from a key of its own, added to the bundle's publishers")
+def own_publisher(world: World) -> tuple[bool, str]:
+    lines = _disclosures(world)
+    intruder = KeyPair.generate(KeyType.ED25519)
+    header = json.loads(lines[0])
+    header["publishers"].append({"did": intruder.did.value, "role": "property_manager"})
+    lines[0] = json.dumps(header, ensure_ascii=False)
+    bad = _with_entry(world, lines, _attachment(world, intruder, "伪造的合同"))
+    return caught_bundle(world, "own publisher", bad, "neither a member of a registration")
+
+
+@attack("publish from a key of its own backed by a role credential the server's keys signed")
+def own_role_credential(world: World) -> tuple[bool, str]:
+    lines = _disclosures(world)
+    intruder = KeyPair.generate(KeyType.ED25519)
+    header = json.loads(lines[0])
+    for signer in world.server_keys:
+        now = datetime.now(UTC).replace(microsecond=0)
+        unsigned = role_credential(
+            root=signer.did.value,
+            holder=intruder.did.value,
+            community_id=SLUG,
+            role="propertyManager",
+            valid_from=now - timedelta(days=1),
+        )
+        header["roles"].append(sign_credential(unsigned, signer, created=now))
+    lines[0] = json.dumps(header, ensure_ascii=False)
+    bad = _with_entry(world, lines, _attachment(world, intruder, "伪造的合同"))
+    return caught_bundle(world, "own role credential", bad, "is not a trusted root")
+
+
+@attack("add a witness key of its own to the disclosure log, cosign, and export")
+def own_witness(world: World) -> tuple[bool, str]:
+    """The operator may list any witness (its API lets it), but the pinned verifier counts
+    only the witnesses a registration in force names: the operator's is named in a warning
+    as counting for nothing, and no checkpoint is counted as cosigned by it."""
+    _disclosures(world)
+    witness = CosignatureSigner("operator.witness.example", bytes(range(40, 72)))
+    added = world.client.post(
+        f"/api/communities/{SLUG}/disclosures/witnesses",
+        json={"vkey": witness.vkey, "role": "street_office"},
+        headers=identity_web.operator_headers(world.app),
+    )
+    if added.status_code != 201:
+        return True, f"witness refused {added.status_code}"
+    latest = world.client.get(f"/api/communities/{SLUG}/disclosures/checkpoint").json()
+    line = cosign(
+        latest["note"],
+        origin=_origin(world),
+        log_verifier=Ed25519Signer(_origin(world), world.box_seed).verifier(),
+        cosigner=witness,
+    )
+    posted = world.client.post(
+        f"/api/communities/{SLUG}/disclosures/checkpoints/{latest['size']}/cosignatures",
+        json={"line": line},
+    )
+    assert posted.status_code == 201, posted.text
+    lines = _bundle(world)
+    assert witness.vkey in lines[0]  # the bundle does claim the operator's witness
+    code, out = verify_bundle_file(world, "own witness", lines)
+    ignored = "is named by no committee registration: its cosignatures do not count" in out
+    counted = f"witness {witness.name} [" in out
+    return code == 0 and ignored and not counted, f"exit {code}: {out[-600:]}"
 
 
 # Run last: each of these changes the community for whatever follows.

@@ -5,7 +5,7 @@
 // Money is typed in yuan and sent as integer fen, read digit by digit (money.js): no float
 // ever holds an amount.
 
-import { createManagerKey, loadManagerKey, signDocument } from "./gongzhi.js";
+import { createManagerKey, formatUtc, loadManagerKey, signDocument } from "./gongzhi.js";
 import { fenToYuan, isPeriod, nextPeriod, previousPeriod, yuanToFen } from "./money.js";
 import { $, LANG, T, api, fmt, reason } from "./page.js";
 
@@ -104,9 +104,11 @@ async function signIn() {
   document.body.dataset.signedIn = "true";
 }
 
+/** The entry signed now; `created` dates it, so a verifier can check the manager's role
+ * (the street office's role credential) held when it was signed. */
 async function signed(doc) {
   if (!key) throw new Error(T.no_key);
-  return signDocument(doc, { key });
+  return signDocument(doc, { key, created: formatUtc(Date.now() * 1000) });
 }
 
 /** Check the draft on the server; true when it passes, else its error is shown in place. */

@@ -16,7 +16,7 @@ import {
   signDocument,
   toHex,
 } from "./gongzhi.js";
-import { registrationInForce } from "./committee.js";
+import { pinCommittee, registrationInForce } from "./committee.js";
 import { $, T, api, fmt, reason, show } from "./page.js";
 
 const SLUG = document.body.dataset.community;
@@ -151,10 +151,23 @@ function shortDid(did) {
   return `${did.slice(0, 14)}…${did.slice(-6)}`;
 }
 
+/** The device pins its committee once it has a key to sign with (committee.js
+ * `pinCommittee`). */
+async function pinIfKeyed() {
+  if (state.key) await pinCommittee(SLUG);
+}
+
 async function refresh() {
   $("refresh").disabled = true;
+  let refused = null;
   try {
-    state.registration = await registrationInForce(SLUG);
+    try {
+      state.registration = await registrationInForce(SLUG);
+    } catch (error) {
+      // Another committee than the pinned one (or none that verifies): sign nothing.
+      state.registration = null;
+      refused = error;
+    }
     showKey();
     const pending = await api("GET", `${API}/decisions?state=pending`);
     const list = $("pending-list");
@@ -164,6 +177,7 @@ async function refresh() {
   } finally {
     $("refresh").disabled = false;
   }
+  if (refused) throw refused;
 }
 
 function pendingItem(item) {
@@ -263,6 +277,7 @@ async function makeKey() {
   try {
     state.key = await createMemberKey();
     $("status").hidden = true;
+    await pinIfKeyed();
     await refresh();
   } catch (error) {
     say(T.error + reason(error), "error");
@@ -315,6 +330,7 @@ async function start() {
   try {
     state.key = await loadMemberKey();
     showKey();
+    await pinIfKeyed(); // a key made before devices pinned: pinned now, on first use
     await refresh();
   } catch (error) {
     say(T.error + reason(error), "error");
