@@ -21,7 +21,8 @@ from web.demo import SLUG, demo_member_keys
 from web.statement_lines import yuan_to_fen
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from fastapi import FastAPI
+    from playwright.sync_api import Browser, Page
 
 TYPED = [
     "1,234.56",
@@ -52,15 +53,24 @@ MONTHS = [f"{y}-{m:02d}" for y in (2025, 2026, 2999) for m in range(1, 13)]
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, FastAPI, Browser]]:
+    """One demo server and one Chromium for the module (a second Playwright could not start
+    while this one runs)."""
     with (
-        live_server(tmp_path_factory.mktemp("data"), demo=False) as (base, _),
+        live_server(tmp_path_factory.mktemp("data"), demo=True) as (base, app),
         launched_browser() as browser,
     ):
-        p = browser.new_page()
-        p.goto(f"{base}/owner")
-        wait_ready(p)
-        yield p
+        yield base, app, browser
+
+
+@pytest.fixture(scope="module")
+def page(served: tuple[str, FastAPI, Browser]) -> Iterator[Page]:
+    base, _, browser = served
+    p = browser.new_page()
+    p.goto(f"{base}/owner")
+    wait_ready(p)
+    yield p
+    p.close()
 
 
 def _money(page: Page, body: str, arg: Any) -> Any:
@@ -96,40 +106,41 @@ def test_months_step_as_the_ledger_steps_them(page: Page) -> None:
     assert _money(page, "return arg.map((p) => m.isPeriod(p));", bad) == [False] * len(bad)
 
 
-def test_the_ballot_wizard_reads_its_amount_with_money_js(tmp_path: Path) -> None:
+def test_the_ballot_wizard_reads_its_amount_with_money_js(
+    served: tuple[str, FastAPI, Browser],
+) -> None:
     """An amount written as people write it, "1,200.50", reaches the drafted agenda as
     120050 fen; "12.345" is refused in place and nothing is posted."""
-    with live_server(tmp_path / "data", demo=True) as (base, app):
-        chair = demo_member_keys(Path(app.state.services.settings.data_dir))[0]
-        with httpx.Client(base_url=base, timeout=30) as http:
-            cookie = _cookie(http, chair)
-        with launched_browser() as browser:
-            context = browser.new_context(viewport=PHONE, is_mobile=True)
-            context.add_cookies(
-                [{"name": "gongzhi_session", "value": cookie, "url": base, "httpOnly": True}]
-            )
-            wizard = context.new_page()
-            posted: list[str] = []
-            wizard.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
-            wizard.goto(f"{base}{CONSOLE}")
-            wait_ready(wizard)
-            wizard.fill("#w-title", "维修资金使用表决（金额测试）")
-            wizard.fill("#w-text", "业主大会就使用维修资金进行表决。")
-            item = wizard.locator("#items fieldset.item").nth(0)
-            item.locator(".item-matter").select_option("5")
-            item.locator(".item-title").fill("更换 3 号楼电梯")
-            item.locator(".item-text").fill("是否同意使用维修资金更换 3 号楼电梯？")
-            item.locator(".item-amount").fill("12.345")
-            wizard.click("#w-submit")
-            item.locator(".item-amount-error").wait_for(state="visible")
-            assert not [u for u in posted if u.endswith(f"/{SLUG}/ballots")]
-            item.locator(".item-amount").fill("1,200.50")
-            with wizard.expect_request(
-                lambda r: r.method == "POST" and r.url.endswith(f"/{SLUG}/ballots")
-            ) as sent:
-                wizard.click("#w-submit")
-            body = sent.value.post_data_json
-            assert body is not None
-            [agenda] = body["items"]
-            assert agenda["matter"] == 5 and agenda["amountFen"] == 120_050
-            context.close()
+    base, app, browser = served
+    chair = demo_member_keys(Path(app.state.services.settings.data_dir))[0]
+    with httpx.Client(base_url=base, timeout=30) as http:
+        cookie = _cookie(http, chair)
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    context.add_cookies(
+        [{"name": "gongzhi_session", "value": cookie, "url": base, "httpOnly": True}]
+    )
+    wizard = context.new_page()
+    posted: list[str] = []
+    wizard.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    wizard.goto(f"{base}{CONSOLE}")
+    wait_ready(wizard)
+    wizard.fill("#w-title", "维修资金使用表决（金额测试）")
+    wizard.fill("#w-text", "业主大会就使用维修资金进行表决。")
+    item = wizard.locator("#items fieldset.item").nth(0)
+    item.locator(".item-matter").select_option("5")
+    item.locator(".item-title").fill("更换 3 号楼电梯")
+    item.locator(".item-text").fill("是否同意使用维修资金更换 3 号楼电梯？")
+    item.locator(".item-amount").fill("12.345")
+    wizard.click("#w-submit")
+    item.locator(".item-amount-error").wait_for(state="visible")
+    assert not [u for u in posted if u.endswith(f"/{SLUG}/ballots")]
+    item.locator(".item-amount").fill("1,200.50")
+    with wizard.expect_request(
+        lambda r: r.method == "POST" and r.url.endswith(f"/{SLUG}/ballots")
+    ) as sent:
+        wizard.click("#w-submit")
+    body = sent.value.post_data_json
+    assert body is not None
+    [agenda] = body["items"]
+    assert agenda["matter"] == 5 and agenda["amountFen"] == 120_050
+    context.close()
