@@ -39,7 +39,7 @@ from identity.w3c.failures import (
     UnsupportedCryptosuite,
     WrongContext,
 )
-from identity.w3c.jcs import canonical
+from identity.w3c.jcs import canonical, canonical_plain, plain_text
 from identity.w3c.keys import KeyPair, verify_signature
 from identity.w3c.multibase import decode_base58btc, encode_base58btc
 from identity.w3c.xsdtime import format_utc, parse
@@ -96,6 +96,8 @@ class CanonicalForms:
     document: Mapping[str, Any]
     secured: bytes
     unsecured: bytes
+    # The canonical proof options (the proof less ``proofValue``), when made with the others.
+    proof_config: bytes | None = None
 
 
 def _utf16(key: str) -> bytes:
@@ -105,7 +107,26 @@ def _utf16(key: str) -> bytes:
 _PROOF_UTF16 = _utf16("proof")
 
 
-def canonical_forms(document: Mapping[str, Any]) -> CanonicalForms:
+def _splice(
+    document: Mapping[str, Any], rest: dict[str, Any], encode: Callable[[Any], bytes]
+) -> tuple[bytes, bytes] | None:
+    """(secured, unsecured) made with `encode` as `canonical_forms` says; None when the proof
+    member cannot be placed (never for RFC 8785 output)."""
+    unsecured_bytes = encode(rest)
+    member = encode({"proof": document["proof"]})[1:-1]
+    after = encode({name: value for name, value in rest.items() if _utf16(name) > _PROOF_UTF16})[
+        1:-1
+    ]
+    body = unsecured_bytes[1:-1]
+    if not body.endswith(after):
+        return None
+    head = body[: len(body) - len(after)]
+    if after and head:
+        head = head[:-1]  # the comma between the last earlier member and the first later one
+    return b"{" + b",".join(part for part in (head, member, after) if part) + b"}", unsecured_bytes
+
+
+def canonical_forms(document: Mapping[str, Any], text: bytes | None = None) -> CanonicalForms:
     """Both canonical forms of a secured document for the price of about one.
 
     A verifier that must check stored bytes are canonical (RFC 8785) and then hash the
@@ -115,23 +136,32 @@ def canonical_forms(document: Mapping[str, Any]) -> CanonicalForms:
     unsecured one with ``"proof":…`` put back among the members, after every name that sorts
     before "proof". Only the unsecured document and the (small) proof and trailing members
     are canonicalized; a property test pins equality with `canonical` on both forms.
+
+    `text`, the bytes a JSON reader parsed `document` from: when it is a
+    `identity.w3c.jcs.plain_text` and the parts encoded by `canonical_plain` (no walk of the
+    document) give it back, it is the secured form, those parts are RFC 8785, and the
+    proof options (``proof_config``) are encoded the same way. Otherwise it changes nothing.
     """
     if not isinstance(document, Mapping) or "proof" not in document:
         raise Malformed("文档没有 proof", "document has no proof")
     rest = {name: value for name, value in document.items() if name != "proof"}
-    unsecured_bytes = canonical(rest)
-    member = canonical({"proof": document["proof"]})[1:-1]
-    after = canonical({name: value for name, value in rest.items() if _utf16(name) > _PROOF_UTF16})[
-        1:-1
-    ]
-    body = unsecured_bytes[1:-1]
-    if not body.endswith(after):  # cannot happen for RFC 8785 output; refuse rather than guess
+    if text is not None and plain_text(text):
+        try:
+            made = _splice(document, rest, canonical_plain)
+        except (ValueError, TypeError):  # not JSON after all: `canonical` refuses it below
+            made = None
+        if made is not None and made[0] == text:
+            proof = document["proof"]
+            config = (
+                canonical_plain({name: v for name, v in proof.items() if name != "proofValue"})
+                if isinstance(proof, dict)
+                else None
+            )
+            return CanonicalForms(document, text, made[1], config)
+    made = _splice(document, rest, canonical)
+    if made is None:  # cannot happen for RFC 8785 output; refuse rather than guess
         raise Malformed("无法定位 proof 成员", "cannot place the proof member")
-    head = body[: len(body) - len(after)]
-    if after and head:
-        head = head[:-1]  # the comma between the last earlier member and the first later one
-    secured = b"{" + b",".join(part for part in (head, member, after) if part) + b"}"
-    return CanonicalForms(document=document, secured=secured, unsecured=unsecured_bytes)
+    return CanonicalForms(document=document, secured=made[0], unsecured=made[1])
 
 
 def _timestamp(value: datetime | str, *, field: str) -> str:
@@ -259,9 +289,9 @@ def verify_proof(
     proof_challenge = _optional(proof, "challenge")
     proof_domain = _optional(proof, "domain")
 
-    unsecured_document = unsecured(document)
     proof_options = {name: value for name, value in proof.items() if name != "proofValue"}
-    if "@context" in proof_options:
+    replaces_context = "@context" in proof_options  # the proof's replaces the document's (§3.3.2)
+    if replaces_context:
         expected = _contexts(proof_options["@context"])
         actual = _contexts(document.get("@context"))
         if "@context" not in document or actual[: len(expected)] != expected:
@@ -269,7 +299,6 @@ def verify_proof(
                 "文档的 @context 与证明中的 @context 不一致",
                 "document @context does not start with the proof's @context",
             )
-        unsecured_document["@context"] = proof_options["@context"]
 
     try:
         signature = decode_base58btc(proof_value)
@@ -307,13 +336,14 @@ def verify_proof(
             f"该密钥未被授权用于 {purpose}", f"key {method_url} is not authorised for {purpose}"
         )
 
-    if forms is not None and forms.document is document and "@context" not in proof_options:
+    if forms is not None and forms.document is document and not replaces_context:
         # §3.3.4 with the Transformation's output already at hand (see `canonical_forms`).
-        data = (
-            hashlib.sha256(canonical(proof_options)).digest()
-            + hashlib.sha256(forms.unsecured).digest()
-        )
+        config = forms.proof_config if forms.proof_config is not None else canonical(proof_options)
+        data = hashlib.sha256(config).digest() + hashlib.sha256(forms.unsecured).digest()
     else:
+        unsecured_document = unsecured(document)
+        if replaces_context:
+            unsecured_document["@context"] = proof_options["@context"]
         data = hash_data(unsecured_document, proof_options)
     verify_signature(method.key_type, method.public_key, data, signature)
     return VerifiedProof(

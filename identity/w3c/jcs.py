@@ -111,7 +111,9 @@ def _refuse(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+)
 # The C encoder made once: `json.dumps` builds a new one per call, which costs more than
 # encoding a small object (a verifier encodes several per entry). Same arguments as
 # `_ENCODER`: no indent, ":" and ",", sorted keys, no NaN (`_walk` lets no float through).
@@ -177,6 +179,44 @@ def canonical(obj: Any, *, exact_integers: bool = False) -> bytes:
         raise JcsError("无法规范化 JSON", f"cannot canonicalize JSON (RFC 8785): {exc}") from exc
     except RecursionError as exc:
         raise JcsError("JSON 嵌套过深", "JSON nested too deeply") from exc
+
+
+# What in sorted compact JSON can differ from RFC 8785, seen in the text: a number with a
+# fraction or exponent, or of 16 digits or more (beyond 2^53-1 RFC 8785 writes the nearest
+# double), and a character beyond the BMP (its key sorts by UTF-16 code units), whose UTF-8
+# form starts with one of these bytes. For numbers, one search of a view of the text in which
+# digits become "0", the bytes a number follows (":", ",", "[") become ":", those a fraction
+# or exponent starts with become ".", and "-" goes. Inside strings the view may find such a
+# "number" too: that only costs the slow path.
+_ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+_NUMBER_VIEW = bytes.maketrans(b"0123456789,[.eE", b"0000000000::...")
+_NOT_PLAIN_NUMBER = re.compile(rb":0{16}|:0+\.")
+
+
+def plain_text(text: bytes) -> bool:
+    """Whether JSON `text` holds nothing in which sorted compact JSON and RFC 8785 differ: no
+    fraction, exponent or integer of 16 digits or more, no character beyond the BMP.
+
+    A value whose `canonical_plain` encoding equals such a text holds none either (that
+    encoder writes every number and character a value holds), so RFC 8785 writes the value,
+    and every part of it, exactly as `canonical_plain` does. A value a JSON reader parsed from
+    such a text may be encoded to find out (it is no deeper than `MAX_DEPTH`, checked here).
+    False says only that this shortcut does not apply: `canonical` decides.
+
+    For a verifier re-checking a million stored entries: a translation and a search of each
+    entry's text instead of a walk of its parsed document in Python per canonical form."""
+    if text.count(b"[") + text.count(b"{") > MAX_DEPTH:
+        return False
+    if any(lead in text for lead in _ASTRAL_LEADS):
+        return False
+    return _NOT_PLAIN_NUMBER.search(text.translate(_NUMBER_VIEW, b"-")) is None
+
+
+def canonical_plain(value: Any) -> bytes:
+    """Sorted compact JSON of `value`: its RFC 8785 form when `value`, or the value it is part
+    of (a member, an item, the object less some members), encodes to a `plain_text`. Raises
+    `ValueError` (which `UnicodeEncodeError` is) or `TypeError` on what is not JSON."""
+    return _dumps_sorted(value).encode()
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

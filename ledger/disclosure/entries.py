@@ -262,7 +262,7 @@ def _forms(raw: bytes, doc: dict[str, Any]) -> CanonicalForms | None:
     the signature check then refuses it); raises unless ``raw`` is the RFC 8785 form."""
     if "proof" in doc:
         try:
-            forms = canonical_forms(doc)
+            forms = canonical_forms(doc, raw)
         except IdentityError:
             forms = None
         if forms is not None and forms.secured == raw:

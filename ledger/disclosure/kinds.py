@@ -349,9 +349,7 @@ def _account_opened(b: Mapping[str, object]) -> AccountOpened:
         "body",
         required=("accountId", "name", "statementKind", "firstPeriod", "openingFen"),
     )
-    kind = Kind(
-        f.choice(b["statementKind"], "body.statementKind", {k.value: k.zh for k in STATEMENT_KINDS})
-    )
+    kind = _KINDS[f.choice(b["statementKind"], "body.statementKind", _STATEMENT_KIND_NAMES)]
     return AccountOpened(
         account_id=f.account_id(b["accountId"], "body.accountId"),
         name=f.text(b["name"], "body.name"),
@@ -391,8 +389,14 @@ _PARSERS: dict[Kind, Callable[[Mapping[str, object]], Body]] = {
 }
 
 
+# Built once (each `Kind.zh` looks its name up): every entry a verifier reads names its kind.
+_KIND_NAMES = {k.value: k.zh for k in Kind}
+_STATEMENT_KIND_NAMES = {k.value: k.zh for k in STATEMENT_KINDS}
+_KINDS = {k.value: k for k in Kind}
+
+
 def parse_kind(value: object) -> Kind:
-    return Kind(f.choice(value, "kind", {k.value: k.zh for k in Kind}))
+    return _KINDS[f.choice(value, "kind", _KIND_NAMES)]
 
 
 def parse_body(kind: Kind, body: object) -> Body:
