@@ -20,8 +20,9 @@ log of any length is exported in bounded memory:
 
 While streaming, the export also audits the database (the server's own consistency check):
 each stored subtree hash against the hashes recomputed from the entries (leaf hashes are
-not stored: they are always the entries' own), each checkpoint row against its signed note and the tree,
-each cosignature against its witness key, and each anchored root against the tree. A row
+not stored: they are always the entries' own), each checkpoint row against its signed note
+and the tree, each cosignature against its witness key, and each anchored root against the
+tree. A row
 edited behind the log's back makes the export fail with a `LedgerError` naming it.
 """
 

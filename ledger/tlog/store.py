@@ -2,9 +2,10 @@
 
 The hash of every complete aligned subtree on every third level is stored when it completes
 (`ledger.tlog.subtrees`), so a root at any size, an inclusion proof or a consistency proof costs
-O(log n) row reads in three queries, whatever the log's length (RFC 9162 §2.1). The store
-works inside the caller's session and transaction and never commits: the caller's unit of
-work decides.
+O(log n) row reads in three queries, whatever the log's length (RFC 9162 §2.1). Leaf hashes
+are not stored: the few a proof needs are rehashed from their entries. The store works
+inside the caller's session and transaction and never commits: the caller's unit of work
+decides.
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ def _insert(connection: Connection, table: str, columns: Sequence[str], flat: li
 
     An append is mostly this: Core's per-row parameter handling cost more than the hashing
     and SQLite's own work together, and a multi-row ``VALUES`` saves SQLite re-running its
-    statement (opening the table, its index and the foreign key's parent) for every row.
-    At most 200 × 4 parameters a statement: far below either database's limit.
+    statement (opening the table and the foreign key's parent) for every row.
+    At most 200 × 3 parameters a statement: far below either database's limit.
     """
     width = len(columns)
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
