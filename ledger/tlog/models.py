@@ -97,7 +97,7 @@ class LogNode(LedgerBase):
 
     ``pos`` = `ledger.tlog.subtrees.flat_index` (level, idx): one integer per node, so a proof's
     nodes are one ``pos IN (…)`` seek on the primary key (a row-value IN on (level, idx)
-    makes SQLite scan the log's nodes). Level 0 (the leaf hashes) lives in `LogEntry`.
+    makes SQLite scan the log's nodes). Level 0 (the leaf hashes) is rehashed from `LogEntry`.
     """
 
     __tablename__ = "ledger_node"
