@@ -76,7 +76,7 @@ from ledger.disclosure.models import (
 from ledger.tlog.checkpoint import Checkpoint, add_signature_lines, open_checkpoint
 from ledger.tlog.errors import LedgerError, LogNotFoundError, NoteError
 from ledger.tlog.merkle import leaf_hash, verify_inclusion
-from ledger.tlog.models import Log, LogCheckpoint, LogCosignature, LogEntry
+from ledger.tlog.models import Log, LogCheckpoint, LogCosignature, LogEntry, entry_key
 from ledger.tlog.note_keys import CosignatureVerifier, Signer, parse_vkey
 from ledger.tlog.records import LogRef, StoredCheckpoint, StoredCosignature
 from ledger.tlog.store import LogStore
@@ -211,16 +211,15 @@ class DbState:
     def _checked(self, row: DisclosureIndex) -> Entry:
         """The entry an index row stands for, read from the log; the row must say what the
         entry says (a row edited behind the log's back must not steer the checks)."""
-        stored = self.session.execute(
-            select(LogEntry.data, LogEntry.leaf_hash).where(
-                LogEntry.log_pk == self.log_pk, LogEntry.idx == row.idx
-            )
-        ).one_or_none()
-        if stored is None or stored.leaf_hash != row.leaf_hash:
+        data = self.session.scalar(
+            select(LogEntry.data).where(LogEntry.id == entry_key(self.log_pk, row.idx))
+        )
+        stored_hash = None if data is None else leaf_hash(bytes(data))
+        if data is None or stored_hash != row.leaf_hash:
             raise IntegrityError(
                 f"第 {row.idx} 条的索引与日志不符", f"the index of entry {row.idx} is not the log's"
             )
-        entry = _entry_of(row.idx, stored.data, stored.leaf_hash)
+        entry = _entry_of(row.idx, bytes(data), stored_hash)
         if IndexFields.of(entry) != IndexFields.of_row(row):
             raise IntegrityError(
                 f"第 {row.idx} 条的索引与已签名的条目不符",
@@ -546,11 +545,12 @@ class DisclosureLogs:
         if not rows:
             return []
         wanted = [r.idx for r in rows]
+        base = entry_key(log.pk, 0)
         stored: dict[int, tuple[bytes, bytes]] = {
-            idx: (blob, leaf)
-            for idx, blob, leaf in self.session.execute(
-                select(LogEntry.idx, LogEntry.data, LogEntry.leaf_hash).where(
-                    LogEntry.log_pk == log.pk, LogEntry.idx.in_(wanted)
+            key - base: (bytes(blob), leaf_hash(bytes(blob)))
+            for key, blob in self.session.execute(
+                select(LogEntry.id, LogEntry.data).where(
+                    LogEntry.id.in_([base + i for i in wanted])
                 )
             )
         }

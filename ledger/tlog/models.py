@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from identity.community.dbtime import UtcDateTime
@@ -47,19 +49,47 @@ class Log(LedgerBase):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
-class LogEntry(LedgerBase):
-    """Entry ``idx`` of a log: the caller's opaque bytes and their RFC 9162 leaf hash.
+ENTRY_INDEX_BITS = 40
+"""A log holds at most 2^40 entries: the low bits of an entry's key are its index."""
 
-    The primary key (log, idx) is also what makes a duplicate index impossible.
+MAX_LOG_PK = (1 << (63 - ENTRY_INDEX_BITS)) - 1
+"""The largest log row id whose entry keys still fit SQLite's signed 64-bit INTEGER."""
+
+
+def entry_key(log_pk: int, index: int) -> int:
+    """The primary key of entry ``index`` of log ``log_pk``: ``log_pk · 2^40 + index``.
+
+    One integer per entry, growing with the index: on SQLite it is the rowid, so the entry
+    table is ONE B-tree appended in key order (a (log, idx) key was a second B-tree beside
+    the rowid table, which a batch wrote and synced as well).
+    """
+    return (log_pk << ENTRY_INDEX_BITS) | index
+
+
+class LogEntry(LedgerBase):
+    """Entry ``idx`` of a log: the caller's opaque bytes, under the key `entry_key` names.
+
+    The key, a function of (log, idx), is also what makes a duplicate index impossible.
+    The leaf hash is not stored: it is SHA-256(0x00 ‖ data), a microsecond to recompute for
+    the few leaves a proof or a page reads, and storing it was a fifth of every append's
+    bytes. So stored data and "its" hash cannot disagree either.
     """
 
     __tablename__ = "ledger_entry"
-    log_pk: Mapped[int] = mapped_column(
-        ForeignKey("ledger_log.id", ondelete="RESTRICT"), primary_key=True
-    )
-    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    id: Mapped[int] = mapped_column(_Id, primary_key=True, autoincrement=False)
+    log_pk: Mapped[int] = mapped_column(ForeignKey("ledger_log.id", ondelete="RESTRICT"))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @hybrid_property
+    def idx(self) -> int:
+        """The entry's index in its log (the key's low bits)."""
+        return self.id - (self.log_pk << ENTRY_INDEX_BITS)
+
+    @idx.inplace.expression
+    @classmethod
+    def _idx_expression(cls) -> ColumnElement[int]:
+        # Not indexed: for tests and tools only; the store seeks by `entry_key`.
+        return cls.id - cls.log_pk * (1 << ENTRY_INDEX_BITS)
 
 
 class LogNode(LedgerBase):
@@ -67,7 +97,7 @@ class LogNode(LedgerBase):
 
     ``pos`` = `ledger.tlog.subtrees.flat_index` (level, idx): one integer per node, so a proof's
     nodes are one ``pos IN (…)`` seek on the primary key (a row-value IN on (level, idx)
-    makes SQLite scan the log's nodes). Level 0 (the leaf hashes) lives in `LogEntry`.
+    makes SQLite scan the log's nodes). Level 0 (the leaf hashes) is rehashed from `LogEntry`.
     """
 
     __tablename__ = "ledger_node"

@@ -2,9 +2,10 @@
 
 The hash of every complete aligned subtree on every third level is stored when it completes
 (`ledger.tlog.subtrees`), so a root at any size, an inclusion proof or a consistency proof costs
-O(log n) row reads in three queries, whatever the log's length (RFC 9162 §2.1). The store
-works inside the caller's session and transaction and never commits: the caller's unit of
-work decides.
+O(log n) row reads in three queries, whatever the log's length (RFC 9162 §2.1). Leaf hashes
+are not stored: the few a proof needs are rehashed from their entries. The store works
+inside the caller's session and transaction and never commits: the caller's unit of work
+decides.
 """
 
 from __future__ import annotations
@@ -27,7 +28,17 @@ from ledger.tlog.errors import (
     RangeError,
     UnknownKeyError,
 )
-from ledger.tlog.models import Log, LogCheckpoint, LogCosignature, LogEntry, LogNode
+from ledger.tlog.merkle import leaf_hash
+from ledger.tlog.models import (
+    ENTRY_INDEX_BITS,
+    MAX_LOG_PK,
+    Log,
+    LogCheckpoint,
+    LogCosignature,
+    LogEntry,
+    LogNode,
+    entry_key,
+)
 from ledger.tlog.note import open_note, split_note
 from ledger.tlog.note_keys import CosignatureVerifier, Signer, is_valid_key_name, parse_vkey
 from ledger.tlog.records import (
@@ -72,8 +83,8 @@ def _insert(connection: Connection, table: str, columns: Sequence[str], flat: li
 
     An append is mostly this: Core's per-row parameter handling cost more than the hashing
     and SQLite's own work together, and a multi-row ``VALUES`` saves SQLite re-running its
-    statement (opening the table, its index and the foreign key's parent) for every row.
-    At most 200 × 4 parameters a statement: far below either database's limit.
+    statement (opening the table and the foreign key's parent) for every row.
+    At most 200 × 3 parameters a statement: far below either database's limit.
     """
     width = len(columns)
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
@@ -94,6 +105,11 @@ def _insert(connection: Connection, table: str, columns: Sequence[str], flat: li
 def _driver_sql(connection: Connection, sql: str) -> str:
     """``sql`` written with ``?`` marks, in the driver's own paramstyle."""
     return sql if connection.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def _stored_entry(index: int, data: bytes) -> StoredEntry:
+    data = bytes(data)  # psycopg answers a memoryview
+    return StoredEntry(index, data, leaf_hash(data))
 
 
 class LogStore:
@@ -130,6 +146,11 @@ class LogStore:
         row = Log(origin=origin, purpose=purpose, log_id=log_id_of(origin), size=0)
         self.session.add(row)
         self.session.flush()
+        if row.id > MAX_LOG_PK:  # its entry keys (`entry_key`) would not fit 63 bits
+            raise LedgerError(
+                f"日志数量已达上限（{MAX_LOG_PK} 个）",
+                f"the store holds its maximum of {MAX_LOG_PK} logs",
+            )
         return LogRef(row.id, origin, row.log_id, purpose)
 
     def get_log(self, origin: str) -> LogRef:
@@ -161,8 +182,8 @@ class LogStore:
 
         The first statement bumps the log's size (``UPDATE … RETURNING``): on PostgreSQL that
         takes the log row's lock, on SQLite the database write lock, so racing appends to one
-        log queue up instead of both reading the same size. The (log, idx) primary key would
-        refuse a duplicate index even if they did not.
+        log queue up instead of both reading the same size. The entry key (`entry_key`)
+        would refuse a duplicate index even if they did not.
         """
         if not entries:
             return self.size(log)
@@ -180,17 +201,22 @@ class LogStore:
             raise LogNotFoundError(f"日志 {log.origin} 不存在", f"log {log.origin} does not exist")
         bumped = int(returned[0])
         first = bumped - len(entries)
+        if bumped > 1 << ENTRY_INDEX_BITS:  # the index would spill into the key's log bits
+            raise RangeError(
+                f"日志 {log.origin} 最多 2^{ENTRY_INDEX_BITS} 条",
+                f"log {log.origin} holds at most 2^{ENTRY_INDEX_BITS} entries",
+            )
         sha = hashlib.sha256  # leaf_hash, inlined: this is the per-entry cost of an append
         hashes = [sha(b"\x00" + data).digest() for data in entries]
         known = self._fetch(log, set(frontier(first, bumped)))
         n = len(entries)
-        flat: list[object] = [None] * (4 * n)  # log_pk, idx, leaf_hash, data, row after row
-        flat[0::4] = repeat(log.pk, n)
-        flat[1::4] = range(first, bumped)
-        flat[2::4] = hashes
-        flat[3::4] = entries
+        key = entry_key(log.pk, first)
+        flat: list[object] = [None] * (3 * n)  # id, log_pk, data, row after row
+        flat[0::3] = range(key, key + n)
+        flat[1::3] = repeat(log.pk, n)
+        flat[2::3] = entries
         connection = self.session.connection()
-        _insert(connection, LogEntry.__tablename__, ("log_pk", "idx", "leaf_hash", "data"), flat)
+        _insert(connection, LogEntry.__tablename__, ("id", "log_pk", "data"), flat)
         for level, lo, row in new_levels(first, hashes, known):
             if is_stored(level):
                 k = len(row)
@@ -204,16 +230,16 @@ class LogStore:
     # --- reading --------------------------------------------------------------------------
 
     def entry(self, log: LogRef, index: int) -> StoredEntry:
-        row = self.session.execute(
-            select(LogEntry.data, LogEntry.leaf_hash).where(
-                LogEntry.log_pk == log.pk, LogEntry.idx == index
+        data = None
+        if 0 <= index < 1 << ENTRY_INDEX_BITS:  # another index would name another log's key
+            data = self.session.scalar(
+                select(LogEntry.data).where(LogEntry.id == entry_key(log.pk, index))
             )
-        ).one_or_none()
-        if row is None:
+        if data is None:
             raise RangeError(
                 f"日志 {log.origin} 没有第 {index} 条", f"log {log.origin} has no entry {index}"
             )
-        return StoredEntry(index, row.data, row.leaf_hash)
+        return _stored_entry(index, data)
 
     def iter_entries(
         self, log: LogRef, start: int = 0, end: int | None = None, *, chunk: int = 1000
@@ -228,20 +254,21 @@ class LogStore:
         return self._pages(log, start, end, chunk)
 
     def _pages(self, log: LogRef, at: int, end: int, chunk: int) -> Iterator[StoredEntry]:
+        base = entry_key(log.pk, 0)
         while at < end:
             rows = self.session.execute(
-                select(LogEntry.idx, LogEntry.data, LogEntry.leaf_hash)
-                .where(LogEntry.log_pk == log.pk, LogEntry.idx >= at, LogEntry.idx < end)
-                .order_by(LogEntry.idx)
+                select(LogEntry.id, LogEntry.data)
+                .where(LogEntry.id >= base + at, LogEntry.id < base + end)
+                .order_by(LogEntry.id)
                 .limit(chunk)
             ).all()
             if not rows:
                 raise LedgerError(
                     f"日志 {log.origin} 缺少第 {at} 条", f"log store is missing entry {at}"
                 )
-            for row in rows:
-                yield StoredEntry(row.idx, row.data, row.leaf_hash)
-            at = rows[-1].idx + 1
+            for key, data in rows:
+                yield _stored_entry(key - base, data)
+            at = rows[-1].id - base + 1
 
     def root(self, log: LogRef, size: int | None = None) -> bytes:
         """MTH(D[size]) (RFC 9162 §2.1.1) for any size up to the current one."""
@@ -444,13 +471,14 @@ class LogStore:
         inner = sorted(c for c in coords if c[0] > 0)
         connection = self.session.connection()
         pk = int(log.pk)
-        if leaves:
-            keys = ",".join(str(int(i)) for i in leaves)
-            for idx, h in connection.exec_driver_sql(
-                f"SELECT idx, leaf_hash FROM {LogEntry.__tablename__} "
-                f"WHERE log_pk = {pk} AND idx IN ({keys})"
+        if leaves:  # their hashes are not stored: rehashed from the data (7 at most a proof)
+            base = entry_key(pk, 0)
+            keys = ",".join(str(base + int(i)) for i in leaves)
+            sha = hashlib.sha256
+            for key, data in connection.exec_driver_sql(
+                f"SELECT id, data FROM {LogEntry.__tablename__} WHERE id IN ({keys})"
             ):
-                out[(0, idx)] = h
+                out[(0, key - base)] = sha(b"\x00" + data).digest()
         if inner:
             by_pos = {flat_index(lv, idx): (lv, idx) for lv, idx in inner}
             keys = ",".join(str(int(p)) for p in sorted(by_pos))

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 
 from identity.w3c.dataintegrity import sign_json
+from ledger.tlog.models import ENTRY_INDEX_BITS
 from tests.e2e.support import running, services_of, settings_for
 from tests.identity_web import close_ballot
 from voting.models import Ballot, CensusVoter
@@ -72,20 +73,21 @@ def test_an_edited_vote_entry_is_an_integrity_error(db_url: str, tmp_path: Path)
         with services_of(app).db.session() as session:
             data = session.execute(
                 text(
-                    "SELECT data FROM ledger_entry WHERE idx = :i AND log_pk = "
+                    "SELECT data FROM ledger_entry WHERE id = :i + :span * "
                     "(SELECT id FROM ledger_log WHERE origin = :o)"
                 ),
-                {"i": FIRST_VOTE, "o": shown["origin"]},
+                {"i": FIRST_VOTE, "span": 1 << ENTRY_INDEX_BITS, "o": shown["origin"]},
             ).scalar_one()
             assert b'"type":"Vote"' in bytes(data) and b'"agree"' in bytes(data)
             session.execute(
                 text(
-                    "UPDATE ledger_entry SET data = :d WHERE idx = :i AND log_pk = "
+                    "UPDATE ledger_entry SET data = :d WHERE id = :i + :span * "
                     "(SELECT id FROM ledger_log WHERE origin = :o)"
                 ),
                 {
                     "d": bytes(data).replace(b'"agree"', b'"oppose"'),
                     "i": FIRST_VOTE,
+                    "span": 1 << ENTRY_INDEX_BITS,
                     "o": shown["origin"],
                 },
             )
