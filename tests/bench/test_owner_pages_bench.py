@@ -152,6 +152,36 @@ def test_ballot_page_usable_on_a_slow_phone(browser: Browser, served: tuple[str,
         )
 
 
+_TIMELINE = """() => [performance.getEntriesByType("navigation")[0],
+    ...performance.getEntriesByType("resource")].map((e) => ({
+      name: e.name, type: e.initiatorType, start: e.startTime,
+      first: e.responseStart, end: e.responseEnd, bytes: e.transferSize }))"""
+
+
+def test_ballot_page_waterfall(browser: Browser, served: tuple[str, FastAPI]) -> None:
+    """What the cold, throttled ballot page waits for: every request's start, first byte
+    and end after navigation (Resource Timing), and when the first choice was usable."""
+    base, _ = served
+    context, page = _phone(browser, base)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.clearBrowserCache")
+    cdp.send("Network.emulateNetworkConditions", SLOW_4G)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    usable = _usable(page)
+    rows = page.evaluate(_TIMELINE)
+    context.close()
+    print(f"\n{BALLOT} cold, throttled: usable after {usable:.2f} s (from navigation)")
+    print(f"{'request':<52} {'type':<10} {'start':>7} {'1st byte':>8} {'end':>7} {'wire':>8}")
+    for row in sorted(rows, key=lambda r: r["start"]):
+        name = str(row["name"]).removeprefix(base)[:52]
+        print(
+            f"{name:<52} {row['type']:<10} {row['start'] / 1000:>6.2f}s"
+            f" {row['first'] / 1000:>7.2f}s {row['end'] / 1000:>6.2f}s"
+            f" {row['bytes'] / 1000:>7.1f}K"
+        )
+
+
 def test_dashboard_follows_a_vote(browser: Browser, served: tuple[str, FastAPI]) -> None:
     base, app = served
     chair = demo_member_keys(Path(app.state.services.settings.data_dir))[0]
