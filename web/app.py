@@ -17,6 +17,7 @@ from web import (
     api_decisions,
     api_disclosures,
     api_identity,
+    api_live,
     api_paper,
     api_version,
     chain_rpc,
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     app.include_router(api_ballots.router)
     app.include_router(api_ballot_acts.router)
     app.include_router(api_paper.router)
+    api_live.install(app, services, settings)
     app.include_router(api_committee.router)
     app.include_router(api_decisions.router)
     app.include_router(api_identity.router)

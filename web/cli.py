@@ -25,6 +25,7 @@ KEEP_ALIVE_SECONDS = 75
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from web.api_live import Server
     from web.app import create_app
     from web.settings import Settings
 
@@ -33,13 +34,14 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"gongzhi 共治 — 打开 / open {settings.public_url}/", flush=True)
     # Keep idle connections longer than clients do (browsers ~60 s, most clients less), so a
     # client seldom sends a request just as we close its connection.
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         log_level="warning",
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
+    Server(config, app.state.live).run()
     return 0
 
 

@@ -10,6 +10,7 @@ Chinese by default and in English with ``?lang=en``. Times are shown in Beijing 
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from web.result_view import item_results, participation_bars
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 BEIJING = timezone(timedelta(hours=8))  # China keeps one zone and no summer time
+_GZIP_MIN = 1024  # smaller pages gain less than the header costs
 
 
 # The pages run the device's key; nothing but our own scripts may run beside it.
@@ -50,12 +52,32 @@ def lang_of(request: Request) -> str:
 
 def _page(request: Request, template: str, page: str, **context: Any) -> Response:
     lang = lang_of(request)
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request,
         template,
         {"lang": lang, "t": text_for(lang), "page": page, **context},
         headers={"Content-Security-Policy": CSP},
     )
+    return gzipped(request, response)
+
+
+def gzipped(request: Request, response: Response) -> Response:
+    """The page gzipped for a browser that asks: the ballot page's 27 KB (a third of it the
+    page's words as JSON) is 6 KB, half a second less on a slow 4G phone (BENCHMARKS.md).
+
+    Safe from BREACH, which needs a secret beside input an attacker chooses in one
+    compressed answer: an owner page is the same for everyone who asks — no token, no
+    session, nothing of the visitor's; what it reflects is only the choice of language."""
+    body = bytes(response.body)
+    accepted = request.headers.get("accept-encoding", "")
+    if len(body) < _GZIP_MIN or "gzip" not in accepted.lower():
+        return response
+    packed = gzip.compress(body, compresslevel=6)
+    response.body = packed
+    response.headers["content-length"] = str(len(packed))
+    response.headers["content-encoding"] = "gzip"
+    response.headers["vary"] = "Accept-Encoding"
+    return response
 
 
 def beijing(t: datetime) -> str:

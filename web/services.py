@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -152,6 +152,8 @@ class Services:
     # Logs that grew since they were last looked at: origin → size (see `appended`).
     _dirty: dict[str, int] = field(default_factory=dict)
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Told of every committed growth (origins; empty: some log), e.g. the live dashboards.
+    _watchers: list[Callable[[Collection[str]], None]] = field(default_factory=list)
     _origins: dict[int, str] = field(default_factory=dict)
     _signers: dict[str, Ed25519Signer] = field(default_factory=dict)
     views: BallotViews = field(default_factory=BallotViews)
@@ -308,6 +310,7 @@ class Services:
         once; any other growth goes to the anchoring loop."""
         if origin is None:
             return
+        self._tell((origin,))
         if kind in ("BallotResult", "BallotFinal"):
             self.anchor_now(origin)
         else:
@@ -559,6 +562,23 @@ class Services:
                 for origin, size in grown.items():
                     self._dirty[origin] = max(size, self._dirty.get(origin, 0))
         self._wake.set()
+        if grown:
+            self._tell(tuple(grown))
+
+    def watch(self, watcher: Callable[[Collection[str]], None]) -> None:
+        """Call `watcher` with the origins of the logs that grew, once each growth has
+        committed (from whichever thread committed it: it must not block)."""
+        self._watchers.append(watcher)
+
+    def unwatch(self, watcher: Callable[[Collection[str]], None]) -> None:
+        self._watchers.remove(watcher)
+
+    def _tell(self, origins: Collection[str]) -> None:
+        for watcher in list(self._watchers):
+            try:
+                watcher(origins)
+            except Exception:  # a watcher's bug must not fail the vote that committed
+                logger.exception("a log watcher failed")
 
     def start_anchoring(self) -> None:
         """Anchor every T seconds whatever the backlog, and as soon as a log has N new entries."""

@@ -98,6 +98,10 @@ class Settings:
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW
     # GONGZHI_TRUSTED_ROOTS: the street offices' root DIDs, comma-separated (`web.auth`)
     trusted_roots: str = ""
+    # GONGZHI_LIVE_STREAMS_ADDRESS / _TOTAL: open live dashboards (`web.api_live`) per client
+    # address and in all; a committee office behind one NAT address has a few members' tabs.
+    live_streams_address: int = 20
+    live_streams_total: int = 2000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -124,6 +128,8 @@ class Settings:
             rates=_rates(e),
             clock_skew=_clock_skew(e.get("GONGZHI_CLOCK_SKEW")),
             trusted_roots=e.get("GONGZHI_TRUSTED_ROOTS", ""),
+            live_streams_address=_size(e, "GONGZHI_LIVE_STREAMS_ADDRESS", 20),
+            live_streams_total=_size(e, "GONGZHI_LIVE_STREAMS_TOTAL", 2000),
         )
 
     def personal_data_key(self) -> bytes:

@@ -21,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from tests.backends import unavailable
+from web.api_live import Server
 from web.app import create_app
 from web.demo import demo_office_key
 from web.settings import Settings
@@ -101,7 +102,7 @@ def live_server(data: Path, *, demo: bool = True) -> Iterator[tuple[str, FastAPI
         }
     )
     app = create_app(settings, demo=demo, anchor_loop=False)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = Server(uvicorn.Config(app, log_level="warning", lifespan="on"), app.state.live)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -4,7 +4,7 @@ session cookie, as its device's sign-in sets it).
 The wizard first shows a missing item title in place, then drafts a two-item ballot (a
 motion and an election) — the list shows it as 草稿待签. On the demo's open ballot the
 dashboard shows the turnout bars and the not-voted list by building; a vote cast through
-the API moves both within a few seconds, without a reload. Screenshots go to
+the API moves both without a reload, pushed over the page's event stream. Screenshots go to
 ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder).
 """
 
@@ -154,6 +154,8 @@ def test_the_dashboard_follows_a_vote_without_reload(
     assert page.get_attribute("#export-xlsx", "href") == "/api/ballots/1/pending.xlsx"
     page.screenshot(path=str(shots / "console-4-dashboard.png"), full_page=True)
     page.evaluate("window.__sameDocument = true")
+    # The server pushes the change (server-sent events), not a 3 s poll.
+    page.wait_for_selector("body[data-live='stream']", state="attached", timeout=10_000)
 
     key = demo_keys(app.state.services)["3-1-101"]
     with httpx.Client(base_url=base, timeout=30) as http:
@@ -175,3 +177,24 @@ def test_the_dashboard_follows_a_vote_without_reload(
     assert width > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(shots / "console-5-after-vote.png"), full_page=True)
+
+
+def test_the_dashboard_polls_when_the_stream_is_refused(
+    console: tuple[str, FastAPI, Page],
+) -> None:
+    base, app, page = console
+    hub = app.state.live
+    hub.per_address = 0  # every stream answered 429: EventSource gives up
+    page.goto(f"{base}{CONSOLE}/1")
+    wait_ready(page)
+    page.wait_for_selector("body[data-live='poll']", state="attached", timeout=10_000)
+    heads = "[data-item='1'] [data-measure='headcount']"
+    assert page.get_attribute(heads, "data-bp") == "0"
+    key = demo_keys(app.state.services)["3-1-101"]
+    with httpx.Client(base_url=base, timeout=30) as http:
+        origin = http.get("/api/ballots/1").json()["origin"]
+        vote = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": "agree"}}
+        assert http.post("/api/ballots/1/votes", json=sign_json(vote, key)).status_code == 201
+    page.wait_for_selector(f"{heads}:not([data-bp='0'])", state="attached", timeout=10_000)
+    assert page.get_attribute("body", "data-live") == "poll"
+    assert hub.open_streams() == 0

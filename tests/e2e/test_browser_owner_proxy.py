@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -95,6 +96,30 @@ def _grant(owner: Page, base: str, ballot_id: int, did: str, choices: dict[str, 
     owner.wait_for_selector("#proxy-given:not([hidden])")
     assert did in owner.inner_text("#proxy-given-text")
     assert owner.is_hidden("#choose")  # a proxy in force: the owner's own choices are hidden
+
+
+def test_the_qr_reader_loads_only_for_a_photo_of_the_proxys_code(
+    server: tuple[str, Committee], owner: Page, proxy: tuple[Page, str], tmp_path: Path
+) -> None:
+    """jsQR (58 KB compressed) is not fetched with the ballot page, which it held back on a
+    slow phone (BENCHMARKS.md): only once the owner picks a photo of the proxy's QR code."""
+    import segno
+
+    base, committee = server
+    ballot = _opened(committee)
+    _, did = proxy
+    photo = tmp_path / "proxy.png"
+    segno.make(did, error="m", micro=False).save(str(photo), scale=6, border=4)
+    scripts: list[str] = []
+    owner.on("request", lambda r: scripts.append(r.url) if "jsQR" in r.url else None)
+    owner.goto(f"{base}/owner/ballots/{ballot['id']}")
+    wait_ready(owner)
+    owner.wait_for_selector("#proxy:not([hidden])")
+    assert owner.is_visible("button[data-item='1'][data-choice='agree']")
+    assert scripts == []  # the page is usable without it
+    owner.set_input_files("#proxy-photo", str(photo))
+    owner.wait_for_function("(did) => document.querySelector('#proxy-did').value === did", arg=did)
+    assert [u.removeprefix(base) for u in scripts] == ["/static/vendor/jsqr/jsQR.js"]
 
 
 def test_a_proxy_granted_in_the_browser_votes_for_the_owner_and_the_result_shows(

@@ -38,6 +38,9 @@ CHECKS = [
 ]
 # Ending its own session would leave a role signed out for the operations after it.
 SIGNS_OUT = ("POST", "/api/auth/sign-out")
+# An event stream never ends, and the in-process client waits for a whole body: it is
+# checked against a real server instead (tests/e2e/test_live_events.py).
+ENDLESS = {("GET", "/api/v1/ballots/{ballot_id}/events")}
 
 
 def _without_rate_limits(base: Any) -> Any:
@@ -99,6 +102,8 @@ def test_the_api_keeps_its_openapi_contract_for_every_role(tmp_path: Path) -> No
         for role, headers in roles.items():
             for operation, mode in itertools.product(operations, EXAMPLES):
                 if role != "public" and (operation.method.upper(), operation.path) == SIGNS_OUT:
+                    continue
+                if (operation.method.upper(), operation.path) in ENDLESS:
                     continue
                 try:
                     _run(operation, mode, headers, seen)

@@ -38,3 +38,16 @@ def test_clock_skew_setting(tmp_path: Path) -> None:
     for bad in ("-1", "1.5", "3601", "五", "٣"):
         with pytest.raises(SystemExit, match="GONGZHI_CLOCK_SKEW"):
             Settings.from_env(base | {"GONGZHI_CLOCK_SKEW": bad})
+
+
+def test_live_stream_bounds_setting(tmp_path: Path) -> None:
+    base = {"GONGZHI_DATA": str(tmp_path)}
+    s = Settings.from_env(base)
+    assert (s.live_streams_address, s.live_streams_total) == (20, 2000)
+    s = Settings.from_env(
+        base | {"GONGZHI_LIVE_STREAMS_ADDRESS": "3", "GONGZHI_LIVE_STREAMS_TOTAL": "50"}
+    )
+    assert (s.live_streams_address, s.live_streams_total) == (3, 50)
+    for bad in ("0", "-1", "x"):
+        with pytest.raises(SystemExit, match="GONGZHI_LIVE_STREAMS_ADDRESS"):
+            Settings.from_env(base | {"GONGZHI_LIVE_STREAMS_ADDRESS": bad})

@@ -3,7 +3,9 @@
 // committee's acts, and paper ballots entered by one member and confirmed by another.
 //
 // Reads GET /api/ballots/{id} (participation), …/pending, …/refusals, …/paper and, once the
-// result is out, …/record (the objections in the box); polls while the ballot can change.
+// result is out, …/record (the objections in the box). While the ballot can change, the
+// server pushes its state (…/events, server-sent events) the moment a vote has committed;
+// should the stream fail (an old proxy, the per-address bound), the page polls instead.
 // Each act only drafts a decision for the members to sign on the signing page. A paper
 // ballot is signed here with this device's member key (gongzhi.js), as the box keeps it.
 
@@ -15,7 +17,7 @@ import { beijing, statusLabel } from "./console_common.js";
 const SLUG = document.body.dataset.community;
 const ID = document.body.dataset.ballot;
 const API = `/api/ballots/${encodeURIComponent(ID)}`;
-const POLL_MS = 3000;
+const POLL_MS = 3000; // only while the stream is not open
 const LIVE = new Set(["announced", "open", "closing", "closed"]);
 const COUNTED = new Set(["open", "closing", "closed", "final"]);
 let ballot = null;
@@ -389,8 +391,8 @@ async function confirmPaper(row, button) {
 
 // ---------------------------------------------------------------------------------------
 
-async function refresh() {
-  ballot = await api("GET", API);
+async function refresh(pushed = null) {
+  ballot = pushed ?? (await api("GET", API));
   showBallot(ballot);
   const work = [];
   if (COUNTED.has(ballot.status)) work.push(showPending(), showRefusals());
@@ -400,9 +402,57 @@ async function refresh() {
   $("b-updated").textContent = fmt(T.updated, { time: beijing(new Date().toISOString()).slice(11) });
 }
 
+/** The rest of the dashboard after a pushed change: the member-only lists (who has not
+ * voted, refusals, paper ballots). One at a time: a rush of events makes one more round. */
+let following = null;
+let again = false;
+async function follow() {
+  if (following) {
+    again = true;
+    return;
+  }
+  following = (async () => {
+    do {
+      again = false;
+      await refresh(ballot);
+    } while (again);
+  })();
+  try {
+    await following;
+  } catch (error) {
+    say(T.error + reason(error), "error");
+  } finally {
+    following = null;
+  }
+}
+
+/** Server-sent events while the ballot can change; polling covers any time the stream is
+ * not open (it opens, drops and reconnects by itself; a refusal closes it for good). */
+let streaming = false;
+function listen() {
+  if (typeof EventSource === "undefined") return;
+  const source = new EventSource(`${API}/events`);
+  source.addEventListener("open", () => {
+    streaming = true;
+    document.body.dataset.live = "stream";
+  });
+  source.addEventListener("ballot", (event) => {
+    ballot = JSON.parse(event.data);
+    if (!LIVE.has(ballot.status)) source.close(); // final or cancelled: nothing more to come
+    follow();
+  });
+  source.addEventListener("failure", (event) => {
+    say(T.error + reason(JSON.parse(event.data).error), "error"); // the box cannot be shown
+  });
+  source.addEventListener("error", () => {
+    streaming = false;
+    document.body.dataset.live = "poll";
+  });
+}
+
 function poll() {
   setTimeout(async () => {
-    if (document.visibilityState === "visible" && ballot && LIVE.has(ballot.status)) {
+    if (!streaming && document.visibilityState === "visible" && ballot && LIVE.has(ballot.status)) {
       try {
         await refresh();
       } catch (error) {
@@ -433,6 +483,7 @@ async function start() {
   } catch (error) {
     say(T.error + reason(error), "error");
   }
+  if (ballot && LIVE.has(ballot.status)) listen();
   poll();
   document.body.dataset.ready = "true"; // for the browser tests: the page has wired itself
 }

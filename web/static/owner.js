@@ -360,10 +360,19 @@ async function refreshTurnout(ballotId) {
 
 async function ballotPage(source = deviceSource) {
   const { ballotId, ballotOrigin, ballotStatus } = document.body.dataset;
-  const stored = await source.load(`vote:${ballotOrigin}`);
-  const key = ballotStatus === "open" ? await source.key() : null;
+  const open = ballotStatus === "open";
+  // The phone's own records (IndexedDB, no network), read side by side.
+  const [stored, key, credentials] = await Promise.all([
+    source.load(`vote:${ballotOrigin}`),
+    open ? source.key() : null,
+    open ? source.load("credentials") : null,
+  ]);
   // Where this key stands in the census: my entry, a proxy I appointed, owners I vote for.
-  const place = key ? await api("GET", `/api/ballots/${ballotId}/census/${encodeURIComponent(key.did)}`) : null;
+  // Asked now, but the choices do not wait for it: on a slow phone it was the one round
+  // trip left between the scripts and the buttons (BENCHMARKS.md). What it decides — a
+  // proxy voting for me hides my own choices, owners I represent — follows when it comes,
+  // and a vote is not sent before it has.
+  const placed = key ? api("GET", `/api/ballots/${ballotId}/census/${encodeURIComponent(key.did)}`) : Promise.resolve(null);
   let target = null; // null: my own vote; else the mandate of the owner I vote for as proxy
   const startProxyVote = (mandate) => {
     target = mandate;
@@ -371,31 +380,18 @@ async function ballotPage(source = deviceSource) {
     show("proxy", false);
     show("choose");
   };
-  if (place?.represents.length) showRepresented(place.represents, ballotOrigin, source, startProxyVote);
-  // A key holding several census entries (a guardian of several wards, or of a ward and of
-  // their own home) casts one vote per entry, each naming it: the server refuses a vote
-  // that does not say which.
-  const several = (place?.entries?.length ?? 0) > 1;
-  if (several && ballotStatus === "open" && key) {
-    await showEntries(place.entries, ballotOrigin, source, startProxyVote);
-  }
   if (stored) showReceipt(stored, ballotId, source);
-  // Voted already, or not open: nothing to choose, unless for an owner I represent.
-  if (ballotStatus !== "open" || (stored && !place?.represents.length)) return;
+  if (!open) return;
   if (!key) {
-    show("no-key");
+    if (!stored) show("no-key");
     return;
   }
-  if (place?.census_entry && !stored && !several) wireProxy(place, key, ballotId, ballotOrigin);
-  // A vote of my own, or a proxy in force: my own choices stay hidden. With several
-  // entries, the choices open once one of them is picked.
-  const selfDone = Boolean(stored || place?.mandate || several);
-  const units = unitsOf(await source.load("credentials"));
+  const units = unitsOf(credentials);
   if (units.length) {
     $("my-units").textContent = fmt(T.my_units, { units: units.join("、") });
     show("my-units");
   }
-  if (!selfDone) show("choose");
+  if (!stored) show("choose");
   const submit = $("confirm-submit");
   const items = [...document.querySelectorAll("fieldset.item")];
   const choices = {}; // item id → "agree" | "oppose" | "abstain", or candidate ids
@@ -465,6 +461,14 @@ async function ballotPage(source = deviceSource) {
     $("confirm-back").disabled = true;
     say(T.sending, "busy");
     try {
+      const place = await placed;
+      // A proxy votes for me, or my key holds several entries and none is picked yet: my
+      // own choice is not sent (the server would refuse a vote that does not name its entry).
+      if (!target && (place?.mandate || severalEntries(place))) {
+        show("confirm", false);
+        quiet();
+        return;
+      }
       const doc = { type: "Vote", ballot: ballotOrigin, voter: key.did, choices: { ...choices } };
       // A proxy's vote names the census entry of the owner it is cast for.
       if (target) doc.censusEntry = target.census_entry;
@@ -490,6 +494,22 @@ async function ballotPage(source = deviceSource) {
       $("confirm-back").disabled = false;
     }
   });
+  const place = await placed;
+  if (place?.represents.length) showRepresented(place.represents, ballotOrigin, source, startProxyVote);
+  // A key holding several census entries (a guardian of several wards, or of a ward and of
+  // their own home) casts one vote per entry, each naming it: the choices open once one of
+  // them is picked.
+  if (severalEntries(place)) await showEntries(place.entries, ballotOrigin, source, startProxyVote);
+  else if (place?.census_entry && !stored) wireProxy(place, key, ballotId, ballotOrigin);
+  // A proxy in force votes for me: my own choices stay hidden.
+  if ((place?.mandate || severalEntries(place)) && !target) {
+    show("choose", false);
+    show("confirm", false);
+  }
+}
+
+function severalEntries(place) {
+  return (place?.entries?.length ?? 0) > 1;
 }
 
 // ---- proxies (委托) -------------------------------------------------------------------
@@ -581,6 +601,8 @@ function wireProxy(place, key, ballotId, origin) {
   show("proxy");
   given(place.mandate);
   let mandate = place.mandate;
+  // The camera takes a moment to open: jsQR comes meanwhile.
+  $("proxy-photo").addEventListener("click", () => loadJsQR().catch(() => {}));
   $("proxy-photo").addEventListener("change", async (event) => {
     const file = event.target.files?.[0];
     event.target.value = "";
@@ -630,8 +652,28 @@ function wireProxy(place, key, ballotId, origin) {
   });
 }
 
-/** The text of the QR code in a photo (jsQR, vendored as a classic script), or null. */
+/** jsQR (vendored, a classic script setting `globalThis.jsQR`), fetched only when an owner
+ * is about to photograph a proxy's QR code: 58 KB compressed, it held the ballot's choices
+ * back by more than a second on a slow phone when it loaded with the page (BENCHMARKS.md). */
+let jsQRLoading = null;
+function loadJsQR() {
+  jsQRLoading ??= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = "/static/vendor/jsqr/jsQR.js";
+    script.addEventListener("load", () => resolve(globalThis.jsQR));
+    script.addEventListener("error", () => {
+      jsQRLoading = null; // try again at the next photo
+      script.remove();
+      reject(new Error("jsQR"));
+    });
+    document.head.append(script);
+  });
+  return jsQRLoading;
+}
+
+/** The text of the QR code in a photo, or null. */
 async function qrOfPhoto(file) {
+  const jsQR = await loadJsQR();
   const image = await createImageBitmap(file);
   const scale = Math.min(1, 1200 / Math.max(image.width, image.height));
   const [w, h] = [Math.round(image.width * scale), Math.round(image.height * scale)];
@@ -641,7 +683,7 @@ async function qrOfPhoto(file) {
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   ctx.drawImage(image, 0, 0, w, h);
   image.close();
-  return globalThis.jsQR?.(ctx.getImageData(0, 0, w, h).data, w, h)?.data ?? null;
+  return jsQR(ctx.getImageData(0, 0, w, h).data, w, h)?.data ?? null;
 }
 
 // ---- text size --------------------------------------------------------------------------
