@@ -12,11 +12,12 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import segno
 import uvicorn
 from fastapi import FastAPI
 
@@ -52,9 +53,10 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def launched_browser() -> Iterator[Browser]:
+def launched_browser(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
     """Chromium with a fresh profile (Playwright gives each launch a new temporary
-    user-data-dir; every context opened on it is isolated again, IndexedDB included)."""
+    user-data-dir; every context opened on it is isolated again, IndexedDB included), with
+    `extra_args` after the project's flags (`fake_camera_args`)."""
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
@@ -65,7 +67,7 @@ def launched_browser() -> Iterator[Browser]:
             browser = playwright.chromium.launch(
                 executable_path=executable,
                 headless=True,
-                args=CHROMIUM_FLAGS,
+                args=[*CHROMIUM_FLAGS, *extra_args],
                 timeout=30_000,
             )
         except Error as exc:
@@ -74,6 +76,23 @@ def launched_browser() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def sibling_browser(browser: Browser, extra_args: Sequence[str]) -> Iterator[Browser]:
+    """A second Chromium with `extra_args` (`fake_camera_args`), on `browser`'s Playwright:
+    flags such as the fake camera are the whole browser's, and one test process can run only
+    one Playwright at a time."""
+    other = browser.browser_type.launch(
+        executable_path=chromium_path(),
+        headless=True,
+        args=[*CHROMIUM_FLAGS, *extra_args],
+        timeout=30_000,
+    )
+    try:
+        yield other
+    finally:
+        other.close()
 
 
 @contextmanager
@@ -127,3 +146,38 @@ def run_module(page: Page, body: str, arg: Any = None) -> Any:
     to `arg` — in the page, and return its JSON result. (No eval: the pages' CSP forbids it.)"""
     script = f"async (arg) => {{ const g = await import('/static/gongzhi.js'); {body} }}"
     return page.evaluate(script, arg)
+
+
+# One frame of the fake camera: 16:9 as a phone's back camera gives, the QR code centred.
+CAMERA_SIZE = (1280, 720)
+
+
+def qr_video(text: str, path: Path) -> Path:
+    """A one-frame YUV4MPEG2 video of a QR code of `text`, for Chromium's fake camera
+    (`fake_camera_args`): black modules on white, as a printout held up to the camera. Y4M,
+    not MJPEG, so nothing but the standard library makes it and no compression blurs it."""
+    width, height = CAMERA_SIZE
+    qr = segno.make(text, error="m", micro=False)
+    side = qr.symbol_size(border=4)[0]
+    scale = max(1, (height - 40) // side)
+    matrix = qr.matrix_iter(scale=scale, border=4)
+    rows = [bytes(16 if dark else 235 for dark in row) for row in matrix]
+    top, left = (height - len(rows)) // 2, (width - len(rows[0])) // 2
+    luma = bytearray(b"\xeb" * (width * height))  # white (235: video range)
+    for y, row in enumerate(rows):
+        start = (top + y) * width + left
+        luma[start : start + len(row)] = row
+    chroma = b"\x80" * (width * height // 2)  # both 4:2:0 chroma planes: no colour
+    header = f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + b"FRAME\n" + bytes(luma) + chroma)
+    return path
+
+
+def fake_camera_args(video: Path) -> list[str]:
+    """Chromium flags for a camera that films `video` (`qr_video`) and a permission prompt
+    that always allows: getUserMedia then works headless, as on a phone that said yes."""
+    return [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
