@@ -1,5 +1,10 @@
 """Real-browser tests: Debian's Chromium driven by Playwright, against a real uvicorn server.
 
+What every test_browser_* file shares: the `browser` (one Chromium per module) and `shots`
+(the screenshots folder) fixtures, which tests/e2e/conftest.py makes available; `phone_page`, a
+390×844 page that collects its script errors and CSP refusals; `cookie_for`, a DID session
+cookie signed in from Python; the live server and the fake camera.
+
 No browser is ever downloaded: Playwright launches the system Chromium (``/usr/bin/chromium``,
 or ``GONGZHI_CHROMIUM``). Without it — or without the Python ``playwright`` package — the
 tests skip with a reason on a developer's machine and fail in CI (`tests.backends.unavailable`).
@@ -17,17 +22,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
+import pytest
 import segno
 import uvicorn
 from fastapi import FastAPI
 
+from identity.w3c.dataintegrity import sign_json
+from identity.w3c.keys import KeyPair
 from tests.backends import unavailable
 from web.app import create_app
 from web.demo import demo_office_key
 from web.settings import Settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, ViewportSize
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 # The flags the project runs Chromium with: headless, no sandbox (we run as root in a
 # container), nothing that reaches out to the network on its own.
@@ -134,6 +143,70 @@ def live_server(data: Path, *, demo: bool = True) -> Iterator[tuple[str, FastAPI
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for a test module (each test opens its own isolated contexts)."""
+    with launched_browser() as launched:
+        yield launched
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots of the key pages go for a person to look at: ``GONGZHI_SCREENSHOTS``,
+    else the test's temporary folder."""
+    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def phone_page(browser: Browser | BrowserContext, errors: list[str] | None = None) -> Page:
+    """A page at 390×844 (a new context of `browser`, or a page of a context given), whose
+    uncaught script errors and CSP refusals are appended to `errors`."""
+    if hasattr(browser, "new_context"):
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    else:
+        context = browser
+    page = context.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on(
+            "console",
+            lambda m: errors.append(m.text) if "Content Security" in m.text else None,
+        )
+    return page
+
+
+def cookie_for(http: httpx.Client, key: KeyPair) -> str:
+    """A cookie session of `key` (a committee member's, an owner's) on `http`'s server,
+    signed in as a device's sign-in does: the challenge signed into a presentation."""
+    issued = http.post("/api/auth/challenge").json()
+    vp = sign_json(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "holder": key.did.value,
+        },
+        key,
+        proof_purpose="authentication",
+        challenge=issued["challenge"],
+        domain=issued["domain"],
+    )
+    answer = http.post("/api/auth/sign-in", json={"presentation": vp, "session": "cookie"})
+    assert answer.status_code == 200, answer.text
+    return str(answer.cookies["gongzhi_session"])
+
+
+def session_cookie(base: str, value: str) -> dict[str, Any]:
+    """`cookie_for`'s value as the browser keeps the server's Set-Cookie."""
+    return {
+        "name": "gongzhi_session",
+        "value": value,
+        "url": base,
+        "httpOnly": True,
+        "sameSite": "Strict",
+    }
 
 
 def wait_ready(page: Page) -> None:
