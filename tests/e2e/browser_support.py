@@ -36,6 +36,7 @@ from web.demo import demo_office_key
 from web.settings import Settings
 
 if TYPE_CHECKING:
+    from playwright._impl._api_structures import SetCookieParam
     from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 # The flags the project runs Chromium with: headless, no sandbox (we run as root in a
@@ -198,7 +199,7 @@ def cookie_for(http: httpx.Client, key: KeyPair) -> str:
     return str(answer.cookies["gongzhi_session"])
 
 
-def session_cookie(base: str, value: str) -> dict[str, Any]:
+def session_cookie(base: str, value: str) -> SetCookieParam:
     """`cookie_for`'s value as the browser keeps the server's Set-Cookie."""
     return {
         "name": "gongzhi_session",
