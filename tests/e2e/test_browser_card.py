@@ -9,7 +9,6 @@ The card's format itself, Chromium ↔ Python, is `test_browser_card_format.py`.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,6 @@ from ledger.tlog.store import LogStore
 from tests.e2e.browser_support import (
     PHONE,
     cookie_for,
-    launched_browser,
     live_server,
     phone_page,
     session_cookie,
@@ -90,13 +88,6 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Committee]]:
     with live_server(tmp_path_factory.mktemp("data"), demo=True) as (base, app):
@@ -105,27 +96,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Comm
         committee.http.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
-
-
-def _phone(browser: Browser) -> Page:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    page = _phone(browser)
+    errors: list[str] = []
+    page = phone_page(browser, errors)
     yield page
     page.context.close()
-    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    assert not errors, errors
 
 
 def _tap(page: Page, name: str) -> None:
@@ -212,7 +189,8 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
     ballot = committee.sign_open(draft["id"], decision)
 
     # A relative's phone, with an owner key of its own on it, votes with the card.
-    relative = _phone(browser)
+    relative_errors: list[str] = []
+    relative = phone_page(browser, relative_errors)
     try:
         relative.goto(f"{base}/owner")
         wait_ready(relative)
@@ -277,7 +255,7 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
         assert relative.evaluate(KEPT) == before
         assert relative.context.cookies() == []
         assert relative.inner_text("#card-view") == ""
-        assert relative.errors == []  # type: ignore[attr-defined]
+        assert relative_errors == []
     finally:
         relative.context.close()
 

@@ -13,7 +13,6 @@ Linux Chromium has none) preferred over jsQR, which is then never even loaded.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,8 +30,8 @@ from tests.demo_voters import distinct_voters
 from tests.e2e.browser_support import (
     PHONE,
     fake_camera_args,
-    launched_browser,
     live_server,
+    phone_page,
     qr_video,
     sibling_browser,
 )
@@ -43,13 +42,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 OK = "已包含在业委会认可的密钥签名的投票箱记录中"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -66,23 +58,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Fast
         yield base, app, {"vote": vote, "receipt": r.json()}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
-
-
 def _trust(base: str) -> PinnedTrust:
     return parse_trust_bytes(httpx.get(f"{base}/.well-known/gongzhi-trust.json").content)
 
 
 def _verify(browser: Browser, url: str, record: Any) -> tuple[Page, str, str, list[str]]:
     """Open `url`, paste `record`, press verify; the outcome, verdict, trust note and errors."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    page = phone_page(browser, errors)
     page.goto(url)
     page.wait_for_selector("body[data-ready='true']", state="attached", timeout=15_000)
     page.fill("#receipt-json", json.dumps(record, ensure_ascii=False))
@@ -206,10 +189,8 @@ def _photo(qr: segno.QRCode, path: Path) -> Path:
 
 def _open(browser: Browser, url: str, **options: Any) -> tuple[Page, list[str]]:
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, **options)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    page = phone_page(context, errors)
     page.goto(url)
     page.wait_for_selector("body[data-ready='true']", state="attached", timeout=15_000)
     return page, errors
