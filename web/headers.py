@@ -5,6 +5,11 @@ that sets its own Content-Security-Policy keeps it (the owner's pages, which run
 key, allow no inline style at all); the rest get a policy that runs only our own scripts and
 allows the inline styles the server-rendered pages use.
 
+Permissions-Policy lets only our own pages ask for the camera (the voting card's and the
+verification page's QR scanning, `web/static/qrscan.js`) and no page, nor anything framed,
+for the microphone, location, payment or USB: none needs them, so a script that got in
+could not either.
+
 Referrer-Policy is ``same-origin``: our own pages get a referrer, no other site ever does.
 (``no-referrer`` made Chromium send ``Origin: null`` on the pages' own form posts and
 fetches, which the same-origin check in `web.auth` then refused.)
@@ -22,11 +27,13 @@ PAGE_POLICY = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", PAGE_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers that predate it
+    (b"permissions-policy", PERMISSIONS_POLICY.encode()),
 )
 
 

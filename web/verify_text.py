@@ -12,8 +12,24 @@ ZH: dict[str, str] = {
     "title": "核验一张选票",
     "intro": (
         "任何人都可以在这里核对一张选票回执：检查由您的浏览器自己完成，不依赖本网站的说法。"
-        "请粘贴业主页面保存的回执（JSON）。"
+        "请粘贴业主页面保存的回执（JSON），或扫描二维码。"
     ),
+    "scan_intro": (
+        "可扫描结果公告上的二维码（带来街道办事处的信任文件）和选票回执的二维码；"
+        "摄像头用不了时，可以选一张拍下二维码的照片。"
+    ),
+    "scan": "扫码",
+    "scan_stop": "停止扫码",
+    "scan_photo": "选择二维码照片",
+    "scanning": "请把二维码对准摄像头……",
+    "scan_reading": "正在读取照片中的二维码……",
+    "scan_no_camera": "无法打开摄像头（{reason}）。可以改为选择一张二维码的照片。",
+    "scan_no_qr": "照片中没有找到二维码。请拍得近一些、清楚一些，再试一次。",
+    "scan_not_ours": "这个二维码不是选票回执，也不是结果公告上的二维码。",
+    "scanned_receipt": "已读到选票回执。",
+    "scanned_notice": "已读到第 {ballot} 号表决结果公告上的二维码，核验将使用其中的信任文件。",
+    "scanned_trust": "已读到街道办事处的信任文件，核验将使用它。",
+    "scan_receipt_next": "现在请扫描或粘贴选票回执。",
     "receipt_label": "选票回执（JSON）",
     "check_button": "核验",
     "checking": "正在核验……",
@@ -50,8 +66,30 @@ EN: dict[str, str] = {
     "intro": (
         "Anyone can check a vote receipt here: your browser does the checking itself and"
         " does not take this website's word for it. Paste the receipt (JSON) the owner's"
-        " page keeps."
+        " page keeps, or scan a QR code."
     ),
+    "scan_intro": (
+        "You can scan the QR code on the result notice (it brings the street office's trust"
+        " file) and a receipt's QR code; if the camera cannot be used, choose a photo of the"
+        " QR code instead."
+    ),
+    "scan": "Scan",
+    "scan_stop": "Stop scanning",
+    "scan_photo": "Choose a photo of the QR code",
+    "scanning": "Hold the QR code in front of the camera…",
+    "scan_reading": "Reading the QR code in the photo…",
+    "scan_no_camera": (
+        "The camera cannot be opened ({reason}). Choose a photo of the QR code instead."
+    ),
+    "scan_no_qr": "No QR code was found in the photo. Take it closer and sharper, then try again.",
+    "scan_not_ours": "This QR code is neither a vote receipt nor the one on a result notice.",
+    "scanned_receipt": "The vote receipt was read.",
+    "scanned_notice": (
+        "The QR code of ballot {ballot}'s result notice was read; the check uses the trust"
+        " file it carries."
+    ),
+    "scanned_trust": "The street office's trust file was read; the check uses it.",
+    "scan_receipt_next": " Now scan or paste the vote receipt.",
     "receipt_label": "Vote receipt (JSON)",
     "check_button": "Verify",
     "checking": "Verifying…",

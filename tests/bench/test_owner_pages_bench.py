@@ -31,7 +31,7 @@ from fastapi import FastAPI
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.keys import KeyPair
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
-from tests.e2e.test_browser_console import _cookie
+from tests.e2e.browser_support import cookie_for as _cookie
 from web.demo import SLUG, demo_keys, demo_member_keys
 
 if TYPE_CHECKING:

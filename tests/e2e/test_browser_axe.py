@@ -17,8 +17,15 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
-from tests.e2e.test_browser_console import _cookie
+from tests.e2e.browser_support import (
+    PHONE,
+    cookie_for,
+    launched_browser,
+    live_server,
+    run_module,
+    session_cookie,
+    wait_ready,
+)
 from tests.notice_support import entries
 from web.demo import SLUG, demo_member_keys
 from web.notice_source import NoticeEntries, notice_entries
@@ -71,20 +78,10 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Bro
         app.dependency_overrides[notice_entries] = decided
         chair = demo_member_keys(Path(app.state.services.settings.data_dir))[0]
         with httpx.Client(base_url=base, timeout=30) as http:
-            cookie = _cookie(http, chair)
+            cookie = cookie_for(http, chair)
         with launched_browser() as browser:
             ctx = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-            ctx.add_cookies(
-                [
-                    {
-                        "name": "gongzhi_session",
-                        "value": cookie,
-                        "url": base,
-                        "httpOnly": True,
-                        "sameSite": "Strict",
-                    }
-                ]
-            )
+            ctx.add_cookies([session_cookie(base, cookie)])
             page = ctx.new_page()
             page.goto(f"{base}/owner")
             wait_ready(page)

@@ -9,7 +9,6 @@ The card's format itself, Chromium ↔ Python, is `test_browser_card_format.py`.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,8 +21,16 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.store import LogStore
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
+from tests.e2e.browser_support import (
+    PHONE,
+    cookie_for,
+    live_server,
+    phone_page,
+    session_cookie,
+    wait_ready,
+)
 from tests.e2e.test_browser_journey import SLUG, Committee
+from web.demo import demo_member_keys
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -81,13 +88,6 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Committee]]:
     with live_server(tmp_path_factory.mktemp("data"), demo=True) as (base, app):
@@ -96,27 +96,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Comm
         committee.http.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
-
-
-def _phone(browser: Browser) -> Page:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    page = _phone(browser)
+    errors: list[str] = []
+    page = phone_page(browser, errors)
     yield page
     page.context.close()
-    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    assert not errors, errors
 
 
 def _tap(page: Page, name: str) -> None:
@@ -203,7 +189,8 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
     ballot = committee.sign_open(draft["id"], decision)
 
     # A relative's phone, with an owner key of its own on it, votes with the card.
-    relative = _phone(browser)
+    relative_errors: list[str] = []
+    relative = phone_page(browser, relative_errors)
     try:
         relative.goto(f"{base}/owner")
         wait_ready(relative)
@@ -268,7 +255,7 @@ def test_enrol_with_a_card_then_vote_with_it_on_another_phone(
         assert relative.evaluate(KEPT) == before
         assert relative.context.cookies() == []
         assert relative.inner_text("#card-view") == ""
-        assert relative.errors == []  # type: ignore[attr-defined]
+        assert relative_errors == []
     finally:
         relative.context.close()
 
@@ -335,3 +322,111 @@ def test_a_photo_of_the_card_fills_in_its_text(
     phone.set_input_files("#scan-photo", str(photos["card"]))
     _says(phone, "ok", "已读到投票卡")
     assert phone.input_value("#card-text") == text
+
+
+def test_a_card_voter_votes_at_the_committees_desk(
+    browser: Browser, tmp_path: Path, shots: Path
+) -> None:
+    """The desk journey, whole, on the committee's own computer (a phone-sized window): the
+    member prints the owner's enrolment code from the console; the owner types it there and
+    takes a voting card; the committee opens a ballot; the printed card is scanned (a photo
+    of its QR code), the PIN typed, the vote signed in that browser and checked; 完成 forgets
+    the card's key and session, leaving the desk's storage as it was and the committee's
+    sign-in untouched; the receipt the owner carries away verifies on /verify elsewhere."""
+    import segno
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    with live_server(tmp_path / "data", demo=True) as (base, app):
+        committee = Committee(base, app)
+        member = demo_member_keys(committee.data_dir)[0]  # registered in this committee too
+        desk = browser.new_context(
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            permissions=["clipboard-read", "clipboard-write"],
+        )
+        desk.add_cookies([session_cookie(base, cookie_for(committee.http, member))])
+        signed_in = desk.cookies()
+        page = phone_page(desk, errors)
+
+        # The console: the code sheet for one unit, printed at the desk.
+        page.goto(f"{base}/communities/{SLUG}/committee")
+        page.fill("input[name='units']", "1-1-201")
+        page.get_by_role("button", name="生成并打印登记码").click()
+        page.wait_for_selector(".code")
+        code = page.inner_text(".code").strip()
+        assert "1-1-201" in page.inner_text("body")
+        page.screenshot(path=str(shots / "desk-1-code-sheet.png"), full_page=True)
+
+        # The owner types the code and takes a card instead of a phone key.
+        page.goto(f"{base}/owner/enrol")
+        wait_ready(page)
+        before = page.evaluate(KEPT)
+        page.fill("#code", code)
+        page.get_by_label("领取纸质投票卡（没有智能手机的业主）").check()
+        page.fill("#card-pin", PIN)
+        page.fill("#card-pin-again", PIN)
+        _tap(page, "登记")
+        page.wait_for_selector("#card-made:not([hidden])", timeout=60_000)
+        text = "".join(page.inner_text("#card-printed-text").split())
+        card = read_card(text)
+        printed = tmp_path / "card-photo.png"  # the printed card, as the desk's camera sees it
+        page.locator("#card-qr").screenshot(path=str(printed))
+        page.screenshot(path=str(shots / "desk-2-card.png"), full_page=True)
+        assert page.evaluate(KEPT) == before
+
+        draft, decision = committee.propose_ballot(ITEMS)
+        ballot = committee.sign_open(draft["id"], decision)
+
+        # At the desk again: the card scanned, the PIN typed, the vote signed here.
+        page.goto(f"{base}/owner/card")
+        wait_ready(page)
+        page.set_input_files("#scan-photo", str(printed))
+        _says(page, "ok", "已读到投票卡")
+        assert "".join(page.input_value("#card-text").split()) == text
+        page.fill("#card-pin", PIN)
+        _tap(page, "打开投票卡")
+        page.wait_for_selector("#card-session:not([hidden])", timeout=60_000)
+        assert "1-1-201" in page.inner_text("#card-session-units")
+        page.get_by_role("button", name="去投票").click()
+        page.wait_for_selector("#choose:not([hidden])")
+        _choose(page, "1", "agree")
+        _choose(page, "2", "abstain")
+        _tap(page, "核对并提交")
+        _tap(page, "确认提交")
+        page.wait_for_selector("#receipt:not([hidden])")
+        _tap(page, "核对我的选票")
+        page.wait_for_selector("#check-result.ok")
+        page.screenshot(path=str(shots / "desk-3-voted.png"), full_page=True)
+        page.locator("#copy-receipt").click()
+        expect(page.locator("#check-result")).to_contain_text("回执已复制", timeout=10_000)
+        receipt = json.loads(page.evaluate("navigator.clipboard.readText()"))
+        assert receipt["vote"]["voter"] == card.did.value
+        assert receipt["vote"]["choices"] == {"1": "agree", "2": "abstain"}
+        verify_signed_json(receipt["vote"], expected_signer=card.did.value)
+
+        # 完成: nothing of the card stays at the desk; the committee is still signed in.
+        _tap(page, "完成")
+        page.wait_for_selector("#card-finished:not([hidden])")
+        assert page.evaluate(KEPT) == before
+        assert desk.cookies() == signed_in
+        assert page.inner_text("#card-view") == ""
+        page.screenshot(path=str(shots / "desk-4-finished.png"), full_page=True)
+        desk.close()
+
+        # The receipt, carried away as a QR code, verifies on any other device.
+        elsewhere = phone_page(browser, errors)
+        copy = json.dumps(receipt, ensure_ascii=False, separators=(",", ":"))
+        photo = tmp_path / "receipt.png"
+        segno.make(copy, error="m", micro=False).save(str(photo), kind="png", scale=6)
+        elsewhere.goto(f"{base}/verify")
+        wait_ready(elsewhere)
+        elsewhere.set_input_files("#scan-photo", str(photo))
+        elsewhere.wait_for_selector("#verify-result[data-outcome='ok']", timeout=30_000)
+        assert f"第 {receipt['receipt']['index']} 号记录" in elsewhere.inner_text("#verify-result")
+        assert receipt["receipt"]["ballot_id"] == ballot["id"]
+        elsewhere.screenshot(path=str(shots / "desk-5-verified.png"), full_page=True)
+        elsewhere.context.close()
+        committee.http.close()
+    assert errors == []

@@ -16,7 +16,7 @@ from identity.w3c.cardkey import DEFAULT_COST, CardCost, check_pin, open_card, r
 from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from tests.e2e.browser_support import launched_browser, live_server, wait_ready
+from tests.e2e.browser_support import live_server, wait_ready
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -29,12 +29,6 @@ PIN = "480213"
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with live_server(tmp_path_factory.mktemp("data"), demo=False) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from identity.community.committee import Member
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from tests.e2e.browser_support import launched_browser, live_server
+from tests.e2e.browser_support import live_server, session_cookie
 from tests.identity_web import register_members
 
 if TYPE_CHECKING:
@@ -99,28 +99,12 @@ def committee(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
         yield base, cookie
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as launched:
-        yield launched
-
-
 def test_the_committee_prints_enrolment_codes_in_chromium(
     committee: tuple[str, str], browser: Browser
 ) -> None:
     base, cookie = committee
     context = browser.new_context()
-    context.add_cookies(
-        [
-            {
-                "name": "gongzhi_session",
-                "value": cookie,
-                "url": base,
-                "httpOnly": True,
-                "sameSite": "Strict",
-            }
-        ]
-    )
+    context.add_cookies([session_cookie(base, cookie)])
     page = context.new_page()
     seen: dict[str, str] = {}
     page.on(

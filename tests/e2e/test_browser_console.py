@@ -10,7 +10,6 @@ the API moves both without a reload, pushed over the page's event stream. Screen
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,66 +19,35 @@ import pytest
 from fastapi import FastAPI
 
 from identity.w3c.dataintegrity import sign_json
-from identity.w3c.keys import KeyPair
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
+from tests.e2e.browser_support import (
+    PHONE,
+    cookie_for,
+    live_server,
+    phone_page,
+    session_cookie,
+    wait_ready,
+)
 from web.demo import SLUG, demo_keys, demo_member_keys
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 CONSOLE = f"/communities/{SLUG}/committee/ballots"
 
 
 @pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _cookie(http: httpx.Client, key: KeyPair) -> str:
-    issued = http.post("/api/auth/challenge").json()
-    vp = sign_json(
-        {
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "type": ["VerifiablePresentation"],
-            "holder": key.did.value,
-        },
-        key,
-        proof_purpose="authentication",
-        challenge=issued["challenge"],
-        domain=issued["domain"],
-    )
-    answer = http.post("/api/auth/sign-in", json={"presentation": vp, "session": "cookie"})
-    assert answer.status_code == 200, answer.text
-    return answer.cookies["gongzhi_session"]
-
-
-@pytest.fixture
-def console(tmp_path: Path) -> Iterator[tuple[str, FastAPI, Page]]:
+def console(tmp_path: Path, browser: Browser) -> Iterator[tuple[str, FastAPI, Page]]:
     with live_server(tmp_path / "data", demo=True) as (base, app):
         chair = demo_member_keys(Path(app.state.services.settings.data_dir))[0]
         with httpx.Client(base_url=base, timeout=30) as http:
-            cookie = _cookie(http, chair)
-        with launched_browser() as browser:
-            context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-            context.add_cookies(
-                [
-                    {
-                        "name": "gongzhi_session",
-                        "value": cookie,
-                        "url": base,
-                        "httpOnly": True,
-                        "sameSite": "Strict",
-                    }
-                ]
-            )
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            yield base, app, page
-            context.close()
-            assert not errors, errors
+            cookie = cookie_for(http, chair)
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+        context.add_cookies([session_cookie(base, cookie)])
+        errors: list[str] = []
+        page = phone_page(context, errors)
+        yield base, app, page
+        context.close()
+        assert not errors, errors
 
 
 def test_the_wizard_drafts_a_two_item_ballot(

@@ -40,7 +40,7 @@ from identity.w3c.keys import KeyPair
 from ledger.tlog.checkpoint import Checkpoint, sign_checkpoint
 from ledger.tlog.merkle import consistency_proof, inclusion_proof, leaf_hash, root_hash
 from ledger.tlog.note_keys import Ed25519Signer
-from tests.e2e.browser_support import launched_browser, live_server, run_module, wait_ready
+from tests.e2e.browser_support import live_server, run_module, wait_ready
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -58,12 +58,6 @@ VOTE = {
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with live_server(tmp_path_factory.mktemp("data"), demo=False) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
 
 
 @pytest.fixture

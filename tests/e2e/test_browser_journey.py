@@ -28,13 +28,7 @@ from identity.w3c.keys import KeyPair
 from ledger.tlog.merkle import leaf_hash
 from ledger.tlog.note_keys import Ed25519Signer
 from ledger.tlog.store import LogStore
-from tests.e2e.browser_support import (
-    PHONE,
-    launched_browser,
-    live_server,
-    run_module,
-    wait_ready,
-)
+from tests.e2e.browser_support import PHONE, live_server, phone_page, run_module, wait_ready
 from tests.identity_web import (
     announced_body,
     clock_at,
@@ -189,22 +183,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Comm
         committee.http.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
-
-
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A phone-sized page in a fresh context: its own IndexedDB and cookies."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page = phone_page(browser, errors)
     yield page
-    context.close()
-    assert not errors, errors  # no uncaught script error on any page
+    page.context.close()
+    assert not errors, errors  # no uncaught script error nor CSP refusal on any page
 
 
 def _tap(page: Page, name: str) -> None:

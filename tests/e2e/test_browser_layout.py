@@ -8,7 +8,6 @@ Screenshots go to ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder)
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
+from tests.e2e.browser_support import PHONE, live_server, run_module, wait_ready
 from tests.identity_web import open_ballot
 from web.owner_text import EN, ZH
 
@@ -73,19 +72,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         body = {"title": "选举业委会委员（演示）", "text": "补选两名委员。", "items": [election]}
         assert open_ballot(client, app, body)["id"] == ELECTION
         yield url
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
 
 
 @pytest.fixture

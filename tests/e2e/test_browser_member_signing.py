@@ -11,7 +11,6 @@ go to ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,21 +34,19 @@ from identity.w3c.dataintegrity import verify_proof
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests import identity_web
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
+from tests.e2e.browser_support import (
+    live_server,
+    phone_page,
+    run_module,
+    wait_ready,
+)
 from web.demo import SLUG, demo_member_keys, demo_office_key
 from web.trust_qr import trust_qr_svg
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Route
+    from playwright.sync_api import Browser, Page, Route
 
 PAGE = f"/communities/{SLUG}/committee/decisions"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -59,15 +56,12 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FastAPI]]:
 
 
 @pytest.fixture
-def phone(served: tuple[str, FastAPI]) -> Iterator[Page]:
-    with launched_browser() as browser:
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        yield page
-        context.close()
-        assert not errors, errors
+def phone(served: tuple[str, FastAPI], browser: Browser) -> Iterator[Page]:
+    errors: list[str] = []
+    page = phone_page(browser, errors)
+    yield page
+    page.context.close()
+    assert not errors, errors
 
 
 def _register(app: FastAPI, device_did: str) -> None:

@@ -7,7 +7,6 @@ print to A4 keeps the QR code whole on one page. Screenshots go to ``GONGZHI_SCR
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from pypdf import PdfReader
 
-from tests.e2e.browser_support import PHONE, launched_browser, live_server
+from tests.e2e.browser_support import PHONE, live_server
 from tests.notice_support import entries
 from web.notice_source import NoticeEntries, notice_entries
 
@@ -26,13 +25,6 @@ if TYPE_CHECKING:
 # A4 at the CSS 96 px per inch: 210 × 297 mm.
 A4_DESKTOP: ViewportSize = {"width": 794, "height": 1123}
 PAGE = "/ballots/7/notice"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +37,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Fast
 
         app.dependency_overrides[notice_entries] = fake
         yield base, app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
 
 
 def test_the_notice_fits_a_phone(

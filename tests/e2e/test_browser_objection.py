@@ -6,7 +6,6 @@ sees the sign-in link and no form. Screenshots go to ``GONGZHI_SCREENSHOTS``."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
+from tests.e2e.browser_support import PHONE, live_server, run_module, wait_ready
 from web.accounts_text import ZH
 from web.demo import SLUG
 
@@ -30,19 +29,6 @@ QUESTION = "电梯维保为何涨到 4,680 元？请公布维保合同和当月�
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with live_server(tmp_path_factory.mktemp("data"), demo=True) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
+from tests.e2e.browser_support import PHONE, live_server, run_module, wait_ready
 from tests.e2e.test_browser_journey import SLUG, Committee
 from tests.identity_web import close_ballot
 
@@ -32,12 +32,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Comm
         committee = Committee(base, app)
         yield base, committee
         committee.http.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
 
 
 def _context(browser: Browser) -> tuple[BrowserContext, Page, list[str]]:

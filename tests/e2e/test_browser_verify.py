@@ -3,39 +3,45 @@ through the API with a demo owner's key is proven included by the browser itself
 trust file from the notice QR's fragment or — said to be the server's own word — from
 /.well-known; a tampered receipt and a foreign trust file each fail with the reason. A
 phone-sized screenshot goes to ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder).
+
+Scanning: Chromium's fake camera films a QR code of the receipt copy (`qr_video`) while a
+photo of the result notice's QR code is chosen for the file input; the trust file alone,
+codes of other things, photos with no code, and the browser's own BarcodeDetector (faked:
+Linux Chromium has none) preferred over jsQR, which is then never even loaded.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+import segno
 from fastapi import FastAPI
 
-from identity.community.trustfile import PinnedTrust, parse_trust_bytes, trust_link
+from identity.community.trustfile import PinnedTrust, parse_trust_bytes, trust_bytes, trust_link
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.demo_voters import distinct_voters
-from tests.e2e.browser_support import PHONE, launched_browser, live_server
+from tests.e2e.browser_support import (
+    PHONE,
+    fake_camera_args,
+    live_server,
+    phone_page,
+    qr_video,
+    sibling_browser,
+)
 from web.demo import demo_keys
+from web.trust_qr import trust_qr
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 OK = "已包含在业委会认可的密钥签名的投票箱记录中"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -52,23 +58,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Fast
         yield base, app, {"vote": vote, "receipt": r.json()}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as b:
-        yield b
-
-
 def _trust(base: str) -> PinnedTrust:
     return parse_trust_bytes(httpx.get(f"{base}/.well-known/gongzhi-trust.json").content)
 
 
 def _verify(browser: Browser, url: str, record: Any) -> tuple[Page, str, str, list[str]]:
     """Open `url`, paste `record`, press verify; the outcome, verdict, trust note and errors."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    page = phone_page(browser, errors)
     page.goto(url)
     page.wait_for_selector("body[data-ready='true']", state="attached", timeout=15_000)
     page.fill("#receipt-json", json.dumps(record, ensure_ascii=False))
@@ -175,3 +172,146 @@ def test_the_ballot_page_carries_the_qr_trust_to_the_verify_page(
     page.wait_for_selector("body[data-ready='true']", state="attached")
     assert page.url.endswith("/verify#" + fragment)
     page.close()
+
+
+# ---- scanning ----------------------------------------------------------------------------
+
+
+def _copy(record: Any) -> str:
+    """The receipt copy as the owner's page makes it (JSON.stringify of {vote, receipt})."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _photo(qr: segno.QRCode, path: Path) -> Path:
+    qr.save(str(path), kind="png", scale=6, border=4)
+    return path
+
+
+def _open(browser: Browser, url: str, **options: Any) -> tuple[Page, list[str]]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, **options)
+    errors: list[str] = []
+    page = phone_page(context, errors)
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='true']", state="attached", timeout=15_000)
+    return page, errors
+
+
+def _scan_note(page: Page, kind: str) -> str:
+    page.wait_for_selector(f"#scan-note.{kind}", timeout=15_000)
+    return page.inner_text("#scan-note")
+
+
+def _outcome(page: Page) -> tuple[str, str]:
+    page.wait_for_selector(
+        "#verify-result[data-outcome='ok'], #verify-result[data-outcome='error']", timeout=30_000
+    )
+    return page.get_attribute("#verify-result", "data-outcome") or "", page.inner_text(
+        "#verify-result"
+    )
+
+
+def test_a_photo_of_the_notice_then_the_camera_on_the_receipt_verify(
+    browser: Browser, served: tuple[str, FastAPI, Any], tmp_path: Path, shots: Path
+) -> None:
+    base, _, record = served
+    video = qr_video(_copy(record), tmp_path / "receipt.y4m")
+    notice = _photo(trust_qr(_trust(base), verify_url=f"{base}/ballots/1"), tmp_path / "n.png")
+    with sibling_browser(browser, fake_camera_args(video)) as camera_browser:
+        page, errors = _open(camera_browser, f"{base}/verify", permissions=["camera"])
+        page.set_input_files("#scan-photo", str(notice))
+        said = _scan_note(page, "ok")
+        assert "第 1 号表决结果公告上的二维码" in said and "请扫描或粘贴选票回执" in said, said
+        assert "#gongzhi-trust=" in page.url  # the trust rides in the page's own fragment
+        assert page.is_hidden("#verify-result")  # nothing to check yet
+        page.click("#scan-start")
+        outcome, text = _outcome(page)
+        assert outcome == "ok", text
+        assert page.input_value("#receipt-json") == _copy(record)
+        assert f"这张选票在第 {record['receipt']['index']} 号记录，{OK}" in text
+        note = page.inner_text("#trust-note")
+        assert "您扫描的二维码" in note and "本网站自己" not in note, note
+        assert page.is_hidden("#scan-video") and page.is_visible("#scan-start")
+        # the camera was let go once the receipt was read
+        assert page.evaluate("document.getElementById('scan-video').srcObject") is None
+        page.screenshot(path=str(shots / "verify_scanned_390.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert errors == []
+        page.context.close()
+
+
+def test_the_trust_file_alone_after_a_pasted_receipt_checks_at_once(
+    browser: Browser, served: tuple[str, FastAPI, Any], tmp_path: Path
+) -> None:
+    base, _, record = served
+    page, errors = _open(browser, f"{base}/verify?lang=en")
+    page.fill("#receipt-json", _copy(record))
+    trust = segno.make(trust_bytes(_trust(base)).decode(), error="m", micro=False)
+    page.set_input_files("#scan-photo", str(_photo(trust, tmp_path / "trust.png")))
+    outcome, text = _outcome(page)
+    assert outcome == "ok" and "This vote is record number" in text, text
+    assert "street office's trust file was read" in page.inner_text("#scan-note")
+    assert "the QR code you scanned" in page.inner_text("#trust-note")
+    assert errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "content", "said"),
+    [
+        ("zh", "https://example.com/not-ours", "不是选票回执，也不是结果公告上的二维码"),
+        ("en", '{"hello": 1}', "neither a vote receipt nor the one on a result notice"),
+        ("en", f"{'https://example.com/ballots/1'}#gongzhi-trust=bm90LWpzb24", "cannot be read"),
+        ("zh", None, "照片中没有找到二维码"),
+    ],
+)
+def test_a_photo_of_anything_else_is_said_plainly_and_changes_nothing(
+    browser: Browser,
+    served: tuple[str, FastAPI, Any],
+    tmp_path: Path,
+    lang: str,
+    content: str | None,
+    said: str,
+) -> None:
+    base, _, _ = served
+    page, errors = _open(browser, f"{base}/verify" + ("?lang=en" if lang == "en" else ""))
+    photo = tmp_path / "photo.png"
+    if content is None:
+        # A photo with no code in it: a QR code's PNG, its modules painted over white.
+        segno.make("x").save(str(photo), kind="png", scale=6, dark="#fff", light="#fff")
+    else:
+        _photo(segno.make(content, error="m", micro=False), photo)
+    page.set_input_files("#scan-photo", str(photo))
+    assert said in _scan_note(page, "error")
+    assert "#" not in page.url and page.input_value("#receipt-json") == ""
+    assert page.is_hidden("#verify-result")
+    assert errors == []
+    page.context.close()
+
+
+# A BarcodeDetector as Android's Chrome has: it "reads" the receipt copy from any picture.
+FAKE_DETECTOR = """globalThis.BarcodeDetector = class {
+  static async getSupportedFormats() { return ["qr_code"]; }
+  constructor(options) { globalThis.detectorFormats = options.formats; }
+  async detect(source) { return [{ rawValue: %s, format: "qr_code" }]; }
+};"""
+
+
+def test_the_browsers_own_detector_is_used_and_jsqr_never_loaded(
+    browser: Browser, served: tuple[str, FastAPI, Any], tmp_path: Path
+) -> None:
+    base, _, record = served
+    context = browser.new_context(viewport=PHONE)
+    context.add_init_script(FAKE_DETECTOR % json.dumps(_copy(record)))
+    page = context.new_page()
+    loaded: list[str] = []
+    page.on("request", lambda r: loaded.append(r.url))
+    page.goto(f"{base}/verify")
+    page.wait_for_selector("body[data-ready='true']", state="attached", timeout=15_000)
+    # a picture jsQR would read as something else entirely
+    page.set_input_files("#scan-photo", str(_photo(segno.make("not ours"), tmp_path / "p.png")))
+    outcome, text = _outcome(page)
+    assert outcome == "ok", text
+    assert page.evaluate("globalThis.detectorFormats") == ["qr_code"]
+    assert page.evaluate("typeof globalThis.jsQR") == "undefined"
+    assert not [u for u in loaded if "jsqr" in u.lower()], loaded
+    context.close()

@@ -188,6 +188,8 @@ def test_an_oversized_json_body_is_refused_bilingually(demo: tuple[TestClient, F
 SECURITY = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
+    # the camera for our own pages' QR scanning only (the card, /verify), nothing else
+    "permissions-policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
 }
 
 
@@ -203,6 +205,7 @@ SECURITY = {
         "/api/ballots/999999",  # a 404 of the API
         "/no/such/page",  # a 404 page
         "/owner",
+        "/verify",
         "/static/owner.js",
     ],
 )

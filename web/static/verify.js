@@ -4,18 +4,20 @@
 // The committee is accepted only as a chain of registrations signed by a street office of
 // the trust file: the one in the link's fragment (#gongzhi-trust=…, the result notice's QR
 // code), else this server's /.well-known/gongzhi-trust.json, said plainly to be its own word.
+// "Scan" reads a QR code with the camera or from a photo (qrscan.js): the result notice's
+// (a trust_link: the trust file in its fragment), the street office's trust file alone, or
+// a receipt copy (the very {vote, receipt} JSON the owner's page copies); each fills in
+// what it holds, and the check runs as soon as there is a receipt.
 
 import { GongzhiError, canonicalize, checkReceipt, registrationChain } from "./gongzhi.js";
 import { $, T, api, fmt, reason, show } from "./page.js";
+import { cameraScanner, readPhoto } from "./qrscan.js";
 
 const FRAGMENT = "gongzhi-trust";
 const WELL_KNOWN = "/.well-known/gongzhi-trust.json";
 
-/** The trust file carried in the address's fragment (trustfile.trust_link), or null. */
-function trustFromFragment() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const encoded = params.get(FRAGMENT);
-  if (encoded === null) return null;
+/** The trust file of a fragment's base64url text (trustfile.trust_link), checked for shape. */
+function trustOfEncoded(encoded) {
   let trust;
   try {
     const b64 = encoded.replace(/-/g, "+").replace(/_/g, "/");
@@ -28,6 +30,12 @@ function trustFromFragment() {
     throw new GongzhiError(T.bad_trust, T.bad_trust);
   }
   return trust;
+}
+
+/** The trust file carried in the address's fragment (trustfile.trust_link), or null. */
+function trustFromFragment() {
+  const encoded = new URLSearchParams(location.hash.slice(1)).get(FRAGMENT);
+  return encoded === null ? null : trustOfEncoded(encoded);
 }
 
 /** The roots to trust, and a note to show: where they come from, and any disagreement. */
@@ -117,9 +125,55 @@ async function verify(text) {
 
 const LANG_QUERY = document.body.dataset.lang === "en" ? "?lang=en" : "";
 
+/** base64url (RFC 4648 §5, unpadded) of a text's UTF-8 bytes, as trust_link writes them. */
+function base64url(text) {
+  const bytes = new TextEncoder().encode(text);
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** What a scanned QR code holds: {receipt: text} for a receipt copy, {fragment, ballot} for
+ * the notice's link or the trust file alone (the fragment this page reads its trust from),
+ * or null for anything else. A malformed trust file throws (bad_trust). */
+function scanned(text) {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    let doc;
+    try {
+      doc = JSON.parse(trimmed);
+    } catch {
+      return null;
+    }
+    if (doc?.type === "GongzhiTrust") {
+      const encoded = base64url(trimmed);
+      trustOfEncoded(encoded);
+      return { fragment: `${FRAGMENT}=${encoded}`, ballot: null };
+    }
+    if (doc?.vote && doc?.receipt) return { receipt: trimmed };
+    return null;
+  }
+  let url;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return null;
+  }
+  const encoded = new URLSearchParams(url.hash.slice(1)).get(FRAGMENT);
+  if (!/^https?:$/.test(url.protocol) || encoded === null) return null;
+  trustOfEncoded(encoded);
+  const ballot = /^\/ballots\/(\d+)$/.exec(url.pathname)?.[1] ?? null;
+  return { fragment: `${FRAGMENT}=${encoded}`, ballot };
+}
+
+function scanSays(text, kind) {
+  const note = $("scan-note");
+  note.textContent = text;
+  note.className = `result ${kind}`;
+  show("scan-note");
+}
+
 function start() {
   const button = $("verify-submit");
-  button.addEventListener("click", async () => {
+  const check = async () => {
     button.disabled = true;
     verdict("busy", T.checking);
     try {
@@ -130,7 +184,80 @@ function start() {
     } finally {
       button.disabled = false;
     }
+  };
+  button.addEventListener("click", check);
+
+  const video = $("scan-video");
+  const camera = cameraScanner(video, (text) => took(text));
+  const cameraOff = () => {
+    camera.stop();
+    show("scan-video", false);
+    show("scan-stop", false);
+    show("scan-start");
+  };
+
+  /** Fill in what a QR code holds; true when it was ours (the camera then stops). */
+  function took(text) {
+    let what;
+    try {
+      what = scanned(text);
+    } catch (error) {
+      cameraOff(); // ours, but unreadable: looking again would only read the same
+      scanSays(reason(error), "error");
+      return true;
+    }
+    if (what === null) {
+      scanSays(T.scan_not_ours, "error");
+      return false; // the camera keeps looking: another code may be in view
+    }
+    cameraOff();
+    if (what.receipt !== undefined) {
+      $("receipt-json").value = what.receipt;
+      scanSays(T.scanned_receipt, "ok");
+      check();
+      return true;
+    }
+    // The trust rides in this page's own fragment, as when the notice's link is opened:
+    // the check and the link back to the ballot then carry it like any other.
+    history.replaceState(null, "", `${location.pathname}${location.search}#${what.fragment}`);
+    const has = $("receipt-json").value.trim() !== "";
+    const said = what.ballot ? fmt(T.scanned_notice, { ballot: what.ballot }) : T.scanned_trust;
+    scanSays(`${said}${has ? "" : T.scan_receipt_next}`, "ok");
+    if (has) check();
+    return true;
+  }
+
+  $("scan-start").addEventListener("click", async () => {
+    show("scan-start", false);
+    show("scan-video");
+    show("scan-stop");
+    scanSays(T.scanning, "busy");
+    try {
+      await camera.start();
+    } catch (error) {
+      cameraOff();
+      scanSays(fmt(T.scan_no_camera, { reason: reason(error) }), "error");
+    }
   });
+  $("scan-stop").addEventListener("click", () => {
+    cameraOff();
+    $("scan-note").hidden = true;
+  });
+  $("scan-photo").addEventListener("change", async (event) => {
+    const file = event.target.files?.[0];
+    event.target.value = ""; // the same photo chosen again is read again
+    if (!file) return;
+    scanSays(T.scan_reading, "busy");
+    let text = null;
+    try {
+      text = await readPhoto(file);
+    } catch {
+      text = null;
+    }
+    if (text === null) scanSays(T.scan_no_qr, "error");
+    else took(text);
+  });
+  addEventListener("pagehide", () => camera.stop());
   document.body.dataset.ready = "true";
 }
 
