@@ -15,8 +15,15 @@ import httpx
 import pytest
 
 from ledger.disclosure.fields import MAX_FEN, next_period, previous_period
-from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
-from tests.e2e.test_browser_console import CONSOLE, _cookie
+from tests.e2e.browser_support import (
+    PHONE,
+    cookie_for,
+    launched_browser,
+    live_server,
+    session_cookie,
+    wait_ready,
+)
+from tests.e2e.test_browser_console import CONSOLE
 from web.demo import SLUG, demo_member_keys
 from web.statement_lines import yuan_to_fen
 
@@ -114,11 +121,9 @@ def test_the_ballot_wizard_reads_its_amount_with_money_js(
     base, app, browser = served
     chair = demo_member_keys(Path(app.state.services.settings.data_dir))[0]
     with httpx.Client(base_url=base, timeout=30) as http:
-        cookie = _cookie(http, chair)
+        cookie = cookie_for(http, chair)
     context = browser.new_context(viewport=PHONE, is_mobile=True)
-    context.add_cookies(
-        [{"name": "gongzhi_session", "value": cookie, "url": base, "httpOnly": True}]
-    )
+    context.add_cookies([session_cookie(base, cookie)])
     wizard = context.new_page()
     posted: list[str] = []
     wizard.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
