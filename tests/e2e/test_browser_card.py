@@ -357,7 +357,7 @@ def test_a_card_voter_votes_at_the_committees_desk(
         page.wait_for_selector(".code")
         code = page.inner_text(".code").strip()
         assert "1-1-201" in page.inner_text("body")
-        page.screenshot(path=str(shots / "desk-1-code-sheet.png"), full_page=True)
+        page.screenshot(path=str(shots / "card-desk-1-code-sheet.png"), full_page=True)
 
         # The owner types the code and takes a card instead of a phone key.
         page.goto(f"{base}/owner/enrol")
@@ -373,7 +373,7 @@ def test_a_card_voter_votes_at_the_committees_desk(
         card = read_card(text)
         printed = tmp_path / "card-photo.png"  # the printed card, as the desk's camera sees it
         page.locator("#card-qr").screenshot(path=str(printed))
-        page.screenshot(path=str(shots / "desk-2-card.png"), full_page=True)
+        page.screenshot(path=str(shots / "card-desk-2-card.png"), full_page=True)
         assert page.evaluate(KEPT) == before
 
         draft, decision = committee.propose_ballot(ITEMS)
@@ -398,7 +398,7 @@ def test_a_card_voter_votes_at_the_committees_desk(
         page.wait_for_selector("#receipt:not([hidden])")
         _tap(page, "核对我的选票")
         page.wait_for_selector("#check-result.ok")
-        page.screenshot(path=str(shots / "desk-3-voted.png"), full_page=True)
+        page.screenshot(path=str(shots / "card-desk-3-voted.png"), full_page=True)
         page.locator("#copy-receipt").click()
         expect(page.locator("#check-result")).to_contain_text("回执已复制", timeout=10_000)
         receipt = json.loads(page.evaluate("navigator.clipboard.readText()"))
@@ -412,7 +412,7 @@ def test_a_card_voter_votes_at_the_committees_desk(
         assert page.evaluate(KEPT) == before
         assert desk.cookies() == signed_in
         assert page.inner_text("#card-view") == ""
-        page.screenshot(path=str(shots / "desk-4-finished.png"), full_page=True)
+        page.screenshot(path=str(shots / "card-desk-4-finished.png"), full_page=True)
         desk.close()
 
         # The receipt, carried away as a QR code, verifies on any other device.
@@ -426,7 +426,7 @@ def test_a_card_voter_votes_at_the_committees_desk(
         elsewhere.wait_for_selector("#verify-result[data-outcome='ok']", timeout=30_000)
         assert f"第 {receipt['receipt']['index']} 号记录" in elsewhere.inner_text("#verify-result")
         assert receipt["receipt"]["ballot_id"] == ballot["id"]
-        elsewhere.screenshot(path=str(shots / "desk-5-verified.png"), full_page=True)
+        elsewhere.screenshot(path=str(shots / "card-desk-5-verified.png"), full_page=True)
         elsewhere.context.close()
         committee.http.close()
     assert errors == []

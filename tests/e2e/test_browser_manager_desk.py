@@ -230,7 +230,7 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         assert "两位小数" in money_error.inner_text()
         assert first.locator(".field-error:visible").count() == 0  # only the faulty item
         assert http.get(API).json()["size"] == size  # nothing checked on the server, or signed
-        page.screenshot(path=str(shots / "desk-1-fee-errors.png"), full_page=True)
+        page.screenshot(path=str(shots / "manager-desk-1-fee-errors.png"), full_page=True)
         second.locator(".fi-item").fill("停车费")
         second.locator(".fi-target").fill("地下车位")
         second.locator(".fi-standard").fill("300")
@@ -289,7 +289,7 @@ def test_the_whole_desk(tmp_path: Path) -> None:
             ".filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)"
         )
         assert heights and min(heights) >= 44, heights  # targets for a thumb
-        page.screenshot(path=str(shots / "desk-2-upload-row-error.png"), full_page=True)
+        page.screenshot(path=str(shots / "manager-desk-2-upload-row-error.png"), full_page=True)
 
         assert page.input_value("#st-total-expense") == "2000.50"  # summed from the file
         bad_row.locator(".line-amount").fill("3456.78")
@@ -305,7 +305,7 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         assert page.get_attribute("#st-closing", "aria-invalid") == "true"
         assert page.locator("#income-lines .field-error:visible").count() == 0  # row 3 fixed
         assert http.get(API).json()["size"] == size  # refused before anything was signed
-        page.screenshot(path=str(shots / "desk-3-closing-error.png"), full_page=True)
+        page.screenshot(path=str(shots / "manager-desk-3-closing-error.png"), full_page=True)
         page.fill("#st-closing", "13456.28")
         page.click("#st-publish")
         page.locator("#st-result").wait_for(state="visible")
@@ -320,7 +320,7 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         assert body["totalIncomeFen"] == INCOME_FEN and body["totalExpenseFen"] == EXPENSE_FEN
         assert body["closingFen"] == INCOME_FEN - EXPENSE_FEN
         assert page.input_value("#st-period") == "2026-06"  # ready for the next month
-        page.screenshot(path=str(shots / "desk-4-published.png"), full_page=True)
+        page.screenshot(path=str(shots / "manager-desk-4-published.png"), full_page=True)
 
         # --- the public accounts page shows the new lines ---
         public = context.new_page()
@@ -329,7 +329,7 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         shown = public.inner_text("main")
         for words in ("停车费", "地下车位", "停车场收支", "临时停车", "3,456.78", "道闸维护"):
             assert words in shown, words
-        public.screenshot(path=str(shots / "desk-5-public-accounts.png"), full_page=True)
+        public.screenshot(path=str(shots / "manager-desk-5-public-accounts.png"), full_page=True)
         public.close()
 
         # --- an owner objects to the statement; the desk answers ---
