@@ -17,7 +17,7 @@ import { beijing, statusLabel } from "./console_common.js";
 const SLUG = document.body.dataset.community;
 const ID = document.body.dataset.ballot;
 const API = `/api/ballots/${encodeURIComponent(ID)}`;
-const POLL_MS = 3000; // only while the stream is not open
+const POLL_MS = 3000; // all of it while the stream is not open, else what it does not carry
 const LIVE = new Set(["announced", "open", "closing", "closed"]);
 const COUNTED = new Set(["open", "closing", "closed", "final"]);
 let ballot = null;
@@ -437,8 +437,11 @@ function listen() {
     document.body.dataset.live = "stream";
   });
   source.addEventListener("ballot", (event) => {
-    ballot = JSON.parse(event.data);
-    if (!LIVE.has(ballot.status)) source.close(); // final or cancelled: nothing more to come
+    const pushed = JSON.parse(event.data);
+    if (!LIVE.has(pushed.status)) source.close(); // final or cancelled: nothing more to come
+    // The first event is the state the page has just fetched: nothing to redraw.
+    if (ballot && JSON.stringify(ballot) === JSON.stringify(pushed)) return;
+    ballot = pushed;
     follow();
   });
   source.addEventListener("failure", (event) => {
@@ -452,9 +455,12 @@ function listen() {
 
 function poll() {
   setTimeout(async () => {
-    if (!streaming && document.visibilityState === "visible" && ballot && LIVE.has(ballot.status)) {
+    if (document.visibilityState === "visible" && ballot && LIVE.has(ballot.status)) {
       try {
-        await refresh();
+        // With the stream open, what it does not carry: refused votes and paper ballots
+        // awaiting confirmation change nothing in the box until confirmed.
+        if (streaming) await Promise.all([COUNTED.has(ballot.status) ? showRefusals() : null, showPaper()]);
+        else await refresh();
       } catch (error) {
         say(T.error + reason(error), "error");
       }
