@@ -11,7 +11,6 @@ Chinese by default and in English with ``?lang=en``. Times are shown in Beijing 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -25,6 +24,7 @@ from identity.community.models import Community
 from voting import ballots
 from voting.matters import Matter
 from web import api_census, api_receipts
+from web.assets import STATIC_DIR, TEMPLATES_DIR
 from web.bounds import IdPath
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import page_errors
@@ -32,7 +32,7 @@ from web.owner_text import text_for
 from web.result_view import item_results, participation_bars
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 BEIJING = timezone(timedelta(hours=8))  # China keeps one zone and no summer time
 
 
@@ -125,9 +125,6 @@ def owner_ballot(
         item_bars=participation_bars,
         results=item_results(ballot.result, ballot.items),
     )
-
-
-STATIC_DIR = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
