@@ -2,11 +2,11 @@
 
 What it shows is read from the community's disclosure log through `DisclosureLogs.listing`,
 which checks each entry against its leaf and the signed checkpoint before anything is shown
-(a row edited behind the log's back answers 409, never a different figure); `web.accounts_view`
-turns those checked entries into cards and charts. Chinese by default, English with
-``?lang=en``; Beijing time. The only script is ``objection.js`` (a module from our own origin:
-the CSP allows no inline script or style), which lets an owner signed in on this device raise
-a 质疑 on an entry; without it the page reads the same.
+(a row edited behind the log's back answers 409, never a different figure);
+`web.accounts_view` turns those checked entries into cards and charts. Chinese by default,
+English with ``?lang=en``; Beijing time. The only script is ``objection.js`` (a module from
+our own origin: the CSP allows no inline script or style), which lets an owner signed in on
+this device raise a 质疑 on an entry; without it the page reads the same.
 """
 
 from __future__ import annotations
