@@ -15,7 +15,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "web", "static", "vendor");
+// One path string, so the layout tool (and a reader grepping for web/static) finds it.
+const out = join(root, "web/static/vendor");
 
 // What each page needs and nothing more: scrypt (with what it imports) from @noble/hashes,
 // the ES module build of qrcode-generator, jsQR's browser bundle, Swagger UI for /docs.

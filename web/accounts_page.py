@@ -2,16 +2,14 @@
 
 What it shows is read from the community's disclosure log through `DisclosureLogs.listing`,
 which checks each entry against its leaf and the signed checkpoint before anything is shown
-(a row edited behind the log's back answers 409, never a different figure); `web.accounts_view`
-turns those checked entries into cards and charts. Chinese by default, English with
-``?lang=en``; Beijing time. The only script is ``objection.js`` (a module from our own origin:
-the CSP allows no inline script or style), which lets an owner signed in on this device raise
-a 质疑 on an entry; without it the page reads the same.
+(a row edited behind the log's back answers 409, never a different figure);
+`web.accounts_view` turns those checked entries into cards and charts. Chinese by default,
+English with ``?lang=en``; Beijing time. The only script is ``objection.js`` (a module from
+our own origin: the CSP allows no inline script or style), which lets an owner signed in on
+this device raise a 质疑 on an entry; without it the page reads the same.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -27,13 +25,14 @@ from ledger.tlog.records import LogRef
 from web import accounts_view
 from web.accounts_text import text_for
 from web.api_disclosures import MAX_PAGE, anchored_size, integrity_error
+from web.assets import TEMPLATES_DIR
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import page_errors
 from web.money import money, unit_price
 from web.owner_pages import CSP, lang_of
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["money"] = money
 templates.env.filters["unit_price"] = unit_price
 templates.env.filters["period"] = accounts_view.period_long

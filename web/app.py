@@ -54,7 +54,8 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     services = Services.start(settings)
     if demo:
         # A demo server trusts its demo office and signs queued credentials with a demo
-        # member's key (`web.demo`): it holds everyone's keys, as a real server never does.
+        # member's key (`web.demo`): it holds everyone's keys, as a real server never
+        # does.
         office = demo_office_key(settings.data_dir).did.value
         identity = IdentityRuntime.start(
             settings,

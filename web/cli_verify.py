@@ -24,7 +24,7 @@ from ledger.tlog.errors import LedgerError
 from voting.election import RecordedOnChain, verify_election
 from voting.errors import VotingError
 from voting.verify import RecordError, verify_record
-from web import cli_ledger, cli_trust
+from web import cli_trust, cli_verify_ledger
 
 
 def _read(path: str) -> dict[str, Any]:
@@ -167,4 +167,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     election.add_argument("bundle", help="election record file, or - for stdin")
     cli_trust.add_arguments(election)
     election.set_defaults(func=run_verify_election)
-    cli_ledger.register_verify(kinds)
+    cli_verify_ledger.register(kinds)

@@ -11,7 +11,6 @@ decisions' public kinds only, never a name, an ID number or a phone.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from identity.community import decisions
 from identity.community.registry import get_community
 from voting.models import Ballot
+from web.assets import TEMPLATES_DIR
 from web.auth import RuntimeDep
 from web.bounds import IdPath
 from web.demo import SLUG, free_unit_code, sign_as_next_member
@@ -31,7 +31,7 @@ from web.error_responses import page_errors
 from web.errors import ApiError
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 ZH = {
     "title": "演示：体验每个角色",

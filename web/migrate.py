@@ -7,18 +7,19 @@ a test fails when the models and the migrations disagree.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-SCRIPTS = Path(__file__).parent / "migrations"
+# A package resource, not a path beside this module: the scripts stay in `web/migrations`
+# (where every branch adds its next one) wherever this module lives.
+SCRIPTS = "web:migrations"
 
 
 def _config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(SCRIPTS))
+    config.set_main_option("script_location", SCRIPTS)
     config.attributes["engine"] = engine
     return config
 

@@ -2,8 +2,8 @@
 
 Pure: `notice_model` reads a ballot's BallotAnnounced, its BallotResult and, once there, its
 BallotFinal (parsed JSON, box format v2) and returns every sentence and figure the notice
-prints; the page (web/templates/notice.html) and the PDF (`web.notice_pdf`) only lay them
-out, so both say the same. Beijing's rules have it posted within 3 days of the close (北京
+prints; the page (web/templates/notice.html) and the PDF (`web.notice_pdf`) only lay
+them out, so both say the same. Beijing's rules have it posted within 3 days of the close (北京
 条例 §37); the committee prints it, and the QR code on it leads to the verification page.
 
 What it never holds: names, ID or phone numbers. The entries carry unit numbers, areas and

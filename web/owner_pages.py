@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -26,6 +25,7 @@ from identity.community.models import Community
 from voting import ballots
 from voting.matters import Matter
 from web import api_census, api_receipts
+from web.assets import STATIC_DIR, TEMPLATES_DIR
 from web.bounds import IdPath
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import page_errors
@@ -33,7 +33,7 @@ from web.owner_text import text_for
 from web.result_view import item_results, participation_bars
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 BEIJING = timezone(timedelta(hours=8))  # China keeps one zone and no summer time
 _GZIP_MIN = 1024  # smaller pages gain less than the header costs
 
@@ -147,9 +147,6 @@ def owner_ballot(
         item_bars=participation_bars,
         results=item_results(ballot.result, ballot.items),
     )
-
-
-STATIC_DIR = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -23,6 +22,7 @@ from voting.errors import VotingError
 from voting.matters import Matter
 from voting.models import Ballot
 from web.api_ballots import cast_signed_vote
+from web.assets import TEMPLATES_DIR
 from web.auth import IdentityRuntime, RuntimeDep
 from web.bounds import IdPath
 from web.demo import demo_keys
@@ -39,7 +39,7 @@ from web.services import Services
 from web.well_known import server_trust
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # Times on public pages in Beijing time, as on the owner's pages (a reader in China should
 # never see one ballot at two different hours).
 templates.env.filters["beijing"] = beijing

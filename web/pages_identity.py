@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import segno
 from fastapi import APIRouter, Form, Request
@@ -32,13 +31,14 @@ from identity.community.revocation import OwnershipChange
 from identity.community.signin import COMMITTEE
 from identity.errors import IdentityError
 from web.api_identity import owners
+from web.assets import TEMPLATES_DIR
 from web.auth import IdentityRuntime, Principal, PrincipalDep, RuntimeDep, require_role
 from web.deps import ServicesDep, SessionDep
 from web.error_responses import page_errors
 from web.errors import ApiError
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 BEIJING = timezone(timedelta(hours=8))
 _UNIT_SPLIT = re.compile(r"[\s,，、;；]+")
 _HEADERS = {"Cache-Control": "no-store"}  # the security headers come from web.headers

@@ -13,21 +13,22 @@ Once the result is in the box, the record carries every entry as appended.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.anchor import AnchorContract
+from contracts.chain import Chain
 from identity.community import registrations
 from identity.community.models import IssuedCredential
 from identity.community.registry import get_community
 from identity.community.trustfile import PinnedTrust
 from ledger.tlog.merkle import leaf_hash
-from ledger.tlog.store import LogStore
+from ledger.tlog.note_keys import Ed25519Signer
+from ledger.tlog.store import LogRef, LogStore
 from voting.ballots import get_ballot
 from voting.verify import RECORD_FORMAT, Report, verify_record
-from web.services import Services
 
 # Entries after which nothing more is cast: from then on the record shows every choice.
 ENDS = frozenset({"BallotResult", "BallotCancelled"})
@@ -44,7 +45,21 @@ def hidden_entry(index: int, data: bytes, doc: dict[str, Any]) -> dict[str, Any]
     return {"hidden": True, "index": index, "leafHash": leaf_hash(data).hex(), "type": doc["type"]}
 
 
-def export_record(session: Session, services: Services, ballot_id: int) -> dict[str, Any]:
+class RecordSource(Protocol):
+    """What an export needs of the running server (`web.services.Services` is one): the log
+    signer, the chain and its anchor contract. Named here, not imported, so that this module —
+    and the offline check below — never pull in the server's wiring (checked by
+    `lint-imports`)."""
+
+    chain: Chain
+
+    @property
+    def anchor(self) -> AnchorContract: ...
+
+    def log_signer(self, log: LogRef) -> Ed25519Signer: ...
+
+
+def export_record(session: Session, services: RecordSource, ballot_id: int) -> dict[str, Any]:
     """Entries exactly as appended, the signed checkpoint, and where the head is anchored."""
     ballot = get_ballot(session, ballot_id)
     store = LogStore(session)

@@ -9,18 +9,17 @@ QR code), or else — with a warning that it is this server's own word — the o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from web.assets import TEMPLATES_DIR
 from web.error_responses import page_errors
 from web.owner_pages import CSP, lang_of
 from web.verify_text import text_for
 
 router = APIRouter()
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 VERIFY_PATH = "/verify"
 

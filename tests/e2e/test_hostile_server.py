@@ -161,7 +161,8 @@ def test_no_module_the_server_imports_raises_the_recursion_limit() -> None:
     the JSON decoder long before Python's own check fires."""
     script = (
         "import sys; before = sys.getrecursionlimit(); "
-        "import web.app, web.cli, web.cli_verify, web.cli_ledger, web.chain_rpc, "
+        "import web.app, web.cli, web.cli_verify, web.cli_ledger, "
+        "web.chain_rpc, "
         "contracts.embedded, contracts.rpc, eth, py_ecc; "
         "print(before, sys.getrecursionlimit())"
     )

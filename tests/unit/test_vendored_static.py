@@ -9,8 +9,10 @@ import json
 import re
 from pathlib import Path
 
+from web.assets import STATIC_DIR, TEMPLATES_DIR
+
 ROOT = Path(__file__).parents[2]
-VENDOR = ROOT / "web" / "static" / "vendor"
+VENDOR = STATIC_DIR / "vendor"
 DIRS = {
     "@noble/hashes": "noble-hashes",
     "qrcode-generator": "qrcode-generator",
@@ -59,8 +61,8 @@ def test_vendored_files_equal_node_modules_when_installed() -> None:
 
 def test_pages_load_no_script_from_elsewhere() -> None:
     """No CDN: the owner's pages name no other site, and every module import is relative."""
-    for path in (ROOT / "web" / "templates").glob("owner*.html"):
+    for path in TEMPLATES_DIR.glob("owner*.html"):
         assert re.search(r"""(src|href)=["']?(https?:)?//""", path.read_text()) is None, path
-    for path in (ROOT / "web" / "static").glob("*.js"):
+    for path in STATIC_DIR.glob("*.js"):
         for target in re.findall(r"""(?:from|import\()\s*["']([^"']+)["']""", path.read_text()):
             assert target.startswith("./"), (path.name, target)

@@ -4,7 +4,6 @@ in it, and not one name, ID number or phone number of the register is, there or 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +13,12 @@ from pypdf import PdfReader
 from reportlab.graphics.shapes import Rect
 
 from tests.notice_support import TRUST, VERIFY_URL, Register, entries
+from web.assets import TEMPLATES_DIR
 from web.notice import NoticeModel, notice_model
 from web.notice_pdf import notice_pdf, qr_drawing
 
 A4_POINTS = (595.28, 841.89)
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[2] / "web" / "templates"))
+TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Alembic environment: the app's three table sets, on the connection `web.migrate` hands in."""
+"""Alembic environment: the app's three table sets, on the connection `web.migrate` hands
+in."""
 
 from __future__ import annotations
 
