@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Copies the browser libraries the owner's pages use from node_modules (the versions pinned
-// in package.json) into web/static/vendor/, with their licences, and writes
-// web/static/vendor/VENDORED.json: package, version, licence and the SHA-256 of every file.
+// in package.json) into web/pages/static/vendor/, with their licences, and writes
+// web/pages/static/vendor/VENDORED.json: package, version, licence and the SHA-256 of every file.
 // The copies are committed, so a server needs no npm and no page loads anything from a CDN.
 //
 //   npm install && node scripts/vendor_static.mjs            copy and write the manifest
@@ -15,8 +15,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-// One path string, so the layout tool (and a reader grepping for web/static) finds it.
-const out = join(root, "web/static/vendor");
+// One path string, so the layout tool (and a reader grepping for web/pages/static) finds it.
+const out = join(root, "web/pages/static/vendor");
 
 // What each page needs and nothing more: scrypt (with what it imports) from @noble/hashes,
 // the ES module build of qrcode-generator, jsQR's browser bundle, Swagger UI for /docs.
@@ -51,7 +51,7 @@ const PACKAGES = [
       "DEALINGS IN THE SOFTWARE.\n",
   },
   { name: "jsqr", dir: "jsqr", files: ["dist/jsQR.js"], license: "LICENSE" },
-  // /docs (web/docs_page.py): Swagger UI's prebuilt bundle and style, with the licences of
+  // /docs (web/api/docs.py): Swagger UI's prebuilt bundle and style, with the licences of
   // what the bundle contains; no CDN.
   {
     name: "swagger-ui-dist",
@@ -89,11 +89,11 @@ function planned() {
 const files = planned();
 if (process.argv.includes("--check")) {
   const stale = [...files].filter(([p, b]) => !existsSync(join(out, p)) || sha256(readFileSync(join(out, p))) !== sha256(b));
-  for (const [p] of stale) console.error(`differs from node_modules: web/static/vendor/${p}`);
+  for (const [p] of stale) console.error(`differs from node_modules: web/pages/static/vendor/${p}`);
   process.exit(stale.length ? 1 : 0);
 }
 for (const [p, bytes] of files) {
   mkdirSync(dirname(join(out, p)), { recursive: true });
   writeFileSync(join(out, p), bytes);
 }
-console.log(`vendored ${PACKAGES.length} packages into web/static/vendor`);
+console.log(`vendored ${PACKAGES.length} packages into web/pages/static/vendor`);

@@ -1,6 +1,6 @@
 """Picking demo owners to vote: distinct persons, in a fixed order.
 
-`web.demo.demo_keys` maps unit numbers to keys, so a buyer of several units (and the
+`web.demo.community.demo_keys` maps unit numbers to keys, so a buyer of several units (and the
 developer, who holds all its unsold units as one person) appears once per unit, and the
 mapping's order follows a query without ORDER BY. Taking "the first three values" could
 therefore hand the same owner over twice — a 409 "already voted" one run in three.

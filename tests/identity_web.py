@@ -35,8 +35,8 @@ from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from web.auth import IdentityRuntime
-from web.demo import demo_member_keys, demo_office_key
+from web.auth.sessions import IdentityRuntime
+from web.demo.community import demo_member_keys, demo_office_key
 
 DEMO = "xianxia-demo"
 TERM = timedelta(days=5 * 365)

@@ -21,8 +21,8 @@ from identity.w3c.keys import KeyPair
 from voting.census import NOBODY, Census, Tally
 from voting.matters import Matter
 from voting.rules import Choice, evaluate
-from web.demo import SLUG
-from web.demo_register import demo_register_csv
+from web.demo.community import SLUG
+from web.demo.register import demo_register_csv
 
 ORIGIN = "gongzhi.test/ballot/7"
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"

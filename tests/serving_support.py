@@ -35,9 +35,9 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.chains import ANVIL_KEYS
 from voting import ballots
-from web import ballot_acts
-from web.auth import IdentityRuntime
-from web.demo import (
+from web.api.well_known import server_trust
+from web.auth.sessions import IdentityRuntime
+from web.demo.community import (
     auto_signer,
     demo_member_keys,
     demo_office_key,
@@ -46,9 +46,9 @@ from web.demo import (
     sign_as_demo_members,
 )
 from web.record import export_record
-from web.services import Services
-from web.settings import Settings
-from web.well_known import server_trust
+from web.server import ballot_acts
+from web.server.services import Services
+from web.server.settings import Settings
 
 PUBLIC_URL = "http://gongzhi.test"
 SLUG = "crowd"
@@ -187,7 +187,7 @@ def closed_record(env: dict[str, str], ballot_id: int) -> dict[str, Any]:
 
 
 def pinned_trust(env: dict[str, str]) -> PinnedTrust:
-    """The trust file the server on this folder publishes (`web.well_known`)."""
+    """The trust file the server on this folder publishes (`web.api.well_known`)."""
     settings = Settings.from_env(env)
     services = Services.start(settings)
     try:
@@ -222,7 +222,7 @@ class ServerProcess:
         env.pop("CI", None)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "web.cli", "serve"],
+                [sys.executable, "-m", "web.cli.entry", "serve"],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

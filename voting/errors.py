@@ -12,7 +12,7 @@ class VotingError(Exception):
     the error comes from an input document, `where` it is, e.g. ``units[3].area``;
     ``str()`` gives ``units[3].area: 中文 / English``; `bilingual()` puts the location before
     each half. A refused vote may carry a `code` naming why (``"twice"``, ``"malformed"``…),
-    so that whoever counts refusals (`web.refusals`) need not read the wording.
+    so that whoever counts refusals (`web.server.refusals`) need not read the wording.
     """
 
     def __init__(self, zh: str, en: str, *, where: str = "", code: str = "") -> None:

@@ -145,7 +145,7 @@ def read_result(
 
 def recorded_to_json(recorded: RecordedResult) -> dict[str, Any]:
     """A registry's recorded result as JSON (an election bundle carries it: see
-    `web.election`)."""
+    `web.server.election`)."""
     return {
         "censusRoot": recorded.census_root.hex(),
         "total": {"area": recorded.total.area, "headcount": recorded.total.headcount},

@@ -5,7 +5,7 @@ BallotCancelled), every entry that carries a choice — a Vote, a PaperBallot, a
 with instructions — is served as `hidden_entry`: its index, its RFC 9162 leaf hash and its
 type, no document. Participation stays public (how many, and the tree they make, which the
 signed checkpoint covers); an owner's receipt is checked by index and leaf hash
-(`web.api_receipts`), which needs no document. A leaf hash gives nothing away: it hashes
+(`web.api.receipts`), which needs no document. A leaf hash gives nothing away: it hashes
 the signed document, proof included, which only its signer could rebuild from a guess.
 Once the result is in the box, the record carries every entry as appended.
 """
@@ -46,7 +46,7 @@ def hidden_entry(index: int, data: bytes, doc: dict[str, Any]) -> dict[str, Any]
 
 
 class RecordSource(Protocol):
-    """What an export needs of the running server (`web.services.Services` is one): the log
+    """What an export needs of the running server (`web.server.services.Services` is one): the log
     signer, the chain and its anchor contract. Named here, not imported, so that this module —
     and the offline check below — never pull in the server's wiring (checked by
     `lint-imports`)."""

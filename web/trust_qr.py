@@ -1,7 +1,7 @@
 """The QR code that carries the pinned trust file, made in one place.
 
 Alone (``gongzhi office trust --qr``, and on a committee member's page for the file this
-server publishes, `web.member_pages`, so the two can be held side by side) it holds the very
+server publishes, `web.pages.member`, so the two can be held side by side) it holds the very
 bytes of the trust file; on a result
 notice it is a `trust_link` to the ballot's verification page with those bytes in its
 fragment, so one scan both opens the page and hands over what to pin. Error correction M

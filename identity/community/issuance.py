@@ -88,7 +88,7 @@ class Issuers:
     status: KeyPair
     base_url: str
     roots: frozenset[str] = field(default_factory=frozenset)
-    # Only on a demo server (`web.demo`): sign a queued credential with a demo member's
+    # Only on a demo server (`web.demo.community`): sign a queued credential with a demo member's
     # key.
     auto_sign: AutoSigner | None = field(default=None, compare=False, repr=False)
     # Status list URLs of former addresses found in stored credentials (`former_list_key`).

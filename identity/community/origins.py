@@ -9,7 +9,7 @@ note key, and — hashed — its log id, `ledger.tlog.records.log_id_of`):
 both under the community's prefix ``{host}/c/{slug}/`` (`community_prefix`), so a ballot
 cited by a disclosure can be told to be the same community's (`same_community`). ``host`` is
 the public address without its scheme, fixed by the first log ever opened (see
-`web.log_host`): an origin is a name, never fetched, and never changes.
+`web.server.log_host`): an origin is a name, never fetched, and never changes.
 
 Public URLs (``base_url`` is the public address with its scheme, ``https://vote.example``):
 

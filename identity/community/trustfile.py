@@ -194,7 +194,7 @@ def trust_bytes(trust: PinnedTrust) -> bytes:
 def fingerprint(document: bytes) -> str:
     """The first 128 bits of SHA-256 of a trust file's bytes, in groups of four hex digits:
     short enough to read aloud or compare by eye against the street office's printed copy
-    (web/static/member.js shows the same for the file this server publishes)."""
+    (web/pages/static/member.js shows the same for the file this server publishes)."""
     digest = hashlib.sha256(document).hexdigest()[:32]
     return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 

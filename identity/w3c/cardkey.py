@@ -3,7 +3,7 @@
 An owner without a smartphone takes a card instead of a phone key. The browser that enrols
 them makes the key, seals it under the PIN the owner chose and prints the result as a QR
 code; the server only ever sees the card's DID (enrolled like a phone's). This module reads
-and writes the same format as ``web/static/cardkey.js``, so tests and the committee's own
+and writes the same format as ``web/pages/static/cardkey.js``, so tests and the committee's own
 tools can open a card, and so each implementation is checked against the other.
 
 The text is ``gzcard1.`` followed by base64url (RFC 4648 §5, no padding) of::

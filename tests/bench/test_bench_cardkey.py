@@ -2,7 +2,7 @@
 
 * Python (hashlib.scrypt, OpenSSL's native scrypt): what an attacker who copied a card pays
   per guess on one PC core, and so how long a 6-digit PIN holds out on that core.
-* Chromium (web/static/cardkey.js, pure-JS scrypt from @noble/hashes): what the owner waits
+* Chromium (web/pages/static/cardkey.js, pure-JS scrypt from @noble/hashes): what the owner waits
   when opening the card, on the same machine (a phone is slower).
 
 Run with ``pytest tests/bench/test_bench_cardkey.py --bench -s``. Prints; never asserts a time.

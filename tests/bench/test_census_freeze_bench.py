@@ -34,7 +34,7 @@ from identity.community.registry import create_community, import_register
 from tests.serving_support import id_number
 from voting.census_freeze import freeze_census, store_census
 from voting.models import Ballot, CensusRepresented, CensusVoter
-from web.db import METADATA
+from web.server.db import METADATA
 
 pytestmark = pytest.mark.bench
 OWNERS = [int(n) for n in os.environ.get("GONGZHI_BENCH_CENSUS_OWNERS", "10000").split(",")]

@@ -29,15 +29,15 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.serving_support import crowd_register
 from voting import ballots
-from web import ballot_acts
-from web.demo import (
+from web.demo.community import (
     demo_member_keys,
     demo_office_key,
     register_demo_committee,
     sign_as_demo_members,
 )
-from web.services import Services
-from web.settings import Settings
+from web.server import ballot_acts
+from web.server.services import Services
+from web.server.settings import Settings
 
 pytestmark = pytest.mark.bench
 OWNERS = [int(n) for n in os.environ.get("GONGZHI_BENCH_DECISION_OWNERS", "1000,10000").split(",")]

@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.support import running
 from tests.serving_support import SLUG, environment, prepare_crowd
-from web.settings import Settings
+from web.server.settings import Settings
 
 pytestmark = pytest.mark.bench
 OWNERS = 1_000

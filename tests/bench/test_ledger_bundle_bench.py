@@ -88,7 +88,16 @@ def _bundle(tmp_path: Path, n: int) -> tuple[Path, float | None]:
 
 
 def _verify(path: Path, trust: Path, jobs: int) -> tuple[float, int, float]:
-    command = [sys.executable, "-m", "web.cli", "verify", "ledger", str(path), "--jobs", str(jobs)]
+    command = [
+        sys.executable,
+        "-m",
+        "web.cli.entry",
+        "verify",
+        "ledger",
+        str(path),
+        "--jobs",
+        str(jobs),
+    ]
     command += ["--trust", str(trust), "--offline"]  # the synthetic log is anchored nowhere
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True

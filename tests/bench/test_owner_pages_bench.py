@@ -11,7 +11,7 @@ compressed on first load, the ballot usable within 2 s on a slow phone):
   and enabled, under Chromium's CPU throttling ×4 and a slow-4G profile (400 kbit/s each way,
   400 ms round trip), cold cache, the owner key already on the phone; then warm (cached);
 - the committee dashboard following votes: from the API's 201 for a vote to the item's
-  headcount bar changing on the page (pushed over the page's event stream, `web.api_live`;
+  headcount bar changing on the page (pushed over the page's event stream, `web.api.live`;
   before it, a 3 s poll: 0–3 s plus one refresh).
 """
 
@@ -32,7 +32,7 @@ from identity.w3c.dataintegrity import sign_json
 from identity.w3c.keys import KeyPair
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, run_module, wait_ready
 from tests.e2e.browser_support import cookie_for as _cookie
-from web.demo import SLUG, demo_keys, demo_member_keys
+from web.demo.community import SLUG, demo_keys, demo_member_keys
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Response

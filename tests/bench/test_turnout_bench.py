@@ -22,10 +22,10 @@ from identity.community.registry import create_community, import_register
 from tests.serving_support import crowd_register
 from voting import ballots
 from voting.models import CensusVoter
-from web import api_committee
-from web.demo import demo_office_key, open_demo_ballot, register_demo_committee
-from web.services import Services
-from web.settings import Settings
+from web.api import committee as api_committee
+from web.demo.community import demo_office_key, open_demo_ballot, register_demo_committee
+from web.server.services import Services
+from web.server.settings import Settings
 
 pytestmark = pytest.mark.bench
 OWNERS = int(os.environ.get("GONGZHI_BENCH_TURNOUT_OWNERS", "10000"))

@@ -31,10 +31,10 @@ from fastapi import FastAPI
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.keys import KeyPair
 from tests.backends import unavailable
-from web.api_live import Server
-from web.app import create_app
-from web.demo import demo_office_key
-from web.settings import Settings
+from web.api.live import Server
+from web.demo.community import demo_office_key
+from web.server.app import create_app
+from web.server.settings import Settings
 
 if TYPE_CHECKING:
     from playwright._impl._api_structures import SetCookieParam

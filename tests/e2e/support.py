@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from tests import identity_web
 from tests.chains import ANVIL_KEYS
-from web.app import create_app
-from web.demo import demo_office_key
-from web.services import Services
-from web.settings import Settings
+from web.demo.community import demo_office_key
+from web.server.app import create_app
+from web.server.services import Services
+from web.server.settings import Settings
 
 
 def settings_for(data: Path, *, db_url: str | None, anvil_url: str | None) -> Settings:

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from tests.e2e.browser_support import PHONE, launched_browser, live_server
 from tests.e2e.support import running, settings_for
-from web.accounts_text import EN, ZH
-from web.demo import SLUG
+from web.demo.community import SLUG
+from web.pages.accounts_text import EN, ZH
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

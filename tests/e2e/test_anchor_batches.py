@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from identity.w3c.dataintegrity import sign_json
 from ledger.tlog.store import log_id_of
 from tests.e2e.support import services_of
-from web.app import create_app
-from web.demo import demo_keys
-from web.settings import Settings
+from web.demo.community import demo_keys
+from web.server.app import create_app
+from web.server.settings import Settings
 
 
 def test_anchors_after_n_new_entries(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import event
 
 from identity.w3c.dataintegrity import sign_json
 from tests.e2e.support import live_server, services_of, settings_for
-from web.demo import demo_keys
+from web.demo.community import demo_keys
 
 
 class CommitGate:

@@ -20,8 +20,8 @@ from ledger.tlog.store import LogStore
 from tests.backends import PG_ADMIN_URL
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import close_ballot, pinned, pinned_bundle
-from web import cli
-from web.demo import SLUG, demo_keys, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import SLUG, demo_keys, demo_office_key
 
 
 def _env(mp: pytest.MonkeyPatch, data: Path, db_url: str) -> None:
@@ -110,7 +110,7 @@ def _round_trip(
     names = {item["path"] for item in manifest["files"]}
     assert {"data/status.key", "data/log.key", "data/contracts.json"} <= names
     # The server's own keys only: no street office root, no committee key (a demo folder's
-    # demo-*.json keys are the demo's, see web.demo).
+    # demo-*.json keys are the demo's, see web.demo.community).
     assert not {"data/root.key", "data/committee.key"} & names
     assert "data/chain/chain.sqlite3" in names
     assert dump_name in names

@@ -22,8 +22,8 @@ from ledger.tlog.merkle import root_hash
 from ledger.tlog.note_keys import Ed25519Signer
 from tests.e2e.support import committee_headers, running, services_of, settings_for
 from tests.identity_web import close_ballot, data_dir_of, decide, pinned
-from web import cli
-from web.demo import demo_keys, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import demo_keys, demo_office_key
 
 
 @pytest.fixture(params=["embedded", pytest.param("anvil", marks=pytest.mark.anvil)])

@@ -29,8 +29,8 @@ from tests.identity_web import (
     pinned,
 )
 from voting import onchain
-from web import cli
-from web.demo import demo_keys, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import demo_keys, demo_office_key
 
 SLUG = "xianxia-demo"
 ITEMS = [

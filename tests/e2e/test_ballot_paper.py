@@ -24,8 +24,8 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests.e2e.support import running, settings_for
 from tests.identity_web import DEMO, bearer, close_ballot, open_ballot, pinned, sign_in
-from web import cli
-from web.demo import demo_keys, demo_member_keys, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import demo_keys, demo_member_keys, demo_office_key
 
 ITEMS = [
     {"id": "a", "kind": "motion", "matter": 4, "title": "续聘物业", "text": "续聘三年？"},

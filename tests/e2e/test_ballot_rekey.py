@@ -34,8 +34,8 @@ from tests.identity_web import (
     set_up_community,
     sign_in,
 )
-from web import cli
-from web.demo import demo_member_keys, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import demo_member_keys, demo_office_key
 
 SLUG = "rekey-1"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有

@@ -27,8 +27,8 @@ from tests.e2e.browser_support import (
     wait_ready,
 )
 from tests.notice_support import entries
-from web.demo import SLUG, demo_member_keys
-from web.notice_source import NoticeEntries, notice_entries
+from web.demo.community import SLUG, demo_member_keys
+from web.pages.notice_source import NoticeEntries, notice_entries
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page

@@ -30,7 +30,7 @@ from tests.e2e.browser_support import (
     wait_ready,
 )
 from tests.e2e.test_browser_journey import SLUG, Committee
-from web.demo import demo_member_keys
+from web.demo.community import demo_member_keys
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -1,5 +1,5 @@
 """The voting card's format across implementations: a card sealed in Chromium
-(web/static/cardkey.js: @noble/hashes scrypt + WebCrypto AES-GCM) opens in Python
+(web/pages/static/cardkey.js: @noble/hashes scrypt + WebCrypto AES-GCM) opens in Python
 (identity/w3c/cardkey.py: hashlib.scrypt + cryptography's AES-GCM) and the other way round;
 the key a card opens to in the browser is non-extractable and signs what Python verifies; both
 sides refuse the same PINs and the same malformed cards."""

@@ -1,4 +1,4 @@
-"""The browser's committee checks (web/static/gongzhi.js) in a real Chromium against vectors
+"""The browser's committee checks (web/pages/static/gongzhi.js) in a real Chromium against vectors
 made by the Python side (identity/community/committee.py, logged_decision.py).
 
 Every case is decided by both: Python's `verify_logged_decision` over `RegistrationChain.of`

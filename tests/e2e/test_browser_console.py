@@ -27,7 +27,7 @@ from tests.e2e.browser_support import (
     session_cookie,
     wait_ready,
 )
-from web.demo import SLUG, demo_keys, demo_member_keys
+from web.demo.community import SLUG, demo_keys, demo_member_keys
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -1,4 +1,4 @@
-"""The browser's crypto core (web/static/gongzhi.js) in a real Chromium, checked against the
+"""The browser's crypto core (web/pages/static/gongzhi.js) in a real Chromium, checked against the
 Python implementations the server trusts and against published vectors.
 
 * RFC 8785: the JS canonical form equals the cyberphone/json-canonicalization outputs.

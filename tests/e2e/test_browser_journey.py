@@ -37,7 +37,7 @@ from tests.identity_web import (
     register_committee,
     register_members,
 )
-from web.auth import IdentityRuntime
+from web.auth.sessions import IdentityRuntime
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from tests.e2e.browser_support import PHONE, live_server, run_module, wait_ready
 from tests.identity_web import open_ballot
-from web.owner_text import EN, ZH
+from web.pages.owner_text import EN, ZH
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, FloatRect, Page

@@ -27,7 +27,7 @@ from identity.w3c.keys import KeyPair
 from tests.e2e.browser_support import PHONE, launched_browser, live_server, wait_ready
 from tests.e2e.test_browser_axe import BLOCKING, RUN, _axe_source
 from tests.identity_web import office_of, presentation
-from web.demo import SLUG, demo_keys
+from web.demo.community import SLUG, demo_keys
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

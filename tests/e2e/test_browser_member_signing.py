@@ -40,7 +40,7 @@ from tests.e2e.browser_support import (
     run_module,
     wait_ready,
 )
-from web.demo import SLUG, demo_member_keys, demo_office_key
+from web.demo.community import SLUG, demo_member_keys, demo_office_key
 from web.trust_qr import trust_qr_svg
 
 if TYPE_CHECKING:

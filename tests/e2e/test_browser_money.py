@@ -1,7 +1,7 @@
-"""web/static/money.js — the yuan→fen reader and accounting months every page that takes an
+"""web/pages/static/money.js — the yuan→fen reader and accounting months every page that takes an
 amount shares (the manager's desk, the committee's ballot wizard) — in a real Chromium,
 against the server's own readers: what a person types is read to the same fen in the page
-as in an uploaded file (`web.statement_lines.yuan_to_fen`), and the months step as the
+as in an uploaded file (`web.api.statement_lines.yuan_to_fen`), and the months step as the
 ledger's checks step them (`ledger.disclosure.fields`). The committee's wizard reads its
 maintenance-fund amount with it ("1,200.50", thousands separator and all)."""
 
@@ -24,8 +24,8 @@ from tests.e2e.browser_support import (
     wait_ready,
 )
 from tests.e2e.test_browser_console import CONSOLE
-from web.demo import SLUG, demo_member_keys
-from web.statement_lines import yuan_to_fen
+from web.api.statement_lines import yuan_to_fen
+from web.demo.community import SLUG, demo_member_keys
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from tests.e2e.browser_support import PHONE, live_server
 from tests.notice_support import entries
-from web.notice_source import NoticeEntries, notice_entries
+from web.pages.notice_source import NoticeEntries, notice_entries
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ViewportSize

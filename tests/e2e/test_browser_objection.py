@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from tests.e2e.browser_support import PHONE, live_server, run_module, wait_ready
-from web.accounts_text import ZH
-from web.demo import SLUG
+from web.demo.community import SLUG
+from web.pages.accounts_text import ZH
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page

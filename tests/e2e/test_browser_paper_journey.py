@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from identity.community.committee import Member
 from tests import identity_web
 from tests.e2e.browser_support import PHONE, live_server, phone_page, wait_ready
-from web.demo import SLUG, demo_member_keys
+from web.demo.community import SLUG, demo_member_keys
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

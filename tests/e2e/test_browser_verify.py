@@ -35,7 +35,7 @@ from tests.e2e.browser_support import (
     qr_video,
     sibling_browser,
 )
-from web.demo import demo_keys
+from web.demo.community import demo_keys
 from web.trust_qr import trust_qr
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.chains import ANVIL_KEYS
 from tests.e2e.support import running
 from tests.identity_web import close_ballot
-from web.settings import Settings
+from web.server.settings import Settings
 
 
 def _closed_port() -> int:

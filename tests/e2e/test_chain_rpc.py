@@ -10,8 +10,8 @@ import pytest
 
 from tests.e2e.support import committee_headers, live_server, settings_for
 from tests.identity_web import close_ballot, pinned
-from web import cli
-from web.demo import demo_office_key
+from web.cli import entry as cli
+from web.demo.community import demo_office_key
 
 
 def test_verify_against_a_running_server(

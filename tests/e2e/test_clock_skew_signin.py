@@ -1,6 +1,6 @@
 """Sign-in over HTTP tolerates clocks that disagree by up to GONGZHI_CLOCK_SKEW (default 5 min).
 
-The server's clock is injected (`web.api_identity._now`), so each case sits exactly one second
+The server's clock is injected (`web.api.identity._now`), so each case sits exactly one second
 inside or outside the tolerance, whatever the machine's load: a challenge answered after its
 expiry, and credentials presented by a server whose clock is behind the one that issued them
 (another process, a phone's idea of the time).
@@ -33,7 +33,7 @@ from tests.identity_web import (
     runtime_of,
     set_up_community,
 )
-from web import api_identity
+from web.api import identity as api_identity
 
 SLUG = "skew-test"
 STAFF = "skew-staff"

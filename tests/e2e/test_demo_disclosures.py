@@ -10,9 +10,9 @@ from pathlib import Path
 
 from tests.e2e.support import running, services_of, settings_for
 from tests.identity_web import pinned_bundle
-from web import cli
-from web.demo import SLUG, demo_keys, demo_office_key
-from web.demo_disclosures import demo_manager_key
+from web.cli import entry as cli
+from web.demo.community import SLUG, demo_keys, demo_office_key
+from web.demo.disclosures import demo_manager_key
 
 API = f"/api/communities/{SLUG}/disclosures"
 

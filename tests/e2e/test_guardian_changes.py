@@ -46,8 +46,8 @@ from tests.identity_web import (
     sign_in,
 )
 from tests.serving_support import id_number
-from web import cli
-from web.demo import demo_member_keys
+from web.cli import entry as cli
+from web.demo.community import demo_member_keys
 
 SLUG = "guardian-3"
 WARD, GUARDIAN, WARD2, NEW_GUARDIAN = id_number(31), id_number(32), id_number(33), id_number(34)

@@ -33,8 +33,8 @@ from tests.identity_web import (
     sign_in,
 )
 from tests.serving_support import id_number
-from web import cli
-from web.demo import demo_member_keys
+from web.cli import entry as cli
+from web.demo.community import demo_member_keys
 
 SLUG = "guardian-1"
 WARD, GUARDIAN = id_number(11), id_number(12)

@@ -40,7 +40,7 @@ class Server:
         env.pop("CHAIN_RPC_URL", None)
         self.log = (data / "server.log").open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--demo"],
+            [sys.executable, "-m", "web.cli.entry", "serve", "--demo"],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -161,8 +161,8 @@ def test_no_module_the_server_imports_raises_the_recursion_limit() -> None:
     the JSON decoder long before Python's own check fires."""
     script = (
         "import sys; before = sys.getrecursionlimit(); "
-        "import web.app, web.cli, web.cli_verify, web.cli_ledger, "
-        "web.chain_rpc, "
+        "import web.server.app, web.cli.entry, web.cli.verify, web.cli.ledger, "
+        "web.server.chain_rpc, "
         "contracts.embedded, contracts.rpc, eth, py_ecc; "
         "print(before, sys.getrecursionlimit())"
     )

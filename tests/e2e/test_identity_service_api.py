@@ -44,7 +44,7 @@ from tests.identity_web import (
     set_up_community,
     sign_in,
 )
-from web import api_identity
+from web.api import identity as api_identity
 
 SLUG = "meilong-3"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有

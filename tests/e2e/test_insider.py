@@ -71,10 +71,10 @@ from tests.e2e.support import settings_for
 from voting import ballots
 from voting.box_state import BoxState
 from voting.models import Ballot, CensusVoter
-from web import cli
-from web.app import create_app
-from web.demo_register import demo_register_csv
-from web.services import Services
+from web.cli import entry as cli
+from web.demo.register import demo_register_csv
+from web.server.app import create_app
+from web.server.services import Services
 
 SLUG = "insider-test"
 REGISTER_UNITS = 10  # owners enough for a quorum to mean something, few enough to be quick

@@ -11,8 +11,8 @@ import pytest
 
 from tests.e2e.support import live_server, services_of, settings_for
 from tests.identity_web import pinned_bundle
-from web import cli
-from web.demo import SLUG, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import SLUG, demo_office_key
 
 
 def _env(mp: pytest.MonkeyPatch, data: Path) -> None:

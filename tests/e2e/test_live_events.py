@@ -1,4 +1,4 @@
-"""The live dashboard's stream (``GET /api/v1/ballots/ID/events``, `web.api_live`) against a
+"""The live dashboard's stream (``GET /api/v1/ballots/ID/events``, `web.api.live`) against a
 real uvicorn: the first event is the ballot's public JSON, a vote cast through the API is
 pushed as the next one — also when no notification reaches this process (another server
 process took it: the periodic look finds it) — one look builds the frame every stream
@@ -23,8 +23,8 @@ from fastapi import FastAPI
 
 from identity.w3c.dataintegrity import sign_json
 from tests.e2e.browser_support import live_server
-from web.demo import demo_keys
-from web.live import LiveHub
+from web.demo.community import demo_keys
+from web.server.live import LiveHub
 
 EVENTS = "/api/v1/ballots/1/events"
 DEADLINE = 15.0  # seconds: far above the ~1 s an event takes; only a failure waits this long

@@ -40,7 +40,7 @@ from tests.identity_web import (
     register_committee,
     sign_in,
 )
-from web.db import METADATA
+from web.server.db import METADATA
 
 SLUG = "privacy-1"
 OWNERS = [

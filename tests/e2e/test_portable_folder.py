@@ -14,9 +14,9 @@ from identity.w3c.dataintegrity import sign_json
 from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.e2e.support import running, services_of
-from web import cli
-from web.demo import SLUG, demo_keys, demo_office_key
-from web.settings import Settings
+from web.cli import entry as cli
+from web.demo.community import SLUG, demo_keys, demo_office_key
+from web.server.settings import Settings
 
 
 def _settings(data: Path, db_url: str, port: int, public_url: str | None = None) -> Settings:

@@ -3,7 +3,7 @@
 The members sign the BallotResult while the chain is down; the server stops before the chain
 returns; the restarted server, once the chain answers, records the result on its periodic
 round — exactly once, however many rounds follow. Nothing but the logs and the registry
-carries this over the restart (`web.services._results_in_logs`). SQLite and PostgreSQL.
+carries this over the restart (`web.server.services._results_in_logs`). SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ledger.tlog.records import log_id_of
 from tests.e2e.support import running, services_of, settings_for
 from tests.identity_web import close_ballot, open_ballot
 from voting import onchain
-from web.demo import demo_keys
+from web.demo.community import demo_keys
 
 ITEMS = [
     {"id": "a", "kind": "motion", "matter": 4, "title": "续聘物业", "text": "续聘三年？"},

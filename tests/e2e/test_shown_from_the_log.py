@@ -16,7 +16,7 @@ from ledger.tlog.models import ENTRY_INDEX_BITS
 from tests.e2e.support import running, services_of, settings_for
 from tests.identity_web import close_ballot
 from voting.models import Ballot, CensusVoter
-from web.demo import demo_keys
+from web.demo.community import demo_keys
 
 FIRST_VOTE = 2  # entries 0 and 1 are BallotAnnounced and BallotOpened
 

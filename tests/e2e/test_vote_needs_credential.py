@@ -28,7 +28,7 @@ from tests.identity_web import (
     set_up_community,
     sign_in,
 )
-from web.demo import demo_member_keys
+from web.demo.community import demo_member_keys
 
 SLUG = "queued-1"
 REGISTER = """房号,专有部分面积,业主姓名,证件号码,手机号,表决人,开发商持有

@@ -16,8 +16,8 @@ from identity.w3c.keys import KeyPair
 from ledger.tlog.note_keys import CosignatureSigner
 from tests.e2e.support import running, settings_for
 from tests.serving_support import server
-from web import cli
-from web.demo import SLUG, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import SLUG, demo_office_key
 
 API = f"/api/communities/{SLUG}/disclosures"
 PASS = "witness passphrase"

@@ -25,7 +25,7 @@ from identity.w3c.keys import KeyPair
 from ledger.tlog.store import LogStore
 from tests import identity_web
 from tests.e2e.support import running, services_of, settings_for
-from web.demo import SLUG, demo_keys, demo_member_keys, demo_office_key
+from web.demo.community import SLUG, demo_keys, demo_member_keys, demo_office_key
 
 API = f"/api/communities/{SLUG}"
 

@@ -43,7 +43,7 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.failures import Revoked, StatusUnavailable
 from identity.w3c.keys import KeyPair
 from identity.w3c.statuslist import StatusList, get_bit
-from web.demo import auto_signer
+from web.demo.community import auto_signer
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 DOMAIN = "https://gongzhi.test"

@@ -19,7 +19,7 @@ from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from web.demo import auto_signer
+from web.demo.community import auto_signer
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 OFFICE = KeyPair.from_private_bytes(KeyType.ED25519, bytes(range(1, 33)))

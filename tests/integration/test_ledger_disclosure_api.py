@@ -25,9 +25,9 @@ from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for
 from voting.spending import ballot_decision
-from web import cli
-from web.accounts_text import ZH
-from web.demo import SLUG, demo_keys
+from web.cli import entry as cli
+from web.demo.community import SLUG, demo_keys
+from web.pages.accounts_text import ZH
 
 API = f"/api/communities/{SLUG}/disclosures"
 

@@ -30,8 +30,8 @@ from ledger.tlog.models import Log, LogCheckpoint, LogEntry, entry_key
 from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for
-from web.demo import SLUG
-from web.demo_disclosures import ACCOUNT, ACCOUNT_ID
+from web.demo.community import SLUG
+from web.demo.disclosures import ACCOUNT, ACCOUNT_ID
 
 API = f"/api/communities/{SLUG}/disclosures"
 Tamper = Callable[[Session, int, int], None]

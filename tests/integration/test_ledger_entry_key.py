@@ -16,7 +16,7 @@ from ledger.tlog.errors import LedgerError, RangeError
 from ledger.tlog.models import ENTRY_INDEX_BITS, MAX_LOG_PK, LedgerBase, entry_key
 from ledger.tlog.store import LogStore
 from tests.backends import sqlite_engine
-from web.migrate import downgrade, upgrade
+from web.server.migrate import downgrade, upgrade
 
 ORIGIN = "gongzhi.example/c/xianxia/disclosures"
 

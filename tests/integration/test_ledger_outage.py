@@ -27,9 +27,9 @@ from tests import ledger_disclosure_support as s
 from tests.chains import ANVIL_KEYS
 from tests.e2e.support import services_of
 from voting.spending import ballot_decision
-from web.app import create_app
-from web.demo import SLUG
-from web.settings import Settings
+from web.demo.community import SLUG
+from web.server.app import create_app
+from web.server.settings import Settings
 
 API = f"/api/communities/{SLUG}/disclosures"
 pytestmark = pytest.mark.anvil

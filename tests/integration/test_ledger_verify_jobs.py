@@ -108,7 +108,7 @@ def test_the_command_leaves_no_process_behind(tmp_path: Path, bundle: list[str])
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     trust = tmp_path / "trust.json"
     write_trust(trust, s.trust())
-    command = [sys.executable, "-m", "web.cli", "verify", "ledger", str(path), "--jobs", "2"]
+    command = [sys.executable, "-m", "web.cli.entry", "verify", "ledger", str(path), "--jobs", "2"]
     command += ["--trust", str(trust), "--offline"]
     # Its own process group: every process it starts (workers, helpers) inherits the group,
     # so anything still in it once the command has exited was left behind. Output goes to

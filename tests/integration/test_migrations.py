@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, inspect
 
-from web.db import METADATA
-from web.migrate import downgrade, upgrade
+from web.server.db import METADATA
+from web.server.migrate import downgrade, upgrade
 
 
 def test_migrations_match_the_models(db_engine: Engine) -> None:
@@ -20,7 +20,7 @@ def test_migrations_match_the_models(db_engine: Engine) -> None:
                 table.to_metadata(merged)
         drift = compare_metadata(context, merged)
     assert drift == [], (
-        f"models changed without a migration (python -m web.migrate revision): {drift}"
+        f"models changed without a migration (python -m web.server.migrate revision): {drift}"
     )
     upgrade(db_engine)  # idempotent at head
 

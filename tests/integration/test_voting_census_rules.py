@@ -34,7 +34,7 @@ from voting.census_freeze import RepresentedError, freeze_census, represented_by
 from voting.census_rows import census_root
 from voting.models import Ballot, CensusRepresented, CensusVoter
 from voting.schedule import Rules
-from web.db import METADATA
+from web.server.db import METADATA
 
 WANG, LI, ZHANG = "310105196306013988", "310105196805160341", "310105197001010019"
 DEVELOPER = "91310000MA1FL0000N"

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from tests import identity_web
 from tests.e2e.support import live_server, running, settings_for
-from web.demo import SLUG
+from web.demo.community import SLUG
 
 HUGE = 2**63  # one past SQL BIGINT: reached the driver and overflowed before the bounds
 DISC = f"/api/communities/{SLUG}/disclosures"

@@ -1,4 +1,4 @@
-"""The committee console's pages (web/console_pages.py): rendered for a committee member of
+"""The committee console's pages (web/pages/console.py): rendered for a committee member of
 the community (cookie or bearer session), a sign-in page (401) for someone not signed in, a
 refusal (403) for an owner signed in without the committee role; the words in both
 languages have the same keys and say each matter's threshold in plain words."""
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from tests import identity_web
 from tests.e2e.support import running, services_of, settings_for
-from web.console_text import EN, ZH, text_for
-from web.demo import SLUG, demo_keys
+from web.demo.community import SLUG, demo_keys
+from web.pages.console_text import EN, ZH, text_for
 
 PAGES = (f"/communities/{SLUG}/committee/ballots", f"/communities/{SLUG}/committee/ballots/1")
 

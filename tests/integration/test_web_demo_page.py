@@ -21,8 +21,8 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.e2e.support import running, services_of, settings_for
-from web.demo import SLUG, demo_keys
-from web.demo_register import demo_register_csv
+from web.demo.community import SLUG, demo_keys
+from web.demo.register import demo_register_csv
 
 HTML = {"Accept": "text/html"}
 

@@ -17,7 +17,7 @@ from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests import ledger_disclosure_support as s
 from tests.e2e.support import running, services_of, settings_for
-from web.demo import SLUG, demo_keys
+from web.demo.community import SLUG, demo_keys
 
 API = f"/api/communities/{SLUG}/disclosures"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from identity.community.trustfile import WELL_KNOWN_PATH, parse_trust, trust_link
 from tests.e2e.support import running, settings_for
 from tests.notice_support import entries
-from web.notice_source import NoticeEntries, notice_entries
+from web.pages.notice_source import NoticeEntries, notice_entries
 
 
 @pytest.fixture(scope="module")

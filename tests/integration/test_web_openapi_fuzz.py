@@ -23,9 +23,9 @@ from schemathesis.core.result import Ok
 
 from tests import identity_web
 from tests.e2e.support import services_of, settings_for
-from web.app import create_app
-from web.demo import SLUG, demo_keys
-from web.settings import Settings
+from web.demo.community import SLUG, demo_keys
+from web.server.app import create_app
+from web.server.settings import Settings
 
 # Generated requests per operation and role: valid ones, then ones that break the schema
 # (out-of-range integers, wrong types, missing fields), which must be refused with a 4xx.

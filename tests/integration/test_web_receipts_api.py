@@ -17,8 +17,8 @@ from ledger.tlog.merkle import leaf_hash, verify_consistency, verify_inclusion
 from ledger.tlog.note_keys import parse_vkey
 from tests.demo_voters import distinct_voters
 from tests.e2e.support import running, settings_for
-from web.demo import demo_keys
-from web.services import Services
+from web.demo.community import demo_keys
+from web.server.services import Services
 
 #: The demo ballot's box once voted: BallotAnnounced, BallotOpened and the three votes.
 BOX_SIZE = 5

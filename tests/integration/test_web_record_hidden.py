@@ -16,8 +16,8 @@ from ledger.tlog.note_keys import parse_vkey
 from tests import identity_web
 from tests.demo_voters import distinct_voters
 from tests.e2e.support import running, services_of, settings_for
-from web import cli
-from web.demo import demo_keys, demo_office_key
+from web.cli import entry as cli
+from web.demo.community import demo_keys, demo_office_key
 
 
 def _root_of(record: dict[str, Any]) -> tuple[int, bytes]:

@@ -20,10 +20,10 @@ from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.demo_voters import distinct_voters
 from tests.e2e.support import running, services_of, settings_for
-from web import refusals
-from web.demo import demo_keys
-from web.demo_register import demo_register_csv
-from web.refusals import Refusal, VoteRefusal
+from web.demo.community import demo_keys
+from web.demo.register import demo_register_csv
+from web.server import refusals
+from web.server.refusals import Refusal, VoteRefusal
 
 
 def _vote(key: KeyPair, origin: str, choice: str = "agree", **over: Any) -> dict[str, Any]:

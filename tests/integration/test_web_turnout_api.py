@@ -17,8 +17,8 @@ from identity.w3c.dataintegrity import sign_json
 from tests import identity_web
 from tests.e2e.support import running, services_of, settings_for
 from voting.area import Area
-from web.demo import demo_keys
-from web.turnout import natural_key
+from web.api.turnout import natural_key
+from web.demo.community import demo_keys
 
 
 def _area(text: str) -> int:

@@ -12,7 +12,8 @@ from identity.community.trustfile import WELL_KNOWN_PATH, parse_trust
 from identity.report import Report
 from tests.e2e.support import live_server, running, services_of, settings_for
 from tests.record_support import Ballot, World, save
-from web import cli, cli_trust
+from web.cli import entry as cli
+from web.cli import trust as cli_trust
 from web.trust_qr import trust_qr_svg
 
 

@@ -22,8 +22,8 @@ from identity.errors import IdentityError, explain
 from ledger.disclosure.errors import IntegrityError, SchemaError
 from ledger.tlog.errors import LedgerError
 from voting.errors import VotingError
-from web import errors as web_errors
-from web.api_identity import _refuse
+from web.api.identity import _refuse
+from web.server import errors as web_errors
 
 ROLE_ZH = "角色必须是 propertyManager / auditor"
 ROLE_EN = "role must be one of propertyManager, auditor"

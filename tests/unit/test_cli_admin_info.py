@@ -9,7 +9,7 @@ import pytest
 
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from web import cli
+from web.cli import entry as cli
 
 
 def test_info_tells_the_roots_from_the_servers_own_key(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from web.cli_keys import CliError, read_passphrase
+from web.cli.keys import CliError, read_passphrase
 
 
 def answers(*given: str) -> object:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from web.cli_ledger import _contract_address
+from web.cli.ledger import _contract_address
 
 ANCHOR = "0x00000000000000000000000000000000000000a1"
 REGISTRY = "0x00000000000000000000000000000000000000b2"

@@ -21,8 +21,9 @@ from identity.w3c.didkey import KeyType
 from identity.w3c.keyfile import load_key_file, write_key_file
 from identity.w3c.keys import KeyPair
 from ledger.tlog.note_keys import Ed25519Signer
-from web import cli, cli_keys
-from web.api_decisions import summarised
+from web.api.decisions import summarised
+from web.cli import entry as cli
+from web.cli import keys as cli_keys
 
 PASS = "member passphrase"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -80,7 +81,7 @@ class FakeServer:
         }
 
     def listed(self, ident: str) -> dict[str, Any]:
-        """As the server lists it: a summary, the census by its size (`web.api_decisions`)."""
+        """As the server lists it: a summary, the census by its size (`web.api.decisions`)."""
         item = self.item(ident)
         return {k: v for k, v in item.items() if k != "document"} | {
             "summary": summarised(self.decisions[ident])

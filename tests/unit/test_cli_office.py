@@ -23,7 +23,8 @@ from identity.w3c.keyfile import load_key_file, write_key_file
 from identity.w3c.keys import KeyPair
 from identity.w3c.xsdtime import parse
 from ledger.tlog.note_keys import CosignatureSigner, Ed25519Signer
-from web import cli, cli_keys
+from web.cli import entry as cli
+from web.cli import keys as cli_keys
 
 PASS = "office passphrase"
 LOG_KEY = Ed25519Signer.generate("gongzhi.test/c/demo/disclosures").vkey

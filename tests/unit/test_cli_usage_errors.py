@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from web import cli
-from web.cli_usage import in_chinese
+from web.cli import entry as cli
+from web.cli.usage import in_chinese
 
 
 def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -16,7 +16,7 @@ from identity.community.trustfile import PinnedTrust, write_trust
 from ledger.tlog.merkle import leaf_hash, root_from_hashes
 from ledger.tlog.records import log_id_of
 from tests.record_support import Ballot, World, save
-from web import cli
+from web.cli import entry as cli
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,8 @@ from ledger.tlog.note_keys import (
     Ed25519Signer,
     parse_vkey,
 )
-from web import cli, cli_keys
+from web.cli import entry as cli
+from web.cli import keys as cli_keys
 
 ORIGIN = "gongzhi.test/c/demo/disclosures"
 PASS = "witness passphrase"

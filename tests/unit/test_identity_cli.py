@@ -1,4 +1,4 @@
-"""web.cli_identity: ``did resolve`` and ``vc verify`` through a parser of our own."""
+"""web.cli.identity: ``did resolve`` and ``vc verify`` through a parser of our own."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from identity.community.trustfile import PinnedTrust, write_trust
 from identity.w3c import statuslist
 from tests.identity_support import NOW, OWNER_INDEX, World, make_world, vector_json
-from web.cli_identity import register
+from web.cli.identity import register
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

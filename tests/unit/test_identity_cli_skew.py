@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.identity_support import T0, World, make_world
-from web.cli_identity import register
+from web.cli.identity import register
 
 SECOND = timedelta(seconds=1)
 

@@ -163,7 +163,7 @@ def _status_list(world: World) -> dict[str, Any]:
 
 
 def _presentation(world: World) -> dict[str, Any]:
-    # What an owner's device answers a sign-in challenge with (web/static/owner.js); the
+    # What an owner's device answers a sign-in challenge with (web/pages/static/owner.js); the
     # server never issues one, but verifiers read it beside the credentials.
     document = {
         "@context": [VC_V2_CONTEXT],

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from identity.community.register import CellError, RegisterError, parse_area, parse_csv, parse_xlsx
-from web.demo_register import demo_register_csv
+from web.demo.register import demo_register_csv
 
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 表1, in value order
 

@@ -8,7 +8,7 @@ import pytest
 
 from voting.ballots import BallotError, check_signed_vote
 from voting.box_state import EntryRefused
-from web.refusals import reason_of
+from web.server.refusals import reason_of
 
 ORIGIN = "gongzhi.test/c/xianxia-demo/ballots/1"
 

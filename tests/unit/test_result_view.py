@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.result_view import bar_bp, bars, item_results, mark_of, parse_fraction, percent_text
+from web.pages.result_view import bar_bp, bars, item_results, mark_of, parse_fraction, percent_text
 
 
 def test_percentages_are_exact_and_rounded_half_up() -> None:

@@ -1,4 +1,4 @@
-"""The browser libraries vendored into web/static/vendor (scripts/vendor_static.mjs) are the
+"""The browser libraries vendored into web/pages/static/vendor (scripts/vendor_static.mjs) are the
 versions package.json pins, each with its licence, byte for byte what the manifest records —
 and, where node_modules is installed, what npm installed."""
 
@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from web.assets import STATIC_DIR, TEMPLATES_DIR
+from web.pages.assets import STATIC_DIR, TEMPLATES_DIR
 
 ROOT = Path(__file__).parents[2]
 VENDOR = STATIC_DIR / "vendor"

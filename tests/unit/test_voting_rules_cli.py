@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from web.cli_rules import register
+from web.cli.rules import register
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -120,7 +120,7 @@ def test_rules_without_a_command_exits_2(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def run_process(stdin: bytes, *argv: str) -> subprocess.CompletedProcess[bytes]:
-    code = "import sys; from web.cli_rules import main; sys.exit(main())"
+    code = "import sys; from web.cli.rules import main; sys.exit(main())"
     return subprocess.run(
         [sys.executable, "-c", code, "rules", "evaluate", *argv],
         input=stdin,

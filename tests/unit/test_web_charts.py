@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from web import charts
-from web.money import compact, money
+from web.pages import charts
+from web.pages.money import compact, money
 
 NS = "{http://www.w3.org/2000/svg}"
 

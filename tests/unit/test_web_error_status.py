@@ -1,4 +1,4 @@
-"""Each error class answers the HTTP status given to it explicitly (`web.errors.STATUS`)."""
+"""Each error class answers the HTTP status given to it explicitly (`web.server.errors.STATUS`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ledger.disclosure.errors import AccountingError, AuthorityError, DuplicateE
 from ledger.tlog.errors import LogExistsError, LogNotFoundError, ProofError, RangeError
 from voting.ballots import BallotError, BallotNotFound, BallotSpecError
 from voting.errors import AreaError
-from web.errors import status_of
+from web.server.errors import status_of
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The body-limit middleware (web.limits) driven as ASGI: what it reads, what it refuses."""
+"""The body-limit middleware (web.server.limits) driven as ASGI: what it reads, what it refuses."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from web.limits import BodyLimitMiddleware, BodyLimits, json_too_deep
+from web.server.limits import BodyLimitMiddleware, BodyLimits, json_too_deep
 
 LIMITS = BodyLimits(json_bytes=1024, upload_bytes=10_000, json_depth=8)
 

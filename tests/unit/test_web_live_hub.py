@@ -1,4 +1,4 @@
-"""The live dashboards' hub (`web.live`) with a stand-in for the database look: bounds per
+"""The live dashboards' hub (`web.server.live`) with a stand-in for the database look: bounds per
 address and in total, a late subscriber served from what the others were sent, only the
 newest frame kept for a slow stream, a look only for a ballot whose fingerprint changed,
 and shutting down ending every stream."""
@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from web.live import Fingerprint, LiveHub, TooManyStreams, frame
+from web.server.live import Fingerprint, LiveHub, TooManyStreams, frame
 
 
 class Box:

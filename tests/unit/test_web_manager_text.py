@@ -1,4 +1,4 @@
-"""The desk's words (`web.manager_text`): both languages have the same keys and the same
+"""The desk's words (`web.pages.manager_text`): both languages have the same keys and the same
 placeholders, and every word the page and its script ask for exists — a missing one would
 show as "undefined" beside a field."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from web.manager_text import EN, ZH
+from web.pages.manager_text import EN, ZH
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 

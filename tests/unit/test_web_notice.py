@@ -1,4 +1,4 @@
-"""web.notice: what the result notice states, from the v2 box entries, in plain words and
+"""web.pages.notice: what the result notice states, from the v2 box entries, in plain words and
 exact figures; refused when the entries do not make a notice."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from identity.community.trustfile import (
 from tests.notice_support import TRUST, VERIFY_URL, entries
 from voting.area import Area
 from voting.census import Tally
-from web.notice import NoticeError, NoticeModel, notice_model, percent
+from web.pages.notice import NoticeError, NoticeModel, notice_model, percent
 
 Entries = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 

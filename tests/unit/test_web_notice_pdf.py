@@ -1,4 +1,4 @@
-"""web.notice_pdf: the result notice as an A4 PDF, read back with pypdf — the key facts are
+"""web.pages.notice_pdf: the result notice as an A4 PDF, read back with pypdf — the key facts are
 in it, and not one name, ID number or phone number of the register is, there or on the page."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from reportlab.graphics.shapes import Rect
 
 from tests.notice_support import TRUST, VERIFY_URL, Register, entries
-from web.assets import TEMPLATES_DIR
-from web.notice import NoticeModel, notice_model
-from web.notice_pdf import notice_pdf, qr_drawing
+from web.pages.assets import TEMPLATES_DIR
+from web.pages.notice import NoticeModel, notice_model
+from web.pages.notice_pdf import notice_pdf, qr_drawing
 
 A4_POINTS = (595.28, 841.89)
 TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))

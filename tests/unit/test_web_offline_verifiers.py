@@ -10,20 +10,20 @@ import subprocess
 import sys
 
 VERIFIERS = (
-    "web.cli_verify",
-    "web.cli_verify_ledger",
-    "web.cli_trust",
-    "web.cli_identity",
-    "web.cli_rules",
+    "web.cli.verify",
+    "web.cli.verify_ledger",
+    "web.cli.trust",
+    "web.cli.identity",
+    "web.cli.rules",
     "web.record",
 )
 SERVER_WIRING = (
-    "web.app",
-    "web.services",
-    "web.db",
-    "web.deps",
-    "web.settings",
-    "web.auth",
+    "web.server.app",
+    "web.server.services",
+    "web.server.db",
+    "web.server.deps",
+    "web.server.settings",
+    "web.auth.sessions",
     "fastapi",
     "starlette",
     "uvicorn",

@@ -1,11 +1,11 @@
-"""Token buckets (web.ratelimit) on a fake clock, and the default rates they run with."""
+"""Token buckets (web.auth.ratelimit) on a fake clock, and the default rates they run with."""
 
 from __future__ import annotations
 
 import pytest
 
-from web.ratelimit import Rate, RateLimiter
-from web.settings import DEFAULT_RATES, Settings
+from web.auth.ratelimit import Rate, RateLimiter
+from web.server.settings import DEFAULT_RATES, Settings
 
 
 class FakeClock:

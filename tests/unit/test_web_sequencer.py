@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from web.sequencer import BatchFailed, Overloaded, Sequencer
+from web.server.sequencer import BatchFailed, Overloaded, Sequencer
 
 
 class Gate:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from web.settings import Settings
+from web.server.settings import Settings
 
 
 def test_embedded_defaults(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Reading a statement's lines from a file (`web.statement_lines`): amounts by their digits
+"""Reading a statement's lines from a file (`web.api.statement_lines`): amounts by their digits
 with commas only between groups of three, every row kept as written for the desk's draft
 form with the cell its error is about, and an Excel sheet bounded like the register's."""
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 from ledger.disclosure.fields import MAX_FEN, MAX_LINES
-from web.statement_lines import (
+from web.api.statement_lines import (
     ReadRow,
     parse_csv,
     parse_xlsx,

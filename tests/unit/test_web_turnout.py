@@ -1,4 +1,4 @@
-"""Who has not voted, by building (web.turnout), and its CSV / Excel export (pure)."""
+"""Who has not voted, by building (web.api.turnout), and its CSV / Excel export (pure)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import random
 import pytest
 from openpyxl import load_workbook
 
-from web.turnout import CensusRow, building_of, natural_key, turnout, unit_shares
-from web.turnout_export import HEADER, pending_csv, pending_xlsx
+from web.api.turnout import CensusRow, building_of, natural_key, turnout, unit_shares
+from web.api.turnout_export import HEADER, pending_csv, pending_xlsx
 
 
 @pytest.mark.parametrize(

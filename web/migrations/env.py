@@ -1,11 +1,11 @@
-"""Alembic environment: the app's three table sets, on the connection `web.migrate` hands
+"""Alembic environment: the app's three table sets, on the connection `web.server.migrate` hands
 in."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from web.db import METADATA
+from web.server.db import METADATA
 
 config = context.config
 connection = config.attributes["connection"]

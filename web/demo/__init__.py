@@ -1,0 +1,1 @@
+"""The demo community (演示) and the `/demo` page. Never part of a real server's trust."""

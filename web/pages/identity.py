@@ -1,0 +1,318 @@
+"""The committee's owner pages: who has enrolled, a printable sheet of enrolment codes, and
+the forms for a lost phone (挂失补办), a new designated holder of a co-owned unit and a new
+guardian (监护人) — each one the same act as its API route (`web.api.identity`), answered
+with the new enrolment code to print when the act issued one.
+
+Both need a committee member's browser session (the HttpOnly cookie from DID sign-in).
+The sheet is made by a POST, because making codes changes state and because the codes can
+be shown only once (the server keeps their hashes): print it, or make new codes later —
+each new code cancels the person's older one. Nothing personal is on the sheet: unit
+numbers, a QR code of the enrolment URL, the code itself and when it expires.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from identity.community import enrolment, revocation
+from identity.community.enrolment import IssuedCode
+from identity.community.models import Community
+from identity.community.register import Owner
+from identity.community.registry import get_community
+from identity.community.revocation import OwnershipChange
+from identity.community.signin import COMMITTEE
+from identity.errors import IdentityError
+from web.api.identity import owners
+from web.auth.sessions import IdentityRuntime, Principal, PrincipalDep, RuntimeDep, require_role
+from web.pages.assets import TEMPLATES_DIR
+from web.server.deps import ServicesDep, SessionDep
+from web.server.error_responses import page_errors
+from web.server.errors import ApiError
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+BEIJING = timezone(timedelta(hours=8))
+_UNIT_SPLIT = re.compile(r"[\s,，、;；]+")
+_HEADERS = {"Cache-Control": "no-store"}  # the security headers come from web.server.headers
+
+
+def _denied(request: Request, exc: ApiError) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "committee_denied.html",
+        {"message": f"{exc.zh} / {exc.en}"},
+        status_code=exc.status,
+        headers=_HEADERS,
+    )
+
+
+@router.get(
+    "/communities/{slug}/committee",
+    response_class=HTMLResponse,
+    responses=page_errors(401, 403, 404),
+)
+def committee_page(
+    slug: str, request: Request, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Units, whether their holder has enrolled, the form that prints codes, and the forms
+    for a lost phone, a new designated holder and a new guardian."""
+    try:
+        member = require_role(principal, slug, COMMITTEE)
+    except ApiError as exc:
+        return _denied(request, exc)
+    return _owners_page(request, session, slug, member)
+
+
+def _owners_page(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    member: Principal,
+    *,
+    error: IdentityError | None = None,
+) -> Response:
+    community = get_community(session, slug)
+    rows = owners(slug, session, member)
+    return templates.TemplateResponse(
+        request,
+        "committee_owners.html",
+        {
+            "c": community,
+            "rows": rows,
+            "waiting": sum(1 for r in rows if not r.enrolled),
+            "error": error,
+        },
+        status_code=200 if error is None else 400,
+        headers=_HEADERS,
+    )
+
+
+@router.post(
+    "/communities/{slug}/enrolment-sheet",
+    response_class=HTMLResponse,
+    responses=page_errors(401, 403, 404, 409),
+)
+def enrolment_sheet(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    units: str = Form(default="", max_length=100_000),
+    valid_days: int = Form(default=30, ge=1, le=90),
+) -> Response:
+    """Make codes (for the units listed, or every holder not enrolled yet) and lay them out
+    one card per owner, ready to print and hand over."""
+    try:
+        require_role(principal, slug, COMMITTEE)
+    except ApiError as exc:
+        return _denied(request, exc)
+    community = get_community(session, slug)
+    wanted = [u for u in _UNIT_SPLIT.split(units.strip()) if u] or None
+    now = datetime.now(UTC)
+    codes = enrolment.owner_codes(
+        session,
+        community=community,
+        now=now,
+        units=wanted,
+        valid_for=timedelta(days=valid_days),
+    )
+    return _sheet(request, session, runtime, community, codes, now)
+
+
+def _sheet(
+    request: Request,
+    session: SessionDep,
+    runtime: IdentityRuntime,
+    community: Community,
+    codes: list[IssuedCode],
+    now: datetime,
+    summary: str = "",
+) -> Response:
+    """The printable cards of `codes`, with what the committee's act did above them."""
+    cards = []
+    pin = runtime.enrolment_pin(session, community)
+    for code in codes:
+        url = runtime.enrol_url(code.code, pin)
+        cards.append(
+            {
+                "code": code.code,
+                "units": code.units,
+                "expires": code.expires_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+                # segno writes the SVG itself: no user text in it, so it is safe to inline.
+                "qr": Markup(enrolment_qr_svg(url)),
+            }
+        )
+    return templates.TemplateResponse(
+        request,
+        "enrolment_sheet.html",
+        {
+            "c": community,
+            "cards": cards,
+            "summary": summary,
+            "enrol_page": f"{runtime.issuers.base_url}/owner/enrol",
+            "made": now.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+        },
+        headers=_HEADERS,
+    )
+
+
+_DONE = {
+    "recovery": "房屋 {unit}：原手机的密钥已挂失作废（撤销 {revoked} 份凭证），"
+    "请把新登记码交给表决人本人。",
+    "holder": "房屋 {unit}：已更换表决人（撤销 {revoked} 份凭证，{issued} 份待委员签发）。",
+    "guardian": "房屋 {unit}：已更换监护人（撤销 {revoked} 份凭证，{issued} 份待委员签发）。"
+    "进行中的表决名册不变，原监护人不能再为该业主投票。",
+}
+
+
+def _act(
+    request: Request,
+    session: SessionDep,
+    runtime: IdentityRuntime,
+    principal: PrincipalDep,
+    slug: str,
+    kind: str,
+    change: Callable[[Community], OwnershipChange],
+) -> Response:
+    """Run one owner act for a signed-in member; a refusal re-shows the owners page with the
+    reason in both languages and changes nothing (the act ran in a savepoint)."""
+    try:
+        member = require_role(principal, slug, COMMITTEE)
+    except ApiError as exc:
+        return _denied(request, exc)
+    community = get_community(session, slug)
+    try:
+        with session.begin_nested():
+            done = change(community)
+    except IdentityError as exc:
+        return _owners_page(request, session, slug, member, error=exc)
+    summary = _DONE[kind].format(unit=done.unit, revoked=len(done.revoked), issued=len(done.issued))
+    codes = [done.enrolment] if done.enrolment is not None else []
+    return _sheet(request, session, runtime, community, codes, datetime.now(UTC), summary)
+
+
+@router.post(
+    "/communities/{slug}/committee/recovery",
+    response_class=HTMLResponse,
+    responses=page_errors(400, 401, 403, 404),
+)
+def recovery_form(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    unit: str = Form(max_length=32),
+    id_number: str = Form(max_length=40),
+) -> Response:
+    """A lost phone (挂失补办): the ID number of whoever votes for the unit — its holder, or
+    the holder's guardian — re-checked in person; the old key is revoked, a new code printed."""
+    return _act(
+        request,
+        session,
+        runtime,
+        principal,
+        slug,
+        "recovery",
+        lambda community: revocation.recover_owner(
+            session,
+            community=community,
+            unit_no=unit.strip(),
+            id_number=id_number,
+            cipher=services.cipher,
+            issuers=runtime.issuers,
+            now=datetime.now(UTC),
+        ),
+    )
+
+
+@router.post(
+    "/communities/{slug}/committee/holder",
+    response_class=HTMLResponse,
+    responses=page_errors(400, 401, 403, 404),
+)
+def holder_form(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    unit: str = Form(max_length=32),
+    id_number: str = Form(max_length=40),
+) -> Response:
+    """The co-owners named another of them (by ID number) to vote for the unit."""
+    return _act(
+        request,
+        session,
+        runtime,
+        principal,
+        slug,
+        "holder",
+        lambda community: revocation.designate_holder(
+            session,
+            community=community,
+            unit_no=unit.strip(),
+            id_number=id_number,
+            cipher=services.cipher,
+            issuers=runtime.issuers,
+            now=datetime.now(UTC),
+        ),
+    )
+
+
+@router.post(
+    "/communities/{slug}/committee/guardian",
+    response_class=HTMLResponse,
+    responses=page_errors(400, 401, 403, 404),
+)
+def guardian_form(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    unit: str = Form(max_length=32),
+    guardian_name: str = Form(default="", max_length=100),
+    guardian_id_number: str = Form(default="", max_length=40),
+    guardian_phone: str = Form(default="", max_length=40),
+    no_guardian: bool = Form(default=False),
+) -> Response:
+    """The unit's owner has a new guardian (a court's appointment), or none any more."""
+    guardian = (
+        None
+        if no_guardian
+        else Owner(name=guardian_name, id_number=guardian_id_number, phone=guardian_phone)
+    )
+    return _act(
+        request,
+        session,
+        runtime,
+        principal,
+        slug,
+        "guardian",
+        lambda community: revocation.change_guardian(
+            session,
+            community=community,
+            unit_no=unit.strip(),
+            guardian=guardian,
+            cipher=services.cipher,
+            issuers=runtime.issuers,
+            now=datetime.now(UTC),
+        ),
+    )
+
+
+def enrolment_qr_svg(url: str) -> str:
+    return str(segno.make(url, error="m").svg_inline(scale=4, border=2))

@@ -1,0 +1,223 @@
+"""Server-rendered pages: Chinese first, mobile first, big targets for one thumb."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from identity.community.models import Community
+from identity.community.origins import ballot_page_url
+from identity.community.registry import get_community
+from identity.errors import IdentityError
+from identity.w3c.dataintegrity import sign_json
+from voting import ballots
+from voting.errors import VotingError
+from voting.matters import Matter
+from voting.models import Ballot
+from web.api.ballots import cast_signed_vote
+from web.api.well_known import server_trust
+from web.auth.sessions import IdentityRuntime, RuntimeDep
+from web.demo.community import demo_keys
+from web.pages.assets import TEMPLATES_DIR
+from web.pages.notice import NoticeModel, notice_model
+from web.pages.notice_pdf import notice_pdf
+from web.pages.notice_source import NoticeEntries, NoticeEntriesDep
+from web.pages.owner import beijing, lang_of
+from web.pages.owner_text import text_for
+from web.pages.result_view import item_results, participation_bars
+from web.server.bounds import IdPath
+from web.server.deps import ServicesDep, SessionDep
+from web.server.error_responses import page_errors
+from web.server.errors import ApiError
+from web.server.services import Services
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# Times on public pages in Beijing time, as on the owner's pages (a reader in China should
+# never see one ballot at two different hours).
+templates.env.filters["beijing"] = beijing
+
+
+def _ballot_view(session: Session, services: Services, ballot: Ballot) -> dict[str, Any]:
+    shown = services.views.shown(session, ballot)  # from the signed log, not the table row
+    return {"b": shown, "matter": Matter(shown.matter), "p": shown.participation}
+
+
+def _ballot_page(request: Request, view: dict[str, Any], message: str | None) -> Response:
+    """The public ballot page, in Chinese or (``?lang=en``) English: each item's turnout
+    while it is open, each item's result with its bars once it is closed."""
+    lang = lang_of(request)
+    b = view["b"]
+    return templates.TemplateResponse(
+        request,
+        "ballot.html",
+        {
+            **view,
+            "demo": request.app.state.demo,
+            "message": message,
+            "lang": lang,
+            "html_lang": "en" if lang == "en" else "zh-CN",
+            "t": text_for(lang),
+            "results": item_results(b.result, b.items),
+            "item_bars": participation_bars,
+            "objections_until": None
+            if b.objections_until is None or b.status == "final"
+            else beijing(b.objections_until),
+        },
+    )
+
+
+@router.get("/", response_class=HTMLResponse, responses=page_errors(409))
+def index(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    communities = []
+    for c in session.scalars(select(Community).order_by(Community.id)):
+        rows = session.scalars(
+            select(Ballot).where(Ballot.community_slug == c.slug).order_by(Ballot.id.desc())
+        )
+        communities.append({"c": c, "ballots": [_ballot_view(session, services, b) for b in rows]})
+    return templates.TemplateResponse(request, "index.html", {"communities": communities})
+
+
+@router.get("/ballots/{ballot_id}", response_class=HTMLResponse, responses=page_errors(404, 409))
+def ballot_page(
+    ballot_id: IdPath, request: Request, session: SessionDep, services: ServicesDep
+) -> Response:
+    view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
+    return _ballot_page(request, view, None)
+
+
+async def _demo_choices(request: Request) -> dict[str, str]:
+    """The demo form's choice on each item: a field ``item-<id>`` per item (an item left
+    blank is one not taken part in); the cast path checks them against the agenda."""
+    form = await request.form()
+    return {
+        k.removeprefix("item-"): v
+        for k, v in form.items()
+        if k.startswith("item-") and isinstance(v, str)
+    }
+
+
+DemoChoices = Annotated[dict[str, str], Depends(_demo_choices)]
+
+
+@router.post(
+    "/demo/ballots/{ballot_id}/vote",
+    response_class=HTMLResponse,
+    responses=page_errors(403, 404, 409),
+)
+def demo_vote(
+    ballot_id: IdPath,
+    request: Request,
+    services: ServicesDep,
+    choices: DemoChoices,
+    unit: str = Form(...),
+) -> Response:
+    """Demo only: vote as the owner of a unit with the server-held demo key.
+
+    The vote goes through the sequencer like any other, so this route holds no database
+    session of its own while it waits for the batch (on SQLite that would block the batch)."""
+    if not request.app.state.demo:
+        raise ApiError(404, "演示功能未开启", "demo mode is off")
+    key = demo_keys(services).get(unit.strip())
+    with services.db.session(write=False) as session:
+        origin = ballots.get_ballot(session, ballot_id).log_origin
+    message: str
+    if key is None:
+        message = f"房号 {unit} 不在演示小区中 / unit {unit} is not in the demo community"
+    else:
+        vote = sign_json(
+            {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": choices}, key
+        )
+        try:
+            receipt = cast_signed_vote(services, ballot_id, vote)
+            message = f"已投票，回执序号 {receipt.index}，叶子哈希 {receipt.leaf_hash[:16]}…"
+        except VotingError as exc:
+            message = f"{exc.zh} / {exc.en}"
+        except IdentityError as exc:  # e.g. a key reported lost
+            message = str(exc)
+    if request.headers.get("accept", "").startswith("application/json"):
+        return RedirectResponse(f"/api/ballots/{ballot_id}", status_code=303)
+    with services.db.session(write=False) as session:
+        view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
+    return _ballot_page(request, view, message)
+
+
+def _notice(
+    ballot_id: int,
+    entries: NoticeEntries,
+    session: Session,
+    services: Services,
+    runtime: IdentityRuntime,
+) -> NoticeModel:
+    """The result notice of a ballot, from its box entries (`web.pages.notice_source`); the QR code
+    leads to the ballot's page and carries the trust file this server publishes."""
+    announced, result, final = entries
+    slug = announced.get("community")
+    name = get_community(session, slug).name if isinstance(slug, str) else None
+    return notice_model(
+        announced,
+        result,
+        final,
+        verify_url=ballot_page_url(runtime.issuers.base_url, ballot_id),
+        trust=server_trust(services, runtime).to_json(),
+        community_name=name,
+    )
+
+
+@router.get(
+    "/ballots/{ballot_id}/notice", response_class=HTMLResponse, responses=page_errors(404, 409, 503)
+)
+def notice_page(
+    ballot_id: IdPath,
+    request: Request,
+    entries: NoticeEntriesDep,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """表决结果公告, printable on A4 (no script: the page's CSS has the print layout)."""
+    model = _notice(ballot_id, entries, session, services, runtime)
+    svg = io.BytesIO()
+    model.qr().save(svg, kind="svg", scale=4, border=4, xmldecl=False, svgns=True, omitsize=True)
+    return templates.TemplateResponse(
+        request,
+        "notice.html",
+        # segno writes the SVG from the link alone (no user text in it): safe to inline.
+        {
+            "n": model,
+            "qr": Markup(svg.getvalue().decode()),
+            "pdf": f"/ballots/{ballot_id}/notice.pdf",
+        },
+    )
+
+
+_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
+_PDF_RESPONSES |= page_errors(404, 409, 503)
+
+
+@router.get(
+    "/ballots/{ballot_id}/notice.pdf",
+    response_class=Response,
+    responses=_PDF_RESPONSES,
+)
+def notice_pdf_file(
+    ballot_id: IdPath,
+    entries: NoticeEntriesDep,
+    session: SessionDep,
+    services: ServicesDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """The same notice as an A4 PDF."""
+    model = _notice(ballot_id, entries, session, services, runtime)
+    return Response(
+        content=notice_pdf(model),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="notice-{ballot_id}.pdf"'},
+    )
