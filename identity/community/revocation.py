@@ -87,6 +87,42 @@ def _end_sessions(session: Session, rows: Sequence[IssuedCredential], now: datet
         signin.end_sessions_of(session, did=did, now=now)
 
 
+def _hand_over(
+    session: Session,
+    *,
+    community: Community,
+    unit: Unit,
+    voter: Person,
+    issuers: Issuers,
+    now: datetime,
+    revoked: list[IssuedCredential],
+    issued: list[IssuedCredential],
+) -> OwnershipChange:
+    """Whoever votes for `unit` now gets its units: in a new credential when enrolled, else
+    an enrolment code; the sessions of every key whose credential was revoked end."""
+    code: IssuedCode | None = None
+    if voter.did is not None:
+        gone, new = issuance.reissue_ownership(
+            session,
+            community=community,
+            person=voter,
+            issuers=issuers,
+            now=now,
+            reason=UNITS_CHANGED,
+        )
+        revoked += gone
+        issued += new
+    else:
+        code = enrolment.owner_code(session, community=community, person=voter, now=now)
+    _end_sessions(session, revoked, now)
+    return OwnershipChange(
+        unit=unit.unit_no,
+        revoked=tuple(r.credential_id for r in revoked),
+        issued=tuple(r.credential_id for r in issued),
+        enrolment=code,
+    )
+
+
 def _settle(
     session: Session,
     *,
@@ -112,26 +148,15 @@ def _settle(
         issued += new
         if not issuance.voted_units(session, lost):  # their unused code would bind nothing
             enrolment.cancel_outstanding(session, person=lost, now=now)
-    code: IssuedCode | None = None
-    if voter.did is not None:
-        gone, new = issuance.reissue_ownership(
-            session,
-            community=community,
-            person=voter,
-            issuers=issuers,
-            now=now,
-            reason=UNITS_CHANGED,
-        )
-        revoked += gone
-        issued += new
-    else:
-        code = enrolment.owner_code(session, community=community, person=voter, now=now)
-    _end_sessions(session, revoked, now)
-    return OwnershipChange(
-        unit=unit.unit_no,
-        revoked=tuple(r.credential_id for r in revoked),
-        issued=tuple(r.credential_id for r in issued),
-        enrolment=code,
+    return _hand_over(
+        session,
+        community=community,
+        unit=unit,
+        voter=voter,
+        issuers=issuers,
+        now=now,
+        revoked=revoked,
+        issued=issued,
     )
 
 
@@ -360,26 +385,15 @@ def change_guardian(
         if old.did is not None:
             signin.end_sessions_of(session, did=old.did, now=now)
     voter = new if new is not None else ward
-    code: IssuedCode | None = None
-    if voter.did is not None:
-        gone, queued = issuance.reissue_ownership(
-            session,
-            community=community,
-            person=voter,
-            issuers=issuers,
-            now=now,
-            reason=UNITS_CHANGED,
-        )
-        revoked += gone
-        issued += queued
-    else:
-        code = enrolment.owner_code(session, community=community, person=voter, now=now)
-    _end_sessions(session, revoked, now)
-    return OwnershipChange(
-        unit=unit.unit_no,
-        revoked=tuple(r.credential_id for r in revoked),
-        issued=tuple(r.credential_id for r in issued),
-        enrolment=code,
+    return _hand_over(
+        session,
+        community=community,
+        unit=unit,
+        voter=voter,
+        issuers=issuers,
+        now=now,
+        revoked=revoked,
+        issued=issued,
     )
 
 
