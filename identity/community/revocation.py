@@ -207,19 +207,7 @@ def transfer_unit(
     sellers = set(session.scalars(select(UnitOwner.person_id).where(UnitOwner.unit_id == unit.id)))
     people: list[Person] = []
     for buyer in checked:
-        person = find_person(session, community=community, id_number=buyer.id_number, cipher=cipher)
-        if person is None:
-            person = Person(
-                community_id=community.id,
-                name_enc=cipher.encrypt(buyer.name, field="name"),
-                id_number_enc=cipher.encrypt(buyer.id_number, field="id_number"),
-                phone_enc=cipher.encrypt(buyer.phone, field="phone"),
-                id_lookup=cipher.lookup(buyer.id_number, field="id_number"),
-                developer=False,
-            )
-            session.add(person)
-            session.flush()
-        people.append(person)
+        people.append(_person_of(session, community=community, owner=buyer, cipher=cipher))
     if {p.id for p in people} == sellers:
         raise OwnershipChangeError(
             "买受人与现业主相同；如只更换表决人，请用“更换表决人”",
@@ -292,14 +280,22 @@ def _guardian_person(
     """The register's person with the guardian's ID number, or a new one stored encrypted
     (a guardian need own nothing here)."""
     checked = _checked_owner(guardian, 1)
-    person = find_person(session, community=community, id_number=checked.id_number, cipher=cipher)
+    return _person_of(session, community=community, owner=checked, cipher=cipher)
+
+
+def _person_of(
+    session: Session, *, community: Community, owner: Owner, cipher: PiiCipher
+) -> Person:
+    """The register's person with `owner`'s (checked) ID number, or a new one, its personal
+    data stored encrypted."""
+    person = find_person(session, community=community, id_number=owner.id_number, cipher=cipher)
     if person is None:
         person = Person(
             community_id=community.id,
-            name_enc=cipher.encrypt(checked.name, field="name"),
-            id_number_enc=cipher.encrypt(checked.id_number, field="id_number"),
-            phone_enc=cipher.encrypt(checked.phone, field="phone"),
-            id_lookup=cipher.lookup(checked.id_number, field="id_number"),
+            name_enc=cipher.encrypt(owner.name, field="name"),
+            id_number_enc=cipher.encrypt(owner.id_number, field="id_number"),
+            phone_enc=cipher.encrypt(owner.phone, field="phone"),
+            id_lookup=cipher.lookup(owner.id_number, field="id_number"),
             developer=False,
         )
         session.add(person)
