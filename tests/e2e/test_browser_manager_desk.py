@@ -45,6 +45,20 @@ def _bearer(http: httpx.Client, key: KeyPair) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
+def _object(http: httpx.Client, app: FastAPI, entry: dict[str, Any], text: str) -> None:
+    """A demo owner's signed objection to `entry`, posted as the owner's phone would."""
+    owner = demo_keys(app.state.services)["1-1-101"]
+    objection = {
+        "type": "Objection",
+        "log": entry["entry"]["log"],
+        "objector": owner.did.value,
+        "target": {"index": entry["index"], "leafHash": entry["leaf_hash"]},
+        "text": text,
+    }
+    r = http.post(f"{API}/entries", json=sign_json(objection, owner), headers=_bearer(http, owner))
+    assert r.status_code == 201, r.text
+
+
 def test_publish_fix_in_place_and_answer(tmp_path: Path) -> None:
     shots = Path(os.environ.get("GONGZHI_SCREENSHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
@@ -111,18 +125,7 @@ def test_publish_fix_in_place_and_answer(tmp_path: Path) -> None:
         )
         page.screenshot(path=str(shots / "manager-2-published.png"), full_page=True)
 
-        owner = demo_keys(app.state.services)["1-1-101"]
-        objection = {
-            "type": "Objection",
-            "log": entry["entry"]["log"],
-            "objector": owner.did.value,
-            "target": {"index": entry["index"], "leafHash": entry["leaf_hash"]},
-            "text": "保洁费为何比上月高？",
-        }
-        r = http.post(
-            f"{API}/entries", json=sign_json(objection, owner), headers=_bearer(http, owner)
-        )
-        assert r.status_code == 201, r.text
+        _object(http, app, entry, "保洁费为何比上月高？")
         page.reload()
         wait_ready(page)
         card = page.locator("form.objection")
@@ -333,21 +336,10 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         public.close()
 
         # --- an owner objects to the statement; the desk answers ---
-        owner = demo_keys(app.state.services)["1-1-101"]
-        objection = {
-            "type": "Objection",
-            "log": statement["entry"]["log"],
-            "objector": owner.did.value,
-            "target": {"index": statement["index"], "leafHash": statement["leaf_hash"]},
-            "text": "临时停车收入为何有零头？",
-        }
-        r = http.post(
-            f"{API}/entries", json=sign_json(objection, owner), headers=_bearer(http, owner)
-        )
-        assert r.status_code == 201, r.text
+        _object(http, app, statement, "临时停车收入为何有零头？")
         page.reload()
         wait_ready(page)
-        card = page.locator(f"form.objection:has-text('{objection['text']}')")
+        card = page.locator("form.objection:has-text('临时停车收入为何有零头？')")
         card.wait_for(state="visible")
         card.locator(".obj-send").click()  # an empty answer is refused in place
         assert "请填写答复内容" in card.locator(".field-error:visible").inner_text()
