@@ -240,73 +240,93 @@ def check_opening(body: AccountOpened, index: int, state: LedgerState) -> Accoun
     )
 
 
-def check_account(kind: Kind, body: Statement, state: LedgerState) -> Balance:
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """A statement reduced to what the checks in log order need (`posting_of`), once its own
+    arithmetic and citations were checked: those need no earlier entry, so a verifier's
+    worker processes run them, and only this small record crosses back to be checked in
+    order. ``spending`` is the total cited per ballot result (a fund's; otherwise empty)."""
+
+    kind: Kind
+    account_id: str
+    account: str
+    period: str
+    opening: int
+    closing: int
+    spending: tuple[tuple[BallotRef, int], ...] = ()
+
+
+def posting_of(kind: Kind, body: Statement, origin: str) -> Posting:
+    """Every check of a statement that needs no earlier entry (its arithmetic, and that each
+    ballot it cites is of this community); returns its `Posting`."""
+    check_arithmetic(body)
+    spending: tuple[tuple[BallotRef, int], ...] = ()
+    if isinstance(body, MaintenanceFund):
+        totals: dict[BallotRef, int] = {}
+        for i, line in enumerate(body.spending):
+            check_same_community(origin, line.approval, f"body.spending[{i}].approval")
+            totals[line.approval] = totals.get(line.approval, 0) + line.amount
+        spending = tuple(totals.items())
+    return Posting(
+        kind, body.account_id, body.account, body.period, body.opening, body.closing, spending
+    )
+
+
+def check_account(posting: Posting, state: LedgerState) -> Balance:
     """The statement's account was opened, as this kind and under this name; returns where
     the account stands now (its last statement, or its opening)."""
-    account = state.account(body.account_id)
+    kind, account_id = posting.kind, posting.account_id
+    account = state.account(account_id)
     if account is None:
         raise AccountingError(
-            f"账户编号 {body.account_id} 未开立：新账户须先发布“新开账户”（AccountOpened）",
-            f"no account {body.account_id!r} was opened in this log: a new account needs an "
+            f"账户编号 {account_id} 未开立：新账户须先发布“新开账户”（AccountOpened）",
+            f"no account {account_id!r} was opened in this log: a new account needs an "
             "AccountOpened entry first",
             where="body.accountId",
         )
     if account.kind != kind:
         raise AccountingError(
-            f"账户 {body.account_id} 开立为{account.kind.zh}，不是{kind.zh}",
-            f"account {body.account_id!r} was opened for {account.kind.value}, not {kind.value}",
+            f"账户 {account_id} 开立为{account.kind.zh}，不是{kind.zh}",
+            f"account {account_id!r} was opened for {account.kind.value}, not {kind.value}",
             where="body.accountId",
         )
-    if body.account != account.name:
+    if posting.account != account.name:
         raise AccountingError(
-            f"账户 {body.account_id} 开立时名为“{account.name}”，而不是“{body.account}”",
-            f"account {body.account_id!r} was opened as {account.name!r}, not {body.account!r}",
+            f"账户 {account_id} 开立时名为“{account.name}”，而不是“{posting.account}”",
+            f"account {account_id!r} was opened as {account.name!r}, not {posting.account!r}",
             where="body.account",
         )
-    return state.last_balance(kind, body.account_id) or account.start
+    return state.last_balance(kind, account_id) or account.start
 
 
-def check_continuity(kind: Kind, body: Statement, last: Balance | None) -> None:
+def check_continuity(posting: Posting, last: Balance) -> None:
     """This period follows the account's last one by a month and opens at its closing."""
-    if last is None:
-        return  # only for callers that check no account (`check_account` always gives one)
-    where = f"{kind.zh}“{body.account}”"
+    where = f"{posting.kind.zh}“{posting.account}”"
     expected = next_period(last.period)
-    if body.period != expected:
+    if posting.period != expected:
         raise AccountingError(
             f"{where}上一期为 {last.period}（第 {last.index} 条），本期应为 {expected}，"
-            f"而不是 {body.period}",
-            f"account {body.account!r} last reported {last.period} (entry {last.index}); the "
-            f"next period must be {expected}, not {body.period}",
+            f"而不是 {posting.period}",
+            f"account {posting.account!r} last reported {last.period} (entry {last.index}); "
+            f"the next period must be {expected}, not {posting.period}",
             where="body.period",
         )
-    if body.opening != last.closing:
+    if posting.opening != last.closing:
         raise AccountingError(
-            f"{where}期初余额 {yuan(body.opening)} 与上期（{last.period}，第 {last.index} 条）"
+            f"{where}期初余额 {yuan(posting.opening)} 与上期（{last.period}，第 {last.index} 条）"
             f"期末余额 {yuan(last.closing)} 不符",
-            f"account {body.account!r} opens at {body.opening} fen but its last period "
+            f"account {posting.account!r} opens at {posting.opening} fen but its last period "
             f"({last.period}, entry {last.index}) closed at {last.closing} fen",
             where="body.openingFen",
         )
 
 
 def check_spending(
-    origin: str,
-    body: MaintenanceFund,
-    *,
-    approved: ApprovedSpendingLookup,
-    state: LedgerState,
-) -> tuple[tuple[BallotRef, int], ...]:
-    """Each spending line cites a passed matter-5 ballot of this community, within its amount.
-
-    Returns this statement's spending per cited ballot result.
-    """
-    totals: dict[BallotRef, int] = {}
-    for i, line in enumerate(body.spending):
-        where = f"body.spending[{i}].approval"
-        check_same_community(origin, line.approval, where)
-        totals[line.approval] = totals.get(line.approval, 0) + line.amount
-    for ref, amount in totals.items():
+    posting: Posting, *, approved: ApprovedSpendingLookup, state: LedgerState
+) -> None:
+    """The spending cited per ballot result stays, with all spent before, within what the
+    result approved (matter 5, 使用维修资金)."""
+    for ref, amount in posting.spending:
         approval = approved(ref)
         if approval is None:
             raise ApprovalError(
@@ -323,7 +343,14 @@ def check_spending(
                 f"the ballot {ref.ballot} approved {approval.amount} fen; {before} fen were "
                 f"spent before and {amount} fen now exceed the approved amount",
             )
-    return tuple(totals.items())
+
+
+def prepared(entry: Entry, origin: str) -> Entry | Posting:
+    """The order-free part of `check_entry`: a statement checked and reduced to its
+    `Posting`; any other entry as it is."""
+    if isinstance(entry, Disclosure) and isinstance(entry.body, STATEMENTS):
+        return posting_of(entry.kind, entry.body, origin)
+    return entry
 
 
 def _linked(state: LedgerState, ref: EntryRef, index: int, want: str, where: str) -> EntryInfo:
@@ -344,7 +371,7 @@ def _linked(state: LedgerState, ref: EntryRef, index: int, want: str, where: str
 
 
 def check_entry(
-    entry: Entry,
+    entry: Entry | Posting,
     *,
     origin: str,
     index: int,
@@ -353,24 +380,25 @@ def check_entry(
     state: LedgerState,
     approved: ApprovedSpendingLookup,
 ) -> Effects:
-    """Every accounting and linking check for ``entry`` as entry ``index`` of log ``origin``.
+    """Every accounting and linking check for ``entry`` as entry ``index`` of log ``origin``
+    (a statement's order-free checks already done when it comes as its `Posting`).
 
     Raises a `DisclosureError` naming the failed check; returns what the entry changes.
     """
     if isinstance(entry, Disclosure):
-        info = EntryInfo(index, leaf_hash, DISCLOSURE, signer, kind=entry.kind)
-        body = entry.body
-        if isinstance(body, AccountOpened):
-            return Effects(info, opened=check_opening(body, index, state))
-        if not isinstance(body, STATEMENTS):
+        if isinstance(entry.body, STATEMENTS):
+            entry = posting_of(entry.kind, entry.body, origin)
+        else:
+            info = EntryInfo(index, leaf_hash, DISCLOSURE, signer, kind=entry.kind)
+            if isinstance(entry.body, AccountOpened):
+                return Effects(info, opened=check_opening(entry.body, index, state))
             return Effects(info)
-        check_arithmetic(body)
-        check_continuity(entry.kind, body, check_account(entry.kind, body, state))
-        spending: tuple[tuple[BallotRef, int], ...] = ()
-        if isinstance(body, MaintenanceFund):
-            spending = check_spending(origin, body, approved=approved, state=state)
-        balance = Balance(entry.kind, body.account_id, body.period, body.closing, index)
-        return Effects(info, balance, spending)
+    if isinstance(entry, Posting):
+        check_continuity(entry, check_account(entry, state))
+        check_spending(entry, approved=approved, state=state)
+        balance = Balance(entry.kind, entry.account_id, entry.period, entry.closing, index)
+        info = EntryInfo(index, leaf_hash, DISCLOSURE, signer, kind=entry.kind)
+        return Effects(info, balance, entry.spending)
     if isinstance(entry, Objection):
         target = _linked(state, entry.target, index, DISCLOSURE, "target")
         return Effects(EntryInfo(index, leaf_hash, OBJECTION, signer, target=target.index))

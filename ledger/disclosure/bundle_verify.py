@@ -52,7 +52,7 @@ from identity.w3c.dataintegrity import CanonicalForms, verify_signed_json
 from identity.w3c.jcs import loads as strict_loads
 from identity.w3c.xsdtime import format_utc
 from identity.w3c.xsdtime import parse as parse_time
-from ledger.disclosure.accounting import check_entry
+from ledger.disclosure.accounting import Posting, check_entry, prepared
 from ledger.disclosure.approval import (
     ApprovedSpending,
     BallotReader,
@@ -155,7 +155,7 @@ class _Entry(NamedTuple):
     lineno: int
     at: int  # the entry's index ("index" would shadow tuple.index)
     leaf: bytes
-    entry: Entry
+    entry: Entry | Posting  # a statement as its Posting: its own checks done in the worker
     signer: str
     created: datetime | None  # the proof's ``created``: when its signer says they signed
 
@@ -167,6 +167,7 @@ class _Other(NamedTuple):
     text: str  # the line; or, when it failed, why in Chinese
     failed: bool
     en: str = ""  # why it failed, in English
+    at: int | None = None  # the entry's index, when the failure is the entry's own check
 
 
 Checked = _Entry | _Other
@@ -190,10 +191,15 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
         read = read_entry(
             raw, origin=origin, verify=_verify_did, verify_canonical=_verify_did_canonical
         )
-        return _Entry(lineno, index, leaf, read.entry, read.signer, _created(read.doc))
     except (LedgerError, ValueError, KeyError, TypeError) as exc:
         zh, en = _halves(exc)
         return _Other(lineno, zh, failed=True, en=en)
+    try:
+        entry = prepared(read.entry, origin)
+    except LedgerError as exc:
+        zh, en = _halves(exc)
+        return _Other(lineno, zh, failed=True, en=en, at=index)
+    return _Entry(lineno, index, leaf, entry, read.signer, _created(read.doc))
 
 
 def _created(doc: Mapping[str, Any]) -> datetime | None:
@@ -402,7 +408,7 @@ class _Verifier:
         lineno: int,
         index: int,
         leaf: bytes,
-        entry: Entry,
+        entry: Entry | Posting,
         signer: str,
         created: datetime | None = None,
     ) -> None:
@@ -415,14 +421,15 @@ class _Verifier:
                 f"{where[1]}: expected entry "
                 f"{self.tree.size} (entries missing, repeated or out of order)",
             )
-        if isinstance(entry, Disclosure | ObjectionReply) and signer not in self.publishers:
+        published = isinstance(entry, Disclosure | Posting | ObjectionReply)
+        if published and signer not in self.publishers:
             raise BundleError(
                 f"{where[0]}：签名人 {signer} 不是发布人（备案所登记的委员或持街道办事处签发的物业"
                 "角色凭证者）",
                 f"{where[1]}: signer {signer} is not a publisher (a registered member, or the "
                 "holder of a property-manager role credential the street office signed)",
             )
-        if isinstance(entry, Disclosure | ObjectionReply):
+        if published:
             self._in_term(where, index, signer, created)
         try:
             effects = check_entry(
@@ -440,7 +447,7 @@ class _Verifier:
         self.state.apply(effects)
         self.types[effects.info.type] += 1
         self.signers[signer] += 1
-        if isinstance(entry, Disclosure):
+        if isinstance(entry, Disclosure | Posting):
             self.kinds[entry.kind.zh] += 1
         if isinstance(entry, ObjectionReview) and entry.satisfied:
             self.satisfied += 1
@@ -959,8 +966,13 @@ def verify_bundle(
                     v.entry(lineno, item.at, item.leaf, item.entry, item.signer, item.created)
                 elif not item.failed:
                     v.line(lineno, item.text)
-                else:
+                elif item.at is None:
                     raise BundleError(f"第 {lineno} 行：{item.text}", f"line {lineno}: {item.en}")
+                else:
+                    raise BundleError(
+                        f"第 {lineno} 行（第 {item.at} 条）：{item.text}",
+                        f"line {lineno} (entry {item.at}): {item.en}",
+                    )
 
         if source is not None:
             with source.open("rb") as f:
