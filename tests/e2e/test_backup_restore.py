@@ -100,7 +100,7 @@ def _round_trip(
         ballot = client.get(f"/api/communities/{SLUG}/ballots").json()[0]
         _cast(client, app, ballot, 5)
         close_ballot(client, app, ballot["id"], slug=SLUG)
-        services_of(app).anchor_pending(force=True)
+        services_of(app).anchor_pending(force=True, wait=True)
         record = client.get(f"/api/ballots/{ballot['id']}/record").json()
         # Taken while the server runs (and holds its embedded chain).
         assert _admin(["backup", str(saved)], monkeypatch, bin_dir) == 0

@@ -30,7 +30,7 @@ def test_export_reads_anchors_from_a_running_server(
     _env(monkeypatch, data)
     bundle, refused = tmp_path / "bundle.jsonl", tmp_path / "refused.jsonl"
     with live_server(settings) as (url, app):
-        services_of(app).anchor_pending(force=True)
+        services_of(app).anchor_pending(force=True, wait=True)
         rpc = f"{url}/chain/rpc"
         assert cli.main(["ledger", "export", "--community", SLUG, "--rpc", rpc, str(bundle)]) == 0
         lines = [json.loads(line) for line in bundle.read_text().splitlines()]

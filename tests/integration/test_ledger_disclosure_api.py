@@ -313,7 +313,7 @@ def test_disclosures_through_the_web(tmp_path: Path, db_url: str) -> None:
 
         # anchoring by the server's loop (one forced round), then the page says so (under 核验详情)
         assert ZH["verify_chain_no"] in client.get(f"/c/{SLUG}/disclosures").text
-        services_of(app).anchor_pending(force=True)
+        services_of(app).anchor_pending(force=True, wait=True)
         page = client.get(f"/c/{SLUG}/disclosures").text
         assert ZH["verify_chain_no"] not in page and ZH["verify_chain_yes"] in page
         assert "月度收支情况" in page and "¥6,000.00" in page

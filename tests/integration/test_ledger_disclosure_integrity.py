@@ -139,7 +139,7 @@ def test_the_api_reports_an_edited_amount_as_an_integrity_error(
     settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
     with running(settings) as (client, app):
         services = services_of(app)
-        services.anchor_pending(force=True)
+        services.anchor_pending(force=True, wait=True)
         shown = _demo_statement(client)
         assert shown["anchored"] is True
         idx = shown["index"]

@@ -152,6 +152,7 @@ class Services:
     # Logs that grew since they were last looked at: origin → size (see `appended`).
     _dirty: dict[str, int] = field(default_factory=dict)
     _dirty_lock: threading.Lock = field(default_factory=threading.Lock)
+    _anchoring: threading.Lock = field(default_factory=threading.Lock)
     # Told of every committed growth (origins; empty: some log), e.g. the live dashboards.
     _watchers: list[Callable[[Collection[str]], None]] = field(default_factory=list)
     _origins: dict[int, str] = field(default_factory=dict)
@@ -496,33 +497,45 @@ class Services:
 
     @contextmanager
     def anchoring(self, *, wait: bool) -> Iterator[Session | None]:
-        """A read-only session in which this process may anchor, or None if another server
-        process sharing the database is anchoring now (``wait`` blocks until it is done).
+        """A read-only session in which this process may anchor, or None if another round is
+        anchoring now, in this process or another (``wait`` blocks until it is done).
 
         On PostgreSQL a transaction-scoped advisory lock makes one anchorer at a time across
         every process of a scaled-out deployment, so no log is anchored twice and the chain
-        account's nonces never race. SQLite serves one process (the embedded chain is too)."""
-        with self.db.session(write=False) as session:
-            if not self.db.is_sqlite:
-                if wait:
-                    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ANCHOR_LOCK})
-                elif not session.scalar(
-                    text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _ANCHOR_LOCK}
-                ):
-                    yield None
-                    return
-            yield session
+        account's nonces never race. SQLite serves one process (the embedded chain is too).
+        Within a process the anchoring loop and a request closing a ballot (`anchor_now`)
+        take turns by a thread lock first: on SQLite nothing else would keep them apart."""
+        if not self._anchoring.acquire(blocking=wait):
+            yield None
+            return
+        try:
+            with self.db.session(write=False) as session:
+                if not self.db.is_sqlite:
+                    if wait:
+                        session.execute(
+                            text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ANCHOR_LOCK}
+                        )
+                    elif not session.scalar(
+                        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _ANCHOR_LOCK}
+                    ):
+                        yield None
+                        return
+                yield session
+        finally:
+            self._anchoring.release()
 
-    def anchor_pending(self, *, force: bool = False) -> int:
+    def anchor_pending(self, *, force: bool = False, wait: bool = False) -> int:
         """Anchor the logs that are due: any with `anchor_every_entries` new entries, and when
-        forced (every `anchor_every_seconds`) any with a new entry at all.
+        forced (every `anchor_every_seconds`) any with a new entry at all. Skipped while
+        another round runs, unless ``wait``: then run after it (a round that must have
+        happened when the call returns: an operator's, a test's).
 
         Which logs grew is known without scanning: the sequencer and the disclosure API say
         so (`appended`); a forced round reads every log's size in one query, which also picks
         up what other processes appended. A chain outage only postpones this: it is logged
         and the next round tries again."""
         done = 0
-        with self.anchoring(wait=False) as session:
+        with self.anchoring(wait=wait) as session:
             if session is None:
                 return 0
             store = LogStore(session)
