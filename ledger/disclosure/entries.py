@@ -24,9 +24,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from identity.errors import IdentityError
 from identity.w3c.dataintegrity import CanonicalForms, canonical_forms
-from identity.w3c.jcs import canonical
+from identity.w3c.jcs import canonical, plain_numbers
 from identity.w3c.jcs import loads as strict_loads
 from ledger.disclosure import fields as f
 from ledger.disclosure.errors import AuthorityError, SchemaError
@@ -204,6 +206,23 @@ def is_canonical(raw: bytes, doc: Any) -> bool:
         return False
 
 
+def _fast_loads(raw: bytes | str) -> Any | None:
+    """An object or array as orjson reads it, several times faster than `json.loads`; None
+    when orjson's reading could differ from `json.loads`'s (it reads a long integer as a
+    float and has no hook for fractions, so no such number may appear) or it refuses the
+    text (a lone surrogate, a byte-order mark, bad JSON: `json.loads` then decides)."""
+    try:
+        data = raw if isinstance(raw, bytes) else raw.encode()
+    except UnicodeEncodeError:
+        return None
+    if data.lstrip()[:1] not in (b"{", b"[") or not plain_numbers(data):
+        return None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+
+
 class _FloatSeen(Exception):
     pass
 
@@ -229,6 +248,9 @@ def safe_loads(raw: bytes | str) -> Any:
     else:
         brackets = raw.count("[") + raw.count("{")
     if brackets <= _FAST_BRACKETS:
+        fast = _fast_loads(raw)
+        if fast is not None:
+            return fast
         try:
             return json.loads(raw, parse_float=_no_float, parse_constant=_no_float)
         except _FloatSeen:
