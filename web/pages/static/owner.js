@@ -124,7 +124,7 @@ async function homePage() {
   if (key) {
     $("my-id-show").hidden = false;
     $("my-id-show").addEventListener("click", async () => {
-      const { qrSvg } = await cardModule();
+      const { qrSvg } = await qrModule();
       $("my-id-qr").replaceChildren(qrSvg(key.did));
       $("my-id-did").textContent = key.did;
       show("my-id");
@@ -312,14 +312,34 @@ function groups(hex) {
   return hex.slice(0, 16).match(/.{4}/g).join(" ");
 }
 
+/** The receipt copy: the signed vote and its receipt, with nothing of this device's — the
+ * very text /verify reads, pasted or scanned (verify.js, `scanned`). */
+function receiptCopy(record) {
+  return JSON.stringify({ vote: record.vote, receipt: record.receipt });
+}
+
+/** The receipt copy as a QR code, drawn here (qrsvg.js, fetched only now): another phone
+ * opens /verify and scans it, or /verify reads a screenshot of it. */
+async function showReceiptQr(record) {
+  const { qrSvg, fitToPixels } = await qrModule();
+  const box = $("receipt-qr");
+  const svg = qrSvg(receiptCopy(record), T.receipt_qr_label);
+  box.replaceChildren(svg);
+  show("receipt-qr-box");
+  const fit = () => fitToPixels(svg, box.clientWidth);
+  fit();
+  addEventListener("resize", fit); // a phone turned on its side has room for a larger one
+}
+
 function showReceipt(record, ballotId, source) {
   $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] ?? record.choice });
   $("receipt-index").textContent = fmt(T.receipt_index, { index: record.receipt.index });
   $("receipt-hash").textContent = groups(record.receipt.leaf_hash);
   show("receipt");
+  // A receipt without its QR code is still a receipt: the copy button and the check stay.
+  showReceiptQr(record).catch(() => show("receipt-qr-box", false));
   $("copy-receipt")?.addEventListener("click", async () => {
-    // The signed vote and its receipt: what /verify checks, with nothing of this device's.
-    const text = JSON.stringify({ vote: record.vote, receipt: record.receipt });
+    const text = receiptCopy(record);
     try {
       await navigator.clipboard.writeText(text);
       say(T.copied_receipt, "ok", "check-result");
@@ -718,6 +738,7 @@ function textSize() {
 // What the card pages (owner_card.js, loaded only where needed) use of this file.
 const UI = { T, LANG, $, fmt, show, say, quiet, reason, api, signIn, unitsOf, keepLang, ballotPage };
 const cardModule = () => import("./owner_card.js");
+const qrModule = () => import("./qrsvg.js");
 
 const PAGES = {
   home: homePage,

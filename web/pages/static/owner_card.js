@@ -11,7 +11,7 @@
 import { CARD_PREFIX, WrongPinError, checkPin, newCardKey, openCard, readCard, sealCard } from "./cardkey.js";
 import { GongzhiError, signDocument, sha256, toHex } from "./gongzhi.js";
 import { cardSource } from "./keysource.js";
-import qrcode from "./vendor/qrcode-generator/qrcode.mjs";
+import { qrSvg } from "./qrsvg.js";
 
 export const MAX_TRIES = 5;
 
@@ -30,34 +30,6 @@ function progressTo(ui) {
 }
 
 // ---- making a card at enrolment -------------------------------------------------------
-
-/** The QR code as an SVG of dark modules (attributes only: the pages allow no inline style). */
-export function qrSvg(text) {
-  const qr = qrcode(0, "M");
-  qr.addData(text, "Byte");
-  qr.make();
-  const n = qr.getModuleCount();
-  const quiet = 4; // ISO/IEC 18004 quiet zone, in modules
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${n + 2 * quiet} ${n + 2 * quiet}`);
-  svg.setAttribute("shape-rendering", "crispEdges");
-  const back = document.createElementNS(ns, "rect");
-  back.setAttribute("width", String(n + 2 * quiet));
-  back.setAttribute("height", String(n + 2 * quiet));
-  back.setAttribute("fill", "#fff");
-  let d = "";
-  for (let row = 0; row < n; row++) {
-    for (let col = 0; col < n; col++) {
-      if (qr.isDark(row, col)) d += `M${col + quiet} ${row + quiet}h1v1h-1z`;
-    }
-  }
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", d);
-  path.setAttribute("fill", "#000");
-  svg.append(back, path);
-  return svg;
-}
 
 /** The card's text in groups of four after its prefix, so it can be read out and typed
  * back (readCard ignores the spaces). */
