@@ -621,13 +621,13 @@ function wireProxy(place, key, ballotId, origin) {
   show("proxy");
   given(place.mandate);
   let mandate = place.mandate;
-  // The camera takes a moment to open: jsQR comes meanwhile.
-  $("proxy-photo").addEventListener("click", () => loadJsQR().catch(() => {}));
+  // The camera takes a moment to open: the reader comes meanwhile.
+  $("proxy-photo").addEventListener("click", () => scanModule().then((m) => m.prepare()).catch(() => {}));
   $("proxy-photo").addEventListener("change", async (event) => {
     const file = event.target.files?.[0];
     event.target.value = "";
     if (!file) return;
-    const text = await qrOfPhoto(file).catch(() => null);
+    const text = await scanModule().then((m) => m.readPhoto(file)).catch(() => null);
     if (text && DID_KEY.test(text.trim())) $("proxy-did").value = text.trim();
     else say(T.proxy_bad_did, "error");
   });
@@ -672,39 +672,10 @@ function wireProxy(place, key, ballotId, origin) {
   });
 }
 
-/** jsQR (vendored, a classic script setting `globalThis.jsQR`), fetched only when an owner
- * is about to photograph a proxy's QR code: 58 KB compressed, it held the ballot's choices
+/** The QR reader (qrscan.js, as on /verify and the card page), fetched only when an owner is
+ * about to photograph a proxy's QR code: jsQR, 58 KB compressed, held the ballot's choices
  * back by more than a second on a slow phone when it loaded with the page (BENCHMARKS.md). */
-let jsQRLoading = null;
-function loadJsQR() {
-  jsQRLoading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = "/static/vendor/jsqr/jsQR.js";
-    script.addEventListener("load", () => resolve(globalThis.jsQR));
-    script.addEventListener("error", () => {
-      jsQRLoading = null; // try again at the next photo
-      script.remove();
-      reject(new Error("jsQR"));
-    });
-    document.head.append(script);
-  });
-  return jsQRLoading;
-}
-
-/** The text of the QR code in a photo, or null. */
-async function qrOfPhoto(file) {
-  const jsQR = await loadJsQR();
-  const image = await createImageBitmap(file);
-  const scale = Math.min(1, 1200 / Math.max(image.width, image.height));
-  const [w, h] = [Math.round(image.width * scale), Math.round(image.height * scale)];
-  const canvas = document.createElement("canvas");
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.drawImage(image, 0, 0, w, h);
-  image.close();
-  return jsQR(ctx.getImageData(0, 0, w, h).data, w, h)?.data ?? null;
-}
+const scanModule = () => import("./qrscan.js");
 
 // ---- text size --------------------------------------------------------------------------
 
