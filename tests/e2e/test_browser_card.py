@@ -395,8 +395,7 @@ def test_a_card_voter_votes_at_the_committees_desk(
     takes a voting card; the committee opens a ballot; the printed card is scanned (a photo
     of its QR code), the PIN typed, the vote signed in that browser and checked; 完成 forgets
     the card's key and session, leaving the desk's storage as it was and the committee's
-    sign-in untouched; the receipt the owner carries away verifies on /verify elsewhere."""
-    import segno
+    sign-in untouched; the receipt's QR code, photographed, verifies on /verify elsewhere."""
     from playwright.sync_api import expect
 
     errors: list[str] = []
@@ -468,6 +467,9 @@ def test_a_card_voter_votes_at_the_committees_desk(
         assert receipt["vote"]["voter"] == card.did.value
         assert receipt["vote"]["choices"] == {"1": "agree", "2": "abstain"}
         verify_signed_json(receipt["vote"], expected_signer=card.did.value)
+        # The receipt's QR code, shown in the card's session too: the owner photographs it.
+        photo = tmp_path / "receipt.png"
+        page.locator("#receipt-qr svg").screenshot(path=str(photo))
 
         # 完成: nothing of the card stays at the desk; the committee is still signed in.
         _tap(page, "完成")
@@ -478,15 +480,14 @@ def test_a_card_voter_votes_at_the_committees_desk(
         page.screenshot(path=str(shots / "card-desk-4-finished.png"), full_page=True)
         desk.close()
 
-        # The receipt, carried away as a QR code, verifies on any other device.
+        # The receipt, carried away as the page's QR code, verifies on any other device.
         elsewhere = phone_page(browser, errors)
         copy = json.dumps(receipt, ensure_ascii=False, separators=(",", ":"))
-        photo = tmp_path / "receipt.png"
-        segno.make(copy, error="m", micro=False).save(str(photo), kind="png", scale=6)
         elsewhere.goto(f"{base}/verify")
         wait_ready(elsewhere)
         elsewhere.set_input_files("#scan-photo", str(photo))
         elsewhere.wait_for_selector("#verify-result[data-outcome='ok']", timeout=30_000)
+        assert elsewhere.input_value("#receipt-json") == copy
         assert f"第 {receipt['receipt']['index']} 号记录" in elsewhere.inner_text("#verify-result")
         assert receipt["receipt"]["ballot_id"] == ballot["id"]
         elsewhere.screenshot(path=str(shots / "card-desk-5-verified.png"), full_page=True)
