@@ -326,7 +326,10 @@ async function showReceiptQr(record) {
   const svg = qrSvg(receiptCopy(record), T.receipt_qr_label);
   box.replaceChildren(svg);
   show("receipt-qr-box");
-  const fit = () => fitToPixels(svg, box.clientWidth);
+  const fit = () => {
+    if (svg.isConnected) fitToPixels(svg, box.clientWidth);
+    else removeEventListener("resize", fit); // the card page moved to another ballot
+  };
   fit();
   addEventListener("resize", fit); // a phone turned on its side has room for a larger one
 }
