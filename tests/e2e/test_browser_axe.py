@@ -47,6 +47,7 @@ PAGES = [
     (f"{COMMITTEE}/decisions", True),
     (f"{COMMITTEE}/ballots", True),
     (f"{COMMITTEE}/ballots/1", True),
+    (f"{COMMITTEE}/objections", True),
     ("/ballots/1/notice", False),
     ("/verify", True),
 ]

@@ -24,9 +24,12 @@ from ledger.tlog.store import LogStore
 from tests.e2e.browser_support import (
     PHONE,
     cookie_for,
+    fake_camera_args,
     live_server,
     phone_page,
+    qr_video,
     session_cookie,
+    sibling_browser,
     wait_ready,
 )
 from tests.e2e.test_browser_journey import SLUG, Committee
@@ -302,7 +305,8 @@ def test_card_page_fits_a_phone(server: tuple[str, Committee], phone: Page) -> N
 def test_a_photo_of_the_card_fills_in_its_text(
     server: tuple[str, Committee], phone: Page, tmp_path: Path
 ) -> None:
-    """The photo path (jsQR on an uploaded image); the camera path decodes frames the same way."""
+    """The photo path, read by qrscan.js (jsQR here: Linux Chromium has no BarcodeDetector),
+    which the page fetches only once a photo is chosen, not with the page."""
     import segno
 
     base, _ = server
@@ -313,8 +317,12 @@ def test_a_photo_of_the_card_fills_in_its_text(
         segno.make(content, error="m", micro=False).save(str(photos[name]), scale=8, border=4)
     photos["blank"] = tmp_path / "blank.png"
     segno.make("x").save(str(photos["blank"]), scale=1, border=40, dark="white")
+    scripts: list[str] = []
+    phone.on("request", lambda r: scripts.append(r.url) if "/static/" in r.url else None)
     phone.goto(f"{base}/owner/card")
     wait_ready(phone)
+    assert not [u for u in scripts if "jsqr" in u.lower()], scripts  # not with the page
+    assert f"{base}/static/qrscan.js" in scripts  # the one reader, the card page's too
     phone.set_input_files("#scan-photo", str(photos["other"]))
     _says(phone, "error", "不是投票卡")
     phone.set_input_files("#scan-photo", str(photos["blank"]))
@@ -322,6 +330,61 @@ def test_a_photo_of_the_card_fills_in_its_text(
     phone.set_input_files("#scan-photo", str(photos["card"]))
     _says(phone, "ok", "已读到投票卡")
     assert phone.input_value("#card-text") == text
+    assert [u for u in scripts if "jsqr" in u.lower()] == [f"{base}/static/vendor/jsqr/jsQR.js"]
+
+
+def test_the_camera_reads_the_card_and_lets_go(
+    browser: Browser, server: tuple[str, Committee], tmp_path: Path
+) -> None:
+    """The camera path: Chromium's fake camera films the printed card; its text fills in, the
+    PIN field takes the focus and the camera is let go."""
+    base, _ = server
+    text = seal_card(KeyPair.generate(KeyType.P256), "480213", SLUG, cost=CardCost(10, 8, 1))
+    video = qr_video(text, tmp_path / "card.y4m")
+    with sibling_browser(browser, fake_camera_args(video)) as camera_browser:
+        errors: list[str] = []
+        context = camera_browser.new_context(viewport=PHONE, permissions=["camera"])
+        page = phone_page(context, errors)
+        page.goto(f"{base}/owner/card?lang=en")
+        wait_ready(page)
+        page.click("#scan-start")
+        page.wait_for_function("(t) => document.querySelector('#card-text').value === t", arg=text)
+        _says(page, "ok", "Card read")
+        assert page.evaluate("document.activeElement.id") == "card-pin"
+        assert page.is_hidden("#scan-video") and page.is_visible("#scan-start")
+        assert page.evaluate("document.getElementById('scan-video').srcObject") is None
+        assert errors == []
+        context.close()
+
+
+# A BarcodeDetector as Android's Chrome has, that "reads" the card from any picture.
+FAKE_DETECTOR = """globalThis.BarcodeDetector = class {
+  static async getSupportedFormats() { return ["qr_code"]; }
+  async detect(source) { return [{ rawValue: %s, format: "qr_code" }]; }
+};"""
+
+
+def test_the_browsers_own_detector_reads_the_card_and_jsqr_is_never_fetched(
+    browser: Browser, server: tuple[str, Committee], tmp_path: Path
+) -> None:
+    import segno
+
+    base, _ = server
+    text = seal_card(KeyPair.generate(KeyType.P256), "480213", SLUG, cost=CardCost(10, 8, 1))
+    context = browser.new_context(viewport=PHONE)
+    context.add_init_script(FAKE_DETECTOR % json.dumps(text))
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(f"{base}/owner/card")
+    wait_ready(page)
+    photo = tmp_path / "not-the-card.png"  # jsQR would read this as something else
+    segno.make("not ours", error="m", micro=False).save(str(photo), scale=8, border=4)
+    page.set_input_files("#scan-photo", str(photo))
+    page.wait_for_function("(t) => document.querySelector('#card-text').value === t", arg=text)
+    assert page.evaluate("typeof globalThis.jsQR") == "undefined"
+    assert not [u for u in fetched if "jsqr" in u.lower()], fetched
+    context.close()
 
 
 def test_a_card_voter_votes_at_the_committees_desk(
@@ -332,8 +395,7 @@ def test_a_card_voter_votes_at_the_committees_desk(
     takes a voting card; the committee opens a ballot; the printed card is scanned (a photo
     of its QR code), the PIN typed, the vote signed in that browser and checked; 完成 forgets
     the card's key and session, leaving the desk's storage as it was and the committee's
-    sign-in untouched; the receipt the owner carries away verifies on /verify elsewhere."""
-    import segno
+    sign-in untouched; the receipt's QR code, photographed, verifies on /verify elsewhere."""
     from playwright.sync_api import expect
 
     errors: list[str] = []
@@ -405,6 +467,9 @@ def test_a_card_voter_votes_at_the_committees_desk(
         assert receipt["vote"]["voter"] == card.did.value
         assert receipt["vote"]["choices"] == {"1": "agree", "2": "abstain"}
         verify_signed_json(receipt["vote"], expected_signer=card.did.value)
+        # The receipt's QR code, shown in the card's session too: the owner photographs it.
+        photo = tmp_path / "receipt.png"
+        page.locator("#receipt-qr svg").screenshot(path=str(photo))
 
         # 完成: nothing of the card stays at the desk; the committee is still signed in.
         _tap(page, "完成")
@@ -415,15 +480,14 @@ def test_a_card_voter_votes_at_the_committees_desk(
         page.screenshot(path=str(shots / "card-desk-4-finished.png"), full_page=True)
         desk.close()
 
-        # The receipt, carried away as a QR code, verifies on any other device.
+        # The receipt, carried away as the page's QR code, verifies on any other device.
         elsewhere = phone_page(browser, errors)
         copy = json.dumps(receipt, ensure_ascii=False, separators=(",", ":"))
-        photo = tmp_path / "receipt.png"
-        segno.make(copy, error="m", micro=False).save(str(photo), kind="png", scale=6)
         elsewhere.goto(f"{base}/verify")
         wait_ready(elsewhere)
         elsewhere.set_input_files("#scan-photo", str(photo))
         elsewhere.wait_for_selector("#verify-result[data-outcome='ok']", timeout=30_000)
+        assert elsewhere.input_value("#receipt-json") == copy
         assert f"第 {receipt['receipt']['index']} 号记录" in elsewhere.inner_text("#verify-result")
         assert receipt["receipt"]["ballot_id"] == ballot["id"]
         elsewhere.screenshot(path=str(shots / "card-desk-5-verified.png"), full_page=True)

@@ -14,7 +14,11 @@ from tests.e2e.support import running, services_of, settings_for
 from web.demo.community import SLUG, demo_keys
 from web.pages.console_text import EN, ZH, text_for
 
-PAGES = (f"/communities/{SLUG}/committee/ballots", f"/communities/{SLUG}/committee/ballots/1")
+PAGES = (
+    f"/communities/{SLUG}/committee/ballots",
+    f"/communities/{SLUG}/committee/ballots/1",
+    f"/communities/{SLUG}/committee/objections",
+)
 
 
 def _words(html: str) -> dict[str, str]:
@@ -49,6 +53,7 @@ def test_the_console_renders_for_the_committee_and_refuses_others(tmp_path: Path
             assert refused.status_code == 403
             assert "没有所需角色" in refused.text and 'id="signin"' not in refused.text
             assert "console_ballot.js" not in refused.text and "console.js" not in refused.text
+            assert "console_objections.js" not in refused.text
 
         page = client.get(PAGES[0], headers=committee).text
         assert "（6）筹集建筑物及其附属设施的维修资金" in page

@@ -1,5 +1,6 @@
-"""The committee console (表决管理): the ballot wizard and list, and one ballot's live
-dashboard, for the community's committee members only.
+"""The committee console (表决管理): the ballot wizard and list, one ballot's live
+dashboard, and the answers to objections (质疑答复) on disclosures the members published,
+for the community's committee members only.
 
 Thin shells over the JSON API, as the member's signing page is: the server renders the
 words and checks who is asking (the DID sign-in session, cookie or bearer); the page's
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from identity.community.origins import disclosure_origin
 from identity.community.registry import get_community
 from identity.community.signin import COMMITTEE
 from voting.ballots import get_ballot
@@ -23,7 +25,7 @@ from web.auth.sessions import PrincipalDep, require_role
 from web.pages.console_text import text_for
 from web.pages.owner import CSP, lang_of, templates
 from web.server.bounds import IdPath
-from web.server.deps import SessionDep
+from web.server.deps import ServicesDep, SessionDep
 from web.server.error_responses import page_errors
 from web.server.errors import ApiError
 
@@ -100,4 +102,32 @@ def ballot_page(
         return refused
     return _render(
         request, "console_ballot.html", page="ballot", c=community, slug=slug, ballot_id=ballot.id
+    )
+
+
+@router.get(
+    "/communities/{slug}/committee/objections",
+    response_class=HTMLResponse,
+    responses=page_errors(401, 403, 404),
+)
+def objections_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Objections to disclosures committee members published, each answered by its publisher:
+    the reply is signed on that member's own device (the ledger accepts no one else's)."""
+    community = get_community(session, slug)
+    refused = _member_or_page(request, slug, principal, c=community)
+    if refused is not None:
+        return refused
+    return _render(
+        request,
+        "console_objections.html",
+        page="objections",
+        c=community,
+        slug=slug,
+        origin=disclosure_origin(services.public_host, slug),
     )

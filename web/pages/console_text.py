@@ -29,6 +29,38 @@ ZH: dict[str, str] = {
     "to_owners": "业主登记",
     "to_ballots": "返回表决列表",
     "loading": "正在读取……",
+    "to_objections": "质疑答复",
+    # objections (质疑) to disclosures the committee's members published
+    "to_accounts": "账目公开",
+    "obj_page_title": "质疑答复",
+    "obj_intro": (
+        "业主对委员发布的账目、合同等信息提出的质疑，须由发布该信息的委员答复。答复在本设备上用"
+        "您的委员密钥签名，和签署其他业委会决定一样，服务器拿不到您的密钥。"
+    ),
+    "obj_mine": "待您答复的质疑",
+    "obj_no_key": "本设备还没有委员密钥，不能答复。请先到签署页生成密钥，并交街道办登记。",
+    "obj_key": "本设备委员密钥：{did}",
+    "obj_none": "目前没有待您答复的质疑。",
+    "obj_on": "针对第 {index} 条（{kind}）",
+    "obj_action": "处理方式",
+    "action_explained": "已说明",
+    "action_corrected": "已更正",
+    "action_rejected": "不予采纳",
+    "obj_text": "答复内容",
+    "obj_reply": "签名并答复",
+    "obj_sending": "正在签名并提交答复……",
+    "obj_done": "已答复，答复已记入公开的账目记录。",
+    "obj_required": "请填写答复内容。",
+    "obj_too_long": "答复内容最多 {max} 个字。",
+    "obj_others": "待其他委员答复的质疑",
+    "obj_others_note": "只有发布该信息的委员能答复，请提醒他在自己的设备上打开本页答复。",
+    "obj_other_line": "第 {index} 条（{kind}）的质疑：{text}（发布人 {did}）",
+    "kind_IncomeExpense": "月度收支",
+    "kind_MaintenanceFund": "维修资金",
+    "kind_CommonAreaIncome": "共有部分经营收益",
+    "kind_FeeStandard": "收费标准",
+    "kind_Attachment": "合同与会议纪要",
+    "kind_AccountOpened": "新开账户",
     "error": "出错了：",
     # sign-in
     "signin_title": "委员登录",
@@ -191,6 +223,44 @@ EN: dict[str, str] = {
     "to_owners": "Owners' register",
     "to_ballots": "Back to the ballots",
     "loading": "Loading…",
+    "to_objections": "Objections to answer",
+    "to_accounts": "Public accounts",
+    "obj_page_title": "Objections to answer",
+    "obj_intro": (
+        "An objection an owner raises to accounts, contracts or other entries a member published"
+        " is answered by the member who published it. The answer is signed on this device with"
+        " your member key, as every other committee act is: the server never holds your key."
+    ),
+    "obj_mine": "Objections awaiting your answer",
+    "obj_no_key": (
+        "This device has no member key, so it cannot answer. Make one on the signing page and"
+        " have the street office register it."
+    ),
+    "obj_key": "This device's member key: {did}",
+    "obj_none": "No objection awaits your answer.",
+    "obj_on": "On entry {index} ({kind})",
+    "obj_action": "Action",
+    "action_explained": "Explained",
+    "action_corrected": "Corrected",
+    "action_rejected": "Not accepted",
+    "obj_text": "Answer",
+    "obj_reply": "Sign and answer",
+    "obj_sending": "Signing and sending the answer…",
+    "obj_done": "Answered: the answer is in the public accounts record.",
+    "obj_required": "Please write the answer.",
+    "obj_too_long": "The answer may have at most {max} characters.",
+    "obj_others": "Objections awaiting other members",
+    "obj_others_note": (
+        "Only the member who published an entry can answer: remind them to open this page on"
+        " their own device."
+    ),
+    "obj_other_line": "Objection to entry {index} ({kind}): {text} (published by {did})",
+    "kind_IncomeExpense": "monthly income and expense",
+    "kind_MaintenanceFund": "maintenance fund",
+    "kind_CommonAreaIncome": "common-area income",
+    "kind_FeeStandard": "fee standard",
+    "kind_Attachment": "contracts and minutes",
+    "kind_AccountOpened": "new account",
     "error": "Something went wrong: ",
     "signin_title": "Member sign-in",
     "signin_note": (

@@ -98,6 +98,13 @@ ZH: dict[str, str] = {
     "copy_receipt": "复制选票回执",
     "copy_receipt_note": "回执可交给家人或任何人，在核验页面独立核对：",
     "copied_receipt": "回执已复制，可粘贴到核验页面。",
+    "receipt_qr_title": "回执二维码",
+    "receipt_qr_note": (
+        "这个二维码就是您的选票回执。在另一部手机上打开核验页面，点“扫码”对准它；或者把它截图"
+        "保存，以后在核验页面点“选择二维码照片”选这张截图，就能核对您的选票已经放进投票箱。"
+    ),
+    "receipt_qr_private": "二维码里有您投的选择，请只给您愿意告诉的人看。",
+    "receipt_qr_label": "选票回执二维码",
     # the printed voting card (投票卡), for owners without a smartphone
     "enrol_kind": "用什么投票？",
     "enrol_kind_phone": "用这台手机投票（推荐）",
@@ -156,7 +163,9 @@ ZH: dict[str, str] = {
     "card_finished": "已退出投票卡。密钥已从本浏览器清除，这台设备上没有保存任何内容。",
     "card_again": "再用一张投票卡",
     "card_back": "返回表决列表",
-    "card_receipt_note": "用投票卡投票，回执不保存在这台设备上。需要时请记下选票编号。",
+    "card_receipt_note": (
+        "用投票卡投票，回执不保存在这台设备上。需要时请记下选票编号，或用自己的手机拍下回执二维码。"
+    ),
     "card_link": "没有智能手机？用投票卡投票",
     # results of a closed ballot, proxies (委托), large text (shared with the public page)
     "ballots_title": "表决",
@@ -321,6 +330,14 @@ EN: dict[str, str] = {
     "copy_receipt": "Copy the vote receipt",
     "copy_receipt_note": "Anyone you give the receipt to can check it on the verification page:",
     "copied_receipt": "Receipt copied: paste it on the verification page.",
+    "receipt_qr_title": "Receipt QR code",
+    "receipt_qr_note": (
+        "This QR code is your vote receipt. Open the verification page on another phone and tap"
+        " “Scan” to point it here; or take a screenshot and later choose it with “Choose a photo"
+        " of the QR code” on the verification page, to check that your vote is in the ballot box."
+    ),
+    "receipt_qr_private": "The code holds how you voted: show it only to people you want to tell.",
+    "receipt_qr_label": "Vote receipt QR code",
     "enrol_kind": "How will you vote?",
     "enrol_kind_phone": "With this phone (recommended)",
     "enrol_kind_card": "With a printed voting card (owners without a smartphone)",
@@ -392,7 +409,8 @@ EN: dict[str, str] = {
     "card_again": "Use another voting card",
     "card_back": "Back to the ballots",
     "card_receipt_note": (
-        "With a card the receipt is not kept on this device. Note the vote number if you need it."
+        "With a card the receipt is not kept on this device. Note the vote number if you need it,"
+        " or photograph the receipt QR code with your own phone."
     ),
     "card_link": "No smartphone? Vote with a voting card",
     "accounts_title": "Community accounts",

@@ -124,7 +124,7 @@ async function homePage() {
   if (key) {
     $("my-id-show").hidden = false;
     $("my-id-show").addEventListener("click", async () => {
-      const { qrSvg } = await cardModule();
+      const { qrSvg } = await qrModule();
       $("my-id-qr").replaceChildren(qrSvg(key.did));
       $("my-id-did").textContent = key.did;
       show("my-id");
@@ -312,14 +312,37 @@ function groups(hex) {
   return hex.slice(0, 16).match(/.{4}/g).join(" ");
 }
 
+/** The receipt copy: the signed vote and its receipt, with nothing of this device's — the
+ * very text /verify reads, pasted or scanned (verify.js, `scanned`). */
+function receiptCopy(record) {
+  return JSON.stringify({ vote: record.vote, receipt: record.receipt });
+}
+
+/** The receipt copy as a QR code, drawn here (qrsvg.js, fetched only now): another phone
+ * opens /verify and scans it, or /verify reads a screenshot of it. */
+async function showReceiptQr(record) {
+  const { qrSvg, fitToPixels } = await qrModule();
+  const box = $("receipt-qr");
+  const svg = qrSvg(receiptCopy(record), T.receipt_qr_label);
+  box.replaceChildren(svg);
+  show("receipt-qr-box");
+  const fit = () => {
+    if (svg.isConnected) fitToPixels(svg, box.clientWidth);
+    else removeEventListener("resize", fit); // the card page moved to another ballot
+  };
+  fit();
+  addEventListener("resize", fit); // a phone turned on its side has room for a larger one
+}
+
 function showReceipt(record, ballotId, source) {
   $("receipt-choice").textContent = fmt(T.voted_choice, { choice: T[record.choice] ?? record.choice });
   $("receipt-index").textContent = fmt(T.receipt_index, { index: record.receipt.index });
   $("receipt-hash").textContent = groups(record.receipt.leaf_hash);
   show("receipt");
+  // A receipt without its QR code is still a receipt: the copy button and the check stay.
+  showReceiptQr(record).catch(() => show("receipt-qr-box", false));
   $("copy-receipt")?.addEventListener("click", async () => {
-    // The signed vote and its receipt: what /verify checks, with nothing of this device's.
-    const text = JSON.stringify({ vote: record.vote, receipt: record.receipt });
+    const text = receiptCopy(record);
     try {
       await navigator.clipboard.writeText(text);
       say(T.copied_receipt, "ok", "check-result");
@@ -601,13 +624,13 @@ function wireProxy(place, key, ballotId, origin) {
   show("proxy");
   given(place.mandate);
   let mandate = place.mandate;
-  // The camera takes a moment to open: jsQR comes meanwhile.
-  $("proxy-photo").addEventListener("click", () => loadJsQR().catch(() => {}));
+  // The camera takes a moment to open: the reader comes meanwhile.
+  $("proxy-photo").addEventListener("click", () => scanModule().then((m) => m.prepare()).catch(() => {}));
   $("proxy-photo").addEventListener("change", async (event) => {
     const file = event.target.files?.[0];
     event.target.value = "";
     if (!file) return;
-    const text = await qrOfPhoto(file).catch(() => null);
+    const text = await scanModule().then((m) => m.readPhoto(file)).catch(() => null);
     if (text && DID_KEY.test(text.trim())) $("proxy-did").value = text.trim();
     else say(T.proxy_bad_did, "error");
   });
@@ -652,39 +675,10 @@ function wireProxy(place, key, ballotId, origin) {
   });
 }
 
-/** jsQR (vendored, a classic script setting `globalThis.jsQR`), fetched only when an owner
- * is about to photograph a proxy's QR code: 58 KB compressed, it held the ballot's choices
+/** The QR reader (qrscan.js, as on /verify and the card page), fetched only when an owner is
+ * about to photograph a proxy's QR code: jsQR, 58 KB compressed, held the ballot's choices
  * back by more than a second on a slow phone when it loaded with the page (BENCHMARKS.md). */
-let jsQRLoading = null;
-function loadJsQR() {
-  jsQRLoading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = "/static/vendor/jsqr/jsQR.js";
-    script.addEventListener("load", () => resolve(globalThis.jsQR));
-    script.addEventListener("error", () => {
-      jsQRLoading = null; // try again at the next photo
-      script.remove();
-      reject(new Error("jsQR"));
-    });
-    document.head.append(script);
-  });
-  return jsQRLoading;
-}
-
-/** The text of the QR code in a photo, or null. */
-async function qrOfPhoto(file) {
-  const jsQR = await loadJsQR();
-  const image = await createImageBitmap(file);
-  const scale = Math.min(1, 1200 / Math.max(image.width, image.height));
-  const [w, h] = [Math.round(image.width * scale), Math.round(image.height * scale)];
-  const canvas = document.createElement("canvas");
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.drawImage(image, 0, 0, w, h);
-  image.close();
-  return jsQR(ctx.getImageData(0, 0, w, h).data, w, h)?.data ?? null;
-}
+const scanModule = () => import("./qrscan.js");
 
 // ---- text size --------------------------------------------------------------------------
 
@@ -718,6 +712,7 @@ function textSize() {
 // What the card pages (owner_card.js, loaded only where needed) use of this file.
 const UI = { T, LANG, $, fmt, show, say, quiet, reason, api, signIn, unitsOf, keepLang, ballotPage };
 const cardModule = () => import("./owner_card.js");
+const qrModule = () => import("./qrsvg.js");
 
 const PAGES = {
   home: homePage,

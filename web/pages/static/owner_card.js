@@ -11,7 +11,8 @@
 import { CARD_PREFIX, WrongPinError, checkPin, newCardKey, openCard, readCard, sealCard } from "./cardkey.js";
 import { GongzhiError, signDocument, sha256, toHex } from "./gongzhi.js";
 import { cardSource } from "./keysource.js";
-import qrcode from "./vendor/qrcode-generator/qrcode.mjs";
+import { cameraScanner, readPhoto } from "./qrscan.js";
+import { qrSvg } from "./qrsvg.js";
 
 export const MAX_TRIES = 5;
 
@@ -30,34 +31,6 @@ function progressTo(ui) {
 }
 
 // ---- making a card at enrolment -------------------------------------------------------
-
-/** The QR code as an SVG of dark modules (attributes only: the pages allow no inline style). */
-export function qrSvg(text) {
-  const qr = qrcode(0, "M");
-  qr.addData(text, "Byte");
-  qr.make();
-  const n = qr.getModuleCount();
-  const quiet = 4; // ISO/IEC 18004 quiet zone, in modules
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${n + 2 * quiet} ${n + 2 * quiet}`);
-  svg.setAttribute("shape-rendering", "crispEdges");
-  const back = document.createElementNS(ns, "rect");
-  back.setAttribute("width", String(n + 2 * quiet));
-  back.setAttribute("height", String(n + 2 * quiet));
-  back.setAttribute("fill", "#fff");
-  let d = "";
-  for (let row = 0; row < n; row++) {
-    for (let col = 0; col < n; col++) {
-      if (qr.isDark(row, col)) d += `M${col + quiet} ${row + quiet}h1v1h-1z`;
-    }
-  }
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", d);
-  path.setAttribute("fill", "#000");
-  svg.append(back, path);
-  return svg;
-}
 
 /** The card's text in groups of four after its prefix, so it can be read out and typed
  * back (readCard ignores the spaces). */
@@ -146,59 +119,37 @@ function triesOf(name) {
   return Number(sessionStorage.getItem(name) ?? 0) || 0;
 }
 
-/** Camera scanning with jsQR (vendored, a classic script: `globalThis.jsQR`). */
+/** The camera and photo buttons, read by qrscan.js as on /verify: the browser's own
+ * BarcodeDetector where it has one, else jsQR, fetched only then. Returns `stop`. */
 function scanner(ui, onText) {
   const { $, T, fmt, say, show, reason } = ui;
-  const video = $("scan-video");
-  let stream = null;
-  let timer = 0;
-  const canvas = document.createElement("canvas");
 
-  function decode(source, width, height) {
-    canvas.width = width;
-    canvas.height = height;
-    const ctx = canvas.getContext("2d", { willReadFrequently: true });
-    ctx.drawImage(source, 0, 0, width, height);
-    const found = globalThis.jsQR(ctx.getImageData(0, 0, width, height).data, width, height);
-    return found ? found.data : null;
+  function found(text) {
+    if (!text.replace(/\s+/g, "").startsWith(CARD_PREFIX)) {
+      say(T.card_not_card, "error");
+      return false; // the camera keeps looking: the card may come into view next
+    }
+    stop();
+    onText(text);
+    say(T.card_scanned, "ok");
+    return true;
   }
+  const camera = cameraScanner($("scan-video"), found);
 
   function stop() {
-    clearInterval(timer);
-    timer = 0;
-    for (const track of stream?.getTracks() ?? []) track.stop();
-    stream = null;
-    video.srcObject = null;
+    camera.stop();
     show("scan-video", false);
     show("scan-stop", false);
     show("scan-start");
   }
 
-  function found(text) {
-    if (!text.replace(/\s+/g, "").startsWith(CARD_PREFIX)) {
-      say(T.card_not_card, "error");
-      return false;
-    }
-    onText(text);
-    say(T.card_scanned, "ok");
-    return true;
-  }
-
   $("scan-start").addEventListener("click", async () => {
+    show("scan-start", false);
+    show("scan-video");
+    show("scan-stop");
+    say(T.card_scanning, "busy");
     try {
-      if (!navigator.mediaDevices?.getUserMedia) throw new Error("getUserMedia");
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
-      video.srcObject = stream;
-      await video.play();
-      show("scan-video");
-      show("scan-stop");
-      show("scan-start", false);
-      say(T.card_scanning, "busy");
-      timer = setInterval(() => {
-        if (!video.videoWidth) return;
-        const text = decode(video, video.videoWidth, video.videoHeight);
-        if (text && found(text)) stop();
-      }, 250);
+      await camera.start();
     } catch (error) {
       stop();
       say(fmt(T.card_no_camera, { reason: reason(error) }), "error");
@@ -207,19 +158,16 @@ function scanner(ui, onText) {
   $("scan-stop").addEventListener("click", stop);
   $("scan-photo").addEventListener("change", async (event) => {
     const file = event.target.files?.[0];
-    event.target.value = "";
+    event.target.value = ""; // the same photo chosen again is read again
     if (!file) return;
+    let text = null;
     try {
-      const image = await createImageBitmap(file);
-      // A phone photo is large; jsQR reads a QR code well at about 1000 pixels across.
-      const scale = Math.min(1, 1200 / Math.max(image.width, image.height));
-      const text = decode(image, Math.round(image.width * scale), Math.round(image.height * scale));
-      image.close();
-      if (text === null) say(T.card_no_qr, "error");
-      else found(text);
+      text = await readPhoto(file);
     } catch {
-      say(T.card_no_qr, "error");
+      text = null; // not an image, or the reader could not be loaded: no card read either way
     }
+    if (text === null) say(T.card_no_qr, "error");
+    else found(text);
   });
   return stop;
 }
@@ -247,8 +195,11 @@ export async function cardPage(ui) {
       }).catch(() => {});
     }
   }
-  // Leaving the page (closing it, going elsewhere) ends the card's session too.
-  addEventListener("pagehide", forget);
+  // Leaving the page (closing it, going elsewhere) ends the card's session, and frees the camera.
+  addEventListener("pagehide", () => {
+    forget();
+    stopCamera();
+  });
 
   function finish() {
     forget();

@@ -1,4 +1,5 @@
-// Reading a QR code from the camera or from a photo (the verification page, /verify).
+// Reading a QR code from the camera or from a photo: the one reader of the pages (the
+// verification page /verify, the voting card page, a proxy's code on the ballot page).
 // The browser's own BarcodeDetector where it reads QR codes (Android's Chrome, Safari, …);
 // elsewhere jsQR, vendored from npm (web/pages/static/vendor/jsqr, pinned in package.json) and
 // loaded only then, so a phone with a detector never downloads it. jsQR is a classic script
@@ -43,6 +44,12 @@ function loadJsQR() {
     document.head.append(script);
   });
   return jsqrLoading;
+}
+
+/** Have the decoder ready before a scan (a camera takes a moment to open): jsQR is fetched
+ * now only where the browser has no detector of its own. */
+export async function prepare() {
+  if (!(await nativeDetector())) await loadJsQR();
 }
 
 /** The text of the first QR code in `source` (a <video> or an ImageBitmap), or null. */
