@@ -118,13 +118,11 @@ async function check(form, kind, body) {
   return result.ok;
 }
 
-async function publish(form, kind, body, resultId) {
-  if (!(await check(form, kind, body))) return false;
+/** Check, sign and append; the appended entry, or null when the check refused it. */
+async function publish(form, kind, body) {
+  if (!(await check(form, kind, body))) return null;
   const doc = await signed({ type: "Disclosure", log: ORIGIN, kind, publisher: key.did, body });
-  const appended = await api("POST", `${API}/entries`, doc);
-  $(resultId).textContent = fmt(T.published, { index: appended.index });
-  $(resultId).hidden = false;
-  return true;
+  return api("POST", `${API}/entries`, doc);
 }
 
 // --- the statements: income and expense, maintenance fund, common-area income -----------
@@ -569,7 +567,7 @@ async function loadLog() {
   const select = $("st-account");
   const was = select.value;
   select.replaceChildren(
-    ...[...accounts].map(([id, a]) => Object.assign(document.createElement("option"), { value: id, textContent: `${a.name}（${id}，${T[`kind_${a.kind}`] ?? a.kind}）` })),
+    ...[...accounts].map(([id, a]) => Object.assign(document.createElement("option"), { value: id, textContent: `${a.name}（${id}）` })),
   );
   if (was && accounts.has(was)) select.value = was;
   $("st-no-account").hidden = accounts.size > 0;
@@ -653,9 +651,13 @@ function publishing(formId, buttonId, kind, build, resultId, after) {
       $(resultId).hidden = true;
       const body = build($(formId));
       // a statement's kind is its account's, read as it is published
-      if (body && (await publish($(formId), typeof kind === "function" ? kind() : kind, body, resultId))) {
+      const appended = body && (await publish($(formId), typeof kind === "function" ? kind() : kind, body));
+      if (appended) {
         await loadLog();
         if (after) after();
+        // said once the desk shows the log with it (balances, what a ballot has left)
+        $(resultId).textContent = fmt(T.published, { index: appended.index });
+        $(resultId).hidden = false;
       }
     }, $(formId));
   });
