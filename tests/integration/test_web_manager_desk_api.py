@@ -225,6 +225,11 @@ def test_the_passed_fund_ballots_a_spending_line_may_cite(tmp_path: Path, db_url
         key, pm = _manager(client, app)
         url = f"{API}/approved-spending"
         assert client.get(url).json() == []  # the demo's own ballot is on other matters
+        documented = client.get("/openapi.json").json()["paths"]
+        listing = documented["/api/v1/communities/{slug}/disclosures/approved-spending"]["get"]
+        assert {"200", "404", "409"} <= set(listing["responses"])
+        kinds = documented["/api/v1/communities/{slug}/disclosures/statement-lines"]["post"]
+        assert "kind" in {p["name"] for p in kinds["parameters"]}
         assert (
             client.get(
                 "/api/v1/communities/no-such-place/disclosures/approved-spending"
