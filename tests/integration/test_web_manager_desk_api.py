@@ -287,6 +287,8 @@ def test_the_passed_fund_ballots_a_spending_line_may_cite(tmp_path: Path, db_url
         r = client.post(f"{API}/check", json={"kind": "MaintenanceFund", "body": more}, headers=pm)
         [error] = r.json()["errors"]
         assert r.json()["ok"] is False and "超出批准金额" in error["zh"]
+        # beside the spending lines, where the desk shows it (the total per ballot is checked)
+        assert error["where"] == "body.spending"
 
 
 def test_common_area_lines_and_the_templates_of_each_kind(tmp_path: Path) -> None:
