@@ -35,8 +35,9 @@ from identity.w3c.credential import sign_credential
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
+from ledger.tlog import merkle
 from web.auth.sessions import IdentityRuntime
-from web.demo.community import demo_member_keys, demo_office_key
+from web.demo.community import demo_keys, demo_member_keys, demo_office_key
 
 DEMO = "xianxia-demo"
 TERM = timedelta(days=5 * 365)
@@ -386,3 +387,50 @@ def pinned_bundle(bundle: Path, root: str, folder: Path) -> list[str]:
     with bundle.open(encoding="utf-8") as f:
         header: dict[str, Any] = json.loads(f.readline())
     return pinned(header, root, folder)
+
+
+def passed_fund_ballot(
+    client: Any,
+    app: FastAPI,
+    *,
+    title: str = "更换3号楼电梯",
+    amount_fen: int = 5_000_000,
+    slug: str = DEMO,
+    headers: Any = None,
+) -> tuple[int, dict[str, Any]]:
+    """A ballot on using the maintenance fund (matter 5) approving ``amount_fen``, every demo
+    owner voting for it, closed early: its id and its result entry as a spending line cites
+    it ({ballot, index, leafHash})."""
+    now = datetime.now(UTC)
+    ballot = open_ballot(
+        client,
+        app,
+        {
+            "matter": 5,
+            "title": title,
+            "text": f"使用维修资金：{title}",
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "closes_at": (now + timedelta(days=30)).isoformat(),
+            "amount_fen": amount_fen,
+        },
+        slug=slug,
+        headers=headers,
+    )
+    seen: set[str] = set()
+    for _unit, key in sorted(demo_keys(app.state.services).items()):
+        if key.did.value in seen:
+            continue
+        seen.add(key.did.value)
+        vote = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value}
+        r = client.post(
+            f"/api/ballots/{ballot['id']}/votes",
+            json=sign_json(vote | {"choices": {"1": "agree"}}, key),
+        )
+        assert r.status_code == 201, r.text
+    closed = close_ballot(client, app, ballot["id"], slug=slug, headers=headers)
+    [item] = closed["document"]["items"]
+    assert item["outcome"]["passed"], closed
+    record = client.get(f"/api/ballots/{ballot['id']}/record").json()
+    index = len(record["entries"]) - 1
+    leaf = merkle.leaf_hash(record["entries"][index].encode())
+    return ballot["id"], {"ballot": ballot["origin"], "index": index, "leafHash": leaf.hex()}

@@ -321,19 +321,29 @@ def check_continuity(posting: Posting, last: Balance) -> None:
         )
 
 
+SPENDING = "body.spending"
+
+
 def check_spending(
     posting: Posting, *, approved: ApprovedSpendingLookup, state: LedgerState
 ) -> None:
     """The spending cited per ballot result stays, with all spent before, within what the
-    result approved (matter 5, 使用维修资金)."""
+    result approved (matter 5, 使用维修资金). A refusal is about the spending lines
+    (``body.spending``): the total per ballot is what is checked, not one line."""
     for ref, amount in posting.spending:
-        approval = approved(ref)
+        try:
+            approval = approved(ref)
+        except ApprovalError as exc:
+            if exc.where is not None:
+                raise
+            raise ApprovalError(exc.zh, exc.en, where=SPENDING) from exc
         if approval is None:
             raise ApprovalError(
                 f"找不到所引的表决结果 {ref.ballot} 第 {ref.index} 条"
                 f"（叶哈希 {ref.leaf_hash.hex()[:16]}…）：维修资金的使用须经业主共同决定",
                 f"no ballot result {ref.ballot} entry {ref.index} with that leaf hash: spending "
                 "from the maintenance fund needs the owners' decision (Civil Code Art. 278)",
+                where=SPENDING,
             )
         before = state.spent(ref)
         if before + amount > approval.amount:
@@ -342,6 +352,7 @@ def check_spending(
                 f"{yuan(before)}，本期再用 {yuan(amount)} 超出批准金额",
                 f"the ballot {ref.ballot} approved {approval.amount} fen; {before} fen were "
                 f"spent before and {amount} fen now exceed the approved amount",
+                where=SPENDING,
             )
 
 

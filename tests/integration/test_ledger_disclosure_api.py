@@ -5,7 +5,7 @@ the API and through `gongzhi ledger export` / `gongzhi verify ledger`."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,39 +53,7 @@ def _manager(client: TestClient, app: FastAPI) -> tuple[KeyPair, dict[str, str]]
 
 def _passed_fund_ballot(client: TestClient, app: FastAPI, committee: dict[str, str]) -> Any:
     """A matter-5 ballot approving 50,000.00 yuan, voted through and closed."""
-    now = datetime.now(UTC)
-    ballot = identity_web.open_ballot(
-        client,
-        app,
-        {
-            "matter": 5,
-            "title": "更换3号楼电梯",
-            "text": "使用维修资金更换3号楼两部电梯，金额不超过五万元",
-            "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(days=30)).isoformat(),
-            "amount_fen": 5_000_000,
-        },
-        slug=SLUG,
-        headers=committee,
-    )
-    seen: set[str] = set()
-    for _unit, key in sorted(demo_keys(services_of(app)).items()):
-        if key.did.value in seen:
-            continue
-        seen.add(key.did.value)
-        vote = {"type": "Vote", "ballot": ballot["origin"], "voter": key.did.value}
-        r = client.post(
-            f"/api/ballots/{ballot['id']}/votes",
-            json=sign_json(vote | {"choices": {"1": "agree"}}, key),
-        )
-        assert r.status_code == 201, r.text
-    closed = identity_web.close_ballot(client, app, ballot["id"], slug=SLUG, headers=committee)
-    [item] = closed["document"]["items"]
-    assert item["id"] == "1" and item["outcome"]["passed"], closed
-    record = client.get(f"/api/ballots/{ballot['id']}/record").json()
-    index = len(record["entries"]) - 1
-    leaf = merkle.leaf_hash(record["entries"][index].encode())
-    return {"ballot": ballot["origin"], "index": index, "leafHash": leaf.hex()}
+    return identity_web.passed_fund_ballot(client, app, slug=SLUG, headers=committee)[1]
 
 
 def test_a_final_ballot_still_approves_its_spending(tmp_path: Path) -> None:

@@ -42,13 +42,16 @@ def _size(engine: Engine) -> tuple[int, int, int]:
     return size, indexed, spent
 
 
-def _refused(engine: Engine, doc: dict[str, Any], error: type[LedgerError], needle: str) -> None:
+def _refused(
+    engine: Engine, doc: dict[str, Any], error: type[LedgerError], needle: str
+) -> LedgerError:
     before = _size(engine)
     with pytest.raises(error) as caught:
         s.publish(engine, doc)
     assert needle in str(caught.value), str(caught.value)
     assert " / " in str(caught.value)  # bilingual
     assert _size(engine) == before  # nothing appended, nothing indexed
+    return caught.value
 
 
 def test_statements_chain_and_refusals_change_nothing(engine: Engine) -> None:
@@ -112,7 +115,9 @@ def test_maintenance_fund_spending_cites_the_ballot(engine: Engine) -> None:
         body = s.maintenance_fund(
             period="2026-02", opening=jan["closingFen"], spending=[("x", 1, bad.to_json())]
         )
-        _refused(engine, s.disclosure("MaintenanceFund", body), ApprovalError, needle)
+        refused = _refused(engine, s.disclosure("MaintenanceFund", body), ApprovalError, needle)
+        # what the ballot lookup refuses is about the spending lines, as the form shows it
+        assert isinstance(refused, ApprovalError) and refused.where == "body.spending"
     forged_leaf = dict(ref.to_json(), leafHash="11" * 32)
     body = s.maintenance_fund(
         period="2026-02", opening=jan["closingFen"], spending=[("x", 1, forged_leaf)]

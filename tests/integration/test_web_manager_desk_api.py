@@ -99,6 +99,9 @@ def test_statement_lines_from_csv_and_excel(tmp_path: Path) -> None:
         assert r.json() == {
             "income": [{"category": "物业服务费", "amountFen": 520_000}],
             "expense": [{"category": "保洁", "amountFen": 150_050, "note": "合同价"}],
+            "costs": [],
+            "disbursements": [],
+            "spending": [],
             "errors": [],
             "rows": [
                 {
@@ -107,6 +110,7 @@ def test_statement_lines_from_csv_and_excel(tmp_path: Path) -> None:
                     "category": "物业服务费",
                     "amount": "5,200.00",
                     "note": "",
+                    "ballot": "",
                 },
                 {
                     "row": 3,
@@ -114,6 +118,7 @@ def test_statement_lines_from_csv_and_excel(tmp_path: Path) -> None:
                     "category": "保洁",
                     "amount": "1500.5",
                     "note": "合同价",
+                    "ballot": "",
                 },
             ],
         }
@@ -209,3 +214,121 @@ def test_the_templates_read_back_as_their_example_lines(tmp_path: Path) -> None:
         assert client.get(f"{API}/statement-template.pdf").status_code == 422
         other = "/api/communities/no-such-place/disclosures/statement-template.csv"
         assert client.get(other).status_code == 404
+
+
+def test_the_passed_fund_ballots_a_spending_line_may_cite(tmp_path: Path, db_url: str) -> None:
+    """``…/approved-spending`` lists the community's passed 使用维修资金 ballots with the ref a
+    spending line cites, what each approved and what is left once a statement spends from
+    it; a fund's file names the ballot by its number, an unknown number is a row error."""
+    settings = settings_for(tmp_path / "data", db_url=db_url, anvil_url=None)
+    with running(settings) as (client, app):
+        key, pm = _manager(client, app)
+        url = f"{API}/approved-spending"
+        assert client.get(url).json() == []  # the demo's own ballot is on other matters
+        documented = client.get("/openapi.json").json()["paths"]
+        listing = documented["/api/v1/communities/{slug}/disclosures/approved-spending"]["get"]
+        assert {"200", "404", "409"} <= set(listing["responses"])
+        kinds = documented["/api/v1/communities/{slug}/disclosures/statement-lines"]["post"]
+        assert "kind" in {p["name"] for p in kinds["parameters"]}
+        assert (
+            client.get(
+                "/api/v1/communities/no-such-place/disclosures/approved-spending"
+            ).status_code
+            == 404
+        )
+        committee = identity_web.committee_headers(app, SLUG)
+        ballot_id, ref = identity_web.passed_fund_ballot(
+            client, app, title="更换3号楼电梯", amount_fen=5_000_000, slug=SLUG, headers=committee
+        )
+        [listed] = client.get(f"/api/v1/communities/{SLUG}/disclosures/approved-spending").json()
+        assert listed == {
+            "ballot_id": ballot_id,
+            "title": "更换3号楼电梯",
+            "ref": ref,
+            "approved_fen": 5_000_000,
+            "spent_fen": 0,
+            "left_fen": 5_000_000,
+        }
+
+        # the fund's spending lines from a file: 使用, item, amount, ballot number, note
+        lines = f"{API}/statement-lines?kind=MaintenanceFund"
+        csv = f'类型,项目,金额（元）,表决编号,备注\n使用,更换电梯,"30,000.00",{ballot_id},首付款\n'
+        r = client.post(lines, content=csv.encode(), headers=pm | {"content-type": "text/csv"})
+        assert r.status_code == 200, r.text
+        assert r.json()["errors"] == []
+        assert r.json()["spending"] == [
+            {"item": "更换电梯", "amountFen": 3_000_000, "approval": ref, "note": "首付款"}
+        ]
+        assert r.json()["rows"][0]["ballot"] == str(ballot_id)
+        bad = f"使用,更换电梯,100,{ballot_id + 99}\n使用,刷墙,50,\n收入,利息,5,{ballot_id}\n"
+        r = client.post(lines, content=bad.encode(), headers=pm | {"content-type": "text/csv"})
+        body = r.json()
+        assert body["spending"] == []
+        assert [(e["row"], e["cell"]) for e in body["errors"]] == [
+            (1, "ballot"),
+            (2, "ballot"),
+            (3, "section"),
+        ]
+        assert "不是本小区已通过的使用维修资金表决" in body["errors"][0]["zh"]
+        assert "“使用”" in body["errors"][2]["zh"] and "spending" in body["errors"][2]["en"]
+
+        # a statement spends 30,000.00 of it: 20,000.00 are left, and more is refused
+        fund = s.account_opened("MaintenanceFund", "全体业主维修资金", opening=10_000_000)
+        _publish(client, app, key, pm, "AccountOpened", fund)
+        spend = s.maintenance_fund(spending=[("更换电梯", 3_000_000, ref)])
+        _publish(client, app, key, pm, "MaintenanceFund", spend)
+        [listed] = client.get(url).json()
+        assert (listed["spent_fen"], listed["left_fen"]) == (3_000_000, 2_000_000)
+        more = s.maintenance_fund(
+            period="2026-02",
+            opening=spend["closingFen"],
+            spending=[("更换电梯", 2_000_001, ref)],
+        )
+        r = client.post(f"{API}/check", json={"kind": "MaintenanceFund", "body": more}, headers=pm)
+        [error] = r.json()["errors"]
+        assert r.json()["ok"] is False and "超出批准金额" in error["zh"]
+        # beside the spending lines, where the desk shows it (the total per ballot is checked)
+        assert error["where"] == "body.spending"
+
+
+def test_common_area_lines_and_the_templates_of_each_kind(tmp_path: Path) -> None:
+    """Common-area income reads 收入 / 成本 / 支用 rows; each kind's template reads back as
+    its own example lines (the fund's asks for the ballot number it leaves blank)."""
+    with running(settings_for(tmp_path / "data", db_url=None, anvil_url=None)) as (client, app):
+        _, pm = _manager(client, app)
+        url = f"{API}/statement-lines?kind=CommonAreaIncome"
+        csv = (
+            "收入,电梯广告,6000,\n成本,电费,320.5,\n支用,补充维修资金,2000,业主大会决定\n"
+            "支出,保洁,1,\n"
+        )
+        r = client.post(url, content=csv.encode(), headers=pm | {"content-type": "text/csv"})
+        assert [(e["row"], e["cell"]) for e in r.json()["errors"]] == [(4, "section")]
+        assert "“收入”“成本”或“支用”" in r.json()["errors"][0]["zh"]
+        r = client.post(
+            url, content=csv.encode().rsplit(b"\n", 2)[0], headers=pm | {"content-type": "text/csv"}
+        )
+        got = r.json()
+        assert got["errors"] == []
+        assert got["income"] == [{"category": "电梯广告", "amountFen": 600_000}]
+        assert got["costs"] == [{"category": "电费", "amountFen": 32_050}]
+        assert got["disbursements"] == [
+            {"category": "补充维修资金", "amountFen": 200_000, "note": "业主大会决定"}
+        ]
+        assert got["expense"] == [] and got["spending"] == []
+        r = client.post(f"{API}/statement-lines?kind=Nope", content=csv.encode(), headers=pm)
+        assert r.status_code == 422
+
+        for fmt, media in (("csv", "text/csv"), ("xlsx", XLSX)):
+            r = client.get(f"{API}/statement-template.{fmt}", params={"kind": "CommonAreaIncome"})
+            assert r.status_code == 200 and "common-area-income" in r.headers["content-disposition"]
+            back = client.post(url, content=r.content, headers=pm | {"content-type": media}).json()
+            assert back["errors"] == [], fmt
+            assert [len(back[k]) for k in ("income", "costs", "disbursements")] == [1, 1, 1]
+            r = client.get(f"{API}/statement-template.{fmt}", params={"kind": "MaintenanceFund"})
+            back = client.post(
+                f"{API}/statement-lines?kind=MaintenanceFund",
+                content=r.content,
+                headers=pm | {"content-type": media},
+            ).json()
+            assert [(e["row"], e["cell"]) for e in back["errors"]] == [(2, "ballot")], fmt
+            assert back["rows"][0]["amount"] == "48000.00"

@@ -154,8 +154,9 @@ def test_maintenance_fund_spending_needs_an_approving_ballot() -> None:
     mar = s.maintenance_fund(
         period="2026-03", opening=feb["closingFen"], spending=[("追加", 1, REF)]
     )
-    with pytest.raises(ApprovalError, match="exceed the approved amount"):
+    with pytest.raises(ApprovalError, match="exceed the approved amount") as refused:
         _append([s.disclosure("MaintenanceFund", mar, key=s.COMMITTEE)], state)
+    assert refused.value.where == "body.spending"  # a publisher's form shows it there
 
 
 def test_split_lines_on_one_ballot_count_together() -> None:
@@ -167,8 +168,9 @@ def test_split_lines_on_one_ballot_count_together() -> None:
 def test_unknown_or_foreign_ballot_is_refused() -> None:
     wrong_leaf = dict(REF, leafHash="00" * 32)
     body = s.maintenance_fund(spending=[("电梯", 100, wrong_leaf)])
-    with pytest.raises(ApprovalError, match="no ballot result"):
+    with pytest.raises(ApprovalError, match="no ballot result") as refused:
         _append([s.disclosure("MaintenanceFund", body)])
+    assert refused.value.where == "body.spending"
     foreign = dict(REF, ballot=f"{s.HOST}/c/elsewhere/ballots/7")
     body = s.maintenance_fund(spending=[("电梯", 100, foreign)])
     with pytest.raises(ApprovalError, match="not one of this community"):

@@ -11,8 +11,10 @@ import pytest
 
 from ledger.disclosure.fields import MAX_FEN, MAX_LINES
 from web.api.statement_lines import (
+    LAYOUTS,
     ReadRow,
     parse_csv,
+    parse_rows,
     parse_xlsx,
     template_csv,
     template_xlsx,
@@ -99,3 +101,45 @@ def test_the_templates_hold_a_header_and_one_example_of_each_section() -> None:
         assert parsed.errors == []
         assert [(r.row, r.section) for r in parsed.rows] == [(2, "income"), (3, "expense")]
         assert parsed.expense[0]["amountFen"] == 150_050
+
+
+REF = {"ballot": "gongzhi.example/ballots/7", "index": 212, "leafHash": "ab" * 32}
+
+
+def test_a_fund_row_cites_its_ballot_by_number() -> None:
+    """The 使用 rows name their ballot by the number the desk lists (全角, "#" or "号" as
+    people write it); a row without one, or with a number not passed, is refused at that
+    cell; an income and expense file's sections mean nothing in a fund's file."""
+    fund = LAYOUTS["MaintenanceFund"]
+    text = "类型,项目,金额（元）,表决编号,备注\n使用,更换电梯,100,３号,首付\n使用,刷墙,5,#3\n"
+    parsed = parse_csv(text.encode(), fund, {"3": REF})
+    assert parsed.errors == []
+    assert parsed.spending == [
+        {"item": "更换电梯", "amountFen": 10_000, "approval": REF, "note": "首付"},
+        {"item": "刷墙", "amountFen": 500, "approval": REF},
+    ]
+    bad = parse_csv("使用,电梯,1,\n使用,电梯,1,4\n收入,利息,1,3\n".encode(), fund, {"3": REF})
+    assert bad.income == [] and bad.spending == []
+    assert bad.cells == {1: "ballot", 2: "ballot", 3: "section"}
+    assert [r.ballot for r in bad.rows] == ["", "4", "3"]
+
+
+def test_common_area_rows_fall_in_their_three_sections() -> None:
+    rows = [["收入", "广告", "10"], ["成本", "电费", "2"], ["支用", "补充维修资金", "3"]]
+    parsed = parse_rows(rows, LAYOUTS["CommonAreaIncome"])
+    assert [len(x) for x in (parsed.income, parsed.costs, parsed.disbursements)] == [1, 1, 1]
+    assert parse_rows([["支出", "保洁", "1"]], LAYOUTS["CommonAreaIncome"]).cells == {1: "section"}
+    # an income and expense file keeps its two sections: 成本 is not one of them
+    assert parse_rows([["成本", "电费", "2"]]).cells == {1: "section"}
+
+
+def test_every_kind_s_template_reads_back_as_its_examples() -> None:
+    for kind, layout in LAYOUTS.items():
+        for parsed in (
+            parse_csv(template_csv(layout), layout),
+            parse_xlsx(template_xlsx(layout), layout),
+        ):
+            # the fund's example leaves the ballot number to be filled in from the desk
+            want = {2: "ballot"} if layout.ballot else {}
+            assert parsed.cells == want, kind
+            assert len(parsed.rows) == len(layout.examples), kind

@@ -15,9 +15,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from contracts.errors import ChainError
 from identity.community import issuance, registrations
@@ -36,18 +37,27 @@ from ledger.disclosure.errors import (
 )
 from ledger.disclosure.kinds import Kind
 from ledger.disclosure.service import (
+    DbState,
     DisclosureLogs,
     EntryView,
     Policy,
     approved_from_store,
 )
+from ledger.tlog.errors import LogNotFoundError
 from ledger.tlog.records import LogRef, StoredCheckpoint
 from ledger.tlog.store import LogStore
 from voting.box_state import CLOSED, FINAL
 from voting.matters import Matter
 from voting.models import Ballot
 from voting.spending import ballot_decision
-from web.api.statement_lines import Cell, parse_upload, template_csv, template_xlsx
+from web.api.statement_lines import (
+    LAYOUTS,
+    Cell,
+    Section,
+    parse_upload,
+    template_csv,
+    template_xlsx,
+)
 from web.auth.sessions import CommitteeOrOperatorDep, Principal, SignedInDep, vote_verifier
 from web.auth.throttle import ObjectionLimit
 from web.server.bounds import MAX_INT, IndexPath
@@ -170,17 +180,47 @@ class ReadRowPublic(BaseModel):
     """A line row as the file wrote it: the desk lays these out as its draft form."""
 
     row: int
-    section: Literal["income", "expense"] | None
+    section: Section | None
     category: str
     amount: str
     note: str
+    ballot: str  # the fund's spending: the approving ballot's number as written, else ""
 
 
 class StatementLines(BaseModel):
-    income: list[dict[str, Any]]  # the lines, only when no row has an error
+    """The lines read, by section, only when no row has an error; an income and expense
+    statement has income and expense, common-area income has income, costs and
+    disbursements, the maintenance fund spending (each citing its ballot result)."""
+
+    income: list[dict[str, Any]]
     expense: list[dict[str, Any]]
+    costs: list[dict[str, Any]]
+    disbursements: list[dict[str, Any]]
+    spending: list[dict[str, Any]]
     errors: list[RowErrorPublic]
     rows: list[ReadRowPublic]  # every line row read, in the file's order
+
+
+class BallotRefPublic(BaseModel):
+    """A ballot's result entry, as a fund's spending line cites it (``approval``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    ballot: str  # the ballot log's origin
+    index: int
+    leaf_hash: str = Field(alias="leafHash")
+
+
+class ApprovedSpendingPublic(BaseModel):
+    """A passed ballot of the community on using the maintenance fund (民法典 第278条 第5项):
+    what it approved and how much of it the disclosure log has spent so far."""
+
+    ballot_id: int  # the number the desk and a file's 表决编号 column name it by
+    title: str
+    ref: BallotRefPublic
+    approved_fen: int
+    spent_fen: int
+    left_fen: int
 
 
 class WitnessCreate(BaseModel):
@@ -424,21 +464,119 @@ def check_draft(
     return CheckResult(ok=True, errors=[])
 
 
+#: The statement kinds whose lines a file may hold (`web.api.statement_lines.LAYOUTS`).
+StatementKind = Literal["IncomeExpense", "MaintenanceFund", "CommonAreaIncome"]
+
+
+def passed_fund_ballots(
+    session: Session, services: Services, slug: str
+) -> list[ApprovedSpendingPublic]:
+    """The community's closed ballots that passed an item on using the maintenance fund and
+    stated an amount, oldest first, each with its result entry (as a spending line cites
+    it), what it approved and what the disclosure log has spent of it — read through the
+    same lookup the checks use, so a listed ballot is one a spending line may cite."""
+    get_community(session, slug)
+    lookup = approved_spending(session, services, slug)
+    try:
+        log: LogRef | None = DisclosureLogs(session).get(
+            disclosure_origin(services.public_host, slug)
+        )
+    except LogNotFoundError:
+        log = None  # nothing published yet: nothing spent
+    state = DbState(session, log.pk) if log is not None else None
+    store = LogStore(session)
+    out = []
+    rows = select(Ballot).where(Ballot.community_slug == slug, Ballot.status.in_((CLOSED, FINAL)))
+    for ballot in session.scalars(rows.order_by(Ballot.id)):
+        if not _row_passed_fund_item(ballot):
+            continue
+        at = services.state_of(session)(ballot).result_index
+        if at is None:
+            continue
+        result = store.entry(store.get_log(ballot.log_origin), at)
+        ref = BallotRef(ballot.log_origin, at, result.leaf_hash)
+        try:
+            approved = lookup(ref)
+        except ApprovalError:
+            continue  # approves no spending (e.g. it stated no amount)
+        if approved is None:
+            continue
+        spent = state.spent(ref) if state is not None else 0
+        out.append(
+            ApprovedSpendingPublic(
+                ballot_id=ballot.id,
+                title=approved.title or ballot.title,
+                ref=BallotRefPublic(
+                    ballot=ref.ballot, index=ref.index, leafHash=ref.leaf_hash.hex()
+                ),
+                approved_fen=approved.amount,
+                spent_fen=spent,
+                left_fen=max(0, approved.amount - spent),
+            )
+        )
+    return out
+
+
+def _listed_fund_ballots(services: Services, slug: str) -> list[ApprovedSpendingPublic]:
+    with services.db.session(write=False) as session:
+        try:
+            return passed_fund_ballots(session, services, slug)
+        except IntegrityError as exc:
+            raise integrity_error(exc) from exc
+
+
+@router.get(
+    PREFIX + "/approved-spending",
+    response_model=list[ApprovedSpendingPublic],
+    responses=errors(404, 409),
+)
+def approved_spending_list(
+    slug: str, session: SessionDep, services: ServicesDep
+) -> list[ApprovedSpendingPublic]:
+    """The passed ballots on using the maintenance fund (民法典 第278条 第5项) a spending line
+    of this community may cite: each with its result entry ``ref`` ({ballot, index,
+    leafHash}, what ``approval`` of a spending line states), its title, the amount approved,
+    spent by the statements published so far, and left. Public, like the ballots and the
+    statements it is read from; 404 for an unknown community, 409 when a stored row
+    disagrees with its signed log."""
+    try:
+        return passed_fund_ballots(session, services, slug)
+    except IntegrityError as exc:
+        raise integrity_error(exc) from exc
+
+
 @router.post(
     PREFIX + "/statement-lines",
     response_model=StatementLines,
     responses=errors(401, 403, 404, 413),
 )
-async def statement_lines(slug: str, request: Request, principal: SignedInDep) -> StatementLines:
-    """A statement's income and expense lines read from the request body: CSV (text/csv)
-    or Excel (.xlsx). Every bad row comes back with its number and no lines; nothing is
-    stored — the lines fill the publisher's form, which is checked and signed as typed.
-    ``rows`` gives every row as written, so a form can show each error beside its row."""
+async def statement_lines(
+    slug: str,
+    request: Request,
+    principal: SignedInDep,
+    services: ServicesDep,
+    kind: StatementKind = "IncomeExpense",
+) -> StatementLines:
+    """A statement's lines read from the request body: CSV (text/csv) or Excel (.xlsx), in
+    the sections of ``kind`` (收入/支出; 收入/成本/支用; 使用 with the approving ballot's
+    number, as ``…/approved-spending`` lists it). Every bad row comes back with its number
+    and no lines; nothing is stored — the lines fill the publisher's form, which is checked
+    and signed as typed. ``rows`` gives every row as written, so a form can show each error
+    beside its row."""
     _publisher(principal, slug)
-    parsed = parse_upload(await request.body(), request.headers.get("content-type", ""))
+    data = await request.body()
+    layout = LAYOUTS[kind]
+    ballots: dict[str, dict[str, object]] = {}
+    if layout.ballot:  # the numbers a fund's row may give, read off the event loop
+        listed = await run_in_threadpool(_listed_fund_ballots, services, slug)
+        ballots = {str(b.ballot_id): b.ref.model_dump(by_alias=True) for b in listed}
+    parsed = parse_upload(data, request.headers.get("content-type", ""), layout, ballots)
     return StatementLines(
         income=parsed.income,
         expense=parsed.expense,
+        costs=parsed.costs,
+        disbursements=parsed.disbursements,
+        spending=parsed.spending,
         errors=[
             RowErrorPublic(row=r, zh=zh, en=en, cell=parsed.cells.get(r))
             for r, zh, en in parsed.errors
@@ -448,6 +586,11 @@ async def statement_lines(slug: str, request: Request, principal: SignedInDep) -
 
 
 TEMPLATES = {"csv": ("text/csv; charset=utf-8", template_csv), "xlsx": (XLSX, template_xlsx)}
+TEMPLATE_NAMES = {
+    "IncomeExpense": "statement",
+    "MaintenanceFund": "maintenance-fund",
+    "CommonAreaIncome": "common-area-income",
+}
 
 
 @router.get(
@@ -458,16 +601,23 @@ TEMPLATES = {"csv": ("text/csv; charset=utf-8", template_csv), "xlsx": (XLSX, te
         **text_errors(404),
     },
 )
-def statement_template(slug: str, fmt: Literal["csv", "xlsx"], session: SessionDep) -> Response:
-    """The file a manager fills in for ``POST …/statement-lines``: a header (类型, 项目,
-    金额（元）, 备注) and one example line of each section, as CSV (UTF-8 with a byte-order
-    mark, for Excel) or .xlsx (the amount column formatted as text, read as typed)."""
+def statement_template(
+    slug: str,
+    fmt: Literal["csv", "xlsx"],
+    session: SessionDep,
+    kind: StatementKind = "IncomeExpense",
+) -> Response:
+    """The file a manager fills in for ``POST …/statement-lines?kind=…``: a header (类型,
+    项目, 金额（元）, then 表决编号 for the fund, 备注) and one example line of each of the
+    kind's sections, as CSV (UTF-8 with a byte-order mark, for Excel) or .xlsx (the amount
+    and ballot columns formatted as text, read as typed)."""
     get_community(session, slug)
     media_type, make = TEMPLATES[fmt]
+    name = f"{TEMPLATE_NAMES[kind]}-template.{fmt}"
     return Response(
-        make(),
+        make(LAYOUTS[kind]),
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="statement-template.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -1,18 +1,22 @@
 """The lines of a monthly statement from a CSV or Excel (.xlsx) file, for the manager's desk.
 
-One line a row: the section (收入 / 支出, or income / expense), the category, the amount in
-yuan as people write it ("1,234.56", at most two decimals) and an optional note. The first row
-may be a header. Amounts become integer fen by their digits — never through a float — and a
-file with any bad row is answered with every bad row (row number, 中文, English) and no lines,
-so nothing half-read is taken as checked; every row read also comes back as it was written
-(`ParsedLines.rows`), so the desk can lay the file out as its draft form with each error
-beside its own row. Bounded like the register upload (`identity.community.register`): the
-request body by `web.server.limits` (the JSON body limit), an Excel sheet's declared size refused
-before it is read and its rows counted as they are read (the declaration may lie), at most
-four columns read a row, and the rows by the statement's own limit
-(`ledger.disclosure.fields.MAX_LINES`).
+One line a row: the section, the category, the amount in yuan as people write it ("1,234.56",
+at most two decimals) and an optional note. The first row may be a header. Each statement kind
+has its own sections (`LAYOUTS`): 收入 / 支出 for an income and expense statement, 收入 / 成本 /
+支用 for common-area income, and 使用 for the maintenance fund, whose rows name the approving
+ballot by its number (表决编号, as the desk lists the passed 使用维修资金 ballots) in a column
+before the note; the caller hands in which numbers cite which ballot result, so an unknown or
+unapproved number is a row error like any other. Amounts become integer fen by their
+digits — never through a float — and a file with any bad row is answered with every bad row
+(row number, 中文, English) and no lines, so nothing half-read is taken as checked; every row
+read also comes back as it was written (`ParsedLines.rows`), so the desk can lay the file out
+as its draft form with each error beside its own row. Bounded like the register upload
+(`identity.community.register`): the request body by `web.server.limits` (the JSON body
+limit), an Excel sheet's declared size refused before it is read and its rows counted as they
+are read (the declaration may lie), at most five columns read a row, and the rows by the
+statement's own limit (`ledger.disclosure.fields.MAX_LINES`).
 
-`template_csv` and `template_xlsx` are the files the desk offers to fill in.
+`template_csv` and `template_xlsx` are the files the desk offers to fill in, one per kind.
 """
 
 from __future__ import annotations
@@ -20,25 +24,90 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ledger.disclosure.fields import MAX_FEN, MAX_LINES, MAX_NAME, MAX_TEXT
 
-SECTIONS = {
-    "收入": "income",
-    "income": "income",
-    "支出": "expense",
-    "expense": "expense",
-}
 _HEADER = {"类型", "section", "收支", "type"}
 # Commas only between groups of three ("1,234.56"): "1,23" is refused, never read as 123.
 _YUAN = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
-COLUMNS = 4  # section, category, amount, note: a wider row's extra cells are never read
+# section, category, amount, ballot (the fund's) or note, note: a wider row's extra cells are
+# never read
+COLUMNS = 5
 
 RowError = tuple[int, str, str]
-Cell = Literal["section", "category", "amount"]
+Cell = Literal["section", "category", "amount", "ballot"]
+Section = Literal["income", "expense", "costs", "disbursements", "spending"]
+Line = dict[str, object]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the rows of one statement kind's file say: the words its first column may hold
+    (each naming a section of the statement), those words for the error message, whether a
+    ballot column comes before the note (the fund's spending), and the template's rows."""
+
+    sections: Mapping[str, Section]
+    names_zh: str
+    names_en: str
+    ballot: bool
+    header: tuple[str, ...]
+    examples: tuple[tuple[str, ...], ...]
+    sheet: str
+
+
+# Examples of each section, to be overwritten: the desk shows every line read before anything
+# is checked or signed, so a forgotten example is seen, never published unnoticed.
+_EXAMPLE = "示例：请改为本月实数"
+LAYOUTS: dict[str, Layout] = {
+    "IncomeExpense": Layout(
+        sections={"收入": "income", "income": "income", "支出": "expense", "expense": "expense"},
+        names_zh="“收入”或“支出”",
+        names_en="income or expense",
+        ballot=False,
+        header=("类型", "项目", "金额（元）", "备注"),
+        examples=(
+            ("收入", "物业服务费", "52000.00", _EXAMPLE),
+            ("支出", "保洁", "1500.50", _EXAMPLE),
+        ),
+        sheet="收支明细",
+    ),
+    "CommonAreaIncome": Layout(
+        sections={
+            "收入": "income",
+            "income": "income",
+            "成本": "costs",
+            "cost": "costs",
+            "costs": "costs",
+            "支用": "disbursements",
+            "disbursement": "disbursements",
+            "disbursements": "disbursements",
+        },
+        names_zh="“收入”“成本”或“支用”",
+        names_en="income, cost or disbursement",
+        ballot=False,
+        header=("类型", "项目", "金额（元）", "备注"),
+        examples=(
+            ("收入", "电梯广告", "6000.00", _EXAMPLE),
+            ("成本", "广告位电费", "320.00", _EXAMPLE),
+            ("支用", "补充维修资金", "2000.00", _EXAMPLE),
+        ),
+        sheet="经营收益明细",
+    ),
+    "MaintenanceFund": Layout(
+        sections={"使用": "spending", "支出": "spending", "spending": "spending"},
+        names_zh="“使用”",
+        names_en="spending",
+        ballot=True,
+        header=("类型", "项目", "金额（元）", "表决编号", "备注"),
+        examples=(("使用", "更换3号楼电梯", "48000.00", "", "示例：填写工作台列出的表决编号"),),
+        sheet="维修资金使用明细",
+    ),
+}
+#: The sections of the old, kind-less upload (an income and expense statement).
+SECTIONS = LAYOUTS["IncomeExpense"].sections
 
 
 @dataclass(frozen=True)
@@ -46,20 +115,28 @@ class ReadRow:
     """One line row as the file wrote it (cells trimmed, bounded), for the draft form."""
 
     row: int  # its row number in the file, counting the header and blank rows
-    section: str | None  # "income" / "expense", None when the first cell names neither
+    section: Section | None  # None when the first cell names none of the kind's sections
     category: str
     amount: str
     note: str
+    ballot: str = ""  # the fund's: the approving ballot's number, as written
 
 
 @dataclass
 class ParsedLines:
-    income: list[dict[str, object]] = field(default_factory=list)
-    expense: list[dict[str, object]] = field(default_factory=list)
+    income: list[Line] = field(default_factory=list)
+    expense: list[Line] = field(default_factory=list)
+    costs: list[Line] = field(default_factory=list)
+    disbursements: list[Line] = field(default_factory=list)
+    spending: list[Line] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows: list[ReadRow] = field(default_factory=list)
-    # the cell each row's error is about ("section", "category", "amount"), by row number
+    # the cell each row's error is about ("section", "category", "amount", "ballot"), by row
     cells: dict[int, Cell] = field(default_factory=dict)
+
+    def section(self, name: Section) -> list[Line]:
+        lines: list[Line] = getattr(self, name)
+        return lines
 
 
 def yuan_to_fen(text: str) -> int | None:
@@ -79,48 +156,81 @@ def yuan_to_fen(text: str) -> int | None:
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，￥", "0123456789.,¥")
 
 
-def _row(parsed: ParsedLines, number: int, cells: Sequence[str]) -> None:
+def _ballot_number(text: str) -> str:
+    """ "３", "#3", "3号" → "3": the number as the desk shows it, however it was typed."""
+    return text.strip().translate(_FULL_WIDTH).removeprefix("#").removesuffix("号").strip()
+
+
+def _row(
+    parsed: ParsedLines,
+    number: int,
+    cells: Sequence[str],
+    layout: Layout,
+    ballots: Mapping[str, Mapping[str, object]],
+) -> None:
     cells = [c.strip() for c in cells[:COLUMNS]] + [""] * COLUMNS
-    section, category, amount, note = cells[0], cells[1], cells[2], cells[3]
-    where = SECTIONS.get(section.casefold())
+    section, category, amount = cells[0], cells[1], cells[2]
+    ballot, note = (cells[3], cells[4]) if layout.ballot else ("", cells[3])
+    where = layout.sections.get(section.casefold())
     parsed.rows.append(
-        ReadRow(number, where, category[: MAX_NAME + 1], amount[:40], note[:MAX_TEXT])
+        ReadRow(number, where, category[: MAX_NAME + 1], amount[:40], note[:MAX_TEXT], ballot[:40])
     )
+
+    def refuse(cell: Cell, zh: str, en: str) -> None:
+        parsed.cells[number] = cell
+        parsed.errors.append((number, zh, en))
+
     if where is None:
-        parsed.cells[number] = "section"
-        parsed.errors.append(
-            (
-                number,
-                f"第一列须为“收入”或“支出”，而不是“{section[:20]}”",
-                f"the first column must be income or expense, not {section[:20]!r}",
-            )
+        return refuse(
+            "section",
+            f"第一列须为{layout.names_zh}，而不是“{section[:20]}”",
+            f"the first column must be {layout.names_en}, not {section[:20]!r}",
         )
-        return
     if not category or len(category) > MAX_NAME:
-        parsed.cells[number] = "category"
-        parsed.errors.append(
-            (number, "请填写项目名称（200 字以内）", "give the category (200 characters at most)")
+        return refuse(
+            "category", "请填写项目名称（200 字以内）", "give the category (200 characters at most)"
         )
-        return
     fen = yuan_to_fen(amount)
     if fen is None:
-        parsed.cells[number] = "amount"
-        parsed.errors.append(
-            (
-                number,
-                f"金额“{amount[:20]}”无效：请写元，最多两位小数，如 1234.50",
-                f"amount {amount[:20]!r} is invalid: write yuan with at most two decimals, "
-                "e.g. 1234.50",
-            )
+        return refuse(
+            "amount",
+            f"金额“{amount[:20]}”无效：请写元，最多两位小数，如 1234.50",
+            f"amount {amount[:20]!r} is invalid: write yuan with at most two decimals, "
+            "e.g. 1234.50",
         )
-        return
-    line: dict[str, object] = {"category": category, "amountFen": fen}
+    line: Line
+    if layout.ballot:
+        if not ballot:
+            return refuse(
+                "ballot",
+                "请填写批准这笔使用的表决编号（见工作台所列已通过的使用维修资金表决）",
+                "give the number of the ballot that approved this spending (the desk lists "
+                "the passed ballots on using the maintenance fund)",
+            )
+        ref = ballots.get(_ballot_number(ballot))
+        if ref is None:
+            return refuse(
+                "ballot",
+                f"表决编号“{ballot[:20]}”不是本小区已通过的使用维修资金表决",
+                f"ballot {ballot[:20]!r} is not a passed ballot of this community on using "
+                "the maintenance fund",
+            )
+        line = {"item": category, "amountFen": fen, "approval": dict(ref)}
+    else:
+        line = {"category": category, "amountFen": fen}
     if note:
         line["note"] = note[:MAX_TEXT]
-    (parsed.income if where == "income" else parsed.expense).append(line)
+    parsed.section(where).append(line)
+    return None
 
 
-def parse_rows(rows: Iterable[Sequence[str]]) -> ParsedLines:
+def parse_rows(
+    rows: Iterable[Sequence[str]],
+    layout: Layout = LAYOUTS["IncomeExpense"],
+    ballots: Mapping[str, Mapping[str, object]] | None = None,
+) -> ParsedLines:
+    """The lines of ``rows`` as ``layout`` reads them; ``ballots`` maps each ballot number a
+    fund's row may give to the result entry it cites ({ballot, index, leafHash})."""
     parsed = ParsedLines()
     count = 0
     for number, cells in enumerate(rows, start=1):
@@ -131,7 +241,7 @@ def parse_rows(rows: Iterable[Sequence[str]]) -> ParsedLines:
         count += 1
         if count > MAX_LINES:
             return _too_many(number)
-        _row(parsed, number, cells)
+        _row(parsed, number, cells, layout, ballots or {})
     if count == 0:
         parsed.errors.append((1, "文件中没有明细行", "the file holds no lines"))
     if parsed.errors:
@@ -151,7 +261,11 @@ def _too_many(number: int) -> ParsedLines:
     )
 
 
-def parse_csv(data: bytes) -> ParsedLines:
+def parse_csv(
+    data: bytes,
+    layout: Layout = LAYOUTS["IncomeExpense"],
+    ballots: Mapping[str, Mapping[str, object]] | None = None,
+) -> ParsedLines:
     """UTF-8 (with or without BOM) or GB18030, as Chinese Excel saves CSV."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -164,7 +278,7 @@ def parse_csv(data: bytes) -> ParsedLines:
             errors=[(1, "无法识别文件编码", "cannot decode the file (UTF-8 or GBK)")]
         )
     try:
-        return parse_rows(csv.reader(io.StringIO(text)))
+        return parse_rows(csv.reader(io.StringIO(text)), layout, ballots)
     except csv.Error as exc:
         return ParsedLines(errors=[(1, "CSV 格式有误", f"malformed CSV ({exc})")])
 
@@ -178,7 +292,11 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def parse_xlsx(data: bytes) -> ParsedLines:
+def parse_xlsx(
+    data: bytes,
+    layout: Layout = LAYOUTS["IncomeExpense"],
+    ballots: Mapping[str, Mapping[str, object]] | None = None,
+) -> ParsedLines:
     """The first worksheet of an .xlsx file, read row by row and stopped past the limit."""
     from openpyxl import load_workbook  # imported lazily: only an Excel upload needs it
 
@@ -202,59 +320,61 @@ def parse_xlsx(data: bytes) -> ParsedLines:
             rows.append([_cell(v) for v in r])
     finally:
         book.close()
-    return parse_rows(rows)
+    return parse_rows(rows, layout, ballots)
 
 
-def parse_upload(data: bytes, content_type: str) -> ParsedLines:
+def parse_upload(
+    data: bytes,
+    content_type: str,
+    layout: Layout = LAYOUTS["IncomeExpense"],
+    ballots: Mapping[str, Mapping[str, object]] | None = None,
+) -> ParsedLines:
     if not data:
         return ParsedLines(errors=[(1, "请选择文件", "choose a file")])
     if "spreadsheet" in content_type or data[:2] == b"PK":
-        return parse_xlsx(data)
-    return parse_csv(data)
+        return parse_xlsx(data, layout, ballots)
+    return parse_csv(data, layout, ballots)
 
 
 # --- the templates the desk offers ------------------------------------------------------------
 
-TEMPLATE_HEADER = ("类型", "项目", "金额（元）", "备注")
-# Examples of each section, to be overwritten: the desk shows every line read before anything
-# is checked or signed, so a forgotten example is seen, never published unnoticed.
-TEMPLATE_ROWS = (
-    ("收入", "物业服务费", "52000.00", "示例：请改为本月实数"),
-    ("支出", "保洁", "1500.50", "示例：请改为本月实数"),
-)
 # Excel reads a CSV without a byte-order mark as GBK in China; with it, as UTF-8.
 BOM = "\ufeff"
 
 
-def template_csv() -> bytes:
+def template_csv(layout: Layout = LAYOUTS["IncomeExpense"]) -> bytes:
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADER)
-    writer.writerows(TEMPLATE_ROWS)
+    writer.writerow(layout.header)
+    writer.writerows(layout.examples)
     return out.getvalue().encode("utf-8")
 
 
-def template_xlsx() -> bytes:
-    """One sheet; the amount column is formatted as text (``@``), so what the manager types
-    ("1500.50") is kept as typed and read by its digits, not as a binary float."""
+def template_xlsx(layout: Layout = LAYOUTS["IncomeExpense"]) -> bytes:
+    """One sheet; the amount (and ballot) columns are formatted as text (``@``), so what the
+    manager types ("1500.50") is kept as typed and read by its digits, not as a binary float."""
     from openpyxl import Workbook  # imported lazily: only a template download needs it
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "收支明细"
-    sheet.append(list(TEMPLATE_HEADER))
+    sheet.title = layout.sheet
+    sheet.append(list(layout.header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for section, category, amount, note in TEMPLATE_ROWS:
-        sheet.append([section, category, amount, note])
+    for example in layout.examples:
+        sheet.append(list(example))
     sheet.column_dimensions["B"].width = 24
     sheet.column_dimensions["C"].width = 14
-    sheet.column_dimensions["D"].width = 30
-    for row in range(2, MAX_LINES + 2):
-        sheet.cell(row=row, column=3).number_format = "@"
+    sheet.column_dimensions["D"].width = 14 if layout.ballot else 30
+    if layout.ballot:
+        sheet.column_dimensions["E"].width = 30
+    text_columns = (3, 4) if layout.ballot else (3,)
+    for number in range(2, MAX_LINES + 2):
+        for column in text_columns:
+            sheet.cell(row=number, column=column).number_format = "@"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -9,7 +9,7 @@ ZH: dict[str, str] = {
     "other_lang": "English",
     "title": "物业工作台",
     "intro": (
-        "在这里公示收费标准和月度收支，并答复业主的质疑。"
+        "在这里公示收费标准、月度收支、维修资金和共有部分经营收益，并答复业主的质疑。"
         "发布前系统会先核对账目，有错会写在对应的格子旁。"
     ),
     "to_accounts": "查看公开账目",
@@ -38,9 +38,45 @@ ZH: dict[str, str] = {
     "pricing_government_guided": "政府指导价",
     "pricing_market": "市场调节价",
     "publish_fee": "核对并发布收费标准",
-    "st_title": "公示月度收支",
+    "st_title": "公示账户报表",
+    "st_intro": (
+        "选择账户后，表格按账户类型显示：月度收支、维修资金或共有部分经营收益；"
+        "月份和期初余额按该账户上一期自动填好。"
+    ),
     "st_account": "账户",
-    "st_no_account": "尚无收支账户：请先在下面“新开账户”里开立一个月度收支账户。",
+    "st_kind": "账户类型：{kind}",
+    "st_no_account": "尚无账户：请先在下面“新开账户”里开立一个账户。",
+    "st_deposits": "本月交存（元）",
+    "st_interest": "增值收益（利息等，元）",
+    "st_costs": "成本明细",
+    "st_add_costs": "添加一行成本",
+    "st_total_costs": "成本合计（元）",
+    "st_net": "净收益（元）：收入合计 − 成本合计",
+    "st_share": "业主分享（元）",
+    "st_share_note": "扣除合理成本后的收益全部属于业主共有（民法典第282条），应等于净收益。",
+    "st_disbursements": "支用明细（从业主共有收益中支出）",
+    "st_add_disbursements": "添加一行支用",
+    "st_total_disbursements": "支用合计（元）",
+    "st_spending": "维修资金使用明细",
+    "st_spending_note": (
+        "每一笔使用都要选择批准它的表决（已通过的“使用维修资金”表决）。"
+        "下面列出各表决批准的金额和尚可使用的金额。"
+    ),
+    "st_add_spending": "添加一笔使用",
+    "st_total_spending": "使用合计（元）",
+    "st_item": "用途",
+    "st_ballot": "批准的表决",
+    "st_ballot_choose": "请选择批准这笔使用的表决",
+    "st_ballot_none": "本小区还没有已通过的使用维修资金表决",
+    "st_ballot_option": "编号 {id}：{title}（尚可使用 {left} 元）",
+    "st_approval_line": "编号 {id}：{title}，批准 {approved} 元，尚可使用 {left} 元",
+    "st_costs_line": "成本一行",
+    "st_disbursements_line": "支用一行",
+    "st_spending_line": "使用一笔",
+    "v_ballot": "请选择批准这笔使用的表决",
+    "v_over_ballot": (
+        "表决编号 {id}“{title}”尚可使用 {left} 元，本表引用它的使用已达 {spent} 元，超出批准金额"
+    ),
     "st_period": "月份（如 2026-04）",
     "st_opening": "期初余额（元）",
     "st_income": "收入明细",
@@ -58,11 +94,27 @@ ZH: dict[str, str] = {
         "每行：收入或支出、项目、金额（元）、备注。读入的每一行会填进下面的表格，"
         "有错的行会在原处标出文件行号；核对无误后再发布。"
     ),
-    "st_upload_done": "已读入 {income} 行收入、{expense} 行支出",
+    "st_upload_note_IncomeExpense": (
+        "每行：收入或支出、项目、金额（元）、备注。读入的每一行会填进下面的表格，"
+        "有错的行会在原处标出文件行号；核对无误后再发布。"
+    ),
+    "st_upload_note_CommonAreaIncome": (
+        "每行：收入、成本或支用，项目，金额（元），备注。读入的每一行会填进下面的表格，"
+        "有错的行会在原处标出文件行号；核对无误后再发布。"
+    ),
+    "st_upload_note_MaintenanceFund": (
+        "每行：使用、用途、金额（元）、表决编号（见下面所列已通过的表决）、备注。"
+        "读入的每一行会填进下面的表格，有错的行会在原处标出文件行号；核对无误后再发布。"
+    ),
+    "st_upload_done_IncomeExpense": "已读入 {income} 行收入、{expense} 行支出",
+    "st_upload_done_CommonAreaIncome": (
+        "已读入 {income} 行收入、{costs} 行成本、{disbursements} 行支用"
+    ),
+    "st_upload_done_MaintenanceFund": "已读入 {spending} 笔维修资金使用",
     "st_row_error": "第 {row} 行：{text}",
     "check": "先核对",
     "check_ok": "核对无误，可以发布",
-    "publish_st": "核对并发布本月收支",
+    "publish_st": "核对并发布本期报表",
     "published": "已发布，第 {index} 条",
     "bad_money": "请写金额（元），最多两位小数，如 1234.50",
     "required": "请填写",
@@ -92,7 +144,11 @@ ZH: dict[str, str] = {
     "st_income_line": "收入一行",
     "st_expense_line": "支出一行",
     "st_line_note": "备注（可不填）",
-    "st_closing_hint": "按上面的数字：期初 + 收入 − 支出 = {closing} 元",
+    "st_closing_hint_IncomeExpense": "按上面的数字：期初 + 收入 − 支出 = {closing} 元",
+    "st_closing_hint_CommonAreaIncome": "按上面的数字：期初 + 业主分享 − 支用 = {closing} 元",
+    "st_closing_hint_MaintenanceFund": (
+        "按上面的数字：期初 + 交存 + 增值收益 − 使用 = {closing} 元"
+    ),
     "bad_balance": "请写金额（元），最多两位小数；亏空写负数，如 -1234.50",
     "v_required": "请填写{field}",
     "v_too_long": "不能超过 {max} 字",
@@ -132,7 +188,8 @@ EN: dict[str, str] = {
     "app": "Gongzhi · Manager",
     "other_lang": "中文",
     "title": "Property manager's desk",
-    "intro": "Publish the fee standard and the monthly statement, and answer owners' objections. "
+    "intro": "Publish the fee standard, the monthly income and expense, the maintenance fund and "
+    "the common-area income, and answer owners' objections. "
     "Before publishing, the accounts are checked; any error is shown beside its field.",
     "to_accounts": "Public accounts",
     "key_title": "This device's manager key",
@@ -161,10 +218,42 @@ EN: dict[str, str] = {
     "pricing_government_guided": "government-guided price",
     "pricing_market": "market price",
     "publish_fee": "Check and publish the fee standard",
-    "st_title": "Publish the monthly statement",
+    "st_title": "Publish an account's statement",
+    "st_intro": "Choose the account: the form shows what its kind reports (income and expense, "
+    "maintenance fund or common-area income), the month and opening balance filled in from its "
+    "last statement.",
     "st_account": "Account",
-    "st_no_account": "No income and expense account yet: open one below first "
-    "(“Open a new account”).",
+    "st_kind": "Kind of account: {kind}",
+    "st_no_account": "No account yet: open one below first (“Open a new account”).",
+    "st_deposits": "Deposits this month (yuan)",
+    "st_interest": "Interest and other returns (yuan)",
+    "st_costs": "Cost lines",
+    "st_add_costs": "Add a cost line",
+    "st_total_costs": "Total cost (yuan)",
+    "st_net": "Net (yuan): total income − total cost",
+    "st_share": "Owners' share (yuan)",
+    "st_share_note": "After reasonable costs the income belongs to the owners in common (Civil "
+    "Code Art. 282): it equals the net.",
+    "st_disbursements": "Disbursements (paid out of the owners' income)",
+    "st_add_disbursements": "Add a disbursement",
+    "st_total_disbursements": "Total disbursed (yuan)",
+    "st_spending": "Maintenance fund spending",
+    "st_spending_note": "Each payment names the ballot that approved it (a passed ballot on "
+    "using the maintenance fund). Below: what each approved and what is left.",
+    "st_add_spending": "Add a payment",
+    "st_total_spending": "Total spending (yuan)",
+    "st_item": "Paid for",
+    "st_ballot": "Approving ballot",
+    "st_ballot_choose": "Choose the ballot that approved this payment",
+    "st_ballot_none": "This community has no passed ballot on using the maintenance fund yet",
+    "st_ballot_option": "No. {id}: {title} ({left} yuan left)",
+    "st_approval_line": "No. {id}: {title}, approved {approved} yuan, {left} yuan left",
+    "st_costs_line": "Cost line",
+    "st_disbursements_line": "Disbursement",
+    "st_spending_line": "Payment",
+    "v_ballot": "Choose the ballot that approved this payment",
+    "v_over_ballot": "Ballot no. {id} “{title}” has {left} yuan left, and the payments citing "
+    "it here come to {spent} yuan: more than was approved",
     "st_period": "Month (e.g. 2026-04)",
     "st_opening": "Opening balance (yuan)",
     "st_income": "Income lines",
@@ -181,11 +270,23 @@ EN: dict[str, str] = {
     "st_upload_note": "One line a row: income or expense, category, amount (yuan), note. "
     "Every row read fills the form below, a bad one marked in place with its row number; "
     "check them before publishing.",
-    "st_upload_done": "Read {income} income and {expense} expense lines",
+    "st_upload_note_IncomeExpense": "One line a row: income or expense, category, amount "
+    "(yuan), note. Every row read fills the form below, a bad one marked in place with its row "
+    "number; check them before publishing.",
+    "st_upload_note_CommonAreaIncome": "One line a row: income, cost or disbursement, category, "
+    "amount (yuan), note. Every row read fills the form below, a bad one marked in place with "
+    "its row number; check them before publishing.",
+    "st_upload_note_MaintenanceFund": "One payment a row: spending, what it paid for, amount "
+    "(yuan), the ballot number (listed below), note. Every row read fills the form below, a bad "
+    "one marked in place with its row number; check them before publishing.",
+    "st_upload_done_IncomeExpense": "Read {income} income and {expense} expense lines",
+    "st_upload_done_CommonAreaIncome": "Read {income} income, {costs} cost and "
+    "{disbursements} disbursement lines",
+    "st_upload_done_MaintenanceFund": "Read {spending} payments from the fund",
     "st_row_error": "Row {row}: {text}",
     "check": "Check first",
     "check_ok": "Checked: ready to publish",
-    "publish_st": "Check and publish this month",
+    "publish_st": "Check and publish this statement",
     "published": "Published as entry {index}",
     "bad_money": "Write an amount in yuan with at most two decimals, e.g. 1234.50",
     "required": "Required",
@@ -214,7 +315,12 @@ EN: dict[str, str] = {
     "st_income_line": "Income line",
     "st_expense_line": "Expense line",
     "st_line_note": "Note (optional)",
-    "st_closing_hint": "From the figures above: opening + income − expense = {closing} yuan",
+    "st_closing_hint_IncomeExpense": "From the figures above: opening + income − expense = "
+    "{closing} yuan",
+    "st_closing_hint_CommonAreaIncome": "From the figures above: opening + owners' share − "
+    "disbursed = {closing} yuan",
+    "st_closing_hint_MaintenanceFund": "From the figures above: opening + deposits + interest − "
+    "spending = {closing} yuan",
     "bad_balance": "Write an amount in yuan with at most two decimals; a deficit as a "
     "negative number, e.g. -1234.50",
     "v_required": "Fill in {field}",

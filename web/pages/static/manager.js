@@ -118,21 +118,58 @@ async function check(form, kind, body) {
   return result.ok;
 }
 
-async function publish(form, kind, body, resultId) {
-  if (!(await check(form, kind, body))) return false;
+/** Check, sign and append; the appended entry, or null when the check refused it. */
+async function publish(form, kind, body) {
+  if (!(await check(form, kind, body))) return null;
   const doc = await signed({ type: "Disclosure", log: ORIGIN, kind, publisher: key.did, body });
-  const appended = await api("POST", `${API}/entries`, doc);
-  $(resultId).textContent = fmt(T.published, { index: appended.index });
-  $(resultId).hidden = false;
-  return true;
+  return api("POST", `${API}/entries`, doc);
 }
 
-// --- the monthly statement ------------------------------------------------------------
+// --- the statements: income and expense, maintenance fund, common-area income -----------
 
 const accounts = new Map(); // accountId → {name, kind, period (last reported), closing}
 let serial = 0; // makes every created control's id unique on the page
 
-/** One line of a section: category, amount, note; `line.row` is its row in an uploaded file. */
+/** Each section of lines: its total's input and body field; the fund's spending lines name
+ * what was paid for `item` (not `category`) and cite the ballot result that approved them. */
+const SECTIONS = {
+  income: { total: "st-total-income", field: "totalIncomeFen" },
+  expense: { total: "st-total-expense", field: "totalExpenseFen" },
+  costs: { total: "st-total-costs", field: "totalCostFen" },
+  disbursements: { total: "st-total-disbursements", field: "totalDisbursedFen" },
+  spending: { total: "st-total-spending", field: "totalSpendingFen", name: "item", ballot: true },
+};
+/** The sections each statement kind has (ledger/disclosure/kinds.py). */
+const KINDS = {
+  IncomeExpense: ["income", "expense"],
+  CommonAreaIncome: ["income", "costs", "disbursements"],
+  MaintenanceFund: ["spending"],
+};
+// The passed ballots on using the maintenance fund (…/approved-spending), by ballot id:
+// {ballot_id, title, ref, approved_fen, spent_fen, left_fen}.
+const approvals = new Map();
+
+function kindOf() {
+  return accounts.get($("st-account").value)?.kind ?? "IncomeExpense";
+}
+
+/** The ballot a spending line cites, as a select of the passed 使用维修资金 ballots. */
+function ballotChoices(select, chosen) {
+  const none = Object.assign(document.createElement("option"), { value: "", textContent: approvals.size ? T.st_ballot_choose : T.st_ballot_none });
+  select.replaceChildren(
+    none,
+    ...[...approvals.values()].map((a) =>
+      Object.assign(document.createElement("option"), {
+        value: String(a.ballot_id),
+        textContent: fmt(T.st_ballot_option, { id: a.ballot_id, title: a.title, left: fenToYuan(a.left_fen) }),
+      }),
+    ),
+  );
+  if (chosen && approvals.has(Number(chosen))) select.value = String(Number(chosen));
+}
+
+/** One line of a section: category (or item), amount, the approving ballot for the fund's
+ * spending, note; `line.row` is its row in an uploaded file. */
 function addLine(section, line = {}) {
   const n = ++serial;
   const row = document.createElement("fieldset");
@@ -141,19 +178,28 @@ function addLine(section, line = {}) {
   legend.textContent = line.row ? fmt(T.st_file_row, { row: line.row }) : T[`st_${section}_line`];
   row.append(legend);
   if (line.row) row.dataset.row = line.row;
-  const field = (part, label, value, mode) => {
+  const field = (part, label, control) => {
     const id = `ln-${n}-${part}`;
+    control.id = id;
     const l = Object.assign(document.createElement("label"), { htmlFor: id, textContent: label });
-    const input = Object.assign(document.createElement("input"), { id, className: `plain line-${part}`, value: value ?? "" });
-    if (mode) input.inputMode = mode;
     const err = Object.assign(document.createElement("p"), { id: `${id}-error`, className: "field-error", hidden: true });
     err.dataset.part = part;
-    input.setAttribute("aria-describedby", err.id);
-    row.append(l, input, err);
+    control.setAttribute("aria-describedby", err.id);
+    row.append(l, control, err);
   };
-  field("category", T.st_category, line.category);
-  field("amount", T.st_amount, line.amount ?? (line.amountFen === undefined ? "" : fenToYuan(line.amountFen)), "decimal");
-  field("note", T.st_line_note, line.note);
+  const input = (part, value, mode) => {
+    const el = Object.assign(document.createElement("input"), { className: `plain line-${part}`, value: value ?? "" });
+    if (mode) el.inputMode = mode;
+    return el;
+  };
+  field("category", SECTIONS[section].name ? T.st_item : T.st_category, input("category", line.category ?? line.item));
+  field("amount", T.st_amount, input("amount", line.amount ?? (line.amountFen === undefined ? "" : fenToYuan(line.amountFen)), "decimal"));
+  if (SECTIONS[section].ballot) {
+    const select = Object.assign(document.createElement("select"), { className: "line-ballot" });
+    ballotChoices(select, line.ballot);
+    field("ballot", T.st_ballot, select);
+  }
+  field("note", T.st_line_note, input("note", line.note));
   const whole = Object.assign(document.createElement("p"), { className: "field-error", hidden: true });
   whole.dataset.part = "";
   const remove = Object.assign(document.createElement("button"), { type: "button", className: "button secondary line-remove", textContent: T.st_remove });
@@ -184,26 +230,45 @@ function unname(row) {
   for (const el of row.querySelectorAll(".field-error[data-for]")) delete el.dataset.for;
 }
 
-/** A section's lines; a problem is pushed as [where, text]. Blank rows are left out. */
+/** A section's lines; a problem is pushed as [where, text]. Blank rows are left out. A
+ * fund's spending line must cite a listed ballot, and the lines citing one ballot may
+ * together spend no more than it has left (the server checks it again, over all periods). */
 function lines(section, problems) {
   const out = [];
+  const { name = "category", ballot: cites } = SECTIONS[section];
+  const citing = new Map(); // ballot id → fen spent by the lines so far
   for (const row of $(`${section}-lines`).querySelectorAll("fieldset.line")) {
     const category = row.querySelector(".line-category").value.trim();
     const typed = row.querySelector(".line-amount").value.trim();
     const note = row.querySelector(".line-note").value.trim();
-    if (!category && !typed && !note) {
+    const chosen = cites ? row.querySelector(".line-ballot").value : "";
+    if (!category && !typed && !note && !chosen) {
       unname(row); // left out of the body: no error of another line may land here
       continue;
     }
     const at = `body.${section}[${out.length}]`;
-    nameRow(row, at, [["category", "category"], ["amount", "amountFen"], ["note", "note"]]);
+    nameRow(row, at, [["category", name], ["amount", "amountFen"], ["ballot", "approval"], ["note", "note"]]);
     const fileRow = row.dataset.row ? (text) => fmt(T.st_row_error, { row: row.dataset.row, text }) : (text) => text;
-    const bad = textProblem(category, MAX_NAME, T.st_category);
-    if (bad) problems.push([`${at}.category`, fileRow(bad)]);
+    const bad = textProblem(category, MAX_NAME, name === "item" ? T.st_item : T.st_category);
+    if (bad) problems.push([`${at}.${name}`, fileRow(bad)]);
     const fen = amount(typed);
     if (fen === null) problems.push([`${at}.amountFen`, fileRow(T.bad_money)]);
     if (note.length > MAX_TEXT) problems.push([`${at}.note`, fileRow(fmt(T.v_too_long, { max: MAX_TEXT }))]);
-    out.push(note ? { category, amountFen: fen, note } : { category, amountFen: fen });
+    const line = { [name]: category, amountFen: fen };
+    if (cites) {
+      const approval = approvals.get(Number(chosen));
+      if (!approval) problems.push([`${at}.approval`, fileRow(T.v_ballot)]);
+      else {
+        line.approval = approval.ref;
+        const spent = (citing.get(approval.ballot_id) ?? 0) + (fen ?? 0);
+        citing.set(approval.ballot_id, spent);
+        if (fen !== null && spent > approval.left_fen) {
+          problems.push([`${at}.amountFen`, fileRow(fmt(T.v_over_ballot, { id: approval.ballot_id, title: approval.title, left: fenToYuan(approval.left_fen), spent: fenToYuan(spent) }))]);
+        }
+      }
+    }
+    if (note) line.note = note;
+    out.push(line);
   }
   return out;
 }
@@ -213,6 +278,7 @@ function statementBody(form) {
   const problems = [];
   const id = $("st-account").value;
   if (!accounts.has(id)) problems.push(["other", T.st_no_account]);
+  const kind = kindOf();
   const period = $("st-period").value.trim();
   if (!isPeriod(period)) problems.push(["body.period", T.v_period]);
   const money = (inputId, where, signed) => {
@@ -220,34 +286,66 @@ function statementBody(form) {
     if (fen === null) problems.push([where, signed ? T.bad_balance : T.bad_money]);
     return fen;
   };
-  const body = {
-    accountId: id,
-    account: accounts.get(id)?.name ?? "",
-    period,
-    openingFen: money("st-opening", "body.openingFen", true),
-    income: lines("income", problems),
-    expense: lines("expense", problems),
-    totalIncomeFen: money("st-total-income", "body.totalIncomeFen", false),
-    totalExpenseFen: money("st-total-expense", "body.totalExpenseFen", false),
-    closingFen: money("st-closing", "body.closingFen", true),
-  };
+  // A maintenance fund is never overdrawn (ledger/disclosure/kinds.py): its balances are
+  // plain amounts; the other accounts' may be in deficit.
+  const balance = kind !== "MaintenanceFund";
+  const body = { accountId: id, account: accounts.get(id)?.name ?? "", period, openingFen: money("st-opening", "body.openingFen", balance) };
+  if (kind === "MaintenanceFund") {
+    body.depositsFen = money("st-deposits", "body.depositsFen", false);
+    body.interestFen = money("st-interest", "body.interestFen", false);
+  }
+  for (const section of KINDS[kind]) body[section] = lines(section, problems);
+  for (const section of KINDS[kind]) {
+    const { total, field } = SECTIONS[section];
+    body[field] = money(total, `body.${field}`, false);
+  }
+  if (kind === "CommonAreaIncome") {
+    body.netFen = money("st-net", "body.netFen", true);
+    body.ownersShareFen = money("st-share", "body.ownersShareFen", true);
+  }
+  body.closingFen = money("st-closing", "body.closingFen", balance);
   return marked(form, problems) ? body : null;
+}
+
+/** The form shows the parts of the chosen account's kind, and its templates. */
+function showKind() {
+  const kind = kindOf();
+  const form = $("st-form");
+  form.dataset.kind = kind;
+  for (const part of form.querySelectorAll(".st-part")) part.hidden = !part.dataset.kinds.split(" ").includes(kind);
+  $("st-kind").textContent = fmt(T.st_kind, { kind: T[`kind_${kind}`] });
+  $("st-upload-note").textContent = T[`st_upload_note_${kind}`];
+  for (const fmtName of ["csv", "xlsx"]) $(`tpl-${fmtName}`).href = `${API}/statement-template.${fmtName}?kind=${kind}`;
+  for (const section of KINDS[kind]) if (!$(`${section}-lines`).children.length) addLine(section);
 }
 
 function prefill() {
   const a = accounts.get($("st-account").value);
+  showKind();
   if (!a) return;
+  clearErrors($("st-form"));
   $("st-period").value = nextPeriod(a.period);
   $("st-opening").value = fenToYuan(a.closing);
   closingHint();
 }
 
 /** The totals of the lines as typed, where every amount reads; else left as they are (the
- * fields stay editable: the server checks that they add up). */
+ * fields stay editable: the server checks that they add up). Common-area income's net and
+ * owners' share follow from its totals (民法典 第282条: all of the net is the owners'). */
 function sumLines() {
-  for (const [section, total] of [["income", "st-total-income"], ["expense", "st-total-expense"]]) {
+  for (const [section, { total }] of Object.entries(SECTIONS)) {
     const fens = [...$(`${section}-lines`).querySelectorAll(".line-amount")].map((i) => i.value.trim()).filter(Boolean).map((v) => amount(v));
     if (fens.every((f) => f !== null)) $(total).value = fenToYuan(fens.reduce((n, f) => n + f, 0));
+  }
+  netOfTotals();
+}
+
+function netOfTotals() {
+  const income = amount($("st-total-income").value);
+  const costs = amount($("st-total-costs").value);
+  if (income !== null && costs !== null) {
+    $("st-net").value = fenToYuan(income - costs);
+    $("st-share").value = $("st-net").value;
   }
   closingHint();
 }
@@ -255,39 +353,65 @@ function sumLines() {
 /** What the closing balance must be, from the opening and totals as typed, shown under it
  * as the manager types; the server's check stays the authority. */
 function closingHint() {
-  const opening = amount($("st-opening").value, true);
-  const income = amount($("st-total-income").value);
-  const expense = amount($("st-total-expense").value);
-  const known = opening !== null && income !== null && expense !== null;
+  const kind = kindOf();
+  const read = (id, signed = false) => amount($(id).value, signed);
+  const opening = read("st-opening", true);
+  const [inflow, outflow] = {
+    IncomeExpense: () => [read("st-total-income"), read("st-total-expense")],
+    CommonAreaIncome: () => [read("st-share", true), read("st-total-disbursements")],
+    MaintenanceFund: () => {
+      const deposits = read("st-deposits");
+      const interest = read("st-interest");
+      return [deposits === null || interest === null ? null : deposits + interest, read("st-total-spending")];
+    },
+  }[kind]();
+  const known = opening !== null && inflow !== null && outflow !== null;
   $("st-closing-hint").hidden = !known;
-  if (known) $("st-closing-hint").textContent = fmt(T.st_closing_hint, { closing: fenToYuan(opening + income - expense) });
+  if (known) $("st-closing-hint").textContent = fmt(T[`st_closing_hint_${kind}`], { closing: fenToYuan(opening + inflow - outflow) });
+}
+
+/** The passed 使用维修资金 ballots a spending line may cite, with what each has left. */
+async function loadApprovals() {
+  approvals.clear();
+  for (const a of await api("GET", `${API}/approved-spending`)) approvals.set(a.ballot_id, a);
+  $("st-approvals").replaceChildren(
+    ...[...approvals.values()].map((a) =>
+      Object.assign(document.createElement("li"), {
+        textContent: fmt(T.st_approval_line, { id: a.ballot_id, title: a.title, approved: fenToYuan(a.approved_fen), left: fenToYuan(a.left_fen) }),
+      }),
+    ),
+  );
+  if (!approvals.size) $("st-approvals").append(Object.assign(document.createElement("li"), { textContent: T.st_ballot_none }));
+  for (const select of $("spending-lines").querySelectorAll(".line-ballot")) ballotChoices(select, select.value);
 }
 
 async function upload() {
   const file = $("st-file").files[0];
   if (!file) return;
   const form = $("st-form");
+  const kind = kindOf();
   clearErrors(form);
   const list = $("st-file-errors");
   list.replaceChildren();
   $("st-file-done").hidden = true;
   $("st-file").value = ""; // the same file, fixed and chosen again, is read again
   const type = file.name.toLowerCase().endsWith(".xlsx") ? XLSX : "text/csv";
-  const response = await fetch(`${API}/statement-lines`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": type }, body: file });
+  const response = await fetch(`${API}/statement-lines?kind=${kind}`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": type }, body: file });
   const data = await response.json().catch(() => null);
   if (!response.ok) throw Object.assign(new Error(data?.error?.zh ?? String(response.status)), data?.error ?? {});
   // The file becomes the draft: every row it holds, as written, each under its section.
   const placed = new Map();
-  for (const section of ["income", "expense"]) $(`${section}-lines`).replaceChildren();
+  for (const section of KINDS[kind]) $(`${section}-lines`).replaceChildren();
   for (const r of data.rows) {
-    if (r.section) placed.set(r.row, addLine(r.section, r));
+    if (r.section && KINDS[kind].includes(r.section)) placed.set(r.row, addLine(r.section, r));
   }
   const errors = [];
   for (const e of data.errors) {
     const text = fmt(T.st_row_error, { row: e.row, text: LANG === "en" ? e.en : e.zh });
     const row = placed.get(e.row);
-    if (row) {
-      const part = e.cell === "amount" ? "amount" : "category"; // beside the cell it is about
+    if (row && e.cell !== "section") {
+      // beside the cell it is about
+      const part = ["amount", "ballot"].includes(e.cell) ? e.cell : "category";
       const slot = row.querySelector(`.field-error[data-part="${part}"]`);
       slot.textContent = text;
       slot.hidden = false;
@@ -298,13 +422,14 @@ async function upload() {
       list.append(Object.assign(document.createElement("li"), { className: "field-error", textContent: text }));
     }
   }
-  for (const section of ["income", "expense"]) if (!$(`${section}-lines`).children.length) addLine(section);
+  for (const section of KINDS[kind]) if (!$(`${section}-lines`).children.length) addLine(section);
   sumLines();
   if (data.errors.length) {
     (errors[0] ?? list).scrollIntoView({ block: "center" });
     return;
   }
-  $("st-file-done").textContent = fmt(T.st_upload_done, { income: data.income.length, expense: data.expense.length });
+  const counts = Object.fromEntries(KINDS[kind].map((s) => [s, data[s].length]));
+  $("st-file-done").textContent = fmt(T[`st_upload_done_${kind}`], counts);
   $("st-file-done").hidden = false;
 }
 
@@ -438,17 +563,17 @@ async function loadLog() {
       accounts.set(b.accountId, { ...accounts.get(b.accountId), period: b.period, closing: b.closingFen });
     }
   }
-  // The desk writes income and expense statements: only those accounts are offered there.
+  // Every account is offered; its kind decides the form's parts (`showKind`).
   const select = $("st-account");
   const was = select.value;
-  const ledgers = [...accounts].filter(([, a]) => a.kind === "IncomeExpense");
   select.replaceChildren(
-    ...ledgers.map(([id, a]) => Object.assign(document.createElement("option"), { value: id, textContent: `${a.name}（${id}）` })),
+    ...[...accounts].map(([id, a]) => Object.assign(document.createElement("option"), { value: id, textContent: `${a.name}（${id}）` })),
   );
-  if (was && ledgers.some(([id]) => id === was)) select.value = was;
-  $("st-no-account").hidden = ledgers.length > 0;
+  if (was && accounts.has(was)) select.value = was;
+  $("st-no-account").hidden = accounts.size > 0;
   showAccounts();
   showObjections(all);
+  await loadApprovals(); // what a fund's spending may cite, and what each ballot has left
 }
 
 // --- objections -----------------------------------------------------------------------
@@ -525,9 +650,14 @@ function publishing(formId, buttonId, kind, build, resultId, after) {
     run($(buttonId), async () => {
       $(resultId).hidden = true;
       const body = build($(formId));
-      if (body && (await publish($(formId), kind, body, resultId))) {
+      // a statement's kind is its account's, read as it is published
+      const appended = body && (await publish($(formId), typeof kind === "function" ? kind() : kind, body));
+      if (appended) {
         await loadLog();
         if (after) after();
+        // said once the desk shows the log with it (balances, what a ballot has left)
+        $(resultId).textContent = fmt(T.published, { index: appended.index });
+        $(resultId).hidden = false;
       }
     }, $(formId));
   });
@@ -535,12 +665,16 @@ function publishing(formId, buttonId, kind, build, resultId, after) {
 
 $("key-make").addEventListener("click", () => run($("key-make"), async () => { await createManagerKey(); await showKey(); }));
 $("signin").addEventListener("click", () => run($("signin"), async () => { await signIn(); await loadLog(); prefill(); }));
-$("add-income").addEventListener("click", () => addLine("income").querySelector("input").focus());
-$("add-expense").addEventListener("click", () => addLine("expense").querySelector("input").focus());
+for (const section of Object.keys(SECTIONS)) {
+  $(`add-${section}`).addEventListener("click", () => addLine(section).querySelector("input").focus());
+}
 $("fee-add").addEventListener("click", () => addFeeItem().querySelector("input").focus());
 $("st-account").addEventListener("change", prefill);
-for (const id of ["st-opening", "st-total-income", "st-total-expense"]) $(id).addEventListener("input", closingHint);
-for (const section of ["income", "expense"]) {
+for (const id of ["st-opening", "st-total-expense", "st-total-disbursements", "st-total-spending", "st-deposits", "st-interest", "st-net", "st-share"]) {
+  $(id).addEventListener("input", closingHint);
+}
+for (const id of ["st-total-income", "st-total-costs"]) $(id).addEventListener("input", netOfTotals);
+for (const section of Object.keys(SECTIONS)) {
   $(`${section}-lines`).addEventListener("input", (ev) => {
     if (ev.target.classList.contains("line-amount")) sumLines();
   });
@@ -549,13 +683,13 @@ $("st-file").addEventListener("change", () => run($("st-check"), upload, $("st-f
 $("st-check").addEventListener("click", () =>
   run($("st-check"), async () => {
     const body = statementBody($("st-form"));
-    if (body && (await check($("st-form"), "IncomeExpense", body))) say(T.check_ok, "ok");
+    if (body && (await check($("st-form"), kindOf(), body))) say(T.check_ok, "ok");
   }, $("st-form")),
 );
-publishing("st-form", "st-publish", "IncomeExpense", statementBody, "st-result", prefill);
+publishing("st-form", "st-publish", kindOf, statementBody, "st-result", prefill);
 publishing("fee-form", "fee-publish", "FeeStandard", feeBody, "fee-result");
 publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-result", () => {
-  // a new income and expense account is the one whose first month comes next
+  // a new account is the one whose first month comes next
   const id = $("acct-id").value.trim();
   if ([...$("st-account").options].some((o) => o.value === id)) {
     $("st-account").value = id;
