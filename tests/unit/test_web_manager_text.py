@@ -17,7 +17,9 @@ def test_both_languages_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_every_word_the_desk_uses_exists() -> None:
-    script = (STATIC_DIR / "manager.js").read_text(encoding="utf-8")
+    script = "".join(
+        (STATIC_DIR / name).read_text(encoding="utf-8") for name in ("manager.js", "reply_form.js")
+    )
     page = (TEMPLATES_DIR / "manager.html").read_text(encoding="utf-8")
     used = set(re.findall(r"\bT\.(\w+)", script)) | set(re.findall(r"\bt\.(\w+)", page))
     # keys built from a prefix: T[`kind_${…}`], T[`action_${a}`], t["per_" + k], …

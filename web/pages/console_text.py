@@ -8,6 +8,7 @@ in plain words for each matter, so the committee sees what an item will need to 
 from __future__ import annotations
 
 from voting.matters import Matter
+from web.pages import reply_text
 
 _THRESHOLD_ZH = (
     "需参与表决的业主专有面积和人数均达到三分之二以上，且参与表决者中面积和人数均{approval}同意"
@@ -18,6 +19,7 @@ _THRESHOLD_EN = (
 )
 
 ZH: dict[str, str] = {
+    **reply_text.ZH,
     "app": "共治 · 业委会",
     "other_lang": "English",
     "title": "表决管理",
@@ -41,26 +43,11 @@ ZH: dict[str, str] = {
     "obj_no_key": "本设备还没有委员密钥，不能答复。请先到签署页生成密钥，并交街道办登记。",
     "obj_key": "本设备委员密钥：{did}",
     "obj_none": "目前没有待您答复的质疑。",
-    "obj_on": "针对第 {index} 条（{kind}）",
-    "obj_action": "处理方式",
-    "action_explained": "已说明",
-    "action_corrected": "已更正",
-    "action_rejected": "不予采纳",
-    "obj_text": "答复内容",
-    "obj_reply": "签名并答复",
     "obj_sending": "正在签名并提交答复……",
     "obj_done": "已答复，答复已记入公开的账目记录。",
-    "obj_required": "请填写答复内容。",
-    "obj_too_long": "答复内容最多 {max} 个字。",
     "obj_others": "待其他委员答复的质疑",
     "obj_others_note": "只有发布该信息的委员能答复，请提醒他在自己的设备上打开本页答复。",
     "obj_other_line": "第 {index} 条（{kind}）的质疑：{text}（发布人 {did}）",
-    "kind_IncomeExpense": "月度收支",
-    "kind_MaintenanceFund": "维修资金",
-    "kind_CommonAreaIncome": "共有部分经营收益",
-    "kind_FeeStandard": "收费标准",
-    "kind_Attachment": "合同与会议纪要",
-    "kind_AccountOpened": "新开账户",
     "error": "出错了：",
     # sign-in
     "signin_title": "委员登录",
@@ -211,6 +198,7 @@ ZH: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    **reply_text.EN,
     "app": "Gongzhi · Committee",
     "other_lang": "中文",
     "title": "Ballots",
@@ -238,29 +226,14 @@ EN: dict[str, str] = {
     ),
     "obj_key": "This device's member key: {did}",
     "obj_none": "No objection awaits your answer.",
-    "obj_on": "On entry {index} ({kind})",
-    "obj_action": "Action",
-    "action_explained": "Explained",
-    "action_corrected": "Corrected",
-    "action_rejected": "Not accepted",
-    "obj_text": "Answer",
-    "obj_reply": "Sign and answer",
     "obj_sending": "Signing and sending the answer…",
     "obj_done": "Answered: the answer is in the public accounts record.",
-    "obj_required": "Please write the answer.",
-    "obj_too_long": "The answer may have at most {max} characters.",
     "obj_others": "Objections awaiting other members",
     "obj_others_note": (
         "Only the member who published an entry can answer: remind them to open this page on"
         " their own device."
     ),
     "obj_other_line": "Objection to entry {index} ({kind}): {text} (published by {did})",
-    "kind_IncomeExpense": "monthly income and expense",
-    "kind_MaintenanceFund": "maintenance fund",
-    "kind_CommonAreaIncome": "common-area income",
-    "kind_FeeStandard": "fee standard",
-    "kind_Attachment": "contracts and minutes",
-    "kind_AccountOpened": "new account",
     "error": "Something went wrong: ",
     "signin_title": "Member sign-in",
     "signin_note": (

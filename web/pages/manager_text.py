@@ -4,7 +4,10 @@ exactly the same keys (a test checks)."""
 
 from __future__ import annotations
 
+from web.pages import reply_text
+
 ZH: dict[str, str] = {
+    **reply_text.ZH,
     "app": "共治 · 物业",
     "other_lang": "English",
     "title": "物业工作台",
@@ -120,13 +123,6 @@ ZH: dict[str, str] = {
     "required": "请填写",
     "obj_title": "待答复的质疑",
     "obj_none": "目前没有待答复的质疑。",
-    "obj_on": "针对第 {index} 条（{kind}）",
-    "obj_action": "处理方式",
-    "action_explained": "已说明",
-    "action_corrected": "已更正",
-    "action_rejected": "不予采纳",
-    "obj_text": "答复内容",
-    "obj_reply": "签名并答复",
     "obj_done": "已答复",
     "fee_note": (
         "每个收费项目一行：物业服务费可按楼型（住宅、商铺、别墅……）各列一行，停车费、电梯费等另列。"
@@ -172,12 +168,6 @@ ZH: dict[str, str] = {
     "acct_first_period": "首个报告月份（如 2026-05）",
     "acct_opening": "开户余额（元）",
     "acct_publish": "核对并公示新开账户",
-    "kind_IncomeExpense": "月度收支",
-    "kind_MaintenanceFund": "维修资金",
-    "kind_CommonAreaIncome": "共有部分经营收益",
-    "kind_FeeStandard": "收费标准",
-    "kind_Attachment": "合同与会议纪要",
-    "kind_AccountOpened": "新开账户",
     "busy": "正在处理……",
     "error": "出错了：",
     "no_crypto": "此浏览器不支持所需的加密功能，请换用新版浏览器。",
@@ -185,6 +175,7 @@ ZH: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    **reply_text.EN,
     "app": "Gongzhi · Manager",
     "other_lang": "中文",
     "title": "Property manager's desk",
@@ -292,13 +283,6 @@ EN: dict[str, str] = {
     "required": "Required",
     "obj_title": "Objections awaiting an answer",
     "obj_none": "No objection awaits an answer.",
-    "obj_on": "On entry {index} ({kind})",
-    "obj_action": "Action",
-    "action_explained": "Explained",
-    "action_corrected": "Corrected",
-    "action_rejected": "Not accepted",
-    "obj_text": "Answer",
-    "obj_reply": "Sign and answer",
     "obj_done": "Answered",
     "fee_note": "One row per fee: the service fee once per building type (homes, shops, "
     "villas…), parking, lifts and so on each on a row of their own.",
@@ -345,12 +329,6 @@ EN: dict[str, str] = {
     "acct_first_period": "First month reported (e.g. 2026-05)",
     "acct_opening": "Opening balance (yuan)",
     "acct_publish": "Check and publish the new account",
-    "kind_IncomeExpense": "monthly income and expense",
-    "kind_MaintenanceFund": "maintenance fund",
-    "kind_CommonAreaIncome": "common-area income",
-    "kind_FeeStandard": "fee standard",
-    "kind_Attachment": "contracts and minutes",
-    "kind_AccountOpened": "new account",
     "busy": "Working…",
     "error": "Error: ",
     "no_crypto": "This browser lacks the cryptography needed; use a current browser.",

@@ -7,15 +7,14 @@
 
 import { formatUtc, loadMemberKey, signDocument } from "./gongzhi.js";
 import { $, T, api, fmt, reason, show } from "./page.js";
+import { replyForm } from "./reply_form.js";
 
 const SLUG = document.body.dataset.community;
 const ORIGIN = document.body.dataset.origin;
 const API = `/api/communities/${encodeURIComponent(SLUG)}/disclosures`;
-const MAX_TEXT = 2000; // the schema's own limit (ledger/disclosure/fields.py), said here first
 const PAGE = 200;
 
 let key = null;
-let serial = 0;
 
 function say(text, kind) {
   const el = $("status");
@@ -38,72 +37,22 @@ async function entries() {
   }
 }
 
-/** One objection's answer form: the action, the text, sign on this device, post. */
+/** The answer form for objection `o` to this member's entry `d`: signed on this device. */
 function answerForm(d, o) {
-  const n = ++serial;
-  const form = document.createElement("form");
-  form.className = "item objection";
-  form.dataset.index = String(o.index);
-  form.noValidate = true;
-  const on = Object.assign(document.createElement("p"), {
-    className: "small",
-    textContent: fmt(T.obj_on, { index: d.index, kind: kindName(d.kind) }),
-  });
-  const text = Object.assign(document.createElement("p"), { className: "objection-text", textContent: o.entry.text });
-  const actionLabel = Object.assign(document.createElement("label"), { htmlFor: `obj-${n}-action`, textContent: T.obj_action });
-  const action = Object.assign(document.createElement("select"), { id: `obj-${n}-action`, className: "obj-action" });
-  for (const a of ["explained", "corrected", "rejected"]) {
-    action.append(Object.assign(document.createElement("option"), { value: a, textContent: T[`action_${a}`] }));
-  }
-  const answerLabel = Object.assign(document.createElement("label"), { htmlFor: `obj-${n}-text`, textContent: T.obj_text });
-  const answer = Object.assign(document.createElement("textarea"), { id: `obj-${n}-text`, className: "plain obj-text", rows: 3 });
-  const error = Object.assign(document.createElement("p"), { id: `obj-${n}-error`, className: "field-error", hidden: true });
-  answer.setAttribute("aria-describedby", error.id);
-  const send = Object.assign(document.createElement("button"), { type: "submit", className: "button primary obj-send", textContent: T.obj_reply });
-  form.append(on, text, actionLabel, action, answerLabel, answer, error, send);
-
-  const wrong = (message) => {
-    error.textContent = message;
-    error.hidden = false;
-    answer.setAttribute("aria-invalid", "true");
-    answer.focus();
-  };
-  answer.addEventListener("input", () => {
-    error.hidden = true;
-    answer.removeAttribute("aria-invalid");
-  });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.hidden = true;
-    answer.removeAttribute("aria-invalid");
-    const reply = answer.value.trim();
-    if (!reply) return wrong(T.obj_required);
-    if (reply.length > MAX_TEXT) return wrong(fmt(T.obj_too_long, { max: MAX_TEXT }));
-    send.disabled = true;
+  return replyForm(d, o, async (action, text) => {
     say(T.obj_sending, "busy");
     try {
-      const doc = {
-        type: "ObjectionReply",
-        log: ORIGIN,
-        publisher: key.did,
-        objection: { index: o.index, leafHash: o.leaf_hash },
-        action: action.value,
-        text: reply,
-      };
+      const doc = { type: "ObjectionReply", log: ORIGIN, publisher: key.did, objection: { index: o.index, leafHash: o.leaf_hash }, action, text };
       // `created` dates it, so a verifier can check the member was in office when it was signed.
       const signed = await signDocument(doc, { key, created: formatUtc(Date.now() * 1000) });
       await api("POST", `${API}/entries`, signed);
-      say(T.obj_done, "ok");
-      await load();
     } catch (failure) {
-      // The server's refusal, in the page's language, beside the answer: nothing was appended.
-      wrong(reason(failure));
-      $("status").hidden = true;
-    } finally {
-      send.disabled = false;
+      $("status").hidden = true; // the refusal shows beside the answer instead
+      throw failure;
     }
+    say(T.obj_done, "ok");
+    await load();
   });
-  return form;
 }
 
 async function load() {

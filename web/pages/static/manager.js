@@ -8,6 +8,7 @@
 import { createManagerKey, formatUtc, loadManagerKey, signDocument } from "./gongzhi.js";
 import { fenToYuan, isPeriod, nextPeriod, previousPeriod, yuanToFen } from "./money.js";
 import { $, LANG, T, api, fmt, reason } from "./page.js";
+import { replyForm } from "./reply_form.js";
 
 const SLUG = document.body.dataset.community;
 const ORIGIN = document.body.dataset.origin;
@@ -587,41 +588,11 @@ function showObjections(entries) {
     for (const o of d.thread) {
       if (o.type !== "Objection" || o.thread.some((t) => t.type === "ObjectionReply")) continue;
       open += 1;
-      const n = ++serial;
-      const card = document.createElement("form");
-      card.className = "item objection";
-      card.dataset.index = o.index;
-      card.noValidate = true;
-      const on = document.createElement("p");
-      on.className = "small";
-      on.textContent = fmt(T.obj_on, { index: d.index, kind: T[`kind_${d.kind}`] ?? d.kind });
-      const text = document.createElement("p");
-      text.className = "objection-text";
-      text.textContent = o.entry.text;
-      const actionLabel = Object.assign(document.createElement("label"), { htmlFor: `obj-${n}-action`, textContent: T.obj_action });
-      const action = Object.assign(document.createElement("select"), { id: `obj-${n}-action`, className: "obj-action" });
-      for (const a of ["explained", "corrected", "rejected"]) action.append(Object.assign(document.createElement("option"), { value: a, textContent: T[`action_${a}`] }));
-      const answerLabel = Object.assign(document.createElement("label"), { htmlFor: `obj-${n}-text`, textContent: T.obj_text });
-      const answer = Object.assign(document.createElement("textarea"), { id: `obj-${n}-text`, className: "plain obj-text", rows: 3 });
-      answer.dataset.field = "text";
-      const err = Object.assign(document.createElement("p"), { id: `obj-${n}-error`, className: "field-error", hidden: true });
-      err.dataset.for = "text";
-      answer.setAttribute("aria-describedby", err.id);
-      const other = Object.assign(document.createElement("p"), { className: "field-error", hidden: true });
-      other.dataset.for = "other";
-      const send = Object.assign(document.createElement("button"), { type: "submit", className: "button primary obj-send", textContent: T.obj_reply });
-      card.append(on, text, actionLabel, action, answerLabel, answer, err, other, send);
-      card.addEventListener("submit", (ev) => {
-        ev.preventDefault();
-        run(send, async () => {
-          clearErrors(card);
-          const bad = textProblem(answer.value.trim(), MAX_TEXT, T.obj_text);
-          if (bad) return showError(card, "text", bad);
-          const doc = await signed({ type: "ObjectionReply", log: ORIGIN, publisher: key.did, objection: { index: o.index, leafHash: o.leaf_hash }, action: action.value, text: answer.value.trim() });
-          await api("POST", `${API}/entries`, doc);
-          say(T.obj_done, "ok");
-          await loadLog();
-        }, card);
+      const card = replyForm(d, o, async (action, text) => {
+        const doc = await signed({ type: "ObjectionReply", log: ORIGIN, publisher: key.did, objection: { index: o.index, leafHash: o.leaf_hash }, action, text });
+        await api("POST", `${API}/entries`, doc);
+        say(T.obj_done, "ok");
+        await loadLog();
       });
       box.append(card);
     }
