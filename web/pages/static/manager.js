@@ -102,7 +102,6 @@ async function signIn() {
   );
   await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
   say(T.signed_in, "ok");
-  document.body.dataset.signedIn = "true";
 }
 
 /** The entry signed now; `created` dates it, so a verifier can check the manager's role
@@ -635,7 +634,16 @@ function publishing(formId, buttonId, kind, build, resultId, after) {
 }
 
 $("key-make").addEventListener("click", () => run($("key-make"), async () => { await createManagerKey(); await showKey(); }));
-$("signin").addEventListener("click", () => run($("signin"), async () => { await signIn(); await loadLog(); prefill(); }));
+$("signin").addEventListener("click", () =>
+  run($("signin"), async () => {
+    await signIn();
+    await loadLog();
+    prefill();
+    // Only now is the desk ready for work: marked earlier, what was typed could still be
+    // overwritten by this prefill (a race the desk's browser test lost at times).
+    document.body.dataset.signedIn = "true";
+  }),
+);
 for (const section of Object.keys(SECTIONS)) {
   $(`add-${section}`).addEventListener("click", () => addLine(section).querySelector("input").focus());
 }
