@@ -299,13 +299,16 @@ def check_account(posting: Posting, state: LedgerState) -> Balance:
     return state.last_balance(kind, account_id) or account.start
 
 
+def _named(posting: Posting) -> str:
+    return f"{posting.kind.zh}“{posting.account}”"
+
+
 def check_continuity(posting: Posting, last: Balance) -> None:
     """This period follows the account's last one by a month and opens at its closing."""
-    where = f"{posting.kind.zh}“{posting.account}”"
     expected = next_period(last.period)
     if posting.period != expected:
         raise AccountingError(
-            f"{where}上一期为 {last.period}（第 {last.index} 条），本期应为 {expected}，"
+            f"{_named(posting)}上一期为 {last.period}（第 {last.index} 条），本期应为 {expected}，"
             f"而不是 {posting.period}",
             f"account {posting.account!r} last reported {last.period} (entry {last.index}); "
             f"the next period must be {expected}, not {posting.period}",
@@ -313,8 +316,8 @@ def check_continuity(posting: Posting, last: Balance) -> None:
         )
     if posting.opening != last.closing:
         raise AccountingError(
-            f"{where}期初余额 {yuan(posting.opening)} 与上期（{last.period}，第 {last.index} 条）"
-            f"期末余额 {yuan(last.closing)} 不符",
+            f"{_named(posting)}期初余额 {yuan(posting.opening)} 与上期（{last.period}，"
+            f"第 {last.index} 条）期末余额 {yuan(last.closing)} 不符",
             f"account {posting.account!r} opens at {posting.opening} fen but its last period "
             f"({last.period}, entry {last.index}) closed at {last.closing} fen",
             where="body.openingFen",
