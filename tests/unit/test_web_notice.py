@@ -327,3 +327,13 @@ def test_entries_that_make_no_notice_are_refused_in_both_languages(
         model(_broken(decided, how), final=True)
     zh, en = caught.value.bilingual()
     assert zh and en and zh != en
+
+
+def test_a_ballot_closed_early_says_so(decided: Entries) -> None:
+    announced, result, final = decided
+    early = dict(result, closedAt="2026-04-01T10:00:00Z")
+    n = model((announced, early, final), community_name="仙霞示范小区（演示）")
+    assert "原定至2026年4月15日 18:00止，经业主委员会决定于2026年4月1日 18:00提前结束并计票" in (
+        n.intro
+    )
+    assert "起至2026年4月15日 18:00止（北京时间），于" not in n.intro

@@ -480,9 +480,15 @@ def notice_model(
     until = _time(r, "objectionsUntil", "BallotResult")
     votes = _field(r, "votes", int, "BallotResult")
     items = _items(a, r, ranking)
+    # A ballot the committee closed early did not run to its announced end: say so.
+    window = (
+        f"表决自{beijing(opens)}起至{beijing(closes)}止（北京时间），于{beijing(closed)}计票"
+        if closed >= closes
+        else f"表决自{beijing(opens)}起，原定至{beijing(closes)}止，经业主委员会决定于"
+        f"{beijing(closed)}提前结束并计票（北京时间）"
+    )
     intro = (
-        f"{community}业主大会就“{title}”进行表决。表决自{beijing(opens)}起至{beijing(closes)}止"
-        f"（北京时间），于{beijing(closed)}计票，共计入有效表决票{votes}份。"
+        f"{community}业主大会就“{title}”进行表决。{window}，共计入有效表决票{votes}份。"
         f"现将表决结果公告如下："
     )
     if f is None:
