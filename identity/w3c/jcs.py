@@ -176,10 +176,12 @@ def canonical(obj: Any, *, exact_integers: bool = False) -> bytes:
 # double), and a character beyond the BMP (its key sorts by UTF-16 code units), whose UTF-8
 # form starts with one of these bytes. For numbers, one search of a view of the text in which
 # digits become "0", the bytes a number follows (":", ",", "[") become ":", those a fraction
-# or exponent starts with become ".", and "-" goes. Inside strings the view may find such a
-# "number" too: that only costs the slow path.
+# or exponent starts with become ".", and "-" and whitespace go (a text that is not compact
+# may put a space before a number; deleting can only join digits, never hide them). Inside
+# strings the view may find such a "number" too: that only costs the slow path.
 _ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 _NUMBER_VIEW = bytes.maketrans(b"0123456789,[.eE", b"0000000000::...")
+_NUMBER_GONE = b"- \t\n\r"
 _NOT_PLAIN_NUMBER = re.compile(rb":0{16}|:0+\.")
 
 
@@ -205,7 +207,7 @@ def plain_text(text: bytes) -> bool:
 def plain_numbers(text: bytes) -> bool:
     """Whether JSON `text` holds no number with a fraction or exponent and none of 16 digits
     or more (seen as `plain_text` sees them: a "number" found inside a string also says no)."""
-    return _NOT_PLAIN_NUMBER.search(text.translate(_NUMBER_VIEW, b"-")) is None
+    return _NOT_PLAIN_NUMBER.search(text.translate(_NUMBER_VIEW, _NUMBER_GONE)) is None
 
 
 def canonical_plain(value: Any) -> bytes:
