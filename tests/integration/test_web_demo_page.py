@@ -100,6 +100,21 @@ def test_a_visitor_enrols_with_the_demo_code_and_votes(demo: tuple[TestClient, F
     assert any(d["type"] == "VoterKeyChanged" and d["state"] == "applied" for d in decided)
 
 
+def test_the_demo_form_says_when_a_units_owner_holds_their_own_key(
+    demo: tuple[TestClient, FastAPI],
+) -> None:
+    """The public page's demo form votes with the server's demo keys; a unit a visitor
+    enrolled on their own phone is in the community all the same (it was called "not in the
+    demo community")."""
+    client, app = demo
+    unit, code, _ = _issued(client.post("/demo/owner").text)
+    assert identity_web.enrol(client, app, code, KeyPair.generate(KeyType.ED25519)).is_success
+    page = client.post("/demo/ballots/1/vote", data={"unit": unit, "item-1": "agree"}).text
+    assert f"房号 {unit} 的业主已在自己的手机上登记" in page and "不在演示小区中" not in page
+    page = client.post("/demo/ballots/1/vote", data={"unit": "9-9-999", "item-1": "agree"}).text
+    assert "房号 9-9-999 不在演示小区中" in page
+
+
 def test_a_second_demo_member_signs_a_pending_decision(demo: tuple[TestClient, FastAPI]) -> None:
     client, app = demo
     committee = identity_web.committee_headers(app, SLUG)

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity.community.models import Community
+from identity.community.models import Community, Unit
 from identity.community.origins import ballot_page_url
 from identity.community.registry import get_community
 from identity.errors import IdentityError
@@ -107,6 +107,15 @@ async def _demo_choices(request: Request) -> dict[str, str]:
 DemoChoices = Annotated[dict[str, str], Depends(_demo_choices)]
 
 
+def _is_unit(session: Session, slug: str, unit: str) -> bool:
+    return (
+        session.scalar(
+            select(Unit.id).join(Community).where(Community.slug == slug, Unit.unit_no == unit)
+        )
+        is not None
+    )
+
+
 @router.post(
     "/demo/ballots/{ballot_id}/vote",
     response_class=HTMLResponse,
@@ -125,11 +134,21 @@ def demo_vote(
     session of its own while it waits for the batch (on SQLite that would block the batch)."""
     if not request.app.state.demo:
         raise ApiError(404, "演示功能未开启", "demo mode is off")
-    key = demo_keys(services).get(unit.strip())
+    unit = unit.strip()
+    key = demo_keys(services).get(unit)
     with services.db.session(write=False) as session:
-        origin = ballots.get_ballot(session, ballot_id).log_origin
+        ballot = ballots.get_ballot(session, ballot_id)
+        origin = ballot.log_origin
+        known = key is not None or _is_unit(session, ballot.community_slug, unit)
     message: str
-    if key is None:
+    if key is None and known:
+        # A visitor enrolled this unit on their own phone: its key never reached the server.
+        message = (
+            f"房号 {unit} 的业主已在自己的手机上登记，服务器没有其密钥：请在那部手机上投票 / "
+            f"the owner of unit {unit} enrolled on their own phone and the server holds no key "
+            "for it: vote on that phone"
+        )
+    elif key is None:
         message = f"房号 {unit} 不在演示小区中 / unit {unit} is not in the demo community"
     else:
         vote = sign_json(
