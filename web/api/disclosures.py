@@ -530,19 +530,14 @@ def _listed_fund_ballots(services: Services, slug: str) -> list[ApprovedSpending
     response_model=list[ApprovedSpendingPublic],
     responses=errors(404, 409),
 )
-def approved_spending_list(
-    slug: str, session: SessionDep, services: ServicesDep
-) -> list[ApprovedSpendingPublic]:
+def approved_spending_list(slug: str, services: ServicesDep) -> list[ApprovedSpendingPublic]:
     """The passed ballots on using the maintenance fund (民法典 第278条 第5项) a spending line
     of this community may cite: each with its result entry ``ref`` ({ballot, index,
     leafHash}, what ``approval`` of a spending line states), its title, the amount approved,
     spent by the statements published so far, and left. Public, like the ballots and the
     statements it is read from; 404 for an unknown community, 409 when a stored row
     disagrees with its signed log."""
-    try:
-        return passed_fund_ballots(session, services, slug)
-    except IntegrityError as exc:
-        raise integrity_error(exc) from exc
+    return _listed_fund_ballots(services, slug)
 
 
 @router.post(
