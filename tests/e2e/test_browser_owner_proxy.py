@@ -215,10 +215,21 @@ def test_large_text_mode_is_remembered_and_nothing_overflows_at_390px(
                 assert measured["scrollWidth"] <= PHONE["width"], (path, lang)
                 small = [t for t in measured["texts"] if t["size"] < LARGE_PX]
                 assert not small, (path, lang, small)
+                # the header's name may wrap at its spaces, never inside its last word
+                # (it broke as "业主投 / 票")
+                assert owner.evaluate(LAST_WORD_ON_ONE_LINE), (path, lang)
     finally:
         owner.click("#text-size")  # back to normal for the other tests of this phone
     assert owner.evaluate("localStorage.getItem('gongzhi:large-text')") == "0"
 
+
+LAST_WORD_ON_ONE_LINE = """() => {
+  const text = document.querySelector('.brand').firstChild;
+  const range = document.createRange();
+  range.setStart(text, text.textContent.lastIndexOf(' ') + 1);
+  range.setEnd(text, text.textContent.length);
+  return range.getClientRects().length === 1;
+}"""
 
 MEASURE = """() => {
   const out = [];
