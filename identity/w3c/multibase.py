@@ -23,7 +23,7 @@ BASE64URL = "u"
 MAX_BASE58_CHARS = 512
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {char: value for value, char in enumerate(_B58_ALPHABET)}
+_B58_DIGITS = bytes.maketrans(_B58_ALPHABET.encode("ascii"), bytes(range(58)))
 _B58_RE = re.compile(r"[1-9A-HJ-NP-Za-km-z]*")
 _B64URL_RE = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -48,10 +48,17 @@ def decode_base58btc(text: str) -> bytes:
     # Every string over the alphabet is the canonical encoding of exactly one byte string:
     # leading '1's are zero bytes, the rest is a big-endian base-58 number. (Converting the
     # number with int.to_bytes is several times faster than base58.b58decode's digit loop,
-    # which matters on the verification path.)
+    # which matters on the verification path: a million signatures a bundle. The digits are
+    # made by one translation and taken five at a time, so the big number grows a fifth as
+    # often.)
+    digits = body.encode("ascii").translate(_B58_DIGITS)
+    head = len(digits) % 5
     number = 0
-    for char in body:
-        number = number * 58 + _B58_INDEX[char]
+    for digit in digits[:head]:
+        number = number * 58 + digit
+    rest = iter(digits[head:])
+    for a, b, c, d, e in zip(rest, rest, rest, rest, rest, strict=True):
+        number = number * 656_356_768 + (((a * 58 + b) * 58 + c) * 58 + d) * 58 + e  # 58**5
     zeros = len(body) - len(body.lstrip("1"))
     return b"\0" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
