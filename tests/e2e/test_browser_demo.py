@@ -92,3 +92,48 @@ def test_docs_load_with_no_external_request(
     assert not outside, outside
     assert f"{base}/openapi.json" in requested
     assert not csp, csp
+
+
+def _item_turnout(page: Page) -> dict[str, str]:
+    """Each item's shown turnout, keyed "ITEM/side": percent, met or not."""
+    shown: dict[str, str] = {}
+    for meter in page.locator("[data-item-turnout]").all():
+        key = f"{meter.get_attribute('data-item-turnout')}/{meter.get_attribute('data-side')}"
+        met = meter.locator(".met").is_visible()
+        shown[key] = f"{meter.locator('.pct').inner_text()} {'met' if met else '-'}"
+    return shown
+
+
+def test_a_vote_on_item_2_only_moves_item_2s_turnout_without_a_reload(
+    base: str, phone: tuple[Page, list[str], list[str]]
+) -> None:
+    """New-user trial: the totals moved after a vote, each item's 按面积 / 按人数 did not until a
+    reload. The page's figures after the vote are those a fresh load of the page shows."""
+    page, _, _ = phone
+    page.goto(f"{base}/demo")
+    page.get_by_role("button", name="领取演示登记码").click()
+    page.wait_for_selector("#issued")
+    page.click("#enrol-link")
+    wait_ready(page)
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_selector("#enrol-done:not([hidden])")
+
+    page.goto(f"{base}/owner/ballots/1")
+    wait_ready(page)
+    before = _item_turnout(page)
+    assert set(before) == {"1/area", "1/headcount", "2/area", "2/headcount"}
+    area_before = page.inner_text("#turnout-area-text")
+    page.locator(_choice("2", "agree")).tap()
+    page.locator("#review").tap()
+    page.locator("#confirm-submit").tap()
+    page.wait_for_selector("#receipt:not([hidden])", timeout=20_000)
+    # The totals and the items are refreshed from one answer, in one step.
+    page.wait_for_function(
+        "t => document.getElementById('turnout-area-text').textContent !== t", arg=area_before
+    )
+    after = _item_turnout(page)
+    assert after["2/headcount"] != before["2/headcount"]  # one more owner took part in item 2
+    assert after["1/headcount"] == before["1/headcount"]  # item 1 was left out
+    page.reload()
+    wait_ready(page)
+    assert _item_turnout(page) == after

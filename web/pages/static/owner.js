@@ -379,6 +379,21 @@ async function refreshTurnout(ballotId) {
     reached(p.headcount_met);
   $("turnout-area").value = p.area_bp;
   $("turnout-heads").value = p.headcount_bp;
+  // Each item's own turnout comes in the same answer: a vote that leaves an item out moves
+  // the totals but not that item, so each is shown as the server counts it.
+  for (const meter of document.querySelectorAll("[data-item-turnout]")) {
+    const ip = p.items?.[meter.dataset.itemTurnout];
+    if (!ip) continue;
+    const bp = Number(ip[`${meter.dataset.side}_bp`] ?? 0);
+    meter.querySelector(".pct").textContent = basisPoints(bp);
+    meter.querySelector("progress").value = Math.min(bp, 10000);
+    meter.querySelector(".met").hidden = !ip[`${meter.dataset.side}_met`];
+  }
+}
+
+/** 9851 basis points → "98.51%", exactly as the server's page writes it (integer digits). */
+function basisPoints(bp) {
+  return `${Math.floor(bp / 100)}.${String(bp % 100).padStart(2, "0")}%`;
 }
 
 async function ballotPage(source = deviceSource) {
