@@ -137,3 +137,41 @@ def test_a_vote_on_item_2_only_moves_item_2s_turnout_without_a_reload(
     page.reload()
     wait_ready(page)
     assert _item_turnout(page) == after
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("", "请填写业委会交给您的登记码"), ("?lang=en", "Please type the enrolment code")],
+)
+def test_an_empty_code_is_said_by_the_page_beside_the_box(
+    base: str, phone: tuple[Page, list[str], list[str]], lang: str, said: str
+) -> None:
+    """New-user trial: an empty code got the browser's own "Please fill out this field."."""
+    page, _, _ = phone
+    page.goto(f"{base}/owner/enrol{lang}")
+    wait_ready(page)
+    page.locator("#enrol-submit").click()
+    page.wait_for_selector("#code-error:not([hidden])")
+    assert said in page.inner_text("#code-error")
+    assert page.get_attribute("#code", "aria-invalid") == "true"
+    assert page.is_hidden("#enrol-done")
+    page.fill("#code", "A")
+    assert page.is_hidden("#code-error")  # typing clears it
+
+
+def test_a_code_typed_full_width_enrols(
+    base: str, phone: tuple[Page, list[str], list[str]]
+) -> None:
+    """New-user trial: "１２３４５－ＡＢＣＤＥ－…" got "登记码应为 20 位字母数字"."""
+    page, _, _ = phone
+    page.goto(f"{base}/demo")
+    page.get_by_role("button", name="领取演示登记码").click()
+    page.wait_for_selector("#issued")
+    page.click("#enrol-link")
+    wait_ready(page)
+    code = page.input_value("#code")
+    assert len(code) == 23
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in code)  # ASCII → full-width forms
+    page.fill("#code", f"\u3000{wide}")
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_selector("#enrol-done:not([hidden])")

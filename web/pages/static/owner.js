@@ -237,8 +237,20 @@ async function enrolPage() {
       quiet();
     });
   }
+  input.addEventListener("input", () => {
+    input.removeAttribute("aria-invalid");
+    quiet("code-error");
+  });
   $("enrol-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!input.value.trim()) {
+      // The page's own words beside the box, not the browser's "Please fill out this field."
+      input.setAttribute("aria-invalid", "true");
+      say(T.code_missing, "error", "code-error");
+      input.focus();
+      return;
+    }
+    quiet("code-error");
     if (cardChosen()) {
       // A card instead of a phone key: nothing of it is kept on this device.
       await (await cardModule()).enrolCard(UI, input.value.trim());
