@@ -104,6 +104,22 @@ def test_the_wizard_drafts_a_two_item_ballot(
     )
     assert heights and min(heights) >= 44, heights
 
+    # New-user trial: the next draft's errors stood beside the last one's success line, and a
+    # 525-character title was cut to 200 without a word. Now the limit is said as it is pasted,
+    # nothing is cut, and a new attempt takes the old success line away.
+    long_title = "续" * 525
+    page.fill("#w-title", long_title)
+    title_error = page.locator("#w-title-error")
+    assert title_error.inner_text() == "太长了：最多 200 个字，现在有 525 个"
+    assert page.input_value("#w-title") == long_title
+    assert page.is_visible("#created")  # until the next attempt
+    page.click("#w-submit")
+    page.wait_for_selector("#w-form-error:not([hidden])")
+    assert page.is_hidden("#created")
+    assert title_error.is_visible() and "200" in title_error.inner_text()
+    page.fill("#w-title", "续" * 200)
+    assert title_error.is_hidden()
+
 
 def test_the_dashboard_follows_a_vote_without_reload(
     console: tuple[str, FastAPI, Page], shots: Path
