@@ -35,6 +35,7 @@ from identity.community import issuance
 from identity.community.committee import ROLES
 from identity.community.issuance import Issuers, aware
 from identity.community.models import Community, EnrolmentCode, IssuedCredential, Person, Unit
+from identity.community.typed import typed
 from identity.errors import IdentityError, explain
 from identity.w3c.dataintegrity import verify_signed_json
 from identity.w3c.failures import VerificationError
@@ -87,7 +88,8 @@ def normalise_code(value: object) -> str:
     """
     if not isinstance(value, str) or len(value) > 64:
         raise EnrolmentError("登记码格式无效", "the enrolment code is malformed")
-    raw = "".join(_READ_AS.get(c, c) for c in value.upper() if c not in " -\t")
+    # Full-width, spaced or pasted with invisible characters, it is the same code (`typed`).
+    raw = "".join(_READ_AS.get(c, c) for c in typed(value).upper() if c != "-")
     if len(raw) != CODE_LENGTH or any(c not in ALPHABET for c in raw):
         raise EnrolmentError(
             f"登记码应为 {CODE_LENGTH} 位字母数字",
@@ -217,6 +219,7 @@ def owner_codes(
     if units is None:
         wanted = [person_id for _, person_id, did in rows if did is None]
     else:
+        units = [typed(u) for u in units]  # "１-１-１０１" as typed is the register's 1-1-101
         unknown = sorted(set(units) - set(by_unit))
         if unknown:
             raise EnrolmentError(

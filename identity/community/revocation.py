@@ -40,6 +40,7 @@ from identity.community.models import Community, IssuedCredential, Person, Unit,
 from identity.community.pii import PiiCipher
 from identity.community.register import Owner
 from identity.community.registry import find_person
+from identity.community.typed import typed
 from identity.errors import IdentityError
 
 TRANSFERRED, HOLDER_CHANGED, UNITS_CHANGED = "transferred", "holder_changed", "units_changed"
@@ -63,7 +64,8 @@ class OwnershipChange:
 def _unit(session: Session, community: Community, unit_no: object) -> Unit:
     unit = (
         session.scalar(
-            select(Unit).where(Unit.community_id == community.id, Unit.unit_no == unit_no)
+            # as typed ("１-１-１０１", a space pasted along) it is the register's 1-1-101
+            select(Unit).where(Unit.community_id == community.id, Unit.unit_no == typed(unit_no))
         )
         if isinstance(unit_no, str)
         else None

@@ -109,6 +109,15 @@ def test_every_line_item_and_fee_unit_is_shown(client: TestClient) -> None:
     assert len(re.findall(r'class="question"', html)) == 1
 
 
+def test_nothing_spent_is_zero_not_a_red_minus(client: TestClient) -> None:
+    """New-user trial: the demo's maintenance fund spent nothing and showed 使用合计 −¥0.00 in
+    red; zero is neither money in nor money out."""
+    html = client.get(PAGE).text
+    assert "<dt>使用合计</dt><dd>¥0.00</dd>" in html
+    assert "−¥0.00" not in html and "+¥0.00" not in html
+    assert re.search(r'<dd class="out">−¥[1-9]', html)  # what did go out is still red
+
+
 def test_charts_come_with_their_figures(client: TestClient) -> None:
     html = client.get(PAGE).text
     svgs = re.findall(r"<svg .*?</svg>", html, flags=re.S)

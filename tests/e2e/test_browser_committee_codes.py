@@ -116,7 +116,7 @@ def test_the_committee_prints_enrolment_codes_in_chromium(
         ),
     )
     page.goto(f"{base}/communities/{SLUG}/committee")
-    assert page.locator("h2").first.inner_text().endswith("业主登记")
+    assert page.locator("h1").inner_text() == "业主登记"
     with page.expect_navigation():
         page.get_by_role("button", name="生成并打印登记码").click()
     text = page.locator("body").inner_text()
@@ -124,6 +124,42 @@ def test_the_committee_prints_enrolment_codes_in_chromium(
     assert page.locator(".card .code").count() == 3, text[:500]
     assert "共 3 张登记码" in text
     assert seen.get("origin") == base  # Referrer-Policy: same-origin shows our own origin
+    context.close()
+
+
+def test_the_owners_page_says_a_refusal_on_the_form_and_keeps_what_was_typed(
+    committee: tuple[str, str], browser: Browser
+) -> None:
+    """New-user trial: the page had no English, the public header, 15 px help text; a bad
+    unit sent the member to an error page that lost the input; a full-width unit number was
+    not in the register."""
+    base, cookie = committee
+    context = browser.new_context()
+    context.add_cookies([session_cookie(base, cookie)])
+    page = context.new_page()
+    page.goto(f"{base}/communities/{SLUG}/committee?lang=en")
+    assert page.locator("h1").inner_text() == "Owners' register"
+    assert page.locator("header .brand").inner_text() == "Gongzhi · Committee"
+    assert page.locator("header a.lang").get_attribute("href") == "?lang=zh"
+    for size in page.locator("p.small").evaluate_all(
+        "ps => ps.map(p => parseFloat(getComputedStyle(p).fontSize))"
+    ):
+        assert size >= 16
+
+    page.fill("#sheet-units", "1-1-101, 9-9-999")
+    page.fill("#sheet-days", "14")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make and print enrolment codes").click()
+    error = page.locator("#sheet-card #owner-act-error")
+    assert "no such units in this community: 9-9-999" in error.inner_text()
+    assert page.input_value("#sheet-units") == "1-1-101, 9-9-999"
+    assert page.input_value("#sheet-days") == "14"
+    assert page.locator("h1").inner_text() == "Owners' register"  # still in English
+
+    page.fill("#sheet-units", "１-１-１０１​")  # full-width, a zero-width space pasted along
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make and print enrolment codes").click()
+    assert page.locator(".card .code").count() == 1, page.locator("body").inner_text()[:300]
     context.close()
 
 

@@ -10,6 +10,7 @@ the API moves both without a reload, pushed over the page's event stream. Screen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ import pytest
 from fastapi import FastAPI
 
 from identity.w3c.dataintegrity import sign_json
+from identity.w3c.didkey import KeyType
+from identity.w3c.keys import KeyPair
 from tests.e2e.browser_support import (
     PHONE,
     cookie_for,
@@ -104,6 +107,22 @@ def test_the_wizard_drafts_a_two_item_ballot(
     )
     assert heights and min(heights) >= 44, heights
 
+    # New-user trial: the next draft's errors stood beside the last one's success line, and a
+    # 525-character title was cut to 200 without a word. Now the limit is said as it is pasted,
+    # nothing is cut, and a new attempt takes the old success line away.
+    long_title = "续" * 525
+    page.fill("#w-title", long_title)
+    title_error = page.locator("#w-title-error")
+    assert title_error.inner_text() == "太长了：最多 200 个字，现在有 525 个"
+    assert page.input_value("#w-title") == long_title
+    assert page.is_visible("#created")  # until the next attempt
+    page.click("#w-submit")
+    page.wait_for_selector("#w-form-error:not([hidden])")
+    assert page.is_hidden("#created")
+    assert title_error.is_visible() and "200" in title_error.inner_text()
+    page.fill("#w-title", "续" * 200)
+    assert title_error.is_hidden()
+
 
 def test_the_dashboard_follows_a_vote_without_reload(
     console: tuple[str, FastAPI, Page], shots: Path
@@ -145,6 +164,25 @@ def test_the_dashboard_follows_a_vote_without_reload(
     assert width > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(shots / "console-5-after-vote.png"), full_page=True)
+
+    # A vote by a key not in the census is refused; the 被拒绝的投票 list says why in the page's
+    # language (the new-user trial saw English server messages on the Chinese page).
+    stranger = KeyPair.generate(KeyType.P256)
+    with httpx.Client(base_url=base, timeout=30) as http:
+        again = http.post(
+            "/api/ballots/1/votes", json=sign_json(vote | {"voter": stranger.did.value}, stranger)
+        )
+    assert 400 <= again.status_code < 500, again.text
+    app.state.services.refusals_settled()
+    for lang, said in (
+        ("", again.json()["error"]["zh"]),
+        ("?lang=en", again.json()["error"]["en"]),
+    ):
+        page.goto(f"{base}{CONSOLE}/1{lang}")
+        wait_ready(page)
+        page.wait_for_selector("#refusals li")
+        assert said in page.inner_text("#refusals")
+    assert not re.search("[A-Za-z]{4}", again.json()["error"]["zh"])
 
 
 def test_the_dashboard_polls_when_the_stream_is_refused(

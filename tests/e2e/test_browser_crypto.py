@@ -528,7 +528,7 @@ def test_receipt_check_catches_a_lying_box(page: Page) -> None:
     assert "is not a registered committee member" in got[3]
     assert "not a valid decision" in got[4] and "signature does not verify" in got[4]
     assert "consistency proof does not match" in got[5] or "rewritten" in got[5]
-    assert "leaf hash is not that of the vote" in got[6]
+    assert "is not the vote the receipt records" in got[6]
     assert got[7] == "checkpoint is not signed by the log key"
     assert got[8] == "the receipt's checkpoint does not cover the vote"
     assert "consistency proof does not match" in got[9] or "rewritten" in got[9]

@@ -103,6 +103,13 @@ def test_an_owner_questions_the_lift_statement_and_it_awaits_an_answer(
     form = card.locator(".raise-form")
     assert form.is_visible() and card.locator(".raise-signin").is_hidden()
 
+    # how much of the 2,000 characters is used, beside the box, as it is typed
+    count = form.locator(".raise-count")
+    assert count.inner_text() == "已写 0 / 2000 字"
+    assert count.get_attribute("aria-live") == "polite"
+    form.locator("textarea").fill("电梯" * 3)
+    assert count.inner_text() == "已写 6 / 2000 字"
+
     # empty (blank) text: refused in place, nothing sent
     sent = len(posted)
     form.locator("textarea").fill("   ")
@@ -117,6 +124,7 @@ def test_an_owner_questions_the_lift_statement_and_it_awaits_an_answer(
     form.get_by_role("button", name=ZH["raise_submit"]).tap()
     page.wait_for_selector(".raise-msg.ok")
     assert message.inner_text() == ZH["raise_done"]
+    assert count.inner_text() == "已写 0 / 2000 字"  # the box is empty again
     questions = card.locator(".question")
     assert len(questions.all()) == before + 1
     assert QUESTION in questions.last.inner_text()

@@ -347,18 +347,26 @@ def test_the_committee_console_handles_lost_phones_holders_and_guardians(
             f"/communities/{SLUG}/committee/guardian",
             data={"unit": "1-1-102", "guardian_name": "李监护", "guardian_id_number": "123"},
         )
-        assert bad.status_code == 400 and "Not done" in bad.text and "未办理" in bad.text
-        assert "123" not in bad.text.split('id="owner-act-error"')[1].split("</div>")[0]
+        # said on the form that was sent, in the page's language
+        assert bad.status_code == 400 and "未办理" in bad.text and "Not done" not in bad.text
+        said = bad.text.split('id="guardian-card"')[1].split('id="owner-act-error">')[1]
+        assert "123" not in said.split("</p>")[0]
+        english = browser.post(
+            f"/communities/{SLUG}/committee/guardian?lang=en",
+            data={"unit": "1-1-102", "guardian_name": "李监护", "guardian_id_number": "123"},
+        )
+        assert english.status_code == 400 and "Not done" in english.text
         assert people() == before
         holder = browser.post(
-            f"/communities/{SLUG}/committee/holder",
+            f"/communities/{SLUG}/committee/holder?lang=en",
             data={"unit": "1-1-101", "id_number": WARD},
         )
         assert holder.status_code == 400 and "not a co-owner" in holder.text
-        # The guardian's lost phone, re-checked by the guardian's ID: a new code to print.
+        # The guardian's lost phone, re-checked by the guardian's ID: a new code to print. The
+        # unit typed full-width, with an ideographic space, is the register's 1-1-201.
         lost = browser.post(
             f"/communities/{SLUG}/committee/recovery",
-            data={"unit": "1-1-201", "id_number": GUARDIAN},
+            data={"unit": "１－１－２０１\u3000", "id_number": GUARDIAN},
         )
         assert lost.status_code == 200 and lost.text.count("<svg") == 1, lost.text
         assert "1-1-102、1-1-201" in lost.text and "挂失" in lost.text

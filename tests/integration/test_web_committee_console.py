@@ -12,7 +12,9 @@ from pathlib import Path
 from tests import identity_web
 from tests.e2e.support import running, services_of, settings_for
 from web.demo.community import SLUG, demo_keys
+from web.pages import owners_text
 from web.pages.console_text import EN, ZH, text_for
+from web.server.refusals import REASONS
 
 PAGES = (
     f"/communities/{SLUG}/committee/ballots",
@@ -77,3 +79,18 @@ def test_the_words_match_in_both_languages_and_say_the_thresholds() -> None:
         )
     for matter in (6, 7, 8):
         assert zh[f"threshold_{matter}"].endswith("面积和人数均达到四分之三以上同意")
+
+
+def test_every_refusal_reason_has_words_for_rows_kept_in_english_only() -> None:
+    zh = text_for("zh")
+    for reason in REASONS:
+        words = zh[f"refusal_reason_{reason}"]
+        assert not re.search(r"[A-Za-z]", words), words  # a Chinese page says it in Chinese
+
+
+def test_the_owners_page_words_match_in_both_languages() -> None:
+    assert owners_text.ZH.keys() == owners_text.EN.keys()
+    slots = re.compile(r"\{\w+\}")
+    for key, words in owners_text.ZH.items():  # the same values to fill in, in both
+        assert set(slots.findall(words)) == set(slots.findall(owners_text.EN[key]))
+    assert owners_text.text_for("en")["title"] == "Owners' register"

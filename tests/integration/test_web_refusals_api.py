@@ -98,6 +98,8 @@ def test_every_kind_of_refusal_shows_up(tmp_path: Path, db_url: str) -> None:
         assert set(by_reason) == {*sent, "not_open"}
         for reason, answer in sent.items():
             assert by_reason[reason]["message"] == answer.json()["error"]["en"]
+            # both languages are kept: the committee's Chinese page shows the Chinese one
+            assert by_reason[reason]["message_zh"] == answer.json()["error"]["zh"]
             assert by_reason[reason]["count"] == 1
         census = {r["signer"]: r["census_entry"] for r in listed["refusals"]}
         assert by_reason["twice"]["signer"] == a.did.value and census[a.did.value]

@@ -186,6 +186,7 @@ def pending_as_xlsx(ballot_id: IdPath, session: SessionDep, _: BallotCommitteeDe
 class RefusalPublic(BaseModel):
     reason: str  # a code: refusals.REASONS
     message: str  # the English message the sender was given (the last one, if several)
+    message_zh: str  # the same in Chinese; "" for a row counted before it was kept
     census_entry: str | None  # the census key, when the signer is in the census
     signer: str | None  # the DID whose signature verified; None when it did not (or folded)
     count: int
@@ -213,6 +214,7 @@ def refused(ballot_id: IdPath, session: SessionDep, _: BallotCommitteeDep) -> Re
             RefusalPublic(
                 reason=r.reason,
                 message=r.message_en,
+                message_zh=r.message_zh,
                 census_entry=r.census_entry or None,
                 signer=r.signer or None,
                 count=r.count,

@@ -13,6 +13,7 @@ numbers, a QR code of the enrolment URL, the code itself and when it expires.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -23,16 +24,19 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from identity.community import enrolment, revocation
-from identity.community.enrolment import IssuedCode
+from identity.community.enrolment import EnrolmentError, IssuedCode
 from identity.community.models import Community
 from identity.community.register import Owner
 from identity.community.registry import get_community
 from identity.community.revocation import OwnershipChange
 from identity.community.signin import COMMITTEE
+from identity.community.typed import typed as typed_form
 from identity.errors import IdentityError
 from web.api.identity import owners
 from web.auth.sessions import IdentityRuntime, Principal, PrincipalDep, RuntimeDep, require_role
+from web.pages import owners_text
 from web.pages.assets import TEMPLATES_DIR
+from web.pages.owner import CSP, lang_of
 from web.server.deps import ServicesDep, SessionDep
 from web.server.error_responses import page_errors
 from web.server.errors import ApiError
@@ -42,6 +46,8 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 BEIJING = timezone(timedelta(hours=8))
 _UNIT_SPLIT = re.compile(r"[\s,，、;；]+")
 _HEADERS = {"Cache-Control": "no-store"}  # the security headers come from web.server.headers
+# The owners page has no inline style or script: the owner pages' strict policy holds.
+_OWNERS_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store"}
 
 
 def _denied(request: Request, exc: ApiError) -> Response:
@@ -78,21 +84,43 @@ def _owners_page(
     member: Principal,
     *,
     error: IdentityError | None = None,
+    failed: str = "",
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The owners page; after a refusal, `error` is shown on the form `failed` ("sheet",
+    "recovery", "holder", "guardian"), which keeps what was `typed` in it (never an ID number
+    or a name: those are typed again, so the page never repeats personal data)."""
     community = get_community(session, slug)
     rows = owners(slug, session, member)
+    lang = lang_of(request)
     return templates.TemplateResponse(
         request,
         "committee_owners.html",
         {
+            "lang": lang,
+            "t": owners_text.text_for(lang),
+            "page": "owners",
             "c": community,
             "rows": rows,
             "waiting": sum(1 for r in rows if not r.enrolled),
             "error": error,
+            "failed": failed if error is not None else "",
+            "typed": typed or {},
         },
         status_code=200 if error is None else 400,
-        headers=_HEADERS,
+        headers=_OWNERS_HEADERS,
     )
+
+
+def _valid_days(text: str) -> int:
+    """The sheet's 有效天数 as typed (full-width digits too): a whole number of days, 1 to 90."""
+    days = typed_form(text)
+    if not days.isascii() or not days.isdigit() or not 1 <= int(days) <= 90:
+        raise EnrolmentError(
+            "有效天数应为 1 到 90 之间的整数",
+            "the number of days must be a whole number from 1 to 90",
+        )
+    return int(days)
 
 
 @router.post(
@@ -107,24 +135,32 @@ def enrolment_sheet(
     runtime: RuntimeDep,
     principal: PrincipalDep,
     units: str = Form(default="", max_length=100_000),
-    valid_days: int = Form(default=30, ge=1, le=90),
+    valid_days: str = Form(default="30", max_length=20),
 ) -> Response:
     """Make codes (for the units listed, or every holder not enrolled yet) and lay them out
-    one card per owner, ready to print and hand over."""
+    one card per owner, ready to print and hand over. A refusal (a unit not in the register,
+    a holder enrolled already, a number of days out of range) is said on the form, which
+    keeps what was typed, and makes no code."""
     try:
-        require_role(principal, slug, COMMITTEE)
+        member = require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
         return _denied(request, exc)
     community = get_community(session, slug)
-    wanted = [u for u in _UNIT_SPLIT.split(units.strip()) if u] or None
+    # Full-width commas and spaces separate too: NFKC first, then split (`typed` per unit).
+    wanted = [u for u in _UNIT_SPLIT.split(unicodedata.normalize("NFKC", units).strip()) if u]
     now = datetime.now(UTC)
-    codes = enrolment.owner_codes(
-        session,
-        community=community,
-        now=now,
-        units=wanted,
-        valid_for=timedelta(days=valid_days),
-    )
+    try:
+        with session.begin_nested():
+            codes = enrolment.owner_codes(
+                session,
+                community=community,
+                now=now,
+                units=[u for u in (typed_form(w) for w in wanted) if u] or None,
+                valid_for=timedelta(days=_valid_days(valid_days)),
+            )
+    except IdentityError as exc:
+        kept = {"units": units, "valid_days": valid_days}
+        return _owners_page(request, session, slug, member, error=exc, failed="sheet", typed=kept)
     return _sheet(request, session, runtime, community, codes, now)
 
 
@@ -181,6 +217,7 @@ def _act(
     principal: PrincipalDep,
     slug: str,
     kind: str,
+    unit: str,
     change: Callable[[Community], OwnershipChange],
 ) -> Response:
     """Run one owner act for a signed-in member; a refusal re-shows the owners page with the
@@ -194,7 +231,9 @@ def _act(
         with session.begin_nested():
             done = change(community)
     except IdentityError as exc:
-        return _owners_page(request, session, slug, member, error=exc)
+        return _owners_page(
+            request, session, slug, member, error=exc, failed=kind, typed={"unit": unit}
+        )
     summary = _DONE[kind].format(unit=done.unit, revoked=len(done.revoked), issued=len(done.issued))
     codes = [done.enrolment] if done.enrolment is not None else []
     return _sheet(request, session, runtime, community, codes, datetime.now(UTC), summary)
@@ -224,6 +263,7 @@ def recovery_form(
         principal,
         slug,
         "recovery",
+        unit,
         lambda community: revocation.recover_owner(
             session,
             community=community,
@@ -259,6 +299,7 @@ def holder_form(
         principal,
         slug,
         "holder",
+        unit,
         lambda community: revocation.designate_holder(
             session,
             community=community,
@@ -302,6 +343,7 @@ def guardian_form(
         principal,
         slug,
         "guardian",
+        unit,
         lambda community: revocation.change_guardian(
             session,
             community=community,

@@ -31,6 +31,7 @@ ZH: dict[str, str] = {
         "登记时，本机会生成您专用的密钥。密钥只存在这台手机里，谁也拿不走，包括我们。"
     ),
     "code_label": "登记码",
+    "code_missing": "请填写业委会交给您的登记码（20 位字母和数字）。",
     "code_placeholder": "例如 ABCDE-12345-FGHJK-67890",
     "enrol_submit": "登记",
     "enrol_working": "正在生成密钥并登记，请稍候……",
@@ -255,6 +256,9 @@ EN: dict[str, str] = {
         " it, not even us."
     ),
     "code_label": "Enrolment code",
+    "code_missing": (
+        "Please type the enrolment code the committee gave you (20 letters and digits)."
+    ),
     "code_placeholder": "e.g. ABCDE-12345-FGHJK-67890",
     "enrol_submit": "Enrol",
     "enrol_working": "Making your key and enrolling, please wait…",

@@ -48,8 +48,9 @@ ZH: dict[str, str] = {
     ),
     "ok_choices": "选票内容：{choices}",
     "failed": "核验没有通过：",
-    "bad_json": "回执不是有效的 JSON",
-    "bad_shape": "回执须含 vote 与 receipt（ballot_id、index、leaf_hash、checkpoint）",
+    "empty": "请先粘贴选票回执，或点“扫码”扫描回执二维码。",
+    "bad_json": "这不是选票回执：请粘贴业主页面“复制选票回执”复制的全部文字。",
+    "bad_shape": "这份回执不完整：缺少选票或它在投票箱中的位置。请重新复制整份回执再粘贴。",
     "bad_trust": "二维码中的信任文件无法读取",
     "agree": "同意",
     "oppose": "反对",
@@ -117,8 +118,15 @@ EN: dict[str, str] = {
     ),
     "ok_choices": "The vote: {choices}",
     "failed": "The verification failed: ",
-    "bad_json": "the receipt is not valid JSON",
-    "bad_shape": "the receipt must hold vote and receipt (ballot_id, index, leaf_hash, checkpoint)",
+    "empty": "Paste a vote receipt first, or tap Scan to scan a receipt's QR code.",
+    "bad_json": (
+        "This is not a vote receipt: paste all the text the owner's page copied with"
+        " Copy the vote receipt."
+    ),
+    "bad_shape": (
+        "This receipt is not complete: the vote or its place in the ballot box is missing."
+        " Copy the whole receipt again and paste it."
+    ),
     "bad_trust": "the trust file in the QR code cannot be read",
     "agree": "agree",
     "oppose": "oppose",

@@ -3,7 +3,8 @@
 Every vote the server refuses — outside the window, a second one, a key not in the census,
 a key reported lost, signed by another key than the voter's, a malformed document — is
 counted here (issue 9, "the attempt visible to the committee"). Never the request body: the
-reason code, the English message the sender got, the DID whose signature verified (none if
+reason code, the message the sender got (in Chinese and in English, so the committee's page
+shows its own language), the DID whose signature verified (none if
 it did not), the census entry that DID holds, and first/last seen.
 
 Bounded against floods: attempts are counted per (ballot, reason, signer, census entry) —
@@ -80,6 +81,13 @@ def english(exc: Exception) -> str:
     return (en if isinstance(en, str) else type(exc).__name__)[:MAX_MESSAGE]
 
 
+def chinese(exc: Exception) -> str:
+    """The Chinese message the sender got; "" when the error has none (the page then names
+    the reason code in its own words)."""
+    zh = getattr(exc, "zh", None)
+    return zh[:MAX_MESSAGE] if isinstance(zh, str) else ""
+
+
 class RefusalsBase(DeclarativeBase):
     pass
 
@@ -95,6 +103,8 @@ class VoteRefusal(RefusalsBase):
     signer: Mapped[str] = mapped_column(String(200))  # "" : unsigned, or folded
     census_entry: Mapped[str] = mapped_column(String(32))  # "" : signer not in the census
     message_en: Mapped[str] = mapped_column(String(MAX_MESSAGE))
+    # "" in rows counted before revision 0012, which kept the English words only
+    message_zh: Mapped[str] = mapped_column(String(MAX_MESSAGE), server_default="")
     count: Mapped[int] = mapped_column(BigInteger)
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -109,10 +119,11 @@ class Refusal:
     message_en: str
     signer: str | None  # the DID whose signature verified
     at: datetime
+    message_zh: str = ""
 
     @classmethod
     def of(cls, ballot_id: int, exc: Exception, signer: str | None, at: datetime) -> Refusal:
-        return cls(ballot_id, reason_of(exc), english(exc), signer, at)
+        return cls(ballot_id, reason_of(exc), english(exc), signer, at, chinese(exc))
 
 
 _Key = tuple[int, str, str, str]  # ballot, reason, signer, census entry
@@ -121,6 +132,7 @@ _Key = tuple[int, str, str, str]  # ballot, reason, signer, census entry
 @dataclass
 class _Count:
     message_en: str
+    message_zh: str
     count: int
     first: datetime
     last: datetime
@@ -136,11 +148,13 @@ def record(session: Session, refusals: Iterable[Refusal]) -> None:
         for key, r in _keys(session, ballot_id, items):
             c = counts.get(key)
             if c is None:
-                counts[key] = _Count(r.message_en, 1, r.at, r.at)
+                counts[key] = _Count(r.message_en, r.message_zh, 1, r.at, r.at)
             else:
                 c.count += 1
+                latest = r.at >= c.last
                 c.first, c.last = min(c.first, r.at), max(c.last, r.at)
-                c.message_en = r.message_en if r.at >= c.last else c.message_en
+                c.message_en = r.message_en if latest else c.message_en
+                c.message_zh = r.message_zh if latest else c.message_zh
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for (ballot_id, reason, signer, entry), c in sorted(counts.items()):
         stmt = insert(VoteRefusal).values(
@@ -149,6 +163,7 @@ def record(session: Session, refusals: Iterable[Refusal]) -> None:
             signer=signer,
             census_entry=entry,
             message_en=c.message_en,
+            message_zh=c.message_zh,
             count=c.count,
             first_seen=c.first,
             last_seen=c.last,
@@ -159,6 +174,7 @@ def record(session: Session, refusals: Iterable[Refusal]) -> None:
                 set_={
                     "count": VoteRefusal.count + stmt.excluded.count,
                     "message_en": stmt.excluded.message_en,
+                    "message_zh": stmt.excluded.message_zh,
                     "last_seen": func.max(VoteRefusal.last_seen, stmt.excluded.last_seen)
                     if insert is sqlite.insert
                     else func.greatest(VoteRefusal.last_seen, stmt.excluded.last_seen),

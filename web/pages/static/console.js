@@ -12,6 +12,7 @@ const API = `/api/communities/${encodeURIComponent(SLUG)}`;
 const DAY = 86_400_000;
 const MAX_ITEMS = 20;
 const MAX_TITLE = 200;
+const MAX_TEXT = 20_000;
 const MAX_LEAD_DAYS = 120;
 let rules = null;
 
@@ -123,7 +124,7 @@ function mark(input, errorEl, message) {
 function textField(input, errorEl, missing, limit) {
   const value = input.value.trim();
   if (!value) return mark(input, errorEl, missing);
-  if (value.length > limit) return mark(input, errorEl, fmt(T.v_too_long, { max: limit }));
+  if (value.length > limit) return mark(input, errorEl, fmt(T.v_too_long, { max: limit, n: value.length }));
   return mark(input, errorEl, null);
 }
 
@@ -136,7 +137,7 @@ function fen(text) {
 function readItem(f, i, bad) {
   const q = (sel) => f.querySelector(sel);
   bad.push(...textField(q(".item-title"), q(".item-title-error"), T.v_item_title, MAX_TITLE));
-  bad.push(...textField(q(".item-text"), q(".item-text-error"), T.v_item_text, 20_000));
+  bad.push(...textField(q(".item-text"), q(".item-text-error"), T.v_item_text, MAX_TEXT));
   const kind = q(".item-kind").value;
   const item = {
     id: String(i + 1),
@@ -194,20 +195,33 @@ function readWindow(bad) {
   };
 }
 
-/** A corrected field loses its mark at once (the rest stay until the next submit). */
+/** The limit of a text the wizard has one for (titles and texts), else null. */
+function limitOf(input) {
+  if (input.id === "w-title" || input.classList.contains("item-title")) return MAX_TITLE;
+  if (input.id === "w-text" || input.classList.contains("item-text")) return MAX_TEXT;
+  return null;
+}
+
+/** A corrected field loses its mark at once (the rest stay until the next submit); a title
+ * or text past its limit is said at once, as typed or pasted — never cut short. */
 function clearMark(event) {
   const input = event.target;
-  if (input.getAttribute("aria-invalid") !== "true") return;
+  const limit = limitOf(input);
+  const length = input.value.trim().length;
+  const over = limit !== null && length > limit;
+  if (input.getAttribute("aria-invalid") !== "true" && !over) return;
   const name = [...input.classList].find((c) => c.startsWith("item-"));
   const error = input.id ? $(`${input.id}-error`) : input.closest("fieldset")?.querySelector(`.${name}-error`);
-  mark(input, error ?? document.createElement("p"), null);
+  mark(input, error ?? document.createElement("p"), over ? fmt(T.v_too_long, { max: limit, n: length }) : null);
 }
 
 async function submit(event) {
   event.preventDefault();
+  // A new attempt: the last draft's success line goes, so it never stands beside new errors.
+  $("created").hidden = true;
   const bad = [];
   bad.push(...textField($("w-title"), $("w-title-error"), T.v_title, MAX_TITLE));
-  bad.push(...textField($("w-text"), $("w-text-error"), T.v_text, 20_000));
+  bad.push(...textField($("w-text"), $("w-text-error"), T.v_text, MAX_TEXT));
   const items = [...document.querySelectorAll("#items fieldset.item")].map((f, i) => readItem(f, i, bad));
   const window = readWindow(bad);
   const formError = $("w-form-error");

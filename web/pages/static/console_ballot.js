@@ -11,7 +11,7 @@
 
 import { GongzhiError, canonicalBytes, formatUtc, loadMemberKey, sha256, signDocument, toHex } from "./gongzhi.js";
 import { registrationInForce } from "./committee.js";
-import { $, T, api, fmt, reason } from "./page.js";
+import { $, LANG, T, api, fmt, reason } from "./page.js";
 import { beijing, statusLabel } from "./console_common.js";
 
 const SLUG = document.body.dataset.community;
@@ -132,6 +132,13 @@ async function showPending() {
   );
 }
 
+/** A refusal in the page's language: the server keeps both; a row counted before it kept
+ * the Chinese one is named by its reason code on a Chinese page. */
+function refusalReason(x) {
+  if (LANG === "en") return x.message;
+  return x.message_zh || T[`refusal_reason_${x.reason}`] || T.refusal_reason_other;
+}
+
 async function showRefusals() {
   const r = await api("GET", `${API}/refusals`);
   $("refusals-card").hidden = false;
@@ -143,7 +150,7 @@ async function showRefusals() {
         "",
         fmt(T.refusal_line, {
           who: x.census_entry ?? (x.signer ? `${x.signer.slice(0, 16)}…` : T.refusal_unknown),
-          reason: x.message,
+          reason: refusalReason(x),
           count: x.count,
           at: beijing(x.last_seen),
         }),

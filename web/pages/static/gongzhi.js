@@ -1193,7 +1193,11 @@ export async function checkReceipt(
   }
   const leaf = await leafHash(canonicalBytes(vote));
   if (toHex(leaf) !== receipt.leaf_hash) {
-    throw new GongzhiError("回执的叶子哈希与本机签名的选票不符", "the receipt's leaf hash is not that of the vote signed here");
+    // Said for whoever checks: the owner's own phone or anyone given the receipt (/verify).
+    throw new GongzhiError(
+      "回执里的选票与回执记下的那张选票不一致：回执可能被改动过",
+      "the vote in the receipt is not the vote the receipt records: the receipt may have been altered",
+    );
   }
   const answer = await fetchProof(receipt.index, readCheckpoint(receipt.checkpoint).size);
   const { logKey, leaf: openedLeaf, signers } = await committeeLogKey(answer.opened, vote.ballot, committeeFor);

@@ -51,6 +51,12 @@ function wire(box, key) {
   const form = box.querySelector(".raise-form");
   const area = form.querySelector("textarea");
   const button = form.querySelector("button");
+  const count = form.querySelector(".raise-count");
+  // Counted as the box's maxlength counts (UTF-16 units), so "2000 / 2000" is where it stops.
+  const counted = () => {
+    count.textContent = fmt(T.raise_count, { n: area.value.length, max: area.maxLength });
+  };
+  area.addEventListener("input", counted);
   box.querySelector(".raise-signin").hidden = true;
   form.hidden = false;
   form.addEventListener("submit", async (event) => {
@@ -79,6 +85,7 @@ function wire(box, key) {
       await api("POST", `/api/communities/${slug}/disclosures/entries`, await signDocument(doc, { key }));
       listed(index, text);
       area.value = "";
+      counted();
       tell(box, T.raise_done, "ok");
     } catch (error) {
       tell(box, reason(error), "error"); // the server's words: a phone number, not an owner…

@@ -237,8 +237,20 @@ async function enrolPage() {
       quiet();
     });
   }
+  input.addEventListener("input", () => {
+    input.removeAttribute("aria-invalid");
+    quiet("code-error");
+  });
   $("enrol-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!input.value.trim()) {
+      // The page's own words beside the box, not the browser's "Please fill out this field."
+      input.setAttribute("aria-invalid", "true");
+      say(T.code_missing, "error", "code-error");
+      input.focus();
+      return;
+    }
+    quiet("code-error");
     if (cardChosen()) {
       // A card instead of a phone key: nothing of it is kept on this device.
       await (await cardModule()).enrolCard(UI, input.value.trim());
@@ -379,6 +391,21 @@ async function refreshTurnout(ballotId) {
     reached(p.headcount_met);
   $("turnout-area").value = p.area_bp;
   $("turnout-heads").value = p.headcount_bp;
+  // Each item's own turnout comes in the same answer: a vote that leaves an item out moves
+  // the totals but not that item, so each is shown as the server counts it.
+  for (const meter of document.querySelectorAll("[data-item-turnout]")) {
+    const ip = p.items?.[meter.dataset.itemTurnout];
+    if (!ip) continue;
+    const bp = Number(ip[`${meter.dataset.side}_bp`] ?? 0);
+    meter.querySelector(".pct").textContent = basisPoints(bp);
+    meter.querySelector("progress").value = Math.min(bp, 10000);
+    meter.querySelector(".met").hidden = !ip[`${meter.dataset.side}_met`];
+  }
+}
+
+/** 9851 basis points → "98.51%", exactly as the server's page writes it (integer digits). */
+function basisPoints(bp) {
+  return `${Math.floor(bp / 100)}.${String(bp % 100).padStart(2, "0")}%`;
 }
 
 async function ballotPage(source = deviceSource) {

@@ -54,6 +54,7 @@ async function chooseTrust() {
 }
 
 function parseRecord(text) {
+  if (!text.trim()) throw new GongzhiError(T.empty, T.empty);
   let record;
   try {
     record = JSON.parse(text);

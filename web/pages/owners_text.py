@@ -1,0 +1,120 @@
+"""The words of the committee's owners page (业主登记, `/communities/SLUG/committee`): who has
+enrolled, the form that prints enrolment codes, and the forms for a lost phone, a new
+designated holder and a new guardian. Simplified Chinese first, English with ``?lang=en``;
+`{name}` marks a value the page fills in. Both languages have exactly the same keys (a test
+checks). The header's brand and language switch are the console's own words."""
+
+from __future__ import annotations
+
+from web.pages import console_text
+
+ZH: dict[str, str] = {
+    "app": console_text.ZH["app"],
+    "other_lang": console_text.ZH["other_lang"],
+    "title": "业主登记",
+    "summary": (
+        "共 {units} 套房屋，{waiting} 套的表决人尚未登记。"
+        "本页只显示房号和登记状态，不显示任何个人信息。"
+    ),
+    "to_ballots": "表决管理（发起表决、投票进度）",
+    "not_done": "未办理：",
+    "sheet_title": "打印登记码",
+    "sheet_help": (
+        "每位表决人一张：多套房屋的同一业主只得一个码。登记码只显示这一次，打印后请当面或投递交给业主；"
+        "重新生成会使此人旧码作废。"
+    ),
+    "sheet_units": "房号（可留空＝所有尚未登记的表决人；多个用逗号或空格分开）",
+    "sheet_units_ph": "如 1-1-101, 3-2-1101",
+    "sheet_days": "有效天数（1 到 90 天）",
+    "sheet_submit": "生成并打印登记码",
+    "recovery_title": "挂失补办（手机丢失）",
+    "recovery_help": (
+        "请当面核对表决人的身份证件：业主由监护人代为表决的，核对监护人本人的证件。"
+        "原手机的密钥立即作废（不能再登录或投票），已投的票不受影响；新登记码只显示一次。"
+    ),
+    "unit": "房号",
+    "recovery_id": "表决人（或其监护人）的证件号码",
+    "recovery_submit": "挂失并生成新登记码",
+    "holder_title": "更换表决人（共有房屋）",
+    "holder_help": "共有人书面推选另一位共有人表决时使用。原表决人的凭证不再包含该房屋。",
+    "holder_id": "新表决人的证件号码",
+    "holder_submit": "更换表决人",
+    "guardian_title": "更换监护人",
+    "guardian_help": (
+        "法院指定了新的监护人，或业主已恢复完全民事行为能力时使用（请核对判决书或证明材料）。"
+        "原监护人的凭证不再包含该业主的房屋，其登录立即结束；进行中的表决名册不变，"
+        "但原监护人不能再为该业主投票。个人信息加密保存。"
+    ),
+    "guardian_name": "新监护人姓名",
+    "guardian_id": "新监护人证件号码",
+    "guardian_phone": "新监护人手机号",
+    "no_guardian": "不再设监护人（业主本人表决）",
+    "guardian_submit": "更换监护人",
+    "col_unit": "房号",
+    "col_area": "面积（㎡）",
+    "col_co_owners": "共有人",
+    "col_enrolled": "已登记",
+}
+
+EN: dict[str, str] = {
+    "app": console_text.EN["app"],
+    "other_lang": console_text.EN["other_lang"],
+    "title": "Owners' register",
+    "summary": (
+        "{units} units; the voters of {waiting} of them have not enrolled yet. This page shows "
+        "only unit numbers and whether they enrolled, nothing personal."
+    ),
+    "to_ballots": "Ballots (start a ballot, see turnout)",
+    "not_done": "Not done: ",
+    "sheet_title": "Print enrolment codes",
+    "sheet_help": (
+        "One per voter: an owner of several units gets one code. A code is shown only this once: "
+        "print it and hand it to the owner in person or by letter; making a new one cancels "
+        "that person's old code."
+    ),
+    "sheet_units": (
+        "Unit numbers (leave empty for every voter not enrolled yet; separate several with "
+        "commas or spaces)"
+    ),
+    "sheet_units_ph": "e.g. 1-1-101, 3-2-1101",
+    "sheet_days": "Valid for (1 to 90 days)",
+    "sheet_submit": "Make and print enrolment codes",
+    "recovery_title": "Lost phone",
+    "recovery_help": (
+        "Check the voter's identity document in person; for an owner whose guardian votes, "
+        "the guardian's own. The old phone's key stops working at once (no more sign-in or "
+        "votes); votes already cast stand. The new code is shown only once."
+    ),
+    "unit": "Unit number",
+    "recovery_id": "ID number of the voter (or their guardian)",
+    "recovery_submit": "Report lost and make a new code",
+    "holder_title": "Change the voter (co-owned unit)",
+    "holder_help": (
+        "When the co-owners name another of them in writing to vote. The former voter's "
+        "credential no longer includes the unit."
+    ),
+    "holder_id": "ID number of the new voter",
+    "holder_submit": "Change the voter",
+    "guardian_title": "Change the guardian",
+    "guardian_help": (
+        "When a court appoints a new guardian, or the owner regains full legal capacity "
+        "(check the judgment or certificate). The former guardian's credential no longer "
+        "includes the owner's units and their sign-in ends at once; an open ballot keeps its "
+        "census, but the former guardian can no longer vote for this owner. Personal data "
+        "is stored encrypted."
+    ),
+    "guardian_name": "New guardian's name",
+    "guardian_id": "New guardian's ID number",
+    "guardian_phone": "New guardian's mobile number",
+    "no_guardian": "No guardian any more (the owner votes)",
+    "guardian_submit": "Change the guardian",
+    "col_unit": "Unit",
+    "col_area": "Area (m²)",
+    "col_co_owners": "Co-owners",
+    "col_enrolled": "Enrolled",
+}
+
+
+def text_for(lang: str) -> dict[str, str]:
+    """The page words in `lang` ("en"; anything else is Chinese)."""
+    return EN if lang == "en" else ZH
