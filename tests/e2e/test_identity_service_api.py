@@ -361,6 +361,15 @@ def test_committee_tools_transfer_and_holder(tmp_path: Path) -> None:
         sheet = browser.post(f"/communities/{SLUG}/enrolment-sheet", data={"units": "2-1-301"})
         assert sheet.status_code == 200 and sheet.text.count("<svg") == 1
         assert "测戊" not in sheet.text and "110101199505050053" not in sheet.text
+        assert "业主登记码" in sheet.text and "Enrolment" not in sheet.text
+        # the sheet in the language of the page it was asked from (the code made anew)
+        sheet = browser.post(
+            f"/communities/{SLUG}/enrolment-sheet?lang=en", data={"units": "2-1-301"}
+        )
+        assert sheet.status_code == 200 and '<html lang="en">' in sheet.text
+        assert "enrolment code" in sheet.text and "Units: 2-1-301" in sheet.text
+        for word in ("业主登记码", "房号", "北京时间", "登记码只显示这一次"):
+            assert word not in sheet.text, word
         assert TestClient(app).get(f"/communities/{SLUG}/committee").status_code == 401
 
 

@@ -187,10 +187,14 @@ def _sheet(
                 "qr": Markup(enrolment_qr_svg(url)),
             }
         )
+    lang = lang_of(request)
     return templates.TemplateResponse(
         request,
         "enrolment_sheet.html",
         {
+            "t": owners_text.EN if lang == "en" else owners_text.ZH,
+            "html_lang": "en" if lang == "en" else "zh-CN",
+            "unit_sep": ", " if lang == "en" else "、",
             "c": community,
             "cards": cards,
             "summary": summary,
@@ -199,15 +203,6 @@ def _sheet(
         },
         headers=_HEADERS,
     )
-
-
-_DONE = {
-    "recovery": "房屋 {unit}：原手机的密钥已挂失作废（撤销 {revoked} 份凭证），"
-    "请把新登记码交给表决人本人。",
-    "holder": "房屋 {unit}：已更换表决人（撤销 {revoked} 份凭证，{issued} 份待委员签发）。",
-    "guardian": "房屋 {unit}：已更换监护人（撤销 {revoked} 份凭证，{issued} 份待委员签发）。"
-    "进行中的表决名册不变，原监护人不能再为该业主投票。",
-}
 
 
 def _act(
@@ -234,7 +229,10 @@ def _act(
         return _owners_page(
             request, session, slug, member, error=exc, failed=kind, typed={"unit": unit}
         )
-    summary = _DONE[kind].format(unit=done.unit, revoked=len(done.revoked), issued=len(done.issued))
+    words = owners_text.EN if lang_of(request) == "en" else owners_text.ZH
+    summary = words[f"done_{kind}"].format(
+        unit=done.unit, revoked=len(done.revoked), issued=len(done.issued)
+    )
     codes = [done.enrolment] if done.enrolment is not None else []
     return _sheet(request, session, runtime, community, codes, datetime.now(UTC), summary)
 

@@ -54,6 +54,28 @@ ZH: dict[str, str] = {
     "col_area": "面积（㎡）",
     "col_co_owners": "共有人",
     "col_enrolled": "已登记",
+    # the printable code sheet (and what an owner act did, above its new code)
+    "sheet_page_title": "登记码 · {name}",
+    "sheet_made": (
+        "共 {count} 张登记码，生成于 {made}（北京时间）。这些登记码只显示这一次，"
+        "请现在打印（Ctrl+P / ⌘P）。"
+    ),
+    "sheet_no_code": "表决人已登记，无需新登记码；新凭证待业委会委员签发。",
+    "sheet_nobody": "没有需要登记的表决人。",
+    "card_title": "{name} · 业主登记码",
+    "card_units": "房号：{units}",
+    "card_help": (
+        "请用手机扫描二维码，或打开 {page} 输入上面的登记码。登记码只能使用一次，"
+        "{expires}（北京时间）前有效。请勿交给他人。"
+    ),
+    "done_recovery": (
+        "房屋 {unit}：原手机的密钥已挂失作废（撤销 {revoked} 份凭证），请把新登记码交给表决人本人。"
+    ),
+    "done_holder": "房屋 {unit}：已更换表决人（撤销 {revoked} 份凭证，{issued} 份待委员签发）。",
+    "done_guardian": (
+        "房屋 {unit}：已更换监护人（撤销 {revoked} 份凭证，{issued} 份待委员签发）。"
+        "进行中的表决名册不变，原监护人不能再为该业主投票。"
+    ),
 }
 
 EN: dict[str, str] = {
@@ -112,6 +134,35 @@ EN: dict[str, str] = {
     "col_area": "Area (m²)",
     "col_co_owners": "Co-owners",
     "col_enrolled": "Enrolled",
+    "sheet_page_title": "Enrolment codes · {name}",
+    "sheet_made": (
+        "{count} enrolment codes, made {made} (Beijing time). They are shown only this once: "
+        "print them now (Ctrl+P / ⌘P)."
+    ),
+    "sheet_no_code": (
+        "The voter has enrolled: no new code is needed; the new credentials await the "
+        "committee members' signatures."
+    ),
+    "sheet_nobody": "No voter needs enrolling.",
+    "card_title": "{name} · owner's enrolment code",
+    "card_units": "Units: {units}",
+    "card_help": (
+        "Scan the QR code with your phone, or open {page} and type the code above. The code "
+        "works once, until {expires} (Beijing time). Do not give it to anyone else."
+    ),
+    "done_recovery": (
+        "Unit {unit}: the lost phone's key is revoked ({revoked} credentials withdrawn); hand "
+        "the new code to the voter in person."
+    ),
+    "done_holder": (
+        "Unit {unit}: the voter is changed ({revoked} credentials withdrawn, {issued} await "
+        "the members' signatures)."
+    ),
+    "done_guardian": (
+        "Unit {unit}: the guardian is changed ({revoked} credentials withdrawn, {issued} await "
+        "the members' signatures). The census of a ballot under way stays; the former "
+        "guardian can no longer vote for this owner."
+    ),
 }
 
 
