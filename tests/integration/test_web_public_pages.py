@@ -101,7 +101,7 @@ def test_the_home_page_is_english_with_lang_en_and_its_links_keep_it(
 def test_drafts_are_not_public_and_every_status_has_its_own_words(
     site: tuple[TestClient, FastAPI, int],
 ) -> None:
-    client, app, announced = site
+    client, _, announced = site
     for path in ("/", "/?lang=en", "/demo"):
         page = client.get(path).text
         assert DRAFT_TITLE not in page, path
