@@ -248,10 +248,12 @@ TARGETS = "#lang-switch, #text-size, a.action, #verify-link, #record-link, butto
 # The font sizes of what a selector matches, visible ones only.
 SIZES = """(selector) => [...document.querySelectorAll(selector)]
   .filter(el => el.getBoundingClientRect().height > 0)
-  .map(el => ({text: el.textContent.trim().slice(0, 30), size: parseFloat(getComputedStyle(el).fontSize)}))"""
+  .map(el => ({text: el.textContent.trim().slice(0, 30),
+               size: parseFloat(getComputedStyle(el).fontSize)}))"""
 HEIGHTS = """(selector) => [...document.querySelectorAll(selector)]
   .filter(el => el.getBoundingClientRect().height > 0 && el.type !== 'radio')
-  .map(el => ({id: el.id || el.className || el.tagName, height: el.getBoundingClientRect().height}))"""
+  .map(el => ({id: el.id || el.className || el.tagName,
+               height: el.getBoundingClientRect().height}))"""
 
 
 @pytest.fixture

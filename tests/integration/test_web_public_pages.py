@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from tests.e2e.support import running, settings_for
 from tests.identity_web import announce_ballot, announced_body, clock_at, committee_headers
+from web.pages.assets import TEMPLATES_DIR
 
 PAGE = {"accept": "text/html,*/*"}
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -189,3 +190,13 @@ def test_a_favicon_is_served_and_linked(site: tuple[TestClient, FastAPI, int]) -
     assert icon.content.startswith(b"<svg")
     for path in ("/", "/ballots/1?lang=en"):
         assert '<link rel="icon" href="/static/favicon.svg"' in client.get(path).text, path
+
+
+def test_the_notice_reads_at_16px_on_a_screen() -> None:
+    """The notice's screen styles (print has its own, in pt): no text under 16 px, the
+    table included, and its links a thumb's target."""
+    page = (TEMPLATES_DIR / "notice.html").read_text(encoding="utf-8")
+    screen = page[page.index("<style>") : page.index("@media print")]
+    sizes = [int(px) for px in re.findall(r"font-size:\s*(\d+)px", screen)]
+    assert sizes and min(sizes) >= 16, sizes
+    assert re.search(r"\.bar a \{[^}]*min-height: 44px", screen)
