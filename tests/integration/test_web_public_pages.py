@@ -194,9 +194,12 @@ def test_a_favicon_is_served_and_linked(site: tuple[TestClient, FastAPI, int]) -
 
 def test_the_notice_reads_at_16px_on_a_screen() -> None:
     """The notice's screen styles (print has its own, in pt): no text under 16 px, the
-    table included, and its links a thumb's target."""
+    table included, in rem of a 16 px root (20 px in large-text mode), and its links a
+    thumb's target."""
     page = (TEMPLATES_DIR / "notice.html").read_text(encoding="utf-8")
     screen = page[page.index("<style>") : page.index("@media print")]
-    sizes = [int(px) for px in re.findall(r"font-size:\s*(\d+)px", screen)]
-    assert sizes and min(sizes) >= 16, sizes
+    assert "html { font-size: 16px; } html.large { font-size: 20px; }" in screen
+    assert not re.search(r"font-size:\s*[\d.]+px", screen.split("font-size: 20px; }", 1)[1])
+    sizes = [float(rem) for rem in re.findall(r"font-size:\s*([\d.]+)rem", screen)]
+    assert sizes and min(sizes) >= 1, sizes
     assert re.search(r"\.bar a \{[^}]*min-height: 44px", screen)

@@ -48,7 +48,7 @@ class Figure:
 
     label: str  # 全体业主 / 参与表决 / 同意 …
     area: str  # "12,345.67" (m²)
-    area_share: str  # "66.67%", or "—" for a zero whole
+    area_share: str  # "66.66%" (truncated), or "—" for a zero whole
     headcount: int
     headcount_share: str
     of: str  # what the shares are of: "" / "占全体业主" / "占参与表决"
