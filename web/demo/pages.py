@@ -69,6 +69,10 @@ ZH = {
     "ballot": "表决",
     "home": "首页",
     "colon": "：",
+    # the header's tools (base.html), as on the other public pages
+    "text_large": "大字",
+    "text_normal": "标准字号",
+    "lang_name": "English",
     "lang": "English",
     "lang_href": "?lang=en",
 }
@@ -111,6 +115,9 @@ EN = {
     "ballot": "Ballot",
     "home": "Home",
     "colon": ": ",
+    "text_large": "Large text",
+    "text_normal": "Normal text",
+    "lang_name": "中文",
     "lang": "中文",
     "lang_href": "?",
 }
