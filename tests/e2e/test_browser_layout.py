@@ -243,7 +243,7 @@ def _contrast(fg: str, bg: str) -> float:
 PUBLIC_PAGES = ["/", f"/ballots/{DEMO_BALLOT}"]
 MIN_PUBLIC_TEXT_PX, MIN_FIGURE_PX, MIN_PUBLIC_TARGET_PX = 16, 18, 44
 FIGURES = ".figure, .pct, #window, #ended"
-TARGETS = "#lang-switch, #text-size, a.action, #verify-link, #record-link, button, input"
+TARGETS = "#lang-switch, #text-size, a.action, a.button, #verify-link, #record-link, button, input"
 
 # The font sizes of what a selector matches, visible ones only.
 SIZES = """(selector) => [...document.querySelectorAll(selector)]
