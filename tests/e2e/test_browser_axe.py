@@ -38,6 +38,7 @@ BLOCKING = {"serious", "critical"}
 COMMITTEE = f"/communities/{SLUG}/committee"
 # (path, whether its script sets body[data-ready]): the server-rendered pages have none.
 PAGES = [
+    ("/", False),
     ("/owner", True),
     ("/owner/enrol", True),
     ("/owner/ballots/1", True),

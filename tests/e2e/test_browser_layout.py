@@ -237,3 +237,95 @@ def _contrast(fg: str, bg: str) -> float:
 
     a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
     return (a + 0.05) / (b + 0.05)
+
+
+# The public pages (home, ballot page): owners meet them too, from the notice's QR code.
+PUBLIC_PAGES = ["/", f"/ballots/{DEMO_BALLOT}"]
+MIN_PUBLIC_TEXT_PX, MIN_FIGURE_PX, MIN_PUBLIC_TARGET_PX = 16, 18, 44
+FIGURES = ".figure, .pct, #window, #ended"
+TARGETS = "#lang-switch, #text-size, a.action, a.button, #verify-link, #record-link, button, input"
+
+# The font sizes of what a selector matches, visible ones only.
+SIZES = """(selector) => [...document.querySelectorAll(selector)]
+  .filter(el => el.getBoundingClientRect().height > 0)
+  .map(el => ({text: el.textContent.trim().slice(0, 30),
+               size: parseFloat(getComputedStyle(el).fontSize)}))"""
+HEIGHTS = """(selector) => [...document.querySelectorAll(selector)]
+  .filter(el => el.getBoundingClientRect().height > 0 && el.type !== 'radio')
+  .map(el => ({id: el.id || el.className || el.tagName,
+               height: el.getBoundingClientRect().height}))"""
+
+
+@pytest.fixture
+def visitor(browser: Browser) -> Iterator[Page]:
+    """A phone with nothing on it: a visitor who opened the public page."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _public_page_reads_well(page: Page, path: str, min_text: float, min_figure: float) -> None:
+    measured: dict[str, Any] = page.evaluate(MEASURE)
+    assert len(measured["texts"]) >= 5, path
+    assert measured["scrollWidth"] <= PHONE["width"], path
+    small = [t for t in measured["texts"] if t["size"] < min_text]
+    assert not small, (path, small)
+    figures = page.evaluate(SIZES, FIGURES)
+    assert figures, path
+    assert all(f["size"] >= min_figure for f in figures), (path, figures)
+    low = [t for t in page.evaluate(HEIGHTS, TARGETS) if t["height"] < MIN_PUBLIC_TARGET_PX]
+    assert not low, (path, low)
+
+
+@pytest.mark.parametrize("lang", ["", "?lang=en"])
+def test_public_pages_fit_a_phone_with_16px_text_and_18px_figures(
+    visitor: Page, base: str, lang: str, shots: Path
+) -> None:
+    for path in PUBLIC_PAGES:
+        visitor.goto(f"{base}{path}{lang}")
+        _public_page_reads_well(visitor, path, MIN_PUBLIC_TEXT_PX, MIN_FIGURE_PX)
+        assert visitor.get_attribute("html", "lang") == ("en" if lang else "zh-CN")
+        # the switch stays on this page
+        assert visitor.get_attribute("#lang-switch", "href") == ("?lang=zh" if lang else "?lang=en")
+        name = "public-home" if path == "/" else "public-ballot"
+        visitor.screenshot(path=str(shots / f"{name}{lang and '-en'}.png"), full_page=True)
+
+
+def test_large_text_chosen_on_the_owner_pages_holds_on_the_public_ones(
+    visitor: Page, base: str, shots: Path
+) -> None:
+    visitor.goto(f"{base}/owner")
+    wait_ready(visitor)
+    visitor.locator("#text-size").tap()
+    assert "large" in (visitor.get_attribute("html", "class") or "")
+    for path in PUBLIC_PAGES:
+        visitor.goto(f"{base}{path}")
+        assert "large" in (visitor.get_attribute("html", "class") or ""), path
+        assert visitor.get_attribute("#text-size", "aria-pressed") == "true", path
+        # large mode: every text at least 18 px, the figures larger still
+        _public_page_reads_well(visitor, path, MIN_TEXT_PX, 22)
+    visitor.screenshot(path=str(shots / "public-ballot-large.png"), full_page=True)
+    visitor.locator("#text-size").tap()  # and back, from a public page, for the owner's too
+    visitor.goto(f"{base}/owner")
+    wait_ready(visitor)
+    assert "large" not in (visitor.get_attribute("html", "class") or "")
+
+
+def test_the_pages_scripts_write_a_share_as_the_server_does(visitor: Page, base: str) -> None:
+    """static/percent.js (the dashboard's) and result_view.percent_text: one rule."""
+    from tests.unit.test_result_view import SHARES
+    from web.pages.result_view import percent_text
+
+    visitor.goto(f"{base}/")
+    shares = [[str(n), str(d)] for n, d, _ in SHARES] + [["2", "193"], ["200000", "300001"]]
+    shown = visitor.evaluate(
+        """async (shares) => {
+          const p = await import('/static/percent.js');
+          return {fractions: shares.map(([n, d]) => p.percentText(n, d)),
+                  bp: [103, 6666, 10000, 0].map(p.percentOfBp)};
+        }""",
+        shares,
+    )
+    assert shown["fractions"] == [percent_text(int(n), int(d)) for n, d in shares]
+    assert shown["bp"] == ["1.03%", "66.66%", "100.00%", "0.00%"]

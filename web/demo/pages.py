@@ -25,6 +25,7 @@ from voting.models import Ballot
 from web.auth.sessions import RuntimeDep
 from web.demo.community import SLUG, free_unit_code, sign_as_next_member
 from web.pages.assets import TEMPLATES_DIR
+from web.pages.public_view import NOT_PUBLIC
 from web.server.bounds import IdPath
 from web.server.deps import ServicesDep, SessionDep
 from web.server.error_responses import page_errors
@@ -67,6 +68,11 @@ ZH = {
     "resident_text": "任何人都可以查看表决进度、结果和账目，无需登录。",
     "ballot": "表决",
     "home": "首页",
+    "colon": "：",
+    # the header's tools (base.html), as on the other public pages
+    "text_large": "大字",
+    "text_normal": "标准字号",
+    "lang_name": "English",
     "lang": "English",
     "lang_href": "?lang=en",
 }
@@ -108,6 +114,10 @@ EN = {
     "without signing in.",
     "ballot": "Ballot",
     "home": "Home",
+    "colon": ": ",
+    "text_large": "Large text",
+    "text_normal": "Normal text",
+    "lang_name": "中文",
     "lang": "中文",
     "lang_href": "?",
 }
@@ -126,7 +136,9 @@ def _render(request: Request, session: Session, status: int = 200, **extra: Any)
     lang = _lang(request)
     community = get_community(session, SLUG)
     ballots = session.scalars(
-        select(Ballot).where(Ballot.community_slug == SLUG).order_by(Ballot.id.desc())
+        select(Ballot)
+        .where(Ballot.community_slug == SLUG, Ballot.status.not_in(NOT_PUBLIC))
+        .order_by(Ballot.id.desc())
     ).all()
     pending = [
         decisions.view(session, row, None)

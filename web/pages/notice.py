@@ -8,7 +8,8 @@ them out, so both say the same. Beijing's rules have it posted within 3 days of 
 
 What it never holds: names, ID or phone numbers. The entries carry unit numbers, areas and
 counts, and an election's candidates only by the `label` the committee signed into the
-announcement. Percentages are rounded half up to two decimals in integer arithmetic; the
+announcement. Percentages are truncated to two decimals in integer arithmetic, as on every
+page (`web.pages.result_view.percent_text`); the
 outcome itself is the signed result's, and is refused (`NoticeError`) if the figures beside
 it do not bear it out under Civil Code Art. 278 — a notice never states what its own numbers
 contradict.
@@ -28,6 +29,7 @@ from identity.community.trustfile import PinnedTrust, parse_trust, trust_link
 from voting.area import Area
 from voting.errors import VotingError
 from voting.matters import MAJORITY, QUORUM, Matter, Threshold
+from web.pages.result_view import percent_text
 from web.trust_qr import trust_qr
 
 BEIJING = timezone(timedelta(hours=8))  # China keeps one zone and no summer time
@@ -46,7 +48,7 @@ class Figure:
 
     label: str  # 全体业主 / 参与表决 / 同意 …
     area: str  # "12,345.67" (m²)
-    area_share: str  # "66.67%", or "—" for a zero whole
+    area_share: str  # "66.66%" (truncated), or "—" for a zero whole
     headcount: int
     headcount_share: str
     of: str  # what the shares are of: "" / "占全体业主" / "占参与表决"
@@ -107,11 +109,11 @@ class NoticeModel:
 
 
 def percent(part: int, whole: int) -> str:
-    """``part/whole`` as a percentage with two decimals, rounded half up, in integers only."""
+    """``part/whole`` as every page writes a share (`web.pages.result_view.percent_text`:
+    two decimals, truncated, in integers only); "—" for a zero whole."""
     if whole <= 0:
         return "—"
-    hundredths = (2 * 10_000 * part + whole) // (2 * whole)
-    return f"{hundredths // 100}.{hundredths % 100:02d}%"
+    return percent_text(part, whole)
 
 
 def area_text(area: Area) -> str:

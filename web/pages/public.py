@@ -25,12 +25,13 @@ from web.api.ballots import cast_signed_vote
 from web.api.well_known import server_trust
 from web.auth.sessions import IdentityRuntime, RuntimeDep
 from web.demo.community import demo_keys
-from web.pages.assets import TEMPLATES_DIR
+from web.pages.assets import STATIC_DIR, TEMPLATES_DIR
 from web.pages.notice import NoticeModel, notice_model
 from web.pages.notice_pdf import notice_pdf
 from web.pages.notice_source import NoticeEntries, NoticeEntriesDep
 from web.pages.owner import beijing, lang_of
-from web.pages.owner_text import text_for
+from web.pages.public_text import text_for
+from web.pages.public_view import NOT_PUBLIC, item_lines, matters_summary, status_key
 from web.pages.result_view import item_results, participation_bars
 from web.server.bounds import IdPath
 from web.server.deps import ServicesDep, SessionDep
@@ -50,21 +51,43 @@ def _ballot_view(session: Session, services: Services, ballot: Ballot) -> dict[s
     return {"b": shown, "matter": Matter(shown.matter), "p": shown.participation}
 
 
+def _words(lang: str) -> dict[str, Any]:
+    """What every public template is given: the language, its words, the switch's query."""
+    return {
+        "lang": lang,
+        "html_lang": "en" if lang == "en" else "zh-CN",
+        "t": text_for(lang),
+        "q": "?lang=en" if lang == "en" else "",
+        "status_key": status_key,
+    }
+
+
+def _public_ballot(session: Session, ballot_id: int) -> Ballot:
+    """A ballot the public may see: a draft still awaiting the committee's signatures is
+    not announced, so it has no public page (the same answer as no ballot at all)."""
+    ballot = ballots.get_ballot(session, ballot_id)
+    if ballot.status in NOT_PUBLIC:
+        raise ApiError(
+            404, f"第 {ballot_id} 号表决不存在或尚未公告", f"ballot {ballot_id} is not announced"
+        )
+    return ballot
+
+
 def _ballot_page(request: Request, view: dict[str, Any], message: str | None) -> Response:
     """The public ballot page, in Chinese or (``?lang=en``) English: each item's turnout
     while it is open, each item's result with its bars once it is closed."""
     lang = lang_of(request)
     b = view["b"]
+    words = _words(lang)
     return templates.TemplateResponse(
         request,
         "ballot.html",
         {
             **view,
+            **words,
             "demo": request.app.state.demo,
             "message": message,
-            "lang": lang,
-            "html_lang": "en" if lang == "en" else "zh-CN",
-            "t": text_for(lang),
+            "lines": item_lines(b.items, words["t"], lang),
             "results": item_results(b.result, b.items),
             "item_bars": participation_bars,
             "objections_until": None
@@ -74,22 +97,46 @@ def _ballot_page(request: Request, view: dict[str, Any], message: str | None) ->
     )
 
 
+# Browsers ask for /favicon.ico on every page whatever the page links: answered with the
+# site's SVG icon (the pages link /static/favicon.svg), never a 404 in every page's log.
+_FAVICON = (STATIC_DIR / "favicon.svg").read_bytes()
+
+
+@router.get(
+    "/favicon.ico",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+    include_in_schema=False,
+)
+def favicon() -> Response:
+    return Response(
+        _FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
 @router.get("/", response_class=HTMLResponse, responses=page_errors(409))
 def index(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    lang = lang_of(request)
+    words = _words(lang)
     communities = []
     for c in session.scalars(select(Community).order_by(Community.id)):
         rows = session.scalars(
-            select(Ballot).where(Ballot.community_slug == c.slug).order_by(Ballot.id.desc())
+            select(Ballot)
+            .where(Ballot.community_slug == c.slug, Ballot.status.not_in(NOT_PUBLIC))
+            .order_by(Ballot.id.desc())
         )
-        communities.append({"c": c, "ballots": [_ballot_view(session, services, b) for b in rows]})
-    return templates.TemplateResponse(request, "index.html", {"communities": communities})
+        views = [_ballot_view(session, services, b) for b in rows]
+        for v in views:
+            v["summary"] = matters_summary(v["b"].items, words["t"], lang)
+        communities.append({"c": c, "ballots": views})
+    return templates.TemplateResponse(request, "index.html", {**words, "communities": communities})
 
 
 @router.get("/ballots/{ballot_id}", response_class=HTMLResponse, responses=page_errors(404, 409))
 def ballot_page(
     ballot_id: IdPath, request: Request, session: SessionDep, services: ServicesDep
 ) -> Response:
-    view = _ballot_view(session, services, ballots.get_ballot(session, ballot_id))
+    view = _ballot_view(session, services, _public_ballot(session, ballot_id))
     return _ballot_page(request, view, None)
 
 
@@ -134,33 +181,29 @@ def demo_vote(
     session of its own while it waits for the batch (on SQLite that would block the batch)."""
     if not request.app.state.demo:
         raise ApiError(404, "演示功能未开启", "demo mode is off")
+    lang = lang_of(request)
+    t = text_for(lang)
     unit = unit.strip()
     key = demo_keys(services).get(unit)
     with services.db.session(write=False) as session:
-        ballot = ballots.get_ballot(session, ballot_id)
+        ballot = _public_ballot(session, ballot_id)
         origin = ballot.log_origin
         known = key is not None or _is_unit(session, ballot.community_slug, unit)
     message: str
     if key is None and known:
         # A visitor enrolled this unit on their own phone: its key never reached the server.
-        message = (
-            f"房号 {unit} 的业主已在自己的手机上登记，服务器没有其密钥：请在那部手机上投票 / "
-            f"the owner of unit {unit} enrolled on their own phone and the server holds no key "
-            "for it: vote on that phone"
-        )
+        message = t["demo_own_phone"].format(unit=unit)
     elif key is None:
-        message = f"房号 {unit} 不在演示小区中 / unit {unit} is not in the demo community"
+        message = t["demo_no_unit"].format(unit=unit)
     else:
         vote = sign_json(
             {"type": "Vote", "ballot": origin, "voter": str(key.did), "choices": choices}, key
         )
         try:
             receipt = cast_signed_vote(services, ballot_id, vote)
-            message = f"已投票，回执序号 {receipt.index}，叶子哈希 {receipt.leaf_hash[:16]}…"
-        except VotingError as exc:
-            message = f"{exc.zh} / {exc.en}"
-        except IdentityError as exc:  # e.g. a key reported lost
-            message = str(exc)
+            message = t["demo_voted"].format(index=receipt.index, leaf=receipt.leaf_hash[:16])
+        except (VotingError, IdentityError) as exc:  # IdentityError: e.g. a key reported lost
+            message = exc.en if lang == "en" else exc.zh
     if request.headers.get("accept", "").startswith("application/json"):
         return RedirectResponse(f"/api/ballots/{ballot_id}", status_code=303)
     with services.db.session(write=False) as session:
@@ -210,7 +253,9 @@ def notice_page(
         "notice.html",
         # segno writes the SVG from the link alone (no user text in it): safe to inline.
         {
+            **_words(lang_of(request)),
             "n": model,
+            "n_id": ballot_id,
             "qr": Markup(svg.getvalue().decode()),
             "pdf": f"/ballots/{ballot_id}/notice.pdf",
         },

@@ -1,9 +1,11 @@
 """A ballot's result as pages draw it: one bar per share, against the rule's threshold.
 
 The result entry states every share as an exact fraction ``"n/d"``. Pages show it as a
-percentage and a bar length in basis points, both by integer arithmetic, so a share just
-short of two thirds never reads as "66.67%" next to a green tick: whether a test was met is
-the outcome's own boolean, never recomputed from a rounded figure.
+percentage and a bar length in basis points, both by integer arithmetic and both truncated
+(`percent_text`: the one rule of every page, the notice, the PDF and the scripts'
+``static/percent.js``), so a share just short of two thirds never reads as "66.67%" and the
+same share never reads differently on two pages: whether a test was met is the outcome's own
+boolean, never recomputed from a shown figure.
 """
 
 from __future__ import annotations
@@ -39,9 +41,16 @@ def parse_fraction(text: object) -> tuple[int, int] | None:
 
 
 def percent_text(n: int, d: int) -> str:
-    """``n/d`` as a percentage with two decimals, rounded half up in integers."""
-    hundredths = (n * 20_000 + d) // (2 * d)
+    """``n/d`` (d > 0, n >= 0) as a percentage with two decimals, truncated in integers:
+    2/193 is "1.03%" (1.0362…), 6666/10000 and 2/3 - ε are "66.66%", never "66.67%"."""
+    hundredths = n * 10_000 // d
     return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+
+def percent_of_bp(bp: int) -> str:
+    """A share already in whole basis points (the turnout's ``area_bp``, truncated by the
+    box) as `percent_text` writes it."""
+    return percent_text(bp, FULL)
 
 
 def bar_bp(n: int, d: int) -> int:
@@ -142,7 +151,7 @@ def participation_bars(p: dict[str, Any]) -> list[Bar]:
         out.append(
             Bar(
                 label=side,
-                percent=f"{bp // 100}.{bp % 100:02d}%",
+                percent=percent_of_bp(bp),
                 bp=min(FULL, bp),
                 mark="mark-2-3",
                 met=bool(p.get(f"{side}_met")),

@@ -29,6 +29,7 @@ from voting.ballots import BallotError, BallotNotFound, BallotSpecError
 from voting.box_state import BallotIntegrityError
 from voting.errors import VotingError
 from web.pages.notice import NoticeError
+from web.pages.public_text import own_text
 from web.server.validation_text import describe
 
 log = logging.getLogger("gongzhi.web")
@@ -42,16 +43,35 @@ class ApiError(Exception):
         self.status, self.zh, self.en = status, zh, en
 
 
-_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>出错了 · 共治</title>
+_PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · {site}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <style>body{{font:20px/1.6 system-ui,sans-serif;margin:0;background:#f6f5f1}}
 header{{background:#8b1a1a;color:#fff;padding:12px 16px;font-size:22px}}
 main{{max-width:720px;margin:0 auto;padding:16px}}.card{{background:#fff;border-radius:12px;
 padding:16px}}a{{display:block;text-align:center;font-size:22px;padding:14px;margin-top:16px;
 background:#8b1a1a;color:#fff;border-radius:10px;text-decoration:none}}
-.en{{color:#555;font-size:17px}}</style></head><body><header>共治</header><main>
-<div class="card"><p>{zh}</p><p class="en" lang="en">{en}</p><a href="/">返回首页</a></div>
+.other{{color:#555;font-size:17px}}</style></head><body><header>{site}</header><main>
+<div class="card"><p>{first}</p><p class="other" lang="{other_lang}">{second}</p>
+<a href="/{q}">{home}</a></div>
 </main></body></html>"""
+
+
+def error_page(zh: str, en: str, lang: str) -> str:
+    """The error page a browser gets: the page's language first (``?lang=en`` as on every
+    page), the other beneath it, and the way home in the same language."""
+    t = own_text(lang)
+    first, second = (en, zh) if lang == "en" else (zh, en)
+    return _PAGE.format(
+        lang="en" if lang == "en" else "zh-CN",
+        other_lang="zh-CN" if lang == "en" else "en",
+        title=html.escape(t["error_title"]),
+        site=html.escape(t["site_short"]),
+        first=html.escape(first),
+        second=html.escape(second),
+        q="?lang=en" if lang == "en" else "",
+        home=html.escape(t["error_home"]),
+    )
 
 
 def _body(zh: str, en: str, status: int, request: Request | None = None) -> Response:
@@ -61,8 +81,9 @@ def _body(zh: str, en: str, status: int, request: Request | None = None) -> Resp
         and not request.url.path.startswith(("/api/", "/chain/"))
         and "text/html" in request.headers.get("accept", "")
     )
-    if wants_page:
-        return HTMLResponse(_PAGE.format(zh=html.escape(zh), en=html.escape(en)), status)
+    if wants_page and request is not None:
+        lang = "en" if request.query_params.get("lang") == "en" else "zh"
+        return HTMLResponse(error_page(zh, en, lang), status)
     return JSONResponse(
         {"error": {"zh": zh, "en": en, "message": f"{zh} / {en}"}}, status_code=status
     )

@@ -13,6 +13,7 @@ import { GongzhiError, canonicalBytes, formatUtc, loadMemberKey, sha256, signDoc
 import { registrationInForce } from "./committee.js";
 import { $, LANG, T, api, fmt, reason } from "./page.js";
 import { beijing, statusLabel } from "./console_common.js";
+import { percentOfBp } from "./percent.js";
 
 const SLUG = document.body.dataset.community;
 const ID = document.body.dataset.ballot;
@@ -38,10 +39,6 @@ function el(tag, className, text) {
   return node;
 }
 
-function percent(bp) {
-  return `${(bp / 100).toFixed(2)}%`;
-}
-
 /** One bar: the share reached, the two-thirds mark, and the words beside it. The width is
  * set through the CSSOM (the page's CSP allows no inline style). */
 function bar(label, bp, met, name) {
@@ -63,11 +60,11 @@ function turnoutBlock(title, p, key) {
   const box = el("div", "turnout-block");
   box.dataset.item = key;
   box.append(el("h3", "", title));
-  const area = fmt(T.by_area, { voted: p.voted.area, total: p.total.area, pct: percent(p.area_bp) });
+  const area = fmt(T.by_area, { voted: p.voted.area, total: p.total.area, pct: percentOfBp(p.area_bp) });
   const heads = fmt(T.by_heads, {
     voted: p.voted.headcount,
     total: p.total.headcount,
-    pct: percent(p.headcount_bp),
+    pct: percentOfBp(p.headcount_bp),
   });
   box.append(bar(area, p.area_bp, p.area_met, "area"), bar(heads, p.headcount_bp, p.headcount_met, "headcount"));
   return box;

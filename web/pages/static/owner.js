@@ -16,6 +16,8 @@ import {
 } from "./gongzhi.js";
 import { $, LANG, T, api, fmt, reason, show } from "./page.js";
 import { deviceSource } from "./keysource.js";
+// the large-text switch, shared with the public pages (applies itself on import)
+import "./text_size.js";
 
 const VC_V2 = "https://www.w3.org/ns/credentials/v2";
 
@@ -707,35 +709,6 @@ function wireProxy(place, key, ballotId, origin) {
  * back by more than a second on a slow phone when it loaded with the page (BENCHMARKS.md). */
 const scanModule = () => import("./qrscan.js");
 
-// ---- text size --------------------------------------------------------------------------
-
-/** The large-text switch in every owner page's header, remembered on this device. */
-function textSize() {
-  const button = $("text-size");
-  const apply = (large) => {
-    document.documentElement.classList.toggle("large", large);
-    if (!button) return;
-    button.setAttribute("aria-pressed", String(large));
-    button.textContent = large ? button.dataset.on : button.dataset.off;
-  };
-  let large = false;
-  try {
-    large = localStorage.getItem("gongzhi:large-text") === "1";
-  } catch {
-    /* storage refused: the normal size */
-  }
-  apply(large);
-  button?.addEventListener("click", () => {
-    large = !large;
-    try {
-      localStorage.setItem("gongzhi:large-text", large ? "1" : "0");
-    } catch {
-      /* not remembered, still applied */
-    }
-    apply(large);
-  });
-}
-
 // What the card pages (owner_card.js, loaded only where needed) use of this file.
 const UI = { T, LANG, $, fmt, show, say, quiet, reason, api, signIn, unitsOf, keepLang, ballotPage };
 const cardModule = () => import("./owner_card.js");
@@ -750,7 +723,6 @@ const PAGES = {
 };
 
 async function start() {
-  textSize();
   if (!globalThis.crypto?.subtle || !globalThis.indexedDB) {
     say(T.no_crypto, "error");
     return;
