@@ -44,11 +44,13 @@ _UNIT_SPLIT = re.compile(r"[\s,，、;；]+")
 _HEADERS = {"Cache-Control": "no-store"}  # the security headers come from web.server.headers
 
 
-def _denied(request: Request, exc: ApiError) -> Response:
+def _denied(request: Request, exc: ApiError, slug: str) -> Response:
+    """The refusal, with a link to the committee console's sign-in (the member's device key;
+    the owner's sign-in would never make anyone a member)."""
     return templates.TemplateResponse(
         request,
         "committee_denied.html",
-        {"message": f"{exc.zh} / {exc.en}"},
+        {"message": f"{exc.zh} / {exc.en}", "slug": slug},
         status_code=exc.status,
         headers=_HEADERS,
     )
@@ -67,7 +69,7 @@ def committee_page(
     try:
         member = require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
-        return _denied(request, exc)
+        return _denied(request, exc, slug)
     return _owners_page(request, session, slug, member)
 
 
@@ -114,7 +116,7 @@ def enrolment_sheet(
     try:
         require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
-        return _denied(request, exc)
+        return _denied(request, exc, slug)
     community = get_community(session, slug)
     wanted = [u for u in _UNIT_SPLIT.split(units.strip()) if u] or None
     now = datetime.now(UTC)
@@ -188,7 +190,7 @@ def _act(
     try:
         member = require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
-        return _denied(request, exc)
+        return _denied(request, exc, slug)
     community = get_community(session, slug)
     try:
         with session.begin_nested():

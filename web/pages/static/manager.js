@@ -93,16 +93,40 @@ async function showKey() {
   }
 }
 
+// Publishing needs a session: the forms' publish buttons stay off until the key signs in.
+const PUBLISH = ["st-publish", "fee-publish", "acct-publish"];
+
+function signedIn(yes) {
+  for (const id of PUBLISH) $(id).disabled = !yes;
+  $("signin-first").hidden = yes;
+  if (yes) document.body.dataset.signedIn = "true";
+}
+
+/** Sign in with the device's key; true when signed in. A refusal (the DID is no property
+ * manager here) is said beside the button, with what a manager can do about it. */
 async function signIn() {
+  $("signin-error").hidden = true;
+  $("signin").removeAttribute("aria-invalid");
   say(T.signin_busy, "busy");
   const challenge = await api("POST", "/api/auth/challenge");
   const presentation = await signDocument(
     { "@context": [VC_V2], type: ["VerifiablePresentation"], holder: key.did },
     { key, proofPurpose: challenge.proof_purpose ?? "authentication", challenge: challenge.challenge, domain: challenge.domain },
   );
-  await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
+  try {
+    await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
+  } catch (error) {
+    if (error.status !== 401 && error.status !== 403) throw error;
+    // The server's words name owners' enrolment codes: not a manager's way in.
+    $("status").hidden = true;
+    $("signin-error").hidden = false;
+    $("signin").setAttribute("aria-invalid", "true");
+    $("signin-error").scrollIntoView({ block: "center" });
+    return false;
+  }
   say(T.signed_in, "ok");
-  document.body.dataset.signedIn = "true";
+  signedIn(true);
+  return true;
 }
 
 /** The entry signed now; `created` dates it, so a verifier can check the manager's role
@@ -618,6 +642,7 @@ async function run(button, fn, form) {
 function publishing(formId, buttonId, kind, build, resultId, after) {
   $(formId).addEventListener("submit", (ev) => {
     ev.preventDefault();
+    if (document.body.dataset.signedIn !== "true") return; // its button is off until then
     run($(buttonId), async () => {
       $(resultId).hidden = true;
       const body = build($(formId));
@@ -635,7 +660,13 @@ function publishing(formId, buttonId, kind, build, resultId, after) {
 }
 
 $("key-make").addEventListener("click", () => run($("key-make"), async () => { await createManagerKey(); await showKey(); }));
-$("signin").addEventListener("click", () => run($("signin"), async () => { await signIn(); await loadLog(); prefill(); }));
+$("signin").addEventListener("click", () =>
+  run($("signin"), async () => {
+    if (!(await signIn())) return;
+    await loadLog();
+    prefill();
+  }),
+);
 for (const section of Object.keys(SECTIONS)) {
   $(`add-${section}`).addEventListener("click", () => addLine(section).querySelector("input").focus());
 }
@@ -669,6 +700,7 @@ publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-resu
 });
 
 (async () => {
+  signedIn(false);
   try {
     addLine("income");
     addLine("expense");
