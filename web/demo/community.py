@@ -19,7 +19,10 @@ on a demo server only, a queued ownership credential is signed at once by a demo
 About one holder in ten is left without a key (`left_free`), so that the ``/demo`` page
 (`web.demo.pages`) can hand a visitor that unit's enrolment code (`free_unit_code`); the
 demo members then attest the visitor's VoterKeyChanged at once (`sign_as_demo_members`,
-set as `Services.attest_key_change` on a demo server only)."""
+set as `Services.attest_key_change` on a demo server only). A visitor can also play a
+committee member or the property manager: the demo office registers the visitor's device
+key as chair beside two demo members (`register_visitor_chair`), or names it the property
+manager (`name_visitor_manager`)."""
 
 from __future__ import annotations
 

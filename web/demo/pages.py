@@ -3,9 +3,13 @@
 DEMO ONLY, and only on a server started with ``demo=True`` (elsewhere every route here is
 a 404). The server holds the demo members' keys (`web.demo.community`), so it can do what on a real
 server only members do on their own devices: issue an enrolment code for a demo unit whose
-holder has no key yet (the committee's own code path), and add a second member's
-signature to a pending decision. Nothing personal is shown: unit numbers, codes and the
-decisions' public kinds only, never a name, an ID number or a phone.
+holder has no key yet (the committee's own code path), and add the second member's
+signature to a pending decision that has exactly one (never a first or a third, so a
+visitor alone never makes a decision). It holds the demo street office's key too, so it can
+do what only the office does: register a committee whose chair is the visitor's device key
+(`POST /demo/member`) and name a device key the property manager (`POST /demo/manager`);
+the device makes its key itself (web/pages/static/demo_roles.js). Nothing personal is
+shown: unit numbers, codes and what the decisions do, never a name, an ID number or a phone.
 """
 
 from __future__ import annotations

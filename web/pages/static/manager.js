@@ -102,11 +102,23 @@ function signedIn(yes) {
   if (yes) document.body.dataset.signedIn = "true";
 }
 
+/** Whether this device's key is signed in already (the session cookie of an earlier
+ * sign-in, the page reloaded) as this community's property manager. */
+async function resumed() {
+  if (!key) return false;
+  try {
+    const me = await api("GET", "/api/me");
+    return me.did === key.did && me.grants.some((g) => g.community === SLUG && g.role === "propertyManager");
+  } catch (error) {
+    if (error.status === 401) return false; // not signed in: the button is there
+    throw error;
+  }
+}
+
 /** Sign in with the device's key; true when signed in. A refusal (the DID is no property
  * manager here) is said beside the button, with what a manager can do about it. */
 async function signIn() {
   $("signin-error").hidden = true;
-  $("signin").removeAttribute("aria-invalid");
   say(T.signin_busy, "busy");
   const challenge = await api("POST", "/api/auth/challenge");
   const presentation = await signDocument(
@@ -120,7 +132,6 @@ async function signIn() {
     // The server's words name owners' enrolment codes: not a manager's way in.
     $("status").hidden = true;
     $("signin-error").hidden = false;
-    $("signin").setAttribute("aria-invalid", "true");
     $("signin-error").scrollIntoView({ block: "center" });
     return false;
   }
@@ -706,6 +717,7 @@ publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-resu
     addLine("expense");
     addFeeItem();
     await showKey();
+    if (await resumed()) signedIn(true);
     await loadLog();
     prefill();
   } catch (error) {
