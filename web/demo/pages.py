@@ -199,6 +199,27 @@ class DeviceDid(BaseModel):
     did: str = Field(max_length=200)
 
 
+class DemoChair(BaseModel):
+    """The registration in force with this device as chair: for the device to pin, and the
+    console to sign in at."""
+
+    chair: str
+    sequence: int
+    root: str
+    registration: str
+    needed: int
+    members: int
+    console: str
+
+
+class DemoManager(BaseModel):
+    """This device named the property manager (``issued`` false: it was already)."""
+
+    manager: str
+    issued: bool
+    desk: str
+
+
 def _demo_only(request: Request) -> None:
     if not request.app.state.demo:
         raise ApiError(404, "演示功能未开启", "demo mode is off")
@@ -278,34 +299,34 @@ def demo_sign(
     return _render(request, session, signed=row, signed_kind=kind)
 
 
-@router.post("/demo/member", responses=errors(400, 404, 409))
+@router.post("/demo/member", response_model=DemoChair, responses=errors(400, 404, 409))
 def demo_member(
     device: DeviceDid, request: Request, session: SessionDep, services: ServicesDep
-) -> dict[str, Any]:
+) -> DemoChair:
     """DEMO ONLY: the demo office registers a committee (换届) whose chair is this device's
     member key, beside two demo members; asking again for the chair in force changes
     nothing. The answer names the registration, for the device to pin, and the console."""
     _demo_only(request)
     community = get_community(session, SLUG)
     reg = register_visitor_chair(services, session, community, device.did)
-    return {
-        "chair": device.did,
-        "sequence": reg.sequence,
-        "root": reg.root,
-        "registration": reg.hash,
-        "needed": reg.needed,
-        "members": len(reg.members),
-        "console": f"/communities/{SLUG}/committee/ballots",
-    }
+    return DemoChair(
+        chair=device.did,
+        sequence=reg.sequence,
+        root=reg.root,
+        registration=reg.hash,
+        needed=reg.needed,
+        members=len(reg.members),
+        console=f"/communities/{SLUG}/committee/ballots",
+    )
 
 
-@router.post("/demo/manager", responses=errors(400, 404))
+@router.post("/demo/manager", response_model=DemoManager, responses=errors(400, 404))
 def demo_manager(
     device: DeviceDid, request: Request, session: SessionDep, services: ServicesDep
-) -> dict[str, Any]:
+) -> DemoManager:
     """DEMO ONLY: the demo office names this device's manager key the property manager (a
     CommunityRoleCredential); a DID that holds the role already gets no second one."""
     _demo_only(request)
     community = get_community(session, SLUG)
     issued = name_visitor_manager(services, session, community, device.did)
-    return {"manager": device.did, "issued": issued, "desk": f"/communities/{SLUG}/manager"}
+    return DemoManager(manager=device.did, issued=issued, desk=f"/communities/{SLUG}/manager")
