@@ -44,7 +44,7 @@ PAGES = [
     ("/owner/ballots/1", True),
     ("/ballots/1", False),
     (f"/c/{SLUG}/disclosures", True),
-    ("/demo", False),
+    ("/demo", True),
     (f"{COMMITTEE}/decisions", True),
     (f"{COMMITTEE}/ballots", True),
     (f"{COMMITTEE}/ballots/1", True),

@@ -8,20 +8,24 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from identity.community.models import Person, Unit
+from identity.community import issuance
+from identity.community.committee import Member, decision_share, registration_hash
+from identity.community.models import IssuedCredential, Person, Unit
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from tests import identity_web
 from tests.e2e.support import running, services_of, settings_for
-from web.demo.community import SLUG, demo_keys
+from web.demo.community import SLUG, demo_keys, demo_member_keys
 from web.demo.register import demo_register_csv
 
 HTML = {"Accept": "text/html"}
@@ -115,24 +119,157 @@ def test_the_demo_form_says_when_a_units_owner_holds_their_own_key(
     assert "房号 9-9-999 不在演示小区中" in page
 
 
-def test_a_second_demo_member_signs_a_pending_decision(demo: tuple[TestClient, FastAPI]) -> None:
+def _sign_as(client: TestClient, decision_id: int, key: KeyPair) -> dict[str, Any]:
+    """`key` signs the whole pending document, as a member's own device would."""
+    decision = client.get(f"/api/communities/{SLUG}/decisions/{decision_id}").json()
+    proof = decision_share(decision["document"], key, created=datetime.now(UTC))
+    signed = client.post(
+        f"/api/communities/{SLUG}/decisions/{decision_id}/signatures", json={"proof": proof}
+    )
+    assert signed.status_code == 200, signed.text
+    answer: dict[str, Any] = signed.json()
+    return answer
+
+
+def test_the_demo_member_signs_only_as_the_second(demo: tuple[TestClient, FastAPI]) -> None:
     client, app = demo
     committee = identity_web.committee_headers(app, SLUG)
     proposed = client.post("/api/ballots/1/close", json={"early": True}, headers=committee)
     assert proposed.status_code == 202, proposed.text
     decision = proposed.json()
     assert decision["state"] == "pending"
+    # Nobody has signed: the demo offers no signature (it would be a first), and refuses one.
     page = client.get("/demo").text
     assert f'action="/demo/decisions/{decision["id"]}/sign"' in page
+    assert "须先由一位委员在自己的设备上签署" in page
+    assert "BallotResult" not in page and "结束表决并公布结果" in page  # words, not the type
+    assert "Close the ballot and publish its result" in client.get("/demo?lang=en").text
+    first = client.post(f"/demo/decisions/{decision['id']}/sign", headers=HTML)
+    assert first.status_code == 409 and "第二个签名" in first.text
+    assert client.get(f"/api/communities/{SLUG}/decisions/{decision['id']}").json()["signers"] == []
+
+    chair = demo_member_keys(identity_web.data_dir_of(app))[0]
+    _sign_as(client, decision["id"], chair)
+    page = client.get("/demo").text
+    assert "以第二位演示委员身份签署" in page
     signed = client.post(f"/demo/decisions/{decision['id']}/sign")
     assert signed.status_code == 200, signed.text
-    assert 'id="signed"' in signed.text
+    assert 'id="signed"' in signed.text and "结束表决并公布结果" in signed.text
     after = client.get(f"/api/communities/{SLUG}/decisions/{decision['id']}").json()
-    assert len(after["signers"]) == 1 and after["state"] == "pending"  # one more, not all
-    client.post(f"/demo/decisions/{decision['id']}/sign")
+    assert len(after["signers"]) == 2 and after["state"] == "applied"
     assert client.get("/api/ballots/1").json()["status"] == "closed"
-    closed = client.post(f"/demo/decisions/{decision['id']}/sign", headers=HTML)
-    assert closed.status_code == 409 and "已生效" in closed.text
+    again = client.post(f"/demo/decisions/{decision['id']}/sign", headers=HTML)
+    assert again.status_code == 409 and "已生效" in again.text
+
+
+def test_a_second_click_never_signs_a_third_time(demo: tuple[TestClient, FastAPI]) -> None:
+    """With a registration of five, two signatures do not decide: the demo still adds no third."""
+    client, app = demo
+    extra = [KeyPair.generate(KeyType.ED25519) for _ in range(2)]
+    identity_web.register_members(client, app, SLUG, [Member(k.did.value, "member") for k in extra])
+    committee = identity_web.committee_headers(app, SLUG)
+    proposed = client.post("/api/ballots/1/close", json={"early": True}, headers=committee)
+    assert proposed.status_code == 202, proposed.text
+    decision_id = proposed.json()["id"]
+    _sign_as(client, decision_id, extra[0])
+    assert client.post(f"/demo/decisions/{decision_id}/sign").status_code == 200
+    view = client.get(f"/api/communities/{SLUG}/decisions/{decision_id}").json()
+    assert len(view["signers"]) == 2 and view["state"] == "pending"
+    assert "已有两个以上签名" in client.get("/demo").text
+    third_click = client.post(f"/demo/decisions/{decision_id}/sign")
+    assert third_click.status_code == 409
+    assert "second" in third_click.json()["error"]["en"]
+    assert (
+        len(client.get(f"/api/communities/{SLUG}/decisions/{decision_id}").json()["signers"]) == 2
+    )
+
+
+def _device() -> KeyPair:
+    return KeyPair.generate(KeyType.P256)
+
+
+def test_a_visitor_device_becomes_the_chair(demo: tuple[TestClient, FastAPI]) -> None:
+    client, app = demo
+    before = client.get(f"/api/communities/{SLUG}/registrations").json()
+    device = _device()
+    answer = client.post("/demo/member", json={"did": device.did.value})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["sequence"] == len(before) + 1 and body["needed"] == 2 and body["members"] == 3
+    assert body["console"] == f"/communities/{SLUG}/committee/ballots"
+    regs = client.get(f"/api/communities/{SLUG}/registrations").json()
+    assert len(regs) == len(before) + 1
+    members = {m["id"]: m["role"] for m in regs[-1]["credentialSubject"]["members"]}
+    a, b, _ = demo_member_keys(identity_web.data_dir_of(app))
+    assert members == {device.did.value: "chair", a.did.value: "member", b.did.value: "member"}
+    assert registration_hash(regs[-1]) == body["registration"]
+    # Asking again for the chair in force changes nothing.
+    again = client.post("/demo/member", json={"did": device.did.value})
+    assert again.status_code == 200 and again.json() == body
+    assert len(client.get(f"/api/communities/{SLUG}/registrations").json()) == len(regs)
+    # The device signs in as a committee member, and the owners' page lets it in.
+    member = identity_web.bearer(identity_web.sign_in(client, device))
+    page = client.get(f"/communities/{SLUG}/committee", headers=HTML | member)
+    assert page.status_code == 200
+    # A demo member's DID cannot be made chair beside itself.
+    refused = client.post("/demo/member", json={"did": a.did.value})
+    assert refused.status_code == 400 and refused.json()["error"]["zh"]
+
+
+def test_a_visitor_device_becomes_the_manager(demo: tuple[TestClient, FastAPI]) -> None:
+    client, app = demo
+    device = _device()
+    answer = client.post("/demo/manager", json={"did": device.did.value})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "manager": device.did.value,
+        "issued": True,
+        "desk": f"/communities/{SLUG}/manager",
+    }
+    assert _roles(app, device.did.value) == ["propertyManager"]
+    again = client.post("/demo/manager", json={"did": device.did.value})
+    assert again.status_code == 200 and again.json()["issued"] is False
+    assert _roles(app, device.did.value) == ["propertyManager"]  # no second credential
+    assert identity_web.sign_in(client, device).status_code == 200
+
+
+def _roles(app: FastAPI, did: str) -> list[str | None]:
+    """The role credentials stored for `did`, revoked ones too."""
+    with services_of(app).db.session(write=False) as session:
+        rows = session.scalars(
+            select(IssuedCredential.role).where(
+                IssuedCredential.subject_did == did, IssuedCredential.kind == issuance.ROLE
+            )
+        )
+        return list(rows)
+
+
+@pytest.mark.parametrize("route", ["/demo/member", "/demo/manager"])
+@pytest.mark.parametrize("did", ["did:key:zNotAKey", "did:web:example.com", "", "did:key:"])
+def test_a_bad_did_is_refused_in_both_languages(
+    demo: tuple[TestClient, FastAPI], route: str, did: str
+) -> None:
+    client, _ = demo
+    before = client.get(f"/api/communities/{SLUG}/registrations").json()
+    answer = client.post(route, json={"did": did})
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert re.search(r"[\u4e00-\u9fff]", error["zh"])
+    assert error["en"] and not re.search(r"[\u4e00-\u9fff]", error["en"])
+    assert client.get(f"/api/communities/{SLUG}/registrations").json() == before
+
+
+def test_the_committee_page_links_to_the_console_sign_in(
+    demo: tuple[TestClient, FastAPI],
+) -> None:
+    client, _ = demo
+    page = client.get(f"/communities/{SLUG}/committee", headers=HTML)
+    assert page.status_code == 401 and "需要业委会身份" in page.text
+    link = re.search(r'id="committee-signin" href="([^"]+)"', page.text)
+    assert link and link.group(1) == f"/communities/{SLUG}/committee/ballots"
+    assert "/owner/signin" not in page.text
+    console = client.get(link.group(1), headers=HTML)
+    assert console.status_code == 401 and "console_signin.js" in console.text
 
 
 def test_no_demo_page_on_a_real_server(tmp_path: Path) -> None:
@@ -141,6 +278,10 @@ def test_no_demo_page_on_a_real_server(tmp_path: Path) -> None:
         assert client.get("/demo", headers=HTML).status_code == 404
         assert client.post("/demo/owner").status_code == 404
         assert client.post("/demo/decisions/1/sign").status_code == 404
+        did = KeyPair.generate(KeyType.P256).did.value
+        for route in ("/demo/member", "/demo/manager"):
+            refused = client.post(route, json={"did": did})
+            assert refused.status_code == 404 and refused.json()["error"]["zh"] == "演示功能未开启"
 
 
 def test_the_api_answers_under_v1_too(demo: tuple[TestClient, FastAPI]) -> None:

@@ -19,7 +19,10 @@ on a demo server only, a queued ownership credential is signed at once by a demo
 About one holder in ten is left without a key (`left_free`), so that the ``/demo`` page
 (`web.demo.pages`) can hand a visitor that unit's enrolment code (`free_unit_code`); the
 demo members then attest the visitor's VoterKeyChanged at once (`sign_as_demo_members`,
-set as `Services.attest_key_change` on a demo server only)."""
+set as `Services.attest_key_change` on a demo server only). A visitor can also play a
+committee member or the property manager: the demo office registers the visitor's device
+key as chair beside two demo members (`register_visitor_chair`), or names it the property
+manager (`name_visitor_manager`)."""
 
 from __future__ import annotations
 
@@ -36,9 +39,11 @@ from identity.community import decisions, enrolment, issuance, registrations
 from identity.community.committee import (
     DuplicateShare,
     Member,
+    Registration,
     RegistrationError,
     build_registration,
     decision_share,
+    registration_hash,
     sign_registration,
 )
 from identity.community.enrolment import IssuedCode
@@ -53,6 +58,7 @@ from identity.community.models import (
 )
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
+from identity.community.signin import PROPERTY_MANAGER
 from identity.w3c.credential import sign_credential
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
@@ -339,16 +345,107 @@ def free_unit_code(session: Session, community: Community, now: datetime) -> Iss
     return code
 
 
-def sign_as_next_member(
+def sign_as_second_member(
     services: Services, session: Session, community: Community, row_id: int
 ) -> DecisionRow:
-    """DEMO ONLY: one more signature on a pending decision, by the first demo member who
-    has not signed it (the "second member" a visitor plays)."""
+    """DEMO ONLY: the second signature on a pending decision that has exactly one, by the
+    first demo member of the decision's registration who has not signed it (the "second
+    member" a visitor plays). Never a first or a third: one visitor alone must not make a
+    decision take effect."""
     row = decisions.get(session, community, row_id)
+    if row.state != decisions.PENDING:
+        raise decisions.DecisionClosed("该决定已生效或已撤回", "the decision is no longer pending")
     signed = set(decisions.view(session, row, None).signers)
+    if len(signed) != 1:
+        raise DuplicateShare(
+            f"演示只代签第二个签名：该决定现有 {len(signed)} 个签名，须恰好 1 个",
+            f"the demo signs only as the second member: this decision has {len(signed)} "
+            "signatures, not exactly one",
+        )
+    body = decisions.body_of(row)
+    members = (
+        registrations.chain(session, community, services.roots)
+        .by_hash(str(body.get("registration")))
+        .member_dids
+    )
     now = datetime.now(UTC).replace(microsecond=0)
     for key in demo_member_keys(services.settings.data_dir):
-        if key.did.value not in signed:
-            share = decision_share(decisions.body_of(row), key, created=now)
+        if key.did.value in members and key.did.value not in signed:
+            share = decision_share(body, key, created=now)
             return services.sign_decision(session, community, row.id, share)[0]
-    raise DuplicateShare("每位演示委员都已签署该决定", "every demo member has signed this decision")
+    raise DuplicateShare(
+        "该决定的备案中没有尚未签署的演示委员", "no demo member of its registration is left to sign"
+    )
+
+
+def register_visitor_chair(
+    services: Services, session: Session, community: Community, did: str
+) -> Registration:
+    """DEMO ONLY: the demo office registers a committee (换届) whose chair is a visitor's
+    device DID, beside the first two demo members — so two of the three must sign: the
+    visitor on the device, and a demo member (`sign_as_second_member`). The registration in
+    force already naming `did` chair is kept as it is (asking twice changes nothing). A real
+    street office signs this on its own machine (``gongzhi office register``)."""
+    did = issuance.check_did(did)
+    now = datetime.now(UTC).replace(microsecond=0)
+    current = registrations.in_force(session, community, services.roots, now)
+    if any(m.did == did and m.role == "chair" for m in current.members):
+        return current
+    office = demo_office_key(services.settings.data_dir)
+    first, second, _ = demo_member_keys(services.settings.data_dir)
+    if did in (first.did.value, second.did.value):
+        raise RegistrationError(
+            "该 DID 是演示委员的，不能再作为主任登记", "this DID is a demo member's already"
+        )
+    last = registrations.documents(session, community)[-1]
+    unsigned = build_registration(
+        root=office.did.value,
+        community=community.slug,
+        sequence=int(last["credentialSubject"]["sequence"]) + 1,
+        previous=registration_hash(last),
+        members=[
+            Member(did, "chair"),
+            Member(first.did.value, "member"),
+            Member(second.did.value, "member"),
+        ],
+        server=services.host_keys(community.slug),
+        # a minute back, so a device whose clock runs a little slow still finds it in force
+        valid_from=now - timedelta(minutes=1),
+        valid_until=now - timedelta(minutes=1) + TERM,
+    )
+    return registrations.add(
+        session, community, sign_registration(unsigned, office, created=now), services.roots
+    )
+
+
+def name_visitor_manager(
+    services: Services, session: Session, community: Community, did: str
+) -> bool:
+    """DEMO ONLY: the demo office names a visitor's device DID the property manager (a
+    CommunityRoleCredential, as ``gongzhi office grant-role`` signs it); True if issued now,
+    False if that DID holds the role already."""
+    did = issuance.check_did(did)
+    if any(
+        row.role == PROPERTY_MANAGER
+        for row in issuance.active(
+            session, community=community, subject_did=did, kinds=[issuance.ROLE]
+        )
+    ):
+        return False
+    office = demo_office_key(services.settings.data_dir)
+    now = datetime.now(UTC).replace(microsecond=0)
+    unsigned = issuance.role_credential(
+        root=office.did.value,
+        holder=did,
+        community_id=community.slug,
+        role=PROPERTY_MANAGER,
+        valid_from=now,
+    )
+    issuance.store_role(
+        session,
+        community=community,
+        credential=sign_credential(unsigned, office, created=now),
+        roots=services.roots,
+        now=now,
+    )
+    return True

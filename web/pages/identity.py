@@ -50,11 +50,13 @@ _HEADERS = {"Cache-Control": "no-store"}  # the security headers come from web.s
 _OWNERS_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store"}
 
 
-def _denied(request: Request, exc: ApiError) -> Response:
+def _denied(request: Request, exc: ApiError, slug: str) -> Response:
+    """The refusal, with a link to the committee console's sign-in (the member's device key;
+    the owner's sign-in would never make anyone a member)."""
     return templates.TemplateResponse(
         request,
         "committee_denied.html",
-        {"message": f"{exc.zh} / {exc.en}"},
+        {"message": f"{exc.zh} / {exc.en}", "slug": slug},
         status_code=exc.status,
         headers=_HEADERS,
     )
@@ -73,7 +75,7 @@ def committee_page(
     try:
         member = require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
-        return _denied(request, exc)
+        return _denied(request, exc, slug)
     return _owners_page(request, session, slug, member)
 
 
@@ -144,7 +146,7 @@ def enrolment_sheet(
     try:
         member = require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
-        return _denied(request, exc)
+        return _denied(request, exc, slug)
     community = get_community(session, slug)
     # Full-width commas and spaces separate too: NFKC first, then split (`typed` per unit).
     wanted = [u for u in _UNIT_SPLIT.split(unicodedata.normalize("NFKC", units).strip()) if u]
@@ -220,7 +222,7 @@ def _act(
     try:
         member = require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
-        return _denied(request, exc)
+        return _denied(request, exc, slug)
     community = get_community(session, slug)
     try:
         with session.begin_nested():

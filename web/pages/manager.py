@@ -40,6 +40,9 @@ def manager_page(
             "c": community,
             "slug": slug,
             "origin": disclosure_origin(services.public_host, slug),
+            # a refused sign-in points a demo visitor to /demo's "act as the manager" step
+            "demo": bool(request.app.state.demo),
+            "q": "?lang=en" if lang == "en" else "",
         },
         headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
     )

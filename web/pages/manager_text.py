@@ -23,6 +23,10 @@ ZH: dict[str, str] = {
     "signin": "用本设备密钥登录",
     "signin_busy": "正在登录……",
     "signed_in": "已登录",
+    "signin_refused": "登录未成功：本设备的 DID 还不是本小区的物业服务人。"
+    "请把上面的 DID 交给街道办事处，由街道办签发物业服务人身份后再登录。",
+    "signin_demo": "演示服务器上：回到演示页，点「在本设备扮演物业」。",
+    "signin_first": "请先用本设备密钥登录，才能发布。",
     "fee_title": "公示收费标准",
     "fee_provider": "物业服务企业名称",
     "fee_effective": "执行日期",
@@ -191,6 +195,12 @@ EN: dict[str, str] = {
     "signin": "Sign in with this device's key",
     "signin_busy": "Signing in…",
     "signed_in": "Signed in",
+    "signin_refused": "Not signed in: this device's DID is not the estate's property manager "
+    "yet. Give the DID above to the street office; once it names this DID the property "
+    "manager, sign in again.",
+    "signin_demo": "On the demo server: go back to the demo page and press “Act as the "
+    "property manager on this device”.",
+    "signin_first": "Sign in with this device's key first to publish.",
     "fee_title": "Publish the fee standard",
     "fee_provider": "Property service company",
     "fee_effective": "In force from",

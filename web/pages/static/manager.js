@@ -93,15 +93,50 @@ async function showKey() {
   }
 }
 
+// Publishing needs a session: the forms' publish buttons stay off until the key signs in.
+const PUBLISH = ["st-publish", "fee-publish", "acct-publish"];
+
+function signedIn(yes) {
+  for (const id of PUBLISH) $(id).disabled = !yes;
+  $("signin-first").hidden = yes;
+  if (yes) document.body.dataset.signedIn = "true";
+}
+
+/** Whether this device's key is signed in already (the session cookie of an earlier
+ * sign-in, the page reloaded) as this community's property manager. */
+async function resumed() {
+  if (!key) return false;
+  try {
+    const me = await api("GET", "/api/me");
+    return me.did === key.did && me.grants.some((g) => g.community === SLUG && g.role === "propertyManager");
+  } catch (error) {
+    if (error.status === 401) return false; // not signed in: the button is there
+    throw error;
+  }
+}
+
+/** Sign in with the device's key; true when signed in. A refusal (the DID is no property
+ * manager here) is said beside the button, with what a manager can do about it. */
 async function signIn() {
+  $("signin-error").hidden = true;
   say(T.signin_busy, "busy");
   const challenge = await api("POST", "/api/auth/challenge");
   const presentation = await signDocument(
     { "@context": [VC_V2], type: ["VerifiablePresentation"], holder: key.did },
     { key, proofPurpose: challenge.proof_purpose ?? "authentication", challenge: challenge.challenge, domain: challenge.domain },
   );
-  await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
+  try {
+    await api("POST", "/api/auth/sign-in", { presentation, session: "cookie" });
+  } catch (error) {
+    if (error.status !== 401 && error.status !== 403) throw error;
+    // The server's words name owners' enrolment codes: not a manager's way in.
+    $("status").hidden = true;
+    $("signin-error").hidden = false;
+    $("signin-error").scrollIntoView({ block: "center" });
+    return false;
+  }
   say(T.signed_in, "ok");
+  return true;
 }
 
 /** The entry signed now; `created` dates it, so a verifier can check the manager's role
@@ -617,6 +652,7 @@ async function run(button, fn, form) {
 function publishing(formId, buttonId, kind, build, resultId, after) {
   $(formId).addEventListener("submit", (ev) => {
     ev.preventDefault();
+    if (document.body.dataset.signedIn !== "true") return; // its button is off until then
     run($(buttonId), async () => {
       $(resultId).hidden = true;
       const body = build($(formId));
@@ -636,12 +672,12 @@ function publishing(formId, buttonId, kind, build, resultId, after) {
 $("key-make").addEventListener("click", () => run($("key-make"), async () => { await createManagerKey(); await showKey(); }));
 $("signin").addEventListener("click", () =>
   run($("signin"), async () => {
-    await signIn();
+    if (!(await signIn())) return;
     await loadLog();
     prefill();
     // Only now is the desk ready for work: marked earlier, what was typed could still be
     // overwritten by this prefill (a race the desk's browser test lost at times).
-    document.body.dataset.signedIn = "true";
+    signedIn(true);
   }),
 );
 for (const section of Object.keys(SECTIONS)) {
@@ -677,13 +713,16 @@ publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-resu
 });
 
 (async () => {
+  signedIn(false);
   try {
     addLine("income");
     addLine("expense");
     addFeeItem();
     await showKey();
+    const again = await resumed();
     await loadLog();
     prefill();
+    if (again) signedIn(true); // after the prefill, as a new sign-in (above)
   } catch (error) {
     say(T.error + reason(error), "error");
   }
