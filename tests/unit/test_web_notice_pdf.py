@@ -16,6 +16,7 @@ from tests.notice_support import TRUST, VERIFY_URL, Register, entries
 from web.pages.assets import TEMPLATES_DIR
 from web.pages.notice import NoticeModel, notice_model
 from web.pages.notice_pdf import notice_pdf, qr_drawing
+from web.pages.public import page_words
 
 A4_POINTS = (595.28, 841.89)
 TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -48,7 +49,9 @@ def flat(text: str) -> str:
 
 def html_of(model: NoticeModel) -> str:
     template = TEMPLATES.get_template("notice.html")
-    return template.render(n=model, qr=Markup("<svg></svg>"), pdf="/ballots/7/notice.pdf")
+    return template.render(
+        **page_words("zh"), n=model, n_id=7, qr=Markup("<svg></svg>"), pdf="/ballots/7/notice.pdf"
+    )
 
 
 def test_the_pdf_states_the_key_facts_on_a4(

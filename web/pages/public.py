@@ -51,7 +51,7 @@ def _ballot_view(session: Session, services: Services, ballot: Ballot) -> dict[s
     return {"b": shown, "matter": Matter(shown.matter), "p": shown.participation}
 
 
-def _words(lang: str) -> dict[str, Any]:
+def page_words(lang: str) -> dict[str, Any]:
     """What every public template is given: the language, its words, the switch's query."""
     return {
         "lang": lang,
@@ -78,7 +78,7 @@ def _ballot_page(request: Request, view: dict[str, Any], message: str | None) ->
     while it is open, each item's result with its bars once it is closed."""
     lang = lang_of(request)
     b = view["b"]
-    words = _words(lang)
+    words = page_words(lang)
     return templates.TemplateResponse(
         request,
         "ballot.html",
@@ -117,7 +117,7 @@ def favicon() -> Response:
 @router.get("/", response_class=HTMLResponse, responses=page_errors(409))
 def index(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     lang = lang_of(request)
-    words = _words(lang)
+    words = page_words(lang)
     communities = []
     for c in session.scalars(select(Community).order_by(Community.id)):
         rows = session.scalars(
@@ -253,7 +253,7 @@ def notice_page(
         "notice.html",
         # segno writes the SVG from the link alone (no user text in it): safe to inline.
         {
-            **_words(lang_of(request)),
+            **page_words(lang_of(request)),
             "n": model,
             "n_id": ballot_id,
             "qr": Markup(svg.getvalue().decode()),
