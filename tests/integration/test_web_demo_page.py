@@ -270,6 +270,12 @@ def test_the_committee_page_links_to_the_console_sign_in(
     assert "/owner/signin" not in page.text
     console = client.get(link.group(1), headers=HTML)
     assert console.status_code == 401 and "console_signin.js" in console.text
+    # in English when asked, the switch and the sign-in link keeping the language
+    page = client.get(f"/communities/{SLUG}/committee?lang=en", headers=HTML)
+    assert page.status_code == 401 and '<html lang="en">' in page.text
+    assert "committee credentials required" in page.text and "需要业委会身份" not in page.text
+    assert f'href="/communities/{SLUG}/committee/ballots?lang=en"' in page.text
+    assert "Sign in as a committee member" in page.text
 
 
 def test_no_demo_page_on_a_real_server(tmp_path: Path) -> None:

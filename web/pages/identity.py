@@ -37,6 +37,7 @@ from web.auth.sessions import IdentityRuntime, Principal, PrincipalDep, RuntimeD
 from web.pages import owners_text
 from web.pages.assets import TEMPLATES_DIR
 from web.pages.owner import CSP, lang_of
+from web.pages.public import page_words
 from web.server.deps import ServicesDep, SessionDep
 from web.server.error_responses import page_errors
 from web.server.errors import ApiError
@@ -53,10 +54,11 @@ _OWNERS_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store"}
 def _denied(request: Request, exc: ApiError, slug: str) -> Response:
     """The refusal, with a link to the committee console's sign-in (the member's device key;
     the owner's sign-in would never make anyone a member)."""
+    lang = lang_of(request)
     return templates.TemplateResponse(
         request,
         "committee_denied.html",
-        {"message": f"{exc.zh} / {exc.en}", "slug": slug},
+        {**page_words(lang), "message": exc.en if lang == "en" else exc.zh, "slug": slug},
         status_code=exc.status,
         headers=_HEADERS,
     )

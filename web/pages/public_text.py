@@ -45,6 +45,9 @@ ZH: dict[str, str] = {
     "demo_submit": "投票",
     "demo_off": "演示功能未开启",
     "demo_no_unit": "房号 {unit} 不在演示小区中",
+    "denied_title": "业委会",
+    "denied_signin": "以业委会委员身份登录",
+    "denied_note": "用街道办事处登记过的委员设备登录表决管理。",
     "demo_own_phone": (
         "房号 {unit} 的业主已在自己的手机上登记，服务器没有其密钥：请在那部手机上投票"
     ),
@@ -96,6 +99,11 @@ EN: dict[str, str] = {
     "demo_submit": "Vote",
     "demo_off": "demo mode is off",
     "demo_no_unit": "unit {unit} is not in the demo community",
+    "denied_title": "Owners' committee",
+    "denied_signin": "Sign in as a committee member",
+    "denied_note": (
+        "Sign in to the committee console with a member's device the street office registered."
+    ),
     "demo_own_phone": (
         "the owner of unit {unit} enrolled on their own phone and the server holds no key for "
         "it: vote on that phone"
