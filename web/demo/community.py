@@ -58,12 +58,11 @@ from identity.community.models import (
 )
 from identity.community.register import parse_csv
 from identity.community.registry import create_community, import_register
-from identity.community.signin import PROPERTY_MANAGER
 from identity.w3c.credential import sign_credential
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
 from voting.models import Ballot
-from web.demo.disclosures import seed_disclosures
+from web.demo.disclosures import name_manager, seed_disclosures
 from web.demo.register import demo_register_csv
 from web.server import ballot_acts
 from web.server.services import Services
@@ -424,28 +423,6 @@ def name_visitor_manager(
     """DEMO ONLY: the demo office names a visitor's device DID the property manager (a
     CommunityRoleCredential, as ``gongzhi office grant-role`` signs it); True if issued now,
     False if that DID holds the role already."""
-    did = issuance.check_did(did)
-    if any(
-        row.role == PROPERTY_MANAGER
-        for row in issuance.active(
-            session, community=community, subject_did=did, kinds=[issuance.ROLE]
-        )
-    ):
-        return False
     office = demo_office_key(services.settings.data_dir)
     now = datetime.now(UTC).replace(microsecond=0)
-    unsigned = issuance.role_credential(
-        root=office.did.value,
-        holder=did,
-        community_id=community.slug,
-        role=PROPERTY_MANAGER,
-        valid_from=now,
-    )
-    issuance.store_role(
-        session,
-        community=community,
-        credential=sign_credential(unsigned, office, created=now),
-        roots=services.roots,
-        now=now,
-    )
-    return True
+    return name_manager(session, community, issuance.check_did(did), office, services.roots, now)

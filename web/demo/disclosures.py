@@ -244,6 +244,41 @@ class _Publisher:
         return self.logs.append(self.log, signed, policy=self.policy, signer=self.signer)
 
 
+def name_manager(
+    session: Session,
+    community: Community,
+    did: str,
+    office: KeyPair,
+    roots: frozenset[str],
+    now: datetime,
+) -> bool:
+    """DEMO ONLY: the demo street office names `did` the community's property manager (a
+    CommunityRoleCredential, as ``gongzhi office grant-role`` signs it); True if issued now,
+    False if that DID holds the role already."""
+    if any(
+        row.role == PROPERTY_MANAGER
+        for row in issuance.active(
+            session, community=community, subject_did=did, kinds=[issuance.ROLE]
+        )
+    ):
+        return False
+    unsigned = issuance.role_credential(
+        root=office.did.value,
+        holder=did,
+        community_id=community.slug,
+        role=PROPERTY_MANAGER,
+        valid_from=now,
+    )
+    issuance.store_role(
+        session,
+        community=community,
+        credential=sign_credential(unsigned, office, created=now),
+        roots=roots,
+        now=now,
+    )
+    return True
+
+
 def seed_disclosures(
     services: Services,
     *,
@@ -262,24 +297,7 @@ def seed_disclosures(
             return False
         community = get_community(session, slug)
         manager = _manager_key(services.settings.data_dir)
-        if not any(
-            r.role == PROPERTY_MANAGER
-            for r in issuance.active(session, subject_did=manager.did.value, kinds=[issuance.ROLE])
-        ):
-            unsigned = issuance.role_credential(
-                root=office.did.value,
-                holder=manager.did.value,
-                community_id=slug,
-                role=PROPERTY_MANAGER,
-                valid_from=now,
-            )
-            issuance.store_role(
-                session,
-                community=community,
-                credential=sign_credential(unsigned, office, created=now),
-                roots=issuers.trusted_roots,
-                now=now,
-            )
+        name_manager(session, community, manager.did.value, office, issuers.trusted_roots, now)
         owner = session.scalar(select(Person).where(Person.did == objector.did.value))
         if owner is not None and not issuance.active(session, person=owner):
             # Queued and, on a demo server, signed at once by a demo member (`web.demo.community`).
