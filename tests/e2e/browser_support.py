@@ -216,6 +216,17 @@ def wait_ready(page: Page) -> None:
     page.wait_for_selector("body[data-ready='true']", state="attached", timeout=15_000)
 
 
+def enrol_from_demo(page: Page, base: str) -> None:
+    """A demo owner: a free unit's code from /demo, enrolled — and so signed in — here."""
+    page.goto(f"{base}/demo")
+    page.get_by_role("button", name="领取演示登记码").click()
+    page.wait_for_selector("#issued")
+    page.click("#enrol-link")
+    wait_ready(page)
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_selector("#enrol-done:not([hidden])")
+
+
 def run_module(page: Page, body: str, arg: Any = None) -> Any:
     """Run `body` — the body of an async function with ``g`` bound to gongzhi.js and ``arg``
     to `arg` — in the page, and return its JSON result. (No eval: the pages' CSP forbids it.)"""

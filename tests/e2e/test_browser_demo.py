@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.browser_support import PHONE, live_server, wait_ready
+from tests.e2e.browser_support import PHONE, enrol_from_demo, live_server, wait_ready
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page
@@ -110,13 +110,7 @@ def test_a_vote_on_item_2_only_moves_item_2s_turnout_without_a_reload(
     """New-user trial: the totals moved after a vote, each item's 按面积 / 按人数 did not until a
     reload. The page's figures after the vote are those a fresh load of the page shows."""
     page, _, _ = phone
-    page.goto(f"{base}/demo")
-    page.get_by_role("button", name="领取演示登记码").click()
-    page.wait_for_selector("#issued")
-    page.click("#enrol-link")
-    wait_ready(page)
-    page.get_by_role("button", name="登记", exact=True).click()
-    page.wait_for_selector("#enrol-done:not([hidden])")
+    enrol_from_demo(page, base)
 
     page.goto(f"{base}/owner/ballots/1")
     wait_ready(page)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.e2e.browser_support import PHONE, live_server, run_module, wait_ready
+from tests.e2e.browser_support import PHONE, enrol_from_demo, live_server, run_module, wait_ready
 from web.demo.community import SLUG
 from web.pages.accounts_text import ZH
 
@@ -63,17 +63,6 @@ def _lift_statement(page: Page) -> Locator:
     return card
 
 
-def _enrol(page: Page, base: str) -> None:
-    """A demo owner: a free unit's code from /demo, enrolled — and so signed in — here."""
-    page.goto(f"{base}/demo")
-    page.get_by_role("button", name="领取演示登记码").click()
-    page.wait_for_selector("#issued")
-    page.click("#enrol-link")
-    wait_ready(page)
-    page.get_by_role("button", name="登记", exact=True).click()
-    page.wait_for_selector("#enrol-done:not([hidden])")
-
-
 def test_a_visitor_without_a_key_sees_the_sign_in_link(
     base: str, phone: tuple[Page, list[str]]
 ) -> None:
@@ -92,7 +81,7 @@ def test_an_owner_questions_the_lift_statement_and_it_awaits_an_answer(
     base: str, phone: tuple[Page, list[str]], shots: Path
 ) -> None:
     page, posted = phone
-    _enrol(page, base)
+    enrol_from_demo(page, base)
     did: str = run_module(page, "return (await g.loadOwnerKey()).did;")
     page.goto(base + PAGE)
     wait_ready(page)

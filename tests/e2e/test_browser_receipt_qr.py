@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.browser_support import PHONE, live_server, phone_page, wait_ready
+from tests.e2e.browser_support import PHONE, enrol_from_demo, live_server, phone_page, wait_ready
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -45,13 +45,7 @@ def phone(browser: Browser, base: str) -> Iterator[tuple[Page, list[str]]]:
     )
     errors: list[str] = []
     page = phone_page(context, errors)
-    page.goto(f"{base}/demo")
-    page.get_by_role("button", name="领取演示登记码").click()
-    page.wait_for_selector("#issued")
-    page.click("#enrol-link")
-    wait_ready(page)
-    page.get_by_role("button", name="登记", exact=True).click()
-    page.wait_for_selector("#enrol-done:not([hidden])")
+    enrol_from_demo(page, base)
     page.goto(f"{base}/owner/ballots/1")
     wait_ready(page)
     page.locator("button[data-item='1'][data-choice='agree']").tap()
