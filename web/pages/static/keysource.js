@@ -10,7 +10,7 @@
 // The pages ask a source for `key()`, `load(name)` and `save(name, value)`; signing itself is
 // the same `signDocument` call for both.
 
-import { loadOwnerKey, loadValue, saveValue } from "./gongzhi.js";
+import { loadOwnerKey, loadValue, saveValue } from "./gongzhi_core.js";
 
 export const deviceSource = Object.freeze({
   kind: "device",

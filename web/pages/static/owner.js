@@ -3,23 +3,20 @@
 // The signing key comes from a key source (keysource.js): the phone's key in IndexedDB, or
 // a printed voting card opened in this page's memory (owner_card.js, /owner/card).
 
-import {
-  GongzhiError,
-  checkReceipt,
-  ensureOwnerKey,
-  loadOwnerKey,
-  loadValue,
-  pinnedChain,
-  registrationChain,
-  saveValue,
-  signDocument,
-} from "./gongzhi.js";
+import { GongzhiError, ensureOwnerKey, loadOwnerKey, loadValue, saveValue } from "./gongzhi_core.js";
 import { $, LANG, T, api, fmt, reason, show } from "./page.js";
 import { deviceSource } from "./keysource.js";
 // the large-text switch, shared with the public pages (applies itself on import)
 import "./text_size.js";
 
 const VC_V2 = "https://www.w3.org/ns/credentials/v2";
+
+/** gongzhi.js, the signing and checking two thirds of the client: fetched when a page first
+ * signs or checks, or once its buttons are up (`warmProofs`), never before them — on a slow
+ * phone its bytes were the last thing the first button waited for (BENCHMARKS.md). */
+const proofs = () => import("./gongzhi.js");
+const signDocument = async (doc, options) => (await proofs()).signDocument(doc, options);
+const warmProofs = () => proofs().catch(() => {}); // a failed fetch is retried when needed
 
 function say(text, kind = "ok", where = "status") {
   const el = $(where);
@@ -212,13 +209,13 @@ async function committeeFor(community, source = deviceSource) {
   let pin = await source.load(pinName(community));
   if (!pin) {
     const trust = await api("GET", "/.well-known/gongzhi-trust.json");
-    const chain = await registrationChain(regs, trust.roots ?? [], community);
+    const chain = await (await proofs()).registrationChain(regs, trust.roots ?? [], community);
     const last = chain.registrations[chain.registrations.length - 1];
     pin = { root: last.root, reg: last.hash, at: new Date().toISOString(), from: "first-use" };
     await source.save(pinName(community), pin);
   }
   try {
-    return await pinnedChain(regs, pin, community);
+    return await (await proofs()).pinnedChain(regs, pin, community);
   } catch (error) {
     throw new GongzhiError(
       `服务器给出的业委会与本机登记时记下的街道办事处备案不符，核对结果不能采信。请联系街道办事处并保存本页截图。（${error.zh ?? error}）`,
@@ -373,7 +370,7 @@ function showReceipt(record, ballotId, source) {
         api("GET", `/api/ballots/${ballotId}/proof?index=${index}&since=${since}`);
       // The committee pinned at enrolment checks the signed BallotOpened naming the box's key.
       const committee = (community) => committeeFor(community, source);
-      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committee, source);
+      const checked = await (await proofs()).checkReceipt(record.receipt, record.vote, fetchProof, committee, source);
       say(fmt(T.check_ok, { index: checked.index, size: checked.latestSize }), "ok", "check-result");
     } catch (error) {
       say(`${T.check_failed} ${reason(error)}`, "error", "check-result");
@@ -546,6 +543,7 @@ async function ballotPage(source = deviceSource) {
       $("confirm-back").disabled = false;
     }
   });
+  warmProofs(); // the buttons are up: fetch the signing code before the owner taps
   const place = await placed;
   if (place?.represents.length) showRepresented(place.represents, ballotOrigin, source, startProxyVote);
   // A key holding several census entries (a guardian of several wards, or of a ward and of
@@ -729,6 +727,7 @@ async function start() {
   }
   try {
     await PAGES[document.body.dataset.page]?.();
+    warmProofs();
   } catch (error) {
     say(T.error + reason(error), "error");
   }

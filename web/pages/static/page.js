@@ -3,7 +3,7 @@
 // hiding, an error in the page's language, and fetch() of our own JSON API. No key use here:
 // that is gongzhi.js's alone.
 
-import { GongzhiError } from "./gongzhi.js";
+import { GongzhiError } from "./gongzhi_core.js";
 
 export const T = JSON.parse(document.getElementById("owner-text").textContent);
 export const LANG = document.body.dataset.lang;
