@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from identity.community.area_source import REGISTRY, parse_source
 from identity.community.idnumbers import IdNumberError, check_id_number, parse_doc_type
+from identity.community.typed import typed
 from identity.errors import IdentityError
 
 # Accepted headers, Chinese first (what property offices use), English for API clients.
@@ -163,6 +164,10 @@ def parse_rows(rows: Iterable[list[str]]) -> Register:
         if not any(cells):
             continue
         row = {k: (cells[i] if i < len(cells) else "") for k, i in cols.items()}
+        # A unit number typed in a spreadsheet with a Chinese input method ("１-１-１０１", a
+        # zero-width space pasted along) is the unit an owner types at enrolment, which is
+        # folded the same way: one unit, never two, and never a refusal for its spelling.
+        row["unit"] = typed(row["unit"])
         for key in REQUIRED:
             if not row[key]:
                 problems.append((rowno, f"“{COLUMNS[key][0]}”为空", f"{COLUMNS[key][-1]} is empty"))

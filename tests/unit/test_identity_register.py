@@ -255,3 +255,19 @@ def test_the_demo_register_imports() -> None:
     register = parse_csv(demo_register_csv())
     assert len(register.units) == 204
     assert all(len(o.id_number) == 18 for o in register.owners())
+
+
+@pytest.mark.parametrize(
+    "spelling", ["１-１-１０１", "1-1-101\u200b", "1\u2014１\u2014101", " 1-1-101\u3000"]
+)
+def test_a_unit_number_is_folded_as_typed_at_enrolment(spelling: str) -> None:
+    """The register's unit number as an owner's typed one (identity.community.typed): a
+    full-width, dash-spelled or invisibly marked 1-1-101 is that unit, not a refused row,
+    and listed beside its plain spelling it is one unit."""
+    register = parse_csv((HEADER + f"{spelling},89.37,王伟,{A},13647970965,是,否\n").encode())
+    assert [u.unit for u in register.units] == ["1-1-101"]
+    both = HEADER + (
+        f"1-1-101,89.37,王伟,{A},13647970965,是,否\n{spelling},89.37,李娜,{B},15879264666,否,否\n"
+    )
+    units = parse_csv(both.encode()).units
+    assert [(u.unit, len(u.owners)) for u in units] == [("1-1-101", 2)]
