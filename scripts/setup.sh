@@ -28,6 +28,9 @@ if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
   npm install --no-audit --no-fund --loglevel=error
   echo "$nwant" > "$nstamp"
 fi
+# The pages' scripts and styles minified into build/static (the server serves a copy only
+# while it matches its source, web/pages/assets.py); under a second, so every time.
+node scripts/minify_static.mjs >/dev/null
 
 # The browser tests (only `setup.sh --browser`, as scripts/test.sh calls it) drive Debian's
 # Chromium through Playwright: never a downloaded browser (no `playwright install`). A CJK

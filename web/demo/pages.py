@@ -70,7 +70,8 @@ ZH = {
     "member_done": "本设备已登记为演示业委会主任（共三位委员，两人签署即生效）。",
     "member_go": "去表决管理登录",
     "member_note": "演示：服务器以其持有的演示街道办事处密钥登记新一届业委会（换届）；"
-    "真实服务器上由街道办事处在自己的电脑上登记。",
+    "真实服务器上由街道办事处在自己的电脑上登记。演示服务器由访客共用：之后另一位访客"
+    "扮演委员时会再次换届，本设备随即不再是委员（再点一次即可重新登记）。",
     "member_page": "业委会页面",
     "decisions_page": "待签署的决定",
     "pending_none": "暂无待签署的决定。委员提议开始、结束表决等事项后会出现在这里。",
@@ -133,7 +134,10 @@ EN = {
     "signatures make a decision).",
     "member_go": "Sign in to the console",
     "member_note": "Demo: the server registers the new committee with the demo street "
-    "office's key it holds; on a real server the street office does it on its own computer.",
+    "office's key it holds; on a real server the street office does it on its own computer. "
+    "Visitors share the demo server: when another visitor acts as a member later, a new "
+    "committee is registered again and this device is no longer a member (tap again to "
+    "register it anew).",
     "member_page": "Committee page",
     "decisions_page": "Decisions to sign",
     "pending_none": "No decision awaits signatures. Proposals (opening or closing a ballot, "

@@ -1,8 +1,9 @@
 // gongzhi (共治) — the owner's browser client: canonical JSON, keys that never leave the
 // device, Data Integrity proofs, and the checks that a vote is in the box.
 //
-// Plain ES module, no build step. Everything here mirrors a Python module that the server
-// uses, so that what the browser signs or checks is byte-for-byte what the server checks:
+// Plain ES module, never bundled (served as written, or minified file by file by
+// scripts/minify_static.mjs). Everything here mirrors a Python module that the server uses,
+// so that what the browser signs or checks is byte-for-byte what the server checks:
 //   canonicalize        ↔ identity/w3c/jcs.py            (RFC 8785)
 //   base58btc, did:key  ↔ identity/w3c/multibase.py, identity/w3c/didkey.py
 //   signDocument        ↔ identity/w3c/dataintegrity.py  (W3C VC DI ECDSA §3.3, ecdsa-jcs-2019)

@@ -5,7 +5,8 @@
 // fetch gongzhi.js (about two thirds of the bytes) only when they sign or check — on a slow
 // phone every kilobyte before the first button is time (BENCHMARKS.md, the owner's pages).
 //
-// Plain ES module, no build step; each part mirrors the Python module named in gongzhi.js.
+// Plain ES module, never bundled (served as written, or minified file by file by
+// scripts/minify_static.mjs); each part mirrors the Python module named in gongzhi.js.
 
 export const encoder = new TextEncoder();
 
