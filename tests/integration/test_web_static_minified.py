@@ -43,7 +43,8 @@ def _served(source: Path, built: Path, path: str) -> str:
     with TestClient(app) as client:
         answer = client.get(f"/static/{path}")
         assert answer.status_code == 200, path
-        return answer.text
+        text: str = answer.text
+        return text
 
 
 def test_a_fresh_build_is_served_in_place_of_its_source(tmp_path: Path) -> None:
@@ -95,6 +96,7 @@ def test_the_build_minifies_every_script_and_style(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None or not (ROOT / "node_modules" / "esbuild").is_dir():
         unavailable("node with the pinned esbuild (scripts/setup.sh)")
+        return
     work = tmp_path / "tree"
     shutil.copytree(STATIC_DIR, work / "web/pages/static", ignore=shutil.ignore_patterns("vendor"))
     (work / "scripts").mkdir()
