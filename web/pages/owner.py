@@ -159,5 +159,6 @@ def install(app: FastAPI) -> None:
     # (BENCHMARKS.md). Only these
     # public files: a page or API answer carrying a secret beside reflected input is never
     # compressed (BREACH).
-    static = GZipMiddleware(PageFiles(), minimum_size=1024)
+    # Even a 1 KB module halves; below a few hundred bytes the header would cost more.
+    static = GZipMiddleware(PageFiles(), minimum_size=256)
     app.mount("/static", static, name="static")

@@ -294,26 +294,45 @@ function request(req) {
   });
 }
 
+// One connection per page, opened on first use: a page reads several values as it starts
+// (the ballot page three, side by side), and on a slow phone each open cost time before the
+// first button. It closes itself if another tab upgrades or deletes the database, and a
+// failed or closed one is opened again on the next use.
+let connection = null;
+
 function openDb() {
-  const req = indexedDB.open(DB_NAME, 1);
-  req.onupgradeneeded = () => req.result.createObjectStore(DB_STORE);
-  return request(req);
+  connection ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(DB_STORE);
+    req.onsuccess = () => {
+      const db = req.result;
+      db.onversionchange = () => {
+        db.close();
+        connection = null;
+      };
+      db.onclose = () => {
+        connection = null;
+      };
+      resolve(db);
+    };
+    req.onerror = () => {
+      connection = null;
+      reject(req.error);
+    };
+  });
+  return connection;
 }
 
 async function withStore(mode, fn) {
   const db = await openDb();
-  try {
-    const tx = db.transaction(DB_STORE, mode);
-    const result = await request(fn(tx.objectStore(DB_STORE)));
-    await new Promise((resolve, reject) => {
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-    return result;
-  } finally {
-    db.close();
-  }
+  const tx = db.transaction(DB_STORE, mode);
+  const result = await request(fn(tx.objectStore(DB_STORE)));
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+  return result;
 }
 
 /** A value kept on this device (IndexedDB: structured clone keeps CryptoKey objects). */
