@@ -427,7 +427,9 @@ def test_an_english_notice_of_a_ballot_closed_early_says_so(decided: Entries) ->
 
 def _numbers(item: NoticeItem) -> list[tuple[object, ...]]:
     """Every figure an item prints, and who is elected: what no translation may change."""
-    rows = [(f.area, f.area_share, f.headcount, f.headcount_share) for f in item.figures]
+    rows: list[tuple[object, ...]] = [
+        (f.area, f.area_share, f.headcount, f.headcount_share) for f in item.figures
+    ]
     for c in item.candidates:
         a = c.approvals
         rows.append((c.label, a.area, a.area_share, a.headcount, a.headcount_share, c.elected))
