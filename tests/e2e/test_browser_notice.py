@@ -1,7 +1,8 @@
 """The printable result notice in a real Chromium: on a phone (390×844) nothing is wider than
-the screen, on an A4-wide desktop the page reads as the sheet it prints, and Chromium's own
-print to A4 keeps the QR code whole on one page. Screenshots go to ``GONGZHI_SCREENSHOTS``
-(default: the test's temporary folder), as the other browser tests' do.
+the screen, in Chinese and in its English translation, on an A4-wide desktop the page reads as
+the sheet it prints, and Chromium's own print to A4 keeps the QR code whole on one page.
+Screenshots go to ``GONGZHI_SCREENSHOTS`` (default: the test's temporary folder), as the other
+browser tests' do.
 """
 
 from __future__ import annotations
@@ -64,6 +65,35 @@ def test_the_notice_fits_a_phone(
     page.screenshot(path=str(shots / "notice-phone.png"), full_page=True)
     context.close()
     assert not errors, errors  # a CSP refusal would show here
+
+
+def test_the_english_notice_fits_a_phone(
+    browser: Browser, served: tuple[str, FastAPI], shots: Path
+) -> None:
+    """The English translation on the same phone: longer words, still nothing wider than the
+    screen, every table whole, and its note links the official Chinese page."""
+    base, _ = served
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    page.goto(base + PAGE + "?lang=en")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    heading = "仙霞示范小区（演示）: notice of the result of the owners' vote on joint decisions"
+    assert page.locator("h1").inner_text() == heading
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for table in page.locator(".scroll").all():
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+    note = page.locator(".translation")
+    assert note.is_visible() and "translation for reference" in note.inner_text()
+    page.screenshot(path=str(shots / "notice-phone-en.png"), full_page=True)
+    note.get_by_role("link", name="Chinese notice").click()
+    page.wait_for_url(base + PAGE)
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page.locator("h1").inner_text() == "仙霞示范小区（演示）业主共同决定事项表决结果公告"
+    context.close()
+    assert not errors, errors
 
 
 def test_the_notice_prints_on_a4(

@@ -4,6 +4,7 @@ wired), with the QR code carrying the trust file the server publishes."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -116,3 +117,89 @@ def test_a_result_of_an_unknown_community_is_a_404(
         assert client.get("/ballots/7/notice").status_code == 404
     finally:
         app.dependency_overrides.pop(notice_entries)
+
+
+# What the committee wrote (community, ballot and item titles, candidates): shown as written
+# on the English page too, so the only Chinese its body may hold.
+CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+NAME = "仙霞示范小区（演示）"
+
+
+def body(page: str) -> str:
+    """The notice's sheet (<main>) as a reader sees its text, without the markup."""
+    found = re.search(r'<main class="sheet">(.*)</main>', page, re.S)
+    assert found, page
+    return html.unescape(re.sub(r"<[^>]+>", " ", found[1]))
+
+
+def committee_words() -> list[str]:
+    announced, _, _, _ = entries()
+    words = [NAME, announced["title"]]
+    for item in announced["items"]:
+        words += [item["title"], *(c["label"] for c in item.get("candidates", []))]
+    return sorted(words, key=len, reverse=True)  # a longer one first, should it hold another
+
+
+def test_the_english_page_is_the_notice_in_english(decided: TestClient) -> None:
+    for ballot, stage, status in (
+        (7, "Preliminary result (objections may still be made)", "may lodge an objection"),
+        (2, "Final result", "The objection window ended on 22 April 2026, 18:05 (Beijing time)"),
+    ):
+        answer = decided.get(f"/ballots/{ballot}/notice?lang=en")
+        assert answer.status_code == 200, answer.text
+        page = answer.text
+        assert page.startswith('<!doctype html>\n<html lang="en">')
+        text = body(page)
+        for said in (
+            f"{NAME}: notice of the result of the owners' vote on joint decisions",
+            stage,
+            status,
+            "Voting ran from 16 March 2026, 10:00 (Beijing time) to 15 April 2026, 18:00",
+            "Item 1: 使用维修资金更换3号楼电梯",
+            "Matter: Civil Code Art. 278, para. 1, item (5): using the maintenance fund",
+            "Amount: ¥1,234,567.89",
+            "Rule: owners holding two thirds or more of the total area",
+            "Area (m²) Share Owners Share",
+            "Did not vote",
+            "Approving area",
+            "This item passed.",
+            "This item did not pass.",
+            "each reaches two thirds or more",
+            "Elected: 候选人乙（2-2-502）, 候选人甲（1-1-101） (seats filled: 2 of 2).",
+            "Scan the QR code to open this ballot's verification page",
+            "it carries no owner's name, ID number or phone number",
+            f"Owners' committee of {NAME}",
+        ):
+            assert said in " ".join(text.split()), said
+        if ballot == 2:
+            assert "kept until at least 23 April 2027 (Civil Code Art. 280" in text
+        for word in committee_words():
+            text = text.replace(word, "")
+        assert not CJK.search(text), CJK.findall(text)
+        # The PDF link says what it leads to: the official Chinese document.
+        assert f'<a href="/ballots/{ballot}/notice.pdf">download the official Chinese PDF</a>' in (
+            page
+        )
+
+
+def test_the_english_page_links_the_official_chinese_notice(decided: TestClient) -> None:
+    page = decided.get("/ballots/7/notice?lang=en&from=poster").text
+    line = re.search(r'<p class="translation">(.*?)</p>', page, re.S)
+    assert line, "no translation line"
+    assert line[1].startswith("This English text is a translation for reference only.")
+    assert page.index('class="translation"') < page.index("<h1>")  # above the body
+    link = re.search(r'href="([^"]+)" hreflang="zh-CN">Chinese notice</a>', line[1])
+    assert link and link[1] == "/ballots/7/notice?from=poster"  # the rest of the address kept
+    official = decided.get(html.unescape(link[1]))
+    assert official.status_code == 200
+    assert official.text.startswith('<!doctype html>\n<html lang="zh-CN">')
+    assert "初步结果（异议期内）" in official.text and 'class="translation"' not in official.text
+    bare = decided.get("/ballots/7/notice?lang=en").text
+    assert 'href="/ballots/7/notice" hreflang="zh-CN"' in bare
+
+
+def test_the_pdf_stays_the_chinese_official_notice(decided: TestClient) -> None:
+    chinese = decided.get("/ballots/7/notice.pdf")
+    assert decided.get("/ballots/7/notice.pdf?lang=en").content == chinese.content
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(chinese.content)).pages)
+    assert "初步结果" in re.sub(r"\s", "", text)

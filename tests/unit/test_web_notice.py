@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -23,7 +24,7 @@ from identity.community.trustfile import (
 from tests.notice_support import TRUST, VERIFY_URL, entries
 from voting.area import Area
 from voting.census import Tally
-from web.pages.notice import NoticeError, NoticeModel, notice_model, percent
+from web.pages.notice import NoticeError, NoticeItem, NoticeModel, notice_model, percent
 
 Entries = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
@@ -338,3 +339,150 @@ def test_a_ballot_closed_early_says_so(decided: Entries) -> None:
         n.intro
     )
     assert "起至2026年4月15日 18:00止（北京时间），于" not in n.intro
+
+
+# --- the English translation (lang="en"): other words, the very same figures -------------
+
+NAME = "仙霞示范小区（演示）"
+SHARE = re.compile(r"[0-9]+\.[0-9]{2}%")
+
+
+def test_an_english_preliminary_notice_states_the_same_facts(decided: Entries) -> None:
+    n = model(decided, community_name=NAME, lang="en")
+    assert n.heading == f"{NAME}: notice of the result of the owners' vote on joint decisions"
+    assert not n.final and n.stage == "Preliminary result (objections may still be made)"
+    assert (
+        "Voting ran from 16 March 2026, 10:00 (Beijing time) to 15 April 2026, 18:00 (Beijing "
+        "time); the votes were counted on 15 April 2026, 18:05 (Beijing time)."
+    ) in n.intro
+    assert f'of {NAME} voted on "{decided[0]["title"]}"' in n.intro  # the title as written
+    assert "Valid ballots counted: 160." in n.intro
+    spend, rebuild, election = n.items
+    assert spend.title == "使用维修资金更换3号楼电梯"  # the committee's words, untranslated
+    assert spend.matter == (
+        "Civil Code Art. 278, para. 1, item (5): "
+        "using the maintenance fund of the buildings and their ancillary facilities"
+    )
+    assert spend.amount == "¥1,234,567.89"
+    assert spend.rule == (
+        "owners holding two thirds or more of the total area, and two thirds or more of all "
+        "owners by number, must vote; those who agree must hold more than half of the area "
+        "that voted and be more than half of the owners who voted"
+    )
+    assert "must hold three quarters or more of the area that voted" in rebuild.rule
+    assert (spend.outcome, rebuild.outcome) == ("This item passed.", "This item did not pass.")
+    assert [f.label for f in spend.figures] == [
+        "All owners", "Voted", "Did not vote", "Agree", "Oppose", "Abstain"
+    ]  # fmt: skip
+    assert spend.reasons[1] == (
+        "The owners who agree hold 76.60% of the area that voted and are 76.25% of the owners "
+        "who voted: each is more than half."
+    )
+    assert rebuild.reasons[1].endswith(": each falls short of three quarters.")
+    assert election.outcome == (
+        "Elected: 候选人乙（2-2-502）, 候选人甲（1-1-101） (seats filled: 2 of 2)."
+    )
+    assert [c.verdict for c in election.candidates] == ["Elected", "Elected", "Not elected"]
+    assert "ranked by approving area, then by approving owners, and elected" in election.rule
+    assert n.status == (
+        "This notice states the preliminary result.",
+        "An owner who disputes the result may lodge an objection in the system before "
+        "22 April 2026, 18:05 (Beijing time); the owners' committee will answer each one and "
+        "enter it in the ballot's record. Once the objection window has ended and every "
+        "objection is answered, the final result will be announced in a further notice.",
+    )
+    assert n.published == "15 April 2026"
+    assert n.signer == f"Owners' committee of {NAME}"
+    assert "chain ID 31337" in n.verify_text and VERIFY_URL in n.verify_text
+    assert "no owner's name, ID number or phone number" in n.privacy
+
+
+def test_an_english_final_notice_says_the_window_is_over(decided: Entries) -> None:
+    n = model(decided, final=True, lang="en")
+    assert n.final and n.stage == "Final result"
+    assert n.status == (
+        "This notice states the final result.",
+        "The objection window ended on 22 April 2026, 18:05 (Beijing time); objections "
+        "received in it: 1, each one answered.",
+        "The ballot's records are kept until at least 23 April 2027 (Civil Code Art. 280: an "
+        "owner may ask for a decision to be revoked within one year of learning of it).",
+    )
+    assert n.published == "23 April 2026"
+    e = copy.deepcopy(decided)
+    e[2]["objections"] = []
+    assert "; no objection was received in it." in model(e, final=True, lang="en").status[1]
+
+
+def test_an_english_notice_of_a_ballot_closed_early_says_so(decided: Entries) -> None:
+    announced, result, final = decided
+    early = dict(result, closedAt="2026-04-01T10:00:00Z")
+    n = model((announced, early, final), lang="en")
+    assert (
+        "Voting opened on 16 March 2026, 10:00 (Beijing time) and was to run until 15 April "
+        "2026, 18:00 (Beijing time); the owners' committee decided to close it early, on "
+        "1 April 2026, 18:00 (Beijing time), and the votes were counted then."
+    ) in n.intro
+    assert "Voting ran from" not in n.intro
+
+
+def _numbers(item: NoticeItem) -> list[tuple[object, ...]]:
+    """Every figure an item prints, and who is elected: what no translation may change."""
+    rows: list[tuple[object, ...]] = [
+        (f.area, f.area_share, f.headcount, f.headcount_share) for f in item.figures
+    ]
+    for c in item.candidates:
+        a = c.approvals
+        rows.append((c.label, a.area, a.area_share, a.headcount, a.headcount_share, c.elected))
+    return [(item.number, item.title, item.amount, item.passed, item.seats), *rows]
+
+
+@pytest.mark.parametrize("final", [False, True])
+def test_both_languages_state_the_same_figures(decided: Entries, final: bool) -> None:
+    zh, en = model(decided, final=final), model(decided, final=final, lang="en")
+    assert zh.words is not en.words and (zh.ballot, zh.title) == (en.ballot, en.title)
+    for a, b in zip(zh.items, en.items, strict=True):
+        assert _numbers(a) == _numbers(b)
+        # every share a reason cites, in the same order: one rule (truncated) in both
+        assert [SHARE.findall(r) for r in a.reasons] == [SHARE.findall(r) for r in b.reasons]
+    assert zh.qr().matrix == en.qr().matrix
+
+
+def test_english_says_which_bar_is_met_when_only_one_is() -> None:
+    short = model(
+        motion(1, total=("300.00", 3), part=("199.99", 2), agree=("199.99", 2), passed=False),
+        lang="en",
+    )
+    assert short.items[0].reasons == (
+        "The owners who voted hold 66.66% of the total area and are 66.66% of all owners: the "
+        "area share falls short of two thirds, the share of owners reaches two thirds or more.",
+    )
+    half = model(
+        motion(4, total=("400.00", 4), part=("400.00", 4), agree=("200.00", 3), passed=False),
+        lang="en",
+    )
+    assert (
+        half.items[0]
+        .reasons[1]
+        .endswith(": the area share is not more than half, the share of owners is more than half.")
+    )
+
+
+def test_an_english_election_says_unfilled_seats_ties_and_no_quorum(decided: Entries) -> None:
+    e = copy.deepcopy(decided)
+    out = _election(e)
+    out["elected"], out["unresolved_tie"] = out["elected"][:1], True
+    e[0]["rules"]["electionRanking"] = "headcount"
+    item = model(e, lang="en").items[2]
+    assert item.outcome == "Elected: 候选人乙（2-2-502） (seats filled: 1 of 2)."
+    assert "Seats still unfilled: 1; they need another election." in item.reasons
+    assert any("tied" in r for r in item.reasons)
+    verdicts = [c.verdict for c in item.candidates]
+    assert verdicts == ["More than half, not elected", "Elected", "Not elected"]
+    assert "ranked by approving owners, then by approving area" in item.rule
+    out["participating"] = tally("100.00", 3)
+    for c in out["candidates"]:
+        c["approvals"], c["eligible"] = tally("60.00", 2), False
+    out["elected"], out["unresolved_tie"] = [], False
+    item = model(e, lang="en").items[2]
+    assert item.outcome == "Too few owners voted for the vote to count: nobody is elected."
+    assert item.reasons[0].endswith(": each falls short of two thirds.")

@@ -10,7 +10,14 @@ from web.pages import owner_text
 from web.pages.assets import TEMPLATES_DIR
 from web.pages.public_text import EN, ZH, text_for
 
-TEMPLATES = ("base.html", "index.html", "ballot.html", "_participation.html", "_results.html")
+TEMPLATES = (
+    "base.html",
+    "index.html",
+    "ballot.html",
+    "_participation.html",
+    "_results.html",
+    "notice.html",
+)
 # Full-width punctuation a Chinese sentence uses and an English one must not.
 FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
 

@@ -3,8 +3,10 @@
 Pure: `notice_model` reads a ballot's BallotAnnounced, its BallotResult and, once there, its
 BallotFinal (parsed JSON, box format v2) and returns every sentence and figure the notice
 prints; the page (web/pages/templates/notice.html) and the PDF (`web.pages.notice_pdf`) only lay
-them out, so both say the same. Beijing's rules have it posted within 3 days of the close (北京
-条例 §37); the committee prints it, and the QR code on it leads to the verification page.
+them out, so both say the same. The words are `web.pages.notice_text`'s: Chinese, the official
+text, or (``lang="en"``) an English translation of it with the very same figures. Beijing's
+rules have it posted within 3 days of the close (北京条例 §37); the committee prints it, and
+the QR code on it leads to the verification page.
 
 What it never holds: names, ID or phone numbers. The entries carry unit numbers, areas and
 counts, and an election's candidates only by the `label` the committee signed into the
@@ -28,12 +30,12 @@ import segno
 from identity.community.trustfile import PinnedTrust, parse_trust, trust_link
 from voting.area import Area
 from voting.errors import VotingError
-from voting.matters import MAJORITY, QUORUM, Matter, Threshold
+from voting.matters import MAJORITY, QUORUM, THREE_QUARTERS, Matter, Threshold
+from web.pages.notice_text import notice_words
 from web.pages.result_view import percent_text
 from web.trust_qr import trust_qr
 
 BEIJING = timezone(timedelta(hours=8))  # China keeps one zone and no summer time
-_NUMERALS = "〇一二三四五六七八九"
 _SUM = re.compile(r"([0-9]{1,15})\.([0-9]{2})", re.ASCII)
 
 
@@ -46,12 +48,12 @@ class NoticeError(VotingError):
 class Figure:
     """One line of an item's table: an area and a headcount, each with its share of `of`."""
 
-    label: str  # 全体业主 / 参与表决 / 同意 …
+    label: str  # 全体业主 / 参与表决 / 同意 … (All owners / Voted / Agree …)
     area: str  # "12,345.67" (m²)
     area_share: str  # "66.66%" (truncated), or "—" for a zero whole
     headcount: int
     headcount_share: str
-    of: str  # what the shares are of: "" / "占全体业主" / "占参与表决"
+    of: str  # what the shares are of: "" / "占全体业主" / "占参与表决" (in the notice's words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +62,7 @@ class Candidate:
     approvals: Figure  # shares of the participating area and headcount
     eligible: bool  # more than half of both, and the item's quorum met
     elected: bool
-
-    @property
-    def verdict(self) -> str:
-        if self.elected:
-            return "当选"
-        return "过半数，未当选" if self.eligible else "未当选"
+    verdict: str  # 当选 / 过半数，未当选 / 未当选, in the notice's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +89,17 @@ class NoticeModel:
     title: str
     heading: str
     final: bool
-    stage: str  # 初步结果（异议期内） / 最终结果
+    stage: str  # 初步结果（异议期内） / 最终结果, in the notice's words
     intro: str
     items: tuple[NoticeItem, ...]
     status: tuple[str, ...]  # the objection window, or how it ended
     verify_url: str
     verify_text: str
-    published: str  # 2026年5月4日
+    published: str  # 2026年5月4日 (4 May 2026)
     signer: str  # who publishes it
     privacy: str
     trust: PinnedTrust
+    words: Mapping[str, str]  # `web.pages.notice_text`'s, for the labels the page lays out
 
     def qr(self) -> segno.QRCode:
         """The QR code printed on the notice: the verification page, carrying the trust file."""
@@ -121,14 +119,12 @@ def area_text(area: Area) -> str:
     return f"{whole:,}.{frac:02d}"
 
 
-def beijing(t: datetime) -> str:
+def _when(w: Mapping[str, str], t: datetime, key: str = "at") -> str:
+    """`t` in Beijing time as the notice writes it (`key` "date" for the day alone): the
+    month from the words, never the locale's, so a server's settings cannot change it."""
     b = t.astimezone(BEIJING)
-    return f"{b.year}年{b.month}月{b.day}日 {b:%H:%M}"
-
-
-def _day(t: datetime) -> str:
-    d = t.astimezone(BEIJING)
-    return f"{d.year}年{d.month}月{d.day}日"
+    month = w["months"].split()[b.month - 1]
+    return w[key].format(year=b.year, month=month, day=b.day, hm=f"{b:%H:%M}")
 
 
 # --- reading the entries ------------------------------------------------------------------
@@ -203,20 +199,16 @@ def _each(
     )
 
 
-def _verdict(threshold: Threshold, met: tuple[bool, bool]) -> str:
+# Each bar of Art. 278 by the name its words go by in `web.pages.notice_text`.
+_BARS = {QUORUM: "two_thirds", THREE_QUARTERS: "three_quarters", MAJORITY: "majority"}
+
+
+def _verdict(w: Mapping[str, str], threshold: Threshold, met: tuple[bool, bool]) -> str:
     """ "均达到三分之二以上" / "面积过半数，人数未过半数" …: which of the two bars are reached."""
-    bar = threshold.zh
-    yes, no = (bar, f"未{bar}") if bar == MAJORITY.zh else (f"达到{bar}", f"未达到{bar}")
+    said = [w[("met_" if m else "unmet_") + _BARS[threshold]] for m in met]
     if met[0] == met[1]:
-        return f"均{yes if met[0] else no}"
-    return f"面积{yes if met[0] else no}，人数{yes if met[1] else no}"
-
-
-def _shares(what: str, part: tuple[Area, int], whole: tuple[Area, int], of: str) -> str:
-    return (
-        f"{what}的专有部分面积占{of}面积的{percent(part[0].hundredths, whole[0].hundredths)}，"
-        f"人数占{of}人数的{percent(part[1], whole[1])}"
-    )
+        return w["met_both"].format(verdict=said[0])
+    return w["met_split"].format(area=said[0], headcount=said[1])
 
 
 def _disagree(where: str, what: str, en: str) -> NoticeError:
@@ -228,30 +220,45 @@ def _disagree(where: str, what: str, en: str) -> NoticeError:
 
 # --- the words ----------------------------------------------------------------------------
 
-_QUORUM_WORDS = f"需参与表决的业主专有部分面积和人数均达到全体业主的{QUORUM.zh}"
+
+def _bar(w: Mapping[str, str], threshold: Threshold) -> str:
+    return w["bar_" + _BARS[threshold]]
 
 
-def _motion_rule(matter: Matter) -> str:
-    return f"{_QUORUM_WORDS}，且参与表决者中面积和人数均{matter.approval.zh}同意"
+def _quorum_rule(w: Mapping[str, str]) -> str:
+    return w["rule_quorum"].format(bar=_bar(w, QUORUM))
 
 
-def _election_rule(seats: int, ranking: str) -> str:
-    order = "先按赞成面积、再按赞成人数" if ranking == "area" else "先按赞成人数、再按赞成面积"
-    return (
-        f"{_QUORUM_WORDS}；候选人须获参与表决者中面积和人数均{MAJORITY.zh}赞成，"
-        f"符合条件者{order}排序，依次当选，共{seats}席"
+def _motion_rule(w: Mapping[str, str], matter: Matter) -> str:
+    return w["rule_motion"].format(quorum=_quorum_rule(w), bar=_bar(w, matter.approval))
+
+
+def _election_rule(w: Mapping[str, str], seats: int, ranking: str) -> str:
+    return w["rule_election"].format(
+        quorum=_quorum_rule(w), bar=_bar(w, MAJORITY), order=w[f"order_{ranking}"], seats=seats
     )
 
 
 def _reason(
-    what: str, part: tuple[Area, int], whole: tuple[Area, int], of: str, threshold: Threshold
+    w: Mapping[str, str],
+    key: str,
+    part: tuple[Area, int],
+    whole: tuple[Area, int],
+    threshold: Threshold,
 ) -> str:
-    met = _each(threshold, part, whole)
-    return f"{_shares(what, part, whole, of)}，{_verdict(threshold, met)}。"
+    """Why a bar is met or not (`key`: reason_turnout | reason_agree), with both shares."""
+    return w[key].format(
+        area=percent(part[0].hundredths, whole[0].hundredths),
+        headcount=percent(part[1], whole[1]),
+        verdict=_verdict(w, threshold, _each(threshold, part, whole)),
+    )
 
 
-def _matter_text(matter: Matter) -> str:
-    return f"民法典第二百七十八条第一款第（{_NUMERALS[matter]}）项：{matter.zh}"
+def _matter_text(lang: str, matter: Matter) -> str:
+    w = notice_words(lang)
+    return w["matter"].format(
+        n=w["numerals"][matter], name=matter.en if lang == "en" else matter.zh
+    )
 
 
 def _amount(item: Mapping[str, Any], where: str) -> str | None:
@@ -265,7 +272,7 @@ def _amount(item: Mapping[str, Any], where: str) -> str | None:
 
 
 def _common(
-    announced_item: Mapping[str, Any], outcome: Mapping[str, Any], where: str
+    w: Mapping[str, str], announced_item: Mapping[str, Any], outcome: Mapping[str, Any], where: str
 ) -> tuple[Matter, tuple[Area, int], tuple[Area, int], bool, list[Figure]]:
     try:
         matter = Matter.parse(announced_item.get("matter"))
@@ -280,54 +287,61 @@ def _common(
     quorum = _met(QUORUM, part, total)
     absent = (Area(total[0].hundredths - part[0].hundredths), total[1] - part[1])
     figures = [
-        _figure("全体业主", total, total, ""),
-        _figure("参与表决", part, total, "占全体业主"),
-        _figure("未参与表决", absent, total, "占全体业主"),
+        _figure(w["row_total"], total, total, ""),
+        _figure(w["row_voted"], part, total, w["of_total"]),
+        _figure(w["row_absent"], absent, total, w["of_total"]),
     ]
     return matter, total, part, quorum, figures
 
 
 def _motion(
-    number: int, item: Mapping[str, Any], outcome: Mapping[str, Any], where: str
+    lang: str, number: int, item: Mapping[str, Any], outcome: Mapping[str, Any], where: str
 ) -> NoticeItem:
-    matter, total, part, quorum, figures = _common(item, outcome, where)
+    w = notice_words(lang)
+    matter, total, part, quorum, figures = _common(w, item, outcome, where)
     if matter is Matter.COMMITTEE:
         raise NoticeError(
             f"{where}：选举业主委员会须为选举事项",
             f"{where}: electing the committee must be an election item",
         )
     choices = {c: _tally(outcome, c, where) for c in ("agree", "oppose", "abstain")}
-    for label, key in (("同意", "agree"), ("反对", "oppose"), ("弃权", "abstain")):
-        figures.append(_figure(label, choices[key], part, "占参与表决"))
+    for key in ("agree", "oppose", "abstain"):
+        figures.append(_figure(w[f"row_{key}"], choices[key], part, w["of_voting"]))
     approved = _met(matter.approval, choices["agree"], part)
     passed = quorum and approved
     signed = _field(outcome, "passed", bool, where)
     if signed != passed:
         raise _disagree(where, "通过" if signed else "未通过", "passed" if signed else "failed")
-    reasons = [_reason("参与表决", part, total, "全体业主", QUORUM)]
+    reasons = [_reason(w, "reason_turnout", part, total, QUORUM)]
     if quorum:
-        reasons.append(_reason("同意", choices["agree"], part, "参与表决", matter.approval))
+        reasons.append(_reason(w, "reason_agree", choices["agree"], part, matter.approval))
     return NoticeItem(
         number=number,
         id=item["id"],
         kind="motion",
         title=_field(item, "title", str, where),
-        matter=_matter_text(matter),
+        matter=_matter_text(lang, matter),
         amount=_amount(item, where) if matter is Matter.USE_MAINTENANCE_FUND else None,
-        rule=_motion_rule(matter),
+        rule=_motion_rule(w, matter),
         figures=tuple(figures),
         seats=None,
         candidates=(),
         passed=passed,
-        outcome="本项表决通过。" if passed else "本项表决未通过。",
+        outcome=w["passed" if passed else "failed"],
         reasons=tuple(reasons),
     )
 
 
 def _election(
-    number: int, item: Mapping[str, Any], outcome: Mapping[str, Any], ranking: str, where: str
+    lang: str,
+    number: int,
+    item: Mapping[str, Any],
+    outcome: Mapping[str, Any],
+    ranking: str,
+    where: str,
 ) -> NoticeItem:
-    matter, total, part, quorum, figures = _common(item, outcome, where)
+    w = notice_words(lang)
+    matter, total, part, quorum, figures = _common(w, item, outcome, where)
     if matter is not Matter.COMMITTEE:
         raise NoticeError(
             f"{where}：选举事项须为第（三）项", f"{where}: an election item must be matter 3"
@@ -364,8 +378,10 @@ def _election(
         chosen = cid in elected_ids
         if chosen and not eligible:
             raise _disagree(at, "不符合条件的候选人当选", "an ineligible candidate is elected")
-        share = _figure("赞成", approvals, part, "占参与表决")
-        candidates.append(Candidate(labels[cid], share, eligible, chosen))
+        share = _figure(w["row_approve"], approvals, part, w["of_voting"])
+        said = "elected" if chosen else "eligible" if eligible else "not_elected"
+        verdict = w[f"verdict_{said}"]
+        candidates.append(Candidate(labels[cid], share, eligible, chosen, verdict))
     if seen != set(labels) or len(elected_ids) > seats or not set(elected_ids) <= seen:
         raise NoticeError(
             f"{where}：结果的候选人或当选人与公告不符",
@@ -374,25 +390,26 @@ def _election(
     # In seat order, as the signed result lists them.
     elected = [labels[cid] for cid in elected_ids]
     tie = _field(outcome, "unresolved_tie", bool, f"{where}.outcome")
-    reasons = [_reason("参与表决", part, total, "全体业主", QUORUM)]
+    reasons = [_reason(w, "reason_turnout", part, total, QUORUM)]
     if not quorum:
-        text = "参与表决未达到法定比例，本项选举无人当选。"
+        text = w["no_quorum_nobody"]
     elif elected:
-        text = f"当选：{'、'.join(elected)}（共{seats}席，当选{len(elected)}名）。"
+        names = w["names_sep"].join(elected)
+        text = w["elected"].format(names=names, seats=seats, count=len(elected))
     else:
-        text = "没有候选人获得参与表决者面积和人数均过半数的赞成，本项选举无人当选。"
+        text = w["nobody_elected"]
     if quorum and len(elected) < seats:
-        reasons.append(f"尚有{seats - len(elected)}席未选出，需另行选举。")
+        reasons.append(w["seats_unfilled"].format(seats=seats - len(elected)))
     if tie:
-        reasons.append("最后一席候选人得票相同，依议事规则的排序无法决出，需另行表决。")
+        reasons.append(w["tie"])
     return NoticeItem(
         number=number,
         id=item["id"],
         kind="election",
         title=_field(item, "title", str, where),
-        matter=_matter_text(matter),
+        matter=_matter_text(lang, matter),
         amount=None,
-        rule=_election_rule(seats, ranking),
+        rule=_election_rule(w, seats, ranking),
         figures=tuple(figures),
         seats=seats,
         candidates=tuple(candidates),
@@ -403,7 +420,7 @@ def _election(
 
 
 def _items(
-    announced: Mapping[str, Any], result: Mapping[str, Any], ranking: str
+    lang: str, announced: Mapping[str, Any], result: Mapping[str, Any], ranking: str
 ) -> tuple[NoticeItem, ...]:
     agenda = _field(announced, "items", list, "BallotAnnounced")
     decided: dict[str, Mapping[str, Any]] = {}
@@ -429,9 +446,9 @@ def _items(
             )
         outcome = _field(row, "outcome", Mapping, where)
         if kind == "election":
-            out.append(_election(n, item, outcome, ranking, where))
+            out.append(_election(lang, n, item, outcome, ranking, where))
         else:
-            out.append(_motion(n, item, outcome, where))
+            out.append(_motion(lang, n, item, outcome, where))
     if decided or not out:
         raise NoticeError(
             f"结果含公告议程以外的事项：{sorted(decided)}",
@@ -457,10 +474,14 @@ def notice_model(
     verify_url: str,
     trust: dict[str, Any],
     community_name: str | None = None,
+    lang: str = "zh",
 ) -> NoticeModel:
     """What the result notice states, from the box's BallotAnnounced, BallotResult and (after
     the objection window) BallotFinal; `trust` is the pinned trust file's JSON the QR code
-    carries beside `verify_url`. Raises `NoticeError` (or `TrustFileError`) on bad input."""
+    carries beside `verify_url`. In Chinese, the official text, or with ``lang="en"`` in
+    English: the same checks and figures, other words. Raises `NoticeError` (or
+    `TrustFileError`) on bad input."""
+    w = notice_words(lang)
     a = _entry(announced, "BallotAnnounced", "BallotAnnounced")
     r = _entry(result, "BallotResult", "BallotResult")
     _same_ballot(a, r, "BallotResult")
@@ -481,25 +502,18 @@ def notice_model(
     closed = _time(r, "closedAt", "BallotResult")
     until = _time(r, "objectionsUntil", "BallotResult")
     votes = _field(r, "votes", int, "BallotResult")
-    items = _items(a, r, ranking)
+    items = _items(lang, a, r, ranking)
     # A ballot the committee closed early did not run to its announced end: say so.
-    window = (
-        f"表决自{beijing(opens)}起至{beijing(closes)}止（北京时间），于{beijing(closed)}计票"
-        if closed >= closes
-        else f"表决自{beijing(opens)}起，原定至{beijing(closes)}止，经业主委员会决定于"
-        f"{beijing(closed)}提前结束并计票（北京时间）"
+    window = w["window_on_time" if closed >= closes else "window_early"].format(
+        opens=_when(w, opens), closes=_when(w, closes), closed=_when(w, closed)
     )
-    intro = (
-        f"{community}业主大会就“{title}”进行表决。{window}，共计入有效表决票{votes}份。"
-        f"现将表决结果公告如下："
-    )
+    intro = w["intro"].format(community=community, title=title, window=window, votes=votes)
     if f is None:
-        stage = "初步结果（异议期内）"
+        stage = w["stage_preliminary"]
         published = closed
         status: tuple[str, ...] = (
-            "本公告为初步结果。",
-            f"业主对表决结果有异议的，可于{beijing(until)}（北京时间）前在系统中提出异议；"
-            "业主委员会将逐一答复并记入表决记录。异议期满、异议均获答复后，另行公告最终结果。",
+            w["status_preliminary"],
+            w["status_objections"].format(until=_when(w, until)),
         )
     else:
         final_at = _time(f, "finalAt", "BallotFinal")
@@ -510,33 +524,33 @@ def notice_model(
             )
         answered = len(_field(f, "objections", list, "BallotFinal"))
         retain = _time(f, "retainUntil", "BallotFinal")
-        stage = "最终结果"
+        stage = w["stage_final"]
         published = final_at
+        objections = (
+            w["objections_answered"].format(count=answered) if answered else w["no_objections"]
+        )
         status = (
-            "本公告为最终结果。",
-            f"异议期已于{beijing(until)}（北京时间）届满，"
-            + (f"期间收到异议{answered}件，均已答复。" if answered else "期间未收到异议。"),
-            f"表决资料至少保存至{_day(retain)}"
-            "（民法典第二百八十条：业主可自知道之日起一年内请求撤销）。",
+            w["status_final"],
+            w["status_window_over"].format(until=_when(w, until), objections=objections),
+            w["retention"].format(day=_when(w, retain, "date")),
         )
     return NoticeModel(
         ballot=_field(a, "ballot", str, "BallotAnnounced"),
         community=community,
         title=title,
-        heading=f"{community}业主共同决定事项表决结果公告",
+        heading=w["heading"].format(community=community),
         final=f is not None,
         stage=stage,
         intro=intro,
         items=items,
         status=status,
         verify_url=verify_url,
-        verify_text=(
-            f"扫描二维码可打开本表决的核验页面（{verify_url}），任何人都可自行核对每一张表决票"
-            f"与计票结果。二维码同时带有信任文件（链 ID {pinned.chain_id}，锚定合约 "
-            f"{pinned.contract}）；核验时以街道办事处发放的信任文件为准。"
+        verify_text=w["verify"].format(
+            url=verify_url, chain=pinned.chain_id, contract=pinned.contract
         ),
-        published=_day(published),
-        signer=f"{community}业主委员会",
-        privacy="本公告只列面积与人数，候选人以业主委员会公告的称谓列出，不载业主姓名及证件、电话号码。",
+        published=_when(w, published, "date"),
+        signer=w["signer"].format(community=community),
+        privacy=w["privacy"],
         trust=pinned,
+        words=w,
     )

@@ -217,9 +217,11 @@ def _notice(
     session: Session,
     services: Services,
     runtime: IdentityRuntime,
+    lang: str = "zh",
 ) -> NoticeModel:
     """The result notice of a ballot, from its box entries (`web.pages.notice_source`); the QR code
-    leads to the ballot's page and carries the trust file this server publishes."""
+    leads to the ballot's page and carries the trust file this server publishes. Chinese, the
+    official text, unless `lang` is "en"."""
     announced, result, final = entries
     slug = announced.get("community")
     name = get_community(session, slug).name if isinstance(slug, str) else None
@@ -230,6 +232,7 @@ def _notice(
         verify_url=ballot_page_url(runtime.issuers.base_url, ballot_id),
         trust=server_trust(services, runtime).to_json(),
         community_name=name,
+        lang=lang,
     )
 
 
@@ -244,8 +247,12 @@ def notice_page(
     services: ServicesDep,
     runtime: RuntimeDep,
 ) -> Response:
-    """表决结果公告, printable on A4 (no script: the page's CSS has the print layout)."""
-    model = _notice(ballot_id, entries, session, services, runtime)
+    """表决结果公告, printable on A4 (no script: the page's CSS has the print layout); with
+    ``?lang=en`` an English translation, which links the official Chinese page (the same
+    address without the language)."""
+    lang = lang_of(request)
+    model = _notice(ballot_id, entries, session, services, runtime, lang)
+    official = request.url.remove_query_params("lang")
     svg = io.BytesIO()
     model.qr().save(svg, kind="svg", scale=4, border=4, xmldecl=False, svgns=True, omitsize=True)
     return templates.TemplateResponse(
@@ -253,11 +260,12 @@ def notice_page(
         "notice.html",
         # segno writes the SVG from the link alone (no user text in it): safe to inline.
         {
-            **page_words(lang_of(request)),
+            **page_words(lang),
             "n": model,
             "n_id": ballot_id,
             "qr": Markup(svg.getvalue().decode()),
             "pdf": f"/ballots/{ballot_id}/notice.pdf",
+            "official": official.path + (f"?{official.query}" if official.query else ""),
         },
     )
 

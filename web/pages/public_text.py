@@ -63,7 +63,9 @@ ZH: dict[str, str] = {
     "error_home": "返回首页",
     "notice_print": "请用浏览器的打印功能（Ctrl+P / ⌘P）在 A4 纸上打印，或",
     "notice_pdf": "下载 PDF",
-    "notice_official": "",
+    # the English notice's note that it is a translation (the Chinese one is the original)
+    "notice_translation": "",
+    "notice_official_link": "",
     "back_to_ballot": "返回表决页",
 }
 
@@ -119,8 +121,11 @@ EN: dict[str, str] = {
     "error_title": "Something went wrong",
     "error_home": "Back to the home page",
     "notice_print": "Print it on A4 with your browser (Ctrl+P / ⌘P), or",
-    "notice_pdf": "download the PDF",
-    "notice_official": "The notice is the committee's official text and is posted in Chinese.",
+    "notice_pdf": "download the official Chinese PDF",
+    "notice_translation": (
+        "This English text is a translation for reference only. The official text is the"
+    ),
+    "notice_official_link": "Chinese notice",
     "back_to_ballot": "Back to the ballot page",
 }
 
