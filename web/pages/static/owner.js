@@ -16,7 +16,8 @@ const VC_V2 = "https://www.w3.org/ns/credentials/v2";
  * phone its bytes were the last thing the first button waited for (BENCHMARKS.md). */
 const proofs = () => import("./gongzhi.js");
 const signDocument = async (doc, options) => (await proofs()).signDocument(doc, options);
-const warmProofs = () => proofs().catch(() => {}); // a failed fetch is retried when needed
+// A failed fetch here is not the owner's concern yet: signing or checking says so if it recurs.
+const warmProofs = () => proofs().catch(() => {});
 
 function say(text, kind = "ok", where = "status") {
   const el = $(where);
@@ -370,7 +371,8 @@ function showReceipt(record, ballotId, source) {
         api("GET", `/api/ballots/${ballotId}/proof?index=${index}&since=${since}`);
       // The committee pinned at enrolment checks the signed BallotOpened naming the box's key.
       const committee = (community) => committeeFor(community, source);
-      const checked = await (await proofs()).checkReceipt(record.receipt, record.vote, fetchProof, committee, source);
+      const { checkReceipt } = await proofs();
+      const checked = await checkReceipt(record.receipt, record.vote, fetchProof, committee, source);
       say(fmt(T.check_ok, { index: checked.index, size: checked.latestSize }), "ok", "check-result");
     } catch (error) {
       say(`${T.check_failed} ${reason(error)}`, "error", "check-result");
