@@ -143,7 +143,9 @@ def canonical_forms(document: Mapping[str, Any], text: bytes | None = None) -> C
     proof options (``proof_config``) are encoded the same way, and no splice is needed.
     Otherwise it changes nothing.
     """
-    if not isinstance(document, Mapping) or "proof" not in document:
+    if (
+        type(document) is not dict and not isinstance(document, Mapping)
+    ) or "proof" not in document:
         raise Malformed("文档没有 proof", "document has no proof")
     rest = {name: value for name, value in document.items() if name != "proof"}
     if text is not None and plain_text(text):
@@ -262,13 +264,17 @@ def verify_proof(
     the unsecured document again; it is used only when no proof ``@context`` replaces the
     document's, and ignored if it was made from another object.
     """
-    if not isinstance(document, Mapping):
+    # `type(…) is dict` first: a parsed document is one, and the ABC check costs more.
+    if type(document) is not dict and not isinstance(document, Mapping):
         raise Malformed("文档不是 JSON 对象", "document is not a JSON object")
     proof = document.get("proof")
-    if isinstance(proof, list):
-        raise Malformed("不支持证明集", "proof sets are not supported (exactly one proof expected)")
-    if not isinstance(proof, Mapping):
-        raise Malformed("文档没有 proof", "document has no proof")
+    if type(proof) is not dict:
+        if isinstance(proof, list):
+            raise Malformed(
+                "不支持证明集", "proof sets are not supported (exactly one proof expected)"
+            )
+        if not isinstance(proof, Mapping):
+            raise Malformed("文档没有 proof", "document has no proof")
 
     if proof.get("type") != DATA_INTEGRITY_PROOF:
         raise UnsupportedCryptosuite(

@@ -62,6 +62,7 @@ from ledger.disclosure.approval import (
     parse_ballot_ref,
 )
 from ledger.disclosure.bundle_export import BUNDLE_FORMAT
+from ledger.disclosure.bundle_line import entry_fields
 from ledger.disclosure.entries import (
     DISCLOSURE,
     Disclosure,
@@ -178,8 +179,11 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
     if not start.startswith('{"entry"'):
         return _Other(lineno, text, failed=False)
     try:
-        item = safe_loads(text)["entry"]
-        index, data, stated = item["index"], item["data"], item["leafHash"]
+        fields = entry_fields(text)
+        if fields is None:
+            item = safe_loads(text)["entry"]
+            fields = item["index"], item["data"], item["leafHash"]
+        index, data, stated = fields
         if not isinstance(index, int) or not isinstance(data, str) or not isinstance(stated, str):
             raise BundleError("条目行的字段类型不对", "entry line has fields of the wrong type")
         raw = data.encode("utf-8")
