@@ -126,7 +126,9 @@ def _splice(
     return b"{" + b",".join(part for part in (head, member, after) if part) + b"}", unsecured_bytes
 
 
-def canonical_forms(document: Mapping[str, Any], text: bytes | None = None) -> CanonicalForms:
+def canonical_forms(
+    document: Mapping[str, Any], text: bytes | None = None, *, plain: bool | None = None
+) -> CanonicalForms:
     """Both canonical forms of a secured document for the price of about one.
 
     A verifier that must check stored bytes are canonical (RFC 8785) and then hash the
@@ -141,14 +143,15 @@ def canonical_forms(document: Mapping[str, Any], text: bytes | None = None) -> C
     `identity.w3c.jcs.plain_text` and the document's `canonical_plain` encoding (no walk of
     the document in Python) gives it back, it is the secured form, the unsecured form and the
     proof options (``proof_config``) are encoded the same way, and no splice is needed.
-    Otherwise it changes nothing.
+    Otherwise it changes nothing. `plain`, when given, is what `plain_text(text)` said (a
+    caller that has asked already: it is not asked again).
     """
     if (
         type(document) is not dict and not isinstance(document, Mapping)
     ) or "proof" not in document:
         raise Malformed("文档没有 proof", "document has no proof")
     rest = {name: value for name, value in document.items() if name != "proof"}
-    if text is not None and plain_text(text):
+    if text is not None and (plain_text(text) if plain is None else plain):
         # Encoding the whole document once (in C) and comparing is cheaper than splicing the
         # proof member in: equal, the text is the secured form and the parts are RFC 8785.
         try:
