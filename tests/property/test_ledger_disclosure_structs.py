@@ -129,6 +129,12 @@ def _paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+def _at(doc: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
 def _parsed(doc: dict[str, Any]) -> Entry | None:
     try:
         return parse_entry(doc)
@@ -165,6 +171,15 @@ def test_every_member_at_every_edge_reads_alike() -> None:
                     parent = parent[key]
                 parent[last] = value
                 _agree(changed)
+            without = copy.deepcopy(doc)  # the member missing, or one unknown beside it
+            parent = without
+            for key in parents:
+                parent = parent[key]
+            if isinstance(parent, dict):
+                del parent[last]
+                _agree(without)
+                parent[last], parent["x"] = copy.deepcopy(_at(doc, path)), 1
+                _agree(without)
 
 
 @settings(max_examples=600, deadline=None)
