@@ -129,15 +129,16 @@ def _splice(
 def canonical_forms(
     document: Mapping[str, Any], text: bytes | None = None, *, plain: bool | None = None
 ) -> CanonicalForms:
-    """Both canonical forms of a secured document for the price of about one.
+    """Both canonical forms of a secured document, without canonicalizing it twice in Python.
 
     A verifier that must check stored bytes are canonical (RFC 8785) and then hash the
     unsecured document (Transformation, vc-di-eddsa §3.3.3) would canonicalize the whole
     document twice. RFC 8785 §3.2.3 writes an object as its members sorted by the UTF-16 code
     units of their names, each member serialized on its own; so the secured form is the
     unsecured one with ``"proof":…`` put back among the members, after every name that sorts
-    before "proof". Only the unsecured document and the (small) proof and trailing members
-    are canonicalized; a property test pins equality with `canonical` on both forms.
+    before "proof". Off the plain-text path below, only the unsecured document and the (small)
+    proof and trailing members are canonicalized; a property test pins equality with
+    `canonical` on both forms.
 
     `text`, the bytes a JSON reader parsed `document` from: when it is a
     `identity.w3c.jcs.plain_text` and the document's `canonical_plain` encoding (no walk of
