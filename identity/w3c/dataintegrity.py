@@ -126,38 +126,47 @@ def _splice(
     return b"{" + b",".join(part for part in (head, member, after) if part) + b"}", unsecured_bytes
 
 
-def canonical_forms(document: Mapping[str, Any], text: bytes | None = None) -> CanonicalForms:
-    """Both canonical forms of a secured document for the price of about one.
+def canonical_forms(
+    document: Mapping[str, Any], text: bytes | None = None, *, plain: bool | None = None
+) -> CanonicalForms:
+    """Both canonical forms of a secured document, without canonicalizing it twice in Python.
 
     A verifier that must check stored bytes are canonical (RFC 8785) and then hash the
     unsecured document (Transformation, vc-di-eddsa §3.3.3) would canonicalize the whole
     document twice. RFC 8785 §3.2.3 writes an object as its members sorted by the UTF-16 code
     units of their names, each member serialized on its own; so the secured form is the
     unsecured one with ``"proof":…`` put back among the members, after every name that sorts
-    before "proof". Only the unsecured document and the (small) proof and trailing members
-    are canonicalized; a property test pins equality with `canonical` on both forms.
+    before "proof". Off the plain-text path below, only the unsecured document and the (small)
+    proof and trailing members are canonicalized; a property test pins equality with
+    `canonical` on both forms.
 
     `text`, the bytes a JSON reader parsed `document` from: when it is a
-    `identity.w3c.jcs.plain_text` and the parts encoded by `canonical_plain` (no walk of the
-    document) give it back, it is the secured form, those parts are RFC 8785, and the
-    proof options (``proof_config``) are encoded the same way. Otherwise it changes nothing.
+    `identity.w3c.jcs.plain_text` and the document's `canonical_plain` encoding (no walk of
+    the document in Python) gives it back, it is the secured form, the unsecured form and the
+    proof options (``proof_config``) are encoded the same way, and no splice is needed.
+    Otherwise it changes nothing. `plain`, when given, is what `plain_text(text)` said (a
+    caller that has asked already: it is not asked again).
     """
-    if not isinstance(document, Mapping) or "proof" not in document:
+    if (
+        type(document) is not dict and not isinstance(document, Mapping)
+    ) or "proof" not in document:
         raise Malformed("文档没有 proof", "document has no proof")
     rest = {name: value for name, value in document.items() if name != "proof"}
-    if text is not None and plain_text(text):
+    if text is not None and (plain_text(text) if plain is None else plain):
+        # Encoding the whole document once (in C) and comparing is cheaper than splicing the
+        # proof member in: equal, the text is the secured form and the parts are RFC 8785.
         try:
-            made = _splice(document, rest, canonical_plain)
+            same = canonical_plain(document) == text
         except (ValueError, TypeError):  # not JSON after all: `canonical` refuses it below
-            made = None
-        if made is not None and made[0] == text:
+            same = False
+        if same:
             proof = document["proof"]
             config = (
                 canonical_plain({name: v for name, v in proof.items() if name != "proofValue"})
                 if isinstance(proof, dict)
                 else None
             )
-            return CanonicalForms(document, text, made[1], config)
+            return CanonicalForms(document, text, canonical_plain(rest), config)
     made = _splice(document, rest, canonical)
     if made is None:  # cannot happen for RFC 8785 output; refuse rather than guess
         raise Malformed("无法定位 proof 成员", "cannot place the proof member")
@@ -259,13 +268,17 @@ def verify_proof(
     the unsecured document again; it is used only when no proof ``@context`` replaces the
     document's, and ignored if it was made from another object.
     """
-    if not isinstance(document, Mapping):
+    # `type(…) is dict` first: a parsed document is one, and the ABC check costs more.
+    if type(document) is not dict and not isinstance(document, Mapping):
         raise Malformed("文档不是 JSON 对象", "document is not a JSON object")
     proof = document.get("proof")
-    if isinstance(proof, list):
-        raise Malformed("不支持证明集", "proof sets are not supported (exactly one proof expected)")
-    if not isinstance(proof, Mapping):
-        raise Malformed("文档没有 proof", "document has no proof")
+    if type(proof) is not dict:
+        if isinstance(proof, list):
+            raise Malformed(
+                "不支持证明集", "proof sets are not supported (exactly one proof expected)"
+            )
+        if not isinstance(proof, Mapping):
+            raise Malformed("文档没有 proof", "document has no proof")
 
     if proof.get("type") != DATA_INTEGRITY_PROOF:
         raise UnsupportedCryptosuite(
@@ -289,10 +302,11 @@ def verify_proof(
     proof_challenge = _optional(proof, "challenge")
     proof_domain = _optional(proof, "domain")
 
-    proof_options = {name: value for name, value in proof.items() if name != "proofValue"}
-    replaces_context = "@context" in proof_options  # the proof's replaces the document's (§3.3.2)
+    # The proof options are the proof less ``proofValue``: a copy is made only where they are
+    # canonicalized below, not for the verifier handed them canonical (`canonical_forms`).
+    replaces_context = "@context" in proof  # the proof's replaces the document's (§3.3.2)
     if replaces_context:
-        expected = _contexts(proof_options["@context"])
+        expected = _contexts(proof["@context"])
         actual = _contexts(document.get("@context"))
         if "@context" not in document or actual[: len(expected)] != expected:
             raise WrongContext(
@@ -338,9 +352,14 @@ def verify_proof(
 
     if forms is not None and forms.document is document and not replaces_context:
         # §3.3.4 with the Transformation's output already at hand (see `canonical_forms`).
-        config = forms.proof_config if forms.proof_config is not None else canonical(proof_options)
+        config = forms.proof_config
+        if config is None:
+            config = canonical(
+                {name: value for name, value in proof.items() if name != "proofValue"}
+            )
         data = hashlib.sha256(config).digest() + hashlib.sha256(forms.unsecured).digest()
     else:
+        proof_options = {name: value for name, value in proof.items() if name != "proofValue"}
         unsecured_document = unsecured(document)
         if replaces_context:
             unsecured_document["@context"] = proof_options["@context"]

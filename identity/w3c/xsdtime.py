@@ -4,6 +4,7 @@ VC Data Integrity §2.1 (``created``, ``expires``) require: a date-time with a t
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -19,6 +20,19 @@ _RE = re.compile(
 
 def parse(value: object, *, field: str) -> datetime:
     """An aware `datetime` for an XSD dateTimeStamp, or `Malformed` naming the field."""
+    if isinstance(value, str):
+        return _parse_text(value, field)
+    return _parse(value, field)
+
+
+# A verifier reads a proof's ``created`` twice per entry (the proof check, then the signer's
+# term at that time): the second reading is a dictionary look-up. Refusals are not kept.
+@functools.lru_cache(maxsize=256)
+def _parse_text(value: str, field: str) -> datetime:
+    return _parse(value, field)
+
+
+def _parse(value: object, field: str) -> datetime:
     match = _RE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise Malformed(

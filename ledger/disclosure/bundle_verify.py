@@ -62,6 +62,7 @@ from ledger.disclosure.approval import (
     parse_ballot_ref,
 )
 from ledger.disclosure.bundle_export import BUNDLE_FORMAT
+from ledger.disclosure.bundle_line import entry_fields
 from ledger.disclosure.entries import (
     DISCLOSURE,
     Disclosure,
@@ -126,6 +127,11 @@ def _halves(exc: Exception) -> tuple[str, str]:
     return str(exc), str(exc)
 
 
+def _where(lineno: int, index: int) -> tuple[str, str]:
+    """Where an entry is, in both languages: made only for a refusal (never per entry)."""
+    return f"第 {lineno} 行（第 {index} 条）", f"line {lineno} (entry {index})"
+
+
 def _fail(where_zh: str, where_en: str, cause: Exception) -> BundleError:
     zh, en = _halves(cause)
     return BundleError(f"{where_zh}：{zh}", f"{where_en}: {en}")
@@ -178,8 +184,11 @@ def _check_line(origin: str, lineno: int, text: str) -> Checked:
     if not start.startswith('{"entry"'):
         return _Other(lineno, text, failed=False)
     try:
-        item = safe_loads(text)["entry"]
-        index, data, stated = item["index"], item["data"], item["leafHash"]
+        fields = entry_fields(text)
+        if fields is None:
+            item = safe_loads(text)["entry"]
+            fields = item["index"], item["data"], item["leafHash"]
+        index, data, stated = fields
         if not isinstance(index, int) or not isinstance(data, str) or not isinstance(stated, str):
             raise BundleError("条目行的字段类型不对", "entry line has fields of the wrong type")
         raw = data.encode("utf-8")
@@ -412,10 +421,11 @@ class _Verifier:
         signer: str,
         created: datetime | None = None,
     ) -> None:
-        where = (f"第 {lineno} 行（第 {index} 条）", f"line {lineno} (entry {index})")
         if self.ended:
+            where = _where(lineno, index)
             raise BundleError(f"{where[0]}：结束行之后还有条目", f"{where[1]}: entry after the end")
         if index != self.tree.size:
+            where = _where(lineno, index)
             raise BundleError(
                 f"{where[0]}：应为第 {self.tree.size} 条",
                 f"{where[1]}: expected entry "
@@ -423,6 +433,7 @@ class _Verifier:
             )
         published = isinstance(entry, Disclosure | Posting | ObjectionReply)
         if published and signer not in self.publishers:
+            where = _where(lineno, index)
             raise BundleError(
                 f"{where[0]}：签名人 {signer} 不是发布人（备案所登记的委员或持街道办事处签发的物业"
                 "角色凭证者）",
@@ -430,7 +441,7 @@ class _Verifier:
                 "holder of a property-manager role credential the street office signed)",
             )
         if published:
-            self._in_term(where, index, signer, created)
+            self._in_term(lineno, index, signer, created)
         try:
             effects = check_entry(
                 entry,
@@ -442,7 +453,7 @@ class _Verifier:
                 approved=self.approvals.get,
             )
         except LedgerError as exc:
-            raise _fail(*where, exc) from exc
+            raise _fail(*_where(lineno, index), exc) from exc
         self.tree.add(leaf)
         self.state.apply(effects)
         self.types[effects.info.type] += 1
@@ -452,9 +463,7 @@ class _Verifier:
         if isinstance(entry, ObjectionReview) and entry.satisfied:
             self.satisfied += 1
 
-    def _in_term(
-        self, where: tuple[str, str], index: int, signer: str, created: datetime | None
-    ) -> None:
+    def _in_term(self, lineno: int, index: int, signer: str, created: datetime | None) -> None:
         """A publisher's entry was signed while its signer held a term: at its ``created``
         when it has one; otherwise no later than a witness saw it (checked at the next
         cosigned checkpoint, `_witnessed`)."""
@@ -465,6 +474,7 @@ class _Verifier:
             return
         if self.terms.role_at(signer, created, self.skew) is None:
             zh, en = terms_text(self.terms.terms(signer))
+            where = _where(lineno, index)
             raise BundleError(
                 f"{where[0]}：签名人 {signer} 于 {format_utc(created)} 签署时不在发布人任期内"
                 f"（{zh}）",

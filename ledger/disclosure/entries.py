@@ -28,11 +28,12 @@ import orjson
 
 from identity.errors import IdentityError
 from identity.w3c.dataintegrity import CanonicalForms, canonical_forms
-from identity.w3c.jcs import canonical, plain_numbers
+from identity.w3c.jcs import canonical, plain_numbers, plain_text
 from identity.w3c.jcs import loads as strict_loads
 from ledger.disclosure import fields as f
 from ledger.disclosure.errors import AuthorityError, SchemaError
 from ledger.disclosure.kinds import Body, Kind, parse_body, parse_kind
+from ledger.disclosure.structs import read_body
 
 DISCLOSURE = "Disclosure"
 OBJECTION = "Objection"
@@ -198,6 +199,26 @@ def parse_entry(doc: Mapping[str, Any]) -> Entry:
     )
 
 
+_DISCLOSURE_KEYS = frozenset({"type", "log", "kind", "publisher", "body", "proof"})
+
+
+def _read_disclosure(doc: dict[str, Any]) -> Disclosure | None:
+    """`parse_entry`'s `Disclosure` of a document a JSON reader made, through the Structs of
+    `ledger.disclosure.structs` (in C) for a statement or a new account; None for anything
+    else, and for any fault: `parse_entry` then decides, and words the refusal."""
+    if doc.keys() != _DISCLOSURE_KEYS or doc["type"] != DISCLOSURE:
+        return None
+    read = read_body(doc["kind"], doc["body"])
+    if read is None:
+        return None
+    try:
+        log = f.text(doc["log"], "log", max_len=255)
+        publisher = f.did(doc["publisher"], "publisher")
+    except SchemaError:
+        return None
+    return Disclosure(log=log, publisher=publisher, kind=read[0], body=read[1])
+
+
 def is_canonical(raw: bytes, doc: Any) -> bool:
     """Whether ``raw`` is the RFC 8785 form of ``doc`` (already parsed from it)."""
     try:
@@ -263,7 +284,15 @@ def safe_loads(raw: bytes | str) -> Any:
         raise SchemaError(f"不是合法的 JSON：{exc.zh}", f"not valid JSON: {exc.en}") from exc
 
 
-def _load(raw: bytes) -> Any:
+def _load(raw: bytes, plain: bool) -> Any:
+    """`safe_loads`, told whether ``raw`` is a `plain_text` (asked once for this and for the
+    canonical forms): such a text has few brackets and plain numbers, so `safe_loads` would
+    read an object through orjson, which is then asked at once."""
+    if plain and raw[:1] == b"{":
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass  # `safe_loads` decides, and words the refusal
     try:
         return safe_loads(raw)
     except SchemaError as exc:
@@ -279,12 +308,12 @@ class ReadEntry:
     signer: str
 
 
-def _forms(raw: bytes, doc: dict[str, Any]) -> CanonicalForms | None:
+def _forms(raw: bytes, doc: dict[str, Any], plain: bool) -> CanonicalForms | None:
     """The entry's canonical forms when it has a proof (None when it has none: the schema or
     the signature check then refuses it); raises unless ``raw`` is the RFC 8785 form."""
     if "proof" in doc:
         try:
-            forms = canonical_forms(doc, raw)
+            forms = canonical_forms(doc, raw, plain=plain)
         except IdentityError:
             forms = None
         if forms is not None and forms.secured == raw:
@@ -312,11 +341,12 @@ def read_entry(
         raise SchemaError(
             f"条目超过 {MAX_ENTRY_BYTES // 1024} KB", f"entry larger than {MAX_ENTRY_BYTES} bytes"
         )
-    doc = _load(raw)
+    plain = plain_text(raw)
+    doc = _load(raw, plain)
     if not isinstance(doc, dict):
         raise SchemaError("条目必须是 JSON 对象", "an entry must be a JSON object")
-    forms = _forms(raw, doc)
-    entry = parse_entry(doc)
+    forms = _forms(raw, doc, plain)
+    entry = _read_disclosure(doc) or parse_entry(doc)
     if verify_canonical is not None and forms is not None:
         canonical_verify = verify_canonical
         known = forms

@@ -20,13 +20,19 @@ MAX_LINES = 500
 MAX_TEXT = 2000
 MAX_NAME = 200
 
-_PERIOD = re.compile(r"(2\d{3})-(0[1-9]|1[0-2])")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_HEX32 = re.compile(r"[0-9a-f]{64}")
+# The patterns as text too: `ledger.disclosure.structs` states the same constraints.
+PERIOD_PATTERN = r"(2\d{3})-(0[1-9]|1[0-2])"
+HEX32_PATTERN = r"[0-9a-f]{64}"
 # An account's id: short ASCII, so that no two ids can look alike (names can: 全角/半角).
-_ACCOUNT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
-# Control codes other than the newline: C0 except U+000A, and DEL (what `text` refuses).
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
+ACCOUNT_ID_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+_PERIOD = re.compile(PERIOD_PATTERN)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HEX32 = re.compile(HEX32_PATTERN)
+_ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
+# Control codes other than the newline: C0 except U+000A, and DEL (what `text` refuses), as
+# the body of a character class.
+CONTROL_CODES = "\x00-\x09\x0b-\x1f\x7f"
+_CONTROL = re.compile(f"[{CONTROL_CODES}]")
 
 
 @functools.cache

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import base58
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from identity.errors import IdentityError
 from identity.w3c import statuslist
 from identity.w3c.dataintegrity import sign_json, verify_proof
 from identity.w3c.didkey import Did, KeyType, decode_multikey, encode_multikey
+from identity.w3c.failures import EncodingError
 from identity.w3c.jcs import canonical, loads
 from identity.w3c.keys import KeyPair
 from identity.w3c.multibase import (
@@ -161,6 +163,25 @@ def test_multibase_round_trips(data: bytes) -> None:
 def test_base58_decoding_agrees_with_the_base58_library(text: str) -> None:
     assert decode_base58btc("z" + text) == base58.b58decode(text)
     assert encode_base58btc(decode_base58btc("z" + text)) == "z" + text
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from(_B58) | st.sampled_from(" +-_0OIl\n\t\u0661z"))
+    | st.text(max_size=8),
+    extra=st.sampled_from(["", "1" * 512, "2" * 512]),
+)
+def test_base58_decoding_refuses_what_the_library_would_not_spell(text: str, extra: str) -> None:
+    # GMP, which decodes the number, would take a sign, spaces and underscores: only the
+    # alphabet's own spelling, of 1 to 512 characters, may decode.
+    body = text + extra
+    if body and len(body) <= 512 and all(c in _B58 for c in body):
+        assert decode_base58btc("z" + body) == base58.b58decode(body)
+    else:
+        with pytest.raises(EncodingError):
+            decode_base58btc("z" + body)
 
 
 @given(value=st.integers(0, 2**63 - 1), rest=st.binary(max_size=4))

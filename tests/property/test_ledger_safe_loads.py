@@ -11,7 +11,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.disclosure.entries import safe_loads
+from identity.w3c.jcs import plain_text
+from ledger.disclosure.entries import _load, safe_loads
+from ledger.disclosure.errors import SchemaError
 
 leaves = (
     st.none()
@@ -58,3 +60,24 @@ def test_long_integers_stay_integers_and_the_last_duplicate_wins() -> None:
     assert safe_loads(b'{"a":1,"a":2}') == {"a": 2}
     assert safe_loads(b'["\\ud800"]') == ["\ud800"]  # orjson refuses it; the standard reader not
     assert safe_loads(b"\xef\xbb\xbf[1]") == [1]
+
+
+@given(st.dictionaries(st.text(max_size=4), values, max_size=4), st.booleans())
+def test_an_entry_told_it_is_plain_text_reads_as_safe_loads_reads_it(
+    value: dict[str, Any], ascii_only: bool
+) -> None:
+    # `read_entry` asks `plain_text` once, for the reading and the canonical forms alike.
+    try:
+        raw = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8")
+    except UnicodeEncodeError:
+        return  # a lone surrogate written raw is not UTF-8
+    for text in (raw, b" " + raw, raw[:-1]):
+        try:
+            expected: Any = _typed(safe_loads(text))
+        except SchemaError:
+            expected = SchemaError
+        try:
+            got: Any = _typed(_load(text, plain_text(text)))
+        except SchemaError:
+            got = SchemaError
+        assert got == expected
