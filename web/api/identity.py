@@ -61,6 +61,7 @@ from identity.community.revocation import OwnershipChange
 from identity.errors import IdentityError
 from identity.w3c.didkey import Did
 from voting.area import Area
+from web.api.turnout import natural_key
 from web.auth.sessions import (
     SESSION_COOKIE,
     CommitteeDep,
@@ -498,8 +499,9 @@ def owners(slug: str, session: SessionDep, _: CommitteeDep) -> list[OwnerRow]:
         select(Unit, Person)
         .join(Person, Unit.holder_id == Person.id)
         .where(Unit.community_id == community.id)
-        .order_by(Unit.unit_no)
     ).all()
+    # Units in the order people count them (1-1-101 before 1-1-1001), not as text.
+    rows = sorted(rows, key=lambda pair: natural_key(pair[0].unit_no))
     return [
         OwnerRow(
             unit=unit.unit_no,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import segno
@@ -32,7 +33,8 @@ from identity.community.revocation import OwnershipChange
 from identity.community.signin import COMMITTEE
 from identity.community.typed import typed as typed_form
 from identity.errors import IdentityError
-from web.api.identity import owners
+from web.api.identity import OwnerRow, owners
+from web.api.turnout import building_of
 from web.auth.sessions import IdentityRuntime, Principal, PrincipalDep, RuntimeDep, require_role
 from web.pages import owners_text
 from web.pages.assets import TEMPLATES_DIR
@@ -70,15 +72,50 @@ def _denied(request: Request, exc: ApiError, slug: str) -> Response:
     responses=page_errors(401, 403, 404),
 )
 def committee_page(
-    slug: str, request: Request, session: SessionDep, principal: PrincipalDep
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    find: str = "",
+    show: str = "",
 ) -> Response:
-    """Units, whether their holder has enrolled, the form that prints codes, and the forms
-    for a lost phone, a new designated holder and a new guardian."""
+    """Units by building in natural order, whether their holder has enrolled (`find`: the
+    units whose number holds that text, typed as on a phone; `show=waiting`: only those not
+    enrolled), the form that prints codes, and the forms for a lost phone, a new designated
+    holder and a new guardian."""
     try:
         member = require_role(principal, slug, COMMITTEE)
     except ApiError as exc:
         return _denied(request, exc, slug)
-    return _owners_page(request, session, slug, member)
+    # Anything else in the address lists every unit: a page, never a validation error.
+    return _owners_page(request, session, slug, member, find=find[:64], show=show)
+
+
+@dataclass(frozen=True)
+class _Building:
+    """One building's rows on the owners page, and how many of all its units wait."""
+
+    name: str
+    rows: list[OwnerRow]
+    units: int
+    waiting: int
+
+
+def _buildings(rows: list[OwnerRow], find: str, waiting_only: bool) -> list[_Building]:
+    """`rows` (in natural order) grouped by building, each keeping the rows that match."""
+    wanted = typed_form(find)
+    grouped: dict[str, list[OwnerRow]] = {}
+    for row in rows:
+        grouped.setdefault(building_of(row.unit), []).append(row)
+    return [
+        _Building(
+            name,
+            [r for r in units if wanted in r.unit and not (waiting_only and r.enrolled)],
+            len(units),
+            sum(1 for r in units if not r.enrolled),
+        )
+        for name, units in grouped.items()
+    ]
 
 
 def _owners_page(
@@ -90,6 +127,8 @@ def _owners_page(
     error: IdentityError | None = None,
     failed: str = "",
     typed: dict[str, str] | None = None,
+    find: str = "",
+    show: str = "",
 ) -> Response:
     """The owners page; after a refusal, `error` is shown on the form `failed` ("sheet",
     "recovery", "holder", "guardian"), which keeps what was `typed` in it (never an ID number
@@ -106,6 +145,9 @@ def _owners_page(
             "page": "owners",
             "c": community,
             "rows": rows,
+            "buildings": _buildings(rows, find, show == "waiting"),
+            "find": find,
+            "show": show,
             "waiting": sum(1 for r in rows if not r.enrolled),
             "error": error,
             "failed": failed if error is not None else "",

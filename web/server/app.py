@@ -39,6 +39,7 @@ from web.pages import owner as owner_pages
 from web.pages import public as pages
 from web.pages import verify as verify_page
 from web.server import chain_rpc, errors, unavailable
+from web.server.head import HeadAsGet
 from web.server.headers import HeadedFastAPI
 from web.server.limits import BodyLimitMiddleware
 from web.server.services import Services
@@ -113,4 +114,5 @@ def create_app(settings: Settings, *, demo: bool = False, anchor_loop: bool = Tr
     throttle.install(app, settings)
     # Outside the routes: bodies are bounded (size, then JSON depth) before anything reads them.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits)
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD is a GET to everything inside
     return app

@@ -74,14 +74,18 @@ def error_page(zh: str, en: str, lang: str) -> str:
     )
 
 
-def _body(zh: str, en: str, status: int, request: Request | None = None) -> Response:
-    """JSON for API clients; a readable page for a person whose browser asked for a page."""
-    wants_page = (
+def _wants_page(request: Request | None) -> bool:
+    """A person's browser asking for a page (not an API client, not the chain's RPC)."""
+    return (
         request is not None
         and not request.url.path.startswith(("/api/", "/chain/"))
         and "text/html" in request.headers.get("accept", "")
     )
-    if wants_page and request is not None:
+
+
+def _body(zh: str, en: str, status: int, request: Request | None = None) -> Response:
+    """JSON for API clients; a readable page for a person whose browser asked for a page."""
+    if _wants_page(request) and request is not None:
         lang = "en" if request.query_params.get("lang") == "en" else "zh"
         return HTMLResponse(error_page(zh, en, lang), status)
     return JSONResponse(
@@ -144,7 +148,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        zh, en = describe(exc.errors())
+        # A page's address naming no such thing (/ballots/abc, /ballots/-1, a number past
+        # any id) is a page that is not there, said as such: not a form's wording of which
+        # field broke which rule. An API client still gets the 422 that says it.
+        errors = exc.errors()
+        in_path = all(e.get("loc", ("",))[0] == "path" for e in errors)
+        if _wants_page(request) and errors and in_path:
+            return _body("找不到该页面或资源", "not found", 404, request=request)
+        zh, en = describe(errors)
         return _body(zh, en, 422, request=request)
 
     @app.exception_handler(StarletteHTTPException)
