@@ -38,7 +38,8 @@ def _units(page: str) -> list[str]:
 def _page(client: TestClient, headers: dict[str, str], query: str = "") -> str:
     answer = client.get(f"/communities/{SLUG}/committee{query}", headers=headers)
     assert answer.status_code == 200, answer.text[:500]
-    return answer.text
+    text: str = answer.text
+    return text
 
 
 def test_units_by_building_in_natural_order(member: tuple[TestClient, dict[str, str]]) -> None:
