@@ -7,6 +7,7 @@ still refused."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -17,8 +18,9 @@ from identity.community.committee import Member
 from identity.w3c.dataintegrity import sign_json
 from identity.w3c.didkey import KeyType
 from identity.w3c.keys import KeyPair
-from tests.e2e.browser_support import live_server, session_cookie
+from tests.e2e.browser_support import PHONE, live_server, session_cookie
 from tests.identity_web import register_members
+from web.api.turnout import natural_key
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -160,6 +162,29 @@ def test_the_owners_page_says_a_refusal_on_the_form_and_keeps_what_was_typed(
     with page.expect_navigation():
         page.get_by_role("button", name="Make and print enrolment codes").click()
     assert page.locator(".card .code").count() == 1, page.locator("body").inner_text()[:300]
+    context.close()
+
+
+def test_the_owners_page_finds_a_unit_on_a_phone(
+    committee: tuple[str, str], browser: Browser, shots: Path
+) -> None:
+    """Units by building in natural order, and a search typed with a phone's input method:
+    "１-１-１０１" finds that unit alone, at 390×844."""
+    base, cookie = committee
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.add_cookies([session_cookie(base, cookie)])
+    page = context.new_page()
+    page.goto(f"{base}/communities/{SLUG}/committee")
+    units = page.locator("table.owners td:first-child").all_inner_texts()
+    assert len(units) > 1 and units == sorted(units, key=natural_key)
+    assert page.locator("h3.building").first.inner_text().startswith("1 号楼：共")
+    page.fill("#find", "１-１-１０１")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查找").click()
+    assert page.locator("table.owners td:first-child").all_inner_texts() == ["1-1-101"]
+    assert page.input_value("#find") == "１-１-１０１"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("#owners").screenshot(path=str(shots / "owners-find-phone.png"))
     context.close()
 
 
