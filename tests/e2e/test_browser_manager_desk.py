@@ -323,6 +323,10 @@ def test_the_whole_desk(tmp_path: Path) -> None:
         assert body["totalIncomeFen"] == INCOME_FEN and body["totalExpenseFen"] == EXPENSE_FEN
         assert body["closingFen"] == INCOME_FEN - EXPENSE_FEN
         assert page.input_value("#st-period") == "2026-06"  # ready for the next month
+        # ... with an empty form: last month's lines and totals are not offered again
+        amounts = page.locator("#st-form .line-amount").evaluate_all("xs => xs.map(x => x.value)")
+        assert amounts and all(a == "" for a in amounts), amounts
+        assert page.input_value("#st-closing") == ""
         page.screenshot(path=str(shots / "manager-desk-4-published.png"), full_page=True)
 
         # --- the public accounts page shows the new lines ---

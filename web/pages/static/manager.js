@@ -701,7 +701,18 @@ $("st-check").addEventListener("click", () =>
     if (body && (await check($("st-form"), kindOf(), body))) say(T.check_ok, "ok");
   }, $("st-form")),
 );
-publishing("st-form", "st-publish", kindOf, statementBody, "st-result", prefill);
+/** After a statement is published: an empty form for the account's next month (the lines
+ * and totals left in it invited publishing the same month's figures again — new-user trial). */
+function nextStatement() {
+  for (const section of Object.keys(SECTIONS)) $(`${section}-lines`).replaceChildren();
+  const typed = "input:not([type=file]):not([type=checkbox]):not([type=radio]):not([type=hidden]), textarea";
+  for (const input of $("st-form").querySelectorAll(typed)) {
+    if (!["st-period", "st-opening"].includes(input.id)) input.value = "";
+  }
+  prefill();
+}
+
+publishing("st-form", "st-publish", kindOf, statementBody, "st-result", nextStatement);
 publishing("fee-form", "fee-publish", "FeeStandard", feeBody, "fee-result");
 publishing("acct-form", "acct-publish", "AccountOpened", accountBody, "acct-result", () => {
   // a new account is the one whose first month comes next
