@@ -74,7 +74,9 @@ function showBallot(b) {
   $("b-title").textContent = b.title;
   $("b-status").textContent = fmt(T.status, { status: statusLabel(b.status) });
   $("b-status").dataset.status = b.status;
-  $("b-window").textContent = fmt(T.window, { opens: beijing(b.opens_at), closes: beijing(b.closes_at) });
+  $("b-window").textContent = windowLine(b);
+  // Only an open ballot takes votes: a closed one's bars no longer move.
+  $("b-live").hidden = b.status !== "open";
   const counted = COUNTED.has(b.status);
   $("turnout-card").hidden = !counted;
   if (counted) {
@@ -89,6 +91,15 @@ function showBallot(b) {
   $("notice-card").hidden = !["closed", "final"].includes(b.status);
 }
 
+/** When voting ran: once closed, until the close (which says so when it came early), not
+ * the planned end the committee overrode. */
+function windowLine(b) {
+  const times = { opens: beijing(b.opens_at), closes: beijing(b.closes_at) };
+  if (!b.closed_at) return fmt(T.window, times);
+  const early = Date.parse(b.closed_at) < Date.parse(b.closes_at);
+  return fmt(early ? T.window_closed_early : T.window_closed, { ...times, closed: beijing(b.closed_at) });
+}
+
 function showActs(b) {
   const s = b.status;
   const closesPassed = Date.parse(b.closes_at) <= Date.now();
@@ -97,7 +108,12 @@ function showActs(b) {
   $("act-close").hidden = s !== "open";
   $("act-close").textContent = closesPassed ? T.act_close : T.act_close_early;
   $("act-final").hidden = s !== "closed";
-  $("acts-none").hidden = ["announced", "open", "closed"].includes(s);
+  // A proposal awaiting signatures (the announcement, the close) is not "nothing to do".
+  const awaiting = T[`acts_pending_${s}`];
+  $("acts-pending").hidden = !awaiting;
+  $("acts-pending-text").textContent = awaiting ?? "";
+  if (awaiting) $("act-done").hidden = true; // the same news, said once
+  $("acts-none").hidden = Boolean(awaiting) || ["announced", "open", "closed"].includes(s);
 }
 
 async function showPending() {

@@ -1,0 +1,106 @@
+"""The ballot dashboard around an early close, in a real Chromium at 390×844 (the new-user
+trial's findings on the demo's open ballot).
+
+The not-voted lines by building give the area still missing, so they add up to the line
+above them (they gave each building's whole area). Once the chair proposes the early close
+the actions card says it awaits the members' signatures and where to sign (it said "nothing
+to do" beside "submitted"); once the members signed, the window line says when voting closed
+and that it closed early, and the "updates every few seconds" line is gone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from identity.community.committee import decision_share
+from tests.e2e.browser_support import (
+    PHONE,
+    cookie_for,
+    live_server,
+    phone_page,
+    session_cookie,
+    wait_ready,
+)
+from web.demo.community import SLUG, demo_member_keys
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+DASHBOARD = f"/communities/{SLUG}/committee/ballots/1"
+
+
+@pytest.fixture
+def console(tmp_path: Path, browser: Browser) -> Iterator[tuple[str, FastAPI, Page]]:
+    with live_server(tmp_path / "data", demo=True) as (base, app):
+        chair = demo_member_keys(Path(app.state.services.settings.data_dir))[0]
+        with httpx.Client(base_url=base, timeout=30) as http:
+            cookie = cookie_for(http, chair)
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+        context.add_cookies([session_cookie(base, cookie)])
+        errors: list[str] = []
+        page = phone_page(context, errors)
+        yield base, app, page
+        context.close()
+        assert not errors, errors
+
+
+def test_the_dashboard_around_an_early_close(
+    console: tuple[str, FastAPI, Page], shots: Path
+) -> None:
+    base, app, page = console
+    page.goto(f"{base}{DASHBOARD}")
+    wait_ready(page)
+    page.wait_for_selector("#pending-buildings li")
+
+    # The building lines add up to the area the summary says is not voted yet.
+    summary = re.search(r"面积 ([\d.]+) ㎡", page.inner_text("#pending-summary"))
+    assert summary, page.inner_text("#pending-summary")
+    lines = page.locator("#pending-buildings li").all_inner_texts()
+    areas = [re.search(r"未投面积 ([\d.]+) ㎡", line) for line in lines]
+    assert all(areas), lines
+    assert sum(Decimal(a.group(1)) for a in areas if a) == Decimal(summary.group(1))
+    assert page.is_visible("#b-live")
+
+    # Proposing the early close: the card says what awaits whom, not "nothing to do".
+    page.click("#act-close")
+    page.wait_for_selector("#acts-pending:not([hidden])")
+    acts = page.inner_text("#acts-card")
+    assert "待委员签署" in acts and "签署页" in acts, acts
+    assert "没有可做的操作" not in acts, acts
+    assert page.is_hidden("#acts-none")
+    page.screenshot(path=str(shots / "console-close-proposed.png"), full_page=True)
+
+    with httpx.Client(base_url=base, timeout=30) as http:
+        pending = http.get(f"/api/communities/{SLUG}/decisions", params={"state": "pending"})
+        close = next(d for d in pending.json() if d["type"] == "BallotResult")
+        whole = http.get(f"/api/communities/{SLUG}/decisions/{close['id']}").json()
+        members = demo_member_keys(Path(app.state.services.settings.data_dir))
+        for key in members[: whole["needed"]]:
+            proof = decision_share(whole["document"], key, created=datetime.now(UTC))
+            signed = http.post(
+                f"/api/communities/{SLUG}/decisions/{close['id']}/signatures",
+                json={"proof": proof},
+            )
+            assert signed.status_code < 300, signed.text
+        ballot = http.get("/api/ballots/1").json()
+    assert ballot["status"] == "closed" and ballot["closed_at"] < ballot["closes_at"]
+
+    # Closed early: said so, with when; no claim the bars still move.
+    page.goto(f"{base}{DASHBOARD}")
+    wait_ready(page)
+    window = page.inner_text("#b-window")
+    assert "提前结束" in window and "原定截止" in window, window
+    assert page.is_hidden("#b-live")
+    page.goto(f"{base}{DASHBOARD}?lang=en")
+    wait_ready(page)
+    assert "closed early" in page.inner_text("#b-window")
+    page.screenshot(path=str(shots / "console-closed-early.png"), full_page=True)
