@@ -6,6 +6,10 @@ above them (they gave each building's whole area). Once the chair proposes the e
 the actions card says it awaits the members' signatures and where to sign (it said "nothing
 to do" beside "submitted"); once the members signed, the window line says when voting closed
 and that it closed early, and the "updates every few seconds" line is gone.
+
+The refused votes speak to the committee: a new key awaiting confirmation is said in the
+committee's words (it showed the owner's "您的新密钥……"), and a refusal whose census entry
+has a counted vote since is marked as nothing left to do.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import pytest
 from fastapi import FastAPI
 
 from identity.community.committee import decision_share
+from identity.w3c.dataintegrity import sign_json
 from tests.e2e.browser_support import (
     PHONE,
     cookie_for,
@@ -30,7 +35,9 @@ from tests.e2e.browser_support import (
     session_cookie,
     wait_ready,
 )
-from web.demo.community import SLUG, demo_member_keys
+from voting.ballots import KeyChangeNeeded
+from web.demo.community import SLUG, demo_keys, demo_member_keys
+from web.server import refusals
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -104,3 +111,31 @@ def test_the_dashboard_around_an_early_close(
     wait_ready(page)
     assert "closed early" in page.inner_text("#b-window")
     page.screenshot(path=str(shots / "console-closed-early.png"), full_page=True)
+
+
+def test_the_refusals_speak_to_the_committee(console: tuple[str, FastAPI, Page]) -> None:
+    base, app, page = console
+    services = app.state.services
+    key = demo_keys(services)["3-1-101"]
+    # A refusal as the box records one (its census entry found by the signer's DID).
+    refused = KeyChangeNeeded("", None, key.did.value)
+    with services.db.session() as session:
+        refusals.record(
+            session, [refusals.Refusal.of(1, refused, key.did.value, datetime.now(UTC))]
+        )
+    page.goto(f"{base}{DASHBOARD}")
+    wait_ready(page)
+    line = page.locator("#refusals li")
+    line.wait_for()
+    assert "委员们到签署页确认" in line.inner_text() and "您的" not in line.inner_text()
+    assert line.get_attribute("data-counted") == "false"
+
+    with httpx.Client(base_url=base, timeout=30) as http:
+        origin = http.get("/api/ballots/1").json()["origin"]
+        vote = {"type": "Vote", "ballot": origin, "voter": key.did.value, "choices": {"1": "agree"}}
+        assert http.post("/api/ballots/1/votes", json=sign_json(vote, key)).status_code == 201
+    page.goto(f"{base}{DASHBOARD}?lang=en")
+    wait_ready(page)
+    page.wait_for_selector("#refusals li[data-counted='true']")
+    said = page.inner_text("#refusals li")
+    assert "awaits the members' confirmation" in said and "counted vote" in said, said

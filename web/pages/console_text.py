@@ -151,6 +151,9 @@ ZH: dict[str, str] = {
     "refusals_none": "没有被拒绝的投票。",
     "refusal_line": "{who}：{reason}（{count} 次，最近 {at}）",
     "refusal_unknown": "身份未知",
+    "refusal_counted": "（该户已有投票计入，无需处理）",
+    # What the committee reads where the owner was told something meant for the owner.
+    "refusal_committee_key_change_needed": "业主换了新密钥，须委员们到签署页确认后才能投票",
     # A row counted before the Chinese message was kept names its reason code in these words.
     "refusal_reason_outside_window": "不在投票时间内",
     "refusal_reason_not_open": "表决未开放投票",
@@ -364,6 +367,11 @@ EN: dict[str, str] = {
     "refusals_none": "No vote was refused.",
     "refusal_line": "{who}: {reason} ({count} times, last {at})",
     "refusal_unknown": "unknown signer",
+    "refusal_counted": " (this entry has a counted vote now: nothing to do)",
+    "refusal_committee_key_change_needed": (
+        "the owner's new key awaits the members' confirmation on the signing page before they "
+        "can vote"
+    ),
     "refusal_reason_outside_window": "outside the voting window",
     "refusal_reason_not_open": "the ballot was not open for voting",
     "refusal_reason_twice": "already voted",

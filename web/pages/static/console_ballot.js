@@ -146,8 +146,11 @@ async function showPending() {
 }
 
 /** A refusal in the page's language: the server keeps both; a row counted before it kept
- * the Chinese one is named by its reason code on a Chinese page. */
+ * the Chinese one is named by its reason code on a Chinese page. Where the message spoke to
+ * the owner ("your new key…"), the committee reads its own words. */
 function refusalReason(x) {
+  const forCommittee = T[`refusal_committee_${x.reason}`];
+  if (forCommittee) return forCommittee;
   if (LANG === "en") return x.message;
   return x.message_zh || T[`refusal_reason_${x.reason}`] || T.refusal_reason_other;
 }
@@ -157,18 +160,18 @@ async function showRefusals() {
   $("refusals-card").hidden = false;
   $("refusals-none").hidden = r.refusals.length > 0;
   $("refusals").replaceChildren(
-    ...r.refusals.map((x) =>
-      el(
-        "li",
-        "",
-        fmt(T.refusal_line, {
-          who: x.census_entry ?? (x.signer ? `${x.signer.slice(0, 16)}…` : T.refusal_unknown),
-          reason: refusalReason(x),
-          count: x.count,
-          at: beijing(x.last_seen),
-        }),
-      ),
-    ),
+    ...r.refusals.map((x) => {
+      const line = fmt(T.refusal_line, {
+        who: x.census_entry ?? (x.signer ? `${x.signer.slice(0, 16)}…` : T.refusal_unknown),
+        reason: refusalReason(x),
+        count: x.count,
+        at: beijing(x.last_seen),
+      });
+      // Kept in the list (what happened), but no longer shown as something to act on.
+      const li = el("li", x.counted ? "done-line" : "", x.counted ? line + T.refusal_counted : line);
+      li.dataset.counted = String(x.counted);
+      return li;
+    }),
   );
 }
 
