@@ -5,7 +5,8 @@ The not-voted lines by building give the area still missing, so they add up to t
 above them (they gave each building's whole area). Once the chair proposes the early close
 the actions card says it awaits the members' signatures and where to sign (it said "nothing
 to do" beside "submitted"); once the members signed, the window line says when voting closed
-and that it closed early, and the "updates every few seconds" line is gone.
+and that it closed early, and the "updates every few seconds" line is gone. The signing
+page names the ballot and its items by title (it gave the log origin and "事项 1" alone).
 
 The refused votes speak to the committee: a new key awaiting confirmation is said in the
 committee's words (it showed the owner's "您的新密钥……"), and a refusal whose census entry
@@ -89,6 +90,19 @@ def test_the_dashboard_around_an_early_close(
     with httpx.Client(base_url=base, timeout=30) as http:
         pending = http.get(f"/api/communities/{SLUG}/decisions", params={"state": "pending"})
         close = next(d for d in pending.json() if d["type"] == "BallotResult")
+        shown = http.get("/api/ballots/1").json()
+
+    # The signing page names the ballot (and its items) by title, beside the origin.
+    page.goto(f"{base}/communities/{SLUG}/committee/decisions")
+    wait_ready(page)
+    decision = page.locator(f"li[data-decision='{close['id']}']")
+    decision.wait_for()
+    said = decision.inner_text()
+    assert f"「{shown['title']}」" in said, said
+    assert f"「{shown['items'][0]['title']}」" in said, said
+    page.screenshot(path=str(shots / "console-close-to-sign.png"), full_page=True)
+
+    with httpx.Client(base_url=base, timeout=30) as http:
         whole = http.get(f"/api/communities/{SLUG}/decisions/{close['id']}").json()
         members = demo_member_keys(Path(app.state.services.settings.data_dir))
         for key in members[: whole["needed"]]:
