@@ -80,6 +80,14 @@ def test_the_dashboard_around_an_early_close(
 
     # Proposing the early close: the card says what awaits whom, not "nothing to do".
     page.click("#act-close")
+    page.wait_for_selector("#act-done:not([hidden])")
+    page.wait_for_selector("body[data-live='stream']", state="attached", timeout=10_000)
+    page.wait_for_selector("#act-close[hidden]", state="attached", timeout=10_000)  # closing
+    acts = page.inner_text("#acts-card")
+    assert "待签署" in acts and "签署页" in acts and "没有可做的操作" not in acts, acts
+    # Coming back later: the card says what awaits whom, not "nothing to do".
+    page.reload()
+    wait_ready(page)
     page.wait_for_selector("#acts-pending:not([hidden])")
     acts = page.inner_text("#acts-card")
     assert "待委员签署" in acts and "签署页" in acts, acts

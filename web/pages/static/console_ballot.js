@@ -110,9 +110,9 @@ function showActs(b) {
   $("act-final").hidden = s !== "closed";
   // A proposal awaiting signatures (the announcement, the close) is not "nothing to do".
   const awaiting = T[`acts_pending_${s}`];
-  $("acts-pending").hidden = !awaiting;
+  // Just proposed here, "submitted, awaiting signatures" says it already: said once.
+  $("acts-pending").hidden = !awaiting || !$("act-done").hidden;
   $("acts-pending-text").textContent = awaiting ?? "";
-  if (awaiting) $("act-done").hidden = true; // the same news, said once
   $("acts-none").hidden = Boolean(awaiting) || ["announced", "open", "closed"].includes(s);
 }
 
