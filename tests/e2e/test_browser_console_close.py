@@ -129,6 +129,11 @@ def test_the_dashboard_around_an_early_close(
     window = page.inner_text("#b-window")
     assert "提前结束" in window and "原定截止" in window, window
     assert page.is_hidden("#b-live")
+    page.goto(f"{base}/communities/{SLUG}/committee/ballots")  # the list says the same
+    wait_ready(page)
+    listed = page.locator("#ballot-list li[data-ballot='1']")
+    listed.wait_for()
+    assert "提前结束" in listed.inner_text(), listed.inner_text()
     page.goto(f"{base}{DASHBOARD}?lang=en")
     wait_ready(page)
     assert "closed early" in page.inner_text("#b-window")

@@ -12,7 +12,7 @@
 import { GongzhiError, canonicalBytes, formatUtc, loadMemberKey, sha256, signDocument, toHex } from "./gongzhi.js";
 import { registrationInForce } from "./committee.js";
 import { $, LANG, T, api, fmt, reason } from "./page.js";
-import { beijing, statusLabel } from "./console_common.js";
+import { beijing, statusLabel, windowLine } from "./console_common.js";
 import { percentOfBp } from "./percent.js";
 
 const SLUG = document.body.dataset.community;
@@ -89,15 +89,6 @@ function showBallot(b) {
   }
   showActs(b);
   $("notice-card").hidden = !["closed", "final"].includes(b.status);
-}
-
-/** When voting ran: once closed, until the close (which says so when it came early), not
- * the planned end the committee overrode. */
-function windowLine(b) {
-  const times = { opens: beijing(b.opens_at), closes: beijing(b.closes_at) };
-  if (!b.closed_at) return fmt(T.window, times);
-  const early = Date.parse(b.closed_at) < Date.parse(b.closes_at);
-  return fmt(early ? T.window_closed_early : T.window_closed, { ...times, closed: beijing(b.closed_at) });
 }
 
 function showActs(b) {
