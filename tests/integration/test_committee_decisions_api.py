@@ -111,6 +111,10 @@ def test_a_ballot_opens_only_with_more_than_half_of_all_members(
         assert item["signers"] == [a.did.value] and item["needed"] == 2
         whole = client.get(f"{API}/decisions/{decision['id']}")
         assert whole.status_code == 200 and whole.json()["document"] == decision["document"]
+        # The ballot's titles beside the document, which names the ballot by its origin only.
+        named = whole.json()["ballot"]
+        assert named["title"] == "续聘物业（决定测试）" and item["ballot"] == named
+        assert named["items"] == {"1": "续聘物业（决定测试）"}  # the one item of a legacy body
         assert client.get(f"{API}/decisions/999999").status_code == 404
 
         applied = _sign(client, decision, b)

@@ -110,6 +110,9 @@ def test_every_kind_of_refusal_shows_up(tmp_path: Path, db_url: str) -> None:
         for unsigned in ("bad_signature", "malformed"):
             assert by_reason[unsigned]["signer"] is None
         assert by_reason["not_open"]["signer"] == e.did.value
+        # Whose census entry has a counted vote: a's repeat is nothing left to deal with.
+        assert by_reason["twice"]["counted"] is True
+        assert not any(r["counted"] for r in listed["refusals"] if r["reason"] != "twice")
         assert listed["total"] == len(sent) + 1
         assert tampered["proof"]["proofValue"] not in str(listed)  # never the body
         [window] = _refusals(client, app, later["id"])["refusals"]

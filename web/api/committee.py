@@ -192,6 +192,9 @@ class RefusalPublic(BaseModel):
     count: int
     first_seen: datetime
     last_seen: datetime
+    # The census entry has a vote in the box now (a later one, or the one a repeat met):
+    # nothing is outstanding for the committee, whatever the refusal said.
+    counted: bool
 
 
 class Refusals(BaseModel):
@@ -207,6 +210,13 @@ def refused(ballot_id: IdPath, session: SessionDep, _: BallotCommitteeDep) -> Re
     """Every refused vote of this ballot, counted per (reason, signer): newest first."""
     ballot = get_ballot(session, ballot_id)
     rows = refusals.listing(session, ballot.id)
+    counted = set(
+        session.scalars(
+            select(CensusVoter.voter).where(
+                CensusVoter.ballot_id == ballot.id, CensusVoter.cast_index.is_not(None)
+            )
+        )
+    )
     return Refusals(
         ballot_id=ballot.id,
         total=sum(r.count for r in rows),
@@ -220,6 +230,7 @@ def refused(ballot_id: IdPath, session: SessionDep, _: BallotCommitteeDep) -> Re
                 count=r.count,
                 first_seen=r.first_seen,
                 last_seen=r.last_seen,
+                counted=bool(r.census_entry) and r.census_entry in counted,
             )
             for r in rows
         ],

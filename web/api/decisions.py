@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from identity.community import decisions, registrations
@@ -19,12 +20,22 @@ from identity.community.models import Community, DecisionRow
 from identity.community.registrations import NoCommittee
 from identity.community.registry import get_community
 from identity.w3c.jcs import canonical
+from voting.errors import VotingError
+from voting.models import Ballot
 from web.server.bounds import IdPath
 from web.server.deps import ServicesDep, SessionDep
 from web.server.error_responses import errors
 from web.server.services import Services
 
 router = APIRouter(prefix="/api")
+
+
+class BallotNamed(BaseModel):
+    """The ballot a decision acts on, as the server knows it: the signed document names it
+    only by its origin, so a member would sign without seeing which ballot it is."""
+
+    title: str
+    items: dict[str, str]  # item id → its title
 
 
 class DecisionPublic(BaseModel):
@@ -40,6 +51,7 @@ class DecisionPublic(BaseModel):
     members: int
     proposed_by: str
     entry_index: int | None
+    ballot: BallotNamed | None  # beside the document, not part of what is signed
 
 
 class DecisionSummary(BaseModel):
@@ -57,6 +69,7 @@ class DecisionSummary(BaseModel):
     members: int
     proposed_by: str
     entry_index: int | None
+    ballot: BallotNamed | None  # beside the document, not part of what is signed
 
 
 def summarised(document: dict[str, Any]) -> dict[str, Any]:
@@ -82,6 +95,26 @@ def _view(session: Session, services: Services, row: DecisionRow) -> decisions.P
     return decisions.view(session, row, registration)
 
 
+def _ballot_named(session: Session, services: Services, row: DecisionRow) -> BallotNamed | None:
+    """The titles of the ballot whose origin the decision's subject is; None when no ballot
+    of this server has that origin (a registration, say) or it is archived."""
+    community = session.get(Community, row.community_id)
+    assert community is not None  # a foreign key
+    ballot = session.scalar(
+        select(Ballot).where(
+            Ballot.log_origin == row.subject, Ballot.community_slug == community.slug
+        )
+    )
+    if ballot is None:
+        return None
+    try:
+        shown = services.views.shown(session, ballot)
+    except VotingError:  # an archived ballot: the origin alone, as before
+        return None
+    items = {str(i["id"]): str(i.get("title", "")) for i in shown.items if "id" in i}
+    return BallotNamed(title=shown.title, items=items)
+
+
 def decision_public(session: Session, services: Services, row: DecisionRow) -> DecisionPublic:
     shown = _view(session, services, row)
     return DecisionPublic(
@@ -97,6 +130,7 @@ def decision_public(session: Session, services: Services, row: DecisionRow) -> D
         members=shown.members,
         proposed_by=shown.proposed_by,
         entry_index=shown.entry_index,
+        ballot=_ballot_named(session, services, row),
     )
 
 
@@ -141,6 +175,7 @@ def list_decisions(
                 members=shown.members,
                 proposed_by=shown.proposed_by,
                 entry_index=shown.entry_index,
+                ballot=_ballot_named(session, services, row),
             )
         )
     return out

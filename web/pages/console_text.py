@@ -114,6 +114,9 @@ ZH: dict[str, str] = {
     "list_title": "本小区的表决",
     "list_none": "还没有表决。",
     "window": "投票时间：{opens} 至 {closes}",
+    # Once closed the planned end is no longer when voting ended: the close says when it did.
+    "window_closed": "投票时间：{opens} 至 {closed}（已结束）",
+    "window_closed_early": "投票时间：{opens} 至 {closed}（提前结束，原定截止 {closes}）",
     "open_dashboard": "查看详情",
     "status_draft": "草稿待签",
     "status_announced": "已公告",
@@ -135,7 +138,8 @@ ZH: dict[str, str] = {
     "item_line": "第 {n} 项：{title}",
     "pending_title": "尚未投票（按楼栋）",
     "pending_summary": "还有 {voters} 人未投票，面积 {area} ㎡。",
-    "pending_building": "{building} 号楼：{pending} / {voters} 人未投，{area} ㎡",
+    # The area not yet voted (`pending_area`), not the building's whole: the lines add up.
+    "pending_building": "{building} 号楼：{pending} / {voters} 人未投，未投面积 {pending_area} ㎡",
     "pending_none": "全部已投票。",
     "pending_show": "逐户名单",
     "pending_voter": "{voter}：{units}（{area} ㎡）{enrolled}",
@@ -147,6 +151,9 @@ ZH: dict[str, str] = {
     "refusals_none": "没有被拒绝的投票。",
     "refusal_line": "{who}：{reason}（{count} 次，最近 {at}）",
     "refusal_unknown": "身份未知",
+    "refusal_counted": "（该户已有投票计入，无需处理）",
+    # What the committee reads where the owner was told something meant for the owner.
+    "refusal_committee_key_change_needed": "业主换了新密钥，须委员们到签署页确认后才能投票",
     # A row counted before the Chinese message was kept names its reason code in these words.
     "refusal_reason_outside_window": "不在投票时间内",
     "refusal_reason_not_open": "表决未开放投票",
@@ -171,6 +178,11 @@ ZH: dict[str, str] = {
     "act_cancel_reason": "取消理由（将写入公告记录）",
     "act_final": "最终确认结果",
     "act_none": "现在没有可做的操作。",
+    # A proposal awaiting the members' signatures is something to do: sign it.
+    "acts_pending_draft": "公告决定已提交，待委员签署：请到签署页签署，过半数签署后正式公告。",
+    "acts_pending_closing": (
+        "结束投票的决定已提交，待委员签署：请到签署页签署，过半数签署后计票并出初步结果。"
+    ),
     "act_done": "已提交，待签署：请委员们到签署页签署，过半数签署后生效。",
     "v_reason": "请写明取消理由",
     "objections_title": "业主异议",
@@ -319,6 +331,8 @@ EN: dict[str, str] = {
     "list_title": "This community's ballots",
     "list_none": "No ballot yet.",
     "window": "Voting: {opens} to {closes}",
+    "window_closed": "Voting: {opens} to {closed} (closed)",
+    "window_closed_early": "Voting: {opens} to {closed} (closed early; it was to end {closes})",
     "open_dashboard": "Details",
     "status_draft": "Draft, awaiting signatures",
     "status_announced": "Announced",
@@ -339,7 +353,9 @@ EN: dict[str, str] = {
     "item_line": "Item {n}: {title}",
     "pending_title": "Not voted yet (by building)",
     "pending_summary": "{voters} owners have not voted, {area} m².",
-    "pending_building": "Building {building}: {pending} of {voters} not voted, {area} m²",
+    "pending_building": (
+        "Building {building}: {pending} of {voters} not voted, {pending_area} m² not voted"
+    ),
     "pending_none": "Everyone has voted.",
     "pending_show": "Owner by owner",
     "pending_voter": "{voter}: {units} ({area} m²){enrolled}",
@@ -351,6 +367,11 @@ EN: dict[str, str] = {
     "refusals_none": "No vote was refused.",
     "refusal_line": "{who}: {reason} ({count} times, last {at})",
     "refusal_unknown": "unknown signer",
+    "refusal_counted": " (this entry has a counted vote now: nothing to do)",
+    "refusal_committee_key_change_needed": (
+        "the owner's new key awaits the members' confirmation on the signing page before they "
+        "can vote"
+    ),
     "refusal_reason_outside_window": "outside the voting window",
     "refusal_reason_not_open": "the ballot was not open for voting",
     "refusal_reason_twice": "already voted",
@@ -374,6 +395,14 @@ EN: dict[str, str] = {
     "act_cancel_reason": "Reason for cancelling (kept in the record)",
     "act_final": "Confirm the final result",
     "act_none": "Nothing to do now.",
+    "acts_pending_draft": (
+        "The announcement awaits the members' signatures: sign it on the signing page; it is "
+        "announced once more than half have signed."
+    ),
+    "acts_pending_closing": (
+        "The close awaits the members' signatures: sign it on the signing page; the votes are "
+        "counted once more than half have signed."
+    ),
     "act_done": (
         "Submitted: members sign it on the signing page; it takes effect once more than half "
         "have signed."

@@ -51,6 +51,8 @@ ZH: dict[str, str] = {
     "item": "事项 {n}：{title}（{matter}）",
     "open_voting": "开始投票并冻结名册",
     "item_result": "事项 {n}：{verdict}",
+    # The server's titles beside the signed document's origin: which ballot, which item.
+    "item_result_titled": "事项 {n}「{title}」：{verdict}",
     "elected": "当选：{ids}",
     "answer": "答复第 {index} 条异议：{answer}",
     "final": "最终确认表决结果（保存至 {until}）",
@@ -69,6 +71,7 @@ ZH: dict[str, str] = {
     "rekey_old": "旧编号：{did}",
     "rekey_new": "新编号：{did}",
     "ballot": "表决：{ballot}",
+    "ballot_titled": "表决：「{title}」（{ballot}）",
     "other_kind": "{kind}：请阅读下方全文",
     "refused_community": "服务器给出的决定不属于本小区，本设备不签署。",
     "refused_proof": "服务器给出的决定已带签名，本设备不签署。",
@@ -145,6 +148,7 @@ EN: dict[str, str] = {
     "item": "Item {n}: {title} ({matter})",
     "open_voting": "Open voting and freeze the census",
     "item_result": "Item {n}: {verdict}",
+    "item_result_titled": "Item {n} “{title}”: {verdict}",
     "elected": "elected: {ids}",
     "answer": "Answer objection {index}: {answer}",
     "final": "Confirm the final result (kept until {until})",
@@ -163,6 +167,7 @@ EN: dict[str, str] = {
     "rekey_old": "Old ID: {did}",
     "rekey_new": "New ID: {did}",
     "ballot": "Ballot: {ballot}",
+    "ballot_titled": "Ballot: “{title}” ({ballot})",
     "other_kind": "{kind}: read the full text below",
     "refused_community": (
         "The server's decision is not this community's; this device will not sign it."

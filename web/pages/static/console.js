@@ -4,7 +4,7 @@
 // as a decision for the members to sign on the signing page. Nothing is decided here.
 
 import { $, T, api, fmt, reason } from "./page.js";
-import { beijing, statusLabel } from "./console_common.js";
+import { beijing, statusLabel, windowLine } from "./console_common.js";
 import { yuanToFen } from "./money.js";
 
 const SLUG = document.body.dataset.community;
@@ -42,7 +42,7 @@ async function loadList() {
     status.textContent = statusLabel(b.status);
     const when = document.createElement("p");
     when.className = "small";
-    when.textContent = fmt(T.window, { opens: beijing(b.opens_at), closes: beijing(b.closes_at) });
+    when.textContent = windowLine(b);
     const link = document.createElement("a");
     link.className = "button secondary";
     link.href = `/communities/${encodeURIComponent(SLUG)}/committee/ballots/${b.id}${location.search}`;

@@ -12,7 +12,7 @@
 import { GongzhiError, canonicalBytes, formatUtc, loadMemberKey, sha256, signDocument, toHex } from "./gongzhi.js";
 import { registrationInForce } from "./committee.js";
 import { $, LANG, T, api, fmt, reason } from "./page.js";
-import { beijing, statusLabel } from "./console_common.js";
+import { beijing, statusLabel, windowLine } from "./console_common.js";
 import { percentOfBp } from "./percent.js";
 
 const SLUG = document.body.dataset.community;
@@ -74,7 +74,9 @@ function showBallot(b) {
   $("b-title").textContent = b.title;
   $("b-status").textContent = fmt(T.status, { status: statusLabel(b.status) });
   $("b-status").dataset.status = b.status;
-  $("b-window").textContent = fmt(T.window, { opens: beijing(b.opens_at), closes: beijing(b.closes_at) });
+  $("b-window").textContent = windowLine(b);
+  // Only an open ballot takes votes: a closed one's bars no longer move.
+  $("b-live").hidden = b.status !== "open";
   const counted = COUNTED.has(b.status);
   $("turnout-card").hidden = !counted;
   if (counted) {
@@ -97,7 +99,12 @@ function showActs(b) {
   $("act-close").hidden = s !== "open";
   $("act-close").textContent = closesPassed ? T.act_close : T.act_close_early;
   $("act-final").hidden = s !== "closed";
-  $("acts-none").hidden = ["announced", "open", "closed"].includes(s);
+  // A proposal awaiting signatures (the announcement, the close) is not "nothing to do".
+  const awaiting = T[`acts_pending_${s}`];
+  // Just proposed here, "submitted, awaiting signatures" says it already: said once.
+  $("acts-pending").hidden = !awaiting || !$("act-done").hidden;
+  $("acts-pending-text").textContent = awaiting ?? "";
+  $("acts-none").hidden = Boolean(awaiting) || ["announced", "open", "closed"].includes(s);
 }
 
 async function showPending() {
@@ -130,8 +137,11 @@ async function showPending() {
 }
 
 /** A refusal in the page's language: the server keeps both; a row counted before it kept
- * the Chinese one is named by its reason code on a Chinese page. */
+ * the Chinese one is named by its reason code on a Chinese page. Where the message spoke to
+ * the owner ("your new key…"), the committee reads its own words. */
 function refusalReason(x) {
+  const forCommittee = T[`refusal_committee_${x.reason}`];
+  if (forCommittee) return forCommittee;
   if (LANG === "en") return x.message;
   return x.message_zh || T[`refusal_reason_${x.reason}`] || T.refusal_reason_other;
 }
@@ -141,18 +151,18 @@ async function showRefusals() {
   $("refusals-card").hidden = false;
   $("refusals-none").hidden = r.refusals.length > 0;
   $("refusals").replaceChildren(
-    ...r.refusals.map((x) =>
-      el(
-        "li",
-        "",
-        fmt(T.refusal_line, {
-          who: x.census_entry ?? (x.signer ? `${x.signer.slice(0, 16)}…` : T.refusal_unknown),
-          reason: refusalReason(x),
-          count: x.count,
-          at: beijing(x.last_seen),
-        }),
-      ),
-    ),
+    ...r.refusals.map((x) => {
+      const line = fmt(T.refusal_line, {
+        who: x.census_entry ?? (x.signer ? `${x.signer.slice(0, 16)}…` : T.refusal_unknown),
+        reason: refusalReason(x),
+        count: x.count,
+        at: beijing(x.last_seen),
+      });
+      // Kept in the list (what happened), but no longer shown as something to act on.
+      const li = el("li", x.counted ? "done-line" : "", x.counted ? line + T.refusal_counted : line);
+      li.dataset.counted = String(x.counted);
+      return li;
+    }),
   );
 }
 

@@ -49,8 +49,16 @@ function yuan(fen) {
 
 const s = (v) => String(v ?? "—").slice(0, 200);
 
-/** What a decision decides, in plain words (web/cli/decision_text.py says the same for the CLI). */
-function whatItDecides(doc) {
+/** What a decision decides, in plain words (web/cli/decision_text.py says the same for the CLI).
+ * `named` is the server's titles of the ballot it acts on (not signed: the document names
+ * the ballot by its origin only), shown beside what the document says. */
+function whatItDecides(doc, named = null) {
+  const itemLine = (i, item, verdict) => {
+    const title = named?.items?.[item.id];
+    return title
+      ? fmt(T.item_result_titled, { n: i + 1, title: s(title), verdict })
+      : fmt(T.item_result, { n: i + 1, verdict });
+  };
   const lines = [];
   if (doc.type === "BallotAnnounced") {
     lines.push(fmt(T.announce_ballot, { title: s(doc.title) }));
@@ -74,10 +82,10 @@ function whatItDecides(doc) {
       const elected = item.outcome?.elected;
       const passed = item.outcome?.passed;
       if (Array.isArray(elected)) {
-        lines.push(fmt(T.item_result, { n: i + 1, verdict: fmt(T.elected, { ids: elected.join("、") || "—" }) }));
+        lines.push(itemLine(i, item, fmt(T.elected, { ids: elected.join("、") || "—" })));
       } else if (typeof passed === "boolean") {
         const verdict = passed ? T.outcome_passed : T.outcome_failed;
-        lines.push(fmt(T.item_result, { n: i + 1, verdict }));
+        lines.push(itemLine(i, item, verdict));
       }
     });
   } else if (doc.type === "ObjectionAnswered") {
@@ -94,7 +102,13 @@ function whatItDecides(doc) {
   } else {
     lines.push(fmt(T.other_kind, { kind: s(doc.type).slice(0, 80) }));
   }
-  if (doc.ballot) lines.push(fmt(T.ballot, { ballot: s(doc.ballot) }));
+  if (doc.ballot) {
+    lines.push(
+      named?.title
+        ? fmt(T.ballot_titled, { title: s(named.title), ballot: s(doc.ballot) })
+        : fmt(T.ballot, { ballot: s(doc.ballot) }),
+    );
+  }
   return lines;
 }
 
@@ -183,7 +197,7 @@ async function refresh() {
 function pendingItem(item) {
   const li = document.createElement("li");
   li.dataset.decision = String(item.id);
-  li.append(linesList(whatItDecides(item.summary)));
+  li.append(linesList(whatItDecides(item.summary, item.ballot)));
   const missing = Math.max(0, item.needed - item.signers.length);
   const count = document.createElement("p");
   count.className = "big";
@@ -231,7 +245,7 @@ async function chooseToSign(listed) {
     return;
   }
   state.chosen = item;
-  $("confirm-lines").replaceChildren(linesList(whatItDecides(item.document)));
+  $("confirm-lines").replaceChildren(linesList(whatItDecides(item.document, item.ballot)));
   $("confirm-full").textContent = JSON.stringify(item.document, null, 2);
   $("status").hidden = true;
   show("pending-card", false);
