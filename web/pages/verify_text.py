@@ -62,6 +62,9 @@ ZH: dict[str, str] = {
     "back": "返回表决页面",
     "home": "返回首页",
     "no_crypto": "此浏览器不能进行安全核验，请换用较新的浏览器。",
+    # the header's large-text switch (owner_base.html), the owner's pages' own words
+    "large_text": "大字",
+    "normal_text": "标准字",
 }
 
 EN: dict[str, str] = {
@@ -142,6 +145,8 @@ EN: dict[str, str] = {
     "back": "Back to the ballot",
     "home": "Back to the home page",
     "no_crypto": "This browser cannot verify safely; use a newer browser.",
+    "large_text": "Larger",
+    "normal_text": "Normal",
 }
 
 
