@@ -79,8 +79,9 @@ def test_the_text_has_the_same_keys_in_both_languages() -> None:
 def test_every_line_item_and_fee_unit_is_shown(client: TestClient) -> None:
     response = client.get(PAGE)
     assert response.status_code == 200
-    # no inline script and no inline style may run on the page: the one script is a module
-    # from our origin (质疑, objection.js), beside the JSON block of its words
+    # no inline script and no inline style may run on the page: the scripts are modules
+    # from our origin (质疑, objection.js; the large-text switch, text_size.js), beside the
+    # JSON block of objection.js's words
     csp = response.headers["content-security-policy"]
     assert "script-src 'self';" in csp and "style-src 'self';" in csp
     html = response.text
@@ -88,6 +89,7 @@ def test_every_line_item_and_fee_unit_is_shown(client: TestClient) -> None:
     assert sorted(scripts) == [
         ' type="application/json" id="owner-text"',
         ' type="module" src="/static/objection.js"',
+        ' type="module" src="/static/text_size.js"',
     ]
     assert " style=" not in html
     text = _read(html)

@@ -314,7 +314,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.ok")
     assert "核对成功" in page.inner_text("#check-result")
-    assert "投票箱现有 3 条记录" in page.inner_text("#check-result")
+    assert "投票箱共 3 条记录" in page.inner_text("#check-result")
 
     # Another owner votes: the box grows; the check now also proves it only grew since.
     other_vote = sign_json(
@@ -333,7 +333,7 @@ def test_owner_enrols_signs_in_votes_and_checks_the_receipt(
     assert page.is_visible("#receipt") and page.is_hidden("#choose")
     _tap(page, "核对我的选票")
     page.wait_for_selector("#check-result.ok")
-    assert "投票箱现有 4 条记录" in page.inner_text("#check-result")  # notice, opening, 2 votes
+    assert "投票箱共 4 条记录" in page.inner_text("#check-result")  # notice, opening, 2 votes
 
     # 复制选票回执: what the phone hands on (the signed vote and its receipt) verifies on the
     # public verification page, in a browser that holds no key of the owner's.

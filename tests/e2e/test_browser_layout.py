@@ -312,6 +312,29 @@ def test_large_text_chosen_on_the_owner_pages_holds_on_the_public_ones(
     assert "large" not in (visitor.get_attribute("html", "class") or "")
 
 
+def test_the_verify_and_accounts_pages_take_the_large_text_choice_and_offer_it(
+    visitor: Page, base: str
+) -> None:
+    # New-user trial: neither /verify nor the public accounts page had the switch, and the
+    # choice made elsewhere did not hold there.
+    visitor.goto(f"{base}/owner")
+    wait_ready(visitor)
+    visitor.locator("#text-size").tap()
+    pages = ["/verify", "/c/xianxia-demo/disclosures"]
+    for path in pages:
+        visitor.goto(f"{base}{path}")
+        visitor.wait_for_selector("html.large", state="attached")
+        assert visitor.get_attribute("#text-size", "aria-pressed") == "true", path
+        assert visitor.inner_text("#text-size") == "标准字", path
+        assert visitor.evaluate("getComputedStyle(document.documentElement).fontSize") == "25px"
+    visitor.locator("#text-size").tap()  # back, from the accounts page, everywhere
+    assert "large" not in (visitor.get_attribute("html", "class") or "")
+    visitor.goto(f"{base}/verify?lang=en")
+    visitor.wait_for_selector("#text-size[aria-pressed='false']")
+    assert visitor.inner_text("#text-size") == "Larger"
+    assert "large" not in (visitor.get_attribute("html", "class") or "")
+
+
 def test_the_pages_scripts_write_a_share_as_the_server_does(visitor: Page, base: str) -> None:
     """static/percent.js (the dashboard's) and result_view.percent_text: one rule."""
     from tests.unit.test_result_view import SHARES

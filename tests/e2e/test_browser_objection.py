@@ -103,7 +103,7 @@ def test_an_owner_questions_the_lift_statement_and_it_awaits_an_answer(
     sent = len(posted)
     form.locator("textarea").fill("   ")
     form.get_by_role("button", name=ZH["raise_submit"]).tap()
-    message = form.locator(".raise-msg")
+    message = card.locator(".raise-msg")
     assert message.inner_text() == ZH["raise_empty"]
     assert "error" in (message.get_attribute("class") or "")
     assert len(posted) == sent
@@ -112,13 +112,15 @@ def test_an_owner_questions_the_lift_statement_and_it_awaits_an_answer(
     form.locator("textarea").fill(QUESTION)
     form.get_by_role("button", name=ZH["raise_submit"]).tap()
     page.wait_for_selector(".raise-msg.ok")
-    assert message.inner_text() == ZH["raise_done"]
-    assert count.inner_text() == "已写 0 / 2000 字"  # the box is empty again
+    assert message.inner_text() == ZH["raise_done"] and message.is_visible()
+    # new-user trial: the form, its counter and its button stayed, inviting a second one
+    assert form.is_hidden() and count.is_hidden()
+    assert card.get_by_role("button", name=ZH["raise_submit"]).count() == 0
     questions = card.locator(".question")
     assert len(questions.all()) == before + 1
     assert QUESTION in questions.last.inner_text()
     assert ZH["no_reply"] == "等待物业答复" and ZH["no_reply"] in questions.last.inner_text()
-    form.scroll_into_view_if_needed()
+    message.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "objection-2-raised.png"), full_page=False)
 
     # in the log, under that entry, signed by this phone's key, no answer yet

@@ -343,3 +343,48 @@ def test_the_browsers_own_detector_is_used_and_jsqr_never_loaded(
     assert page.evaluate("typeof globalThis.jsQR") == "undefined"
     assert not [u for u in loaded if "jsqr" in u.lower()], loaded
     context.close()
+
+
+def test_the_trust_warning_names_the_notices_qr_and_the_way_back_is_the_ballot(
+    browser: Browser, served: tuple[str, FastAPI, Any]
+) -> None:
+    # New-user trial: right after a receipt's QR code was read the warning said "没有扫描二维码",
+    # and "返回表决页面" went to the home page.
+    base, _, record = served
+    page, outcome, text, [note] = _verify(browser, f"{base}/verify", record)
+    assert outcome == "ok", text
+    assert "还没有扫描结果公告上的二维码" in note and "没有扫描二维码" not in note
+    assert page.inner_text("#verify-back") == "返回表决页面"
+    assert (page.get_attribute("#verify-back", "href") or "").startswith("/ballots/1")
+    page.fill("#receipt-json", "{not json")
+    page.click("#verify-submit")
+    page.wait_for_selector("#verify-result[data-outcome='error']")
+    assert page.inner_text("#verify-back") == "返回首页"
+    assert page.get_attribute("#verify-back", "href") == "/"
+    page.context.close()
+
+
+def test_in_english_the_choices_are_parted_by_a_semicolon_and_the_title_says_it_once(
+    browser: Browser, served: tuple[str, FastAPI, Any]
+) -> None:
+    base, app, _ = served
+    origin = httpx.get(f"{base}/api/ballots/1").json()["origin"]
+    key = distinct_voters(demo_keys(app.state.services), 2)[1]
+    body = {
+        "type": "Vote",
+        "ballot": origin,
+        "voter": key.did.value,
+        "choices": {"1": "agree", "2": "oppose"},
+    }
+    vote = sign_json(body, key)
+    r = httpx.post(f"{base}/api/ballots/1/votes", json=vote)
+    assert r.status_code == 201, r.text
+    page, outcome, text, [note] = _verify(
+        browser, f"{base}/verify?lang=en", {"vote": vote, "receipt": r.json()}
+    )
+    assert outcome == "ok", text
+    assert "item 1 agree; item 2 oppose" in text and "；" not in text
+    assert "the result notice's QR code" in note
+    assert page.inner_text("#verify-back") == "Back to the ballot"
+    assert page.title() == "Verify a vote · Gongzhi"
+    page.context.close()

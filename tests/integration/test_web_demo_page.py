@@ -314,3 +314,33 @@ def test_docs_are_served_by_the_app(demo: tuple[TestClient, FastAPI]) -> None:
     ]
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
     assert client.get("/redoc").status_code == 404
+
+
+def _switches(page: str) -> list[str]:
+    """Where the page's language switches go: the header's and the page's own."""
+    header = re.search(r'id="lang-switch" href="([^"]+)"', page)
+    own = re.search(r'<a href="([^"]+)" lang="[^"]+">(?:English|中文)</a> ·', page)
+    assert header and own, page[:2000]
+    return [header.group(1), own.group(1)]
+
+
+def test_the_language_switch_on_a_form_answer_opens_the_demo_page(
+    demo: tuple[TestClient, FastAPI],
+) -> None:
+    # The answers of /demo/owner and /demo/decisions/…/sign are at POST-only addresses: a
+    # switch relative to them opened a 405.
+    client, _ = demo
+    assert _switches(client.post("/demo/owner").text) == ["/demo?lang=en"] * 2
+    english = client.post("/demo/owner?lang=en").text
+    assert _switches(english) == ["/demo"] * 2
+    for href in ["/demo?lang=en", "/demo"]:
+        assert client.get(href).status_code == 200
+
+
+def test_the_english_demo_page_names_the_site_in_english(
+    demo: tuple[TestClient, FastAPI],
+) -> None:
+    client, _ = demo
+    page = client.get("/demo?lang=en").text
+    assert "Gongzhi · owners decide together" in page and "业主共同决定" not in page
+    assert "<title>Demo: try every role · Gongzhi</title>" in page

@@ -51,3 +51,11 @@ def test_every_word_the_public_templates_use_exists() -> None:
     assert used, "no word found: the pattern is wrong"
     for lang in ("zh", "en"):
         assert used <= text_for(lang).keys(), used - text_for(lang).keys()
+
+
+def test_the_notices_print_hint_says_the_phones_way_too() -> None:
+    # New-user trial: only Ctrl+P / ⌘P, which a phone has not.
+    assert "Ctrl+P" in ZH["notice_print"] and "手机" in ZH["notice_print"]
+    assert "打印" in ZH["notice_print"] and "分享" in ZH["notice_print"]
+    assert "Ctrl+P" in EN["notice_print"] and "on a phone" in EN["notice_print"]
+    assert "Share" in EN["notice_print"]

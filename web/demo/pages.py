@@ -105,7 +105,8 @@ ZH = {
     "text_normal": "标准字号",
     "lang_name": "English",
     "lang": "English",
-    "lang_href": "?lang=en",
+    "site": "共治 · 业主共同决定",
+    "site_short": "共治",
 }
 EN = {
     "title": "Demo: try every role",
@@ -174,7 +175,8 @@ EN = {
     "text_normal": "Normal text",
     "lang_name": "中文",
     "lang": "中文",
-    "lang_href": "?",
+    "site": "Gongzhi · owners decide together",
+    "site_short": "Gongzhi",
 }
 
 # The words web/pages/static/demo_roles.js says (the page carries its own language's only).
@@ -267,6 +269,10 @@ def _render(request: Request, session: Session, status: int = 200, **extra: Any)
             "lang": lang,
             "html_lang": "en" if lang == "en" else "zh-CN",
             "q": "?lang=en" if lang == "en" else "",
+            # Absolute: the answers to this page's forms are at /demo/owner and
+            # /demo/decisions/…/sign, which only take a POST, so a switch relative to them
+            # would open a 405; the other language of /demo is what the visitor wants.
+            "lang_switch": "/demo" if lang == "en" else "/demo?lang=en",
             "c": community,
             "ballots": ballots,
             "pending": sorted(pending, key=lambda p: p[0].id),

@@ -10,6 +10,9 @@ from __future__ import annotations
 ZH: dict[str, str] = {
     "app": "共治 · 账目公开",
     "other_lang": "English",
+    # the header's large-text switch, as on the owner's and the other public pages
+    "large_text": "大字",
+    "normal_text": "标准字",
     "title": "{community} · 账目公开",
     "intro": "物业服务收费、每月收支、维修资金和共有部分收益，每一笔都列在这里"
     "（民法典第九百四十三条）。发布后不能悄悄修改，任何人都可以核对。",
@@ -114,6 +117,8 @@ ZH: dict[str, str] = {
 EN: dict[str, str] = {
     "app": "Gongzhi · Community accounts",
     "other_lang": "中文",
+    "large_text": "Larger",
+    "normal_text": "Normal",
     "title": "{community} · Accounts",
     "intro": "Service fees, monthly income and expense, the maintenance fund and income from"
     " common parts, every line of them (Civil Code Art. 943). Nothing can be changed quietly"

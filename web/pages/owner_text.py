@@ -76,14 +76,16 @@ ZH: dict[str, str] = {
     "voted_title": "已投票",
     "voted_choice": "您的选择：{choice}",
     "receipt_title": "回执",
-    "receipt_index": "选票编号：第 {index} 号",
+    # The index is the entry's place in the box's log, which also holds the announcement, the
+    # opening and key changes: said as such, lest the only voter think others voted before.
+    "receipt_index": "投票箱记录：第 {index} 条（投票箱也记有公告、开启等记录）",
     "receipt_hash": "选票凭证",
     "receipt_kept": "回执已保存在本机，以后可以随时核对。",
     "check_button": "核对我的选票",
     "checking": "正在核对……",
     "check_ok": (
-        "核对成功：您的选票在投票箱里（第 {index} 号，投票箱现有 {size} 条记录），提交后没有"
-        "被改动。"
+        "核对成功：您的选票在投票箱里（第 {index} 条记录；投票箱共 {size} 条记录，"
+        "其中也有公告、开启等记录，不都是选票），提交后没有被改动。"
     ),
     "check_failed": "核对没有通过，请截图并联系业委会：",
     "need_enrol": "本机还没有登记，不能投票。",
@@ -165,7 +167,7 @@ ZH: dict[str, str] = {
     "card_again": "再用一张投票卡",
     "card_back": "返回表决列表",
     "card_receipt_note": (
-        "用投票卡投票，回执不保存在这台设备上。需要时请记下选票编号，或用自己的手机拍下回执二维码。"
+        "用投票卡投票，回执不保存在这台设备上。需要时请记下投票箱记录号，或用自己的手机拍下回执二维码。"
     ),
     "card_link": "没有智能手机？用投票卡投票",
     # results of a closed ballot, proxies (委托), large text (shared with the public page)
@@ -308,14 +310,17 @@ EN: dict[str, str] = {
     "voted_title": "Voted",
     "voted_choice": "Your choice: {choice}",
     "receipt_title": "Receipt",
-    "receipt_index": "Vote number {index}",
+    "receipt_index": (
+        "Ballot box entry {index} (the box also records the announcement, the opening and more)"
+    ),
     "receipt_hash": "Vote fingerprint",
     "receipt_kept": "The receipt is kept on this phone; you can check it any time.",
     "check_button": "Check my vote",
     "checking": "Checking…",
     "check_ok": (
-        "Checked: your vote is in the ballot box (number {index}, the box now holds {size} records)"
-        " and has not been changed."
+        "Checked: your vote is in the ballot box (entry {index}; the box holds {size} entries,"
+        " the announcement, the opening and others among them, not only votes) and has not"
+        " been changed."
     ),
     "check_failed": "The check failed. Take a screenshot and contact the committee:",
     "need_enrol": "This phone is not enrolled, so it cannot vote.",
@@ -413,8 +418,8 @@ EN: dict[str, str] = {
     "card_again": "Use another voting card",
     "card_back": "Back to the ballots",
     "card_receipt_note": (
-        "With a card the receipt is not kept on this device. Note the vote number if you need it,"
-        " or photograph the receipt QR code with your own phone."
+        "With a card the receipt is not kept on this device. Note the ballot box entry number"
+        " if you need it, or photograph the receipt QR code with your own phone."
     ),
     "card_link": "No smartphone? Vote with a voting card",
     "accounts_title": "Community accounts",

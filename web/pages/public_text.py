@@ -61,7 +61,8 @@ ZH: dict[str, str] = {
     "proof_file": "记录文件",
     "error_title": "出错了",
     "error_home": "返回首页",
-    "notice_print": "请用浏览器的打印功能（Ctrl+P / ⌘P）在 A4 纸上打印，或",
+    "notice_print": "请用浏览器的打印功能在 A4 纸上打印（电脑按 Ctrl+P / ⌘P；手机在浏览器菜单中"
+    "点“打印”，或“分享”→“打印”），或",
     "notice_pdf": "下载 PDF",
     # the English notice's note that it is a translation (the Chinese one is the original)
     "notice_translation": "",
@@ -120,7 +121,8 @@ EN: dict[str, str] = {
     "proof_file": "FILE",
     "error_title": "Something went wrong",
     "error_home": "Back to the home page",
-    "notice_print": "Print it on A4 with your browser (Ctrl+P / ⌘P), or",
+    "notice_print": "Print it on A4 with your browser (on a computer Ctrl+P / ⌘P; on a phone"
+    " the browser's menu, then Print, or Share, then Print), or",
     "notice_pdf": "download the official Chinese PDF",
     "notice_translation": (
         "This English text is a translation for reference only. The official text is the"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 ZH: dict[str, str] = {
     "app": "共治 · 选票核验",
+    "site_short": "共治",
     "other_lang": "English",
     "title": "核验一张选票",
     "intro": (
@@ -35,8 +36,9 @@ ZH: dict[str, str] = {
     "checking": "正在核验……",
     "trust_link": "所用的信任文件来自您扫描的二维码（街道办事处发放）。",
     "trust_server": (
-        "注意：没有扫描二维码，所用的信任文件来自本网站自己（/.well-known/gongzhi-trust.json）。"
-        "若本网站不可信，这项核验也不可信；请扫描结果公告上的二维码再核验一次。"
+        "注意：还没有扫描结果公告上的二维码（它带来街道办事处的信任文件），"
+        "所以这次核验用的信任文件来自本网站自己（/.well-known/gongzhi-trust.json）。"
+        "若本网站不可信，这项核验也不可信；请再扫描结果公告上的二维码核验一次。"
     ),
     "trust_differs": "警告：二维码中的信任文件与本网站公布的不同（{what}）。以二维码为准。",
     "ok_included": (
@@ -56,12 +58,18 @@ ZH: dict[str, str] = {
     "oppose": "反对",
     "abstain": "弃权",
     "item": "第 {id} 项",
+    "item_sep": "；",
     "back": "返回表决页面",
+    "home": "返回首页",
     "no_crypto": "此浏览器不能进行安全核验，请换用较新的浏览器。",
+    # the header's large-text switch (owner_base.html), the owner's pages' own words
+    "large_text": "大字",
+    "normal_text": "标准字",
 }
 
 EN: dict[str, str] = {
     "app": "Gongzhi · Verify a vote",
+    "site_short": "Gongzhi",
     "other_lang": "中文",
     "title": "Verify a vote",
     "intro": (
@@ -96,7 +104,8 @@ EN: dict[str, str] = {
     "checking": "Verifying…",
     "trust_link": "The trust file used comes from the QR code you scanned (the street office's).",
     "trust_server": (
-        "Note: no QR code was scanned, so the trust file comes from this website itself"
+        "Note: the result notice's QR code (which brings the street office's trust file)"
+        " has not been scanned, so this check used the trust file of this website itself"
         " (/.well-known/gongzhi-trust.json). If this website cannot be trusted, neither can"
         " this check: scan the QR code on the result notice and verify again."
     ),
@@ -132,8 +141,12 @@ EN: dict[str, str] = {
     "oppose": "oppose",
     "abstain": "abstain",
     "item": "item {id}",
+    "item_sep": "; ",
     "back": "Back to the ballot",
+    "home": "Back to the home page",
     "no_crypto": "This browser cannot verify safely; use a newer browser.",
+    "large_text": "Larger",
+    "normal_text": "Normal",
 }
 
 

@@ -86,6 +86,8 @@ function wire(box, key) {
       listed(index, text);
       area.value = "";
       counted();
+      // Done: the form would only invite the same objection twice; its word stays below.
+      form.hidden = true;
       tell(box, T.raise_done, "ok");
     } catch (error) {
       tell(box, reason(error), "error"); // the server's words: a phone number, not an owner…

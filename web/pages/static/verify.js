@@ -74,7 +74,7 @@ function choicesText(vote) {
   return Object.keys(choices)
     .sort((a, b) => Number(a) - Number(b))
     .map((id) => `${fmt(T.item, { id })} ${T[choices[id]] ?? choices[id]}`)
-    .join("；");
+    .join(T.item_sep);
 }
 
 function verdict(kind, text, lines = []) {
@@ -93,11 +93,14 @@ function verdict(kind, text, lines = []) {
 }
 
 async function verify(text) {
+  // The way back is the ballot only when a receipt names one; until then, the home page.
+  const back = $("verify-back");
+  back.href = `/${LANG_QUERY}`;
+  back.textContent = T.home;
   const record = parseRecord(text);
   const id = record.receipt.ballot_id;
-  const back = $("verify-back");
   back.href = `/ballots/${id}${LANG_QUERY}${location.hash}`;
-  back.hidden = false;
+  back.textContent = T.back;
   const trust = await chooseTrust();
   const note = $("trust-note");
   note.textContent = trust.note;
